@@ -70,7 +70,7 @@ class Allowances:
     """A target's written allowances (each a tuple of plain strings) and switched-off rules (id -> reason);
     ``where``: the targets.toml table they came from (file:line), shown with every allowance used."""
 
-    listen: tuple[str, ...] = ()       # "ADDR USER EXE [SCRIPT] sha256:HEX": ADDR "host:port" or "*:port" (any
+    listen: tuple[str, ...] = ()       # "ADDR USER EXE [ARGS] sha256:HEX": ADDR "host:port" or "*:port" (any
     #                                    address), "udp/..." for UDP, "unix:NAME"; ADDR alone: an Apache Listen
     sites: tuple[str, ...] = ()        # ServerName of a vhost
     apache_conf: tuple[str, ...] = ()  # a file Apache includes, as it lists it
@@ -92,3 +92,4 @@ class Allowances:
     unheld: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)
     # and kind, name, a process's start -> when a file of the program it pins changed after that (None: not since)
     changed: Callable[[str, str, float | None], str | None] | None = field(default=None, compare=False, repr=False)
+    identity: Callable[[str, str], str] | None = field(default=None, compare=False, repr=False)  # (pins.identity)

@@ -150,7 +150,7 @@ def _detail(error: BaseException) -> str:
     return error.detail if isinstance(error, DeployTestsError) else repr(error)
 
 
-def _by_text(pairs) -> dict[str, list[str]]:
+def by_text(pairs) -> dict[str, list[str]]:
     """``{text: [hosts]}``: the hosts that said the same, in order."""
     out: dict[str, list[str]] = {}
     for host, text in pairs:
@@ -167,8 +167,8 @@ class HostsFailed(DeployTestsError):
 
     def __post_init__(self):
         bad = [o for o in self.outcomes if not o.ok]
-        said = _by_text((o.host, named(o.host, str(o.error)).removeprefix(f"{o.host}: ")) for o in bad)
-        details = _by_text((o.host, _detail(o.error)) for o in bad if _detail(o.error))
+        said = by_text((o.host, named(o.host, str(o.error)).removeprefix(f"{o.host}: ")) for o in bad)
+        details = by_text((o.host, _detail(o.error)) for o in bad if _detail(o.error))
         DeployTestsError.__init__(  # hosts that failed alike are one root cause, said once
             self,
             f"{self.step} failed on {len(bad)} of {count(len(self.outcomes), 'host')}: "

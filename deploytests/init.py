@@ -178,11 +178,12 @@ def unset_places(cfg: DeployConfig, d: Detected) -> list[str]:
     unset = {var: value for var, value in d.places.items() if var not in cfg.env_vars and var not in in_file}
     if not unset:
         return []
-    where = "deploy.toml's env file" if env_file else "deploy.toml's env"
+    where = f"deploy.toml's env file ({env_file.name})" if env_file else "deploy.toml's env"
+    lines = (f"a line {var}={value}" if env_file else f"{var} = \"{value}\"" for var, value in unset.items())
     return [f"WARNING {', '.join(unset)} place{'s' if len(unset) == 1 else ''} the app's data (its code writes "
             f"there) and {where} does not set {'it' if len(unset) == 1 else 'them'}: on the servers the default "
             "lies in the release, which the app user cannot write and every release replaces: set "
-            + ", ".join(f"{var} = \"{value}\"" for var, value in unset.items()) + f" in {where}"]
+            + ", ".join(lines) + f" in {where}"]
 
 
 def project_name(root: Path) -> str:
@@ -266,9 +267,10 @@ def factory(text: str) -> str | None:
 
 def blueprint_prefix(texts: dict[str, str], route: str) -> str:
     """The URL prefix of the Flask blueprint whose ``@bp.get("/health")`` is ``route`` (its text): the
-    ``url_prefix=`` of its ``Blueprint(...)``, else of the ``register_blueprint(...)`` naming it; "" for the app's
-    own routes."""
-    for text in texts.values():
+    ``url_prefix=`` of its ``Blueprint(...)``, else of the ``register_blueprint(...)`` naming that module's object
+    (``main.bp``, ``from .main import bp as main_bp``: the tutorial names every module's blueprint ``bp``); "" for
+    the app's own routes."""
+    for mod, text in texts.items():
         if (at := text.find(route)) < 0:
             continue
         var = re.search(r"(\w+)\s*$", text[:at])
@@ -276,12 +278,53 @@ def blueprint_prefix(texts: dict[str, str], route: str) -> str:
         if var is None or made is None:
             return ""
         prefix = re.search(r"""url_prefix\s*=\s*["']([^"']*)["']""", made.group(1))
-        if prefix is None:
-            prefix = next((m for t in texts.values() for m in [re.search(
-                rf"""register_blueprint\(\s*(?:[\w.]+\.)?{var.group(1)}\s*,[^)]*url_prefix\s*=\s*["']([^"']*)["']""",
-                t)] if m), None)
-        return prefix.group(1).rstrip("/") if prefix else ""
+        named = (mod, var.group(1))
+        own = prefix.group(1) if prefix else next(
+            (p for here, t in texts.items() for at_, p in _registered(t, here, texts) if at_ == named), "")
+        return own.rstrip("/")
     return ""
+
+
+def _registered(text: str, here: str, texts: dict[str, str]):
+    """``((module, name), url_prefix)`` of each ``register_blueprint(X, url_prefix=...)`` in module ``here``'s
+    ``text``: X resolved through the module's imports to the module defining it and its name there."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return
+    package = here if any(k.startswith(here + ".") for k in texts) else here.rpartition(".")[0]
+    names: dict[str, tuple[str, str | None]] = {}  # local name -> (module, attr) or (module, None) for a module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                names[a.asname or a.name.split(".")[0]] = (a.name if a.asname else a.name.split(".")[0], None)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]) if node.level else ""
+            origin = ".".join(p for p in (base, node.module or "") if p)
+            for a in node.names:
+                sub = f"{origin}.{a.name}" if origin else a.name
+                names[a.asname or a.name] = (sub, None) if sub in texts else (origin, a.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args \
+                and node.func.attr == "register_blueprint":
+            prefix = next((k.value.value for k in node.keywords if k.arg == "url_prefix"
+                           and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)), "")
+            yield _named(node.args[0], here, names), prefix
+
+
+def _named(expr: ast.expr, here: str, names: dict[str, tuple[str, str | None]]) -> tuple[str, str] | None:
+    """The ``(module, name)`` an expression naming a module's object (``bp``, ``api.bp``, ``pkg.api.bp``) stands for."""
+    if isinstance(expr, ast.Name):
+        module, attr = names.get(expr.id, (here, expr.id))
+        return (module, attr) if attr else None
+    path: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        path.insert(0, expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name) or not path:
+        return None
+    module, attr = names.get(expr.id, (expr.id, None))
+    return (".".join([module, *([attr] if attr else []), *path[:-1]]), path[-1])
 
 
 def _own_nodes(scope: ast.AST):
@@ -323,6 +366,32 @@ def fixed_sqlite(text: str) -> int | None:
                 if isinstance(engine, ast.Constant) and str(engine.value).endswith("sqlite3") and name is not None \
                         and not _env_in(name):
                     return name.lineno
+    return None
+
+
+def fixed_media_at(root: Path, settings: str, texts: dict[str, str]) -> str | None:
+    """``file:line`` of ``MEDIA_ROOT`` not read from the environment (Django's ``BASE_DIR / "media"``: in the
+    release's venv on the servers), in the module of the settings chain that sets it last, or None."""
+    for module in reversed(settings_chain(root, settings, texts)):
+        try:
+            tree = ast.parse(module_text(root, module, texts) or "")
+        except (SyntaxError, ValueError):
+            return None
+        node = next((n for n in reversed(tree.body) if isinstance(n, ast.Assign)
+                     and any(isinstance(t, ast.Name) and t.id == "MEDIA_ROOT" for t in n.targets)), None)
+        if node is not None:
+            return f"{module_file(root, module)}:{node.lineno}" if not _env_in(node.value) else None
+    return None
+
+
+def fixed_sqlite_at(root: Path, settings: str, texts: dict[str, str]) -> str | None:
+    """``file:line`` of :func:`fixed_sqlite` in the module of the settings chain that sets ``DATABASES`` last (a
+    split settings' ``prod.py`` may set it again over ``base.py``'s), or None."""
+    for module in reversed(settings_chain(root, settings, texts)):
+        text = module_text(root, module, texts) or ""
+        if re.search(r"^DATABASES\s*=", text, re.M):
+            line = fixed_sqlite(text)
+            return f"{module_file(root, module)}:{line}" if line else None
     return None
 
 
@@ -878,6 +947,8 @@ SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deployt
 
 
 PASTE_SECTION_RE = re.compile(r"^\[app:main\]", re.M)
+INI_SQLITE_RE = re.compile(r"^\[app:main\][^\[]*?^([\w.]+)\s*=\s*sqlite:///(\S+)", re.M)  # (key, path)
+SCHEMA_SCRIPT_RE = re.compile(r"""["']?\b(initiali[sz]e_\w*db|\w*(?:init|create|setup)_?db\w*)\s*=\s*[\w.]+:\w+""")
 PASTE_ENTRY_RE = re.compile(r"""\bmain\s*=\s*["']?([A-Za-z_][\w.]*):([A-Za-z_]\w*)""")
 PASTE_WSGI = '''\
 """The app for mod_wsgi, as {framework}'s deployment docs build it: from the ini file whose path ${env} names
@@ -951,6 +1022,19 @@ def detect_paste(root: Path, name: str, module: str, factory: str, texts: dict[s
     static = root / pkg_dir / "static"
     if static.is_dir():
         d.static = {"/static": static.relative_to(root).as_posix()}
+    if ini and (m := INI_SQLITE_RE.search((root / ini).read_text(errors="replace"))) and not m.group(2).startswith("/"):
+        key, url, file = m.group(1), m.group(2), m.group(2).rpartition("/")[2]
+        where = (f"/var/www/{app}/shared/ (where {ini} is installed: %(here)s), which the app user cannot write"
+                 if url.startswith("%(here)s/") else "the release dir (the daemon's working dir), which every release "
+                 "replaces")
+        d.shared_paths = ["data"]
+        d.notes.append(f"{ini}: [app:main] {key} = sqlite:///{url} puts the database in {where}: set it to "
+                       f"sqlite:///%(here)s/data/{file} (shared_paths = [\"data\"]: /var/www/{app}/shared/data, "
+                       "kept across releases, the app's to write)")
+    scripts = [(root / f).read_text(errors="replace") for f in ("setup.py", "setup.cfg", "pyproject.toml")
+               if (root / f).is_file()]
+    if schema := next((m.group(1) for t in scripts if (m := SCHEMA_SCRIPT_RE.search(t))), None):
+        d.post_deploy = [f'{schema} "${d.config_env}"']  # Pyramid's initialize_<pkg>_db <ini>: commented out
     return d
 
 
@@ -1257,12 +1341,14 @@ def build_settings(root: Path, texts: dict[str, str], developer: str, served: st
             "or the build fails with a KeyError")
 
 
-def media_note(url: str, texts: dict[str, str]) -> str:
+def media_note(url: str, texts: dict[str, str], placed: bool = True) -> str:
     """Uploads (MEDIA_ROOT: shared/media on the servers) are answered at MEDIA_URL by nothing there unless the app
     serves them: Apache may not read shared/, and Django's ``static()`` helper adds no URL when DEBUG is False."""
     helper = (" (the urls' static(settings.MEDIA_URL, ...) adds no URL when DEBUG is False)"
               if re.search(r"\bstatic\(\s*(?:settings\.)?MEDIA_URL", "\n".join(texts.values())) else "")
-    return (f"MEDIA_URL {url}: uploads go to shared/media on the servers, which Apache may not read, so nothing "
+    where = "uploads go to shared/media on the servers" if placed else \
+        "uploads belong in shared/media on the servers (see MEDIA_ROOT above)"
+    return (f"MEDIA_URL {url}: {where}, which Apache may not read, so nothing "
             f"answers {url} there{helper}: serve them with a view of the app, e.g. "
             f"re_path(r'^{url[1:]}(?P<path>.*)$', django.views.static.serve, "
             "{'document_root': settings.MEDIA_ROOT}) in the urls, or a view that checks "
@@ -1290,12 +1376,19 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.config_env = m.group(1) or m.group(2)
     elif env_config(root, d, env_reads(settings_text)):
         d.config_env, d.env_values = f"{d.app.upper()}_CONFIG", data_places(settings_text, d.app)
-        if line := fixed_sqlite(settings_text):  # an env file cannot move it: the code must read a variable
-            d.notes.append(f"{module_file(root, settings)}:{line}: DATABASES' SQLite NAME is not read from the "
+        d.places.update(d.env_values)  # (an env file kept from an earlier init may lack them: unset_places)
+        if at := fixed_sqlite_at(root, settings, texts):  # an env file cannot move it: the code must read a variable
+            d.notes.append(f"{at}: DATABASES' SQLite NAME is not read from the "
                            "environment: on the servers it lies in the release's venv, which the app user cannot "
                            "write and every release replaces (the deploy is refused); read it from a variable, "
-                           "'NAME': os.environ.get(\"DJANGO_DB_PATH\", BASE_DIR / \"db.sqlite3\"), and run init "
-                           f"again: it sets that variable to /var/www/{d.app}/shared/data/db.sqlite3 in the env file")
+                           "'NAME': os.environ.get(\"DJANGO_DB_PATH\", BASE_DIR / \"db.sqlite3\"), and set "
+                           f"DJANGO_DB_PATH=/var/www/{d.app}/shared/data/db.sqlite3 in the env file ({d.config_file})")
+        if media_at := fixed_media_at(root, settings, texts):
+            d.notes.append(f"{media_at}: MEDIA_ROOT is not read from the environment: on the servers it lies in the "
+                           "release's venv, which the app user cannot write and every release replaces (uploads "
+                           "fail); read it from a variable, MEDIA_ROOT = os.environ.get(\"DJANGO_MEDIA_ROOT\", "
+                           f"BASE_DIR / \"media\"), and set DJANGO_MEDIA_ROOT=/var/www/{d.app}/shared/media in the env "
+                           f"file ({d.config_file})")
     else:
         d.config_env = f"{d.app.upper()}_CONFIG"
         read = env_reads(settings_text)
@@ -1336,7 +1429,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.notes.append("no STATIC_ROOT (a path such as BASE_DIR / 'staticfiles') and STATIC_URL in the settings: "
                        "static files are not served (set both, then static and build in deploy.toml)")
     if (media := MEDIA_URL_RE.search(settings_text)) and media.group(1):
-        d.notes.append(media_note("/" + media.group(1) + "/", texts))
+        d.notes.append(media_note("/" + media.group(1) + "/", texts, placed=not (
+            d.config_as_env and fixed_media_at(root, settings, texts))))
     if ADMIN_RE.search(settings_text):
         d.notes.append('the admin is installed: create its user on the servers once deployed, with fab target NAME '
                        'run "DJANGO_SUPERUSER_PASSWORD=... django-admin createsuperuser --noinput --username admin '
@@ -1702,6 +1796,8 @@ def init(root: Path, *, out=print) -> int:
         if cfg is not None:  # the instance warning names the kept app and config file
             d.app = cfg.app
             d.config_file = _rel(cfg.config_file, root) if cfg.config_file is not None else ""
+            for warning in unset_places(cfg, d):  # what the code now reads that the kept files do not set
+                out(f"  {warning}")
     elif d.config_as_env:
         out(f"  note    config_file = {d.config_file!r}, config_as_env = true: the servers' environment for the app "
             "(its secrets too); replace each placeholder there")

@@ -47,7 +47,7 @@ from fabric import Connection, task
 
 from . import pipeline
 from .closedpipe import tolerate_closed_pipes
-from .errors import DeployError, DeployTestsError, HostsFailed
+from .errors import DeployError, DeployTestsError, HostsFailed, by_text
 from .words import count
 
 if TYPE_CHECKING:
@@ -243,10 +243,12 @@ def deploy(session, servers, app=None, target=None, config=None, rolling=False, 
     if result.failed or result.stopped:
         bad = result.failed
         where = f"rollout stopped after {result.stopped}" if result.stopped else "rollout completed"
+        alike = by_text((r.host, (f" Hint: {r.hint}" if r.hint else "") + (f"\n{r.detail}" if r.detail else ""))
+                         for r in bad if r.detail or r.hint)  # hosts that failed alike: their output once
         raise DeployTestsError(f"deploy failed on {len(bad)} of {count(len(result.reports), 'host')}: "
                                f"{', '.join(r.host for r in bad)} ({where}; each host's state is in the table "
-                               "above)", detail="\n\n".join(f"[{r.host}]" + (f" Hint: {r.hint}" if r.hint else "") +
-                                            (f"\n{r.detail}" if r.detail else "") for r in bad if r.detail or r.hint))
+                               "above)",
+                               detail="\n\n".join(f"[{', '.join(hosts)}]{text}" for text, hosts in alike.items()))
 
 
 @fleet_task(help={"app": APP_HELP, "target": TARGET_HELP, "parallel": PARALLEL_HELP,

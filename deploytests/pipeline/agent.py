@@ -598,7 +598,8 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     touch (``since``, :func:`boot_clock` seconds; None: now): mod_wsgi runs several daemon processes, each
     restarts when it handles a request after the reload, and sequential polls may all reach the same one; so a
     daemon still from before gets a burst of requests at once. Past the bound with the answers right but such a
-    daemon left, the gate passes on the answers as before (the read-only gate then names the process).
+    daemon left, the gate passes on the answers as before (the read-only gate then names the process); answers
+    from the new release that began just before the bound finish their count past it (a slow start under load).
 
     ``retouch`` (the caller's reload: touch the .wsgi file again) is called when, :data:`RETOUCH` seconds after
     the last touch (doubled each time), another release still answers, or when a daemon from before the switch
@@ -614,7 +615,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
 
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
-    since = boot_clock() if since is None else since  # the caller's: taken before the switch
+    since = boot_clock() if since is None else since  # the caller's: taken after the switch, before the touch
     deadline = clock() + timeout
     attempts, last, good = 0, "no answer", 0
     touched, wait = clock(), RETOUCH  # the caller touched the .wsgi file just before
@@ -646,7 +647,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
                 again()  # a daemon loaded what ``current`` named before and took the touch for its own
         except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
-        if clock() >= deadline:
+        if clock() >= deadline and not good:  # past the bound, answers already right decide (at most SETTLE more)
             return False, attempts, last
         sleep(0.05)
 
@@ -787,10 +788,29 @@ def entry_hint(args: GateArgs, entry):
                 "check which files the project's build config packs" % (key, module, missing))
     if missing:
         return ("%s: module %r was found, but a module it imports, %r, is not installed in the release: the "
-                "release gets the dependencies the packed wheel declares (pyproject.toml [project].dependencies; "
-                "pack does not read a requirements.txt): add the distribution providing %r there and pack again"
+                "release gets the dependencies the packed wheel declares ([project].dependencies in pyproject.toml, "
+                "or install_requires in setup.py or setup.cfg; pack does not read a requirements.txt): add the "
+                "distribution providing %r there and pack again"
                 % (key, module, missing, missing.split(".")[0]))
     return "%s: module %r was found, but importing it failed (%s): fix the app" % (key, module, error)
+
+
+def missing_module_hint(args: GateArgs, output):
+    """A hint when the output's error is a module the release lacks, wherever its import failed (a post_deploy
+    command: Django's migrate imports the urls and views; the health GET: a view imported at the first request),
+    in :func:`entry_hint`'s words. None otherwise."""
+    found = next((m for line in reversed(output)
+                  if (m := re.search(r"ModuleNotFoundError: No module named '([\w.]+)'", line))), None)
+    if found is None:
+        return None
+    missing = found.group(1)
+    if missing.split(".")[0] == args.entry_point.split(":")[0].split(".")[0]:
+        return ("the app imports %r (part of the app), which is not in the release: the wheel lacks it; check which "
+                "files the project's build config packs" % missing)
+    return ("the app imports %r, which is not installed in the release: the release gets the dependencies the "
+            "packed wheel declares ([project].dependencies in pyproject.toml, or install_requires in setup.py or "
+            "setup.cfg; pack does not read a requirements.txt): add the distribution providing %r there and pack "
+            "again" % (missing, missing.split(".")[0]))
 
 
 CONFIG_UNREAD = 4  # the release check's exit code (programs.preflight.CONFIG_UNREAD): the app ignored its config
@@ -864,12 +884,17 @@ def instance_hint(args: DeployArgs, release_dir, output, started=None):
         return ("the app's SQLite database %s lies inside the release, which the app user cannot write and every "
                 "release replaces: %s a file under a shared path, e.g. %s/shared/data/ with shared_paths = "
                 "[\"data\"]" % (inside[0], set_in_config(args, setting), args.root))
-    missing = [db for db in started.get("databases") or [] if isinstance(db, str) and db.startswith("/")
-               and not os.path.isdir(os.path.dirname(db))]
-    if missing:
-        return ("the app's SQLite database %s cannot be opened: its directory %s does not exist: %s a file under "
-                "a shared path, e.g. %s/shared/data/ with \"data\" in shared_paths"
-                % (missing[0], os.path.dirname(missing[0]), set_in_config(args, "the database's path"), args.root))
+    for db in (db for db in started.get("databases") or [] if isinstance(db, str) and db.startswith("/")):
+        parent = os.path.dirname(db)
+        if not os.path.isdir(parent):
+            why = "its directory %s does not exist" % parent
+        else:  # (SQLite writes its journal beside the file: the directory too must be the app user's to write)
+            why = next(("the app user %s cannot write %s (%s)" % (args.app_user, path, blocked) for path in (
+                parent, db) if (blocked := unwritable(path, args.app_user, exists=path == parent))), "")
+        if why:
+            return ("the app's SQLite database %s cannot be opened: %s: %s a file under a shared path, e.g. "
+                    "%s/shared/data/ with \"data\" in shared_paths"
+                    % (db, why, set_in_config(args, "the database's path"), args.root))
     if started.get("framework") == "django":
         return None  # not Flask's instance folder; the database named nothing inside the release
     shared = "%s/shared/instance" % args.root
@@ -943,23 +968,25 @@ class Marks:
 
 def unwritable_data_dirs(args: DeployArgs):
     """The shared paths the app user cannot write, each with what blocks it (missing, or owner and mode)."""
+    paths = [os.path.join(args.root, "shared", rel) for rel in args.shared_paths]
+    return ["%s (%s)" % (path, why) for path in paths if (why := unwritable(path, args.app_user))]
+
+
+def unwritable(path, user_name, exists=True):
+    """Why the user cannot write ``path`` (its owner and mode; ``exists``: a missing path is a reason too), else
+    "" (also when the user is unknown here)."""
     try:
-        user = pwd.getpwnam(args.app_user)
+        user = pwd.getpwnam(user_name)
+        st = os.stat(path)
     except KeyError:
-        return []
-    found = []
-    for rel in args.shared_paths:
-        path = os.path.join(args.root, "shared", rel)
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            found.append("%s (%s)" % (path, exc.strerror))
-            continue
-        bits = 0o200 if st.st_uid == user.pw_uid else 0o020 if st.st_gid == user.pw_gid else 0o002
-        if not st.st_mode & bits:
-            found.append("%s (owner %s:%s, mode %04o)" % (path, name_of(pwd.getpwuid, st.st_uid),
-                                                          name_of(grp.getgrgid, st.st_gid), st.st_mode & 0o7777))
-    return found
+        return ""
+    except OSError as exc:
+        return exc.strerror if exists else ""
+    bits = 0o200 if st.st_uid == user.pw_uid else 0o020 if st.st_gid == user.pw_gid else 0o002
+    if st.st_mode & bits:
+        return ""
+    return "owner %s:%s, mode %04o" % (name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid, st.st_gid),
+                                       st.st_mode & 0o7777)
 
 
 def host_hint(args: GateArgs, health):
@@ -1064,7 +1091,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or schema_hint(args, output) or write_hint(args, release_dir, output)
-                    or "fix the command and deploy again")
+                    or missing_module_hint(args, output) or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
@@ -1089,7 +1116,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
-                       or "fix the app and deploy again")
+                       or missing_module_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 
@@ -1649,6 +1676,18 @@ def put_back(exc, undo, config):
         exc.hint = (exc.hint + "; " if exc.hint else "") + note
 
 
+def reload_live(args: DeployArgs, tree, live, exc):
+    """After a release refused before its switch, whose config was installed then put back: reload the live
+    release and gate it, so that every daemon runs the file put back (one that restarted meanwhile loaded the
+    refused config; the others loaded what is now a file changed after they started: the read-only gate's
+    ``test_daemons_run_what_is_on_disk`` would name it). ``exc``'s hint says how it went."""
+    since = boot_clock()
+    tree.reload()
+    ok, _, last = gate(args, live, args.gate_timeout, since=since, retouch=tree.reload)
+    exc.hint += ("; the live release's daemons were reloaded to run it" if ok else
+                 "; the live release's daemons, reloaded to run it, are NOT serving: %s" % last)
+
+
 def cmd_deploy(args: DeployArgs):
     tree, steps = Tree(args.root), Steps()
     config = read_config(args)
@@ -1704,6 +1743,8 @@ def cmd_deploy(args: DeployArgs):
                 .replace(NOT_TOUCHED, "nothing was live yet")
         shutil.rmtree(tree.release(rid), ignore_errors=True)  # first: on a full disk this frees the space
         put_back(exc, undo, "the previous config")
+        if undo is not None and live is not None and exc.step != "gate":  # (a refused gate switched back: reloaded)
+            reload_live(args, tree, live, exc)
         try:
             tree.record_failure(rid, args.release.get("version"), exc.what)
         except OSError:

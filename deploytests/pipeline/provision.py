@@ -21,7 +21,9 @@ Its arguments are a closed set the agent checks against fixed patterns (``agent_
   Root writes only in directories of root's that only root may write;
 - writes the vhost, enables
   mod_wsgi and the site, disables ``000-default``, adds a global ``ServerName`` if Apache has none, runs
-  ``apache2ctl configtest`` and reloads only when something changed and the test passed;
+  ``apache2ctl configtest`` and reloads only when something changed and the test passed; the runner then waits
+  (bounded, as the login) until Apache has loaded that configuration (:func:`wait_loaded`: its pid file rewritten),
+  so the server is in a state its own gate accepts when bootstrap returns;
 - last, ``/etc/sudoers.d/deploytests-<app>`` (checked by ``visudo``): the deploy login may run its releases'
   python as the app user; nothing as root. A failed bootstrap removes the grants it added.
 
@@ -32,12 +34,14 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 import time
 from dataclasses import dataclass, field
 
 from ..config import DeployConfig
 from ..errors import DeployError
 from ..stacks import Stack, detect
+from ..verify.collect_login import PIDFILE
 from ..verify.facts import before_bootstrap
 from ..verify.parse import Users
 from . import templates
@@ -103,9 +107,48 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
     event = call_agent(c, "bootstrap", args, sudo=True, python=stack.python, step="bootstrap", progress=progress,
                        source=ROOT_AGENT_SOURCE)
     res = BootstrapReply.from_dict(event, ignore=("event",))
+    if any(change in RELOADS for change in res.changes):
+        wait_loaded(c, stack.python, ((look.get("files") or {}).get(PIDFILE) or {}).get("st"))
     return BootstrapResult(host=label_of(c), changed=res.changed, changes=res.changes, timings=res.timings,
                            seconds=time.monotonic() - started, python_version=res.python_version,
                            apache_pid=res.apache_pid, machine=res.machine, stack=stack.name)
+
+
+# ---------------------------------------------------------------- Apache's reload, in force
+
+RELOADS = ("apache reloaded (graceful)", "apache started")  # the root agent's changes that (re)load Apache
+# Apache's parent rewrites its pid file after it has read its configuration: at a start, and at a graceful reload
+# on its next tick, after ``apache2ctl graceful`` has returned. Until then the configuration in force is the old
+# one. Run as the login (the file is root's, world-readable); argv: the pid file, its mtime before (-1: none), the
+# seconds to wait. Exit 0 once its mtime differs, 1 if it never did.
+LOADED = b"""import os, sys, time
+path, before, end = sys.argv[1], float(sys.argv[2]), time.monotonic() + float(sys.argv[3])
+while time.monotonic() < end:
+    try:
+        if os.stat(path).st_mtime != before:
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.05)
+sys.exit(1)
+"""
+LOADED_TIMEOUT = 30.0
+
+
+def wait_loaded(c, python: str, before: list | None, timeout: float = LOADED_TIMEOUT) -> None:
+    """Return once Apache has loaded the configuration root just (re)loaded: its pid file's mtime differs from
+    ``before`` (its ``lstat`` from the look before root ran: ``[mode, uid, gid, size, mtime, ...]``, None when
+    absent). The gate dates the configuration in force by that file, so a gate started after bootstrap returns
+    judges what bootstrap wrote, not the configuration Apache ran before. One round trip, as the login; a
+    :class:`DeployError` when Apache has not rewritten it within ``timeout`` seconds."""
+    line = "%s -I -S -c %s %s %r %g" % (shlex.quote(python), shlex.quote(LOADED.decode()), PIDFILE,
+                                        before[4] if before else -1.0, timeout)
+    res = c.run(line, hide=True, warn=True, in_stream=False, timeout=timeout + 30)
+    if not res.ok:
+        raise DeployError(f"bootstrap: Apache did not load its new configuration within {timeout:g}s of its reload "
+                          f"({PIDFILE} not rewritten): the configuration in force is not the one on disk",
+                          where=label_of(c), hint="see /var/log/apache2/error.log (sudo apache2ctl graceful once "
+                          "it is fixed), then bootstrap again")
 
 
 # ---------------------------------------------------------------- the users (checked here, before root runs)

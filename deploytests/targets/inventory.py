@@ -75,9 +75,10 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_listen", Strings(unique=True), default=(),
           example='["localhost:9100 prometheus /usr/bin/prometheus-node-exporter sha256:' + PIN_EXAMPLE + '"]',
           doc="sockets allowed besides Apache on the app's port,\nsshd and packaged system daemons on loopback only"
-              "\n(chrony; as root: the MTA only): \"ADDRESS USER EXE [SCRIPT] sha256:HEX\""
-              "\n(the holder's user, executable and an interpreter's\nscript, pinned to their content: "
-              "the gate's line\nprints it),\nADDRESS \"*:port\" (any),\n"
+              "\n(chrony; as root: the MTA only): \"ADDRESS USER EXE [ARGS] sha256:HEX\""
+              "\n(the holder's user and whole command line, every\nargument as the shell quotes it; its "
+              "executable and\nan interpreter's script pinned to their content: the\ngate's line prints it),"
+              "\nADDRESS \"*:port\" (any),\n"
               "\"localhost:port\" (loopback) or \"host:port\", \"udp/\" before\n"
               "it for a UDP socket (\"udp/*:161 Debian-snmp /usr/sbin/snmpd\"); the\n"
               "address alone: an Apache Listen only; a root\nprocess's UNIX socket others may connect to:\n"
@@ -92,9 +93,10 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="Apache modules allowed besides the stock ones"),
     Field("allow_processes", Strings(unique=True), default=(),
           example='["deployer: /usr/bin/tmux sha256:' + PIN_EXAMPLE + '"]',
-          doc='"user: command prefix sha256:HEX": processes of the app,\ndeploy or Apache user allowed besides ours,'
+          doc='"user: command sha256:HEX": processes of the app,\ndeploy or Apache user allowed besides ours,'
               "\npinned to their program's content (its executable\nand a script outside the app's tree; the gate's"
-              "\nline prints it) "
+              "\nline prints it); the whole command line, every word\n(the app user's and the deploy login's: its "
+              "first words,\ntheir command lines being their own claim) "
               '(word by word;\nwith -m, -c or a relative script, its working\ndirectory must be the live release '
               "or root's; a\nscript by its path: it and its directories root's\nor the process user's alone, and so "
               "a Python's\nuser site (~/.local/lib/pythonX.Y/site-packages)\nunless -s or -I; the\n"

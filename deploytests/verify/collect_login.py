@@ -45,7 +45,8 @@ are latin-1 text:
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
   the app's tree (its lines that do) and every link there into it (:func:`mentions`: a substring search, no parse);
-- ``system_dirs``: each directory under ``/usr``, ``/etc`` and ``/boot`` someone but root may change, and
+- ``system_dirs``: each directory and regular file under ``/usr``, ``/etc`` and ``/boot`` someone but root may
+  change (``[path, mode, uid, gid]``), and
   ``unwalked``: each directory others may go through that this login could not list (:func:`local_files`: one
   walk of every local file system, which also records every setuid, setgid and capability file in ``files``;
   ``/etc``'s judged in :func:`mentions`' walk of it: one walk of ``/etc``).
@@ -709,7 +710,8 @@ def mode(st):
 
 def collect(args):
     """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
-    and :data:`ACCOUNTS` (the runner checks the users from them); ``diagnose``: the vhost only."""
+    :data:`ACCOUNTS` (the runner checks the users from them) and the ``lstat`` of :data:`PIDFILE` (the runner
+    waits after root's reload until Apache has rewritten it); ``diagnose``: the vhost only."""
     check(args)
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
     if args.get("diagnose"):
@@ -733,7 +735,7 @@ def collect(args):
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
                                         ("local files", local_files, [app_tree]), ("digests", digests),
                                         ("ran", ran)]
-                                       if not args.get("check") else [])
+                                       if not args.get("check") else [(PIDFILE, note, PIDFILE)])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
         try:
             work(out, *more)
@@ -937,6 +939,16 @@ def acts(out):
 
 
 PIDS, SCRIPTS, SCRIPT_WORDS = 8192, 256, 256  # processes looked at, root's scripts read, path words of each
+NAMED = 16 << 20  # bytes of the names command lines' paths may make programs() record (each directory above too)
+
+
+def argv_paths(argv):
+    """Each absolute path a command line names, normalized: a word that is one, and each path inside a word
+    (:data:`WORD`'s, a ``:`` list split: ``python3 -c "sys.path.insert(0, '/srv/x')"``, ``sh -c '. /srv/x/env'``,
+    ``--config=/srv/x/conf.py``, ``-Dpath=/a:/b``, a class path ``/a.jar:/b.jar``; not a URL's ``//host``): what
+    the program runs, sources or loads may stand anywhere in it."""
+    return list(dict.fromkeys(os.path.normpath(p) for a in argv for p in (
+        [a] if a.startswith("/") and "\n" not in a else []) + WORD.findall(a.replace(":", " ")) if p[1:2] != "/"))
 
 
 def open_lines(path):
@@ -945,8 +957,9 @@ def open_lines(path):
 
 
 def programs(out, most=PIDS, proc="/proc"):
-    """The ``lstat`` of each absolute word of every process's command line (what it runs: its program and the
-    script it gives an interpreter, after options and their values too; at most 64 words a process, ``most``
+    """The ``lstat`` of each absolute path of every process's command line (:func:`argv_paths`: what it runs, its
+    program, the script it gives an interpreter, after options and their values too, a path inside a word, the
+    code of ``-c``; at most 64 a process, ``most``
     processes), of a Python's user site (its
     user's ``~/.local/lib/pythonX.Y/site-packages``), and of each directory above; a root process's own script
     (root's, at most 64 KiB, ``#!``; at most :data:`SCRIPTS`) read, and each absolute path word of it ``lstat``ed
@@ -959,6 +972,7 @@ def programs(out, most=PIDS, proc="/proc"):
     import pwd
 
     side, scripts, hashed = {"files": {}, "dirs": {}, "errors": {}, "size": 0}, [], out.setdefault("ran", {})
+    cost = 0  # (bytes of names recorded: a path of 2,000 components is 2,000 names of up to 4 KiB each)
     pids = sorted((p for p in os.listdir(proc) if p.isdigit()), key=int)
     for pid in pids[:most]:
         try:
@@ -980,10 +994,13 @@ def programs(out, most=PIDS, proc="/proc"):
             hashed[word] = BIG
         for word in [] if mine else words[1 if head else 0:8]:  # what it gives an interpreter to run (a script)
             hashed.setdefault(word, SCRIPT)
-        for word in words:
-            st = note(side, os.path.normpath(word))
+        for word in argv_paths([a.decode("latin-1") for a in argv])[:64]:  # (a path inside a word too: -c CODE)
+            cost += len(word) * word.count("/")
+            if cost > NAMED:
+                break
+            st = note(side, word)
             if root and st and stat.S_ISREG(st[0]) and st[1] == 0 and st[3] <= 65536:
-                scripts.append(os.path.normpath(word))
+                scripts.append(word)
         if os.path.basename(argv[0].decode("latin-1")).startswith("python"):  # its user site, sys.path's too
             try:
                 home = pwd.getpwuid(uid).pw_dir
@@ -1003,7 +1020,8 @@ def programs(out, most=PIDS, proc="/proc"):
         if len(words) > SCRIPT_WORDS:
             out["errors"][path] = "more than %d path words in a root process's script: the rest not looked at" % (
                 SCRIPT_WORDS)
-    for what, count, bound in [("processes", len(pids), most), ("root processes' scripts", len(scripts), SCRIPTS)]:
+    for what, count, bound in [("processes", len(pids), most), ("root processes' scripts", len(scripts), SCRIPTS),
+                               ("bytes of paths their command lines name", cost, NAMED)]:
         if count > bound:
             out["errors"]["programs: " + what] = "more than %d %s: the rest not looked at" % (bound, what)
     out["named"] = dict({p: e for p, e in side["files"].items() if p not in out["files"]}, **out.get("named", {}))
@@ -1276,6 +1294,8 @@ def walk(out, top, most, names, needles, seen, side, budget):
                     below.append((path, under or loose_dir(st)))
                     continue
                 privileged(out, path, st)  # (the walk of the local file systems leaves /etc to this one)
+                if not under and loose_file(st):
+                    found.append([path, st.st_mode, st.st_uid, st.st_gid])
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
@@ -1348,6 +1368,12 @@ def loose_dir(st):
     return st.st_uid != 0 or st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX
 
 
+def loose_file(st):
+    """Whether someone but root may change a regular file with this ``lstat``: another's, or writable by group or
+    others (a config file root's program reads, a plugin it loads: which program reads which is not known)."""
+    return stat.S_ISREG(st.st_mode) and (st.st_uid != 0 or st.st_mode & 0o022)
+
+
 def root_only(st):
     """Whether only root may go through a directory with this ``lstat`` (root's, no search for others, nor for its
     group unless that is root's group): no one else runs, or reaches, anything below it."""
@@ -1393,8 +1419,9 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
     below one too, a container engine's layers), ``skip`` (the app's tree: the tree reader's walk judges it), and
     ``/etc`` when :func:`mentions`' walk went through it whole (it records what it finds there alike). A directory
     this login may not list, that others may go through, is in ``unwalked`` (``[path, mode, uid, gid]``: what
-    lies there is not known). The same walk gives ``system_dirs``: each directory under :data:`SYSTEM` that
-    someone but root may change (:func:`loose_dir`; not judged again below it). At most ``most`` entries and
+    lies there is not known). The same walk gives ``system_dirs``: each directory and regular file under
+    :data:`SYSTEM` that someone but root may change (:func:`loose_dir`, :func:`loose_file`; not judged again below
+    a directory named). At most ``most`` entries and
     ``seconds`` seconds of this process's CPU (a loaded host's wall clock says nothing of the walk): a bound hit is
     in ``errors``, never a silent pass."""
     done = out.get("system_dirs") if isinstance(out.get("system_dirs"), dict) else {"top": None, "found": [], "dirs": 0}
@@ -1430,14 +1457,14 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
             for entry in entries:  # (~13,000 a walk: the test inline, files first, each name made once)
                 if entry.is_file(follow_symlinks=False):
                     path = at + entry.name
-                    if path in files:  # (note()d)
-                        continue
-                    try:
+                    try:  # (privileged()'s test, inline; a note()d file is judged too)
                         st = entry.stat(follow_symlinks=False)
                     except FileNotFoundError:
                         continue
-                    if st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(path):
+                    if (st.st_mode & 0o6000 or st.st_mode & 0o111 and caps(path)) and path not in files:
                         privileged(out, path, st)
+                    if not under and at.startswith(system) and loose_file(st):
+                        found.append([path, st.st_mode, st.st_uid, st.st_gid])
                 elif entry.is_dir(follow_symlinks=False):
                     path = at + entry.name
                     if path in points or path in skip:
@@ -1572,6 +1599,7 @@ RAN, SCRIPT = 256, 16 << 20  # programs hashed at most; a later word of a comman
 
 def ran(out, most=RAN, budget=4 * BIG):
     """``programs``: ``{path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
+    (one this login may not read: ``[its identity, ctime, ino, "identity"]``, :func:`identity`)
     (:func:`programs`: its program, a bare first word in each of :data:`COMMANDS`, and what it gives an
     interpreter to run), under its real path (where anyone's links lead: the path the kernel shows as a process's
     ``exe``), opened from there through root's links only: what an allowance of what runs or listens pins
@@ -1580,16 +1608,23 @@ def ran(out, most=RAN, budget=4 * BIG):
     says 0); a regular file only (a device or FIFO is never opened); any owner's file: hashed, never parsed."""
     found, want = out.setdefault("programs", {}), {}
     for word, limit in out.pop("ran", {}).items():
-        real = os.path.realpath(word)
-        want[real] = max(want.get(real, 0), limit)
+        if word.count("/") <= 64:  # (deeper than any program's: not resolved, a lstat each; no pin of it holds)
+            real = os.path.realpath(word)
+            want[real] = max(want.get(real, 0), limit)
     for real, limit in list(want.items())[:most]:
         bound = min(limit, budget)  # (bytes read, not the size a file reports: a /proc file says 0)
+        st = None
         try:
-            if not stat.S_ISREG(os.stat(real).st_mode):
+            st = os.stat(real)
+            if not stat.S_ISREG(st.st_mode):
                 continue  # (a device, a FIFO, a directory: never opened)
             fd = os.open(resolved(real) or "", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except PermissionError:  # (a 4750 root:netops program: its identity, which any change to it changes)
+            found.update({real: [identity(st), st.st_ctime, st.st_ino, "identity"]} if st and resolved(real) == real
+                         else {})
+            continue
         except OSError:
-            continue  # (gone, not readable to this login, or a link of someone's on the way: no pin holds)
+            continue  # (gone, or a link of someone's on the way: no pin holds)
         with open(fd, "rb", buffering=0) as f:
             st, h = os.fstat(fd), hashlib.sha256()
             size = st.st_size if st.st_size > bound else 0  # (past it by its own say: not read at all)
@@ -1607,6 +1642,16 @@ def ran(out, most=RAN, budget=4 * BIG):
             continue  # (swapped for something else after the stat; a data file past a script's bound)
         budget -= size
         found[real] = [h.hexdigest(), st.st_ctime, st.st_ino]
+
+
+def identity(st):
+    """The pin of a file this login may not read: the sha256 of its device, inode, ``ctime``, size, mode and owner
+    (``identity DEV INO CTIME SIZE MODE UID GID``). The kernel sets
+    ``ctime`` at every write, ``chmod``, ``chown``, link and rename of it, and no one sets it back; a file put in
+    its place is another inode. It says the file is the one reviewed, unchanged, not what its bytes are."""
+    text = "identity %d %d %r %d %o %d %d" % (st.st_dev, st.st_ino, st.st_ctime, st.st_size, st.st_mode, st.st_uid,
+                                               st.st_gid)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def resolved(path, hops=40):

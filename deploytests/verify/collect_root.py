@@ -28,9 +28,11 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   its fds were not readable; ``open``: the files it holds open, at most 64), plus ``environ`` and ``maps`` for the
   processes of the app user, the deploy user and Apache's run user (:data:`APACHE_USER`: the processes an
   ``allow_processes`` entry may name, whose environment it binds) and the stack's Apache binary's (the daemons and
-  their parents);
+  their parents), and ``environ`` for root's (where a root program finds code by name: ``PYTHONPATH``,
+  ``LD_PRELOAD``, ``PATH``);
 - ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
-  name, of :data:`ROOT_FILES`, and of each absolute path root's own files read here name (crontab, ``at`` jobs,
+  name, of each path those ``environ`` name, of every process's program (its ``exe``), of :data:`ROOT_FILES`,
+  and of each absolute path root's own files read here name (crontab, ``at`` jobs,
   user site's ``.pth`` files, sudoers files, root's home's files), and of each directory above it (who may change
   what Apache, the daemons, root's own schedules, shells, tools and sudo's rules run, load or read);
 - ``runs``: ``apache2ctl configtest`` (the reload's own check) and ``-t -D DUMP_MODULES -D DUMP_INCLUDES
@@ -111,7 +113,6 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
         f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
         out["size"] += len(entry["data"])
-        return entry["data"]
 
 
 def listed(out, top, most, anyone):
@@ -133,11 +134,10 @@ def kernel(out, path, limit=0):
     if BIG - out["size"] < max(limit, 4096):
         return out["errors"].update({"/proc": "more than %d bytes in all: the rest not read" % BIG})
     try:  # (a link's target counts too: 600 processes' open files once made a 149 MB reply counted as 1 MB)
+        text = "" if limit else os.readlink(path)
         if limit:
             with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
                 text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
-        else:
-            text = os.readlink(path)
     except OSError:
         return None
     out["size"] += len(text)
@@ -154,8 +154,9 @@ def processes(out, watch):
         except OSError:
             continue  # gone meanwhile
         entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC[1:])
-        if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN:  # daemons, parents
-            entry.update((name, kernel(out, base + "/" + name, most)) for name, most in WATCHED)
+        watched = WATCHED if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN else \
+            WATCHED[:1] if entry["uid"] == 0 else []  # daemons, parents; root's environment (what it loads by name)
+        entry.update((name, kernel(out, base + "/" + name, most)) for name, most in watched)
         try:
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)
         except OSError:  # not visible (no CAP_SYS_PTRACE, or gone): None, never taken for "no sockets"
@@ -167,14 +168,16 @@ def processes(out, watch):
 
 
 def mapped(out):
-    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``), of each
+    """The ``lstat`` of each file the processes above map (a ``maps`` line's path: from its first ``/``), of every
+    process's program (its ``exe``: a root daemon's title names no path, ``setproctitle``), of each
     of :data:`ROOT_FILES` and of each absolute path word (at a line's start or after a blank, quote, ``=`` or
     ``,``) root's own files read here name (its
     crontab, ``at`` jobs, user site's ``.pth`` files, sudoers files, shell startup files, tools' configuration,
     keys' forced commands: only the login collector lstats what other files name, and it cannot read these), at
     most 4096, and of each directory above it, from ``/`` down, never past a link or a directory someone but root
     may change (what lies below is that one's finding): root resolves no name another user made."""
-    found = {ln[ln.index("/"):] for e in out["proc"].values() for ln in (e.get("maps") or "").splitlines() if "/" in ln}
+    found = {ln[ln.index("/"):] for e in out["proc"].values()  # (every program: the kernel's exe; environ's paths)
+             for ln in re.split("[\n\0:]", "%s\n%s\n%s" % (e.get("exe"), e.get("maps"), e.get("environ"))) if "/" in ln}
     found |= set(ROOT_FILES) | {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0 for w in re.findall(
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
     for path in bounded(out, "mapped files", sorted(found), 4096):

@@ -29,6 +29,7 @@ import ipaddress
 import os
 import posixpath
 import re
+import shlex
 import stat
 import struct
 import threading
@@ -466,20 +467,25 @@ class Procs:
                 if procs and files is None:
                     files = dpkg_files(self.snap)
                 for p in procs:
-                    p["package"], p["script"], p["program"] = self.package(p["pid"], files or {})
+                    p["package"], p["script"], p["program"], p["bare"] = self.package(p["pid"], files or {})
                 found.append({"proto": proto, "host": host, "port": port, "procs": procs, "uid": int(fields[7]),
                               "owner": self.snap.users.name(int(fields[7])), "hidden": [] if procs else hidden})
         return found
 
-    def package(self, pid: int, files: dict[str, str]) -> tuple[str | None, str | None, str]:
-        """``(package, script, program)``: the dpkg package of the program process ``pid`` runs (its executable,
+    def package(self, pid: int, files: dict[str, str]) -> tuple[str | None, str | None, str, str]:
+        """``(package, script, program, bare)``: the dpkg package of the program process ``pid`` runs (its executable,
         and every script its command line gives that executable to run when it is an interpreter: ``python3 X``,
         ``sh -c '...'``, ``perl X``, ``node X``, ``java -jar X``, the words :func:`deploytests.verify.rootacts.runs`
         calls run, a relative one from the process's working directory), or None with the first such file no
         package ships: a packaged interpreter running an admin's script is that script, not the interpreter;
-        ``program``: the executable and the first such script (what an ``allow_listen`` entry binds and pins), or,
-        when it runs none, the command line's words from its code option on (:data:`INLINE`: ``python3 -c CODE``,
-        ``-m MODULE``, ``perl -e CODE``, ``sh -c ...``: an interpreter alone would allow any code)."""
+        ``program``: the whole command line an ``allow_listen`` entry binds, the kernel's executable and every
+        argument after ``argv[0]`` (``shlex.join``: an argument's spaces stay in it; a relative script by its path
+        from the working directory, the file it runs), so an entry allows exactly
+        what runs (``socat TCP-LISTEN:9100 SYSTEM:date`` is not ``socat TCP-LISTEN:9100 EXEC:/bin/sh``);
+        ``bare``: the executable and the first such script, or, when it runs none, the command line's words from
+        its code option on (:data:`INLINE`: ``python3 -c CODE``, ``-m MODULE``, ``perl -e CODE``): what an entry
+        binds for the deploy login's and the app user's processes, whose command lines are their own claim
+        (:func:`.pins.claimed`), and what last round's entries named."""
         from .rootacts import runs
 
         entry = self.proc.get(str(pid)) or {}
@@ -487,14 +493,17 @@ class Procs:
         argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
         scripts = runs(argv, str(entry.get("cwd") or ""))
         code = next((argv[i:] for i, a in enumerate(argv) if i and a in INLINE), []) if not scripts else []
-        program = " ".join(([exe] if exe else []) + scripts[:1] + " ".join(code).split())  # (allow_listen's)
+        bare = " ".join(([exe] if exe else []) + scripts[:1] + " ".join(code).split())
+        rel = next((a for a in argv[1:] if scripts and not a.startswith("/") and posixpath.join(
+            str(entry.get("cwd") or ""), a) == scripts[0]), None)  # (a relative script: the file, by its path)
+        program = shlex.join([exe] + [scripts[0] if a == rel else a for a in argv[1:]]) if exe else bare
         package = files.get(exe) or files.get(self.snap.realpath(exe)) if exe else None
         if not package:
-            return None, None, program
+            return None, None, program, bare
         for path in scripts:
             if not (files.get(path) or files.get(self.snap.realpath(path))):
-                return None, path, program
-        return package, None, program
+                return None, path, program, bare
+        return package, None, program, bare
 
     def shown(self, pid: int) -> dict:
         p = self.table[pid]
@@ -1060,6 +1069,18 @@ def statoverrides(snap: Snapshot) -> dict[str, str]:
     return out
 
 
+def identity(entry: dict) -> str | None:
+    """The pin of a privileged file the gate's login may not read (a ``4750 root:netops`` program): the sha256 of
+    ``identity INO CTIME SIZE MODE UID GID`` from its ``lstat``. The kernel sets ``ctime`` at every write, ``chmod``,
+    ``chown``, link and rename, and no one sets it back; a file put in its place is another inode: it says the file
+    is the one reviewed, unchanged, not what its bytes are."""
+    st, ctime = entry.get("st"), entry.get("ctime")
+    if not st or ctime is None:
+        return None
+    text = f"identity {st[5]} {ctime!r} {st[3]} {st[0]:o} {st[1]} {st[2]}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def privileged_files(snap: Snapshot) -> list[dict]:
     """Every regular file the collector looked at (its walk of the local file systems: root's PATH, the load path,
     ``/var/tmp``, ``/opt``, the homes ...) that is setuid, setgid or has file capabilities: ``[{path, state, package,
@@ -1081,8 +1102,10 @@ def privileged_files(snap: Snapshot) -> list[dict]:
             done = installed.get(pkg or "")  # its maintainer scripts' end (fuse's postinst: chmod 4755 fusermount)
             script = snap.text(lists.get(pkg or "", ".list")[:-len(".list")] + ".postinst") or ""
             given = not snap.files[path].get("caps") or "setcap" in script  # (dpkg never unpacks capabilities)
+            digest = (snap.raw.get("digests") or {}).get(path)  # (the login's: what a pin holds)
+            ident = None if digest else identity(snap.files[path])  # (one the login may not read)
             out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
-                        "sha256": (snap.raw.get("digests") or {}).get(path),  # (the login's: what a pin holds)
+                        "sha256": digest or ident, **({"identity": True} if ident else {}),
                         "unpacked": given and mine is not None and theirs is not None and (
                             mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})
     return out

@@ -15,7 +15,8 @@ when a written pin is stale or missing. What each pin covers (:func:`digest`):
   a link to a package's file: the sha256 of ``-> PATH``, the path it resolves to (the package's upgrades, which
   dpkg vouches for, keep the pin; a link made to point elsewhere does not);
 - an allowance of what runs or listens (:data:`deploytests.allowances.RUNS`: ``allow_listen``'s ``"ADDR USER
-  EXE [SCRIPT]"``, ``allow_processes``' ``"USER: PROGRAM [ARGS...]"``): the program it names (:func:`programs`: the
+  EXE [ARGS]"``, ``allow_processes``' ``"USER: PROGRAM [ARGS...]"``: the whole command line, :func:`command`):
+  the program it names (:func:`programs`: the
   executable, and the script it gives an interpreter outside the app's tree, whose code the deploy's own rules
   judge), each file hashed by the login collector (``programs``: every file a process's command line names, as
   its real path); one file: its sha256 (``sha256sum EXE``), several: the sha256 of ``sha256sum``'s lines of
@@ -29,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shlex
 from typing import Any
 
 from ..allowances import PINNED, RUNS, Allowances, split_pin
@@ -80,11 +82,15 @@ def programs(kind: str, name: str, exp=None) -> list[str]:
     own rules judge it)."""
     from . import collect_login as C
     from .mechanisms import reaches
-    from .rootacts import code_from_cwd
+    from .rootacts import code_from_cwd, runs
 
-    if kind == "listen":  # (after the executable: its script, or the code its command line gives it: text)
+    if kind == "listen":  # (after the executable: its arguments, text; the script they give it, a file)
         words = name.split()
-        return words[2:3] + [w for w in words[3:4] if w.startswith("/")]
+        try:
+            argv = shlex.split(" ".join(words[2:]))
+        except ValueError:  # (unbalanced quotes: it names no process's command line)
+            argv = words[2:]
+        return words[2:3] + [s for s in runs(argv)[:1] if s.startswith("/")]
     words = name.partition(":")[2].split()
     if not words:
         return []
@@ -95,6 +101,15 @@ def programs(kind: str, name: str, exp=None) -> list[str]:
     script = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "")
     return [first] + ([script] if script.startswith("/") and not code_from_cwd(words) and not (
         root and reaches(script, root)) else [])
+
+
+def command(exp, p: dict) -> str:
+    """What an ``allow_listen`` entry names of process ``p`` after its user: its whole command line, the kernel's
+    executable and every argument (``program``: an allowance says exactly what runs), or for a process of the
+    deploy login or the app user, whose command line is its owner's to write (:func:`claimed`), the executable
+    and the script it gives an interpreter (``bare``): the rest is that login's claim, not evidence."""
+    mine = exp is not None and p.get("user") in (exp.deploy_user, exp.cfg.app_user)
+    return str((p.get("bare") if mine else p.get("program")) or p.get("program") or p.get("exe") or "")
 
 
 def claimed(exp, kind: str, name: str, user: str | None) -> str | None:
@@ -188,6 +203,7 @@ def effective(facts, allow: Allowances, exp=None) -> Allowances:
                 unheld[(kind, name)] = pin or ""
         kept[kind] = tuple(names)
     return dataclasses.replace(allow, **kept, unheld=unheld, digest=lambda kind, name: digest(facts, kind, name, exp),
+                               identity=lambda kind, name: identity(facts, kind, name, exp),
                                changed=lambda kind, name, started: since(facts, kind, name, started, exp))
 
 
@@ -226,6 +242,10 @@ def hint(exp, key: str, value: str) -> str:
         return (f"make its program readable to the gate's login ({files}: it hashes each file a process's command "
                 f"line names), then allow it pinned: "
                 f"{key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
+    ident = allow.identity(kind, value) if allow.identity else ""
+    if ident:
+        ident = (f"review it as root first (the gate's login may not read {ident}: the pin is of its identity, its "
+                 f"inode, ctime, size, mode and owner, which any change to it changes, not of its bytes), then ")
     if found is None:
         return (f"make its content readable to the gate (root's, not writable by others; the gate's login may "
                 f"read it), then allow it pinned: {key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
@@ -238,4 +258,14 @@ def hint(exp, key: str, value: str) -> str:
         f"review it ({where} allows it with no pin of its content), then " if written[0] == value else
         f"review it ({where}'s {other} names another program than the one running now (its executable, script "
         f"or code){'' if written[1] else ', and no pin'}: an entry names the program it allows, by content), then ")
-    return f"{why}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
+    return f"{why or ident}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
+
+
+def identity(facts, kind: str, value: str, exp=None) -> str:
+    """The files an entry's pin covers by their identity, not their bytes (the gate's login may not read them:
+    :func:`.collect_login.identity`, :func:`.parse.identity`), comma-separated; "" when none."""
+    if kind in RUNS:
+        found = [_ran(facts, path) for path in programs(kind, value, exp)]
+        return ", ".join(f[0] for f in found if f and len(f[1]) > 3)
+    entries = (facts.get("inventory") or {}).get("privileged") or [] if kind == "privileged" else []
+    return next((e["path"] for e in entries if e.get("path") == value.split(" ")[0] and e.get("identity")), "")

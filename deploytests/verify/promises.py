@@ -568,9 +568,15 @@ def config_is_targets(facts, exp):
     found = facts.get("config_sha256")
     if found is None:
         raise NotApplicable(f"{exp.cfg.remote_config_path} is not readable by {facts.get('login')} on {facts.label}")
-    assert found == exp.config_sha256, \
-        f"{exp.cfg.remote_config_path} is not this host's config file {exp.config_file}: " \
-        f"sha256 {found[:12]} on the server, {exp.config_sha256[:12]} here"
+    if found == exp.config_sha256:
+        return
+    live = facts.tree["releases"].get(_live_id(facts)) or {} if facts.tree.get("current") else {}
+    why = ("the live release started with the one on the server: a rollback brings back its release's config"
+           if live.get("config_sha256") == found else
+           "the live release did not start with the one on the server: find who changed it")  # (wording only)
+    raise AssertionError(f"{exp.cfg.remote_config_path} is not this host's config file {exp.config_file}: sha256 "
+                         f"{found[:12]} on the server, {exp.config_sha256[:12]} here; deploy to install this host's "
+                         f"config ({why})")
 
 
 def _deployed(facts, root) -> bool:
@@ -757,13 +763,31 @@ def venv_python_problem(found: dict, release: str, want: str) -> str | None:
     return None
 
 
+def pyvenv_problems(cfg: dict, whose: str) -> list[str]:
+    """What a venv's ``pyvenv.cfg`` (its settings, :func:`deploytests.verify.reader.venv_settings`) makes its
+    python load beyond the venv and the stack's interpreter: ``include-system-site-packages`` on (the system's
+    and ``/usr/local``'s site-packages, what pip or apt put there, come before the release's) or a ``home`` other
+    than ``/usr/bin`` (another standard library). ``python3 -m venv`` writes neither; one rule for every venv:
+    the daemons' python-home, the live release's, each kept one a rollback may switch to."""
+    out = []
+    if str(cfg.get("include-system-site-packages", "false")).lower() != "false":
+        out.append(f"include-system-site-packages = {cfg['include-system-site-packages']}: the system's "
+                   f"site-packages (anything pip or apt put there) are on {whose} sys.path")
+    if cfg.get("home") not in (None, "/usr/bin"):
+        out.append(f"home = {cfg['home']}: {whose} standard library comes from there, not from /usr/bin's Python")
+    return out
+
+
 def venv_python_is_the_stacks(facts, exp):
     """The live venv's python is the stack's system interpreter, judged by reading its links, never by running
-    it (a wrapper put there by the deploy login would run with the gate's rights)."""
+    it (a wrapper put there by the deploy login would run with the gate's rights), and its ``pyvenv.cfg`` adds
+    nothing to what it loads (:func:`pyvenv_problems`)."""
     live = facts.live or {}
     problem = venv_python_problem(live.get("python") or {}, str(live.get("id")),
                                   f"/usr/bin/python{exp.stack.python_version}")
     assert problem is None, f"the live venv's python {exp.cfg.root}/current/venv/bin/python {problem}"
+    problems = pyvenv_problems(live.get("pyvenv") or {}, "its python's (post_deploy, fab run)")
+    assert not problems, f"the live venv's {exp.cfg.root}/current/venv/pyvenv.cfg: {'; '.join(problems)}"
 
 
 def shared_links(facts, exp):
@@ -1119,7 +1143,7 @@ def cw_listen(facts, exp):
             not _roots(procs, (apache_bin,)) else ""
         first = min(procs, key=lambda p: p["pid"]) if procs else None
         bind = key if not first or not first.get("exe") or _roots(procs, (apache_bin,)) else \
-            f"{key} {first['user']} {first.get('program') or first['exe']}"
+            f"{key} {first['user']} {_command(exp, first)}"
         script = next((p["script"] for p in procs if p.get("script")), None)
         who += f" (its program is {script}, a file no package ships)" if script else ""
         if secrets:
@@ -1162,16 +1186,24 @@ def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:
     return out
 
 
+def _command(exp, p: dict) -> str:
+    from .pins import command
+
+    return command(exp, p)
+
+
 def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
     """Whether an ``allow_listen`` entry accounts for a socket at one of ``keys`` held by ``procs``: ``"ADDR"``
     alone for Apache's own (the stack's binary, its root parent among them: a ``Listen`` of an allowed file) or for
     holders whose program root could not see (no ``CAP_SYS_PTRACE``: nothing to bind), else
-    ``"ADDR USER EXE [SCRIPT]"`` (its pin held: :func:`.pins.effective`): every holder runs EXE (the kernel's exe)
-    with SCRIPT (what it gives an interpreter), started after those files last changed (:func:`.pins.since`), and
-    the first of them runs as USER. An allowance binds what it was written for: when another program takes the
+    ``"ADDR USER EXE [ARGS...]"`` (its pin held: :func:`.pins.effective`): every holder runs EXE (the kernel's exe)
+    with exactly ARGS, its whole command line after ``argv[0]`` (:func:`.pins.command`; the deploy login's and the
+    app user's: EXE and the script it gives an interpreter, their command lines being their own claim), started
+    after the files pinned last changed (:func:`.pins.since`), and the first of them runs as USER. An allowance
+    binds what it was written for: when another program takes the
     port, it no longer accounts for it (True); the text to say so when an entry names the address only; else
     ``""``."""
-    from .pins import claimed
+    from .pins import claimed, command
 
     found = ""
     for entry in exp.allow.listen:
@@ -1194,14 +1226,20 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
         if len(words) >= 3 and claimed(exp, "listen", entry, who):
             found = f"{entry!r} in {exp.allow.where} cannot hold for a process of {who}. "
             continue
-        if len(words) >= 3 and first and first["user"] == words[1] and all(  # (an interpreter's: its script)
-                (p.get("program") or p.get("exe")) == " ".join(words[2:]) for p in procs):
+        if len(words) >= 3 and first and first["user"] == words[1] and all(  # (its whole command line)
+                " ".join(command(exp, p).split()) == " ".join(words[2:]) for p in procs):
             changed = next(filter(None, (exp.allow.changed("listen", entry, p.get("started")) for p in procs)),
                            None) if exp.allow.changed else None
             if not changed:
                 return True
             found = (f"{entry!r} in {exp.allow.where} is pinned to the program's files as they are now, but {changed}: "
                      f"it runs what was there before (restart it after any change to its program). ")
+            continue
+        if len(words) >= 3 and first and first["user"] == words[1] and all(
+                p.get("bare") == " ".join(words[2:]) for p in procs):
+            found = (f"{entry!r} in {exp.allow.where} names {words[2]}'s program, not its whole command line "
+                     f"({command(exp, first)[:160]}): an entry names the command line it allows, every argument "
+                     f"(last round's form). ")
             continue
         found = (f"{entry!r} in {exp.allow.where} allows this address for "
                  f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
@@ -1460,13 +1498,42 @@ def cw_in_force(facts, exp):
              f"bootstrap's) applies it unchecked"
              for path, info in files.items() if info.get("mtime") and info["mtime"] > loaded + 0.05]
     ctime = lambda path: ((snap.st(path) or [])[6:] or [0])[0] if getattr(snap, "files", None) else 0  # noqa: E731
+    read = {posixpath.dirname(p) for p in files} | {d for p, i in files.items() for d in _include_dirs(
+        snap, i.get("real") or p)}
     lines += [f"{d} changed at {when(ctime(d))}, after Apache last loaded its configuration ({when(loaded)}): a "
               f"file of it was removed, added or renamed there since; what Apache serves is what was there then "
               f"(a file removed without a reload stays in force, unseen by every check): reload Apache (apache2ctl "
               f"graceful) and run the gate again"
-              for d in sorted({posixpath.dirname(p) for p in files} - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
+              for d in sorted(read - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
     lines = args + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
+
+
+INCLUDE = re.compile(r"^[ \t]*Include(?:Optional)?[ \t]+[\"']?([^\"'\s]+)", re.I | re.M)
+
+
+def _include_dirs(snap, path: str) -> list[str]:
+    """The directory each ``Include``/``IncludeOptional`` line of Apache's file ``path`` reads files from (a glob's,
+    or a directory named whole; from the ServerRoot), whether or not a file is there now: the last file removed
+    from a directory an Include reads leaves no file of it to date it by, and stays in force until a reload."""
+    from . import collect_login as C
+
+    out = []
+    for m in INCLUDE.finditer((snap.text(path) if getattr(snap, "files", None) else None) or ""):
+        word = posixpath.normpath(posixpath.join(C.SERVER_ROOT, m.group(1)))
+        head = re.split(r"[*?\[]", word)[0]
+        st = snap.st(word) if head == word else None
+        if "${" in word or head == word:  # (a file or a directory named whole)
+            out += [] if "${" in word else [word if st and stat.S_ISDIR(st[0]) else posixpath.dirname(word)]
+            continue
+        found = [posixpath.dirname(head)]  # (a wildcard in a directory's name too: each directory it matches now)
+        for part in posixpath.dirname(word)[len(posixpath.dirname(head)):].strip("/").split("/"):
+            out += found
+            found = [f"{d}/{n}" for d in found for n in (snap.listdir(d) or []) if fnmatch.fnmatchcase(n, part) and
+                     stat.S_ISDIR((snap.st(f"{d}/{n}") or [stat.S_IFDIR])[0])] if re.search(r"[*?\[]", part) else [
+                posixpath.join(d, part) for d in found] if part else []
+        out += found
+    return out
 
 
 def _apache_extra(argv: list[str]) -> list[str]:
@@ -1488,7 +1555,7 @@ def cw_processes(facts, exp):
     else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
     from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
-    from .rootacts import allow_prefix, allowed_process, process_lines, view
+    from .rootacts import allow_command, allowed_process, process_lines, view
 
     inv = _inv(facts, "reading every process")
     snap, live = view(getattr(facts, "raw", None)), (facts.tree or {}).get("current") and _live_id(facts)
@@ -1497,7 +1564,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], allow_prefix(p.get("cmdline") or "")
+        user, argv0 = p["user"], allow_command(exp, p["user"], p.get("cmdline") or "")
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
             lines += found
@@ -1520,7 +1587,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = allow_prefix(p.get("cmdline") or "")
+        argv0 = allow_command(exp, p["user"], p.get("cmdline") or "")
         if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
@@ -1604,7 +1671,8 @@ def cw_schedules(facts, exp):
     jobs += [j for j in inv.get("root_hooks") or [] if found[id(j)] or j["job"].startswith(
         "(not read")]  # root's boot, apt and login hooks: a line naming the app's tree, a file not root's alone
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
-    found.update((id(j), _job_reach(snap, j, root, shell=False)) for j in other)  # (another tool's syntax)
+    aside = _places_aside(snap, exp, facts) if other and getattr(snap, "files", None) else (lambda place: False)
+    found.update((id(j), _mention_reach(snap, j, root, aside)) for j in other)  # (another tool's syntax)
     jobs += [j for j in other if found[id(j)]]
     jobs, via = _one_cause(jobs, found)
     lines = []
@@ -1939,16 +2007,14 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
     login that becomes root (an admin's own), a root's file or dir only a group no account is in may write
     (:func:`_no_ones`: ``/var/log/btmp``'s utmp)."""
     from . import collect_login as C
-    from .parse import dpkg_files
     from .rootacts import packaged, view
-    from .sockets import root_capable
 
     shown = view(snap) if getattr(snap, "files", None) else None
     if shown is None:
         return []
-    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
-    ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
+    users = shown.users
     homes = {posixpath.normpath((users.facts(n) or {}).get("home") or "/") for n in (exp.deploy_user, exp.cfg.app_user)}
+    aside = _places_aside(snap, exp, facts)
     out = []
     for j in jobs:
         if packaged(shown, j["file"]) or shipped_line(snap, exp, j["file"], j["job"]):
@@ -1957,14 +2023,44 @@ def others_named(snap, jobs: list[dict], exp, facts) -> list[tuple[str, str, str
             path = posixpath.normpath(word)
             why = shown.writable_by_others(path)
             place = (why or "").split(" ")[0]
-            st = shown.st(place) if why and not why.endswith("(not looked at)") else None
-            service = place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours if st else False
-            if st is None or place in listed or any(place == h or place.startswith(h + "/") for h in homes) or \
-                    st[1] in admins and not st[0] & 0o022 or service or _no_ones(users, st[0], st[1], st[2]):
+            if not why or why.endswith("(not looked at)") or aside(place) or \
+                    any(place == h or place.startswith(h + "/") for h in homes):
                 continue
             out.append((j["file"], j["where"], path, why))
             break
     return out
+
+
+def _places_aside(snap, exp, facts):
+    """Whether a place someone but root may change, that a line of root's configuration under /etc names (another
+    tool's syntax), is one no finding is about (:func:`others_named`): a place a package made so (dpkg lists it), a
+    system account's own state, log, cache, spool or runtime place (:data:`STATE`: zabbix's pid file in
+    ``/run/zabbix``, its log in ``/var/log/zabbix-agent``; Apache's, the app's and the deploy login's counted), an
+    admin's own, a root's one only a group no account is in may write."""
+    from .parse import dpkg_files
+    from .rootacts import view
+    from .sockets import root_capable
+
+    shown = view(snap)
+    users, listed, admins = shown.users, dpkg_files(snap), root_capable(facts, snap)
+    ours = {exp.stack.apache.run_user, exp.cfg.app_user, exp.deploy_user}
+
+    def aside(place: str) -> bool:
+        st = shown.st(place)
+        return st is None or place in listed or st[1] in admins and not st[0] & 0o022 or \
+            place.startswith(STATE) and 0 < st[1] < 1000 and users.name(st[1]) not in ours or \
+            _no_ones(users, st[0], st[1], st[2])
+    return aside
+
+
+def _mention_reach(snap, job: dict, root: str, aside):
+    """:func:`_job_reach` of a line of root's configuration under /etc (another tool's syntax: where it writes is
+    not known), but a place someone but root may change that is one of those :func:`_places_aside` sets aside (a
+    daemon's ``PidFile=/run/zabbix/...`` in its own config): the same line judged as :func:`others_named` judges
+    it, one rule for both."""
+    found = _job_reach(snap, job, root, shell=False)
+    place = re.search(ROOT_TO_OTHERS + r" \((\S+) ", found[0]) if found else None
+    return None if place and "the app's tree" not in found[0] and aside(place.group(1)) else found
 
 
 def _reads_secrets(text: str, root: str) -> bool:
@@ -3175,13 +3271,8 @@ def cw_loader(facts, exp):
                      f"run (.pth) at every daemon start; bootstrap leaves it empty")
     text = (ld.get("pyvenv_cfg") or "").replace("\\n", "\n")  # (seen escaped once after the merge: see report)
     cfg = dict(ln.split("=", 1) for ln in text.splitlines() if "=" in ln)
-    cfg = {k.strip(): v.strip() for k, v in cfg.items()}
-    if cfg.get("include-system-site-packages", "false").lower() != "false":
-        lines.append(f"{RUNTIME}/pyvenv.cfg: include-system-site-packages = {cfg['include-system-site-packages']}"
-                     f": the system's site-packages (anything pip or apt put there) are on the daemons' sys.path")
-    if cfg.get("home") not in (None, "/usr/bin"):
-        lines.append(f"{RUNTIME}/pyvenv.cfg: home = {cfg['home']}: the daemons' standard library comes from "
-                     f"there, not from /usr/bin's Python")
+    lines += [f"{RUNTIME}/pyvenv.cfg: {p}" for p in pyvenv_problems({k.strip(): v.strip() for k, v in cfg.items()},
+                                                                    "the daemons'")]
     for h in ld.get("hooks", []):
         if not h.get("package"):
             lines.append(f"{h['path']}" + (f" -> {h['real']}" if h["real"] != h["path"] else "") +
@@ -3277,29 +3368,44 @@ def _no_ones(users, mode: int, uid: int, gid: int) -> bool:
 
 
 def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
-    """Each directory of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's walk) someone but
-    root may change, whatever is allowed: which of root's programs loads code from or reads configuration in
-    what lies there (perl's @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list
-    to know. Not counted: what another line says already (the load path's areas, the hook dirs' rule), an
-    admin's own directory (a login that becomes root), a root's directory only a group no account is in may
-    write (an old Debian's ``root:staff`` ``/usr/local``)."""
+    """Each directory or regular file of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's
+    walk) someone but root may change (a world-writable ``/etc/needrestart/conf.d`` file, Perl apt's hook runs),
+    whatever is allowed: which of root's programs loads code from or reads configuration in what lies there (perl's
+    @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list to know. Not counted:
+    what another line says already (the load path's areas, the hook dirs' rule), an admin's own (a login that
+    becomes root), a root's one only a group no account is in may write (an old Debian's ``root:staff``
+    ``/usr/local``)."""
     from .sockets import root_capable
 
     snap = getattr(facts, "raw", None)
     users = getattr(snap, "users", None)
     if not found or users is None:
         return []
+    from . import collect_login as C
+
     admins = root_capable(facts, snap)
-    said = said + hook_dirs()
+    # a hook dir, and a file in it or a file a rule reads (crontab, sshd_config, envvars, sudoers.d ...), is that
+    # rule's: it names the file it could not read as root's; but no rule names a unit, a drop-in or systemd's or the
+    # SSH client's configuration it could not read (a 0666 timer's service): this one does
+    unread = tuple(d + "/" for d in C.UNITS + C.SYSTEMD_CONF) + ("/etc/ssh/ssh_config",)  # (and its .d)
+    files = getattr(snap, "files", None) or {}
     lines = []
     for path, mode, uid, gid in found:
+        theirs = stat.S_ISREG(mode) and (files.get(path) or {}).get("why") or any(
+            path.startswith(s + "/") for s in hook_dirs())
         if any(path == s or path.startswith(s + "/") or s.startswith(path + "/") for s in said) or \
+                any(path == s or s.startswith(path + "/") for s in hook_dirs()) or \
+                theirs and not (stat.S_ISREG(mode) and path.startswith(unread)) or \
                 uid in admins and not mode & 0o022 or _no_ones(users, mode, uid, gid):
             continue
-        lines.append(f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a directory of the "
-                     "system's trees someone but root may change: root's programs load code from or read "
-                     "configuration in what lies there (perl's @INC, a tool's plugin or hook dir, a library dir): "
-                     "whoever that is gets code run as root; make it root's alone (chown -R root:root, chmod -R go-w)")
+        what = (f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a "
+                f"{'file' if stat.S_ISREG(mode) else 'directory'} of the system's trees someone but root may change: ")
+        lines.append(what + ("root's programs read it as configuration or load it as code (needrestart's conf.d is "
+                             "Perl, a daemon's config names what it runs as root): whoever that is gets code run as "
+                             "root; make it root's alone (chown root:root, chmod go-w)" if stat.S_ISREG(mode) else
+                             "root's programs load code from or read configuration in what lies there (perl's @INC, "
+                             "a tool's plugin or hook dir, a library dir): whoever that is gets code run as root; make "
+                             "it root's alone (chown -R root:root, chmod -R go-w)"))
     return lines
 
 
@@ -3403,7 +3509,25 @@ def _command_scripts(snap, exp, sudo=frozenset()) -> list[str]:
     return lines
 
 
-LIBRARY = re.compile(r"/[\x21-\x7e]*/[^/\s]*\.so[^/\s]*")  # a file name among the cache's strings (a library's)
+CACHE = b"glibc-ld.so.cache1.1"  # glibc's cache format (ldconfig's since 2.32: Debian 12's and 13's)
+
+
+def cache_paths(data: bytes) -> list[str] | None:
+    """The file each entry of glibc's linker cache loads (its header, then 24-byte entries: flags, the name's and
+    the file's offsets into the cache, ...), or None when ``data`` is not that format, or an entry points past it."""
+    import struct
+
+    start = data.find(CACHE)
+    if start < 0 or len(data) < start + 48:
+        return None
+    count, out = struct.unpack_from("<I", data, start + 20)[0], []
+    for i in range(count if start + 48 + 24 * count <= len(data) else -1):
+        at = start + struct.unpack_from("<I", data, start + 48 + 24 * i + 8)[0]
+        end = data.find(b"\0", at)
+        if not start < at < end:
+            return None
+        out.append(data[at:end].decode("utf-8", "surrogateescape"))
+    return out if count >= 0 and len(out) == count else None
 
 
 def _linker_cache(snap) -> list[str]:
@@ -3411,12 +3535,22 @@ def _linker_cache(snap) -> list[str]:
     that starts) maps names only to files in the directories its configuration names (``/etc/ld.so.conf`` and
     its includes, and the subdirectories the linker searches there): ``ldconfig DIR`` (a vendor's installer) puts
     DIR's libraries first for every program, root's too, until the next ``ldconfig`` drops them, and no rule on
-    ``ld.so.conf`` sees it. One line: the first such file and how many."""
+    ``ld.so.conf`` sees it. Each entry is read as the linker reads it (:func:`cache_paths`), whatever its path's
+    characters (a directory with a blank was passed over by a pattern of paths): a cache not read, or not of a
+    format read here, is a line too. One line: the first such file and how many."""
+    from ..untrusted import line
     from .collect_login import LINKER_SUBDIRS
 
-    data = snap.text("/etc/ld.so.cache") if getattr(snap, "files", None) else None
-    if not data:
+    st, data = (snap.st("/etc/ld.so.cache"), snap.data("/etc/ld.so.cache")) if getattr(snap, "files", None) else (
+        None, None)
+    if st is None:
         return []
+    found = cache_paths(data) if data is not None else None
+    if found is None:
+        why = "not read: " + str((snap.files.get("/etc/ld.so.cache") or {}).get("why")) if data is None else \
+            "not a cache of glibc's format (glibc-ld.so.cache1.1)"
+        return [f"/etc/ld.so.cache: {why}: which file each library name loads, for every program root starts too, "
+                f"is not known; run ldconfig (it rebuilds the cache from /etc/ld.so.conf)"]
     confs = ["/etc/ld.so.conf"] + [f"/etc/ld.so.conf.d/{n}" for n in snap.listdir("/etc/ld.so.conf.d") or []]
     dirs = {ln.split("#")[0].strip().rstrip("/") for c in confs for ln in (snap.text(c) or "").splitlines()}
     dirs |= {"/lib", "/usr/lib"}  # (the linker's own trusted dirs; Debian's multiarch ones are in ld.so.conf.d)
@@ -3425,12 +3559,13 @@ def _linker_cache(snap) -> list[str]:
         parts = posixpath.dirname(path).split("/")
         return any("/".join(parts[:i]) in dirs and all(p in LINKER_SUBDIRS or p.startswith("x86-64-v")
                                                        for p in parts[i:]) for i in range(2, len(parts) + 1))
-    stray = sorted({p for p in data.split("\0") if LIBRARY.fullmatch(p) and not configured(p)})
-    return [f"/etc/ld.so.cache maps libraries to {stray[0]}{f' and {len(stray) - 1} more' if len(stray) > 1 else ''}"
-            f", in no directory /etc/ld.so.conf names (someone ran ldconfig {posixpath.dirname(stray[0])}): every "
-            f"program that starts, root's, Apache's and the daemons' too, loads it from there instead of the "
-            f"system's; run ldconfig (it rebuilds the cache from ld.so.conf), or name that directory in "
-            f"/etc/ld.so.conf.d when it is meant to be there"] if stray else []
+    stray = sorted({p for p in found if not configured(p)})
+    return [f"/etc/ld.so.cache maps libraries to {line(stray[0], 300)}"
+            f"{f' and {len(stray) - 1} more' if len(stray) > 1 else ''}, in no directory /etc/ld.so.conf names "
+            f"(someone ran ldconfig {line(shlex.quote(posixpath.dirname(stray[0])), 300)}): every program that starts, "
+            f"root's, Apache's and the daemons' too, loads it from there instead of the system's; run ldconfig (it "
+            f"rebuilds the cache from ld.so.conf), or name that directory in /etc/ld.so.conf.d when it is meant to "
+            f"be there"] if stray else []
 
 
 def _library_loads(facts, exp) -> list[str]:
@@ -3625,7 +3760,9 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
-    lines += _sshd_sources_loose(snap, raw)
+    loose = _sshd_sources_loose(snap, raw)
+    said = tuple(ln.split(": ", 1)[0] + ": sshd reads it to decide who logs in, but the gate could not" for ln in loose)
+    lines = [ln for ln in lines if not ln.startswith(said)] + loose  # (one cause: others may change it, so not read)
     _unaccounted("setting[s] of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
 
 
@@ -3636,13 +3773,13 @@ def _sshd_sources_loose(snap, raw) -> list[str]:
     from .logins import SSHD_CONFIG
 
     paths = [SSHD_CONFIG]
-    for path in [p for p in snap.files if p.startswith("/etc/ssh/")] + [SSHD_CONFIG]:
+    for path in paths:  # (sshd_config's Includes, and theirs: not ssh_config's, the client's, under /etc/ssh too)
         for pattern in re.findall(r"(?im)^[ \t]*include[ \t=]+(.+)$", raw.get(path) or ""):
             for word in pattern.split():
                 full = word if word.startswith("/") else posixpath.join("/etc/ssh", word)
                 top = posixpath.dirname(full)
-                paths += [top] + [posixpath.join(top, n) for n in snap.listdir(top) or []
-                                  if fnmatch.fnmatch(n, posixpath.basename(full))]
+                paths += [p for p in [top] + [posixpath.join(top, n) for n in snap.listdir(top) or []
+                                              if fnmatch.fnmatch(n, posixpath.basename(full))] if p not in paths]
     lines = []
     for path in dict.fromkeys(paths):
         loose = snap.writable_by_others(path) if snap.st(path) else None
@@ -4092,6 +4229,7 @@ def rollback_ready(facts, exp):
         if r["venv_version"] != exp.stack.python_version:
             broken.append(f"its venv is of Python {r['venv_version']}, the server's mod_wsgi runs "
                           f"{exp.stack.python_version}")
+        broken += [f"venv/pyvenv.cfg: {p}" for p in pyvenv_problems(r.get("pyvenv") or {}, "its python's")]
         if not r["module_found"] and r["module"]:  # (no module named: the broken record is release_records')
             broken.append(f"the entry point's module {r['module']!r} is not in venv/{r['site'] or '?'}")
         if r["dist_version"] != r["version"]:
@@ -4560,8 +4698,9 @@ def sec_secrets(facts, exp):
     no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys).
     Root's home lets no one else in (Debian's 0700). No copy of the app's config or of a kept one (found by
     content: the tree reader's ``config_copies``, whatever its name or place in the app's tree, or in the places
-    copies are left: /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) is readable by others through
-    directories they may enter."""
+    copies are left: the directory holding the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home,
+    /opt, /var/local, /var/opt, /usr/local, /mnt, /media) is readable by others through directories they may
+    enter."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -5014,8 +5153,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "a system account not the app's, deploy's or Apache's, or by root only as the stack's baseline: the "
             "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
             "(allow_listen: \"ADDRESS USER "
-            "EXE [SCRIPT] sha256:HEX\", the holder's user, executable and, for an interpreter, its script, pinned "
-            "by content: a file of it changed, or changed after the holder started, allows nothing; ADDRESS "
+            "EXE [ARGS] sha256:HEX\", the holder's user and whole command line, every argument, its executable "
+            "and, for an interpreter, its script pinned by content: another argument, a file of it changed, or "
+            "changed after the holder started, allows nothing; ADDRESS "
             "\"*:port\" any address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts "
             "for an Apache Listen only: a port another program took is not allowed); a socket whose process "
             "root cannot see is a finding "
@@ -5023,7 +5163,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
             "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
-            "(allow_listen: \"unix:NAME USER EXE [SCRIPT] sha256:HEX\"): a root tmux or screen server, "
+            "(allow_listen: \"unix:NAME USER EXE [ARGS] sha256:HEX\"): a root tmux or screen server, "
             "socat's UNIX-LISTEN, an "
             "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
             "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
@@ -5105,8 +5245,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
             "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
             "resolved (its working directory, executable, open files, a link or a root's script it runs); an "
-            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs the program its entry pins by "
-            "content (its executable and a script outside the app's tree), unchanged since it started",
+            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
+            "names (the app user's and the deploy login's: the words it begins with, their command lines being "
+            "their own claim) and the program it pins by content (its executable and a script outside the app's "
+            "tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "
@@ -5220,8 +5362,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "not other subdirectories), each directory a .pth of the system Python's site dirs puts on root's "
             "python3 path, Apache's binaries and modules, the command directories and their files, "
             "Apache's log "
-            "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory of /usr, "
-            "/etc and /boot (perl's @INC, a tool's plugin dir: an admin's own and a group no one is in aside, "
+            "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory and file "
+            "of /usr, /etc and /boot (perl's @INC, a tool's plugin dir, a root daemon's config: an admin's own and a "
+            "group no one is in aside, "
             "whatever is allowed); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
@@ -5280,7 +5423,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "aside", "test_packaged_files_are_as_installed",
             "/usr/lib/python3.11/json/__init__.py: not what libpython3.11-stdlib installed (dpkg's md5sums) ..."),
     Promise("rollback_ready", "deploy: prune / rollback", "every kept release a rollback may switch to is complete "
-            "and is what was deployed: its venv's python, the stack's Python, the entry point's module and the "
+            "and is what was deployed: its venv's python, the stack's Python, its pyvenv.cfg adding nothing to what "
+            "that python loads, the entry point's module and the "
             "attribute it names (read with ast), the recorded version installed, every file as its deploy recorded "
             "it (SNAPSHOT.json: venv, __pycache__, static files; before that record: each distribution's RECORD "
             "with its sha256) and its venv every file of the artifact its RELEASE.json names as the runner packed "
@@ -5352,7 +5496,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
             "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
             "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
-            "or where copies are left (/tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, /opt) (found by "
+            "or where copies are left (beside the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, "
+            "/opt, /var/local, /var/opt, /usr/local, /mnt, /media) (found by "
             "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
             "directories they may enter, nor is any process's command line holding one (every local user's to read, "
@@ -5516,7 +5661,8 @@ PROMISES: tuple[Promise, ...] = (
             "group or others (the app cannot change its own code)", "test_release_code_not_writable",
             "2 entries of the live release R are not appuser's or are writable by group/others", needs=("live",)),
     Promise("venv_python", f"{D}: install", "the live venv's python links to the stack's interpreter, root's "
-            "(read, never run)", "test_venv_python_is_the_stacks_interpreter",
+            "(read, never run), and its pyvenv.cfg adds nothing to what it loads (no system site-packages, no other "
+            "home)", "test_venv_python_is_the_stacks_interpreter",
             "the live venv's python .../current/venv/bin/python is a regular file (...), not a link to the "
             "stack's interpreter /usr/bin/python3.11", needs=("live",)),
     Promise("shared_links", f"{D}: install", "each shared path of the live release links to shared/<path>",

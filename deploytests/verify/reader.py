@@ -176,6 +176,19 @@ def owned_by_root(path):
 
 
 
+def venv_settings(venv):
+    """What a venv's ``pyvenv.cfg`` says decides where its python looks besides its own site-packages:
+    ``home`` (whose standard library) and ``include-system-site-packages`` (the system's site-packages too), as
+    text, or absent when unset."""
+    data = read_nofollow(os.path.join(venv, "pyvenv.cfg")) or b""
+    out = {}
+    for line in data.decode("utf-8", "replace").splitlines():
+        key, eq, value = line.partition("=")
+        if eq and key.strip() in ("home", "include-system-site-packages"):
+            out[key.strip()] = one_line(value.strip())
+    return out
+
+
 def venv_version(venv):
     """``version`` of a venv's ``pyvenv.cfg`` cut to X.Y (``version_info`` on 3.12+), or None."""
     data = read_nofollow(os.path.join(venv, "pyvenv.cfg")) or b""
@@ -370,6 +383,7 @@ def tree_facts(args):
         "installed_version": dist_version(site, str(meta.get("name") or "")),
         "python": interpreter(python),
         "venv_version": venv_version(os.path.join(release_dir, "venv")),
+        "pyvenv": venv_settings(os.path.join(release_dir, "venv")),
         "shared": {rel: lstat_facts(os.path.join(release_dir, rel)) for rel in args.get("shared_paths", [])},
         "hashes": hashes, "loose": loose[:10], "loose_count": len(loose), "entries": count, "bounds": bounds,
         "manifest": manifests.get(live),
@@ -887,20 +901,23 @@ def config_copies(root, config_path, found):
     return out[:20]
 
 
-# where copies are left outside the tree (an incident's 'cp application.cfg /tmp/...', a hand backup): what the
-# deploy user may read there, others may too (these are shared places), so they are searched as it
-LEFT_COPIES = ("/tmp", "/var/tmp", "/dev/shm", "/var/backups", "/srv", "/home", "/opt")
+# where copies are left outside the tree (an incident's 'cp application.cfg /tmp/...', a hand backup): the
+# shared scratch places, the local admin's places of the FHS, and (the caller adds it) the directory holding the
+# app's tree, where 'cp -a app app.bak' and 'cp app/shared/app.cfg app.cfg.bak' land: what the deploy user may
+# read there, others may too, so they are searched as it
+LEFT_COPIES = ("/tmp", "/var/tmp", "/dev/shm", "/var/backups", "/srv", "/home", "/opt", "/var/local", "/var/opt",
+               "/usr/local", "/mnt", "/media")
 
 
-def left_around(bases=LEFT_COPIES, depth=2, most=4000):
+def left_around(bases=LEFT_COPIES, depth=2, most=4000, skip=None):
     """``(path, lstat)`` of each regular file others may read under ``bases`` (at most ``depth`` levels below,
-    ``most`` entries in all, links never followed): a copy of the config there is one every local user reads."""
+    ``most`` entries in all, links never followed, the directory ``skip`` left out: the app's tree, walked
+    already): a copy of the config there is one every local user reads."""
     out, seen = [], 0
     for base in bases:
         for top, dirs, files in os.walk(base):
             level = top[len(base):].count("/")
-            if level >= depth:
-                dirs[:] = []
+            dirs[:] = [] if level >= depth else [d for d in dirs if os.path.join(top, d) != skip]
             for name in files:
                 seen += 1
                 if seen > most:
@@ -993,6 +1010,7 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
         releases[name] = {
             "python": interpreter(python),  # its links, read: never run
             "venv_version": venv_version(os.path.join(rel, "venv")), "site": site_rel,
+            "pyvenv": venv_settings(os.path.join(rel, "venv")),
             "module": module, "module_found": found_module,
             "entry_attr": str(meta.get("entry_point") or "").partition(":")[2],
             "dist_version": dist_version(site, str(meta.get("name") or "")) if site else None,
@@ -1026,7 +1044,8 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
     return {"special": special[:50], "releases": releases, "linked": dict(list(linked.items())[:10]),
             "unread": dict(list(unread.items())[:10]),
             "truncated": bool(bounds), "bounds": bounds,
-            "config_copies": config_copies(root, config_path, readable + left_around()) if config_path else None}
+            "config_copies": config_copies(root, config_path, readable + left_around(
+                (os.path.dirname(root.rstrip("/")),) + LEFT_COPIES, skip=root.rstrip("/"))) if config_path else None}
 
 
 

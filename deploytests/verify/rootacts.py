@@ -241,20 +241,37 @@ def runs(argv: list[str], cwd: str = "") -> list[str]:
 
 
 def allow_prefix(cmd: str) -> str:
-    """The command prefix an ``allow_processes`` line names for a process whose command line is ``cmd``: its
-    program, and when that program is a runner (an interpreter, ``sh``, ``nohup``) the words through the script it
-    runs: ``root: /usr/bin/perl`` would allow every Perl script root runs, ``root: /usr/bin/perl -wT
-    /usr/sbin/munin-node`` allows munin-node."""
+    """The command prefix an ``allow_processes`` line names for a process of the deploy login or the app user
+    (their command lines are their own claim: :func:`allow_command`) whose command line is ``cmd``: its program,
+    and when that program is a runner (an interpreter, ``sh``, ``nohup``) the words through the script it runs:
+    ``/usr/bin/perl`` would allow every Perl script, ``/usr/bin/perl -wT /opt/x/run.pl`` allows that one."""
     argv = cmd.split(" ")
     script = next(iter(runs(argv)), None)
     return " ".join(argv[:argv.index(script) + 1]) if script in argv else argv[0]
 
 
+def allow_command(exp, user: str, cmd: str) -> str:
+    """What an ``allow_processes`` line names after ``user:`` for a process whose command line is ``cmd``: the
+    whole command line, every argument (an allowance says exactly what runs: ``root: /usr/bin/rsync -a SRC DST``
+    does not allow ``rsync -e 'sh -c ...' SRC DST``); for the deploy login's and the app user's processes, whose
+    command lines are their own claim (:func:`.pins.claimed`), the prefix :func:`allow_prefix` gives."""
+    return allow_prefix(cmd) if exp is not None and user in (exp.deploy_user, exp.cfg.app_user) else " ".join(
+        cmd.split())
+
+
+def names(exp, user: str, words: list[str], cmd: list[str]) -> bool:
+    """Whether an entry's command ``words`` names a process of ``user`` whose command line's words are ``cmd``:
+    all of them (:func:`allow_command`), or, for the deploy login's and the app user's, the words it begins with."""
+    mine = exp is not None and user in (exp.deploy_user, exp.cfg.app_user)
+    return bool(words) and (cmd[:len(words)] == words if mine else [w for w in cmd if w] == words)
+
+
 def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
-    """None when an ``allow_processes`` entry (``user: command prefix``) accounts for process ``p``; else ``""``
+    """None when an ``allow_processes`` entry (``user: command``) accounts for process ``p``; else ``""``
     (no entry names it) or why the entry that names it does not account for what it runs. A process chooses its
-    own command line, so an entry binds more than the title: the user; the command line's words beginning with the
-    entry's, word by word (``-m app.worker`` is not ``-m app.worker_evil``); and when those words have the program
+    own command line, so an entry binds more than the title: the user; the command line's words, all of them
+    (:func:`names`; the deploy login's and the app user's: beginning with the entry's, word by word, ``-m
+    app.worker`` is not ``-m app.worker_evil``); and when those words have the program
     take code from its working directory (``-m``, ``-c``, a relative script: ``python -m`` imports from there
     first), that directory is the live release or root's alone (``snap.writable_by_others``: a directory not looked
     at counts as writable); the program the kernel runs (``exe``) is the one the entry names; and no variable by
@@ -269,7 +286,7 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     for entry in exp.allow.processes:
         user, colon, prefix = entry.partition(":")
         words = prefix.split()
-        if not colon or user.strip() != p.get("user") or not words or cmd[:len(words)] != words:
+        if not colon or user.strip() != p.get("user") or not names(exp, user.strip(), words, cmd):
             continue
         said = f"allowed by {entry.strip()!r} in {exp.allow.where}, but "
         claim = claimed(exp, "processes", entry, p.get("user"))
@@ -366,8 +383,8 @@ def _program(exe: str | None, word: str, exp, snap) -> str | None:
 
 def _environment(proc: dict, release: str | None, snap) -> str | None:
     """Why a variable of a process's environment by which its program finds code (:data:`CODE_ENV`) names a place
-    outside the live release that someone but root may change, or None (an environment not read: root's
-    processes; the watched users' are)."""
+    outside the live release that someone but root may change, or None (an environment not read: other users'
+    processes; root's and the watched users' are)."""
     for pair in (proc.get("environ") or "").split("\0"):
         if not pair.startswith(CODE_ENV) or "=" not in pair:
             continue
@@ -732,7 +749,12 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
     in ``skip_pids`` (its command line names the app's tree: the process rule's own line), that runs from the
     app's tree as resolved, not as spelled: its working directory there (a relative path, and Python's
     ``sys.path[0]`` for ``python -c``/``-m``, resolve there), its executable there, a word of its command line
-    that resolves there (a link) or a root script it runs that names it, or a file there it holds open."""
+    that resolves there (a link) or a root script it runs that names it, or a file there it holds open; a root
+    process also when its program (the kernel's ``exe``: its command line is its own to write, ``setproctitle``)
+    or a path its command line names, wherever in a word, or a place a variable of its environment by which it
+    finds code names (:func:`_environment`: ``PYTHONPATH``, ``LD_PRELOAD``, ``PATH`` ...; the root collector reads
+    root's processes' environments and lstats the paths they name), is one someone but root may change."""
+    from .collect_root import APACHE_BIN  # (Apache's environment, envvars: the loader rule's line)
     from .parse import Procs, in_session
 
     procs, out, flagged = Procs(snap), [], set()
@@ -751,8 +773,9 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             why = f"its executable is {exe} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (every absolute word: an option's
-                    for a in dict.fromkeys(argv) if a.startswith("/")]  # values may stand before the script)
+            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (its program, the kernel's exe,
+                    for a in C.argv_paths([exe] + argv)]  # whatever its title; every path, wherever in a word)
+            runs += [_environment(entry, None, snap)] if p["uid"] == 0 and exe != APACHE_BIN else []
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
             why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
                                                          f"runs a file the deploy login or the app can change"
@@ -825,12 +848,20 @@ def cw_root_acts(facts, exp):
     if snap.listdir("/etc/init.d") is None and snap.listdir("/etc/update-motd.d") is None:
         raise NotApplicable("the probe did not read the places root acts later (an older probe)")
     known = conffiles(snap.data("/var/lib/dpkg/status"))
-    lines = []
+    lines, via = [], {}  # (one cause, one line: the rc?.d links to an init script others may change are its own line's)
     for path, kind, when in entries(snap):  # (allowed: still what hands root to someone else)
-        lines += [f"{ln}. " + (root_to_others(exp, "allow_cron", path in exp.allow.cron) if ROOT_TO_OTHERS in ln
-                               or "someone but root may change it" in ln else _allow_hint(exp, "allow_cron", path))
-                  for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known)
-                  if path not in exp.allow.cron or ROOT_TO_OTHERS in ln or "someone but root may change it" in ln]
+        for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known):
+            loose = re.search(r"someone but root may change it (\(.*?\)): ", ln)
+            if loose and loose.group(1) in via:
+                via[loose.group(1)].append(path)
+                continue
+            if path not in exp.allow.cron or ROOT_TO_OTHERS in ln or loose:
+                via.update({loose.group(1): []} if loose else {})
+                lines.append((loose.group(1) if loose else None, f"{ln}. " + (
+                    root_to_others(exp, "allow_cron", path in exp.allow.cron) if ROOT_TO_OTHERS in ln or loose else
+                    _allow_hint(exp, "allow_cron", path))))
+    lines = [ln.replace(": whoever can", f" (root also runs it through {', '.join(via[c])}): whoever can", 1)
+             if c and via[c] else ln for c, ln in lines]
     _unaccounted("entr[y|ies] of the places root acts later", lines, "cw_root_acts", exp)
 
 
@@ -838,7 +869,7 @@ def cw_traced(facts, exp):
     """No process of the app user or Apache's (its root parent, its workers, the app's daemons) is traced
     (``TracerPid``): a root ``strace -p``/``gdb -p`` copies every request and secret of the app; and no process but
     a DHCP client captures the host's packets (:func:`capturing`: a ``tcpdump`` left running); a tracer or capturer
-    allowed by ``allow_processes`` (its ``user: command prefix``) aside."""
+    allowed by ``allow_processes`` (its ``user: command``, the whole command line) aside."""
     from .promises import NotApplicable, _allow_hint, _live_id, _needs_root, _snapshot, _unaccounted
 
     _needs_root(facts, "reading every process's status")
@@ -853,7 +884,8 @@ def cw_traced(facts, exp):
         why = allowed_process(tracer, exp, snap, live) if tracer else ""
         if why is None:
             continue
-        hint = _allow_hint(exp, "allow_processes", f"{(tracer or {}).get('user', '?')}: {cmd.split(' ')[0]}")
+        user = (tracer or {}).get("user", "?")
+        hint = _allow_hint(exp, "allow_processes", f"{user}: {allow_command(exp, user, cmd)}")
         lines.append(line + (f"; {why}" if why else "") + ". " + hint)
     _unaccounted("process[|es] traced", lines, "cw_traced", exp)
 
@@ -864,7 +896,7 @@ def process_lines(facts, exp, reaching) -> list[str]:
     process but the app's, the deploy login's and Apache's user's (their own rule), outside a live SSH session,
     not already named for its command line (``reaching``), not allowed (``allow_processes``) -- except a root
     process running what someone but root may change (its program, the script it gives an interpreter, their
-    directories: the login collector lstats every root process's absolute argv words), which no allowance accounts
+    directories: the login collector lstats every path a root process's command line names), which no allowance accounts
     for: allow_processes and allow_listen account for the process or its socket, not for who may change what it
     runs."""
     from .promises import _allow_hint, _proc
@@ -876,18 +908,20 @@ def process_lines(facts, exp, reaching) -> list[str]:
     lines = []
     for p, why in process_problems(snap, exp.cfg.root, users, {r["pid"] for r in reaching}):
         cmd = p.get("cmdline") or ""
-        loose = p["uid"] == 0 and re.match(r"runs \S+, which .*?someone but root may change", why)  # (nested too)
+        loose = p["uid"] == 0 and re.match(r"(?:runs|its environment's .*? names) \S+, which .*?someone but root "
+                                           r"may change", why)  # (nested too)
         if loose:
             takes = "whoever that is runs code as root at its next start" if loose.group(0).count(", which ") == 1 \
+                and why.startswith("runs ") \
                 else "root's program takes what it names there (code it imports, a file it reads or writes) from " \
                      "whoever that is"
             lines.append(f"{_proc(p)}, outside any login session: {why}: {takes}; make it and its directories "
                          f"root's alone: no allowance accounts for it")
             continue
-        if any(a.split(":", 1)[0].strip() == p["user"] and cmd.startswith(a.split(":", 1)[1].strip())
-               for a in exp.allow.processes if ":" in a):
+        if any(a.split(":", 1)[0].strip() == p["user"] and names(
+                exp, p["user"], a.split(":", 1)[1].split(), cmd.split(" ")) for a in exp.allow.processes if ":" in a):
             continue
         lines.append(f"{_proc(p)}, outside any login session: {why}: what the deploy login or the app writes there "
-                     f"runs with {p['user']}'s rights. " + _allow_hint(exp, "allow_processes",
-                                                                      f"{p['user']}: {allow_prefix(cmd)}"))
+                     f"runs with {p['user']}'s rights. " + _allow_hint(
+                         exp, "allow_processes", f"{p['user']}: {allow_command(exp, p['user'], cmd)}"))
     return lines

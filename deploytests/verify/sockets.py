@@ -58,7 +58,7 @@ def unix_listeners(snap, procs) -> list[dict]:
         if holders and files is None:
             files = dpkg_files(snap)
         for p in holders:
-            p["program"] = procs.package(p["pid"], files or {})[2]
+            p["program"], p["bare"] = procs.package(p["pid"], files or {})[2:]
         found.append({"name": name, "type": TYPES.get(kind, kind), "procs": holders,
                       "hidden": [] if holders else hidden})
     return found
@@ -231,6 +231,7 @@ def how(snap, name: str) -> str:
 def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
     """One line per UNIX socket a root process holds that a less trusted party may connect to and nothing
     accounts for (see the module doc); ``found``: :func:`unix_listeners`."""
+    from .pins import command
     from .promises import _allow_hint, _holders, _listen_allowed
 
     snap = getattr(facts, "raw", None)
@@ -260,7 +261,7 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
         if allowed is True:
             continue
         first = min(root, key=lambda p: p["pid"]) if root else None
-        bind = f"{key} {first['user']} {first.get('program') or first['exe']}" if first and first.get("exe") else key
+        bind = f"{key} {first['user']} {command(exp, first)}" if first and first.get("exe") else key
         held = _holders(sock) if sock["procs"] else (
             f"a process root could not see (the file descriptors of "
             f"{count(len(sock['hidden']), 'process[|es] [was|were]')} not readable: no CAP_SYS_PTRACE?)")

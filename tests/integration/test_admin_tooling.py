@@ -13,14 +13,19 @@ What counts as ordinary here (an independent tester's choice, not read from the 
 - an ``admin`` login with a key, in Debian's ``sudo`` and ``adm`` groups (Debian's own ``%sudo`` rule);
 - a cron job running ``munin-run``; a backup script in ``/usr/local/sbin`` (umask 077: its copies of ``shared/``
   are root's alone) run by a systemd timer;
-- two listeners that must be allowed in writing, each named in one line: ``prometheus-node-exporter`` on
-  ``*:9100`` (reachable from outside) and munin-node on loopback run as root (a root daemon answers every local
-  process, the app's user too: loopback is no boundary; the MTA is the stack's baseline).
+- ``haproxy`` installed, not configured (its shipped ``rsyslog.d`` file has rsyslogd open a second log socket in
+  its chroot: a log input, as ``/dev/log`` is);
+- three listeners that must be allowed in writing, each named in one line: ``prometheus-node-exporter`` on
+  ``*:9100`` and ``zabbix-agent`` on ``*:10050`` (Debian's defaults: reachable from outside; the agent's config,
+  ucf's, names its own pid file and log, its account's) and munin-node on loopback run as root (a root daemon
+  answers every local process, the app's user too: loopback is no boundary; the MTA is the stack's baseline).
 
-Then three things an operator ordinarily does that the gate's rules say need an allowance, each expected to
+Then four things an operator ordinarily does that the gate's rules say need an allowance, each expected to
 fail with exactly one line naming it and to pass with that line: a NOPASSWD sudoers file for the admin login,
-``ServerTokens Prod`` written into Debian's ``security.conf`` (the hardening its own comments suggest), and a
-``/server-status`` conf restricted to localhost for a local scraper.
+``ServerTokens Prod`` written into Debian's ``security.conf`` (the hardening its own comments suggest), a
+``/server-status`` conf restricted to localhost for a local scraper, and Apache's logs rotated weekly (``daily``,
+a line Debian's ``logrotate.d/apache2`` ships, replaced). Last, the same tooling configured unsafely stays caught
+in one line: the agent's config made world-writable (any local user writes what the root-started agent reads).
 """
 
 from __future__ import annotations
@@ -43,23 +48,28 @@ LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
 
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
             "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node",
-            "fuse")  # (borgbackup's recommends): its postinst makes fusermount 4755, the package's own bits
+            "fuse",  # (borgbackup's recommends): its postinst makes fusermount 4755, the package's own bits
+            "zabbix-agent", "haproxy")
 # No init system in the container: start each daemon as its package would, then wait (bounded) until the
 # listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143), munin-node TCP 4949
-# (1355) on loopback as its admin sets it (a Perl program run as root: its own lines are no root script to read).
+# (1355) on loopback as its admin sets it (a Perl program run as root: its own lines are no root script to read),
+# zabbix-agent TCP 10050 (2742). (start-stop-daemon may time out waiting for munin-node's notification on a loaded
+# machine while the daemon runs: a running one is started.)
 START = """
 sed -i 's/^host \\*$/host 127.0.0.1/' /etc/munin/munin-node.conf
-service munin-node start || munin-node
+service munin-node start || kill -0 "$(cat /run/munin/munin-node.pid)" || munin-node
 service cron start
 service rsyslog start || rsyslogd
 setsid runuser -u prometheus -- /usr/bin/prometheus-node-exporter </dev/null >/dev/null 2>&1 &
 chronyd -x
 service exim4 start
 service fail2ban start || fail2ban-client start
+service zabbix-agent start
 i=0
 until grep -q ':238C [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0019 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
-   && grep -q ':0143 ' /proc/net/udp /proc/net/udp6 && grep -q ':1355 00000000:0000 0A' /proc/net/tcp; do
+   && grep -q ':0143 ' /proc/net/udp /proc/net/udp6 && grep -q ':1355 00000000:0000 0A' /proc/net/tcp \
+   && grep -q ':2742 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6; do
   i=$((i+1)); [ $i -lt 600 ] || { echo 'listeners not up after 600 polls'; exit 1; }; sleep 0.05
 done
 """
@@ -95,6 +105,7 @@ sed -i 's/^ServerTokens OS/ServerTokens Prod/; s/^ServerSignature On/ServerSigna
 printf '<Location /server-status-local>\\n  SetHandler server-status\\n  Require local\\n</Location>\\n' \
   > /etc/apache2/conf-available/monitoring.conf
 a2enconf -q monitoring
+sed -i 's/^\tdaily$/\tweekly/' /etc/logrotate.d/apache2
 """ + RELOAD
 
 
@@ -142,9 +153,10 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         failed = gate(tmp_path, fleet)
         shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
         assert list(failed) == [LISTENER], shown
-        assert len(failed[LISTENER]) == 2, shown
-        bound = ['"*:9100 prometheus /usr/bin/prometheus-node-exporter"',  # each binds its program, pinned
-                 '"localhost:4949 root /usr/bin/perl /usr/sbin/munin-node"']  # (an interpreter: with its script)
+        assert len(failed[LISTENER]) == 3, shown
+        bound = ['"*:10050 zabbix /usr/sbin/zabbix_agentd"',  # each binds its command line, pinned
+                 '"*:9100 prometheus /usr/bin/prometheus-node-exporter"',  # (every argument)
+                 '"localhost:4949 root /usr/bin/perl -wT /usr/sbin/munin-node --foreground"']
         assert sorted(allowance(ln) for ln in failed[LISTENER]) == [f"allow_listen = [{b}]" for b in bound], shown
         listens = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER])
         allowed = f"allow_listen = [{', '.join(listens)}]\n"
@@ -154,20 +166,27 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         root(box, NEEDS_ALLOWANCE)
         failed = gate(tmp_path, fleet, allowed)
         lines = [ln for items in failed.values() for ln in items]
-        assert len(lines) == 3, "\n".join(lines)
+        assert len(lines) == 4, "\n".join(lines)
         keys = sorted(allowance(ln) for ln in lines)
         assert keys == ['allow_apache_conf = ["/etc/apache2/conf-enabled/monitoring.conf"]',
                         'allow_apache_conf = ["/etc/apache2/conf-enabled/security.conf"]',
+                        'allow_cron = ["/etc/logrotate.d/apache2"]',
                         'allow_sudo = ["admin ALL=(ALL) NOPASSWD:ALL"]'], failed
-        # the two files' allowances pin their content as the gate's own lines print it (computed on this
-        # container at run time: the bytes depend on the package's version)
-        confs = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in lines
-                       if "allow_apache_conf" in ln)
-        allowed += f'allow_apache_conf = [{", ".join(confs)}]\nallow_sudo = ["admin ALL=(ALL) NOPASSWD:ALL"]\n'
+        # the files' allowances pin their content as the gate's own lines print it (computed on this container at
+        # run time: the bytes depend on the package's version)
+        confs, crons = ([re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in sorted(lines)
+                         if key in ln] for key in ("allow_apache_conf", "allow_cron"))
+        allowed += (f'allow_apache_conf = [{", ".join(confs)}]\nallow_cron = [{", ".join(crons)}]\n'
+                    'allow_sudo = ["admin ALL=(ALL) NOPASSWD:ALL"]\n')
         assert gate(tmp_path, fleet, allowed) == {}
-        # a line put into an allowed file later (a comment, even) is no longer what was allowed: one line says so
-        root(box, "printf '# reviewed by ops\\n' >> /etc/apache2/conf-available/security.conf && " + RELOAD)
+        # a line put into an allowed file later (a comment, even) is no longer what was allowed, and the agent's
+        # config made writable by anyone (the same tooling, configured unsafely): one line each
+        root(box, "printf '# reviewed by ops\\n' >> /etc/apache2/conf-available/security.conf && "
+                  "chmod 0666 /etc/zabbix/zabbix_agentd.conf && " + RELOAD)
         failed = gate(tmp_path, fleet, allowed)
         lines = [ln for items in failed.values() for ln in items]
-        assert len(lines) == 1 and "/etc/apache2/conf-enabled/security.conf" in lines[0] and \
-            "but it has changed since" in lines[0], "\n".join(lines)
+        assert len(lines) == 2, "\n".join(lines)
+        assert any("/etc/apache2/conf-enabled/security.conf" in ln and "but it has changed since" in ln
+                   for ln in lines), "\n".join(lines)
+        assert any(ln.startswith("/etc/zabbix/zabbix_agentd.conf (0666 root:root): a file of the system's trees")
+                   for ln in lines), "\n".join(lines)

@@ -544,9 +544,17 @@ def test_a_changed_config_alone_makes_a_new_release_started_with_it(srv):
 
 
 def test_a_refused_release_puts_the_previous_config_back(srv):
+    """newuser15, live: the config put back after a release refused before its switch is a file changed after the
+    live daemons started, and the read-only gate right after said so (test_daemons_run_what_is_on_disk: "changed
+    at 22:39:12, after the app's mod_wsgi daemon 436 started"); a daemon that restarted meanwhile even ran the
+    refused config. The live release is reloaded (application.wsgi touched after the put-back) and gated."""
     result(srv.deploy("1.0", config=b"A=1\n")[1])
     err = error(srv.deploy("2.0", health="500 BOOM", config=b"A=2\n")[1])
-    assert err["hint"].endswith("; the previous config was put back") and config_of(srv) == b"A=1\n"
+    assert err["hint"].endswith("; the previous config was put back; the live release's daemons were reloaded to "
+                                "run it"), err
+    assert config_of(srv) == b"A=1\n"
+    wsgi = next(p for p in srv.root.rglob("*.wsgi") if p.is_file())
+    assert wsgi.stat().st_mtime_ns >= (srv.root / "shared" / "app.cfg").stat().st_ctime_ns
 
 
 def test_a_refused_first_release_leaves_no_config_and_says_nothing_was_live(srv):

@@ -706,7 +706,15 @@ def test_roots_user_site_pth_is_judged_by_the_root_collectors_lstat_of_what_it_n
     (["/opt/vendor/bin/agentd", "-f"], "/opt/vendor/bin/agentd", "/opt/vendor"),
     # the script after interpreter options and their values (the 6th word; only 4 were judged)
     (["/usr/bin/python3", "-W", "ignore", "-X", "utf8", "/opt/ops/worker.py"], "/opt/ops/worker.py", "/opt/ops"),
-    (["/usr/bin/python3", "-u", "-B", "-E", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent")])
+    (["/usr/bin/python3", "-u", "-B", "-E", "/opt/agent/agent.py"], "/opt/agent/agent.py", "/opt/agent"),
+    # a path inside a word (only words that were paths were judged): -c CODE, sh -c's commands, --opt=/path, a : list
+    (["/usr/bin/python3", "-c", 'import sys; sys.path.insert(0, "/opt/ops/lib"); import w'], "/opt/ops/lib",
+     "/opt/ops"),
+    (["/bin/sh", "-c", "while :; do . /opt/ops/env.sh; sleep 5; done"], "/opt/ops/env.sh", "/opt/ops"),
+    (["/usr/bin/python3", "-m", "worker", "--plugins=/opt/ops/plugins"], "/opt/ops/plugins", "/opt/ops"),
+    (["/usr/bin/java", "-Dloader.path=/usr/share/java:/opt/ops/lib", "-jar", "/usr/share/java/w.jar"],
+     "/opt/ops/lib", "/opt/ops"),
+    (["/usr/bin/java", "-cp", "/usr/share/java/w.jar:/opt/ops/lib/x.jar", "W"], "/opt/ops/lib/x.jar", "/opt/ops")])
 def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatever_is_allowed(exp, argv, path, owner):
     """Class: a root process (outside a live SSH session) whose program, or the script it gives an interpreter,
     someone but root may change, or its directories: whoever that is runs code as root at its next start. The
@@ -741,6 +749,27 @@ def test_a_root_process_running_what_someone_else_may_change_is_a_finding_whatev
     assert callable(C.programs)
 
 
+def test_a_root_process_whose_program_someone_else_may_change_is_a_finding_whatever_its_title(exp):
+    """A root daemon (an admin's vendor agent) whose program another account may replace, which set its own title
+    (``exec -a 'agentd: worker'``, ``setproctitle``): its command line names no path, and only command lines were
+    judged. Its program is the kernel's exe, which the root collector lstats (``mapped``)."""
+    facts = server()
+    facts.raw.raw.setdefault("proc", {})["1816"] = {
+        "uid": 0, "stat": "1816 (agentd) S 1 1816 1816 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0",
+        "exe": "/opt/vendor/bin/agentd", "cwd": "/", "cmdline": "agentd: worker\x009000\x00"}
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    facts.raw.raw["mapped"] = {"/": [D, 0, 0, 0, 0, 1], "/opt": [D, 0, 0, 0, 0, 2],
+                               "/opt/vendor": [D, 1001, 1001, 0, 0, 3]}
+    msg = outcome("cw_processes", facts, exp)
+    assert "pid 1816 (root) 'agentd: worker 9000', outside any login session: runs /opt/vendor/bin/agentd, which " \
+           "someone but root may change (/opt/vendor 0755" in msg, msg
+    facts.raw.raw["mapped"]["/opt/vendor"][1:3] = [0, 0]
+    facts.raw.raw["mapped"].update({"/opt/vendor/bin": [D, 0, 0, 0, 0, 4],
+                                    "/opt/vendor/bin/agentd": [F, 0, 0, 0, 0, 5]})
+    facts.raw.acts_view = None
+    assert "pid 1816" not in outcome("cw_processes", facts, exp)
+
+
 @pytest.mark.parametrize("path,owner", [
     ("/usr/local/share/perl/5.36.0", "/usr/local/share/perl"),  # blind10 p05 (shown: root's 'use strict' ran dev's)
     ("/usr/local/lib/site_perl", "/usr/local/lib/site_perl"),   # other members: the old site dir, /etc/perl
@@ -756,3 +785,60 @@ def test_a_dir_of_root_perls_inc_someone_else_may_change_is_a_finding(exp, path,
     assert f"- {owner} (0755 deployer:" in msg and "a directory of the system's trees" in msg, msg
     facts.remote["inventory"]["system_dirs"] = []
     assert "a directory of the system's trees" not in failing(facts, exp).get("cw_load_path", "")
+
+
+@pytest.mark.parametrize("started", [True, False])
+def test_a_config_not_the_targets_says_whether_the_live_release_started_with_it(exp, started):
+    """newuser15, live: after `fab target kept rollback` (the live release runs the config it started with) the
+    read-only gate said only "... is not this host's config file ...: sha256 2cd8... on the server, c645... here":
+    true, but no word of why nor what to do. Class: a failure line without its next step. Both members: the live
+    release started with that config (a rollback), or nothing says where it came from."""
+    from deploytests.verify.promises import config_is_targets
+
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    other = "ab" * 32
+    facts.remote["config_sha256"] = other
+    if not started:
+        for meta in facts.remote["tree"]["releases"].values():
+            meta["config_sha256"] = "cd" * 32
+    else:
+        for meta in facts.remote["tree"]["releases"].values():
+            meta["config_sha256"] = other
+    with pytest.raises(AssertionError) as failed:
+        config_is_targets(facts, dataclasses.replace(exp, config_sha256="ef" * 32))
+    said = str(failed.value)
+    assert said.endswith("deploy to install this host's config" + (
+        " (the live release started with the one on the server: a rollback brings back its release's config)"
+        if started else " (the live release did not start with the one on the server: find who changed it)")), \
+        said
+
+
+@pytest.mark.parametrize("variable", ["PYTHONPATH=/usr/lib/ops:/srv/appshare", "LD_PRELOAD=/srv/appshare/hook.so",
+                                      "PATH=/srv/appshare/bin:/usr/sbin:/usr/bin", "PERL5LIB=/srv/appshare/lib"])
+def test_a_root_process_whose_environment_finds_code_where_someone_else_may_change_is_a_finding(exp, variable):
+    """Class: a root process takes code from a place another account may change, through the name it is given
+    rather than its command line: its environment (an admin's worker started with ``PYTHONPATH`` at the deploy
+    login's share ran that login's ``json.py`` as root; the gate passed: root's processes' environments were not
+    read). The root collector reads every root process's environment and lstats the paths in it (``mapped``);
+    the process rule judges each variable by which a program finds code (PYTHONPATH, LD_*, PATH, PERL5LIB ...).
+    The same place root's alone passes; a variable that finds no code (HOME, PWD) is not judged."""
+    facts = server()
+    facts.raw.raw.setdefault("proc", {})["913"] = {
+        "uid": 0, "stat": "913 (python3) S 1 913 913 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0",
+        "exe": "/usr/bin/python3.11", "cwd": "/", "cmdline": "/usr/bin/python3\0/usr/lib/ops/worker.py\0",
+        "environ": f"HOME=/root\0PWD=/home/deploy\0{variable}\0LANG=C\0"}
+    D, F = s.S_IFDIR | 0o755, s.S_IFREG | 0o755
+    facts.raw.raw.setdefault("mapped", {}).update({
+        "/": [D, 0, 0, 0, 0, 2], "/srv": [D, 0, 0, 0, 0, 3], "/srv/appshare": [D, 1001, 1001, 0, 0, 4],
+        "/usr": [D, 0, 0, 0, 0, 5], "/usr/lib": [D, 0, 0, 0, 0, 6], "/usr/lib/ops": [D, 0, 0, 0, 0, 7],
+        "/usr/lib/ops/worker.py": [F, 0, 0, 0, 0, 8], "/usr/sbin": [D, 0, 0, 0, 0, 9], "/usr/bin": [D, 0, 0, 0, 0, 10],
+        "/home": [D, 0, 0, 0, 0, 11], "/home/deploy": [D, 1001, 1001, 0, 0, 12], "/root": [D | 0o700, 0, 0, 0, 0, 13]})
+    msg = outcome("cw_processes", facts, exp)
+    assert "pid 913 (root)" in msg and f"its environment's {variable!r} names /srv/appshare" in msg and \
+        "(/srv/appshare 0755 " in msg and "no allowance accounts for it" in msg and "/home/deploy" not in msg, msg
+    assert msg.count("pid 913") == 1, msg
+    facts.raw.raw["mapped"]["/srv/appshare"][1:3] = [0, 0]  # root's: the collector goes on down (absent: None)
+    facts.raw.raw["mapped"].update({p: None for p in ("/srv/appshare/lib", "/srv/appshare/hook.so",
+                                                    "/srv/appshare/bin")})
+    facts.raw.acts_view = None
+    assert "pid 913" not in outcome("cw_processes", facts, exp)

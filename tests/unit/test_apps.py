@@ -135,9 +135,9 @@ def test_entry_hint_names_a_missing_dependency_not_the_entry_point(tmp_path):
                            "hello:application")
     assert hint == ("entry_point = 'hello:application' (deploy.toml): module 'hello' was found, but a module it "
                     "imports, 'requests_not_installed_here', is not installed in the release: the release gets the "
-                    "dependencies the packed wheel declares (pyproject.toml [project].dependencies; pack does not "
-                    "read a requirements.txt): add the distribution providing 'requests_not_installed_here' there "
-                    "and pack again")
+                    "dependencies the packed wheel declares ([project].dependencies in pyproject.toml, or "
+                    "install_requires in setup.py or setup.cfg; pack does not read a requirements.txt): add the "
+                    "distribution providing 'requests_not_installed_here' there and pack again")
 
 
 def test_entry_hint_names_a_module_of_the_app_the_release_lacks(tmp_path):
@@ -380,6 +380,54 @@ def test_an_import_that_fails_on_its_database_reports_the_database_it_tried(tmp_
     assert proc.returncode != 0 and marks.facts.get("databases") == [str(missing)], proc.stdout
     hint = agent.instance_hint(gate_args(), str(tmp_path / "releases" / "r1"), proc.stderr.splitlines(), marks.facts)
     assert hint.startswith(f"the app's SQLite database {missing} cannot be opened: its directory "), hint
+
+
+@pytest.mark.parametrize("when", ["request", "post_deploy_then_request"])
+def test_a_database_the_app_connects_to_at_its_first_request_is_reported(tmp_path, when):
+    """newuser15, live: SQLAlchemy's engine (Pyramid's starter, Flask-SQLAlchemy) connects at the first query, in
+    the health GET, after the `started` mark: the hint had no database to name and guessed Flask's instance folder
+    for a Pyramid app. Class: facts of the app's start gathered during its import only. The health GET is watched
+    too (other member: with a post_deploy command run between the import and the GET)."""
+    from deploytests.pipeline.programs import bundled
+
+    missing = tmp_path / "nonexistent" / "dir" / "wiki.sqlite"
+    (tmp_path / "wiki.py").write_text(f"import sqlite3\ndef app(environ, start_response):\n"
+                                      f"    sqlite3.connect({str(missing)!r})\n")
+    commands = '["true"]' if when == "post_deploy_then_request" else "[]"
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "wiki", "app", "0", "/health",
+                           "localhost", commands, "{}", "30"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    marks = agent.Marks(agent.Steps(), [("import", "x"), ("post_deploy", "y"), ("preflight", "z")], 1)
+    for line in proc.stdout.splitlines():
+        marks.take(line)
+    assert proc.returncode != 0 and marks.facts.get("databases") == [str(missing)], proc.stdout
+    hint = agent.instance_hint(gate_args(), str(tmp_path / "releases" / "r1"), proc.stderr.splitlines(), marks.facts)
+    assert hint.startswith(f"the app's SQLite database {missing} cannot be opened: its directory "), hint
+
+
+@pytest.mark.parametrize("body", ["    import markdown_not_here\n", "    from . import views\n"])
+def test_a_dependency_the_factory_imports_is_named_like_one_the_module_imports(tmp_path, body):
+    """newuser15, live: Pyramid's config.scan() (in main(), called by the factory init writes) imported a view
+    module using `markdown`, which setup.py did not declare: refused with "fix the app and deploy again", while a
+    Flask app importing the same at module level was told which dependency to declare. Class: facts of a failed
+    import gathered for the entry module only, not for its factory's call. Members: a library the factory imports
+    (Pyramid's scan, a Flask create_app importing its blueprints), a module of the app the factory imports that
+    imports an undeclared library."""
+    from deploytests.pipeline.programs import bundled
+
+    pkg = tmp_path / "wiki"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("def make():\n" + body + "    return None\n")
+    (pkg / "views.py").write_text("import markdown_not_here\n")
+    proc = subprocess.run([sys.executable, "-c", bundled("preflight", "spawn"), "wiki", "make", "1", "/health",
+                           "localhost", "[]", "{}", "30"], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path)})
+    marks = agent.Marks(agent.Steps(), [("import", "x")], 0)
+    for line in proc.stdout.splitlines():
+        marks.take(line)
+    hint = agent.entry_hint(gate_args(entry_point="wiki:make()"), marks.entry)
+    assert proc.returncode != 0 and hint is not None, proc.stdout
+    assert "a module it imports, 'markdown_not_here', is not installed in the release" in hint, hint
 
 
 @pytest.mark.parametrize("location, said", [

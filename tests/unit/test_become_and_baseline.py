@@ -540,6 +540,30 @@ def test_a_copy_of_the_config_left_outside_the_tree_is_found_by_content(open_tmp
     assert copies == {str(scratch / "application.cfg.20261205"), str(home / "app.cfg.bak")}, copies
 
 
+def test_a_copy_beside_the_apps_tree_or_in_a_local_admins_place_is_found(open_tmp, monkeypatch):
+    """Class (blind15 S1): a copy of the config left readable by others where the search did not look. The places
+    were a list of scratch dirs; 'cp shared/app.cfg /var/www/app.cfg.bak' (0644, beside the app's tree) and a
+    sibling 'cp -a' of the whole tree passed. The directory holding the tree is searched (the tree itself left
+    out: walked already) and so are the FHS's local-admin places (another member: /var/local)."""
+    from deploytests.verify import reader
+
+    www = open_tmp / "var" / "www"
+    root = www / "app"
+    (root / "shared").mkdir(parents=True)
+    for d in (open_tmp / "var", www, root):
+        d.chmod(0o755)
+    config = root / "shared" / "application.cfg"
+    config.write_text('SECRET_KEY = "s3cr3t"\n')
+    config.chmod(0o640)
+    backup = www / "app.cfg.bak"
+    backup.write_text(config.read_text())
+    backup.chmod(0o644)
+    monkeypatch.setattr(reader, "LEFT_COPIES", ())  # (not the runner's own /tmp and /home)
+    found = reader.tree_inventory(str(root), config_path=str(config))["config_copies"]
+    assert [c["path"] for c in found] == [str(backup)], found
+    assert {"/var/local", "/var/opt", "/usr/local", "/mnt", "/media"} <= set(reader.left_around.__defaults__[0])
+
+
 @pytest.mark.parametrize("path, spec", [
     # blind8's h09: Debian's Include dir made 2775 root:adm 'so the ops team can drop snippets' (logcheck, in adm,
     # wrote PermitRootLogin yes and sshd -T took it); the other members: sshd_config itself, a file it includes
@@ -553,6 +577,25 @@ def test_a_file_or_dir_sshd_reads_its_configuration_from_that_others_may_change_
     assert outcome("cw_sshd", host(files=files), exp) == "pass"
     found = outcome("cw_sshd", host(files={**files, path: spec}), exp)
     assert f"- {path}: sshd (root) reads who logs in, and how, from there at its next start" in found, found
+
+
+def test_the_ssh_clients_drop_ins_are_not_sshds(exp):
+    """tooling15: an admin's /etc/ssh/ssh_config.d/ops.conf (the SSH client's, which Debian's ssh_config includes)
+    made 0666 was named 'sshd (root) reads who logs in ... from there': the Includes of every file under /etc/ssh
+    were taken for sshd's. sshd reads sshd_config and what it includes, in turn; the client's drop-in is the
+    configuration rule's (root's ssh runs its ProxyCommand), not sshd's."""
+    conf = "Include /etc/ssh/sshd_config.d/*.conf\n" + host().raw.text("/etc/ssh/sshd_config")
+    files = {"/etc/ssh/sshd_config": conf, "/etc/ssh/sshd_config.d": (0o040755, 0, 0),
+             "/etc/ssh/ssh_config": "Include /etc/ssh/ssh_config.d/*.conf\nHost *\n",
+             "/etc/ssh/ssh_config.d": (0o040755, 0, 0), "/etc/ssh/ssh_config.d/ops.conf": (0o100666, 0, 0, "Host *\n")}
+    assert "sshd (root) reads who logs in" not in outcome("cw_sshd", host(files=files), exp)
+    nested = {**files, "/etc/ssh/sshd_config.d/10-ops.conf": "Include /etc/ssh/ops/*.conf\n",
+              "/etc/ssh/ops": (0o040755, 0, 0), "/etc/ssh/ops/x.conf": (0o100666, 0, 0, "X11Forwarding no\n")}
+    found = outcome("cw_sshd", host(files=nested), exp)  # (an Include of an included file: sshd's, in turn)
+    assert "- /etc/ssh/ops/x.conf: sshd (root) reads who logs in" in found, found
+    # sshd_config itself 0666: one cause (others may change it, so the gate does not read it as root's), one line
+    found = outcome("cw_sshd", host(files={**files, "/etc/ssh/sshd_config": (0o100666, 0, 0, conf)}), exp)
+    assert found.startswith("fail: 1 ") and "- /etc/ssh/sshd_config: sshd (root) reads who logs in" in found, found
 
 
 @pytest.mark.parametrize("path, text", [

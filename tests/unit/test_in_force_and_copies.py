@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,28 @@ def test_a_file_put_back_without_a_reload_fails_by_its_ctime(exp):
     assert got.startswith("fail: ") and vhost in got, got
 
 
+@pytest.mark.parametrize("include,emptied", [("IncludeOptional /etc/apache2/custom/*.conf", "/etc/apache2/custom"),
+                                             ("Include custom.d/", "/etc/apache2/custom.d"),
+                                             # a wildcard in a directory's name: each directory it matches
+                                             ("IncludeOptional vhosts/*/conf/*.conf", "/etc/apache2/vhosts/a/conf")])
+def test_the_last_file_removed_from_a_directory_an_include_reads_fails_by_that_directory(exp, include, emptied):
+    """An admin's conf (allowed) with 'IncludeOptional /etc/apache2/custom/*.conf'; custom/leak.conf aliased /etc,
+    graceful, then rm (no reload): Apache served /etc on the lab while the gate passed, since only the
+    directories of the files there now were dated, and custom/ held none. Every directory an Include reads is."""
+    facts = clean()
+    when = facts.raw.files[PIDFILE]["st"][4]
+    conf = C.SERVER_ROOT + "/conf-enabled/custom.conf"
+    facts.remote["inventory"]["apache"]["files"][conf] = {"real": conf, "mtime": when - 60, "loose": None}
+    facts.raw.files[conf] = {"st": [0o100644, 0, 0, 50, when - 60, 9, when - 60], "data": include + "\n"}
+    facts.raw.files[emptied] = {"st": [0o40755, 0, 0, 4096, when + 30, 10, when + 30]}
+    facts.raw.dirs.update({"/etc/apache2/vhosts": ["a", "README"], "/etc/apache2/vhosts/a": ["conf"]})
+    facts.raw.files["/etc/apache2/vhosts/README"] = {"st": [0o100644, 0, 0, 9, when + 30, 11, when + 30]}
+    got = outcome("cw_in_force", facts, exp)
+    assert f"{emptied} changed at " in got and "a file of it was removed, added or renamed" in got, got
+    facts.raw.files[emptied]["st"][6] = when - 60
+    assert outcome("cw_in_force", facts, exp) == "pass"
+
+
 def test_a_pid_file_of_another_process_dates_nothing(exp):
     """A pid file that does not name the running root parent (a stale one, someone else's) dates nothing: the
     oldest of Apache's children does, as before."""
@@ -132,10 +155,23 @@ def with_cache(facts, *paths: str):
     for path, text in LD_CONF.items():
         facts.raw.files[path] = {"st": [0o100644, 0, 0, len(text), 0, 3, 0], "data": text}
     facts.raw.dirs["/etc/ld.so.conf.d"] = sorted(p.rsplit("/", 1)[1] for p in LD_CONF if "conf.d/" in p)
-    data = "glibc-ld.so.cache1.1\x1c\x00\x00\x00/\x1a\x00" + "".join(
-        f"{p.rsplit('/', 1)[1]}\0{p}\0" for p in paths)
+    data = cache_bytes(paths).decode("latin-1")
     facts.raw.files["/etc/ld.so.cache"] = {"st": [0o100644, 0, 0, len(data), 0, 4, 0], "data": data}
     return facts
+
+
+def cache_bytes(paths) -> bytes:
+    """glibc's linker cache (``glibc-ld.so.cache1.1``: a 48-byte header, 24-byte entries naming the library's name
+    and file by offsets from the cache's start, then the strings) mapping each of ``paths`` by its file name."""
+    import struct
+
+    strings, at, base = b"", [], 48 + 24 * len(paths)
+    for p in paths:
+        name = p.rsplit("/", 1)[1].encode()
+        at.append((base + len(strings), base + len(strings) + len(name) + 1))
+        strings += name + b"\0" + p.encode() + b"\0"
+    head = b"glibc-ld.so.cache1.1" + struct.pack("<IIB3sI12s", len(paths), len(strings), 2, b"", 0, b"")
+    return head + b"".join(struct.pack("<iIIIQ", 0x303, k, v, 0, 0) for k, v in at) + strings
 
 
 STOCK_LIBS = ("/lib/x86_64-linux-gnu/libexpat.so.1", "/usr/lib/x86_64-linux-gnu/libapr-1.so.0",
@@ -143,7 +179,9 @@ STOCK_LIBS = ("/lib/x86_64-linux-gnu/libexpat.so.1", "/usr/lib/x86_64-linux-gnu/
 
 
 @pytest.mark.parametrize("stray,caught", [((), False), (("/opt/vendor/lib/libexpat.so.1",), True),
-                                          (("/home/appuser/lib/libssl.so.3", "/home/appuser/lib/libz.so.1"), True)])
+                                          (("/home/appuser/lib/libssl.so.3", "/home/appuser/lib/libz.so.1"), True),
+                                          # a directory with a blank, a name not ASCII: a pattern of paths passed them
+                                          (("/var/tmp/my libs/libz.so.1",), True), (("/opt/v\u00e9/libz.so.1",), True)])
 def test_a_linker_cache_naming_a_directory_no_configuration_names_is_a_finding(exp, stray, caught):
     facts = with_cache(clean(), *STOCK_LIBS, *stray)
     got = outcome("cw_load_path", facts, exp)
@@ -152,7 +190,21 @@ def test_a_linker_cache_naming_a_directory_no_configuration_names_is_a_finding(e
         return
     assert f"/etc/ld.so.cache maps libraries to {sorted(stray)[0]}" in got, got
     assert (f" and {len(stray) - 1} more" in got) == (len(stray) > 1)
-    assert f"someone ran ldconfig {sorted(stray)[0].rsplit('/', 1)[0]}" in got
+    assert f"someone ran ldconfig {shlex.quote(sorted(stray)[0].rsplit('/', 1)[0])}" in got
+
+
+@pytest.mark.parametrize("data,why", [(None, "not read: Permission denied"),
+                                      ("ld.so-1.7.0" + "\0" * 64, "not a cache of glibc's format"),
+                                      (cache_bytes(STOCK_LIBS)[:200].decode("latin-1"), "not a cache of glibc's "
+                                                                                        "format")])
+def test_a_linker_cache_not_read_whole_is_a_finding_never_taken_for_clean(exp, data, why):
+    """What the cache maps is known only when it is read whole as the linker reads it: a cache not read, of
+    another format, or cut short (an entry pointing past its end) says nothing of where libraries come from."""
+    facts = with_cache(clean(), *STOCK_LIBS)
+    facts.raw.files["/etc/ld.so.cache"].update({"data": data} if data is not None else {"why": "Permission denied"})
+    if data is None:
+        facts.raw.files["/etc/ld.so.cache"].pop("data")
+    assert f"/etc/ld.so.cache: {why}" in outcome("cw_load_path", facts, exp)
 
 
 # Class: credentials in Apache's logs judged by LogFormat items only. mod_log_forensic left enabled after a

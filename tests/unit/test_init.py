@@ -1389,3 +1389,143 @@ def test_a_flask_health_route_in_a_blueprint_carries_its_prefix(tmp_path, api):
     root = project(tmp_path, {"notes/__init__.py": factory, "notes/api.py": "from flask import Blueprint\n"
                               + blueprint + "@bp.get('/health')\ndef health():\n    return 'ok'\n"})
     assert detect(root).health_path == "/api/health"
+
+
+# Class: a blueprint known by its variable name alone (newuser15). Flask's tutorial names every blueprint module's
+# object `bp`, so `register_blueprint(api.bp, url_prefix="/api")` gave the `/api` prefix to `main.bp`'s `/health`
+# too (health_path "/api/health": 404). A register_blueprint() names a module's object; the prefix is the one of the
+# call naming the health route's own module. Members: `main.bp` beside `api.bp`, `from .main import bp as main_bp`,
+# `from .api import bp` registered with its prefix while the route is in another module's `bp`.
+@pytest.mark.parametrize("imports, registers", [
+    ("    from . import api, main\n", "    app.register_blueprint(main.bp)\n"
+                                      "    app.register_blueprint(api.bp, url_prefix='/api')\n"),
+    ("    from .main import bp as main_bp\n    from .api import bp as api_bp\n",
+     "    app.register_blueprint(api_bp, url_prefix='/api')\n    app.register_blueprint(main_bp)\n"),
+    ("    import notes.main\n    from .api import bp\n",
+     "    app.register_blueprint(bp, url_prefix='/api')\n    app.register_blueprint(notes.main.bp, url_prefix='/')\n"),
+])
+def test_a_blueprint_is_known_by_its_module_not_by_its_name(tmp_path, imports, registers):
+    factory = ("from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n"
+               f"{imports}{registers}    return app\n")
+    bp = "from flask import Blueprint\nbp = Blueprint({!r}, __name__)\n"
+    root = project(tmp_path, {"notes/__init__.py": factory,
+                              "notes/api.py": bp.format("api") + "@bp.get('/tasks')\ndef tasks():\n    return []\n",
+                              "notes/main.py": bp.format("main")
+                              + "@bp.route('/health')\ndef health():\n    return 'ok'\n"})
+    assert detect(root).health_path == "/health"
+
+
+def test_a_prefixed_blueprint_in_the_routes_module_gives_its_prefix(tmp_path):
+    factory = ("from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    from . import main, api\n"
+               "    app.register_blueprint(main.bp)\n    app.register_blueprint(api.bp, url_prefix='/v1/')\n"
+               "    return app\n")
+    bp = "from flask import Blueprint\nbp = Blueprint({!r}, __name__)\n"
+    root = project(tmp_path, {"notes/__init__.py": factory,
+                              "notes/main.py": bp.format("main") + "@bp.route('/')\ndef index():\n    return 'hi'\n",
+                              "notes/api.py": bp.format("api")
+                              + "@bp.get('/health')\ndef health():\n    return 'ok'\n"})
+    assert detect(root).health_path == "/v1/health"
+
+
+# Class: where a PasteDeploy app's data goes, read nowhere (newuser15). Pyramid's starter (SQLAlchemy backend) keeps
+# `sqlalchemy.url = sqlite:///%(here)s/<pkg>.sqlite` in production.ini; installed as shared/production.ini, %(here)s
+# is shared/ itself, which the app user cannot write: the first deploy was refused. init names the setting and its
+# place under a shared path, and writes shared_paths. Members: %(here)s, a path relative to the release dir; an
+# absolute path the admin chose, left alone. And its schema script (console_scripts `initialize_<pkg>_db`) is found,
+# written commented out like Flask's init-db.
+@pytest.mark.parametrize("url, place", [
+    ("sqlite:///%(here)s/tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
+    ("sqlite:///tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
+    ("sqlite:////srv/db/tutorial.sqlite", None),
+])
+def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, url, place):
+    ini = PASTE_INI.replace("use = egg:tutorial\n", f"use = egg:tutorial\nsqlalchemy.url = {url}\n")
+    root = project(tmp_path, {
+        "setup.py": "from setuptools import setup\nsetup(name='tutorial', entry_points={\n"
+                    "    'paste.app_factory': ['main = tutorial:main'],\n"
+                    "    'console_scripts': ['initialize_tutorial_db=tutorial.scripts.initialize_db:main'],\n})\n",
+        "tutorial/__init__.py": PYRAMID_INIT, "development.ini": ini, "production.ini": ini})
+    d = detect(root)
+    assert d.post_deploy == ['initialize_tutorial_db "$TUTORIAL_CONFIG"'] and not d.post_deploy_safe, d.post_deploy
+    if place is None:
+        assert d.shared_paths == [] and not any("sqlalchemy.url" in n for n in d.notes), d.notes
+        return
+    assert d.shared_paths == ["data"], d.shared_paths
+    assert any(n.startswith(f"production.ini: [app:main] sqlalchemy.url = {url} puts the database ") and place in n
+               for n in d.notes), d.notes
+
+
+# Class: a note's file:line taken from a concatenation of modules (newuser15). Split Django settings (prod.py
+# star-importing base.py, where startproject's DATABASES is): init said "gallery/settings/prod.py:79: DATABASES'
+# SQLite NAME is not read from the environment", prod.py being 8 lines long. The note names the module of the
+# settings chain that sets DATABASES last, at its own line. Members: base.py's DATABASES; prod.py setting it again
+# from the environment (no note: the servers run prod.py's).
+@pytest.mark.parametrize("prod_db, expected", [
+    ("", "mysite/settings/base.py:4"),
+    ("DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': os.environ['DJANGO_DB_PATH']}}\n",
+     None),
+])
+def test_a_split_settings_sqlite_note_names_the_module_that_sets_databases(tmp_path, prod_db, expected):
+    base = ("from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n\n"
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n")
+    d = detect(project(tmp_path, {
+        "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+        "mysite/settings/dev.py": "from .base import *\n", "mysite/settings/prod.py": ENV_DJANGO + prod_db,
+        "mysite/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n"
+                          "application = 1\n"}))
+    said = [n.partition(": DATABASES' SQLite NAME")[0] for n in d.notes if "DATABASES' SQLite NAME" in n]
+    assert said == ([expected] if expected else []), d.notes
+
+
+# Class: a note whose "run init again" cannot do what it says (newuser15). init's note on startproject's DATABASES
+# said "read it from a variable ... and run init again: it sets that variable to .../shared/data/db.sqlite3 in the
+# env file"; run again, init kept config/deploy.env (it never overwrites a file) and said nothing: the servers'
+# database stayed in the release. A variable placing the app's data that the kept env file does not set is named,
+# with its value, by init run again and by every gate run's header. Members: Django's settings (DJANGO_DB_PATH), a
+# Flask app's (written_places: its own path already warned at the gate).
+def test_a_data_place_the_kept_env_file_lacks_is_named_when_init_runs_again(tmp_path):
+    base = ("import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n"
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n")
+    root = project(tmp_path, {
+        "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+        "mysite/settings/dev.py": "from .base import *\n",
+        "mysite/settings/prod.py": ENV_DJANGO.replace("DB = os.environ.get('DJANGO_DB_PATH')\n", ""),
+        "mysite/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n"
+                          "application = 1\n"})
+    init(root, out=lambda *a: None)
+    assert "DJANGO_DB_PATH" not in (root / "config/deploy.env").read_text()
+    (root / "mysite/settings/base.py").write_text(base.replace("BASE_DIR / 'db.sqlite3'",
+                                                               "os.environ.get('DJANGO_DB_PATH', 'db.sqlite3')"))
+    said: list[str] = []
+    init(root, out=said.append)
+    want = "a line DJANGO_DB_PATH=/var/www/mysite/shared/data/db.sqlite3 in deploy.toml's env file (deploy.env)"
+    assert any(want in line for line in said), said
+    assert any(want in line for line in gate_warnings(root)), gate_warnings(root)
+
+
+# Class: a data place the settings compute that an env file cannot move (newuser15, live). DATABASES' NAME was
+# named; MEDIA_ROOT = BASE_DIR / "media" (Django's docs) was not, and init said "uploads go to shared/media on the
+# servers": with config_as_env the settings never run the config file that sets it, so on the servers it is
+# <venv>/lib/python3.11/site-packages/media, and the first upload answered 500 (the gate passed: nothing uploads).
+# Members: MEDIA_ROOT fixed in base.py (named at its line), MEDIA_ROOT read from a variable (placed, no note).
+@pytest.mark.parametrize("media, expected", [
+    ("MEDIA_ROOT = BASE_DIR / 'media'\n", "mysite/settings/base.py:4"),
+    ("MEDIA_ROOT = os.environ.get('DJANGO_MEDIA_ROOT', BASE_DIR / 'media')\n", None),
+])
+def test_a_media_root_an_env_file_cannot_move_is_named(tmp_path, media, expected):
+    base = ("import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent.parent\n"
+            + media + "MEDIA_URL = 'media/'\n")
+    d = detect(project(tmp_path, {
+        "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+        "mysite/settings/dev.py": "from .base import *\n", "mysite/settings/prod.py": ENV_DJANGO,
+        "mysite/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.prod')\n"
+                          "application = 1\n"}))
+    said = [n.partition(": MEDIA_ROOT")[0] for n in d.notes if ": MEDIA_ROOT is not read from the environment" in n]
+    assert said == ([expected] if expected else []), d.notes
+    if expected:
+        assert not any("uploads go to shared/media" in n for n in d.notes), d.notes
+    else:
+        assert d.env_values.get("DJANGO_MEDIA_ROOT") == "/var/www/mysite/shared/media", d.env_values

@@ -273,6 +273,43 @@ def test_a_kept_release_whose_config_is_no_longer_kept_fails_unless_it_is_the_li
     assert outcome(facts, exp) == "pass"
 
 
+def test_every_venvs_pyvenv_cfg_adds_nothing_to_what_its_python_loads():
+    """Class: a venv's ``pyvenv.cfg`` that puts the system's site-packages (``include-system-site-packages``) or
+    another standard library (``home``) on its python's path. It was judged for the daemons' python-home only: a
+    kept release's (blind15 R2: what a rollback runs) and the live release's (``fab run``, the next rollback
+    target) passed. One rule (:func:`promises.pyvenv_problems`) for every venv."""
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    releases = facts.remote["tree_inventory"]["releases"]
+    prev = "20000101T000000Z-00000000"
+    python = json.loads(json.dumps(releases[LIVE]["python"]).replace(LIVE, prev))
+    stock = {"home": "/usr/bin", "include-system-site-packages": "false"}  # what python3 -m venv writes
+    releases[prev] = dict(releases[LIVE], python=python, loose=[], loose_count=0, pyvenv=dict(stock))
+    assert outcome(facts, exp) == "pass"
+    for key, value, said in (("include-system-site-packages", "true", "the system's site-packages"),
+                             ("home", "/opt/py/bin", "standard library comes from there")):
+        releases[prev]["pyvenv"] = dict(stock, **{key: value})
+        msg = outcome(facts, exp)
+        assert f"releases/{prev}: venv/pyvenv.cfg: {key} = {value}: " in msg and said in msg, msg
+    live = facts.remote["tree"]["live"]
+    live["pyvenv"] = dict(stock)
+    verify("venv_python", facts, exp)
+    live["pyvenv"]["include-system-site-packages"] = "True"
+    with pytest.raises(AssertionError, match=r"current/venv/pyvenv.cfg: include-system-site-packages = True"):
+        verify("venv_python", facts, exp)
+    from deploytests.verify.promises import pyvenv_problems
+
+    assert pyvenv_problems(stock, "x") == [] and pyvenv_problems({}, "x") == []  # (unset: venv's defaults)
+
+
+def test_the_reader_reads_a_venvs_pyvenv_settings(tmp_path):
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\ninclude-system-site-packages = true\nversion = 3.11.2\n")
+    assert reader.venv_settings(str(venv)) == {"home": "/usr/bin", "include-system-site-packages": "true"}
+    assert reader.venv_settings(str(tmp_path / "none")) == {}
+
+
 def test_the_reader_says_whether_a_kept_releases_config_is_kept_as_it_was(tmp_path):
     import hashlib
 

@@ -474,3 +474,18 @@ def test_what_apache_serves_on_every_site_from_a_directory_others_write_fails_wh
         assert "served on the app's origin" in found, found
     else:
         assert found == "pass", found
+
+
+def test_root_looks_at_every_processs_program_whatever_its_title(tmp_path):
+    """A root daemon whose program lies in a directory the deploy login may write, and which set its own title
+    (``exec -a 'agentd: worker'``, ``setproctitle``), named no path on its command line: nothing looked at its
+    program, and the gate passed. The root collector lstats every process's program (the kernel's exe)."""
+    from deploytests.verify import collect_root
+
+    exe = tmp_path / "vendor" / "agentd"
+    exe.parent.mkdir()
+    exe.write_bytes(b"\x7fELF")
+    out = {"proc": {"1816": {"exe": str(exe), "cmdline": "agentd: worker\x009000\x00"}}, "mapped": {}, "errors": {},
+           "files": {}}
+    collect_root.mapped(out)
+    assert str(exe.parent) in out["mapped"], sorted(out["mapped"])

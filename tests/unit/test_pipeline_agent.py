@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 from deploytests.pipeline import agent
-from deploytests.testing import FakeClock, deploy_args, rollback_args
+from deploytests.testing import FakeClock, current_user, deploy_args, rollback_args
 
 IDS = ["20260101T000000Z-aaaaaaaa", "20260102T000000Z-bbbbbbbb", "20260103T000000Z-cccccccc",
        "20260104T000000Z-dddddddd", "20260105T000000Z-eeeeeeee"]
@@ -129,6 +129,26 @@ def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():
     clock = FakeClock()
     ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=lambda *a: (500, None))
     assert not ok and attempts == 21 and last == "HTTP 500 from release (no X-Deploy-Release header)"
+
+
+def test_gate_lets_the_answers_decide_when_the_new_release_starts_answering_at_its_bound():
+    """newuser15, live (a busy 2-core machine, Pyramid importing for 15 s in each new daemon): the new release
+    answered 200 with its id as the 30 s bound passed, one answer of the 3 in a row the gate wants: refused and
+    rolled back with "health gate failed after 30s (7 attempts): HTTP 200 from release <new>", a failure whose
+    evidence says the release works. Class: a bound that cuts off a check that is succeeding (the stale daemon's
+    burst already lets the next answer decide past it). Members: the settle finished past the bound passes; an
+    answer from another release past the bound still fails."""
+    args = rollback_args("/var/www/app", port=80, server_name="localhost")
+    for late, expected in (([(200, "new")] * 3, True), ([(200, "new"), (200, "old")], False)):
+        clock = FakeClock()
+        answers = iter(late)
+
+        def probe(port, path, host, clock=clock, answers=answers):
+            return (200, "old") if clock() < 1.0 else next(answers)
+
+        ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe,
+                                        stale=lambda app, since: [])
+        assert ok is expected and last == f"HTTP 200 from release {'new' if expected else 'old'}", (ok, last)
 
 
 def test_gate_wakes_a_daemon_the_polls_never_reached():
@@ -706,3 +726,48 @@ def test_a_database_hint_for_an_app_configured_from_its_environment_names_a_vari
     plain = deploy_args(str(tmp_path), shared_paths=["data"])
     assert "set DATABASES' NAME in the config file (config_file in deploy.toml) to a file under a shared path" in \
         agent.instance_hint(plain, rel, out, inside)
+
+
+@pytest.mark.parametrize("framework", ["", "flask", "django"])
+@pytest.mark.parametrize("blocked", ["dir", "file"])
+def test_a_database_the_app_user_cannot_write_is_named_with_what_blocks_it(tmp_path, framework, blocked):
+    """newuser15: Pyramid's starter ini (sqlalchemy.url = sqlite:///%(here)s/wiki.sqlite, the ini installed as
+    shared/production.ini) put the database in shared/ itself, which the app user cannot write: refused with
+    "if it lies in the app's instance folder ... Flask's default ... pass instance_path= to Flask(...)", for an app
+    that is no Flask app, although the release check had seen the path it connected to. Class: a hint that guesses
+    where the facts name the thing (as for a missing directory). Members: the directory not writable (SQLite writes
+    its journal beside the file), the file itself read-only; whatever the framework."""
+    args = deploy_args(str(tmp_path), shared_paths=["data"])
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    rel = str(tmp_path / "releases" / "r1")
+    db = tmp_path / "shared" / "wiki.sqlite"
+    db.write_text("")
+    (db if blocked == "file" else db.parent).chmod(0o440 if blocked == "file" else 0o550)
+    out = ["sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) unable to open database file"]
+    try:
+        hint = agent.instance_hint(args, rel, out, {"framework": framework, "databases": [str(db)]})
+    finally:
+        db.parent.chmod(0o750)
+    what = db if blocked == "file" else db.parent
+    mode = "0440" if blocked == "file" else "0550"
+    assert hint.startswith(f"the app's SQLite database {db} cannot be opened: the app user {current_user()} cannot "
+                           f"write {what} (owner "), hint
+    assert f"mode {mode})" in hint and f'{tmp_path}/shared/data/ with "data" in shared_paths' in hint, hint
+    assert "Flask" not in hint and "instance_path" not in hint, hint
+
+
+@pytest.mark.parametrize("missing, said", [
+    ("PIL", "the app imports 'PIL', which is not installed in the release"),
+    ("app.views_gone", "the app imports 'app.views_gone' (part of the app), which is not in the release"),
+])
+def test_a_module_the_release_lacks_is_named_wherever_its_import_fails(missing, said):
+    """newuser15, live: a Django view importing PIL (Pillow not declared) failed in post_deploy (migrate's system
+    checks import the urls and views), and the hint said "fix the command and deploy again": the command was
+    right, the release lacked a dependency. Class: the missing-module facts used only when the entry point's
+    import fails. Members: a library (the dependency to declare), a module of the app (the wheel lacks it); in
+    post_deploy's output and in the health GET's (a view imported at the first request)."""
+    output = ["Traceback (most recent call last):", '  File "views.py", line 1, in <module>',
+              f"ModuleNotFoundError: No module named '{missing}'"]
+    hint = agent.missing_module_hint(rollback_args("/var/www/app", entry_point="app.wsgi:application"), output)
+    assert hint is not None and hint.startswith(said), hint
+    assert agent.missing_module_hint(rollback_args("/var/www/app"), ["KeyError: 'X'"]) is None

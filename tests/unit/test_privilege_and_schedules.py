@@ -681,8 +681,13 @@ def test_anyones_process_that_runs_from_the_apps_tree_outside_a_session_fails(ex
     assert (list(msg) == ["cw_processes"]) == fails, msg
     if fails:
         assert f"pid {p['pid']} ({p['user']})" in msg["cw_processes"] and "names the app's tree" in msg["cw_processes"]
-        argv0 = p["cmdline"].split()[0]
-        assert outcome("cw_processes", facts, allowing(exp, processes=(f"{p['user']}: {argv0}",))) == "pass"
+        argv0 = p["cmdline"].split()[0]  # (its program alone: no longer every command line of it)
+        assert outcome("cw_processes", facts, allowing(exp, processes=(f"{p['user']}: {argv0}",))) != "pass"
+        whole = outcome("cw_processes", facts, allowing(exp, processes=(f"{p['user']}: {p['cmdline']}",)))
+        if " -c " in p["cmdline"]:  # (sh -c: code from its working directory, which this record does not know)
+            assert "takes code from its working directory (not known)" in whole, whole
+        else:
+            assert whole == "pass", whole
 
 
 @pytest.mark.parametrize("ancestors, fails", [
@@ -1245,6 +1250,39 @@ def test_roots_configuration_naming_a_place_another_account_changes_is_a_finding
         assert failing(facts, exp) == {}, (mode, uid)
 
 
+@pytest.mark.parametrize("where, line, place, owner", [
+    ("/etc/zabbix/zabbix_agentd.conf:13", "PidFile=/run/zabbix/zabbix_agentd.pid", "/run/zabbix", "zabbix"),
+    ("/etc/zabbix/zabbix_agentd.conf:32", "LogFile=/var/log/zabbix-agent/zabbix_agentd.log", "/var/log/zabbix-agent",
+     "zabbix"),
+    ("/etc/nagios/nrpe.cfg:23", "pid_file=/run/nagios/nrpe.pid", "/run/nagios", "nagios")])
+def test_a_daemons_config_naming_its_own_runtime_or_log_place_is_no_finding(exp, where, line, place, owner):
+    """tooling15: zabbix-agent's ``zabbix_agentd.conf`` (ucf's, not a dpkg conffile; an admin edits its
+    ``Server=`` anyway) names the agent's pid file and log, its system account's own: the gate said 'runs
+    PidFile=... as root ... no allowance accounts for handing root's rights to someone else' (a ``KEY=value`` of
+    another tool's syntax read as a shell's variable run as root, without the rule for such lines' places). One
+    rule for a line of root's configuration and the places it names: a system account's own runtime, log or state
+    place is set aside, as for any other line; another account's place stays a finding, with its allowance."""
+    path, n = where.rsplit(":", 1)
+    file = f"{place}/{line.split('=', 1)[1].rsplit('/', 1)[1]}"
+    named = {place: {"st": [D | 0o755, 998, 998, 1, 0, 5]}, file: {"st": [F | 0o664, 998, 998, 1, 0, 6]},
+             path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": f"# agent\n\n{line}\n"}}
+    found = snap({}, {})
+    found.raw["files"]["/etc/passwd"]["data"] += f"{owner}:x:998:998::/nonexistent:/usr/sbin/nologin\n"
+    found = parse.Snapshot(dict(found.raw, named=named, mentions={path: [[int(n), line]]}))
+    facts = clean_facts()
+    facts.raw = found
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    assert failing(facts, exp) == {}
+    elsewhere = line.replace(place, "/opt/devtools")  # another account's place, not a state dir: still a finding
+    named = {"/opt": {"st": [D | 0o755, 0, 0, 1, 0, 5]}, "/opt/devtools": {"st": [D | 0o755, 998, 998, 1, 0, 6]},
+             path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": f"# agent\n\n{elsewhere}\n"}}
+    found = parse.Snapshot(dict(found.raw, named=named, mentions={path: [[int(n), elsewhere]]}))
+    facts.raw = found
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and f"- {where}: " in msg["cw_schedules"], msg
+
+
 def test_the_login_collector_sends_lines_naming_a_place_someone_but_root_may_change(tmp_path):
     """The collector's side: an uncommented line of root's file naming a path below a directory others may write
     (or another's) is sent, with the lstat of that place and the file's bytes; a comment, a device and a path
@@ -1293,6 +1331,66 @@ def test_a_system_directory_someone_but_root_may_change_is_a_finding(exp):
                                     "path": f"{path} 0775 root:dev"}] if path == "/usr/local/bin" else []
         msg = outcome("cw_load_path", facts, exp)
         assert "a directory of the system's trees" not in msg, (path, msg)
+
+
+def test_a_system_file_someone_but_root_may_change_is_a_finding(exp):
+    """A world-writable ``/etc/needrestart/conf.d`` file (Perl that apt's hook runs as root), a postfix ``main.cf``
+    0666, a module another login owns under ``/usr/local/lib``: the file class of the system directories' rule.
+    Which of root's programs reads which file is not for a list to know; a root's file only a group no account is
+    in may write, and an admin's own, are not counted."""
+    facts = with_stock_logins(clean_facts())
+    facts.raw.files["/etc/passwd"]["data"] += "dev:x:1501:1501::/home/dev:/bin/bash\n"
+    facts.raw.files["/etc/group"]["data"] += "dev:x:1501:\nstaff:x:50:\n"
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    for path, mode, uid, gid in (("/etc/needrestart/conf.d/zz-local.conf", 0o100666, 0, 0),
+                                 ("/etc/postfix/main.cf", 0o100664, 0, 1501),
+                                 ("/usr/local/lib/python3.11/dist-packages/apt_helper.py", 0o100644, 1501, 1501)):
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        msg = outcome("cw_load_path", facts, exp)
+        assert msg.startswith("fail: 1 ") and f"{path} ({mode & 0o7777:04o} " in msg, msg
+        assert "a file of the system's trees" in msg and "chmod go-w" in msg, msg
+    # a unit file or drop-in systemd reads, the gate cannot (no other rule names it): a timer's service 0666
+    for path in ("/etc/systemd/system/prune-logs.service", "/etc/systemd/system/cron.service.d/nice.conf",
+                 "/etc/systemd/system.conf.d/ops.conf", "/etc/ssh/ssh_config.d/ops.conf"):
+        inv(facts)["system_dirs"] = [[path, 0o100666, 0, 0]]
+        facts.raw.files[path] = {"st": [0o100666, 0, 0, 9, 0, 7], "why": "not a regular file of root's ...: not read"}
+        assert f"{path} (0666 root:root): a file of the system's trees" in outcome("cw_load_path", facts, exp), path
+    # a file another rule reads and names when it cannot (cron's /etc/crontab, sshd's sshd_config): that rule's line
+    for path in ("/etc/crontab", "/etc/ssh/sshd_config"):
+        inv(facts)["system_dirs"] = [[path, 0o100666, 0, 0]]
+        facts.raw.files[path] = {"st": [0o100666, 0, 0, 9, 0, 7], "why": "not a regular file of root's ...: not read"}
+        assert "of the system's trees" not in outcome("cw_load_path", facts, exp), path
+    facts.remote["as_root"], facts.remote["login"] = True, "appuser"
+    for path, mode, uid, gid in (("/etc/tool.conf", 0o100664, 0, 50),  # staff: no members
+                                 ("/etc/cron.d/ops", 0o100666, 0, 0),  # cron's rule names the file it cannot read
+                                 ("/usr/local/sbin/report", 0o100755, 1000, 1000)):  # the gate's login: root anyway
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        assert "of the system's trees" not in outcome("cw_load_path", facts, exp), path
+
+
+def test_the_login_collector_names_each_system_file_someone_but_root_may_change(tmp_path, monkeypatch):
+    """Both walks (``/etc``'s and the local file systems') record a regular file of the system's trees writable by
+    group or others (or another's), once, not one below a directory already named, not a root's 0644 file."""
+    from deploytests.verify import collect_login
+
+    etc, usr = tmp_path / "etc", tmp_path / "usr"
+    for top in (etc, usr):
+        (top / "conf.d").mkdir(parents=True)
+        (top / "conf.d" / "open.conf").write_text("x\n")
+        (top / "conf.d" / "open.conf").chmod(0o666)
+        (top / "conf.d" / "fine.conf").write_text("x\n")
+        (top / "loose").mkdir()
+        (top / "loose" / "inside.conf").write_text("x\n")
+        (top / "loose" / "inside.conf").chmod(0o666)
+        (top / "loose").chmod(0o777)
+    one_mount(tmp_path, monkeypatch, collect_login, tmp_path)
+    monkeypatch.setattr(collect_login, "SYSTEM", [str(usr), str(etc)])
+    out = {"errors": {}, "files": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(etc))
+    collect_login.local_files(out)
+    names = [p for p, *_ in out["system_dirs"]]
+    if os.getuid() == 0:  # (as another user, each top dir is theirs: named, not walked below)
+        assert names == sorted([str(t / n) for t in (etc, usr) for n in ("conf.d/open.conf", "loose")]), names
 
 
 @pytest.mark.parametrize("word", ["//", "///", "/./", "/../"])

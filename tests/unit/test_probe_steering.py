@@ -62,6 +62,23 @@ def test_setuid_programs_another_user_started_do_not_choose_which_scripts_are_re
     assert not [k for k in out["errors"] if k.startswith("programs")]
 
 
+@pytest.mark.parametrize("argv", [
+    ["/usr/bin/python3", "-c", "import sys; sys.path.insert(0, '{share}'); import envmod"],
+    ["/bin/sh", "-c", "while :; do . {share}/env.sh; sleep 5; done"],
+    ["/usr/bin/python3", "-m", "worker", "--plugins={share}"]])
+def test_a_path_inside_a_root_process_s_command_line_word_is_looked_at(tmp_path, argv):
+    """An admin's root worker whose command line names the deploy login's share inside a word (``-c CODE``,
+    ``sh -c``'s commands, ``--opt=/path``) passed the gate: only words that were paths were lstat'ed (and judged),
+    so the runner had nothing to judge. Every path a command line names is looked at, wherever in a word."""
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "env.sh").write_text(":\n")
+    argv = [a.replace("{share}", str(share)) for a in argv]
+    out = empty()
+    C.programs(out, proc=fake_proc(tmp_path, {900: ("0\t0\t0\t0", argv)}))
+    assert out["named"].get(str(share), {}).get("st"), sorted(out["named"])
+
+
 def test_a_bound_on_processes_or_root_scripts_is_named_never_passed_over(tmp_path, monkeypatch):
     """More processes than the bound, more root scripts than the bound, more path words in a root script than the
     bound: each is named in ``errors`` (the gate's ``test_host_answers``), never taken for clean."""
@@ -164,3 +181,21 @@ def test_a_directory_the_kernel_will_not_open_by_its_path_is_named_never_skipped
     out = empty()
     C.local_files(out)
     assert "File name too long" in out["errors"].get("local files: " + deep[:200], ""), out["errors"]
+
+
+def test_deep_paths_on_command_lines_are_bounded_in_all_and_named(tmp_path, monkeypatch):
+    """The deploy login left 300 processes each named by a path of 2,000 components (``exec -a /nxN/a/a/...``: no
+    directory needs to exist): the collector recorded every directory above each (2,000 names of up to 4 KiB a
+    process, 1.2 GB in all), never finished, and the gate lost the host's every fact. What command lines' paths
+    make it record is bounded in all, and the bound hit is named; a word deeper than any program's is not
+    resolved for hashing (no pin of it holds)."""
+    monkeypatch.setattr(C, "NAMED", 1 << 20, raising=False)
+    procs = {100 + i: ("1001\t1001\t1001\t1001", [f"/nx{i}" + "/a" * 1990]) for i in range(40)}
+    out = empty()
+    C.programs(out, proc=fake_proc(tmp_path, procs))
+    assert "more than 1048576 bytes" in out["errors"]["programs: bytes of paths their command lines name"]
+    assert sum(len(p) for p in out["named"]) <= 1 << 20
+    resolved = []
+    monkeypatch.setattr(C.os.path, "realpath", lambda p: resolved.append(p) or p)
+    C.ran(out)
+    assert not [p for p in resolved if p.startswith("/nx")], resolved[:1]

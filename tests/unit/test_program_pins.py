@@ -165,16 +165,25 @@ def test_the_login_collector_hashes_what_command_lines_name_by_real_path(tmp_pat
     assert out["programs"] == {} and "past the bytes left" in out["errors"][str(real)]
 
 
-@pytest.mark.parametrize("argv, exe, program", [
-    (["/usr/bin/python3", "-m", "http.server", "9100"], PYTHON, f"{PYTHON} -m http.server 9100"),
-    (["/usr/bin/python3", "-c", "import pty;  pty.spawn('sh')"], PYTHON, f"{PYTHON} -c import pty; pty.spawn('sh')"),
-    (["/usr/bin/perl", "-e", "exec q(/bin/sh)"], "/usr/bin/perl", "/usr/bin/perl -e exec q(/bin/sh)"),
-    (["/usr/bin/python3", "/opt/agent/agent.py"], PYTHON, f"{PYTHON} /opt/agent/agent.py"),
-    (["/usr/sbin/exporter", "--port", "9100"], "/usr/sbin/exporter", "/usr/sbin/exporter")])
-def test_an_interpreter_with_code_on_its_command_line_is_bound_with_that_code(argv, exe, program):
-    """``python3.11`` alone would allow any ``-c`` code or ``-m`` module: the entry names the code (as text) too;
-    a script file is pinned by content; another program is its executable."""
+@pytest.mark.parametrize("argv, exe, program, bare", [
+    (["/usr/bin/python3", "-m", "http.server", "9100"], PYTHON, f"{PYTHON} -m http.server 9100",
+     f"{PYTHON} -m http.server 9100"),
+    (["/usr/bin/python3", "-c", "import pty;  pty.spawn('sh')"], PYTHON,
+     f"""{PYTHON} -c 'import pty;  pty.spawn('"'"'sh'"'"')'""", f"{PYTHON} -c import pty; pty.spawn('sh')"),
+    (["/usr/bin/perl", "-e", "exec q(/bin/sh)"], "/usr/bin/perl", "/usr/bin/perl -e 'exec q(/bin/sh)'",
+     "/usr/bin/perl -e exec q(/bin/sh)"),
+    (["/usr/bin/python3", "/opt/agent/agent.py"], PYTHON, f"{PYTHON} /opt/agent/agent.py",
+     f"{PYTHON} /opt/agent/agent.py"),
+    (["/usr/sbin/exporter", "--port", "9100"], "/usr/sbin/exporter", "/usr/sbin/exporter --port 9100",
+     "/usr/sbin/exporter"),
+    (["/usr/bin/socat", "TCP-LISTEN:9100", "SYSTEM:date"], "/usr/bin/socat", "/usr/bin/socat TCP-LISTEN:9100 "
+     "SYSTEM:date", "/usr/bin/socat")])
+def test_an_entry_binds_the_whole_command_line(argv, exe, program, bare):
+    """``python3.11`` alone would allow any ``-c`` code or ``-m`` module, ``socat`` alone any address it serves
+    (``EXEC:/bin/sh`` for ``SYSTEM:date``): the entry names the whole command line, each argument as it is (shell
+    quoted); a script file is pinned by content too. ``bare`` (the executable and script or code) is what the
+    deploy login's and the app user's entries bind, and what last round's entries named."""
     from test_root_reach import listening as held
 
     (sock,) = [s for s in held("debian12", argv, exe, "/") if s["port"] == 0x2382]
-    assert sock["procs"][0]["program"] == program
+    assert (sock["procs"][0]["program"], sock["procs"][0]["bare"]) == (program, bare)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import shlex
 import stat
 from pathlib import Path
 
@@ -167,7 +168,9 @@ def test_a_loopback_service_whose_program_is_a_script_no_package_ships_is_not_th
     exe = {"/bin/sh": "/usr/bin/dash", "/usr/bin/perl": "/usr/bin/perl"}.get(argv[0], python)
     (sock,) = [s for s in listening(platform, argv, exe, cwd) if s["port"] == 0x2382]
     assert sock["procs"][0]["package"] is None and sock["procs"][0]["script"] == script
-    assert sock["procs"][0]["program"] == f"{exe} {script}"  # what an allow_listen entry binds: the script too
+    assert sock["procs"][0]["bare"] == f"{exe} {script}"  # last round's entry: the script too
+    assert sock["procs"][0]["program"] == shlex.join([exe] + [script if a in script and not a.startswith("/") else
+                                                              a for a in argv[1:]])  # an entry's: every word
 
 
 def test_an_allowance_for_a_loopback_script_binds_the_script_not_its_interpreter(exp):

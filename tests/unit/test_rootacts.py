@@ -137,6 +137,18 @@ def test_a_script_root_runs_that_someone_else_may_write_fails_whatever_it_says(e
         "(/etc/update-motd.d/90-ops 0775 appuser:appuser)" in msg, msg
 
 
+def test_an_init_script_others_may_change_is_one_line_naming_its_rc_links(exp):
+    """tooling15: sysstat's /etc/init.d/sysstat made 0666 printed five lines (the script and its four rc?.d links),
+    one cause: one line, naming the links it is also run through."""
+    for script, links in (("/etc/init.d/sysstat", [f"/etc/rc{n}.d/S01sysstat" for n in "2345"]),):
+        files = {script: (F | 0o666, 0, "#!/bin/sh\n")}
+        files.update({ln: (L | 0o777, 0, "-> ../init.d/sysstat") for ln in links})
+        dirs = {"/etc/init.d": ["sysstat"], **{ln.rsplit("/", 1)[0]: [ln.rsplit("/", 1)[1]] for ln in links}}
+        msg = fails("cw_root_acts", host(files=files, dirs=dirs), exp)
+        assert msg.startswith("fail: 1 "), msg
+        assert f"- {script}: " in msg and f"(root also runs it through {', '.join(links)})" in msg, msg
+
+
 def test_an_rc_link_to_a_script_outside_init_d_is_judged_by_what_it_runs(exp):
     facts = host(files={"/etc/rc3.d/S02app": (L | 0o777, 0, "-> " + ROOT + "/current/bin/boot")},
                  dirs={"/etc/rc3.d": ["S02app"]})
@@ -468,8 +480,10 @@ def test_a_traced_daemon_names_its_tracer_and_an_allowed_tracer_passes(exp):
     facts.raw.raw["proc"].update(proc(950, 0, "strace -f -p %d -o /tmp/t" % daemon["pid"]))
     msg = fails("cw_traced", facts, exp)
     assert f"pid {daemon['pid']} (yourapplication)" in msg and "is traced by pid 950 (root) 'strace -f -p" in msg
-    assert 'allow_processes = ["root: strace sha256:' in msg, msg
-    assert outcome("cw_traced", facts, allowing(exp, processes=("root: strace -f -p",))) == "pass"
+    assert outcome("cw_traced", facts, allowing(exp, processes=("root: strace -f -p",))) != "pass"  # (a prefix)
+    assert f'allow_processes = ["root: strace -f -p {daemon["pid"]} -o /tmp/t sha256:' in msg, msg
+    allowed = "root: strace -f -p %d -o /tmp/t" % daemon["pid"]
+    assert outcome("cw_traced", facts, allowing(exp, processes=(allowed,))) == "pass"
 
 
 @pytest.mark.parametrize("cmdline, user, uid", [
@@ -485,7 +499,8 @@ def test_a_process_capturing_the_hosts_packets_fails_and_a_dhcp_client_passes(ex
                                                    "ffff8881 3      3    0003   0     1 0      106    88001\n"}
     msg = fails("cw_traced", facts, exp)
     assert "pid 960 (" in msg and "holds a packet socket (it captures the host's traffic" in msg, msg
-    allowed = f"{user}: {cmdline.split()[0]}"
+    allowed = f"{user}: {cmdline}"  # (the whole command line: its program alone is every capture it could make)
+    assert outcome("cw_traced", facts, allowing(exp, processes=(f"{user}: {cmdline.split()[0]}",))) != "pass"
     assert outcome("cw_traced", facts, allowing(exp, processes=(allowed,))) == "pass"
     facts.raw.raw["proc"]["960"]["exe"] = "/usr/sbin/dhclient"
     assert outcome("cw_traced", facts, exp) == "pass"

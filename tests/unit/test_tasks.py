@@ -546,3 +546,26 @@ def test_a_fleet_rollback_undoes_the_newest_release_only(fab_run, monkeypatch, c
     rolled.clear()
     fab(tasks.rollback, "appuser@web1", "appuser@web3", to="20261206T064204Z-92654c12")
     assert sorted(rolled) == ["web1", "web3"]
+
+
+# Class: one root cause said once per host (newuser15). `fab target kept pack deploy` of a release with an
+# import its wheel does not declare printed the same hint and 20-line traceback under each of the 2 hosts (59
+# lines); the pytest session and the other fab tasks (HostsFailed) name hosts that failed alike together, their
+# output once. Members: the deploy's own detail; a host that failed otherwise keeps its own.
+def test_hosts_that_failed_deploy_alike_get_their_detail_once(fab_run, monkeypatch, capsys):
+    from pathlib import Path
+
+    monkeypatch.setattr(tasks.pipeline, "pack", lambda *a, **kw: SimpleNamespace(
+        seconds=0.01, path=Path("notes-1.0.tar"), size=3, cached=True, sha256="x", warnings=()))
+    monkeypatch.setattr(session_module.Session, "platforms",
+                        lambda self, servers: {s.label: ("3.11", "x86_64") for s in servers})
+    why = SimpleNamespace(hint="add flask_wtf to the dependencies", detail="Traceback ...\nModuleNotFoundError")
+    bad = [SimpleNamespace(host=h, state="refused", **vars(why)) for h in ("ssh://a@web1", "ssh://a@web2")]
+    bad.append(SimpleNamespace(host="ssh://a@web3", state="refused", hint="", detail="host key changed"))
+    monkeypatch.setattr("deploytests.session.roll_out", lambda *a, **kw: SimpleNamespace(
+        reports=bad, table=lambda: [], failed=bad, stopped=""))
+    with pytest.raises(SystemExit) as stop:
+        fab(tasks.deploy, "a@web1", "a@web2", "a@web3")
+    text = str(stop.value.code)
+    assert text.count("ModuleNotFoundError") == 1 and "[ssh://a@web1, ssh://a@web2] Hint: add flask_wtf" in text, text
+    assert "[ssh://a@web3]\nhost key changed" in text, text

@@ -132,6 +132,23 @@ def test_the_kernels_permission_rule_with_acls():
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("name", ["/dev/log", "/var/spool/postfix/dev/log", "/var/lib/haproxy/dev/log"])
+def test_every_log_socket_of_rsyslogd_is_the_stacks_and_only_its(exp, platform, name):  # noqa: F811
+    """tooling15: rsyslog and postfix from Debian's mirror, both ordinary: postfix's shipped
+    /etc/rsyslog.d/postfix.conf has rsyslogd bind a second log socket in postfix's chroot (0666, root's), and the
+    gate failed it as 'what it accepts runs as root'. A log daemon's socket takes log lines: every UNIX socket of
+    rsyslogd is the stack's (haproxy's chroot socket: another member); the same name held by another root
+    program still fails."""
+    dirs = {"/".join(name.split("/")[:i]) or "/": [D | 0o755, 0, 0] for i in range(2, name.count("/") + 1)}
+    files = {**dirs, name: [S | 0o666, 0, 0]}
+    facts = with_socket(host(platform), name, "/usr/sbin/rsyslogd", kind="0002", flags="00000000", files=files)
+    assert outcome("cw_listen", facts, exp) == "pass"
+    msg = outcome("cw_listen", with_socket(host(platform), name, "/usr/bin/socat", kind="0002", flags="00000000",
+                                           files=files), exp)
+    assert f"UNIX datagram socket {name} (0666 root:root)" in msg, msg
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_socket_whose_path_was_not_looked_at_counts_as_reachable(exp, platform):  # noqa: F811
     # bound by a relative name (from the process's directory), or in a directory the gate's login could not enter
     for name, files in (("ops.sock", {}), ("/srv/ops/ctl.sock", {"/srv": [D | 0o755, 0, 0]})):

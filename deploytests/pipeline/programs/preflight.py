@@ -79,7 +79,13 @@ def load_app(module, attr, call):
     except AttributeError as exc:
         mark(entry=import_failure(module, exc, True))
         raise
-    return target() if call == "1" else target
+    if call != "1":
+        return target
+    try:
+        return target()
+    except ImportError as exc:  # what the factory imports (its blueprints, Pyramid's scan): named as the module's
+        mark(entry=import_failure(module, exc, False))
+        raise
 
 
 class Start:
@@ -369,7 +375,13 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
         mark(phase="post_deploy", left=leftovers)
     if not path:
         return 0
-    status = get(app, path, host)
+    start.watch()  # the app may connect its database at its first request (SQLAlchemy's engine does)
+    try:
+        status = get(app, path, host)
+    finally:
+        start.stop()
+        if start.databases != started["databases"]:
+            mark(started=start.facts(app, config))  # the database it could not open, for the agent's hint
     facts = routing(app, path, host) if status and status[:1] == "4" else {}
     if status and status[:1] == "3" and LOCATION:
         facts["location"] = LOCATION[0][:300]

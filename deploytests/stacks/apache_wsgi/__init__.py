@@ -161,7 +161,11 @@ BASELINE_ROOT_UNIX = tuple(f"{SYSTEMD} {n}" for n in (
     "/run/systemd/journal/syslog", "/run/systemd/journal/dev-log", "/run/systemd/journal/socket",
     "/run/systemd/journal/stdout", "/run/dbus/system_bus_socket", "/run/ssh-unix-local/socket")) + tuple(
     f"{JOURNALD} /run/systemd/journal/{n}" for n in ("dev-log", "socket", "stdout")) + (
-    "/usr/sbin/rsyslogd /run/systemd/journal/syslog", "/usr/sbin/rsyslogd /dev/log",
+    # rsyslogd's every socket: a log input (imuxsock), which takes log lines and runs nothing a client sends (what
+    # rsyslog runs, omprog, is its configuration's); besides /dev/log and the journal's forward, the log socket a
+    # package adds in its chroot by a shipped rsyslog.d file ($AddUnixListenSocket: postfix's
+    # /var/spool/postfix/dev/log, haproxy's /var/lib/haproxy/dev/log). Its TCP and UDP inputs are allow_listen's
+    "/usr/sbin/rsyslogd *",
     "/usr/sbin/exim4 @/var/spool/exim4/exim_daemon_notify",
     # postfix's master (the other MTA, root as its package starts it) binds its services by names relative to
     # /var/spool/postfix: private/ (0700 postfix) and public/ (2710 postfix:postdrop); its children run as postfix
