@@ -544,7 +544,7 @@ def test_a_changed_config_alone_makes_a_new_release_started_with_it(srv):
 
 
 def test_a_refused_release_puts_the_previous_config_back(srv):
-    """newuser15, live: the config put back after a release refused before its switch is a file changed after the
+    """Seen live: the config put back after a release refused before its switch is a file changed after the
     live daemons started, and the read-only gate right after said so (test_daemons_run_what_is_on_disk: "changed
     at 22:39:12, after the app's mod_wsgi daemon 436 started"); a daemon that restarted meanwhile even ran the
     refused config. The live release is reloaded (application.wsgi touched after the put-back) and gated."""

@@ -789,7 +789,7 @@ def test_a_dir_of_root_perls_inc_someone_else_may_change_is_a_finding(exp, path,
 
 @pytest.mark.parametrize("started", [True, False])
 def test_a_config_not_the_targets_says_whether_the_live_release_started_with_it(exp, started):
-    """newuser15, live: after `fab target kept rollback` (the live release runs the config it started with) the
+    """Seen live: after `fab target kept rollback` (the live release runs the config it started with) the
     read-only gate said only "... is not this host's config file ...: sha256 2cd8... on the server, c645... here":
     true, but no word of why nor what to do. Class: a failure line without its next step. Both members: the live
     release started with that config (a rollback), or nothing says where it came from."""

@@ -384,7 +384,7 @@ def test_an_import_that_fails_on_its_database_reports_the_database_it_tried(tmp_
 
 @pytest.mark.parametrize("when", ["request", "post_deploy_then_request"])
 def test_a_database_the_app_connects_to_at_its_first_request_is_reported(tmp_path, when):
-    """newuser15, live: SQLAlchemy's engine (Pyramid's starter, Flask-SQLAlchemy) connects at the first query, in
+    """Seen live: SQLAlchemy's engine (Pyramid's starter, Flask-SQLAlchemy) connects at the first query, in
     the health GET, after the `started` mark: the hint had no database to name and guessed Flask's instance folder
     for a Pyramid app. Class: facts of the app's start gathered during its import only. The health GET is watched
     too (other member: with a post_deploy command run between the import and the GET)."""
@@ -407,7 +407,7 @@ def test_a_database_the_app_connects_to_at_its_first_request_is_reported(tmp_pat
 
 @pytest.mark.parametrize("body", ["    import markdown_not_here\n", "    from . import views\n"])
 def test_a_dependency_the_factory_imports_is_named_like_one_the_module_imports(tmp_path, body):
-    """newuser15, live: Pyramid's config.scan() (in main(), called by the factory init writes) imported a view
+    """Seen live: Pyramid's config.scan() (in main(), called by the factory init writes) imported a view
     module using `markdown`, which setup.py did not declare: refused with "fix the app and deploy again", while a
     Flask app importing the same at module level was told which dependency to declare. Class: facts of a failed
     import gathered for the entry module only, not for its factory's call. Members: a library the factory imports

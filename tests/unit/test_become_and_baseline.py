@@ -541,7 +541,7 @@ def test_a_copy_of_the_config_left_outside_the_tree_is_found_by_content(open_tmp
 
 
 def test_a_copy_beside_the_apps_tree_or_in_a_local_admins_place_is_found(open_tmp, monkeypatch):
-    """Class (blind15 S1): a copy of the config left readable by others where the search did not look. The places
+    """Class (a blind fault): a copy of the config left readable by others where the search did not look. The places
     were a list of scratch dirs; 'cp shared/app.cfg /var/www/app.cfg.bak' (0644, beside the app's tree) and a
     sibling 'cp -a' of the whole tree passed. The directory holding the tree is searched (the tree itself left
     out: walked already) and so are the FHS's local-admin places (another member: /var/local)."""
@@ -580,7 +580,7 @@ def test_a_file_or_dir_sshd_reads_its_configuration_from_that_others_may_change_
 
 
 def test_the_ssh_clients_drop_ins_are_not_sshds(exp):
-    """tooling15: an admin's /etc/ssh/ssh_config.d/ops.conf (the SSH client's, which Debian's ssh_config includes)
+    """an admin's /etc/ssh/ssh_config.d/ops.conf (the SSH client's, which Debian's ssh_config includes)
     made 0666 was named 'sshd (root) reads who logs in ... from there': the Includes of every file under /etc/ssh
     were taken for sshd's. sshd reads sshd_config and what it includes, in turn; the client's drop-in is the
     configuration rule's (root's ssh runs its ProxyCommand), not sshd's."""

@@ -1391,7 +1391,7 @@ def test_a_flask_health_route_in_a_blueprint_carries_its_prefix(tmp_path, api):
     assert detect(root).health_path == "/api/health"
 
 
-# Class: a blueprint known by its variable name alone (newuser15). Flask's tutorial names every blueprint module's
+# Class: a blueprint known by its variable name alone. Flask's tutorial names every blueprint module's
 # object `bp`, so `register_blueprint(api.bp, url_prefix="/api")` gave the `/api` prefix to `main.bp`'s `/health`
 # too (health_path "/api/health": 404). A register_blueprint() names a module's object; the prefix is the one of the
 # call naming the health route's own module. Members: `main.bp` beside `api.bp`, `from .main import bp as main_bp`,
@@ -1427,7 +1427,7 @@ def test_a_prefixed_blueprint_in_the_routes_module_gives_its_prefix(tmp_path):
     assert detect(root).health_path == "/v1/health"
 
 
-# Class: where a PasteDeploy app's data goes, read nowhere (newuser15). Pyramid's starter (SQLAlchemy backend) keeps
+# Class: where a PasteDeploy app's data goes, read nowhere. Pyramid's starter (SQLAlchemy backend) keeps
 # `sqlalchemy.url = sqlite:///%(here)s/<pkg>.sqlite` in production.ini; installed as shared/production.ini, %(here)s
 # is shared/ itself, which the app user cannot write: the first deploy was refused. init names the setting and its
 # place under a shared path, and writes shared_paths. Members: %(here)s, a path relative to the release dir; an
@@ -1455,7 +1455,7 @@ def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, url, pla
                for n in d.notes), d.notes
 
 
-# Class: a note's file:line taken from a concatenation of modules (newuser15). Split Django settings (prod.py
+# Class: a note's file:line taken from a concatenation of modules. Split Django settings (prod.py
 # star-importing base.py, where startproject's DATABASES is): init said "gallery/settings/prod.py:79: DATABASES'
 # SQLite NAME is not read from the environment", prod.py being 8 lines long. The note names the module of the
 # settings chain that sets DATABASES last, at its own line. Members: base.py's DATABASES; prod.py setting it again
@@ -1478,7 +1478,7 @@ def test_a_split_settings_sqlite_note_names_the_module_that_sets_databases(tmp_p
     assert said == ([expected] if expected else []), d.notes
 
 
-# Class: a note whose "run init again" cannot do what it says (newuser15). init's note on startproject's DATABASES
+# Class: a note whose "run init again" cannot do what it says. init's note on startproject's DATABASES
 # said "read it from a variable ... and run init again: it sets that variable to .../shared/data/db.sqlite3 in the
 # env file"; run again, init kept config/deploy.env (it never overwrites a file) and said nothing: the servers'
 # database stayed in the release. A variable placing the app's data that the kept env file does not set is named,
@@ -1505,7 +1505,7 @@ def test_a_data_place_the_kept_env_file_lacks_is_named_when_init_runs_again(tmp_
     assert any(want in line for line in gate_warnings(root)), gate_warnings(root)
 
 
-# Class: a data place the settings compute that an env file cannot move (newuser15, live). DATABASES' NAME was
+# Class: a data place the settings compute that an env file cannot move (live). DATABASES' NAME was
 # named; MEDIA_ROOT = BASE_DIR / "media" (Django's docs) was not, and init said "uploads go to shared/media on the
 # servers": with config_as_env the settings never run the config file that sets it, so on the servers it is
 # <venv>/lib/python3.11/site-packages/media, and the first upload answered 500 (the gate passed: nothing uploads).

@@ -276,7 +276,7 @@ def test_a_kept_release_whose_config_is_no_longer_kept_fails_unless_it_is_the_li
 def test_every_venvs_pyvenv_cfg_adds_nothing_to_what_its_python_loads():
     """Class: a venv's ``pyvenv.cfg`` that puts the system's site-packages (``include-system-site-packages``) or
     another standard library (``home``) on its python's path. It was judged for the daemons' python-home only: a
-    kept release's (blind15 R2: what a rollback runs) and the live release's (``fab run``, the next rollback
+    kept release's (what a rollback runs) and the live release's (``fab run``, the next rollback
     target) passed. One rule (:func:`promises.pyvenv_problems`) for every venv."""
     exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
     facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))

@@ -132,7 +132,7 @@ def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():
 
 
 def test_gate_lets_the_answers_decide_when_the_new_release_starts_answering_at_its_bound():
-    """newuser15, live (a busy 2-core machine, Pyramid importing for 15 s in each new daemon): the new release
+    """Seen live (a busy 2-core machine, Pyramid importing for 15 s in each new daemon): the new release
     answered 200 with its id as the 30 s bound passed, one answer of the 3 in a row the gate wants: refused and
     rolled back with "health gate failed after 30s (7 attempts): HTTP 200 from release <new>", a failure whose
     evidence says the release works. Class: a bound that cuts off a check that is succeeding (the stale daemon's
@@ -731,7 +731,7 @@ def test_a_database_hint_for_an_app_configured_from_its_environment_names_a_vari
 @pytest.mark.parametrize("framework", ["", "flask", "django"])
 @pytest.mark.parametrize("blocked", ["dir", "file"])
 def test_a_database_the_app_user_cannot_write_is_named_with_what_blocks_it(tmp_path, framework, blocked):
-    """newuser15: Pyramid's starter ini (sqlalchemy.url = sqlite:///%(here)s/wiki.sqlite, the ini installed as
+    """Pyramid's starter ini (sqlalchemy.url = sqlite:///%(here)s/wiki.sqlite, the ini installed as
     shared/production.ini) put the database in shared/ itself, which the app user cannot write: refused with
     "if it lies in the app's instance folder ... Flask's default ... pass instance_path= to Flask(...)", for an app
     that is no Flask app, although the release check had seen the path it connected to. Class: a hint that guesses
@@ -761,7 +761,7 @@ def test_a_database_the_app_user_cannot_write_is_named_with_what_blocks_it(tmp_p
     ("app.views_gone", "the app imports 'app.views_gone' (part of the app), which is not in the release"),
 ])
 def test_a_module_the_release_lacks_is_named_wherever_its_import_fails(missing, said):
-    """newuser15, live: a Django view importing PIL (Pillow not declared) failed in post_deploy (migrate's system
+    """Seen live: a Django view importing PIL (Pillow not declared) failed in post_deploy (migrate's system
     checks import the urls and views), and the hint said "fix the command and deploy again": the command was
     right, the release lacked a dependency. Class: the missing-module facts used only when the entry point's
     import fails. Members: a library (the dependency to declare), a module of the app (the wheel lacks it); in

@@ -1256,7 +1256,7 @@ def test_roots_configuration_naming_a_place_another_account_changes_is_a_finding
      "zabbix"),
     ("/etc/nagios/nrpe.cfg:23", "pid_file=/run/nagios/nrpe.pid", "/run/nagios", "nagios")])
 def test_a_daemons_config_naming_its_own_runtime_or_log_place_is_no_finding(exp, where, line, place, owner):
-    """tooling15: zabbix-agent's ``zabbix_agentd.conf`` (ucf's, not a dpkg conffile; an admin edits its
+    """zabbix-agent's ``zabbix_agentd.conf`` (ucf's, not a dpkg conffile; an admin edits its
     ``Server=`` anyway) names the agent's pid file and log, its system account's own: the gate said 'runs
     PidFile=... as root ... no allowance accounts for handing root's rights to someone else' (a ``KEY=value`` of
     another tool's syntax read as a shell's variable run as root, without the rule for such lines' places). One

@@ -138,7 +138,7 @@ def test_a_script_root_runs_that_someone_else_may_write_fails_whatever_it_says(e
 
 
 def test_an_init_script_others_may_change_is_one_line_naming_its_rc_links(exp):
-    """tooling15: sysstat's /etc/init.d/sysstat made 0666 printed five lines (the script and its four rc?.d links),
+    """sysstat's /etc/init.d/sysstat made 0666 printed five lines (the script and its four rc?.d links),
     one cause: one line, naming the links it is also run through."""
     for script, links in (("/etc/init.d/sysstat", [f"/etc/rc{n}.d/S01sysstat" for n in "2345"]),):
         files = {script: (F | 0o666, 0, "#!/bin/sh\n")}

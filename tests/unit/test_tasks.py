@@ -548,7 +548,7 @@ def test_a_fleet_rollback_undoes_the_newest_release_only(fab_run, monkeypatch, c
     assert sorted(rolled) == ["web1", "web3"]
 
 
-# Class: one root cause said once per host (newuser15). `fab target kept pack deploy` of a release with an
+# Class: one root cause said once per host. `fab target kept pack deploy` of a release with an
 # import its wheel does not declare printed the same hint and 20-line traceback under each of the 2 hosts (59
 # lines); the pytest session and the other fab tasks (HostsFailed) name hosts that failed alike together, their
 # output once. Members: the deploy's own detail; a host that failed otherwise keeps its own.

@@ -134,7 +134,7 @@ def test_the_kernels_permission_rule_with_acls():
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("name", ["/dev/log", "/var/spool/postfix/dev/log", "/var/lib/haproxy/dev/log"])
 def test_every_log_socket_of_rsyslogd_is_the_stacks_and_only_its(exp, platform, name):  # noqa: F811
-    """tooling15: rsyslog and postfix from Debian's mirror, both ordinary: postfix's shipped
+    """rsyslog and postfix from Debian's mirror, both ordinary: postfix's shipped
     /etc/rsyslog.d/postfix.conf has rsyslogd bind a second log socket in postfix's chroot (0666, root's), and the
     gate failed it as 'what it accepts runs as root'. A log daemon's socket takes log lines: every UNIX socket of
     rsyslogd is the stack's (haproxy's chroot socket: another member); the same name held by another root
