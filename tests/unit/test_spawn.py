@@ -83,3 +83,24 @@ def test_output_is_read_as_it_comes_and_a_clean_command_leaves_nothing():
     done = spawn.run(["sh", "-c", "echo one; echo two >&2; printf three"], 60, on_line=lines.append)
     assert (done.code, done.timed_out, done.leftovers, done.leftover_line()) == (0, False, [], "")
     assert sorted(lines) == ["one", "three", "two"] and sorted(done.output.split()) == ["one", "three", "two"]
+
+
+def test_nothing_found_is_believed_only_after_a_second_look(monkeypatch):
+    """Class: one look at a changing process tree taken for the whole of it. A look lists /proc, then reads each
+    entry: a process that forks and exits in between is in neither (CI: ``setsid sh -c 'sleep 3603 & exit 0' &``
+    in post_deploy, the sleep not named, then spared by the next command's sweep as a child from before). The
+    sweep looks again before it believes nothing is left; what the second look finds is named and killed."""
+    child = subprocess.Popen(["sleep", "30"])
+    looks = []
+
+    def strays(sessions, before=()):
+        looks.append(1)
+        return [] if len(looks) == 1 or child.poll() is not None else [child.pid]  # the first look misses it
+
+    monkeypatch.setattr(spawn, "strays", strays)
+    try:
+        found = spawn.sweep({child.pid}, grace=5)
+    finally:
+        child.kill()
+        child.wait()
+    assert found == [(child.pid, "sleep 30", "killed")], found

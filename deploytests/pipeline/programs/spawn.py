@@ -147,11 +147,18 @@ def reap(pids):
             pass
 
 
-def sweep(sessions, before=(), grace=GRACE, rounds=4):
-    """SIGTERM, then SIGKILL, everything :func:`strays` finds; ``[(pid, cmdline, "killed" | "left")]``."""
+def sweep(sessions, before=(), grace=GRACE, rounds=4, settle=0.02):
+    """SIGTERM, then SIGKILL, everything :func:`strays` finds; ``[(pid, cmdline, "killed" | "left")]``. Nothing
+    found is believed only when a second look ``settle`` seconds later finds nothing either: one look lists
+    ``/proc`` and then reads each entry, so a process that forks and exits in between is in neither (``sh -c
+    'sleep 3603 & exit 0'``: the shell gone when read, its child born after the listing), and its orphan, which
+    lands here a moment later, was left running (a later command's sweep then spared it as this one's child)."""
     found = {}
     for attempt in range(rounds):
         pids = [p for p in strays(sessions, before) if found.get(p, ("", ""))[1] != "left"]
+        if not pids:
+            time.sleep(settle)
+            pids = [p for p in strays(sessions, before) if found.get(p, ("", ""))[1] != "left"]
         if not pids:
             break
         for pid in pids:
