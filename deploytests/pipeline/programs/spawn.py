@@ -154,11 +154,15 @@ def sweep(sessions, before=(), grace=GRACE, rounds=4, settle=0.02):
     'sleep 3603 & exit 0'``: the shell gone when read, its child born after the listing), and its orphan, which
     lands here a moment later, was left running (a later command's sweep then spared it as this one's child)."""
     found = {}
+
+    def look():
+        return [p for p in strays(sessions, before) if found.get(p, ("", ""))[1] != "left"]
+
     for attempt in range(rounds):
-        pids = [p for p in strays(sessions, before) if found.get(p, ("", ""))[1] != "left"]
+        pids = look()
         if not pids:
             time.sleep(settle)
-            pids = [p for p in strays(sessions, before) if found.get(p, ("", ""))[1] != "left"]
+            pids = look()
         if not pids:
             break
         for pid in pids:
