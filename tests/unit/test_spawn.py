@@ -104,3 +104,41 @@ def test_nothing_found_is_believed_only_after_a_second_look(monkeypatch):
         child.kill()
         child.wait()
     assert found == [(child.pid, "sleep 30", "killed")], found
+
+
+ESCAPE = """
+import json, subprocess, sys
+sys.path.insert(0, %r)
+from deploytests.pipeline.programs import spawn
+spawn.subreaper()
+own = subprocess.Popen(["sleep", "%s.7"])  # the caller's own child, from before any command: never a stray
+alone = subprocess.Popen(["sleep", "%s.8"], start_new_session=True)  # in a session of its own, from before too
+sweep = spawn.sweep
+spawn.sweep = lambda *a, **k: []  # the first command's sweep misses what it left (however it escaped)
+spawn.run(["sh", "-c", sys.argv[1]], 60)
+spawn.sweep = sweep
+import time; time.sleep(0.3)  # (the orphan has landed here)
+done = spawn.run(["true"], 60)
+print(json.dumps({"leftovers": done.leftovers, "own": own.poll(), "alone": alone.poll()}))
+own.kill(); alone.kill()
+""" % (str(Path(spawn.__file__).parents[3]), ID, ID)
+
+
+@pytest.mark.parametrize("command", [
+    f"sleep {ID}.5 &",
+    DAEMON % f"{ID}.6",
+], ids=["background", "setsid-daemon"])
+def test_a_stray_that_escaped_one_sweep_is_swept_by_the_next_not_spared_as_a_child_from_before(command):
+    """Class: a process that escaped every look of one command's sweep (a race, a look that missed it) becomes a
+    child of the subreaper, and the next command took every child it found at its start for the caller's own: spared
+    forever. The evidence that tells them apart: a command's descendants are never in the caller's session (run()
+    starts each command in a new session, and a session is only inherited or made new), and each was born after the
+    first command this process ran. The caller's own children from before (in its session, or born before any
+    command) are spared; the stray is named and killed by the next command's sweep."""
+    out = subprocess.run([sys.executable, "-c", ESCAPE, command], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, timeout=120, check=True)
+    done = json.loads(out.stdout)
+    marker = f"{ID}.5" if "sleep" in command.split()[0] else f"time.sleep({ID}.6)"
+    assert any(marker in cmd and fate == "killed" for _, cmd, fate in done["leftovers"]), done
+    assert done["own"] is None and done["alone"] is None, done  # (still running: not swept)
+    assert running(marker.split("(")[-1].rstrip(")")) == []

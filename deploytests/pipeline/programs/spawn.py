@@ -65,14 +65,15 @@ def subreaper():
 
 
 def stat(pid):
-    """``(ppid, pgid, sid)`` of ``pid`` from ``/proc``, or None when it is gone (or a zombie: it has ended)."""
+    """``(ppid, pgid, sid, start)`` of ``pid`` from ``/proc`` (``start``: when it started, in clock ticks since
+    boot), or None when it is gone (or a zombie: it has ended)."""
     try:
         with open("/proc/%d/stat" % pid, "rb") as f:
             fields = f.read().rpartition(b")")[2].split()
         if fields[0] in (b"Z", b"X"):
             reap([pid])
             return None
-        return int(fields[1]), int(fields[2]), int(fields[3])
+        return int(fields[1]), int(fields[2]), int(fields[3]), int(fields[19])
     except (OSError, IndexError, ValueError):
         return None
 
@@ -100,7 +101,7 @@ def cmdline(pid, limit=200):
 
 
 def processes():
-    """``{pid: (ppid, pgid, sid)}`` of every process this one can see."""
+    """``{pid: (ppid, pgid, sid, start)}`` of every process this one can see."""
     seen = {}
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -122,19 +123,33 @@ def ancestors(table, pid):
 def children():
     """The pids whose parent is this process."""
     me = os.getpid()
-    return {pid for pid, (ppid, _, _) in processes().items() if ppid == me}
+    return {pid for pid, (ppid, _, _, _) in processes().items() if ppid == me}
+
+
+FIRST = []  # when the first command :func:`run` started in this process began (clock ticks since boot)
+
+
+def earlier(table, pid, me):
+    """Whether ``pid``, a child of this process when a command started, is the caller's own rather than what an
+    earlier command left (a stray that escaped every look of that command's sweep lands here later, and was once
+    spared as "a child from before" by every later sweep). What tells them apart: every descendant of a command
+    :func:`run` started is outside this process's session (each command gets a new one, and a session is only
+    inherited or made new) and was born after the first such command began; a child of the caller's own is in
+    its session, or was born before any command ran."""
+    info = table.get(pid)
+    return info is not None and (info[2] == table.get(me, (0, 0, 0, 0))[2] or not FIRST or info[3] < FIRST[0])
 
 
 def strays(sessions, before=()):
     """Processes left by a command: in one of ``sessions``, or orphans reparented to this process since then
-    (not in ``before``, its children when the command started), and what is in those orphans' sessions. Never
-    this process or its ancestors."""
+    (not in ``before``, its children when the command started, unless :func:`earlier` says an earlier command
+    left it), and what is in those orphans' sessions. Never this process or its ancestors."""
     table, me = processes(), os.getpid()
-    spared = ancestors(table, me) | set(before)
-    orphans = {pid for pid, (ppid, _, _) in table.items() if ppid == me and pid not in spared}
+    spared = ancestors(table, me) | {p for p in before if earlier(table, p, me)}
+    orphans = {pid for pid, (ppid, _, _, _) in table.items() if ppid == me and pid not in spared}
     sessions = set(sessions) | {table[pid][2] for pid in orphans}
     sessions -= {table[p][2] for p in spared if p in table}
-    return sorted(pid for pid, (_, _, sid) in table.items()
+    return sorted(pid for pid, (_, _, sid, _) in table.items()
                   if pid not in spared and (sid in sessions or pid in orphans))
 
 
@@ -205,6 +220,9 @@ def run(argv, timeout, env=None, cwd=None, on_line=None):
     the command's group and sweeps before it propagates. Orphans are found only where the process called
     :func:`subreaper` (the agent and the release check do, as their first act)."""
     before = children()
+    if not FIRST:  # (in the kernel's unit, clock ticks since boot: what /proc/<pid>/stat's start time counts)
+        with open("/proc/uptime", "rb") as f:
+            FIRST.append(int(float(f.read().split()[0]) * os.sysconf("SC_CLK_TCK")))
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env=env, cwd=cwd, start_new_session=True)
     assert proc.stdout is not None  # stdout=PIPE
