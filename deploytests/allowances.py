@@ -21,6 +21,7 @@ Light to import (the pytest plugin loads the inventory into every run): dataclas
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -52,6 +53,19 @@ def split_pin(entry: str) -> tuple[str, str | None]:
     is checked when the inventory is read (:func:`pin_problem`)."""
     m = PIN.search(entry)
     return (entry[:m.start()], m.group(1)) if m else (entry, None)
+
+
+def command_argv(kind: str, name: str) -> list[str] | None:
+    """The exact argv an entry of what runs names (``name``: its pin off): ``allow_processes``' after ``USER:``,
+    ``allow_listen``'s after ``ADDR USER``, split as a POSIX shell splits words (``shlex``: quotes and backslashes,
+    nothing expanded), so an argument holding a space, a tab or a newline, or an empty one, is written quoted and
+    two different argv never share an entry (``shlex.join`` writes it: the hints print that); None when it does
+    not split (an unclosed quote)."""
+    rest = name.partition(":")[2] if kind == "processes" else (name.split(None, 2) + ["", "", ""])[2]
+    try:
+        return shlex.split(rest)
+    except ValueError:
+        return None
 
 
 def pin_problem(entry: str) -> str | None:

@@ -95,8 +95,9 @@ TARGET_FIELDS: tuple[Field, ...] = (
           example='["deployer: /usr/bin/tmux sha256:' + PIN_EXAMPLE + '"]',
           doc='"user: command sha256:HEX": processes of the app,\ndeploy or Apache user allowed besides ours,'
               "\npinned to their program's content (its executable\nand a script outside the app's tree; the gate's"
-              "\nline prints it); the whole command line, every word\n(the app user's and the deploy login's: its "
-              "first words,\ntheir command lines being their own claim) "
+              "\nline prints it); the whole command line, every argument\nshell-quoted, split back exactly as a shell "
+              "splits it\n(the app user's and the deploy login's: its first words,\ntheir command lines being their "
+              "own claim) "
               '(word by word;\nwith -m, -c or a relative script, its working\ndirectory must be the live release '
               "or root's; a\nscript by its path: it and its directories root's\nor the process user's alone, and so "
               "a Python's\nuser site (~/.local/lib/pythonX.Y/site-packages)\nunless -s or -I; the\n"

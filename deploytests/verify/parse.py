@@ -367,6 +367,15 @@ def lines_since(text: str, created) -> str:
 # ---------------------------------------------------------------- the kernel's view
 
 
+def kernel_argv(raw: str) -> list[str]:
+    """A process's argv from its ``/proc/<pid>/cmdline`` as the collector sent it (latin-1 text of the bytes): each
+    argument NUL-terminated, so an empty one stays one (``a '' b`` is not ``a b``) and an argument's blanks are its
+    own (``'a b'`` is one argument): what an allowance of what runs is matched with, exactly."""
+    data = raw.encode("latin-1")
+    data = data[:-1] if data.endswith(b"\0") else data  # (the last argument's terminator)
+    return [a.decode("utf-8", "replace") for a in data.split(b"\0")] if data else []
+
+
 class Procs:
     """The collector's ``/proc`` entries, parsed: ``brief(pid)`` as the checks show a process."""
 
@@ -490,7 +499,7 @@ class Procs:
 
         entry = self.proc.get(str(pid)) or {}
         exe = str(entry.get("exe") or "").split(" (deleted)")[0]
-        argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
+        argv = kernel_argv(entry.get("cmdline") or "")
         scripts = runs(argv, str(entry.get("cwd") or ""))
         code = next((argv[i:] for i, a in enumerate(argv) if i and a in INLINE), []) if not scripts else []
         bare = " ".join(([exe] if exe else []) + scripts[:1] + " ".join(code).split())

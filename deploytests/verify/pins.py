@@ -30,10 +30,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import shlex
 from typing import Any
 
-from ..allowances import PINNED, RUNS, Allowances, split_pin
+from ..allowances import PINNED, RUNS, Allowances, command_argv, split_pin
 
 
 def _bytes(facts, path: str) -> bytes | None:
@@ -85,13 +84,11 @@ def programs(kind: str, name: str, exp=None) -> list[str]:
     from .rootacts import code_from_cwd, runs
 
     if kind == "listen":  # (after the executable: its arguments, text; the script they give it, a file)
-        words = name.split()
-        try:
-            argv = shlex.split(" ".join(words[2:]))
-        except ValueError:  # (unbalanced quotes: it names no process's command line)
-            argv = words[2:]
-        return words[2:3] + [s for s in runs(argv)[:1] if s.startswith("/")]
-    words = name.partition(":")[2].split()
+        argv = command_argv(kind, name)
+        argv = name.split()[2:] if argv is None else argv  # (unbalanced quotes: it names no process's command line)
+        return argv[:1] + [s for s in runs(argv)[:1] if s.startswith("/")]
+    words = command_argv(kind, name)
+    words = name.partition(":")[2].split() if words is None else words
     if not words:
         return []
     root = exp.cfg.root if exp is not None else None
@@ -119,7 +116,7 @@ def claimed(exp, kind: str, name: str, user: str | None) -> str | None:
     kernel's ``exe`` alone is attested (an entry of the program alone still holds)."""
     if exp is None or user not in (exp.deploy_user, exp.cfg.app_user):
         return None
-    extra = name.split()[3:] if kind == "listen" else programs(kind, name, exp)[1:]
+    extra = (command_argv(kind, name) or name.split()[2:])[1:] if kind == "listen" else programs(kind, name, exp)[1:]
     return None if not extra else (
         f"{user} owns the process, and its command line is {user}'s to write: the script or code it names "
         f"({' '.join(extra)[:80]}) is that login's claim, not what runs, so no pin binds it (run it as an account "
@@ -231,7 +228,7 @@ def hint(exp, key: str, value: str) -> str:
     where = allow.lines.get(key) or allow.where
     user = value.split()[1] if kind == "listen" else value.partition(":")[0].strip()
     if kind in RUNS and claimed(exp, kind, value, user):
-        words = value.split()
+        words = value.split(None, 2)
         other = " ".join(words[:1] + ["ACCOUNT"] + words[2:]) if kind == "listen" else "ACCOUNT:" + value.partition(
             ":")[2]
         return (f"run it as an account of its own ({user} writes its own processes' command lines: the script or code "

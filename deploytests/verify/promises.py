@@ -1227,13 +1227,19 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
             found = f"{entry!r} in {exp.allow.where} cannot hold for a process of {who}. "
             continue
         if len(words) >= 3 and first and first["user"] == words[1] and all(  # (its whole command line)
-                " ".join(command(exp, p).split()) == " ".join(words[2:]) for p in procs):
+                _same_command(exp, p, entry) for p in procs):
             changed = next(filter(None, (exp.allow.changed("listen", entry, p.get("started")) for p in procs)),
                            None) if exp.allow.changed else None
             if not changed:
                 return True
             found = (f"{entry!r} in {exp.allow.where} is pinned to the program's files as they are now, but {changed}: "
                      f"it runs what was there before (restart it after any change to its program). ")
+            continue
+        if len(words) >= 3 and first and first["user"] == words[1] and all(
+                " ".join(command(exp, p).split()) == " ".join(words[2:]) for p in procs):
+            found = (f"{entry!r} in {exp.allow.where} names the command line in words split on blanks, which two "
+                     f"command lines can share; an entry is the command line shell-quoted, split back exactly as a "
+                     f"shell splits it: {words[0]} {words[1]} {command(exp, first)}. ")
             continue
         if len(words) >= 3 and first and first["user"] == words[1] and all(
                 p.get("bare") == " ".join(words[2:]) for p in procs):
@@ -1245,6 +1251,22 @@ def _listen_allowed(exp, keys: set, procs: list, apache_bin: str) -> bool | str:
                  f"{'Apache' if len(words) == 1 else words[1] + ' running ' + ' '.join(words[2:])} only, not for "
                  f"what holds it now. ")
     return found
+
+
+def _same_command(exp, p: dict, entry: str) -> bool:
+    """Whether ``allow_listen`` ``entry`` names holder ``p``'s command line (:func:`.pins.command`) exactly: both split
+    as a shell splits words (:func:`deploytests.allowances.command_argv`: an argument's blanks are its own, two
+    command lines never share an entry); the deploy login's and the app user's, whose command line is their own
+    claim, by their words."""
+    from ..allowances import command_argv
+    from .pins import command
+
+    if p.get("user") in (exp.deploy_user, exp.cfg.app_user):
+        return " ".join(command(exp, p).split()) == " ".join(entry.split()[2:])
+    try:
+        return shlex.split(command(exp, p)) == command_argv("listen", entry)
+    except ValueError:
+        return False
 
 
 def _ours_conf(exp) -> dict:
@@ -1555,7 +1577,7 @@ def cw_processes(facts, exp):
     else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
     from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
-    from .rootacts import allow_command, allowed_process, process_lines, view
+    from .rootacts import allow_command, allowed_process, exact_argv, process_lines, view
 
     inv = _inv(facts, "reading every process")
     snap, live = view(getattr(facts, "raw", None)), (facts.tree or {}).get("current") and _live_id(facts)
@@ -1564,7 +1586,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], allow_command(exp, p["user"], p.get("cmdline") or "")
+        user, argv0 = p["user"], allow_command(exp, p["user"], exact_argv(p, snap))
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
             lines += found
@@ -1587,7 +1609,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = allow_command(exp, p["user"], p.get("cmdline") or "")
+        argv0 = allow_command(exp, p["user"], exact_argv(p, snap))
         if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))

@@ -36,6 +36,7 @@ import re
 import shlex
 import stat
 
+from ..allowances import command_argv
 from . import collect_login as C
 from .mechanisms import reaches
 
@@ -240,30 +241,67 @@ def runs(argv: list[str], cwd: str = "") -> list[str]:
     return [p for how, p in _words(" ".join(words))[1 if argv and argv[0].startswith("/") else 0:] if how == "runs"]
 
 
-def allow_prefix(cmd: str) -> str:
+def exact_argv(p: dict, snap) -> list[str]:
+    """Process ``p``'s argv as the kernel holds it (``/proc/<pid>/cmdline``: each argument NUL-terminated, an empty
+    one kept: ``a '' b`` is not ``a b``, nor ``'a b'`` two words), from the snapshot; without it (facts made
+    by hand) its shown command line split as a shell would."""
+    raw = (((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {}).get("cmdline")
+    if not raw:
+        try:
+            return shlex.split(p.get("cmdline") or "")
+        except ValueError:
+            return (p.get("cmdline") or "").split()
+    from .parse import kernel_argv
+
+    return kernel_argv(raw)
+
+
+def allow_prefix(argv: list[str]) -> str:
     """The command prefix an ``allow_processes`` line names for a process of the deploy login or the app user
-    (their command lines are their own claim: :func:`allow_command`) whose command line is ``cmd``: its program,
+    (their command lines are their own claim: :func:`allow_command`) whose argv is ``argv``: its program,
     and when that program is a runner (an interpreter, ``sh``, ``nohup``) the words through the script it runs:
-    ``/usr/bin/perl`` would allow every Perl script, ``/usr/bin/perl -wT /opt/x/run.pl`` allows that one."""
-    argv = cmd.split(" ")
+    ``/usr/bin/perl`` would allow every Perl script, ``/usr/bin/perl -wT /opt/x/run.pl`` allows that one
+    (shell-quoted: :func:`deploytests.allowances.command_argv`)."""
     script = next(iter(runs(argv)), None)
-    return " ".join(argv[:argv.index(script) + 1]) if script in argv else argv[0]
+    return shlex.join(argv[:argv.index(script) + 1] if script in argv else argv[:1])
 
 
-def allow_command(exp, user: str, cmd: str) -> str:
-    """What an ``allow_processes`` line names after ``user:`` for a process whose command line is ``cmd``: the
-    whole command line, every argument (an allowance says exactly what runs: ``root: /usr/bin/rsync -a SRC DST``
-    does not allow ``rsync -e 'sh -c ...' SRC DST``); for the deploy login's and the app user's processes, whose
-    command lines are their own claim (:func:`.pins.claimed`), the prefix :func:`allow_prefix` gives."""
-    return allow_prefix(cmd) if exp is not None and user in (exp.deploy_user, exp.cfg.app_user) else " ".join(
-        cmd.split())
+def allow_command(exp, user: str, argv: list[str]) -> str:
+    """What an ``allow_processes`` line names after ``user:`` for a process whose argv is ``argv``: the whole
+    command line, every argument, shell-quoted (``shlex.join``: an argument's spaces, tabs and newlines stay in it,
+    and the entry splits back to exactly this argv: :func:`deploytests.allowances.command_argv`; an allowance says
+    exactly what runs: ``root: /usr/bin/rsync -a SRC DST`` does not allow ``rsync -e 'sh -c ...' SRC DST``); for
+    the deploy login's and the app user's processes, whose command lines are their own claim
+    (:func:`.pins.claimed`), the prefix :func:`allow_prefix` gives."""
+    return allow_prefix(argv) if exp is not None and user in (exp.deploy_user, exp.cfg.app_user) else shlex.join(
+        argv)
 
 
-def names(exp, user: str, words: list[str], cmd: list[str]) -> bool:
-    """Whether an entry's command ``words`` names a process of ``user`` whose command line's words are ``cmd``:
-    all of them (:func:`allow_command`), or, for the deploy login's and the app user's, the words it begins with."""
+def names(exp, user: str, words: list[str] | None, cmd: list[str]) -> bool:
+    """Whether an entry's command ``words`` (its argv: :func:`deploytests.allowances.command_argv`) names a process
+    of ``user`` whose argv is ``cmd``: all of it, exactly (:func:`allow_command`), or, for the deploy login's and
+    the app user's, the arguments it begins with."""
     mine = exp is not None and user in (exp.deploy_user, exp.cfg.app_user)
-    return bool(words) and (cmd[:len(words)] == words if mine else [w for w in cmd if w] == words)
+    return bool(words) and (cmd[:len(words or [])] == words if mine else cmd == words)
+
+
+def old_form(exp, user: str, entry: str, cmd: list[str]) -> str | None:
+    """When ``entry`` (an ``allow_processes`` entry) is written in the form of earlier versions -- the command line's
+    words split on blanks, which two command lines can share (``sh -c 'a b'`` and ``sh -c a b``) -- and names
+    ``cmd`` only so: one line naming the exact entry to write; else None."""
+    rest = entry.partition(":")[2]
+    if names(exp, user, command_argv("processes", entry), cmd) or not rest.split():
+        return None
+    mine = exp is not None and user in (exp.deploy_user, exp.cfg.app_user)
+    words = " ".join(cmd).split()
+    if (words[:len(rest.split())] if mine else words) != rest.split():
+        return None
+    from .promises import _allow_hint
+
+    return (f"{entry.strip()!r} in {exp.allow.where} is written in the old form (the command line's words split on "
+            f"blanks: two command lines can share it); an entry is now the command line shell-quoted, split back "
+            f"exactly as a shell splits it; " + _allow_hint(exp, "allow_processes",
+                                                            f"{user}: {allow_command(exp, user, cmd)}"))
 
 
 def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
@@ -279,14 +317,17 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     pin held (:func:`.pins.effective`) and those files did not change after the process started."""
     from .pins import claimed
 
-    cmd = (p.get("cmdline") or "").split(" ")
+    cmd = exact_argv(p, snap)
     why = ""
     proc = ((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {}
     release = f"{exp.cfg.root}/releases/{live}" if live else None
     for entry in exp.allow.processes:
-        user, colon, prefix = entry.partition(":")
-        words = prefix.split()
-        if not colon or user.strip() != p.get("user") or not names(exp, user.strip(), words, cmd):
+        user, colon, _ = entry.partition(":")
+        words = command_argv("processes", entry) or []
+        if colon and user.strip() == p.get("user") and not names(exp, user.strip(), words, cmd):
+            why = old_form(exp, user.strip(), entry, cmd) or why
+            continue
+        if not colon or user.strip() != p.get("user"):
             continue
         said = f"allowed by {entry.strip()!r} in {exp.allow.where}, but "
         claim = claimed(exp, "processes", entry, p.get("user"))
@@ -880,7 +921,7 @@ def cw_traced(facts, exp):
     live = (getattr(facts, "tree", None) or {}).get("current") and _live_id(facts)
     lines = []
     for tracer, line in traced(snap, users, "/usr/sbin/" + exp.stack.apache.process_name) + capturing(snap):
-        cmd = (tracer or {}).get("cmdline") or ""
+        cmd = exact_argv(tracer or {}, snap)
         why = allowed_process(tracer, exp, snap, live) if tracer else ""
         if why is None:
             continue
@@ -907,7 +948,7 @@ def process_lines(facts, exp, reaching) -> list[str]:
     users = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user}
     lines = []
     for p, why in process_problems(snap, exp.cfg.root, users, {r["pid"] for r in reaching}):
-        cmd = p.get("cmdline") or ""
+        cmd = exact_argv(p, snap)
         loose = p["uid"] == 0 and re.match(r"(?:runs|its environment's .*? names) \S+, which .*?someone but root "
                                            r"may change", why)  # (nested too)
         if loose:
@@ -918,8 +959,8 @@ def process_lines(facts, exp, reaching) -> list[str]:
             lines.append(f"{_proc(p)}, outside any login session: {why}: {takes}; make it and its directories "
                          f"root's alone: no allowance accounts for it")
             continue
-        if any(a.split(":", 1)[0].strip() == p["user"] and names(
-                exp, p["user"], a.split(":", 1)[1].split(), cmd.split(" ")) for a in exp.allow.processes if ":" in a):
+        if any(a.split(":", 1)[0].strip() == p["user"] and names(exp, p["user"], command_argv("processes", a), cmd)
+               for a in exp.allow.processes if ":" in a):
             continue
         lines.append(f"{_proc(p)}, outside any login session: {why}: what the deploy login or the app writes there "
                      f"runs with {p['user']}'s rights. " + _allow_hint(

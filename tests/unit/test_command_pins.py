@@ -7,6 +7,7 @@ only (``pins.claimed``). Facts go through the parser (``Procs.package``), then t
 
 from __future__ import annotations
 
+import json
 import shlex
 
 import pytest
@@ -103,7 +104,65 @@ def test_the_app_users_and_the_deploy_logins_entries_stay_their_program(exp):
     entries name the program (and the words through the script), and the hint says so."""
     from deploytests.verify.rootacts import allow_command
 
-    assert allow_command(exp, "yourapplication", "/usr/bin/python3 -m yourapplication.worker --queue a") == \
+    assert allow_command(exp, "yourapplication", "/usr/bin/python3 -m yourapplication.worker --queue a".split()) == \
         "/usr/bin/python3"
-    assert allow_command(exp, "root", "/usr/bin/python3 -m yourapplication.worker --queue a") == \
+    assert allow_command(exp, "root", "/usr/bin/python3 -m yourapplication.worker --queue a".split()) == \
         "/usr/bin/python3 -m yourapplication.worker --queue a"
+
+
+# Class: an entry of what runs named its command line as words split on blanks, so two different argv shared one
+# entry (an argument's blank, tab or newline, or an empty argument, was lost) and an argument holding a blank could
+# not be written at all. An entry is now the command line shell-quoted (shlex), split back exactly.
+SHARED = [  # (what the entry was written for, another argv that gave the same words)
+    ([SOCAT, "TCP-LISTEN:9100,fork", "SYSTEM:echo a b"], [SOCAT, "TCP-LISTEN:9100,fork", "SYSTEM:echo a  b"]),
+    ([SOCAT, "TCP-LISTEN:9100,fork", "SYSTEM:echo a b"], [SOCAT, "TCP-LISTEN:9100,fork", "SYSTEM:echo a\tb"]),
+    ([SOCAT, "TCP-LISTEN:9100,fork", "SYSTEM:date"], [SOCAT, "", "TCP-LISTEN:9100,fork", "SYSTEM:date"]),
+]
+
+
+@pytest.mark.parametrize("written, other", SHARED, ids=["blanks", "tab", "empty-argument"])
+def test_an_allow_listen_entry_names_one_argv_exactly(exp, written, other):
+    entry = f"*:9100 root {shlex.join(written)} sha256:{sha('socat')}"
+    assert judged("cw_listen", serving(written, SOCAT, **{SOCAT: "socat"}), exp, listen=(entry,)) == "pass"
+    line = judged("cw_listen", serving(other, SOCAT, **{SOCAT: "socat"}), exp, listen=(entry,))
+    assert line.startswith("fail"), line
+    assert f'allow_listen = [{json.dumps("*:9100 root " + shlex.join(other) + " sha256:" + sha("socat"))}]' in line
+
+
+def raw_process(facts, pid: int, argv: list[str], exe: str):
+    """``facts`` with a root snapshot of one process, ``pid``, its argv as the kernel gives it (NUL-terminated)."""
+    from deploytests.verify import parse
+
+    stat = f"{pid} (x) S 1 {pid} {pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 1000 0"
+    facts.raw = parse.Snapshot({"files": {}, "dirs": {}, "time": 1000.0, "proc": {str(pid): {
+        "cmdline": "".join(a + "\0" for a in argv), "exe": exe, "cwd": "/", "uid": 0, "stat": stat}}})
+    return facts
+
+
+@pytest.mark.parametrize("written, other", [
+    (["/usr/bin/rsync", "-a", "--filter=-", "/srv/a"], ["/usr/bin/rsync", "-a", "--filter=- /srv/a"]),
+    (["/usr/bin/rsync", "-a", "--filter=- /srv/a"], ["/usr/bin/rsync", "-a", "--filter=-\n/srv/a"]),
+    (["/usr/bin/rsync", "-a"], ["/usr/bin/rsync", "", "-a"]),
+], ids=["blank-in-argument", "newline", "empty-argument"])
+def test_an_allow_processes_entry_names_one_argv_exactly(exp, written, other):
+    """The hint prints the entry to paste (shell-quoted), which splits back to exactly that argv; the other argv's
+    process is not allowed by it; an entry in the old form (the words split on blanks) that named the process
+    only so fails in one line naming the new form."""
+    from deploytests.allowances import command_argv
+    from deploytests.verify.rootacts import allow_command
+
+    tree = ["/var/www/yourapplication/shared/", "/srv/backup/"]
+    written, other = [*written, *tree], [*other, *tree]
+    entry = f"root: {allow_command(exp, 'root', written)}"
+    assert command_argv("processes", entry) == written
+    for argv, verdict in ((written, "pass"), (other, "fail")):
+        facts = clean_facts()
+        inv(facts)["reaching"] = [proc(91, "root", " ".join(argv))]
+        facts = raw_process(facts, 91, argv, argv[0])
+        line = outcome("cw_processes", facts, allowing(exp, processes=(entry,)))
+        assert line.startswith(verdict), line
+    assert f'allow_processes = [{json.dumps("root: " + shlex.join(other))[:-1]} sha256:' in line, line
+    old = f"root: {' '.join(other)}"  # (last round's hint: the words split on blanks)
+    line = outcome("cw_processes", facts, allowing(exp, processes=(old,)))
+    assert "is written in the old form (the command line's words split on blanks" in line and \
+        f'allow_processes = [{json.dumps("root: " + shlex.join(other))[:-1]} sha256:' in line, line

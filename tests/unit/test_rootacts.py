@@ -382,7 +382,7 @@ def test_a_packaged_programs_own_lines_are_not_read_as_roots_script(exp):
     allowed = allowing(exp, processes=("root: /usr/bin/perl -wT /usr/sbin/munin-node",))
     assert fails("cw_processes", facts, allowed) == msg
     # an allowance binds the script: "root: /usr/bin/perl" would allow every Perl script root runs
-    assert rootacts.allow_prefix("/usr/bin/perl -wT /usr/sbin/munin-node --foreground") == \
+    assert rootacts.allow_prefix("/usr/bin/perl -wT /usr/sbin/munin-node --foreground".split()) == \
         "/usr/bin/perl -wT /usr/sbin/munin-node"
     assert "/etc/cron.d/ops:1:" in fails("cw_schedules", facts, exp)
 

@@ -126,7 +126,7 @@ def children():
     return {pid for pid, (ppid, _, _, _) in processes().items() if ppid == me}
 
 
-FIRST = []  # when the first command :func:`run` started in this process began (clock ticks since boot)
+FIRST = []  # type: list  # when the first command :func:`run` started in this process began (clock ticks since boot)
 
 
 def earlier(table, pid, me):
