@@ -21,7 +21,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 - ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``
   of ``/etc/sudoers``, every entry of ``/etc/sudoers.d`` (root's regular files, not writable by group or others:
   their bytes), every crontab and ``at`` job (their owners' files: bytes only, never parsed here; at most 256
-  each, 64 KiB each) and the error log (its ``lstat``; in diagnostics, its tail);
+  each, 64 KiB each) and the error log (its ``lstat`` and last 64 KiB: when Apache's root parent last began a
+  reload, ``parse.reload_began``; in diagnostics, its tail);
 - ``dirs``: ``{directory: [names]}`` of those directories and of root's Python user site (its entries read as
   sudoers' are: root's ``.pth`` files);
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, cwd, sockets, open}}`` for every process (``sockets`` None:
@@ -236,7 +237,7 @@ def collect(args, verdict):
     watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args["app_user"], args["deploy_user"], APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")]
     steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
-    steps += [(ERROR_LOG, read, ERROR_LOG, 0), ("mapped", mapped), ("runs", runs, verdict)]
+    steps += [(ERROR_LOG, read, ERROR_LOG, 1 << 16, False, 0), ("mapped", mapped), ("runs", runs, verdict)]
     for what, work, *more in steps:
         try:
             work(out, *more)

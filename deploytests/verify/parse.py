@@ -1135,6 +1135,42 @@ def dpkg_installed(snap: Snapshot) -> dict[str, float]:
     return shared("dpkg_installed", (text, link), lambda: _installed(text, link))
 
 
+# Apache's root parent, at the signal of a graceful restart (SIGUSR1) or a restart (SIGHUP), before it reads its
+# configuration again: ``[Mon Dec 07 01:06:29.092324 2026] [mpm_event:notice] [pid 20:tid 20] AH00493: ...``
+SIGNALLED = re.compile(r"^\[\w{3} (\w{3} +\d+ \d\d:\d\d:\d\d)(\.\d+)? (\d{4})\] \[mpm_\w+:notice\] \[pid (\d+)"
+                       r"(?::tid \d+)?\] AH0049[34]: ", re.M)
+
+
+def reload_began(snap: Snapshot, parents: set, loaded: float) -> float | None:
+    """When Apache's root parent (one of ``parents``) began its last reload: the time of its last restart signal
+    line (:data:`SIGNALLED`, logged before it reads its configuration again) in the error log's last bytes the root
+    collector sent, read in the server's zone (``/etc/localtime``'s), at or before ``loaded`` (its pid file's
+    mtime, written after the reading); None when there is none (no sudo, the log rotated since or longer than
+    what was sent, another ``ErrorLog``, a zone not known). The app's daemons write to that log too (their
+    stderr): a line they forge can only be later than the real one and at most ``loaded``, never earlier than
+    the reload it stands for, since the latest is taken."""
+    import datetime as dt
+    import zoneinfo
+
+    text, link = snap.text(R.ERROR_LOG), (snap.files.get("/etc/localtime") or {}).get("link") or ""
+    if not text or "zoneinfo/" not in link:
+        return None
+    try:
+        zone = zoneinfo.ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    found = []
+    for m in SIGNALLED.finditer(text):
+        try:
+            when = dt.datetime.strptime(f"{m.group(1)} {m.group(3)}", "%b %d %H:%M:%S %Y").replace(tzinfo=zone)
+        except ValueError:
+            continue
+        stamp = when.timestamp() + float(m.group(2) or 0)
+        if int(m.group(4)) in parents and stamp <= loaded + 0.05:
+            found.append(stamp)
+    return max(found, default=None)
+
+
 def _installed(text: str, link: str) -> dict[str, float]:
     import datetime as dt
     import zoneinfo
@@ -1305,7 +1341,8 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     procs = Procs(snap)
     procs_found, daemons = procs.processes(args["app"], args.get("daemon_display", "(wsgi:{app})"),
                                            args["app_user"], args.get("process_name", "apache2"))
-    out["apache"] = [p for p in procs_found if p["comm"] == args.get("process_name", "apache2")]
+    out["apache"] = [dict(p, started=procs.table[p["pid"]]["started"]) for p in procs_found
+                     if p["comm"] == args.get("process_name", "apache2")]
     out["daemons"] = daemons
     out["ports"] = listening_ports(snap)
     out["users"] = {"app": snap.users.facts(args["app_user"]), "deploy": snap.users.facts(args["deploy_user"])}

@@ -1495,7 +1495,10 @@ def cw_in_force(facts, exp):
     force whose file is gone is unseen by every check that reads the files), by ``ctime``, which no one sets back.
     When Apache last loaded it: its pid file's mtime (it writes it at every start and graceful restart, after
     reading its configuration; root's) when it names the running root parent, else the oldest of its current
-    children (which a graceful reload replaces)."""
+    children (which a graceful reload replaces). A load is not an instant: Apache reads its files after the restart
+    signal and writes the pid file after reading them (~0.4 s on Debian 12), so a change in between may or may not
+    be in force; when the load's start is known (:func:`_reload_began`: the root parent's last restart signal in
+    its error log, or its own start for a first load) a change after it is a line too, saying so."""
     from . import collect_login as C
 
     inv = _inv_apache(facts, "Apache's configuration files")
@@ -1513,22 +1516,49 @@ def cw_in_force(facts, exp):
     loaded = pid[4] if pid else min(kids)
     import datetime as _dt
 
-    when = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%H:%M:%S")  # noqa: E731
+    when = lambda t: _dt.datetime.fromtimestamp(t, _dt.UTC).strftime("%H:%M:%S.%f")[:-3]  # noqa: E731
+    began = _reload_began(facts, snap, parents, loaded) if pid else None
+    since = loaded + 0.05 if began is None else min(began - JIFFY, loaded + 0.05)
+    during = "" if began is None else f"(its load began at {when(began)}, its pid file was written at {when(loaded)})"
+
+    def dated(t: float, what: str) -> str:
+        if t > loaded + 0.05:
+            return f"changed at {when(t)}, after Apache last loaded its configuration ({when(loaded)}): {what}"
+        return (f"changed at {when(t)}, while Apache was loading its configuration {during}: whether it read it "
+                f"before or after that change is not known: {what}")
+
     files = inv["apache"].get("files", {})
-    lines = [f"{path} changed at {when(info['mtime'])}, after Apache last loaded its configuration "
-             f"({when(loaded)}): the server does not run what is on disk; the next reload (logrotate's, a "
-             f"bootstrap's) applies it unchecked"
-             for path, info in files.items() if info.get("mtime") and info["mtime"] > loaded + 0.05]
+    lines = [f"{path} " + dated(info["mtime"], "the server does not run what is on disk; the next reload "
+                                               "(logrotate's, a bootstrap's) applies it unchecked")
+             for path, info in files.items() if info.get("mtime") and info["mtime"] > since]
     ctime = lambda path: ((snap.st(path) or [])[6:] or [0])[0] if getattr(snap, "files", None) else 0  # noqa: E731
     read = {posixpath.dirname(p) for p in files} | {d for p, i in files.items() for d in _include_dirs(
         snap, i.get("real") or p)}
-    lines += [f"{d} changed at {when(ctime(d))}, after Apache last loaded its configuration ({when(loaded)}): a "
-              f"file of it was removed, added or renamed there since; what Apache serves is what was there then "
-              f"(a file removed without a reload stays in force, unseen by every check): reload Apache (apache2ctl "
-              f"graceful) and run the gate again"
-              for d in sorted(read - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
+    lines += [f"{d} " + dated(ctime(d), "a file of it was removed, added or renamed there; what Apache serves is "
+                                        "what was there then (a file removed without a reload stays in force, "
+                                        "unseen by every check): reload Apache (apache2ctl graceful) and run the "
+                                        "gate again")
+              for d in sorted(read - {C.SERVER_ROOT}) if ctime(d) > since]
     lines = args + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
+
+
+JIFFY = 0.01  # seconds: a file's ctime is the kernel's coarse clock, up to a tick behind the log's fine one
+FIRST_LOAD = 10.0  # seconds: a pid file written this soon after its parent started is its first load's
+
+
+def _reload_began(facts, snap, parents: set, loaded: float) -> float | None:
+    """When Apache's root parent began the load whose pid file is dated ``loaded``: the last restart signal it
+    logged (:func:`.parse.reload_began`), else, when the pid file was written within :data:`FIRST_LOAD` of the
+    parent's start (the kernel's), that start (every reading of this load came after it); else None: not known
+    (the reload's window, between its signal and its pid file, is then not judged)."""
+    from .parse import reload_began
+
+    found = reload_began(snap, parents, loaded) if getattr(snap, "files", None) else None
+    starts = [p["started"] for p in facts.get("apache") or [] if p["pid"] in parents and p.get("started")]
+    if found is None and starts and loaded - min(starts) <= FIRST_LOAD:
+        return min(starts) - 0.05  # (a start counted in clock ticks, its boot from /proc/uptime)
+    return found
 
 
 INCLUDE = re.compile(r"^[ \t]*Include(?:Optional)?[ \t]+[\"']?([^\"'\s]+)", re.I | re.M)

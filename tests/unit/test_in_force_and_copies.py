@@ -109,6 +109,77 @@ def test_a_pid_file_of_another_process_dates_nothing(exp):
     assert f"{C.SERVER_ROOT}/conf-enabled changed at" in outcome("cw_in_force", facts, exp)
 
 
+# Class: a change made during a reload, dated against the wrong instant. Apache reads its files after the restart
+# signal and writes its pid file after reading them (Debian 12, measured: the signal logged at .092, the pid file
+# at .490): a file changed in between was dated before the pid file, so "in force", though Apache may have read it
+# before the change. The load's start is now the last restart signal Apache's root parent logged (before it reads
+# anything), else, for a first load, the parent's start; a change after it and before the pid file is one line.
+def signalled(facts, *stamps: float, zone: str = "Etc/UTC", pid: int | None = None):
+    """``facts`` whose Apache error log holds a restart signal line of the root parent (or ``pid``) at each of
+    ``stamps`` (epoch), in the server's local time of ``zone`` (``/etc/localtime``'s link)."""
+    import datetime as dt
+    import zoneinfo
+
+    from deploytests.verify import collect_root as R
+
+    parent = pid or next(p["pid"] for p in facts.remote["apache"] if p["user"] == "root")
+    lines = ""
+    for t in stamps:
+        local = dt.datetime.fromtimestamp(t, zoneinfo.ZoneInfo(zone))
+        lines += (f"[{local.strftime('%a %b %d %H:%M:%S.%f %Y')}] [mpm_event:notice] [pid {parent}:tid {parent}] "
+                  f"AH00493: SIGUSR1 received.  Doing graceful restart\n")
+    facts.raw.files[R.ERROR_LOG] = {"st": [0o100640, 0, 4, len(lines), stamps[-1], 3, stamps[-1]], "data": lines}
+    facts.raw.files["/etc/localtime"] = {"st": [0o120777, 0, 0, 20, 0, 4, 0], "link": f"/usr/share/zoneinfo/{zone}"}
+    return facts
+
+
+def vhost_changed(facts, when: float):
+    vhost = next(p for p in facts.remote["inventory"]["apache"]["files"] if p.endswith("/yourapplication.conf"))
+    facts.remote["inventory"]["apache"]["files"][vhost]["mtime"] = when
+    return vhost
+
+
+@pytest.mark.parametrize("zone", ["Etc/UTC", "Europe/Berlin", "America/St_Johns"])
+def test_a_file_changed_after_the_reload_began_and_before_its_pid_file_fails(exp, zone):
+    facts = clean()
+    pid = facts.raw.files[PIDFILE]["st"][4]
+    vhost = vhost_changed(signalled(facts, pid - 0.4, zone=zone), pid - 0.2)
+    got = outcome("cw_in_force", facts, exp)
+    assert got.startswith("fail: ") and f"{vhost} changed at " in got and "while Apache was loading" in got, got
+
+
+def test_a_directory_changed_during_the_reload_fails(exp):
+    """Another member: a conf removed from conf-enabled in the window (only the directory's ctime says so)."""
+    facts = clean()
+    pid = facts.raw.files[PIDFILE]["st"][4]
+    signalled(facts, pid - 0.4)
+    facts.raw.files[C.SERVER_ROOT + "/conf-enabled"]["st"][6] = pid - 0.1
+    got = outcome("cw_in_force", facts, exp)
+    assert f"{C.SERVER_ROOT}/conf-enabled changed at " in got and "while Apache was loading" in got, got
+
+
+def test_an_edit_then_graceful_passes_and_a_forged_earlier_signal_moves_nothing(exp):
+    """The admin's ordinary edit, then apache2ctl graceful (its configtest runs first: the edit is before the
+    signal); a signal line the app writes into the log (its stderr) with an earlier time is not the last one."""
+    facts = clean()
+    pid = facts.raw.files[PIDFILE]["st"][4]
+    vhost_changed(signalled(facts, pid - 30, pid - 0.4), pid - 0.6)
+    assert outcome("cw_in_force", facts, exp) == "pass"
+
+
+def test_a_first_load_is_dated_from_the_parents_start_and_an_unknown_reload_start_judges_no_window(exp):
+    """No signal line (a first start): the parent's start (the kernel's) bounds the load; no evidence of when a
+    reload began (the log rotated since) leaves the window unjudged, as before (no false alarm)."""
+    facts = clean()
+    pid = facts.raw.files[PIDFILE]["st"][4]
+    parent = next(p for p in facts.remote["apache"] if p["user"] == "root")
+    vhost_changed(facts, pid - 0.2)
+    parent["started"] = pid - 0.5
+    assert "while Apache was loading" in outcome("cw_in_force", facts, exp)
+    parent["started"] = pid - 3600
+    assert outcome("cw_in_force", facts, exp) == "pass"
+
+
 # Class: a root job's copy of a secret seen only when the secret is the app's. A root cron job `tar czf
 # /var/backups/etc-nightly.tgz /etc` (the default umask) left a 0644 archive holding /etc/shadow and the SSH host
 # keys and the gate passed. Members: the tar of /etc, a host key written out with a redirect; a job that writes
