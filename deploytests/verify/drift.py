@@ -14,7 +14,10 @@ deploy?", and for that it needs a record made at deploy time:
   that login's reach); nothing else relies on them. What a check could not compare (a kept release whose
   artifact the runner does not have) is a ``not checked:`` line here.
 - What only root can read (sudoers, crontabs, the user and group databases) is dated by its mtime, read by the
-  probe as root: changed after the deploy, or not.
+  probe as root: changed after the deploy, or not. When the deploy was is the deploy login's claim too
+  (:func:`deployed`: ``created_at`` and the release id, the earlier taken, a disagreement said): no date on the
+  server bounds it against that login (it can rename its release, touch its files), so a forgery of both hides
+  what changed before the forged time; an edited ``created_at`` alone hides nothing.
 
 One section per host, a few lines, from the facts the gate already gathered (no round trip). The states the
 pipeline itself produces (a rollback: the live release's own record; a config-only change: a new release with
@@ -141,17 +144,42 @@ def loaded(facts) -> str | None:
            f"{_when(start)[11:]} (ctime: its bytes and mtime may be back as they were)"
 
 
+def deployed(live_id: str, meta: dict) -> tuple[float | None, str]:
+    """When the live release was deployed, and what to say of it: the earlier of its two records of that instant,
+    ``RELEASE.json``'s ``created_at`` and its id's stamp (``20261205T062812Z-...``: the deploy takes both from one
+    clock reading, so they agree to the second). Both are the deploy login's (the file its content, the id its
+    directory's name): one forged later than the other (an edited ``created_at``, to hide what changed before
+    it) moves nothing, since the earlier is taken and the disagreement is said; a ``created_at`` that does not
+    parse leaves the id's. ``(None, why)`` when neither parses."""
+    dates = {}
+    try:
+        dates["created_at"] = _dt.datetime.fromisoformat(str(meta.get("created_at"))).timestamp()
+    except ValueError:
+        pass
+    try:
+        dates["its id"] = _dt.datetime.strptime(live_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=_dt.UTC).timestamp()
+    except ValueError:
+        pass
+    if not dates:
+        return None, f"neither RELEASE.json's created_at ({meta.get('created_at')!r}) nor its id is a time"
+    since = min(dates.values())
+    if len(dates) == 2 and abs(dates["created_at"] - dates["its id"]) < 1:
+        return since, ""
+    named = "; ".join(f"{k} {_when(v)}" for k, v in sorted(dates.items()))
+    return since, (f"by {min(dates, key=dates.__getitem__)}: its records of the deploy disagree ({named}; "
+                   f"created_at {meta.get('created_at')!r}), the earlier is taken" if len(dates) == 2 else
+                   f"by {named}: RELEASE.json's created_at {meta.get('created_at')!r} is not a time")
+
+
 def report(facts) -> list[str]:
     """The drift section of one host: a head line, then one indented line per kind of change."""
     if facts.error or not facts.tree.get("current"):
         return []
     live_id = facts.tree["current"].rstrip("/").rsplit("/", 1)[-1]
     meta = facts.tree.get("releases", {}).get(live_id) or {}
-    try:
-        since = _dt.datetime.fromisoformat(str(meta.get("created_at"))).timestamp()
-    except ValueError:
-        return [f"no drift report: the live release's RELEASE.json has no creation time ({meta.get('created_at')!r})"]
-    head = f"live release {live_id} deployed {_when(since)} UTC"
+    since, said = deployed(live_id, meta)
+    head = f"live release {live_id} " + (f"deployed {_when(since)} UTC" if since is not None else "(no deploy time)")
+    head += f" ({said})" if said else ""
     live = facts.live or {}
     snap = live.get("snapshot")
     lines = [config(meta, facts), loaded(facts)]
@@ -161,10 +189,10 @@ def report(facts) -> list[str]:
     else:
         why = (snap or {}).get("unreadable") if isinstance(snap, dict) else "missing (an older deploytests deployed it)"
         missing = f" (releases/{live_id}/SNAPSHOT.json is {why}: only the config and root's files compared)"
-    if facts.get("inventory"):
+    if facts.get("inventory") and since is not None:
         lines += [root_files(facts, since), keys(facts, since)]
     else:
-        missing += " (root's files not dated: no sudo)"
+        missing += " (root's files not dated: " + ("no sudo)" if since is not None else "no deploy time)")
     lines = [ln for ln in lines if ln]
     notes = [f"  not checked: {n}" for n in dict.fromkeys(facts.notes)]  # (what a check could not compare)
     if not lines:

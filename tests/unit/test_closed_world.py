@@ -878,6 +878,26 @@ def test_drift_report_compares_the_server_with_the_deploys_record():
            "root's files compared)" in drift_report(facts)[0]
 
 
+@pytest.mark.parametrize("forged", ["2027-01-01T00:00:00+00:00", "later"], ids=["a-day-later", "not-a-time"])
+def test_a_forged_created_at_hides_no_drift(forged):
+    """Class: the drift dated by the deploy login's claim alone. RELEASE.json's created_at is that login's file:
+    edited to a later time (or to no time at all), it hid every change of root's files before it (or the whole
+    report). The release id records the same instant (one clock reading at the deploy): the earlier is taken and
+    the disagreement said."""
+    import datetime as dt
+
+    from deploytests.verify.promises import drift_report
+
+    facts = clean_facts()
+    created = dt.datetime.fromisoformat(facts.tree["releases"][LIVE]["created_at"]).timestamp()
+    inv(facts)["mtimes"] = {"/etc/passwd": created - 600, "/etc/sudoers.d/ops": created + 60}
+    facts.tree["releases"][LIVE]["created_at"] = forged
+    lines = drift_report(facts)
+    day = f"{dt.datetime.fromtimestamp(created, dt.UTC):%Y-%m-%d %H:%M:%S}"
+    assert lines[0].startswith(f"live release {LIVE} deployed {day} UTC (by its id"), lines
+    assert "root's files changed after the deploy (mtime): /etc/sudoers.d/ops" in "\n".join(lines), lines
+
+
 def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp):
     """The root collector runs apache2ctl only when the login collector's look found everything it makes root
     run, source or load root's: a file under the ServerRoot someone else may write, or a link there naming a file
