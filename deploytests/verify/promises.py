@@ -1525,7 +1525,8 @@ def cw_in_force(facts, exp):
         if t > loaded + 0.05:
             return f"changed at {when(t)}, after Apache last loaded its configuration ({when(loaded)}): {what}"
         return (f"changed at {when(t)}, while Apache was loading its configuration {during}: whether it read it "
-                f"before or after that change is not known: {what}")
+                f"before or after that change is not known (nothing on the server records what it read): reload "
+                f"Apache (apache2ctl graceful) and run the gate again")
 
     files = inv["apache"].get("files", {})
     lines = [f"{path} " + dated(info["mtime"], "the server does not run what is on disk; the next reload "
