@@ -218,10 +218,48 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def loose_install(places: list[str] | None = None) -> str | None:
+    """Why the code this process runs may be changed by someone other than the login running it or root (the
+    admin's ``fab``/``gate`` run with that login's keys: root on every server), or None: deploytests' own package
+    and its files, the site directories (whose ``.pth`` files run at every start of this Python, before any
+    deploytests code) and their ``.pth`` files, and every directory above them, each the login's or root's and not
+    writable by group or others (a directory others may write only with the sticky bit, root's: ``/tmp``) -- as
+    OpenSSH's ``StrictModes`` judges a home. It cannot undo what such a file already ran: it refuses to go on with
+    an install others may change, so the next start is not theirs either."""
+    import site
+    import stat
+
+    me = os.getuid()
+    places = places if places is not None else [str(Path(__file__).parent), *site.getsitepackages(),
+                                                 site.getusersitepackages()]
+    seen: set[Path] = set()
+    for place in map(Path, places):
+        if not place.is_dir():
+            continue
+        inside = [f for f in place.iterdir() if f.suffix == ".pth" or place.name == "deploytests"]
+        for path in [*inside, place, *place.parents]:
+            if path in seen:
+                continue
+            seen.add(path)
+            st = path.lstat()
+            sticky = stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX and st.st_uid == 0
+            loose = st.st_mode & 0o022 and not sticky and not stat.S_ISLNK(st.st_mode)  # (a link's mode is 0777)
+            if st.st_uid not in (me, 0) or loose:
+                return (f"{path} is {stat.S_IMODE(st.st_mode):04o} uid {st.st_uid}: someone but you and root may "
+                        f"change the code this command runs ({place}: deploytests itself, or a site directory whose "
+                        f".pth files run at every start of this Python), with your keys on every server; make it and "
+                        f"the directories above it yours or root's alone (chmod go-w, chown)")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     tolerate_closed_pipes()  # `deploytests init | head`: the command still does all it does
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] in (["fab"], ["gate"]):  # every word after it is fab's or pytest's own
+        loose = loose_install()
+        if loose:
+            print(f"deploytests: refused: {loose}", file=sys.stderr)
+            return 2
         return {"fab": _fab, "gate": _gate}[argv[0]](argparse.Namespace(rest=argv[1:]))
     args = _parser().parse_args(argv)
     if getattr(args, "check", None):

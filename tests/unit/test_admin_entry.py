@@ -132,3 +132,26 @@ def test_deploytests_gate_loads_no_pytest_plugin_of_the_environment_but_its_own(
     res = subprocess.run([sys.executable, "-m", "pytest", "--help"], cwd=project, env=env, capture_output=True,
                          text=True, timeout=120)
     assert mark.exists()  # (the same environment's plain pytest loads it: the plugin is real)
+
+
+def test_the_admins_commands_refuse_an_install_others_may_change(tmp_path, monkeypatch, capsys):
+    """Class: the admin's own environment is code the admin's root-capable commands run. A ``.pth`` file in a site
+    directory runs at every start of that Python, before deploytests; a site directory (or deploytests' own
+    package, or a directory above them) that another local user may write lets that user's code run with the
+    admin's keys. ``deploytests fab``/``gate`` refuse such an install in one line, as OpenSSH's StrictModes
+    refuses a home others may write; a sticky, root-owned directory above (``/tmp``) is no such place."""
+    from deploytests import __main__ as entry
+
+    site = tmp_path / "lib" / "site-packages"
+    site.mkdir(parents=True)
+    (site / "zz.pth").write_text("import os\n")
+    tmp_path.chmod(0o755)
+    assert entry.loose_install([str(site)]) is None
+    for loose, mode in ((site, 0o775), (site / "zz.pth", 0o666), (tmp_path / "lib", 0o777)):
+        loose.chmod(mode)
+        line = entry.loose_install([str(site)])
+        assert line is not None and line.startswith(f"{loose} is {mode:04o} uid "), line
+        loose.chmod(0o755 if loose.is_dir() else 0o644)
+    monkeypatch.setattr(entry, "loose_install", lambda: f"{site} is 0775 uid 0: someone but you and root may ...")
+    assert entry.main(["gate", "--version"]) == 2
+    assert capsys.readouterr().err.startswith(f"deploytests: refused: {site} is 0775")
