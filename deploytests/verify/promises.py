@@ -5243,8 +5243,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "sites-enabled/ops.conf:1): a virtual host besides the app's ...", root_only=True, needs=("tree",)),
     Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it, "
             "and no directory its Includes read, changed since Apache last loaded it: its pid file's mtime, else "
-            "its oldest child)", "test_apache_config_on_disk_is_in_force",
-            "/etc/apache2/ports.conf changed at 04:01:12, after Apache last loaded its configuration (03:58:40) ...",
+            "its oldest child; nor while it was loading it, from the restart signal its root parent logged, or its "
+            "start, to its pid file)", "test_apache_config_on_disk_is_in_force",
+            "/etc/apache2/ports.conf changed at 04:01:12.204, after Apache last loaded its configuration "
+            "(03:58:40.017) ...",
             root_only=True, needs=("apache",)),
     Promise("cw_apache_effects", f"{CW}: loads code", "whatever is allowed, Apache's configuration in force loads "
             "modules only from /usr/lib/apache2/modules, pipes logs only to programs no one but root may change, "
