@@ -553,13 +553,15 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
     out = []
     for path in sorted(p for p in raw if p == "/etc/crontab" or p.startswith(("/etc/cron.d/", CRONTABS) + PERIODIC)):
         text = raw[path]  # (made safe when read: only cron's files are)
-        if text.startswith("-> "):
-            continue
         if path.startswith(PERIODIC):
             name = path.rsplit("/", 1)[-1]
             if name.startswith(".") or name == "placeholder" or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
                 continue  # run-parts runs only such names
+            if text.startswith("-> "):  # a link: run-parts runs what it reaches, judged as the program it is
+                text = posixpath.normpath(posixpath.join(posixpath.dirname(path), text[3:].strip()))
             out.append({"where": path, "file": path, "user": "root", "job": text})
+            continue
+        if text.startswith("-> "):
             continue
         system = path == "/etc/crontab" or path.startswith("/etc/cron.d/")
         if not system and not path.startswith(CRONTABS):

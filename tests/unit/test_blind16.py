@@ -1,0 +1,30 @@
+"""The misses of a blind fault set (faults written from the docs only, run on real containers), one class each:
+each test fails on the gate before its fix and names the fault it was found by and another member of its class."""
+
+from __future__ import annotations
+
+import pytest
+from stock import outcome
+
+from tests.unit.test_closed_world import add_text, clean_facts, exp, failing  # noqa: F401 - exp: a fixture
+
+SHARED = "/var/www/yourapplication/shared/data"
+
+
+# ---- a link in a run-parts dir: run-parts runs what it reaches (it was skipped as a link)
+
+@pytest.mark.parametrize("target", [
+    f"{SHARED}/cleanup.sh",  # the blind fault: a script the app writes
+    "../../var/www/yourapplication/current/venv/bin/python",  # the class: a relative link into the release
+])
+def test_a_link_run_parts_runs_is_judged_by_what_it_reaches(exp, target):
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.daily/app-cleanup", f"-> {target}")
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and "/etc/cron.daily/app-cleanup: runs " in msg["cw_schedules"], msg
+
+
+def test_a_link_run_parts_skips_by_its_name_is_not_a_job(exp):
+    facts = clean_facts()
+    add_text(facts, "/etc/cron.daily/app.sh", f"-> {SHARED}/cleanup.sh")  # (a dot: run-parts skips it)
+    assert outcome("cw_schedules", facts, exp) == "pass"
