@@ -364,9 +364,10 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
 
 def reaches(text: str, root: str) -> bool:
     """Whether a command line, a unit's value or a script names ``root`` or a path under it (as a word: split at
-    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped),
+    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses, backquotes and the ``:`` of a list
+    (``PYTHONPATH=/a:/b``, binfmt's fields), systemd's ``-@:+!`` prefixes dropped),
     as written or as a glob the shell, tmpfiles or logrotate expand (``/var/www/*/current/venv/bin/python``)."""
-    words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>]+", text))
+    words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>:]+", text))
     return any(w.rstrip("/") == root or w.startswith(root + "/") or GLOB.search(w) and _glob_reaches(w, root)
                for w in words)
 
@@ -399,7 +400,9 @@ def _shipped(path: str, shipped) -> bool:
 def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipped=None,
                   gone=None) -> dict[str, str]:
     """unit name -> why, for each unit that runs as one of ``watched`` (user -> its role) or runs code from the
-    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it), or whose
+    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it, or an
+    ``Environment=`` value naming it: ``PYTHONPATH``, ``LD_PRELOAD``, a ``:`` list; whatever the variable, as for
+    cron's environment lines: which one a program finds its code by is not for a list to know), or whose
     unit file is a link out of :data:`UNIT_DIRS` to a file no package ships (``shipped``: dpkg's paths; a unit by
     hand in the packages' dir, which the gate does not read), unless ``gone(link)`` says it leads to nothing only
     root may create (the enable link a removed package leaves: systemd runs nothing through it). A timer or path
@@ -416,7 +419,7 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipp
                        f"packages' units (the gate reads units in {', '.join(UNIT_DIRS)} only)")
         if u.user in watched:
             why.append(f"it runs as {u.user}, {watched[u.user]}")
-        reach = [(k, v, at) for k in EXEC_KEYS for v, at in u.values(k) if reaches(v, root)]
+        reach = [(k, v, at) for k in EXEC_KEYS + ("environment",) for v, at in u.values(k) if reaches(v, root)]
         if reach:
             k, v, at = reach[0]
             why.append(f"{at}: {k} reaches the app's tree ({v[:120]}): code the deploy login or the app can "
@@ -485,7 +488,8 @@ def root_reach(raw: dict[str, str], root: str) -> dict[str, str]:
     for u in units(raw).values():
         only = any(v.lower() in ("yes", "true", "1", "on") for v, _ in u.values("permissionsstartonly"))
         rooted = u.user in ("root", "0")
-        for key in EXEC_KEYS if rooted else EXEC_KEYS[:7]:  # (root's make in a release dir: its working directory)
+        for key in EXEC_KEYS + ("environment",) if rooted else EXEC_KEYS[:7]:  # (root's make in a release dir: its
+            #                  working directory; what its program loads by: PYTHONPATH, LD_* of Environment=)
             for value, at in u.values(key):
                 prefix = value[:len(value) - len(value.lstrip("-@:+!"))]
                 how = "it runs as root (no User= but root's)" if rooted else next(

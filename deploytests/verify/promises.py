@@ -1673,7 +1673,8 @@ def cw_schedules(facts, exp):
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
     aside = _places_aside(snap, exp, facts) if other and getattr(snap, "files", None) else (lambda place: False)
     found.update((id(j), _mention_reach(snap, j, root, aside)) for j in other)  # (another tool's syntax)
-    jobs += [j for j in other if found[id(j)]]
+    # (a line whose syntax the command reader does not split, binfmt's ':name:E::ext::/path:C', still names the tree)
+    jobs += [j for j in other if found[id(j)] or reaches(" ".join(j["job"].split()), root)]
     jobs, via = _one_cause(jobs, found)
     lines = []
     for s in jobs:

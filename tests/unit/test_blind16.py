@@ -28,3 +28,26 @@ def test_a_link_run_parts_skips_by_its_name_is_not_a_job(exp):
     facts = clean_facts()
     add_text(facts, "/etc/cron.daily/app.sh", f"-> {SHARED}/cleanup.sh")  # (a dot: run-parts skips it)
     assert outcome("cw_schedules", facts, exp) == "pass"
+
+
+# ---- what a root unit's program loads by (Environment=), and a path in a ':' list, reach the app's tree
+
+@pytest.mark.parametrize("env", [
+    "PYTHONPATH=/var/www/yourapplication/current/venv/lib/python3.11/site-packages",  # the blind fault
+    '"LD_PRELOAD=/usr/lib/libc.so.6:/var/www/yourapplication/current/venv/lib/libfast.so"',  # a list, 2nd entry
+])
+def test_a_root_units_environment_into_the_apps_tree_fails(exp, env):
+    facts = clean_facts()
+    add_text(facts, "/etc/systemd/system/app-stats.service",
+             f"[Service]\nType=oneshot\nEnvironment={env}\nExecStart=/usr/bin/python3 -m yourapplication.stats\n")
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_units"] and "app-stats.service" in msg["cw_units"], msg
+
+
+def test_a_root_config_line_in_another_syntax_naming_the_tree_fails(exp):
+    facts = clean_facts()
+    line = f":appx:E::appx::{SHARED}/runner:C"  # binfmt.d: the interpreter after '::'
+    facts.remote["inventory"].setdefault("mentions", []).append(
+        {"where": "/etc/binfmt.d/appx.conf:1", "file": "/etc/binfmt.d/appx.conf", "user": "root", "job": line})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_schedules"] and "/etc/binfmt.d/appx.conf:1" in msg["cw_schedules"], msg
