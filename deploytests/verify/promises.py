@@ -2550,7 +2550,7 @@ def _job_reach(snap, job: dict, root: str, shell: bool = True):
 def cw_units(facts, exp):
     """Every systemd unit and drop-in in systemd's unit search path but the packages' (/etc/systemd/system, its
     .control and .attached twins, /run/systemd/{system,transient} ...: :data:`collect_login.SYSTEMD_PATH`) that runs as
-    the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
+    the app, deploy or Apache user (by name or uid), or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
     EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
     boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name; so is an override
     of how Apache's or sshd's unit starts, reloads or stops, but not a mask of either or a reload that stops the
@@ -2567,11 +2567,19 @@ def cw_units(facts, exp):
                exp.deploy_user: "the deploy login (it can change every release)"}
     snap = getattr(facts, "raw", None)
     seen = view(snap) if getattr(snap, "files", None) else None
+    # Apache's user too: a unit of it is a process of it (cw_processes accounts for each), started later; and each
+    # watched user by uid, as systemd reads User= (User=33)
+    watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
+    users = getattr(seen, "users", None) if seen is not None else None
+    watched.update({str(f["uid"]): f"{name}, {role}" for name, role in list(watched.items())
+                    for f in [users.facts(name) if users is not None else None] if f})
+    watched.update({str(f["uid"]): f"{who}, {watched.get(name, '')}" for who, name in
+                    (("app", exp.cfg.app_user), ("deploy", exp.deploy_user))
+                    for f in [(facts.get("users") or {}).get(who)] if f and f.get("uid") is not None})
     problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if seen is not None else None,
                              lambda p: seen is not None and seen.st(p) is None and not seen.writable_by_others(p) and
                              (seen.files.get(p) or {}).get("why") == os.strerror(errno.ENOENT))
     inv = facts["inventory"]
-    watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
     # what a root unit runs that others may change, as a cron job's is judged (allow_units accounts for the unit,
     # not for that); the app user's shared dirs among it: that unit's one line, which no allowance answers

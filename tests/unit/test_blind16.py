@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from stock import outcome
 
-from tests.unit.test_closed_world import add_text, clean_facts, exp, failing  # noqa: F401 - exp: a fixture
+from tests.unit.test_closed_world import add_text, allowing, clean_facts, exp, failing  # noqa: F401 - exp: a fixture
 
 SHARED = "/var/www/yourapplication/shared/data"
 
@@ -51,3 +51,15 @@ def test_a_root_config_line_in_another_syntax_naming_the_tree_fails(exp):
         {"where": "/etc/binfmt.d/appx.conf:1", "file": "/etc/binfmt.d/appx.conf", "user": "root", "job": line})
     msg = failing(facts, exp)
     assert list(msg) == ["cw_schedules"] and "/etc/binfmt.d/appx.conf:1" in msg["cw_schedules"], msg
+
+
+# ---- a unit that runs as Apache's user: a process of it, started later (cw_processes accounts for each one running)
+
+@pytest.mark.parametrize("user", ["www-data", "999"])  # the blind fault; the class: a watched user by uid (the app's)
+def test_a_unit_of_apaches_user_fails(exp, user):
+    facts = clean_facts()
+    add_text(facts, "/etc/systemd/system/cache-warm.service",
+             f"[Service]\nUser={user}\nExecStart=/bin/sh /tmp/cache-warm.sh\n[Install]\nWantedBy=multi-user.target\n")
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_units"] and "cache-warm.service" in msg["cw_units"], msg
+    assert outcome("cw_units", facts, allowing(exp, units=("cache-warm.service",))) == "pass"
