@@ -3362,7 +3362,7 @@ def cw_load_path(facts, exp):
     lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _linker_cache(getattr(facts, "raw", None))
-    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
+    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version, exp)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
     lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
     _unaccounted("place[s] on the code-loading path writable by someone but root", lines)
@@ -3418,14 +3418,16 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     return lines
 
 
-def _root_python_paths(snap, py: str) -> list[str]:
+def _root_python_paths(snap, py: str, exp=None) -> list[str]:
     """Each directory a ``.pth`` of the system Python's site dirs (``/usr/local/lib/python3.X/dist-packages``,
     ``/usr/lib/python3/dist-packages``) or of root's own user site (``/root/.local/lib/python3.X/site-packages``,
     which only the root collector reads) puts on the sys.path of every python3 root runs (unattended-upgrades,
     apt's hooks, an admin's script: before /usr/lib/python3/dist-packages, so its modules shadow apt's), when
     someone but root may change it (the root collector's ``lstat`` of what root's user site names included:
-    ``rootacts.view``); and such a ``.pth`` the gate could not read as root's alone."""
-    from .rootacts import view
+    ``rootacts.view``); such a ``.pth`` the gate could not read as root's alone; and an ``import`` line of one no
+    package ships as dpkg unpacked it (a root ``pip install``'s): site.py runs that line in every python3 root runs,
+    the gate's own root collector too -- code no package and no allowance accounts for (allow_commands, pinned)."""
+    from .rootacts import packaged, view
 
     lines: list[str] = []
     raw, snap = snap, view(snap)
@@ -3439,8 +3441,14 @@ def _root_python_paths(snap, py: str) -> list[str]:
                 lines.append(f"{path}: a .pth of the system Python the gate could not read as root's alone ({why}): "
                              f"every python3 root runs processes it")
                 continue
+            ours = packaged(snap, path) or exp is not None and path in exp.allow.commands
             for n, line in enumerate(text.splitlines(), 1):
                 word = line.strip()
+                if line.startswith(("import ", "import\t")) and not ours:  # (site.py's own test: exec'd)
+                    lines.append(f"{path}:{n}: {word[:120]!r}: no package ships this .pth: every python3 root runs "
+                                 f"(unattended-upgrades, apt's hooks, an admin's script) runs this line at its start. "
+                                 + (_allow_hint(exp, "allow_commands", path) if exp is not None else ""))
+                    break
                 loose = snap.writable_by_others(posixpath.normpath(word)) if word.startswith("/") else None
                 if loose and not loose.endswith("(not looked at)"):
                     lines.append(f"{path}:{n}: {word}: every python3 root runs (unattended-upgrades, apt's hooks, an "

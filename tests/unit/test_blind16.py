@@ -63,3 +63,24 @@ def test_a_unit_of_apaches_user_fails(exp, user):
     msg = failing(facts, exp)
     assert list(msg) == ["cw_units"] and "cache-warm.service" in msg["cw_units"], msg
     assert outcome("cw_units", facts, allowing(exp, units=("cache-warm.service",))) == "pass"
+
+
+# ---- an import line of a .pth in the system Python's site dirs that no package ships: code in every root python3
+
+@pytest.mark.parametrize("top", [
+    "/usr/local/lib/python3.11/dist-packages",  # the blind fault (a root pip install's .pth)
+    "/root/.local/lib/python3.11/site-packages",  # the class: root's own user site (pip install --user as root)
+])
+def test_an_import_line_of_a_pth_no_package_ships_fails(exp, top):
+    import stat as s
+
+    from tests.unit.test_allowed_effects import put, server
+
+    facts = server()
+    put(facts, f"{top}/ops-trace.pth", s.S_IFREG | 0o644)
+    facts.raw.files[f"{top}/ops-trace.pth"]["data"] = "import os; os.environ.setdefault('OPS_TRACE', '1')\n"
+    msg = outcome("cw_load_path", facts, exp)
+    assert f"- {top}/ops-trace.pth:1: " in msg and "no package ships this .pth" in msg, msg
+    facts.raw.files[f"{top}/ops-trace.pth"]["data"] = "# a comment, then a dir of root's\n/usr/share/ops\n"
+    put(facts, "/usr/share/ops", s.S_IFDIR | 0o755, uid=0)
+    assert outcome("cw_load_path", facts, exp) == "pass"
