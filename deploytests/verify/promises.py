@@ -4091,7 +4091,8 @@ def cw_packaged(facts, exp):
     """The files of the stack's packages (what Apache, mod_wsgi, the stack's Python and its stdlib, sudo, sshd,
     PAM and the C library load or run) are what dpkg installed: each file whose inode changed after its package
     was installed is hashed against dpkg's md5sums (the rest cannot have changed since), read as the deploy
-    user. A file dpkg-divert moved aside is dpkg's own record and not compared."""
+    user. A file a package's dpkg-divert moved aside is dpkg's own record and not compared; one a local
+    ``dpkg-divert --local`` moved aside is a finding (an admin's file in the package's place)."""
     found = facts.get("packaged")
     if found is None:
         raise NotApplicable(f"the tree reader did not compare the stack's packages with dpkg's md5sums: "
@@ -4099,6 +4100,10 @@ def cw_packaged(facts, exp):
     lines = [f"{path}: not what {pkg} installed (dpkg's md5sums): whoever changed it changed code that root, "
              f"Apache or the daemons run; reinstall the package (apt-get install --reinstall {pkg})"
              for path, pkg in sorted(found.get("changed") or [])]
+    lines += [f"{path}: moved aside by a local dpkg-divert ({pkg}'s file is now {to}): what is at {path} is an "
+              f"admin's file no package ships, never compared, and root, Apache or the daemons run it in the "
+              f"package's place; remove the diversion (dpkg-divert --local --rename --remove {path})"
+              for path, pkg, to in sorted(found.get("diverted") or [])]
     lines += [f"{b}: not compared" for b in found.get("bounds") or []]
     _unaccounted("packaged file[s] changed since dpkg installed [it|them]", lines, "cw_packaged", exp)
 

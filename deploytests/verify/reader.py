@@ -738,12 +738,16 @@ def packaged(patterns, lines=None, seen=None):
     """The files of the packages named by ``patterns`` (fnmatch) compared with dpkg's ``info/<pkg>.md5sums``:
     only those whose inode changed after the package's md5sums file was written (dpkg writes it as it unpacks:
     a file changed since has a newer ctime, which no one can set back) are hashed. dpkg-divert's paths are
-    skipped (dpkg's own record of a file moved aside). ``{checked, hashed, changed: [[path, package]], bounds}``."""
-    out, seen = {"checked": 0, "hashed": 0, "changed": [], "bounds": []}, {} if seen is None else seen
-    diverted = set((read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode(
-        "utf-8", "replace").splitlines()[0::3])
+    skipped (dpkg's own record of a file moved aside by a package); one a local ``dpkg-divert --local`` moved aside
+    is in ``diverted`` (``[path, package, where dpkg's file went]``): what is at the path is an admin's file, not the
+    package's. ``{checked, hashed, changed: [[path, package]], diverted, bounds}``."""
+    out, seen = {"checked": 0, "hashed": 0, "changed": [], "diverted": [], "bounds": []}, {} if seen is None else seen
+    triples = (read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode("utf-8", "replace").splitlines()
+    diverted = {f: (to, by) for f, to, by in zip(triples[0::3], triples[1::3], triples[2::3], strict=False)}
     hashed = 0
     for package, since, md5, file in (lines or md5sums)(patterns):
+        if file in diverted and diverted[file][1] == ":" and not file.startswith(NOT_CODE):
+            out["diverted"].append([file, package, diverted[file][0]])
         if file.startswith(NOT_CODE) or file in diverted:
             continue
         st = lstat_in(seen, file)

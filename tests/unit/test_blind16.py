@@ -84,3 +84,39 @@ def test_an_import_line_of_a_pth_no_package_ships_fails(exp, top):
     facts.raw.files[f"{top}/ops-trace.pth"]["data"] = "# a comment, then a dir of root's\n/usr/share/ops\n"
     put(facts, "/usr/share/ops", s.S_IFDIR | 0o755, uid=0)
     assert outcome("cw_load_path", facts, exp) == "pass"
+
+
+# ---- a local dpkg-divert: an admin's file at a package's path, never compared (a package's own diversion is dpkg's)
+
+def test_a_local_diversion_of_a_stack_packages_file_is_reported(tmp_path, monkeypatch):
+    import hashlib
+
+    from deploytests.verify import reader
+
+    info = tmp_path / "info"
+    info.mkdir()
+    ctl, mod, shell = tmp_path / "apache2ctl", tmp_path / "json_init.py", tmp_path / "sh"
+    for p in (ctl, mod, shell):
+        p.write_bytes(b"shipped\n")
+    (info / "apache2.md5sums").write_text(
+        "".join(f"{hashlib.md5(p.read_bytes()).hexdigest()}  {str(p)[1:]}\n" for p in (ctl, mod, shell)))
+    diversions = f"{ctl}\n{ctl}.distrib\n:\n{mod}\n{mod}.distrib\n:\n{shell}\n{shell}.distrib\ndash\n"
+    real = reader.read_nofollow
+    monkeypatch.setattr(reader, "read_nofollow", lambda path, most: diversions.encode()
+                        if path == "/var/lib/dpkg/diversions" else real(path, most))
+    monkeypatch.setattr(reader, "DPKG_INFO", str(info))
+    found = reader.packaged(["apache2"])
+    # the blind fault (apache2ctl, a wrapper sourcing the app's file) and the class (a stdlib module moved aside);
+    # a package's own diversion (dash's of sh) is dpkg's record
+    assert sorted(found["diverted"]) == [[str(ctl), "apache2", f"{ctl}.distrib"],
+                                         [str(mod), "apache2", f"{mod}.distrib"]], found
+
+
+def test_a_local_diversion_fails_the_packaged_rule(exp):
+    from tests.unit.test_logins import facts_of
+
+    facts = facts_of()
+    facts.remote["packaged"] = {"checked": 900, "hashed": 0, "bounds": [], "changed": [],
+                                "diverted": [["/usr/sbin/apache2ctl", "apache2", "/usr/sbin/apache2ctl.distrib"]]}
+    msg = outcome("cw_packaged", facts, exp)
+    assert "/usr/sbin/apache2ctl: moved aside by a local dpkg-divert" in msg, msg
