@@ -20,6 +20,7 @@ import csv
 import grp
 import hashlib
 import io
+import itertools
 import json
 import os
 import pwd
@@ -272,12 +273,14 @@ def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unr
     of the release that are not the deploy user's or are writable by group/others (shared links excluded);
     ``tree``: a dict to fill with the hashes of the release's other files (relative to the release; its
     RELEASE.json and SNAPSHOT.json aside); ``reader``: ``(uid, gids)`` of the app user, whose daemons load the
-    release: the entries it could not read (or enter) go to ``unreadable``."""
+    release: the entries it could not read (or enter) go to ``unreadable``. The release's own directory is judged
+    as its entries are (``.``): one closed to the app user, or open to others, is the whole release's."""
     hashes, loose, count = {}, [], 0
     venv = os.path.join(release_dir, "venv")
     venv_lib, venv_bin = os.path.join(venv, "lib"), os.path.join(venv, "bin")
     skip = {os.path.join(release_dir, s) for s in shared}
-    for top, dirs, files in walk(release_dir, bounds):
+    for top, dirs, files in itertools.chain([(os.path.dirname(release_dir), [os.path.basename(release_dir)], [])],
+                                            walk(release_dir, bounds)):
         for name in dirs + files:
             path = os.path.join(top, name)
             if path in skip:
@@ -296,13 +299,15 @@ def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unr
                 unreadable.append("%s %04o %s:%s" % (_rel(path, release_dir), st.st_mode & 0o7777,
                                                      name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid,
                                                                                              st.st_gid)))
+            if path == release_dir:
+                continue  # (its entries are the walk's)
             if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
                 hashes[_rel(path, venv)] = sha256_of(data)
             elif tree is not None and stat.S_ISREG(st.st_mode) and not path.startswith(venv + "/") and \
                     _rel(path, release_dir) not in UNTRACKED:
                 tree[_rel(path, release_dir)] = sha256_of(read_nofollow(path, 64 << 20))
-        dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
+        dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip and os.path.join(top, d) != release_dir]
     return hashes, loose, count
 
 

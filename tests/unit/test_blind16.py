@@ -120,3 +120,31 @@ def test_a_local_diversion_fails_the_packaged_rule(exp):
                                 "diverted": [["/usr/sbin/apache2ctl", "apache2", "/usr/sbin/apache2ctl.distrib"]]}
     msg = outcome("cw_packaged", facts, exp)
     assert "/usr/sbin/apache2ctl: moved aside by a local dpkg-divert" in msg, msg
+
+
+# ---- the release's own directory is judged as its entries are (it was the one entry the walk never looked at)
+
+@pytest.mark.parametrize("mode,found", [
+    (0o700, "unreadable"),  # the blind fault: the rollback target closed to the app user (its daemons cannot enter)
+    (0o777, "loose"),  # the class: the live release's dir open to all (anyone swaps its venv for their own)
+])
+def test_the_release_directory_itself_is_judged(tmp_path, mode, found):
+    import os
+    import pwd
+
+    from deploytests.verify import reader
+
+    rel = tmp_path / "releases" / "20261207T000000Z-abcdef12"
+    (rel / "venv" / "lib").mkdir(parents=True)
+    (rel / "venv" / "lib" / "m.py").write_text("x = 1\n")
+    rel.chmod(mode)
+    me = pwd.getpwuid(os.getuid()).pw_name
+    unreadable: list = []
+    _, loose, _ = reader.walk_release(str(rel), me, [], [], reader=(os.getuid() + 4242, [os.getgid() + 4242]),
+                                      unreadable=unreadable)
+    assert [x.split()[0] for x in (unreadable if found == "unreadable" else loose)] == ["."], (unreadable, loose)
+    rel.chmod(0o755)
+    unreadable.clear()
+    _, loose, _ = reader.walk_release(str(rel), me, [], [], reader=(os.getuid() + 4242, [os.getgid() + 4242]),
+                                      unreadable=unreadable)
+    assert unreadable == [] and loose == []
