@@ -1,3 +1,4 @@
+# ruff: noqa
 """A blind fault set: written from the docs only (README, docs/, the shared notes), before reading any gate code.
 
 Each entry: id, kind ('fault' or 'control'), area, inject (sh, run as root in the container after a deploy of the

@@ -1,3 +1,4 @@
+# ruff: noqa
 """Run the blind fault set against the read-only gate on fresh deployed containers (4 at a time, sequential).
 
     .venv/bin/python blind16/measure.py debian12 [ids...]   -> blind16/results-<platform>.json
@@ -46,7 +47,11 @@ def as_fault(entry: dict) -> Fault:
 
 
 def main(platform: str, only: list[str]) -> None:
-    entries = [e for e in blind.F if not only or e["id"] in only]
+    after = "--after" in only
+    only = [o for o in only if o != "--after"]
+    if after:
+        import after as later
+    entries = [e for e in (later.ENTRIES if after else blind.F) if not only or e["id"] in only]
     faults = [as_fault(e) for e in entries]
     kinds = {e["id"]: e["kind"] for e in entries}
     tmp = Path(tempfile.mkdtemp(prefix="blind16-"))
@@ -55,7 +60,7 @@ def main(platform: str, only: list[str]) -> None:
     tag = camp.snapshot()
     print("snapshot", tag, camp.base, flush=True)
     items = [Item(f.id, "fault", fault=f) for f in faults] + [Item("clean-1", "clean")]
-    out = HERE / f"results-{platform}{'-' + '-'.join(only[:2]) if only else ''}.json"
+    out = HERE / f"results-{platform}{'-after' if after else ''}{'-' + '-'.join(only[:2]) if only else ''}.json"
     results = {}
     try:
         for n in range(0, len(items), 4):

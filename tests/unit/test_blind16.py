@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 from stock import outcome
 
-from tests.unit.test_closed_world import add_text, allowing, clean_facts, exp, failing  # noqa: F401 - exp: a fixture
+from deploytests.config import load_config
+from deploytests.verify.promises import Expected
+from tests.unit.test_closed_world import APP, add_text, allowing, clean_facts, failing
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APP), "appuser")
+
 
 SHARED = "/var/www/yourapplication/shared/data"
 
