@@ -2554,7 +2554,8 @@ def cw_units(facts, exp):
     Exec*/WorkingDirectory/EnvironmentFile path or an Environment= value there), and the systemd user manager of
     the app, deploy or Apache user that starts at boot (linger) or has enabled units
     (:func:`mechanisms.user_managers`), is allowed by name; so is an override of how Apache's or sshd's unit
-    starts, reloads or stops, but not a mask of either or a reload that stops the server (:func:`mechanisms.relied_unit_problems`)."""
+    starts, reloads or stops, but not a mask of either or a reload that stops the server
+    (:func:`mechanisms.relied_unit_problems`)."""
     from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
     from .rootacts import APP_WRITES, view
