@@ -505,6 +505,7 @@ def shared_dirs(facts, exp):
     problems += [_path(facts, f"{root}/shared/{rel}", kind="directory", mode="2770", owner=exp.deploy_user,
                        group=group) for rel in exp.cfg.shared_paths]
     problems = [p for p in problems if p]
+    problems += secret_acl_grants(facts, exp, [f"{root}/shared/{rel}" for rel in exp.cfg.shared_paths])
     assert not problems, "\n".join(problems)
 
 
@@ -533,21 +534,32 @@ def _unhex(raw) -> str | None:
         return None
 
 
-def secret_acl_grants(facts, exp) -> list[str]:
+def secret_acl_grants(facts, exp, paths=None) -> list[str]:
     """A line for each POSIX ACL entry that lets a user or group other than the deploy login, the app user and
     the app's group read the app's secrets (the tree reader's ``secret_acls``): a named ``user:``/``group:`` entry
     with read (under the ACL's mask) on the config or a kept one, or in the default ACL of a directory above them
-    (every config a deploy writes there later gets it). Deny by default: no allowance accounts for it."""
-    from .sockets import GROUP, MASK, USER, acl
+    (every config a deploy writes there later gets it), and a default ACL's ``other`` entry with any permission
+    (what is made there gets it instead of the umask: the daemons' 0007 does not apply). Deny by default: no
+    allowance accounts for it. ``paths``: those of the ACLs sent to judge (the shared paths' are test_shared_dirs',
+    the rest the config's); None: all but the shared paths'."""
+    from .sockets import GROUP, MASK, OTHER, USER, acl
 
     users = getattr(getattr(facts, "raw", None), "users", None)
     ours = {("u", exp.deploy_user), ("u", exp.cfg.app_user), ("g", _group_of(facts, "app")),
             ("g", _group_of(facts, "deploy"))}
+    shared = tuple(f"{exp.cfg.root}/shared/{rel}" for rel in exp.cfg.shared_paths)
     lines = []
     for path, found in sorted((facts.get("secret_acls") or {}).items()):
+        if path not in paths if paths is not None else path in shared:
+            continue
         for kind, raw in sorted(found.items()):
             entries = acl(_unhex(raw))
             mask = next((p for t, p, _ in entries if t == MASK), 7)
+            lines += [f"{path}: its default ACL has other::{'r' if p & 4 else '-'}{'w' if p & 2 else '-'}"
+                      f"{'x' if p & 1 else '-'}: every file made there later gets it instead of the umask (the "
+                      f"daemons' 0007, the deploy's): anyone on the server reads or changes what the app and the "
+                      f"deploys write there; remove it (setfacl -k {path})"
+                      for t, p, _ in entries if kind == "default" and t == OTHER and p]
             for tag, perm, ident in entries:
                 if tag not in (USER, GROUP) or not perm & mask & 4:
                     continue

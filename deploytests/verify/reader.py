@@ -1072,13 +1072,14 @@ def entries(top, bounds):
             yield os.path.join(base, name)
 
 
-def secret_acls(root, config_path):
+def secret_acls(root, config_path, shared=()):
     """The POSIX ACLs of where the app's secrets are (the config, each kept config in ``<root>/.configs``, and each
     directory above them up to ``/``): ``{path: {"access": raw, "default": raw}}`` (``system.posix_acl_access`` and,
     of a directory, ``system.posix_acl_default``: what a file made there later gets; its bytes as hex, which any
     user who may look the path up may read; the reply's strings are made safe on the runner) of each that has
     one. A mode shows only the ACL's mask: a named user's read grant (``setfacl -m u:www-data:r``) leaves a 0640
-    config listed as 0640."""
+    config listed as 0640. ``shared``: the shared paths too (the app writes its data there: a default ACL gives what
+    it makes there its entries instead of the daemons' umask)."""
     kept = os.path.join(root, ".configs")
     try:
         names = sorted(os.listdir(kept))[:256]
@@ -1089,6 +1090,8 @@ def secret_acls(root, config_path):
         while path != "/":
             path = os.path.dirname(path)
             paths.append(path)
+    paths += [os.path.join(root, "shared", os.path.normpath(p)) for p in list(shared)[:256]
+              if not os.path.normpath(p).startswith(("/", ".."))]
     out = {}
     for path in dict.fromkeys(paths):
         for kind in ("access", "default"):
@@ -1150,7 +1153,7 @@ def gather(args):
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"),
             args["config_path"])
     section("stat", stat_each, args["paths"])
-    section("secret_acls", secret_acls, root, args["config_path"])
+    section("secret_acls", secret_acls, root, args["config_path"], args.get("shared_paths", []))
     loaded_bounds = []
     section("loaded", loaded_changed, args, loaded_bounds)
     section("app_keys", app_keys, args.get("app_user", ""))

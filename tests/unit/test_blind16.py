@@ -156,3 +156,27 @@ def test_the_release_directory_itself_is_judged(tmp_path, mode, found):
     _, loose, _ = reader.walk_release(str(rel), me, [], [], reader=(os.getuid() + 4242, [os.getgid() + 4242]),
                                       unreadable=unreadable)
     assert unreadable == [] and loose == []
+
+
+# ---- a default ACL's other entry: what is made there later gets it instead of the umask (the daemons' 0007)
+
+def _default_acl(other: int) -> str:
+    import struct
+
+    return (struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, 0xFFFFFFFF)
+                                            for t, p in ((1, 7), (4, 7), (0x20, other)))).hex()
+
+
+@pytest.mark.parametrize("path,rule", [
+    ("/var/www/yourapplication/shared/data", "shared"),  # the blind fault: a shared path (the app's data)
+    ("/var/www/yourapplication/shared", "config_mode"),  # the class: the dir the config is made in (every deploy's)
+])
+def test_a_default_acl_opening_what_is_made_there_fails(exp, path, rule):
+    facts = clean_facts()
+    facts.remote["secret_acls"] = {path: {"default": _default_acl(6)}}
+    msg = outcome(rule, facts, exp)
+    assert msg.startswith("fail") and f"{path}: its default ACL has other::rw-" in msg, msg
+    other = {"shared": "config_mode", "config_mode": "shared"}[rule]
+    assert outcome(other, facts, exp) == "pass"  # (one cause, one failure)
+    facts.remote["secret_acls"] = {path: {"default": _default_acl(0)}}
+    assert outcome(rule, facts, exp) == "pass"
