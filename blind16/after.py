@@ -14,8 +14,8 @@ def fault(id, area, inject, check, harm, kind="fault"):
 fault("cron-weekly-link-through-a-dir-link", "runs", r"""
 ln -s $SH0 /srv/jobs
 printf '#!/bin/sh\necho report\n' > $SH0/report.sh; chown $APPU:$APPG $SH0/report.sh; chmod 755 $SH0/report.sh
-ln -s /srv/jobs/report.sh /etc/cron.weekly/app-report
-""", r"""test "$(readlink -f /etc/cron.weekly/app-report)" = "$SH0/report.sh" """,
+ln -s /srv/jobs/report.sh /etc/cron.daily/app-report
+""", r"""test "$(readlink -f /etc/cron.daily/app-report)" = "$SH0/report.sh" """,
       "run-parts runs, as root, a script the app writes, through a link and a directory link")
 
 fault("unit-ld-preload-list-into-release", "loads", r"""

@@ -65,7 +65,13 @@ def main(platform: str, only: list[str]) -> None:
     try:
         for n in range(0, len(items), 4):
             batch = items[n:n + 4]
-            fleet, _ = camp.prepare(batch, tag)
+            try:
+                fleet, _ = camp.prepare(batch, tag)
+            except Exception as exc:  # (a loaded machine: sshd slow to start) once more, then give up on the batch
+                print("prepare failed, once more:", type(exc).__name__, exc, flush=True)
+                for i in batch:
+                    i.problem = ""
+                fleet, _ = camp.prepare(batch, tag)
             try:
                 camp.gate(batch, fleet)
             finally:
