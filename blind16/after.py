@@ -62,7 +62,12 @@ ln -sf $SH0/access.log /var/log/apache2/$APP-access.log; apache2ctl graceful; sl
       "the blind set's access-log fault, corrected (the app's vhost logs to APP-access.log, not access.log): Apache's "
       "root parent opens its log through a link into a dir the app writes: the app repoints it, root appends anywhere")
 
-AFTER_IDS = ["cron-daily-link-into-shared", "unit-environment-pythonpath", "unit-www-data-runs-tmp-script",
+fault("default-acl-on-shared-above-the-config", "grants", r"""
+python3 -c 'import os,struct,sys; os.setxattr(sys.argv[1],"system.posix_acl_default",struct.pack("<I",2)+b"".join(struct.pack("<HHI",t,p,0xffffffff) for t,p in ((1,7),(4,7),(0x20,4))))' $R/shared
+""", r"""python3 -c 'import os,sys; os.getxattr(sys.argv[1],"system.posix_acl_default")' $R/shared""",
+      "a default ACL (other::r) on shared/: the next config a deploy writes there is readable by all, whatever its mode")
+
+AFTER_IDS = ["default-acl-opens-shared", "cron-daily-link-into-shared", "unit-environment-pythonpath", "unit-www-data-runs-tmp-script",
              "binfmt-interpreter-in-tree", "usr-local-site-pth", "diverted-apache2ctl-sources-shared",
              "prev-release-dir-closed", "access-log-link-into-shared"]
 ENTRIES = [e for e in blind.F if e["id"] in AFTER_IDS or e["kind"] == "control"] + F
