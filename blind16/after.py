@@ -62,10 +62,10 @@ ln -sf $SH0/access.log /var/log/apache2/$APP-access.log; apache2ctl graceful; sl
       "the blind set's access-log fault, corrected (the app's vhost logs to APP-access.log, not access.log): Apache's "
       "root parent opens its log through a link into a dir the app writes: the app repoints it, root appends anywhere")
 
-fault("default-acl-on-shared-above-the-config", "grants", r"""
-python3 -c 'import os,struct,sys; os.setxattr(sys.argv[1],"system.posix_acl_default",struct.pack("<I",2)+b"".join(struct.pack("<HHI",t,p,0xffffffff) for t,p in ((1,7),(4,7),(0x20,4))))' $R/shared
-""", r"""python3 -c 'import os,sys; os.getxattr(sys.argv[1],"system.posix_acl_default")' $R/shared""",
-      "a default ACL (other::r) on shared/: the next config a deploy writes there is readable by all, whatever its mode")
+fault("default-acl-named-user-on-shared", "grants", r"""
+python3 -c 'import os,struct,sys; os.setxattr(sys.argv[1],"system.posix_acl_default",struct.pack("<I",2)+b"".join(struct.pack("<HHI",t,p,i) for t,p,i in ((1,7,0xffffffff),(2,7,65534),(4,7,0xffffffff),(0x10,7,0xffffffff),(0x20,0,0xffffffff))))' $SH0
+""", r"""runuser -u $APPU -- sh -c "umask 0007; echo x > $SH0/.probe" && runuser -u nobody -- cat $SH0/.probe >/dev/null && rm -f $SH0/.probe""",
+      "a default ACL on a shared dir names nobody: every file the app makes there, nobody reads and changes")
 
 AFTER_IDS = ["default-acl-opens-shared", "cron-daily-link-into-shared", "unit-environment-pythonpath", "unit-www-data-runs-tmp-script",
              "binfmt-interpreter-in-tree", "usr-local-site-pth", "diverted-apache2ctl-sources-shared",

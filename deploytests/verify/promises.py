@@ -538,8 +538,9 @@ def secret_acl_grants(facts, exp, paths=None) -> list[str]:
     """A line for each POSIX ACL entry that lets a user or group other than the deploy login, the app user and
     the app's group read the app's secrets (the tree reader's ``secret_acls``): a named ``user:``/``group:`` entry
     with read (under the ACL's mask) on the config or a kept one, or in the default ACL of a directory above them
-    (every config a deploy writes there later gets it), and a default ACL's ``other`` entry with any permission
-    (what is made there gets it instead of the umask: the daemons' 0007 does not apply). Deny by default: no
+    (every config a deploy writes there later gets it), and a shared path's default ACL with an ``other`` entry
+    (what the app makes there gets it instead of the umask: the daemons' 0007 does not apply; the deploy's own
+    files have explicit modes, which the ACL only narrows). Deny by default: no
     allowance accounts for it. ``paths``: those of the ACLs sent to judge (the shared paths' are test_shared_dirs',
     the rest the config's); None: all but the shared paths'."""
     from .sockets import GROUP, MASK, OTHER, USER, acl
@@ -559,7 +560,7 @@ def secret_acl_grants(facts, exp, paths=None) -> list[str]:
                       f"{'x' if p & 1 else '-'}: every file made there later gets it instead of the umask (the "
                       f"daemons' 0007, the deploy's): anyone on the server reads or changes what the app and the "
                       f"deploys write there; remove it (setfacl -k {path})"
-                      for t, p, _ in entries if kind == "default" and t == OTHER and p]
+                      for t, p, _ in entries if kind == "default" and t == OTHER and p and path in shared]
             for tag, perm, ident in entries:
                 if tag not in (USER, GROUP) or not perm & mask & 4:
                     continue

@@ -167,16 +167,30 @@ def _default_acl(other: int) -> str:
                                             for t, p in ((1, 7), (4, 7), (0x20, other)))).hex()
 
 
-@pytest.mark.parametrize("path,rule", [
-    ("/var/www/yourapplication/shared/data", "shared"),  # the blind fault: a shared path (the app's data)
-    ("/var/www/yourapplication/shared", "config_mode"),  # the class: the dir the config is made in (every deploy's)
+def _named_default_acl(uid: int) -> str:
+    import struct
+
+    return (struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, i) for t, p, i in (
+        (1, 7, 0xFFFFFFFF), (2, 7, uid), (4, 7, 0xFFFFFFFF), (0x10, 7, 0xFFFFFFFF), (0x20, 0, 0xFFFFFFFF)))).hex()
+
+
+@pytest.mark.parametrize("acl,found", [
+    (_default_acl(6), "its default ACL has other::rw-"),  # the blind fault: the umask overridden for all
+    (_named_default_acl(65534), "its default ACL has user:"),  # the class: a named user given what the app makes
 ])
-def test_a_default_acl_opening_what_is_made_there_fails(exp, path, rule):
+def test_a_default_acl_of_a_shared_path_fails(exp, acl, found):
+    path = "/var/www/yourapplication/shared/data"
     facts = clean_facts()
-    facts.remote["secret_acls"] = {path: {"default": _default_acl(6)}}
-    msg = outcome(rule, facts, exp)
-    assert msg.startswith("fail") and f"{path}: its default ACL has other::rw-" in msg, msg
-    other = {"shared": "config_mode", "config_mode": "shared"}[rule]
-    assert outcome(other, facts, exp) == "pass"  # (one cause, one failure)
+    facts.remote["secret_acls"] = {path: {"default": acl}}
+    msg = outcome("shared", facts, exp)
+    assert msg.startswith("fail") and f"{path}: {found}" in msg, msg
+    assert outcome("config_mode", facts, exp) == "pass"  # (one cause, one failure)
     facts.remote["secret_acls"] = {path: {"default": _default_acl(0)}}
-    assert outcome(rule, facts, exp) == "pass"
+    assert outcome("shared", facts, exp) == "pass"
+
+
+def test_a_default_acl_other_entry_above_the_config_alone_is_no_finding(exp):
+    """The deploy writes the config with an explicit mode, which a default ACL only narrows."""
+    facts = clean_facts()
+    facts.remote["secret_acls"] = {"/var/www/yourapplication/shared": {"default": _default_acl(4)}}
+    assert outcome("config_mode", facts, exp) == "pass" and outcome("shared", facts, exp) == "pass"
