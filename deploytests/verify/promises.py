@@ -5658,7 +5658,8 @@ PROMISES: tuple[Promise, ...] = (
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
-            "writes its data there; what the deploy writes there is the app group's)",
+            "writes its data there; what the deploy writes there is the app group's), with no default ACL giving "
+            "others or a named user what is made there (it would replace the daemons' umask)",
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("live",)),  # (the first deploy makes them)
     Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "
