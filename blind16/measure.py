@@ -47,8 +47,8 @@ def as_fault(entry: dict) -> Fault:
 
 
 def main(platform: str, only: list[str]) -> None:
-    after = "--after" in only
-    only = [o for o in only if o != "--after"]
+    after, states = "--after" in only, "--states" in only
+    only = [o for o in only if o not in ("--after", "--states")]
     if after:
         import after as later
     entries = [e for e in (later.ENTRIES if after else blind.F) if not only or e["id"] in only]
@@ -60,6 +60,9 @@ def main(platform: str, only: list[str]) -> None:
     tag = camp.snapshot()
     print("snapshot", tag, camp.base, flush=True)
     items = [Item(f.id, "fault", fault=f) for f in faults] + [Item("clean-1", "clean")]
+    if states:  # the pipeline's legitimate states (after a rollback, a refused release ...): controls
+        from deploytests.faults.run import STATES
+        items += [Item(name, "state", state=fn) for name, fn in STATES.items()]
     out = HERE / f"results-{platform}{'-after' if after else ''}{'-' + '-'.join(only[:2]) if only else ''}.json"
     results = {}
     try:
