@@ -441,6 +441,10 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipp
 UNIT_CONTROL_KEYS = ("execstart", "execstartpre", "execstartpost", "execreload", "execstop", "execstoppost",
                      "execcondition", "killsignal", "killmode", "reloadsignal", "restartkillsignal", "type", "user",
                      "group", "environment", "environmentfile", "unsetenvironment", "pidfile")
+# systemd.exec(5)'s sandboxing and security keys, lower case: what a unit's processes may see, write or do
+SANDBOX = re.compile(r"(protect|private|readwrite|readonly|inaccessible|(no)?execpaths|temporaryfilesystem|bind|"
+                     r"rootdirectory|rootimage|restrict|systemcall|capabilityboundingset|nonewprivileges|"
+                     r"memorydenywriteexecute|dynamicuser|ipaddress(deny|allow))")
 # a reload or stop command that ends the server instead: Apache's graceful-stop (WINCH), stop (TERM), or a kill
 STOPS = re.compile(r"(^|\s)(-(s\s*)?(SIG)?(WINCH|TERM|KILL|INT|QUIT)\b|-(9|15|28)\b|graceful-stop\b|\bstop\b)")
 
@@ -448,9 +452,11 @@ STOPS = re.compile(r"(^|\s)(-(s\s*)?(SIG)?(WINCH|TERM|KILL|INT|QUIT)\b|-(9|15|28
 def relied_unit_problems(raw: dict[str, str], relied: dict[str, str]) -> dict[str, tuple[str, bool]]:
     """unit name -> (why, whatever is allowed), for each unit of ``relied`` (name -> who relies on it: Apache's,
     the SSH server's) that the admin's unit dirs mask (a link to /dev/null: systemd never starts it, not at boot,
-    not for a restart) or override in how it starts, reloads or stops (a drop-in ``NAME.d/*.conf`` or a unit file
-    of its name setting a key of :data:`UNIT_CONTROL_KEYS`, each named ``file:line``). A mask and a reload that
-    stops the server are findings whatever is allowed (allow_units accounts for the override, not for that)."""
+    not for a restart) or override (a drop-in ``NAME.d/*.conf`` or a unit file of its name setting a key of
+    :data:`UNIT_CONTROL_KEYS` or of :data:`SANDBOX`, each named ``file:line``): how it starts, reloads or stops,
+    and what its sandbox takes away (``ProtectSystem=strict``: the app's daemons cannot write ``shared/``). A mask
+    and a reload that stops the server are findings whatever is allowed (allow_units accounts for the override,
+    not for that)."""
     found, out = units(raw), {}
     for name, role in relied.items():
         u = found.get(name)
@@ -460,7 +466,10 @@ def relied_unit_problems(raw: dict[str, str], relied: dict[str, str]) -> dict[st
             out[name] = (f"{name} is masked ({', '.join(u.files)} -> /dev/null): systemd never starts it, not at boot, "
                          f"not for a restart: {role}", True)
             continue
-        changed = [f"{at}: {key}={value[:100]}" for key in UNIT_CONTROL_KEYS for value, at in u.values(key)]
+        # how systemd starts, reloads and stops it, and what its sandbox takes away from the server and the app's
+        # daemons after the next start (systemd.exec(5)'s sandboxing keys: a read-only /var/www, a hidden /tmp)
+        changed = [f"{at}: {key}={value[:100]}" for key in (*UNIT_CONTROL_KEYS, *sorted(
+            k for k in u.keys if SANDBOX.match(k))) for value, at in u.values(key)]
         stops = [f"{at}: {key}={value[:100]}" for key in ("execreload",) for value, at in u.values(key)
                  if STOPS.search(value)] + [f"{at}: {key}={value}" for key in ("reloadsignal",)
                                             for value, at in u.values(key) if STOPS.search("-" + value.upper())]
@@ -468,8 +477,9 @@ def relied_unit_problems(raw: dict[str, str], relied: dict[str, str]) -> dict[st
             out[name] = (f"{name}'s reload stops it ({'; '.join(stops[:2])}): every 'systemctl reload {name}' "
                          f"(logrotate's nightly reload, certbot's hooks, an admin's) takes it down: {role}", True)
         elif changed:
-            out[name] = (f"{name} is overridden in how systemd starts, reloads or stops it ({'; '.join(changed[:4])}): "
-                         f"{role}; a reload, restart or boot no longer does what its package's unit does", False)
+            out[name] = (f"{name} is overridden in how systemd starts, reloads or stops it, or in its sandbox "
+                         f"({'; '.join(changed[:4])}): {role}; a reload, restart or boot no longer does what its "
+                         f"package's unit does", False)
     return out
 
 

@@ -194,3 +194,17 @@ def test_a_default_acl_other_entry_above_the_config_alone_is_no_finding(exp):
     facts = clean_facts()
     facts.remote["secret_acls"] = {"/var/www/yourapplication/shared": {"default": _default_acl(4)}}
     assert outcome("config_mode", facts, exp) == "pass" and outcome("shared", facts, exp) == "pass"
+
+
+# ---- a sandbox override of Apache's unit: what the server and the daemons may write after the next start
+
+@pytest.mark.parametrize("text", [
+    "[Service]\nProtectSystem=strict\nPrivateTmp=yes\n",  # the blind fault: / read-only, shared/ too
+    "[Service]\nReadOnlyPaths=/var/www\n",  # the class: the app's tree read-only by another key
+])
+def test_a_sandbox_override_of_apaches_unit_fails_until_allowed(exp, text):
+    facts = clean_facts()
+    add_text(facts, "/etc/systemd/system/apache2.service.d/hardening.conf", text)
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_units"] and "apache2.service is overridden" in msg["cw_units"], msg
+    assert outcome("cw_units", facts, allowing(exp, units=("apache2.service",))) == "pass"
