@@ -67,7 +67,13 @@ python3 -c 'import os,struct,sys; os.setxattr(sys.argv[1],"system.posix_acl_defa
 """, r"""runuser -u $APPU -- sh -c "umask 0007; echo x > $SH0/.probe" && runuser -u nobody -- cat $SH0/.probe >/dev/null && rm -f $SH0/.probe""",
       "a default ACL on a shared dir names nobody: every file the app makes there, nobody reads and changes")
 
-AFTER_IDS = ["default-acl-opens-shared", "cron-daily-link-into-shared", "unit-environment-pythonpath", "unit-www-data-runs-tmp-script",
+fault("apache-dropin-readonly-www", "loads", r"""
+mkdir -p /etc/systemd/system/apache2.service.d
+printf '[Service]\nReadOnlyPaths=/var/www\n' > /etc/systemd/system/apache2.service.d/ro.conf
+""", r"""grep -q 'ReadOnlyPaths=/var/www' /etc/systemd/system/apache2.service.d/ro.conf""",
+      "a drop-in makes /var/www read-only for Apache and its daemons from the next start: the app cannot write shared/")
+
+AFTER_IDS = ["default-acl-opens-shared", "apache-dropin-protectsystem", "cron-daily-link-into-shared", "unit-environment-pythonpath", "unit-www-data-runs-tmp-script",
              "binfmt-interpreter-in-tree", "usr-local-site-pth", "diverted-apache2ctl-sources-shared",
              "prev-release-dir-closed", "access-log-link-into-shared"]
 ENTRIES = [e for e in blind.F if e["id"] in AFTER_IDS or e["kind"] == "control"] + F
