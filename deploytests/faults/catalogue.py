@@ -303,6 +303,10 @@ FAULTS: tuple[Fault, ...] = (
           "chown {app_user} /home/opsadmin/.bashrc"),
     Fault("stdlib-module-appended", "cw_packaged", "a line appended to the stack's stdlib os.py (a local 'fix')",
           "echo '# local fix' >> /usr/lib/python{python_version}/os.py"),
+    Fault("stdlib-module-diverted", "cw_packaged", "the stack's stdlib json/__init__.py moved aside with a local "
+          "dpkg-divert and a changed copy put in its place (the 'fix' hidden from dpkg's md5sums)",
+          "f=/usr/lib/python{python_version}/json/__init__.py; dpkg-divert --quiet --local --rename --add $f; "
+          "cp $f.distrib $f; echo '# local fix' >> $f"),
     Fault("apt-source-trusted", "sec_apt", "an apt source marked [trusted=yes]",
           "echo 'deb [trusted=yes] http://apt.ops.example/debian stable main' > /etc/apt/sources.list.d/ops.list"),
     # -- who becomes root, whose login stops, the host's baseline ---------------------------------------------

@@ -889,6 +889,9 @@ def acts(out):
                     side["size"] -= len(side["files"][d + "/" + name].pop("data"))
     texts = {p: e["data"] for p, e in out["files"].items() if e.get("data") and (p.startswith(tops) or p in ROOT_RUNS)}
     texts.update({p: e["data"] for p, e in side["files"].items() if e.get("data")})
+    # a link there (a run-parts script linked in): what it reaches is what root runs, followed as a word of it
+    texts.update({p + " ->": os.path.normpath(os.path.join(os.path.dirname(p), e["link"])) for p, e in
+                  out["files"].items() if e.get("link") and p.startswith(tops)})
     texts.update(out.get("own_keys") or {})  # (a key's command="...": sshd runs it as this login, who may be root)
     seen = set()
     for _ in range(3):

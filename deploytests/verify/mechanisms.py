@@ -364,9 +364,10 @@ def units(raw: dict[str, str]) -> dict[str, Unit]:
 
 def reaches(text: str, root: str) -> bool:
     """Whether a command line, a unit's value or a script names ``root`` or a path under it (as a word: split at
-    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses and backquotes, systemd's ``-@:+!`` prefixes dropped),
+    blanks, quotes, ``=``, ``;``, ``|``, ``&``, parentheses, backquotes and the ``:`` of a list
+    (``PYTHONPATH=/a:/b``, binfmt's fields), systemd's ``-@:+!`` prefixes dropped),
     as written or as a glob the shell, tmpfiles or logrotate expand (``/var/www/*/current/venv/bin/python``)."""
-    words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>]+", text))
+    words = (w.lstrip("-@:+!") for w in re.split(r"[\s'\"=;|&()`<>:]+", text))
     return any(w.rstrip("/") == root or w.startswith(root + "/") or GLOB.search(w) and _glob_reaches(w, root)
                for w in words)
 
@@ -399,7 +400,9 @@ def _shipped(path: str, shipped) -> bool:
 def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipped=None,
                   gone=None) -> dict[str, str]:
     """unit name -> why, for each unit that runs as one of ``watched`` (user -> its role) or runs code from the
-    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it), or whose
+    app's tree ``root`` (its unit file there, or an Exec*/WorkingDirectory/EnvironmentFile path under it, or an
+    ``Environment=`` value naming it: ``PYTHONPATH``, ``LD_PRELOAD``, a ``:`` list; whatever the variable, as for
+    cron's environment lines: which one a program finds its code by is not for a list to know), or whose
     unit file is a link out of :data:`UNIT_DIRS` to a file no package ships (``shipped``: dpkg's paths; a unit by
     hand in the packages' dir, which the gate does not read), unless ``gone(link)`` says it leads to nothing only
     root may create (the enable link a removed package leaves: systemd runs nothing through it). A timer or path
@@ -416,7 +419,7 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipp
                        f"packages' units (the gate reads units in {', '.join(UNIT_DIRS)} only)")
         if u.user in watched:
             why.append(f"it runs as {u.user}, {watched[u.user]}")
-        reach = [(k, v, at) for k in EXEC_KEYS for v, at in u.values(k) if reaches(v, root)]
+        reach = [(k, v, at) for k in EXEC_KEYS + ("environment",) for v, at in u.values(k) if reaches(v, root)]
         if reach:
             k, v, at = reach[0]
             why.append(f"{at}: {k} reaches the app's tree ({v[:120]}): code the deploy login or the app can "
@@ -438,6 +441,10 @@ def unit_problems(raw: dict[str, str], root: str, watched: dict[str, str], shipp
 UNIT_CONTROL_KEYS = ("execstart", "execstartpre", "execstartpost", "execreload", "execstop", "execstoppost",
                      "execcondition", "killsignal", "killmode", "reloadsignal", "restartkillsignal", "type", "user",
                      "group", "environment", "environmentfile", "unsetenvironment", "pidfile")
+# systemd.exec(5)'s sandboxing and security keys, lower case: what a unit's processes may see, write or do
+SANDBOX = re.compile(r"(protect|private|readwrite|readonly|inaccessible|(no)?execpaths|temporaryfilesystem|bind|"
+                     r"rootdirectory|rootimage|restrict|systemcall|capabilityboundingset|nonewprivileges|"
+                     r"memorydenywriteexecute|dynamicuser|ipaddress(deny|allow))")
 # a reload or stop command that ends the server instead: Apache's graceful-stop (WINCH), stop (TERM), or a kill
 STOPS = re.compile(r"(^|\s)(-(s\s*)?(SIG)?(WINCH|TERM|KILL|INT|QUIT)\b|-(9|15|28)\b|graceful-stop\b|\bstop\b)")
 
@@ -445,9 +452,11 @@ STOPS = re.compile(r"(^|\s)(-(s\s*)?(SIG)?(WINCH|TERM|KILL|INT|QUIT)\b|-(9|15|28
 def relied_unit_problems(raw: dict[str, str], relied: dict[str, str]) -> dict[str, tuple[str, bool]]:
     """unit name -> (why, whatever is allowed), for each unit of ``relied`` (name -> who relies on it: Apache's,
     the SSH server's) that the admin's unit dirs mask (a link to /dev/null: systemd never starts it, not at boot,
-    not for a restart) or override in how it starts, reloads or stops (a drop-in ``NAME.d/*.conf`` or a unit file
-    of its name setting a key of :data:`UNIT_CONTROL_KEYS`, each named ``file:line``). A mask and a reload that
-    stops the server are findings whatever is allowed (allow_units accounts for the override, not for that)."""
+    not for a restart) or override (a drop-in ``NAME.d/*.conf`` or a unit file of its name setting a key of
+    :data:`UNIT_CONTROL_KEYS` or of :data:`SANDBOX`, each named ``file:line``): how it starts, reloads or stops,
+    and what its sandbox takes away (``ProtectSystem=strict``: the app's daemons cannot write ``shared/``). A mask
+    and a reload that stops the server are findings whatever is allowed (allow_units accounts for the override,
+    not for that)."""
     found, out = units(raw), {}
     for name, role in relied.items():
         u = found.get(name)
@@ -457,7 +466,10 @@ def relied_unit_problems(raw: dict[str, str], relied: dict[str, str]) -> dict[st
             out[name] = (f"{name} is masked ({', '.join(u.files)} -> /dev/null): systemd never starts it, not at boot, "
                          f"not for a restart: {role}", True)
             continue
-        changed = [f"{at}: {key}={value[:100]}" for key in UNIT_CONTROL_KEYS for value, at in u.values(key)]
+        # how systemd starts, reloads and stops it, and what its sandbox takes away from the server and the app's
+        # daemons after the next start (systemd.exec(5)'s sandboxing keys: a read-only /var/www, a hidden /tmp)
+        changed = [f"{at}: {key}={value[:100]}" for key in (*UNIT_CONTROL_KEYS, *sorted(
+            k for k in u.keys if SANDBOX.match(k))) for value, at in u.values(key)]
         stops = [f"{at}: {key}={value[:100]}" for key in ("execreload",) for value, at in u.values(key)
                  if STOPS.search(value)] + [f"{at}: {key}={value}" for key in ("reloadsignal",)
                                             for value, at in u.values(key) if STOPS.search("-" + value.upper())]
@@ -465,8 +477,9 @@ def relied_unit_problems(raw: dict[str, str], relied: dict[str, str]) -> dict[st
             out[name] = (f"{name}'s reload stops it ({'; '.join(stops[:2])}): every 'systemctl reload {name}' "
                          f"(logrotate's nightly reload, certbot's hooks, an admin's) takes it down: {role}", True)
         elif changed:
-            out[name] = (f"{name} is overridden in how systemd starts, reloads or stops it ({'; '.join(changed[:4])}): "
-                         f"{role}; a reload, restart or boot no longer does what its package's unit does", False)
+            out[name] = (f"{name} is overridden in how systemd starts, reloads or stops it, or in its sandbox "
+                         f"({'; '.join(changed[:4])}): {role}; a reload, restart or boot no longer does what its "
+                         f"package's unit does", False)
     return out
 
 
@@ -485,7 +498,8 @@ def root_reach(raw: dict[str, str], root: str) -> dict[str, str]:
     for u in units(raw).values():
         only = any(v.lower() in ("yes", "true", "1", "on") for v, _ in u.values("permissionsstartonly"))
         rooted = u.user in ("root", "0")
-        for key in EXEC_KEYS if rooted else EXEC_KEYS[:7]:  # (root's make in a release dir: its working directory)
+        for key in EXEC_KEYS + ("environment",) if rooted else EXEC_KEYS[:7]:  # (root's make in a release dir: its
+            #                  working directory; what its program loads by: PYTHONPATH, LD_* of Environment=)
             for value, at in u.values(key):
                 prefix = value[:len(value) - len(value.lstrip("-@:+!"))]
                 how = "it runs as root (no User= but root's)" if rooted else next(
@@ -553,13 +567,15 @@ def cron_jobs(raw: dict[str, str]) -> list[dict]:
     out = []
     for path in sorted(p for p in raw if p == "/etc/crontab" or p.startswith(("/etc/cron.d/", CRONTABS) + PERIODIC)):
         text = raw[path]  # (made safe when read: only cron's files are)
-        if text.startswith("-> "):
-            continue
         if path.startswith(PERIODIC):
             name = path.rsplit("/", 1)[-1]
             if name.startswith(".") or name == "placeholder" or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
                 continue  # run-parts runs only such names
+            if text.startswith("-> "):  # a link: run-parts runs what it reaches, judged as the program it is
+                text = posixpath.normpath(posixpath.join(posixpath.dirname(path), text[3:].strip()))
             out.append({"where": path, "file": path, "user": "root", "job": text})
+            continue
+        if text.startswith("-> "):
             continue
         system = path == "/etc/crontab" or path.startswith("/etc/cron.d/")
         if not system and not path.startswith(CRONTABS):

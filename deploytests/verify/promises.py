@@ -505,6 +505,7 @@ def shared_dirs(facts, exp):
     problems += [_path(facts, f"{root}/shared/{rel}", kind="directory", mode="2770", owner=exp.deploy_user,
                        group=group) for rel in exp.cfg.shared_paths]
     problems = [p for p in problems if p]
+    problems += secret_acl_grants(facts, exp, [f"{root}/shared/{rel}" for rel in exp.cfg.shared_paths])
     assert not problems, "\n".join(problems)
 
 
@@ -533,21 +534,33 @@ def _unhex(raw) -> str | None:
         return None
 
 
-def secret_acl_grants(facts, exp) -> list[str]:
+def secret_acl_grants(facts, exp, paths=None) -> list[str]:
     """A line for each POSIX ACL entry that lets a user or group other than the deploy login, the app user and
     the app's group read the app's secrets (the tree reader's ``secret_acls``): a named ``user:``/``group:`` entry
     with read (under the ACL's mask) on the config or a kept one, or in the default ACL of a directory above them
-    (every config a deploy writes there later gets it). Deny by default: no allowance accounts for it."""
-    from .sockets import GROUP, MASK, USER, acl
+    (every config a deploy writes there later gets it), and a shared path's default ACL with an ``other`` entry
+    (what the app makes there gets it instead of the umask: the daemons' 0007 does not apply; the deploy's own
+    files have explicit modes, which the ACL only narrows). Deny by default: no
+    allowance accounts for it. ``paths``: those of the ACLs sent to judge (the shared paths' are test_shared_dirs',
+    the rest the config's); None: all but the shared paths'."""
+    from .sockets import GROUP, MASK, OTHER, USER, acl
 
     users = getattr(getattr(facts, "raw", None), "users", None)
     ours = {("u", exp.deploy_user), ("u", exp.cfg.app_user), ("g", _group_of(facts, "app")),
             ("g", _group_of(facts, "deploy"))}
+    shared = tuple(f"{exp.cfg.root}/shared/{rel}" for rel in exp.cfg.shared_paths)
     lines = []
     for path, found in sorted((facts.get("secret_acls") or {}).items()):
+        if path not in paths if paths is not None else path in shared:
+            continue
         for kind, raw in sorted(found.items()):
             entries = acl(_unhex(raw))
             mask = next((p for t, p, _ in entries if t == MASK), 7)
+            lines += [f"{path}: its default ACL has other::{'r' if p & 4 else '-'}{'w' if p & 2 else '-'}"
+                      f"{'x' if p & 1 else '-'}: every file made there later gets it instead of the umask (the "
+                      f"daemons' 0007, the deploy's): anyone on the server reads or changes what the app and the "
+                      f"deploys write there; remove it (setfacl -k {path})"
+                      for t, p, _ in entries if kind == "default" and t == OTHER and p and path in shared]
             for tag, perm, ident in entries:
                 if tag not in (USER, GROUP) or not perm & mask & 4:
                     continue
@@ -1726,7 +1739,8 @@ def cw_schedules(facts, exp):
     other = inv.get("mentions") or []  # root's other configuration under /etc naming the app's tree, or a link
     aside = _places_aside(snap, exp, facts) if other and getattr(snap, "files", None) else (lambda place: False)
     found.update((id(j), _mention_reach(snap, j, root, aside)) for j in other)  # (another tool's syntax)
-    jobs += [j for j in other if found[id(j)]]
+    # (a line whose syntax the command reader does not split, binfmt's ':name:E::ext::/path:C', still names the tree)
+    jobs += [j for j in other if found[id(j)] or reaches(" ".join(j["job"].split()), root)]
     jobs, via = _one_cause(jobs, found)
     lines = []
     for s in jobs:
@@ -2602,11 +2616,12 @@ def _job_reach(snap, job: dict, root: str, shell: bool = True):
 def cw_units(facts, exp):
     """Every systemd unit and drop-in in systemd's unit search path but the packages' (/etc/systemd/system, its
     .control and .attached twins, /run/systemd/{system,transient} ...: :data:`collect_login.SYSTEMD_PATH`) that runs as
-    the app or deploy user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/
-    EnvironmentFile path there), and the systemd user manager of the app, deploy or Apache user that starts at
-    boot (linger) or has enabled units (:func:`mechanisms.user_managers`), is allowed by name; so is an override
-    of how Apache's or sshd's unit starts, reloads or stops, but not a mask of either or a reload that stops the
-    server (:func:`mechanisms.relied_unit_problems`)."""
+    the app, deploy or Apache user (by name or uid), or runs code from the app's tree (its unit file, an
+    Exec*/WorkingDirectory/EnvironmentFile path or an Environment= value there), and the systemd user manager of
+    the app, deploy or Apache user that starts at boot (linger) or has enabled units
+    (:func:`mechanisms.user_managers`), is allowed by name; so is an override of how Apache's or sshd's unit
+    starts, reloads or stops, but not a mask of either or a reload that stops the server
+    (:func:`mechanisms.relied_unit_problems`)."""
     from .mechanisms import relied_unit_problems, root_reach, texts, unit_problems, user_managers
     from .parse import dpkg_files
     from .rootacts import APP_WRITES, view
@@ -2619,11 +2634,19 @@ def cw_units(facts, exp):
                exp.deploy_user: "the deploy login (it can change every release)"}
     snap = getattr(facts, "raw", None)
     seen = view(snap) if getattr(snap, "files", None) else None
+    # Apache's user too: a unit of it is a process of it (cw_processes accounts for each), started later; and each
+    # watched user by uid, as systemd reads User= (User=33)
+    watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
+    users = getattr(seen, "users", None) if seen is not None else None
+    watched.update({str(f["uid"]): f"{name}, {role}" for name, role in list(watched.items())
+                    for f in [users.facts(name) if users is not None else None] if f})
+    watched.update({str(f["uid"]): f"{who}, {watched.get(name, '')}" for who, name in
+                    (("app", exp.cfg.app_user), ("deploy", exp.deploy_user))
+                    for f in [(facts.get("users") or {}).get(who)] if f and f.get("uid") is not None})
     problems = unit_problems(raw, exp.cfg.root, watched, dpkg_files(snap) if seen is not None else None,
                              lambda p: seen is not None and seen.st(p) is None and not seen.writable_by_others(p) and
                              (seen.files.get(p) or {}).get("why") == os.strerror(errno.ENOENT))
     inv = facts["inventory"]
-    watched[exp.stack.apache.run_user] = "Apache's user (it reads what Apache serves, the app's static files)"
     problems.update(user_managers(inv.get("linger") or [], inv.get("user_units") or {}, watched))
     # what a root unit runs that others may change, as a cron job's is judged (allow_units accounts for the unit,
     # not for that); the app user's shared dirs among it: that unit's one line, which no allowance answers
@@ -3406,7 +3429,7 @@ def cw_load_path(facts, exp):
     lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _linker_cache(getattr(facts, "raw", None))
-    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version)
+    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version, exp)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
     lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
     _unaccounted("place[s] on the code-loading path writable by someone but root", lines)
@@ -3462,14 +3485,16 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     return lines
 
 
-def _root_python_paths(snap, py: str) -> list[str]:
+def _root_python_paths(snap, py: str, exp=None) -> list[str]:
     """Each directory a ``.pth`` of the system Python's site dirs (``/usr/local/lib/python3.X/dist-packages``,
     ``/usr/lib/python3/dist-packages``) or of root's own user site (``/root/.local/lib/python3.X/site-packages``,
     which only the root collector reads) puts on the sys.path of every python3 root runs (unattended-upgrades,
     apt's hooks, an admin's script: before /usr/lib/python3/dist-packages, so its modules shadow apt's), when
     someone but root may change it (the root collector's ``lstat`` of what root's user site names included:
-    ``rootacts.view``); and such a ``.pth`` the gate could not read as root's alone."""
-    from .rootacts import view
+    ``rootacts.view``); such a ``.pth`` the gate could not read as root's alone; and an ``import`` line of one no
+    package ships as dpkg unpacked it (a root ``pip install``'s): site.py runs that line in every python3 root runs,
+    the gate's own root collector too -- code no package and no allowance accounts for (allow_commands, pinned)."""
+    from .rootacts import packaged, view
 
     lines: list[str] = []
     raw, snap = snap, view(snap)
@@ -3483,8 +3508,14 @@ def _root_python_paths(snap, py: str) -> list[str]:
                 lines.append(f"{path}: a .pth of the system Python the gate could not read as root's alone ({why}): "
                              f"every python3 root runs processes it")
                 continue
+            ours = packaged(snap, path) or exp is not None and path in exp.allow.commands
             for n, line in enumerate(text.splitlines(), 1):
                 word = line.strip()
+                if line.startswith(("import ", "import\t")) and not ours:  # (site.py's own test: exec'd)
+                    lines.append(f"{path}:{n}: {word[:120]!r}: no package ships this .pth: every python3 root runs "
+                                 f"(unattended-upgrades, apt's hooks, an admin's script) runs this line at its start. "
+                                 + (_allow_hint(exp, "allow_commands", path) if exp is not None else ""))
+                    break
                 loose = snap.writable_by_others(posixpath.normpath(word)) if word.startswith("/") else None
                 if loose and not loose.endswith("(not looked at)"):
                     lines.append(f"{path}:{n}: {word}: every python3 root runs (unattended-upgrades, apt's hooks, an "
@@ -4127,7 +4158,8 @@ def cw_packaged(facts, exp):
     """The files of the stack's packages (what Apache, mod_wsgi, the stack's Python and its stdlib, sudo, sshd,
     PAM and the C library load or run) are what dpkg installed: each file whose inode changed after its package
     was installed is hashed against dpkg's md5sums (the rest cannot have changed since), read as the deploy
-    user. A file dpkg-divert moved aside is dpkg's own record and not compared."""
+    user. A file a package's dpkg-divert moved aside is dpkg's own record and not compared; one a local
+    ``dpkg-divert --local`` moved aside is a finding (an admin's file in the package's place)."""
     found = facts.get("packaged")
     if found is None:
         raise NotApplicable(f"the tree reader did not compare the stack's packages with dpkg's md5sums: "
@@ -4135,6 +4167,10 @@ def cw_packaged(facts, exp):
     lines = [f"{path}: not what {pkg} installed (dpkg's md5sums): whoever changed it changed code that root, "
              f"Apache or the daemons run; reinstall the package (apt-get install --reinstall {pkg})"
              for path, pkg in sorted(found.get("changed") or [])]
+    lines += [f"{path}: moved aside by a local dpkg-divert ({pkg}'s file is now {to}): what is at {path} is an "
+              f"admin's file no package ships, never compared, and root, Apache or the daemons run it in the "
+              f"package's place; remove the diversion (dpkg-divert --local --rename --remove {path})"
+              for path, pkg, to in sorted(found.get("diverted") or [])]
     lines += [f"{b}: not compared" for b in found.get("bounds") or []]
     _unaccounted("packaged file[s] changed since dpkg installed [it|them]", lines, "cw_packaged", exp)
 
@@ -5363,12 +5399,13 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             needs=("apache",)),
     Promise("cw_units", f"{CW}: runs", "no systemd unit, timer or drop-in under /etc/systemd/system, "
             "/etc/systemd/system.{control,attached}, /run/systemd/{system,system.control,system.attached,transient} "
-            "or /usr/local/lib/systemd/system (systemd's search path but the packages') runs as the app or deploy "
-            "user, or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/EnvironmentFile path "
-            "there); no unit file linked "
+            "or /usr/local/lib/systemd/system (systemd's search path but the packages') runs as the app, deploy or "
+            "Apache user (by name or uid), or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/"
+            "EnvironmentFile path or an Environment= value there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
             "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
-            "systemd starts, reloads or stops Apache's or sshd's unit; each unit's Exec*, WorkingDirectory, "
+            "systemd starts, reloads or stops Apache's or sshd's unit, or its sandbox (ProtectSystem=, "
+            "ReadOnlyPaths= ...); each unit's Exec*, WorkingDirectory, "
             "EnvironmentFile and Environment values judged as a cron job's line (a root unit's path someone but "
             "root may change, whatever the variable); unless allowed (allow_units), which never accounts for a "
             "command that runs as root with what someone but root may change, nor for one that runs as root (no "
@@ -5677,7 +5714,8 @@ PROMISES: tuple[Promise, ...] = (
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
-            "writes its data there; what the deploy writes there is the app group's)",
+            "writes its data there; what the deploy writes there is the app group's), with no default ACL giving "
+            "others or a named user what is made there (it would replace the daemons' umask)",
             "test_shared_dirs", "expected /var/www/app/shared/data: directory 2770 ... found ... 0777 ...",
             needs=("live",)),  # (the first deploy makes them)
     Promise("config_mode", f"{D}: config", "the config (when the app has one) is 0640 <deploy user>:<app group>: "

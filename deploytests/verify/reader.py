@@ -20,6 +20,7 @@ import csv
 import grp
 import hashlib
 import io
+import itertools
 import json
 import os
 import pwd
@@ -272,12 +273,14 @@ def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unr
     of the release that are not the deploy user's or are writable by group/others (shared links excluded);
     ``tree``: a dict to fill with the hashes of the release's other files (relative to the release; its
     RELEASE.json and SNAPSHOT.json aside); ``reader``: ``(uid, gids)`` of the app user, whose daemons load the
-    release: the entries it could not read (or enter) go to ``unreadable``."""
+    release: the entries it could not read (or enter) go to ``unreadable``. The release's own directory is judged
+    as its entries are (``.``): one closed to the app user, or open to others, is the whole release's."""
     hashes, loose, count = {}, [], 0
     venv = os.path.join(release_dir, "venv")
     venv_lib, venv_bin = os.path.join(venv, "lib"), os.path.join(venv, "bin")
     skip = {os.path.join(release_dir, s) for s in shared}
-    for top, dirs, files in walk(release_dir, bounds):
+    for top, dirs, files in itertools.chain([(os.path.dirname(release_dir), [os.path.basename(release_dir)], [])],
+                                            walk(release_dir, bounds)):
         for name in dirs + files:
             path = os.path.join(top, name)
             if path in skip:
@@ -296,13 +299,15 @@ def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unr
                 unreadable.append("%s %04o %s:%s" % (_rel(path, release_dir), st.st_mode & 0o7777,
                                                      name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid,
                                                                                              st.st_gid)))
+            if path == release_dir:
+                continue  # (its entries are the walk's)
             if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):
                 data = read_nofollow(path, 64 << 20)
                 hashes[_rel(path, venv)] = sha256_of(data)
             elif tree is not None and stat.S_ISREG(st.st_mode) and not path.startswith(venv + "/") and \
                     _rel(path, release_dir) not in UNTRACKED:
                 tree[_rel(path, release_dir)] = sha256_of(read_nofollow(path, 64 << 20))
-        dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip]
+        dirs[:] = [d for d in dirs if os.path.join(top, d) not in skip and os.path.join(top, d) != release_dir]
     return hashes, loose, count
 
 
@@ -738,12 +743,16 @@ def packaged(patterns, lines=None, seen=None):
     """The files of the packages named by ``patterns`` (fnmatch) compared with dpkg's ``info/<pkg>.md5sums``:
     only those whose inode changed after the package's md5sums file was written (dpkg writes it as it unpacks:
     a file changed since has a newer ctime, which no one can set back) are hashed. dpkg-divert's paths are
-    skipped (dpkg's own record of a file moved aside). ``{checked, hashed, changed: [[path, package]], bounds}``."""
-    out, seen = {"checked": 0, "hashed": 0, "changed": [], "bounds": []}, {} if seen is None else seen
-    diverted = set((read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode(
-        "utf-8", "replace").splitlines()[0::3])
+    skipped (dpkg's own record of a file moved aside by a package); one a local ``dpkg-divert --local`` moved aside
+    is in ``diverted`` (``[path, package, where dpkg's file went]``): what is at the path is an admin's file, not the
+    package's. ``{checked, hashed, changed: [[path, package]], diverted, bounds}``."""
+    out, seen = {"checked": 0, "hashed": 0, "changed": [], "diverted": [], "bounds": []}, {} if seen is None else seen
+    triples = (read_nofollow("/var/lib/dpkg/diversions", MD5_BYTES) or b"").decode("utf-8", "replace").splitlines()
+    diverted = {f: (to, by) for f, to, by in zip(triples[0::3], triples[1::3], triples[2::3], strict=False)}
     hashed = 0
     for package, since, md5, file in (lines or md5sums)(patterns):
+        if file in diverted and diverted[file][1] == ":" and not file.startswith(NOT_CODE):
+            out["diverted"].append([file, package, diverted[file][0]])
         if file.startswith(NOT_CODE) or file in diverted:
             continue
         st = lstat_in(seen, file)
@@ -1063,13 +1072,14 @@ def entries(top, bounds):
             yield os.path.join(base, name)
 
 
-def secret_acls(root, config_path):
+def secret_acls(root, config_path, shared=()):
     """The POSIX ACLs of where the app's secrets are (the config, each kept config in ``<root>/.configs``, and each
     directory above them up to ``/``): ``{path: {"access": raw, "default": raw}}`` (``system.posix_acl_access`` and,
     of a directory, ``system.posix_acl_default``: what a file made there later gets; its bytes as hex, which any
     user who may look the path up may read; the reply's strings are made safe on the runner) of each that has
     one. A mode shows only the ACL's mask: a named user's read grant (``setfacl -m u:www-data:r``) leaves a 0640
-    config listed as 0640."""
+    config listed as 0640. ``shared``: the shared paths too (the app writes its data there: a default ACL gives what
+    it makes there its entries instead of the daemons' umask)."""
     kept = os.path.join(root, ".configs")
     try:
         names = sorted(os.listdir(kept))[:256]
@@ -1080,6 +1090,8 @@ def secret_acls(root, config_path):
         while path != "/":
             path = os.path.dirname(path)
             paths.append(path)
+    paths += [os.path.join(root, "shared", os.path.normpath(p)) for p in list(shared)[:256]
+              if not os.path.normpath(p).startswith(("/", ".."))]
     out = {}
     for path in dict.fromkeys(paths):
         for kind in ("access", "default"):
@@ -1141,7 +1153,7 @@ def gather(args):
     section("tree_inventory", tree_inventory, root, args.get("shared_paths", []), args.get("app_user"),
             args["config_path"])
     section("stat", stat_each, args["paths"])
-    section("secret_acls", secret_acls, root, args["config_path"])
+    section("secret_acls", secret_acls, root, args["config_path"], args.get("shared_paths", []))
     loaded_bounds = []
     section("loaded", loaded_changed, args, loaded_bounds)
     section("app_keys", app_keys, args.get("app_user", ""))
