@@ -855,6 +855,39 @@ def unread_config(args: DeployArgs, release_dir, started):
     return what, "; ".join(seen + fixes)
 
 
+MISPLACED = 5  # the release check's exit code (programs.preflight.MISPLACED): a place for the app's files is wrong
+SHARED_DIR = {"MEDIA_ROOT": "media", "UPLOAD_FOLDER": "uploads"}  # the shared path a setting's files go to
+
+
+def misplaced_data(args: DeployArgs, release_dir, started):
+    """The error and hint (pure, unit-tested) of a release whose settings put the app's files (uploads, a file
+    cache, file sessions) where the app user cannot keep them, from the ``misplaced`` facts of the ``started``
+    mark (:func:`.programs.preflight.misplaced`): inside the release (in its venv: Django's ``BASE_DIR / "media"``),
+    which the app user cannot write and every release replaces, or in a dir not the app user's to write. The
+    app would start and answer its health GET, then fail at its first upload; refused before any post_deploy."""
+    items = [i for i in started.get("misplaced") or [] if isinstance(i, list) and len(i) == 3
+             and all(isinstance(x, str) for x in i)]
+    name, path, why = (x[:300] for x in items[0])
+    if why == "inside":
+        where = ("inside the release (%s), which the app user cannot write and every release replaces: the app "
+                 "would fail to write there, and what it wrote would be lost at the next release" % release_dir)
+    else:
+        blocked = why.partition(": ")[2]
+        where = "where the app user %s cannot write (%s: %s)" % (args.app_user, blocked, unwritable(
+            blocked, args.app_user) or "not writable")
+    sub = SHARED_DIR.get(name, "data")
+    place = "%s/shared/%s" % (args.root, sub)
+    if as_env(getattr(args, "release", None)) and name == "MEDIA_ROOT":
+        fix = ('read it from a variable in the settings, MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / '
+               '"media"), and set DJANGO_MEDIA_ROOT=%s in the env file (config_file in deploy.toml)' % place)
+    else:
+        fix = "%s %s" % (set_in_config(args, name), place)
+    listed = "" if sub in args.shared_paths else ', and list "%s" in shared_paths in deploy.toml' % sub
+    others = "; also %s" % ", ".join("%s (%s)" % tuple(i[:2]) for i in items[1:4]) if len(items) > 1 else ""
+    return ("the new release keeps the app's files %s: %s is %s%s" % (where, name, path, others),
+            "%s%s: %s is kept across releases and rollbacks" % (fix, listed, place))
+
+
 def set_in_config(args: DeployArgs, setting):
     """How to set ``setting`` in what the app reads on the servers: its config file, or, when that file is its
     environment (``config_as_env``), a variable of that file the code reads (an env file holds no settings)."""
@@ -1108,6 +1141,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         return
     if code == CONFIG_UNREAD and marks.facts.get("read") is False:
         what, hint = unread_config(args, release_dir, marks.facts)
+        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
+    if code == MISPLACED and marks.facts.get("misplaced"):
+        what, hint = misplaced_data(args, release_dir, marks.facts)
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"

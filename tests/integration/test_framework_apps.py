@@ -319,6 +319,30 @@ def test_django_settings_not_running_the_config_is_refused_before_migrate(django
     assert app.get("/").headers["X-Deploy-Release"] == live
 
 
+def test_django_media_root_inside_the_release_is_refused_before_migrate(django_app):
+    """Class: a place the app writes, named by its settings, inside the release (startproject's BASE_DIR / "media"
+    is in the release's venv on the servers): the app starts and answers /health/, the first upload fails, and an
+    upload would be lost at the next release. A config without init's MEDIA_ROOT line is refused at import."""
+    app = django_app
+    live = app.get("/").headers["X-Deploy-Release"]
+    config = app.project / "config" / "deploy.cfg"
+    kept = config.read_text()
+    config.write_text(re.sub(r"(?m)^MEDIA_ROOT = .*$", "", kept))
+    try:
+        out = app.fab("pack", "deploy")
+    finally:
+        config.write_text(kept)
+    said = out.stdout + out.stderr
+    assert out.returncode != 0, said
+    assert re.search(r"deploy failed at import: the new release keeps the app's files inside the release "
+                     r"\(/var/www/mysite/releases/\S+\), which the app user cannot write and every release replaces"
+                     r".*: MEDIA_ROOT is /var/www/mysite/releases/\S+/venv/lib/python3\.\d+/site-packages/media",
+                     said), said
+    assert 'set MEDIA_ROOT in the config file (config_file in deploy.toml) to /var/www/mysite/shared/media' in said
+    assert not re.search(r"\] post_deploy +\d", said), said  # refused before migrate touched the live data
+    assert app.get("/").headers["X-Deploy-Release"] == live
+
+
 @pytest.fixture(scope="module")
 def linkbox_app(world):
     return App(world, "linkbox")

@@ -771,3 +771,73 @@ def test_a_module_the_release_lacks_is_named_wherever_its_import_fails(missing, 
     hint = agent.missing_module_hint(rollback_args("/var/www/app", entry_point="app.wsgi:application"), output)
     assert hint is not None and hint.startswith(said), hint
     assert agent.missing_module_hint(rollback_args("/var/www/app"), ["KeyError: 'X'"]) is None
+
+
+DJANGO_CONF = """
+class _Settings:
+    MEDIA_ROOT, FILE_UPLOAD_TEMP_DIR, SESSION_ENGINE, EMAIL_BACKEND = MEDIA, None, "x.db", "x.smtp.EmailBackend"
+    CACHES, DATABASES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                     "LOCATION": CACHE}}, {}
+settings = _Settings()
+"""
+FLASK_LIKE = "class _App:\n    url_map, config = {}, {'UPLOAD_FOLDER': UPLOADS}\n    __call__ = staticmethod(app)\n" \
+             "app = _App()\n"
+
+
+@pytest.mark.parametrize("framework", ["django-media", "django-cache", "flask-uploads"])
+def test_a_release_whose_settings_keep_files_inside_it_is_refused_before_post_deploy(release, framework):
+    # Class: a place the app writes to, named by its settings, lies in the release (its venv: startproject's
+    # BASE_DIR / "media"), which the app user cannot write and every release replaces: the app starts and answers
+    # its health GET, the deploy passed (192 tests), the first upload answered 500, and an upload that did land
+    # would be lost at the next release. Members: Django's MEDIA_ROOT, a file-based cache's LOCATION, Flask's
+    # UPLOAD_FOLDER. Read from the started app's settings, judged as the app user, before post_deploy.
+    rel, args, events = release
+    inside = str(rel / "venv" / "lib" / "python3.11" / "site-packages" / "media")
+    shared = str(Path(args.root) / "shared" / "cache")
+    (rel / "django").mkdir()
+    (rel / "django" / "__init__.py").write_text("")
+    media, cache = (inside, shared) if framework == "django-media" else (shared, inside)
+    (rel / "django" / "conf.py").write_text(f"MEDIA, CACHE = {media!r}, {cache!r}\n" + DJANGO_CONF)
+    if framework == "flask-uploads":
+        (rel / "app.py").write_text(f"UPLOADS = {inside!r}\n" + APP + FLASK_LIKE)
+    else:
+        (rel / "app.py").write_text("import django.conf\n" + APP)
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    err, name = info.value, {"django-media": "MEDIA_ROOT", "django-cache": "CACHES['default'] LOCATION",
+                             "flask-uploads": "UPLOAD_FOLDER"}[framework]
+    assert err.step == "import" and not (rel / "marker").exists(), err  # post_deploy never ran
+    assert err.what.startswith(f"the new release keeps the app's files inside the release ({rel}), which the app "
+                               "user cannot write and every release replaces") and f"{name} is {inside}" in err.what
+    assert err.hint.startswith("the live release was not touched; ") and "\n" not in err.what + err.hint
+    sub = {"MEDIA_ROOT": "media", "UPLOAD_FOLDER": "uploads"}.get(name, "data")
+    assert f"{args.root}/shared/{sub} is kept across releases" in err.hint and f'list "{sub}" in shared_paths' in \
+        err.hint, err.hint
+
+
+def test_settings_placing_files_in_shared_pass_the_release_check(release):
+    rel, args, events = release
+    (rel / "django").mkdir()
+    (rel / "django" / "__init__.py").write_text("")
+    media = Path(args.root) / "shared" / "media"
+    media.mkdir(parents=True)
+    (rel / "media").symlink_to(media)  # a shared path's link in the release leads out of it
+    (rel / "django" / "conf.py").write_text(f"MEDIA, CACHE = {str(rel / 'media')!r}, ''\n" + DJANGO_CONF)
+    (rel / "app.py").write_text("import django.conf\n" + APP)
+    agent.check_release(args, str(rel), agent.Steps())
+    assert (rel / "marker").is_file()
+
+
+def test_a_misplaced_media_root_of_an_app_configured_from_its_environment_is_fixed_with_a_variable(tmp_path):
+    rel = str(tmp_path / "releases" / "r1")
+    facts = {"misplaced": [["MEDIA_ROOT", rel + "/venv/media", "inside"], ["UPLOAD_FOLDER", "/srv/up", "denied: /srv"]]}
+    env = deploy_args(str(tmp_path), shared_paths=["data"], release={"settings": {"config_as_env": True}})
+    what, hint = agent.misplaced_data(env, rel, facts)
+    assert what.endswith(f"MEDIA_ROOT is {rel}/venv/media; also UPLOAD_FOLDER (/srv/up)"), what
+    assert f'MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"), and set DJANGO_MEDIA_ROOT=' \
+           f'{tmp_path}/shared/media in the env file' in hint and 'list "media" in shared_paths' in hint, hint
+    what, hint = agent.misplaced_data(deploy_args(str(tmp_path), shared_paths=["media"]), rel,
+                                      {"misplaced": [["MEDIA_ROOT", "/srv/m", "denied: /srv"]]})
+    assert what.startswith("the new release keeps the app's files where the app user") and "/srv" in what, what
+    assert hint == f"set MEDIA_ROOT in the config file (config_file in deploy.toml) to {tmp_path}/shared/media: " \
+                   f"{tmp_path}/shared/media is kept across releases and rollbacks", hint
