@@ -1519,7 +1519,11 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
-    refused = AgentError("release %s refused: %s" % (rid, reason), step="gate", hint="see the server's error log below")
+    slow = "" if not last.startswith("TimeoutError") else (  # Apache took the request, no answer: still starting
+        "; an app that takes longer than %gs to start answering (its daemons import it anew) needs a higher "
+        "health_timeout in deploy.toml (seconds, at most 600)" % args.gate_timeout)
+    refused = AgentError("release %s refused: %s" % (rid, reason), step="gate",
+                         hint="see the server's error log below" + slow)
     put_back(refused, undo, config)
     restored, back = "", False
     if previous:
