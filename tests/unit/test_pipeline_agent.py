@@ -841,3 +841,41 @@ def test_a_misplaced_media_root_of_an_app_configured_from_its_environment_is_fix
     assert what.startswith("the new release keeps the app's files where the app user") and "/srv" in what, what
     assert hint == f"set MEDIA_ROOT in the config file (config_file in deploy.toml) to {tmp_path}/shared/media: " \
                    f"{tmp_path}/shared/media is kept across releases and rollbacks", hint
+
+
+SIGNALS = """
+import sys
+class Signal:
+    receivers = []
+    def connect(self, receiver, dispatch_uid=None):
+        self.receivers.append(receiver)
+    def send(self, sender, **kwargs):
+        for receiver in self.receivers:
+            receiver(sender=sender, **kwargs)
+got_request_exception = Signal()
+"""
+SWALLOWS = APP + """
+from django.core.signals import got_request_exception
+def app(environ, start_response):
+    try:
+        1 // 0
+    except Exception:  # Django's convert_exception_to_response, DEBUG off: a 500, logged nowhere
+        got_request_exception.send(sender=None, request=environ)
+    start_response("500 Internal Server Error", [])
+    return [b"<h1>Server Error (500)</h1>"]
+"""
+
+
+def test_a_health_get_answering_500_names_the_exception_the_framework_swallowed(release):
+    # Django with DEBUG off answers a view's exception with a 500 and prints nothing: the refused release said
+    # "preflight: GET /health/ -> 500 Internal Server Error", no cause. The release check prints what Django
+    # reports through got_request_exception, as Flask, Bottle and Falcon write theirs to wsgi.errors.
+    rel, args, events = release
+    for name, text in (("django/__init__.py", ""), ("django/core/__init__.py", ""),
+                       ("django/core/signals.py", SIGNALS)):
+        (rel / name).parent.mkdir(parents=True, exist_ok=True)
+        (rel / name).write_text(text)
+    (rel / "app.py").write_text(SWALLOWS)
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    assert info.value.what.endswith("(exit 1): ZeroDivisionError: integer division or modulo by zero"), info.value.what

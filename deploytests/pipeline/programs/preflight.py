@@ -24,6 +24,7 @@ import json
 import os
 import signal
 import sys
+import traceback
 from wsgiref.util import setup_testing_defaults
 
 from . import spawn
@@ -261,6 +262,20 @@ def post_deploy(commands, env, cwd, timeout):
 LOCATION: list[str] = []  # the last answer's Location header
 
 
+def print_exception(sender=None, **kwargs):
+    traceback.print_exc(file=sys.stderr)
+
+
+def show_errors():
+    """Django answers an exception in a view with a 500 and, DEBUG off, logs it nowhere this output sees (its
+    ``django.request`` logger's console handler requires DEBUG; the other mails admins): print it, as Flask's,
+    Bottle's and Falcon's own handlers write theirs to ``wsgi.errors``, so a refused release names its error."""
+    if "django.core.signals" in sys.modules:
+        from django.core.signals import got_request_exception
+
+        got_request_exception.connect(print_exception, dispatch_uid="deploytests-preflight")
+
+
 def get(app, path, host):
     """GET ``path`` (with its query) from the WSGI ``app`` in-process: the status line, or None (a redirect's
     ``Location`` is kept in ``LOCATION``)."""
@@ -276,6 +291,7 @@ def get(app, path, host):
         LOCATION[:] = [v for k, v in headers if k.lower() == "location"][:1]
         return lambda data: None
 
+    show_errors()
     body = app(environ, start_response)
     try:
         for _ in body:
