@@ -140,6 +140,7 @@ RUN_COMMAND_TIMEOUT = 3600  # seconds for a one-off command (fab run): a data fi
 
 
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Failure|Warning)\b")
+RAISED_LINE = re.compile(r"^[A-Za-z_][\w.]*(?::|$)")  # an exception's name (and message) right after its frames
 
 
 def error_line(lines):
@@ -150,8 +151,10 @@ def error_line(lines):
     if not lines:
         return "no output"
     start = max((i for i, ln in enumerate(lines) if ln.startswith("Traceback (most recent call last):")), default=-1)
-    if start >= 0:
-        found = [ln for ln in lines[start:] if EXCEPTION_LINE.match(ln)]
+    if start >= 0:  # (an exception line follows the frames' indented lines, whatever its class is called:
+        tail = lines[start:]  # jinja2's TemplateNotFound, Django's ImproperlyConfigured)
+        found = [ln for i, ln in enumerate(tail) if EXCEPTION_LINE.match(ln) or (
+            i and tail[i - 1].startswith(" ") and RAISED_LINE.match(ln))]
         if found:
             return found[-1]
     return lines[-1]
@@ -743,6 +746,24 @@ def schema_hint(args: DeployArgs, output):
 DENIED_RE = r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'"  # (as NO_TABLE_RE)
 
 
+TEMPLATE_RE = re.compile(r"(TemplateNotFound|TemplateDoesNotExist|TemplateError: Template .* not found)")
+
+
+def template_hint(args: DeployArgs, release_dir, output):
+    """A hint when the app did not find a template (Jinja's ``TemplateNotFound``, Django's
+    ``TemplateDoesNotExist``, Bottle's ``Template ... not found``): the release holds the app's wheel (and the
+    static dirs), nothing else of the project; a template dir outside the app's packages is not in it (Bottle's
+    ``views/`` and Flask's ``templates/`` beside a single-module app, Django's project-level ``BASE_DIR /
+    "templates"``). None otherwise."""
+    if not any(TEMPLATE_RE.search(line) for line in output):
+        return None
+    return ("the release holds the app's wheel (%s/venv), not the project's other files: a template dir outside "
+            "the app's packages is not in it (views/ or templates/ beside a single-module app, a Django project's "
+            "BASE_DIR / \"templates\"); move it into the app's package, ship it as package data "
+            "([tool.setuptools.package-data]) and point the framework at it from the package "
+            "(os.path.dirname(__file__))" % release_dir)
+
+
 def write_hint(args: DeployArgs, release_dir, output):
     """A hint when the app was refused writing into the release (a path relative to its working dir, the release
     dir, or one inside it; not its venv: :func:`instance_hint`): its data belongs in a shared path, which the
@@ -1152,6 +1173,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
+                       or template_hint(args, release_dir, lines[-25:])
                        or missing_module_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)

@@ -706,6 +706,12 @@ def test_the_error_line_is_the_exception_not_a_note_printed_after_it():
              "note: set PORT in the config"]
     assert agent.error_line(noted) == "ValueError: bad port"
     assert agent.error_line(["migrating...", "error: no such table", ""]) == "error: no such table"
+    # an exception whose class is not called *Error (Django's ImproperlyConfigured, jinja2's TemplateNotFound) is
+    # the line after its frames, not the program's own last line
+    django = ["Traceback (most recent call last):", '  File "m.py", line 9, in <module>', "    setup()",
+              "django.core.exceptions.ImproperlyConfigured: SECRET_KEY must not be empty.",
+              "preflight: GET /health -> 500 Internal Server Error"]
+    assert agent.error_line(django) == django[3]
     assert agent.error_line([]) == "no output"
 
 
@@ -879,3 +885,27 @@ def test_a_health_get_answering_500_names_the_exception_the_framework_swallowed(
     with pytest.raises(agent.AgentError) as info:
         agent.check_release(args, str(rel), agent.Steps())
     assert info.value.what.endswith("(exit 1): ZeroDivisionError: integer division or modulo by zero"), info.value.what
+
+
+@pytest.mark.parametrize("error", ["jinja2.exceptions.TemplateNotFound: index.html",
+                                   "django.template.exceptions.TemplateDoesNotExist: home.html",
+                                   "bottle.TemplateError: Template 'make_table' not found."])
+def test_a_template_missing_from_the_release_is_explained_by_what_the_release_holds(release, error):
+    # Class: files the app reads at run time that live in the project but outside the app's packages, so not in
+    # the wheel, the only part of the project a release holds: Bottle's views/ beside its single module (the
+    # tutorial's layout: "Template 'make_table' not found", hint "fix the app and deploy again"), Flask's
+    # templates/ beside a single-module app, a Django project's BASE_DIR / "templates".
+    rel, args, events = release
+    trace = f'Traceback (most recent call last):\n  File "x.py", line 1, in view\n    render()\n{error}\n'
+    (rel / "app.py").write_text(APP + f"""
+import sys
+def app(environ, start_response):
+    sys.stderr.write({trace!r})
+    start_response("500 Internal Server Error", [])
+    return [b"error"]
+""")
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    assert info.value.what.endswith(error), info.value.what
+    assert f"the release holds the app's wheel ({rel}/venv), not the project's other files: a template dir " \
+           "outside the app's packages is not in it" in info.value.hint, info.value.hint
