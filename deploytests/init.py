@@ -500,8 +500,10 @@ class Flow:
             return _const_key(node.slice)
         if isinstance(node, ast.Call) and _callee(node.func) == "get" and node.args:
             return _const_key(node.args[0])
-        if isinstance(node, ast.Attribute) and _callee(node.value) == "self":
-            return f"self.{node.attr}"
+        if isinstance(node, ast.Attribute) and (_callee(node.value) == "self" or f"self.{node.attr}" in self.bound):
+            return f"self.{node.attr}"  # (``config.db_path`` outside the class: the attribute its methods set)
+        if isinstance(node, ast.Attribute) and node.attr.isupper() and node.attr in self.bound:
+            return node.attr  # ``settings.DATA_DIR``: a config class's attribute (its body binds the name)
         if isinstance(node, ast.Call) and _callee(node.func) in self.funcs:
             return f"{_callee(node.func)}()"
         return None

@@ -1529,3 +1529,29 @@ def test_a_media_root_an_env_file_cannot_move_is_named(tmp_path, media, expected
         assert not any("uploads go to shared/media" in n for n in d.notes), d.notes
     else:
         assert d.env_values.get("DJANGO_MEDIA_ROOT") == "/var/www/mysite/shared/media", d.env_values
+
+
+# Class: a variable placing the app's data that init's reading of the code does not follow, so the env file does
+# not set it and the default (a file in the working dir: the release dir) stays: the gate passed (its health route
+# touches no data) and every data route answered 500 ("unable to open database file"). Falcon's docs' layout:
+# a Config object whose __init__ reads the variable, passed to a store that connects to ``config.db_path``
+# (an attribute read outside its class); other member: a config class's attribute (``settings.DATA_DIR``).
+@pytest.mark.parametrize("files, var, place", [
+    ({"things/config.py": "import os\nclass Config:\n    def __init__(self):\n"
+                          "        self.db_path = os.environ.get('THINGS_DB_PATH', 'things.sqlite3')\n",
+      "things/db.py": "import sqlite3\nclass Store:\n    def __init__(self, path):\n        self.path = path\n"
+                      "    def connect(self):\n        return sqlite3.connect(self.path)\n",
+      "things/app.py": "from .config import Config\nfrom .db import Store\ndef create_app(config=None):\n"
+                       "    config = config or Config()\n    store = Store(config.db_path)\n    return store\n"
+                       "app = create_app()\n"},
+     "THINGS_DB_PATH", "/var/www/things/shared/data/things.sqlite3"),
+    ({"things/settings.py": "import os\nclass Settings:\n    DATA_DIR = os.environ.get('THINGS_DATA', 'data')\n"
+                            "settings = Settings()\n",
+      "things/app.py": "import os\nfrom .settings import settings\nos.makedirs(settings.DATA_DIR, exist_ok=True)\n"
+                       "def app(environ, start_response):\n    return []\n"},
+     "THINGS_DATA", "/var/www/things/shared/data"),
+])
+def test_a_data_place_read_through_an_objects_attribute_is_placed_in_shared(tmp_path, files, var, place):
+    from deploytests.init import written_places
+
+    assert written_places(list(files.values()), "things")[0] == {var: place}
