@@ -183,7 +183,16 @@ def unset_places(cfg: DeployConfig, d: Detected) -> list[str]:
     return [f"WARNING {', '.join(unset)} place{'s' if len(unset) == 1 else ''} the app's data (its code writes "
             f"there) and {where} does not set {'it' if len(unset) == 1 else 'them'}: on the servers the default "
             "lies in the release, which the app user cannot write and every release replaces: set "
-            + ", ".join(lines) + f" in {where}"]
+            + ", ".join(lines) + f" in {where}" + listed(cfg, unset.values())]
+
+
+def listed(cfg: DeployConfig, places) -> str:
+    """The shared paths the places (``/var/www/<app>/shared/<dir>/...``) need that deploy.toml does not list (the
+    deploy makes only those: a place in another dir of shared/ does not exist on the servers), as a clause."""
+    shared = f"{cfg.root}/shared/"
+    dirs = sorted({v[len(shared):].split("/")[0] for v in places if v.startswith(shared) and v[len(shared):]}
+                  - set(cfg.shared_paths))
+    return f", and list {', '.join(map(repr, dirs))} in deploy.toml's shared_paths" if dirs else ""
 
 
 def project_name(root: Path) -> str:

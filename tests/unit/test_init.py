@@ -1555,3 +1555,12 @@ def test_a_data_place_read_through_an_objects_attribute_is_placed_in_shared(tmp_
     from deploytests.init import written_places
 
     assert written_places(list(files.values()), "things")[0] == {var: place}
+    # init run again over a kept env file without the variable names it, and the shared path its place needs
+    root = project(tmp_path, {**files, "things/__init__.py": "",
+                              "pyproject.toml": "[project]\nname = 'things'\nversion = '1'\n"})
+    (root / "deploy.toml").write_text('app = "things"\nentry_point = "things.app:app"\nconfig_file = "deploy.env"\n'
+                                      "config_as_env = true\n")
+    (root / "deploy.env").write_text("OTHER=1\n")
+    said = gate_warnings(root)
+    assert any(f"set a line {var}={place} in deploy.toml's env file (deploy.env), and list 'data' in deploy.toml's "
+               "shared_paths" in line for line in said), said
