@@ -150,7 +150,8 @@ def error_line(lines):
     lines = [ln for ln in lines if ln.strip()]
     if not lines:
         return "no output"
-    start = max((i for i, ln in enumerate(lines) if ln.startswith("Traceback (most recent call last):")), default=-1)
+    start = max((i for i, ln in enumerate(lines)  # (after a log prefix too: Falcon's "... [ERROR] GET /x => ")
+                 if ln.rstrip().endswith("Traceback (most recent call last):")), default=-1)
     if start >= 0:  # (an exception line follows the frames' indented lines, whatever its class is called:
         tail = lines[start:]  # jinja2's TemplateNotFound, Django's ImproperlyConfigured)
         found = [ln for i, ln in enumerate(tail) if EXCEPTION_LINE.match(ln) or (

@@ -712,6 +712,12 @@ def test_the_error_line_is_the_exception_not_a_note_printed_after_it():
               "django.core.exceptions.ImproperlyConfigured: SECRET_KEY must not be empty.",
               "preflight: GET /health -> 500 Internal Server Error"]
     assert agent.error_line(django) == django[3]
+    # a traceback a framework logs behind its own prefix (Falcon's error handler, to wsgi.errors)
+    falcon = ["2026-12-07 01:19:12 [FALCON] [ERROR] GET /health => Traceback (most recent call last):",
+              '  File "things/resources.py", line 6, in on_get', '    resp.media = {"db": self.missing}',
+              "AttributeError: 'HealthResource' object has no attribute 'missing'",
+              "preflight: GET /health -> 500 Internal Server Error"]
+    assert agent.error_line(falcon) == falcon[3]
     assert agent.error_line([]) == "no output"
 
 
