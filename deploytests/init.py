@@ -1123,6 +1123,16 @@ def packaging(root: Path, d: Detected) -> str:
     return "\n".join(blocks)
 
 
+def unshipped_templates(root: Path, d: Detected, tables: str) -> list[str]:
+    """Template dirs of the project that the wheel init wrote the packaging of does not ship: ``views/`` (Bottle's
+    default) or ``templates/`` beside a single-module app (``py-modules``), a Django project's top-level
+    ``templates/`` (``BASE_DIR / "templates"``: on the servers, the release venv's site-packages)."""
+    if "py-modules" not in tables and d.framework != "django":
+        return []
+    names = ("templates",) if d.framework == "django" else ("views", "templates")
+    return [name for name in names if (root / name).is_dir() and not (root / name / "__init__.py").exists()]
+
+
 def _pinned(dist: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -1845,6 +1855,11 @@ def init(root: Path, *, out=print) -> int:
                "migrations)" if d.framework == "django" else "(pack builds a wheel of the app's module)")
             + ("; its dependencies: requirements.txt's lines" if requirements_txt(root) else
                "; add your requirements to [project] dependencies"))
+    for folder in unshipped_templates(root, d, tables):
+        out(f"  WARNING {folder}/ holds templates outside the app's packages: the app's wheel, all a release holds "
+            "of the project, does not ship it, so the servers answer 'template not found'; move it into the app's "
+            "package, ship it as package data ([tool.setuptools.package-data]) and point the framework at it from "
+            "the package (os.path.dirname(__file__))")
     if missing := unlisted_requirements(root):
         out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "
             "does not: the servers install only what the wheel declares (pack does not read requirements.txt); "

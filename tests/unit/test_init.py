@@ -1564,3 +1564,22 @@ def test_a_data_place_read_through_an_objects_attribute_is_placed_in_shared(tmp_
     said = gate_warnings(root)
     assert any(f"set a line {var}={place} in deploy.toml's env file (deploy.env), and list 'data' in deploy.toml's "
                "shared_paths" in line for line in said), said
+
+
+# Class: templates outside the app's packages, which the wheel (all a release holds of the project) does not ship.
+# Bottle's tutorial keeps views/ beside its single module: the first deploy was refused with "Template 'make_table'
+# not found" and nothing said why. Other members: templates/ beside a single-module Flask app, a Django project's
+# top-level templates/ (BASE_DIR / "templates").
+@pytest.mark.parametrize("files, folder", [
+    ({"todo.py": "from bottle import default_app, route, template\n@route('/')\ndef index():\n"
+                 "    return template('make_table', rows=[])\napplication = default_app()\n",
+      "views/make_table.tpl": "<table></table>\n"}, "views"),
+    ({"hello.py": "from flask import Flask, render_template\napp = Flask(__name__)\n@app.route('/')\n"
+                  "def index():\n    return render_template('index.html')\n",
+      "templates/index.html": "<p>hi</p>\n"}, "templates"),
+])
+def test_templates_the_wheel_does_not_ship_are_named_by_init(tmp_path, files, folder):
+    said: list[str] = []
+    init(project(tmp_path, files), out=said.append)
+    assert any(line.startswith(f"  WARNING {folder}/ holds templates outside the app's packages") for line in said), \
+        said
