@@ -1127,7 +1127,9 @@ def unshipped_templates(root: Path, d: Detected, tables: str) -> list[str]:
     """Template dirs of the project that the wheel init wrote the packaging of does not ship: ``views/`` (Bottle's
     default) or ``templates/`` beside a single-module app (``py-modules``), a Django project's top-level
     ``templates/`` (``BASE_DIR / "templates"``: on the servers, the release venv's site-packages)."""
-    if "py-modules" not in tables and d.framework != "django":
+    pyproject = root / "pyproject.toml"  # (init run again: the packaging it wrote before)
+    if "py-modules" not in tables + (pyproject.read_text(errors="replace") if pyproject.is_file() else "") \
+            and d.framework != "django":
         return []
     names = ("templates",) if d.framework == "django" else ("views", "templates")
     return [name for name in names if (root / name).is_dir() and not (root / name / "__init__.py").exists()]

@@ -1583,3 +1583,6 @@ def test_templates_the_wheel_does_not_ship_are_named_by_init(tmp_path, files, fo
     init(project(tmp_path, files), out=said.append)
     assert any(line.startswith(f"  WARNING {folder}/ holds templates outside the app's packages") for line in said), \
         said
+    said.clear()
+    init(tmp_path, out=said.append)  # again: the packaging it wrote is the project's now
+    assert any(line.startswith(f"  WARNING {folder}/ holds templates") for line in said), said
