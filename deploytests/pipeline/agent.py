@@ -747,22 +747,28 @@ def schema_hint(args: DeployArgs, output):
 DENIED_RE = r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'"  # (as NO_TABLE_RE)
 
 
-TEMPLATE_RE = re.compile(r"(TemplateNotFound|TemplateDoesNotExist|TemplateError: Template .* not found)")
+TEMPLATE_RE = re.compile(r"(?:TemplateNotFound|TemplateDoesNotExist): (\S+)"
+                         r"|TemplateError: Template '([^']+)' not found")
 
 
 def template_hint(args: DeployArgs, release_dir, output):
     """A hint when the app did not find a template (Jinja's ``TemplateNotFound``, Django's
-    ``TemplateDoesNotExist``, Bottle's ``Template ... not found``): the release holds the app's wheel (and the
-    static dirs), nothing else of the project; a template dir outside the app's packages is not in it (Bottle's
-    ``views/`` and Flask's ``templates/`` beside a single-module app, Django's project-level ``BASE_DIR /
-    "templates"``). None otherwise."""
-    if not any(TEMPLATE_RE.search(line) for line in output):
+    ``TemplateDoesNotExist``, Bottle's ``Template ... not found``) that no file of the release holds: the release
+    holds the app's wheel (and the static dirs), nothing else of the project, so a template dir outside the app's
+    packages is not in it (Bottle's ``views/`` and Flask's ``templates/`` beside a single-module app, Django's
+    project-level ``BASE_DIR / "templates"``). None otherwise (the file is there: another cause)."""
+    found = next((m for line in output if (m := TEMPLATE_RE.search(line))), None)
+    if found is None:
         return None
-    return ("the release holds the app's wheel (%s/venv), not the project's other files: a template dir outside "
-            "the app's packages is not in it (views/ or templates/ beside a single-module app, a Django project's "
-            "BASE_DIR / \"templates\"); move it into the app's package, ship it as package data "
-            "([tool.setuptools.package-data]) and point the framework at it from the package "
-            "(os.path.dirname(__file__))" % release_dir)
+    name = os.path.basename((found.group(1) or found.group(2) or "").strip("'\"").rstrip("."))
+    for _, _, files in os.walk(release_dir):
+        if any(f == name or f.startswith(name + ".") for f in files):
+            return None
+    return ("no file of the release is named %s: the release holds the app's wheel (%s/venv), not the project's "
+            "other files, so a template dir outside the app's packages is not in it (views/ or templates/ beside a "
+            "single-module app, a Django project's BASE_DIR / \"templates\"); move it into the app's package, "
+            "ship it as package data ([tool.setuptools.package-data]) and point the framework at it from the "
+            "package (os.path.dirname(__file__)); or the name is wrong" % (name, release_dir))
 
 
 def write_hint(args: DeployArgs, release_dir, output):

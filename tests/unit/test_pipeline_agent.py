@@ -913,5 +913,13 @@ def app(environ, start_response):
     with pytest.raises(agent.AgentError) as info:
         agent.check_release(args, str(rel), agent.Steps())
     assert info.value.what.endswith(error), info.value.what
-    assert f"the release holds the app's wheel ({rel}/venv), not the project's other files: a template dir " \
-           "outside the app's packages is not in it" in info.value.hint, info.value.hint
+    name = {"jinja2": "index.html", "django": "home.html", "bottle": "make_table"}[error.split(".")[0]]
+    assert f"no file of the release is named {name}: the release holds the app's wheel ({rel}/venv), not the " \
+           "project's other files, so a template dir outside the app's packages is not in it" in info.value.hint, \
+        info.value.hint
+    # the file is in the release (a template of the app's package): not this cause, not this hint
+    (rel / "venv" / "views").mkdir(parents=True)
+    (rel / "venv" / "views" / (name if "." in name else name + ".tpl")).write_text("x")
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    assert "no file of the release" not in info.value.hint, info.value.hint
