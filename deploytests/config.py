@@ -91,8 +91,8 @@ FIELDS: tuple[Field, ...] = (
               "refused)",
           example="300"),
     Field("health_timeout", Integer(1, 600), default=30,
-          doc="seconds (1-600) the new release has, once live, to answer health_path\nthrough Apache (its daemons "
-              "import it anew); past it the deploy switches back",
+          doc="seconds (1-600) the new release has, once live, to answer\nhealth_path through Apache (its daemons "
+              "import it anew; a slow\nstarter raises it); past it the deploy switches back",
           example="30"),
     Field("app_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
           doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),
