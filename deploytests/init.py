@@ -1857,6 +1857,12 @@ def init(root: Path, *, out=print) -> int:
                "migrations)" if d.framework == "django" else "(pack builds a wheel of the app's module)")
             + ("; its dependencies: requirements.txt's lines" if requirements_txt(root) else
                "; add your requirements to [project] dependencies"))
+    if (root / "migrations" / "env.py").is_file() and not (root / "migrations" / "__init__.py").exists():
+        out("  WARNING migrations/ (Alembic's, as `flask db init` makes it) is outside the app's packages: the app's "
+            "wheel, all a release holds of the project, does not ship it, so `flask db upgrade` in post_deploy "
+            "fails (Path doesn't exist: migrations); move it into the app's package, ship it as package data "
+            "([tool.setuptools.package-data]) and name it from the package: Migrate(app, db, directory=os.path."
+            "join(os.path.dirname(__file__), \"migrations\"))")
     for folder in unshipped_templates(root, d, tables):
         out(f"  WARNING {folder}/ holds templates outside the app's packages: the app's wheel, all a release holds "
             "of the project, does not ship it, so the servers answer 'template not found'; move it into the app's "

@@ -747,16 +747,28 @@ def schema_hint(args: DeployArgs, output):
 DENIED_RE = r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'"  # (as NO_TABLE_RE)
 
 
+SCRIPTS_RE = re.compile(r"Path doesn't exist: '?([^'\s]+?)'?\.?(?:\s|$)")  # Alembic's missing scripts dir
 TEMPLATE_RE = re.compile(r"(?:TemplateNotFound|TemplateDoesNotExist): (\S+)"
                          r"|TemplateError: Template '([^']+)' not found")
 
 
-def template_hint(args: DeployArgs, release_dir, output):
-    """A hint when the app did not find a template (Jinja's ``TemplateNotFound``, Django's
+def unshipped_hint(args: DeployArgs, release_dir, output):
+    """A hint when a file of the project outside the app's packages is missing from the release: Alembic's
+    scripts dir (``Path doesn't exist: migrations``: Flask-Migrate's ``flask db upgrade`` as ``post_deploy``), or
+    a template (Jinja's ``TemplateNotFound``, Django's
     ``TemplateDoesNotExist``, Bottle's ``Template ... not found``) that no file of the release holds: the release
     holds the app's wheel (and the static dirs), nothing else of the project, so a template dir outside the app's
     packages is not in it (Bottle's ``views/`` and Flask's ``templates/`` beside a single-module app, Django's
     project-level ``BASE_DIR / "templates"``). None otherwise (the file is there: another cause)."""
+    scripts = next((m for line in output if (m := SCRIPTS_RE.search(line))), None)
+    if scripts is not None:  # Alembic's (Flask-Migrate's `flask db upgrade`): its scripts dir, relative to the cwd
+        where = os.path.join(release_dir, scripts.group(1))
+        if not os.path.exists(where):
+            return ("the release has no %s: it holds the app's wheel (%s/venv), not the project's other files, so a "
+                    "migrations dir outside the app's packages (`flask db init` makes it beside them) is not in "
+                    "it; move it into the app's package, ship it as package data ([tool.setuptools.package-data]) "
+                    "and name it from the package: Migrate(app, db, directory=os.path.join(os.path.dirname("
+                    "__file__), \"migrations\"))" % (where, release_dir))
     found = next((m for line in output if (m := TEMPLATE_RE.search(line))), None)
     if found is None:
         return None
@@ -1152,6 +1164,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or schema_hint(args, output) or write_hint(args, release_dir, output)
+                    or unshipped_hint(args, release_dir, output)
                     or missing_module_hint(args, output) or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
@@ -1180,7 +1193,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
-                       or template_hint(args, release_dir, lines[-25:])
+                       or unshipped_hint(args, release_dir, lines[-25:])
                        or missing_module_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)

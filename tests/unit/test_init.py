@@ -1586,3 +1586,15 @@ def test_templates_the_wheel_does_not_ship_are_named_by_init(tmp_path, files, fo
     said.clear()
     init(tmp_path, out=said.append)  # again: the packaging it wrote is the project's now
     assert any(line.startswith(f"  WARNING {folder}/ holds templates") for line in said), said
+
+
+def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_path):
+    # the templates' class, Flask-Migrate's member: `flask db init` writes migrations/ beside the package
+    said: list[str] = []
+    root = project(tmp_path, {"app/__init__.py": "from flask import Flask\ndef create_app():\n"
+                                                 "    return Flask(__name__)\n",
+                              "migrations/env.py": "", "migrations/versions/abc_init.py": "",
+                              "pyproject.toml": "[project]\nname = 'fm'\nversion = '1'\n"})
+    init(root, out=said.append)
+    assert any(line.startswith("  WARNING migrations/ (Alembic's, as `flask db init` makes it) is outside the app's "
+                               "packages") for line in said), said

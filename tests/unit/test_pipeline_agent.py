@@ -923,3 +923,21 @@ def app(environ, start_response):
     with pytest.raises(agent.AgentError) as info:
         agent.check_release(args, str(rel), agent.Steps())
     assert "no file of the release" not in info.value.hint, info.value.hint
+
+
+def test_a_migrations_dir_missing_from_the_release_is_explained_by_what_the_release_holds(release):
+    # The same class as the templates' (files outside the app's packages): Flask-Migrate's `flask db init` makes
+    # migrations/ beside the package; `flask db upgrade` as post_deploy failed with Alembic's "Path doesn't
+    # exist: migrations." and the hint "fix the command and deploy again".
+    rel, args, events = release
+    (rel / "app.py").write_text(APP)
+    failing = ["echo \"Error: Path doesn't exist: migrations.  Please use the 'init' command to create a new "
+               "scripts folder.\" >&2; exit 1"]
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args.replace(post_deploy=failing), str(rel), agent.Steps())
+    assert info.value.step == "post_deploy" and f"the release has no {rel}/migrations: it holds the app's wheel " \
+        f"({rel}/venv), not the project's other files" in info.value.hint, info.value.hint
+    (rel / "migrations").mkdir()  # there: another cause (the command's own), not this hint
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args.replace(post_deploy=failing), str(rel), agent.Steps())
+    assert "the release has no" not in info.value.hint, info.value.hint
