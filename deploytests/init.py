@@ -927,6 +927,9 @@ def detect(root: Path) -> Detected:
     if m := COMMAND_RE.search(everything):
         detected.post_deploy = [f"flask --app {package} {m.group(1)}"]
         detected.drops_tables = tables_dropped(root, mods)
+    elif re.search(r"^\s*(?:from flask_migrate import|import flask_migrate)", everything, re.M):
+        detected.post_deploy = [f"flask --app {package} db upgrade"]  # Flask-Migrate (Alembic): safe to repeat
+        detected.post_deploy_safe = True
     detected.default_instance = next(
         (mod for mod, text in texts.items() if USES_INSTANCE_RE.search(text)
          and any(not INSTANCE_ARG_RE.search(args) for args in flask_calls(text))), "")

@@ -1598,3 +1598,7 @@ def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_pat
     init(root, out=said.append)
     assert any(line.startswith("  WARNING migrations/ (Alembic's, as `flask db init` makes it) is outside the app's "
                                "packages") for line in said), said
+    # and its migration tool is the post_deploy, active (safe to repeat), as Django's migrate
+    (root / "app/__init__.py").write_text("from flask import Flask\nfrom flask_migrate import Migrate\n"
+                                          "def create_app():\n    return Flask(__name__)\n")
+    assert detect(root).post_deploy == ["flask --app app db upgrade"] and detect(root).post_deploy_safe
