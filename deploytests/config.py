@@ -90,6 +90,10 @@ FIELDS: tuple[Field, ...] = (
           doc="seconds (1-600) each post_deploy command may run (then its\nprocess group is killed and the release "
               "refused)",
           example="300"),
+    Field("health_timeout", Integer(1, 600), default=30,
+          doc="seconds (1-600) the new release has, once live, to answer\nhealth_path through Apache (its daemons "
+              "import it anew; a slow\nstarter raises it); past it the deploy switches back",
+          example="30"),
     Field("app_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
           doc="system user the mod_wsgi daemon runs as (default: app); never root", example='"yourapplication"'),
     Field("deploy_user", Text(USER_RE.pattern, "a system user name", refuse=NO_ROOT),
@@ -143,6 +147,7 @@ class DeployConfig:
     find_links: tuple[str, ...] = ()  # absolute dirs or URLs (pack's extra places to find dependencies)
     post_deploy: tuple[str, ...] = ()
     post_deploy_timeout: int = 300
+    health_timeout: int = 30
     app_user: str = ""
     deploy_user: str | None = None
     python: str = "python3"
@@ -272,6 +277,7 @@ def _validate(t: Table, source: Path, project_dir: Path) -> DeployConfig:
         shared_paths=t.get("shared_paths"),
         post_deploy=t.get("post_deploy"),
         post_deploy_timeout=t.get("post_deploy_timeout"),
+        health_timeout=t.get("health_timeout"),
         app_user=t.get("app_user", app),
         deploy_user=t.get("deploy_user"),
         python=t.get("python"),

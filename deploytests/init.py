@@ -183,7 +183,16 @@ def unset_places(cfg: DeployConfig, d: Detected) -> list[str]:
     return [f"WARNING {', '.join(unset)} place{'s' if len(unset) == 1 else ''} the app's data (its code writes "
             f"there) and {where} does not set {'it' if len(unset) == 1 else 'them'}: on the servers the default "
             "lies in the release, which the app user cannot write and every release replaces: set "
-            + ", ".join(lines) + f" in {where}"]
+            + ", ".join(lines) + f" in {where}" + listed(cfg, unset.values())]
+
+
+def listed(cfg: DeployConfig, places) -> str:
+    """The shared paths the places (``/var/www/<app>/shared/<dir>/...``) need that deploy.toml does not list (the
+    deploy makes only those: a place in another dir of shared/ does not exist on the servers), as a clause."""
+    shared = f"{cfg.root}/shared/"
+    dirs = sorted({v[len(shared):].split("/")[0] for v in places if v.startswith(shared) and v[len(shared):]}
+                  - set(cfg.shared_paths))
+    return f", and list {', '.join(map(repr, dirs))} in deploy.toml's shared_paths" if dirs else ""
 
 
 def project_name(root: Path) -> str:
@@ -500,8 +509,10 @@ class Flow:
             return _const_key(node.slice)
         if isinstance(node, ast.Call) and _callee(node.func) == "get" and node.args:
             return _const_key(node.args[0])
-        if isinstance(node, ast.Attribute) and _callee(node.value) == "self":
-            return f"self.{node.attr}"
+        if isinstance(node, ast.Attribute) and (_callee(node.value) == "self" or f"self.{node.attr}" in self.bound):
+            return f"self.{node.attr}"  # (``config.db_path`` outside the class: the attribute its methods set)
+        if isinstance(node, ast.Attribute) and node.attr.isupper() and node.attr in self.bound:
+            return node.attr  # ``settings.DATA_DIR``: a config class's attribute (its body binds the name)
         if isinstance(node, ast.Call) and _callee(node.func) in self.funcs:
             return f"{_callee(node.func)}()"
         return None
@@ -916,6 +927,9 @@ def detect(root: Path) -> Detected:
     if m := COMMAND_RE.search(everything):
         detected.post_deploy = [f"flask --app {package} {m.group(1)}"]
         detected.drops_tables = tables_dropped(root, mods)
+    elif re.search(r"^\s*(?:from flask_migrate import|import flask_migrate)", everything, re.M):
+        detected.post_deploy = [f"flask --app {package} db upgrade"]  # Flask-Migrate (Alembic): safe to repeat
+        detected.post_deploy_safe = True
     detected.default_instance = next(
         (mod for mod, text in texts.items() if USES_INSTANCE_RE.search(text)
          and any(not INSTANCE_ARG_RE.search(args) for args in flask_calls(text))), "")
@@ -1110,6 +1124,18 @@ def packaging(root: Path, d: Detected) -> str:
     if "setuptools" not in have.get("tool", {}):
         blocks.append(ship)
     return "\n".join(blocks)
+
+
+def unshipped_templates(root: Path, d: Detected, tables: str) -> list[str]:
+    """Template dirs of the project that the wheel init wrote the packaging of does not ship: ``views/`` (Bottle's
+    default) or ``templates/`` beside a single-module app (``py-modules``), a Django project's top-level
+    ``templates/`` (``BASE_DIR / "templates"``: on the servers, the release venv's site-packages)."""
+    pyproject = root / "pyproject.toml"  # (init run again: the packaging it wrote before)
+    if "py-modules" not in tables + (pyproject.read_text(errors="replace") if pyproject.is_file() else "") \
+            and d.framework != "django":
+        return []
+    names = ("templates",) if d.framework == "django" else ("views", "templates")
+    return [name for name in names if (root / name).is_dir() and not (root / name / "__init__.py").exists()]
 
 
 def _pinned(dist: str) -> str:
@@ -1834,6 +1860,17 @@ def init(root: Path, *, out=print) -> int:
                "migrations)" if d.framework == "django" else "(pack builds a wheel of the app's module)")
             + ("; its dependencies: requirements.txt's lines" if requirements_txt(root) else
                "; add your requirements to [project] dependencies"))
+    if (root / "migrations" / "env.py").is_file() and not (root / "migrations" / "__init__.py").exists():
+        out("  WARNING migrations/ (Alembic's, as `flask db init` makes it) is outside the app's packages: the app's "
+            "wheel, all a release holds of the project, does not ship it, so `flask db upgrade` in post_deploy "
+            "fails (Path doesn't exist: migrations); move it into the app's package, ship it as package data "
+            "([tool.setuptools.package-data]) and name it from the package: Migrate(app, db, directory=os.path."
+            "join(os.path.dirname(__file__), \"migrations\"))")
+    for folder in unshipped_templates(root, d, tables):
+        out(f"  WARNING {folder}/ holds templates outside the app's packages: the app's wheel, all a release holds "
+            "of the project, does not ship it, so the servers answer 'template not found'; move it into the app's "
+            "package, ship it as package data ([tool.setuptools.package-data]) and point the framework at it from "
+            "the package (os.path.dirname(__file__))")
     if missing := unlisted_requirements(root):
         out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "
             "does not: the servers install only what the wheel declares (pack does not read requirements.txt); "

@@ -74,13 +74,15 @@ class FakeSite:
 
     It serves the release ``current`` names, answering ``status[release]`` (default 200) with that release's
     id, as the app's ``X-Deploy-Release`` header does; with nothing live it answers 503. ``down``: every
-    request fails to connect. :meth:`serve_until_reload` makes it keep serving one release until
+    request fails to connect; ``starting``: releases whose daemons are still importing them (a request is taken,
+    no answer comes within the probe's bound). :meth:`serve_until_reload` makes it keep serving one release until
     ``application.wsgi`` is touched (a deploy that died between switching ``current`` and the reload), as
     mod_wsgi does. ``requests`` records every (port, path, host) asked."""
 
     root: str
     status: dict[str, int] = field(default_factory=dict)
     down: bool = False
+    starting: set[str] = field(default_factory=set)
     requests: list[tuple[int, str, str]] = field(default_factory=list)
     pinned: str | None = None
     _pinned_mtime: int | None = 0
@@ -114,6 +116,8 @@ class FakeSite:
         rid = self.serving()
         if rid is None or not os.path.isdir(os.path.join(self.root, "releases", rid)):
             return 503, None
+        if rid in self.starting:
+            raise TimeoutError("no complete answer within 5s")
         return self.status.get(rid, 200), rid
 
 

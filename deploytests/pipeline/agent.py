@@ -140,6 +140,7 @@ RUN_COMMAND_TIMEOUT = 3600  # seconds for a one-off command (fab run): a data fi
 
 
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Failure|Warning)\b")
+RAISED_LINE = re.compile(r"^[A-Za-z_][\w.]*(?::|$)")  # an exception's name (and message) right after its frames
 
 
 def error_line(lines):
@@ -149,9 +150,12 @@ def error_line(lines):
     lines = [ln for ln in lines if ln.strip()]
     if not lines:
         return "no output"
-    start = max((i for i, ln in enumerate(lines) if ln.startswith("Traceback (most recent call last):")), default=-1)
-    if start >= 0:
-        found = [ln for ln in lines[start:] if EXCEPTION_LINE.match(ln)]
+    start = max((i for i, ln in enumerate(lines)  # (after a log prefix too: Falcon's "... [ERROR] GET /x => ")
+                 if ln.rstrip().endswith("Traceback (most recent call last):")), default=-1)
+    if start >= 0:  # (an exception line follows the frames' indented lines, whatever its class is called:
+        tail = lines[start:]  # jinja2's TemplateNotFound, Django's ImproperlyConfigured)
+        found = [ln for i, ln in enumerate(tail) if EXCEPTION_LINE.match(ln) or (
+            i and tail[i - 1].startswith(" ") and RAISED_LINE.match(ln))]
         if found:
             return found[-1]
     return lines[-1]
@@ -743,6 +747,42 @@ def schema_hint(args: DeployArgs, output):
 DENIED_RE = r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'"  # (as NO_TABLE_RE)
 
 
+SCRIPTS_RE = re.compile(r"Path doesn't exist: '?([^'\s]+?)'?\.?(?:\s|$)")  # Alembic's missing scripts dir
+TEMPLATE_RE = re.compile(r"(?:TemplateNotFound|TemplateDoesNotExist): (\S+)"
+                         r"|TemplateError: Template '([^']+)' not found")
+
+
+def unshipped_hint(args: DeployArgs, release_dir, output):
+    """A hint when a file of the project outside the app's packages is missing from the release: Alembic's
+    scripts dir (``Path doesn't exist: migrations``: Flask-Migrate's ``flask db upgrade`` as ``post_deploy``), or
+    a template (Jinja's ``TemplateNotFound``, Django's
+    ``TemplateDoesNotExist``, Bottle's ``Template ... not found``) that no file of the release holds: the release
+    holds the app's wheel (and the static dirs), nothing else of the project, so a template dir outside the app's
+    packages is not in it (Bottle's ``views/`` and Flask's ``templates/`` beside a single-module app, Django's
+    project-level ``BASE_DIR / "templates"``). None otherwise (the file is there: another cause)."""
+    scripts = next((m for line in output if (m := SCRIPTS_RE.search(line))), None)
+    if scripts is not None:  # Alembic's (Flask-Migrate's `flask db upgrade`): its scripts dir, relative to the cwd
+        where = os.path.join(release_dir, scripts.group(1))
+        if not os.path.exists(where):
+            return ("the release has no %s: it holds the app's wheel (%s/venv), not the project's other files, so a "
+                    "migrations dir outside the app's packages (`flask db init` makes it beside them) is not in "
+                    "it; move it into the app's package, ship it as package data ([tool.setuptools.package-data]) "
+                    "and name it from the package: Migrate(app, db, directory=os.path.join(os.path.dirname("
+                    "__file__), \"migrations\"))" % (where, release_dir))
+    found = next((m for line in output if (m := TEMPLATE_RE.search(line))), None)
+    if found is None:
+        return None
+    name = os.path.basename((found.group(1) or found.group(2) or "").strip("'\"").rstrip("."))
+    for _, _, files in os.walk(release_dir):
+        if any(f == name or f.startswith(name + ".") for f in files):
+            return None
+    return ("no file of the release is named %s: the release holds the app's wheel (%s/venv), not the project's "
+            "other files, so a template dir outside the app's packages is not in it (views/ or templates/ beside a "
+            "single-module app, a Django project's BASE_DIR / \"templates\"); move it into the app's package, "
+            "ship it as package data ([tool.setuptools.package-data]) and point the framework at it from the "
+            "package (os.path.dirname(__file__)); or the name is wrong" % (name, release_dir))
+
+
 def write_hint(args: DeployArgs, release_dir, output):
     """A hint when the app was refused writing into the release (a path relative to its working dir, the release
     dir, or one inside it; not its venv: :func:`instance_hint`): its data belongs in a shared path, which the
@@ -853,6 +893,39 @@ def unread_config(args: DeployArgs, release_dir, started):
                  "the app takes no config file" % (args.config_env, args.config_path, " (now %s)" % (
                      args.health_path.partition("?")[0]) if args.health_path else ""))
     return what, "; ".join(seen + fixes)
+
+
+MISPLACED = 5  # the release check's exit code (programs.preflight.MISPLACED): a place for the app's files is wrong
+SHARED_DIR = {"MEDIA_ROOT": "media", "UPLOAD_FOLDER": "uploads"}  # the shared path a setting's files go to
+
+
+def misplaced_data(args: DeployArgs, release_dir, started):
+    """The error and hint (pure, unit-tested) of a release whose settings put the app's files (uploads, a file
+    cache, file sessions) where the app user cannot keep them, from the ``misplaced`` facts of the ``started``
+    mark (:func:`.programs.preflight.misplaced`): inside the release (in its venv: Django's ``BASE_DIR / "media"``),
+    which the app user cannot write and every release replaces, or in a dir not the app user's to write. The
+    app would start and answer its health GET, then fail at its first upload; refused before any post_deploy."""
+    items = [i for i in started.get("misplaced") or [] if isinstance(i, list) and len(i) == 3
+             and all(isinstance(x, str) for x in i)]
+    name, path, why = (x[:300] for x in items[0])
+    if why == "inside":
+        where = ("inside the release (%s), which the app user cannot write and every release replaces: the app "
+                 "would fail to write there, and what it wrote would be lost at the next release" % release_dir)
+    else:
+        blocked = why.partition(": ")[2]
+        where = "where the app user %s cannot write (%s: %s)" % (args.app_user, blocked, unwritable(
+            blocked, args.app_user) or "not writable")
+    sub = SHARED_DIR.get(name, "data")
+    place = "%s/shared/%s" % (args.root, sub)
+    if as_env(getattr(args, "release", None)) and name == "MEDIA_ROOT":
+        fix = ('read it from a variable in the settings, MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / '
+               '"media"), and set DJANGO_MEDIA_ROOT=%s in the env file (config_file in deploy.toml)' % place)
+    else:
+        fix = "%s %s" % (set_in_config(args, name), place)
+    listed = "" if sub in args.shared_paths else ', and list "%s" in shared_paths in deploy.toml' % sub
+    others = "; also %s" % ", ".join("%s (%s)" % tuple(i[:2]) for i in items[1:4]) if len(items) > 1 else ""
+    return ("the new release keeps the app's files %s: %s is %s%s" % (where, name, path, others),
+            "%s%s: %s is kept across releases and rollbacks" % (fix, listed, place))
 
 
 def set_in_config(args: DeployArgs, setting):
@@ -1091,6 +1164,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or schema_hint(args, output) or write_hint(args, release_dir, output)
+                    or unshipped_hint(args, release_dir, output)
                     or missing_module_hint(args, output) or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
@@ -1109,6 +1183,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
     if code == CONFIG_UNREAD and marks.facts.get("read") is False:
         what, hint = unread_config(args, release_dir, marks.facts)
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
+    if code == MISPLACED and marks.facts.get("misplaced"):
+        what, hint = misplaced_data(args, release_dir, marks.facts)
+        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
     last = error_line(lines)
@@ -1116,6 +1193,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
+                       or unshipped_hint(args, release_dir, lines[-25:])
                        or missing_module_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
@@ -1483,7 +1561,11 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
-    refused = AgentError("release %s refused: %s" % (rid, reason), step="gate", hint="see the server's error log below")
+    slow = "" if not last.startswith("TimeoutError") else (  # Apache took the request, no answer: still starting
+        "; an app that takes longer than %gs to start answering (its daemons import it anew) needs a higher "
+        "health_timeout in deploy.toml (seconds, at most 600)" % args.gate_timeout)
+    refused = AgentError("release %s refused: %s" % (rid, reason), step="gate",
+                         hint="see the server's error log below" + slow)
     put_back(refused, undo, config)
     restored, back = "", False
     if previous:

@@ -175,12 +175,13 @@ def deploy_args(cfg: DeployConfig, artifact: Artifact, *, now: dt.datetime, lock
     )
 
 
-def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60, gate_timeout: float = 30,
+def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60, gate_timeout: float | None = None,
            preflight: bool = True, progress: Progress | None = None, now: dt.datetime | None = None) -> DeployResult:
     """Install ``artifact`` as a new release on ``c``'s server and make it live through the health gate.
 
-    ``preflight=False`` skips the in-process check before the switch (only to exercise the HTTP gate's
-    switch-back path in tests). Raises :class:`DeployError` naming the host and the failed step.
+    ``gate_timeout``: seconds for the live release to answer its health path (default: deploy.toml's
+    ``health_timeout``). ``preflight=False`` skips the in-process check before the switch (only to exercise the
+    HTTP gate's switch-back path in tests). Raises :class:`DeployError` naming the host and the failed step.
     """
     started = time.monotonic()
     config_file = cfg.config_for(c.host, c.port, getattr(c, "name", ""))
@@ -188,7 +189,7 @@ def deploy(c, cfg: DeployConfig, artifact: Artifact, *, lock_timeout: float = 60
     if config is not None and cfg.config_as_env:
         env_file_problem(cfg, config_file, config)  # type: ignore[arg-type]
     args = deploy_args(cfg, artifact, now=now or dt.datetime.now(dt.UTC), lock_timeout=lock_timeout,
-                       gate_timeout=gate_timeout, preflight=preflight,
+                       gate_timeout=cfg.health_timeout if gate_timeout is None else gate_timeout, preflight=preflight,
                        config_size=len(config) if config is not None else None)
     payload = (config or b"", Resumable(artifact.path))  # the artifact from where a cut upload of it ended
     res = _with_error_log(c, lambda: call_agent(c, "deploy", args, payload=payload,
@@ -213,12 +214,14 @@ def env_file_problem(cfg: DeployConfig, path: Path, data: bytes) -> None:
                               "file")
 
 
-def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float = 60, gate_timeout: float = 30,
+def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float = 60,
+             gate_timeout: float | None = None,
              progress: Progress | None = None) -> DeployResult:
     """Make the previous release (or release ``to``) live again, through the same lock and gate as deploy, with
     the config it started with (``<root>/.configs`` keeps recent ones; ``config_changed`` says it was put back)."""
     started = time.monotonic()
-    args = RollbackArgs(**gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=gate_timeout), to=to)
+    args = RollbackArgs(**gate_args(cfg, lock_timeout=lock_timeout, gate_timeout=cfg.health_timeout
+                                    if gate_timeout is None else gate_timeout), to=to)
     res = _with_error_log(c, lambda: call_agent(c, "rollback", args, python=cfg.python, step="rollback",
                                                 progress=progress))
     return _result(c, res, started)

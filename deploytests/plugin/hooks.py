@@ -101,6 +101,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
     stays theirs, the prefixed form stays ours. (A conftest below the rootdir that is not an initial conftest
     and defines one of these names after us still conflicts; pytest reads such a conftest's options too late
     to parse them anyway.)"""
+    __tracebackhide__ = True  # a guest: never a frame of the project's own errors
     result = yield
     group, ours = parser.getgroup(GROUP), set()
     for opt in PYTEST_OPTIONS:

@@ -38,6 +38,7 @@ class Reporting:
     def pytest_runtest_makereport(self, item, call):
         """Every report: a repeated fixture failure said once, the server's diagnostics added to a failed check,
         then the config's values redacted from all of it (the output boundary, :meth:`redact`)."""
+        __tracebackhide__ = True  # a guest: never a frame of the project's own errors
         rep = yield
         try:
             if not self.said_once(item, call, rep):  # said in full before, diagnostics included

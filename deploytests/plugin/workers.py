@@ -35,6 +35,7 @@ def shared(config, provider, step: str, produce):
 def pytest_runtest_protocol(item, nextitem):
     """xdist on a real target: ordinary checks hold the target's lock shared, destructive scenarios exclusive
     (from the first of a run of them to the last, whose teardown restores the release): see targets/sharing."""
+    __tracebackhide__ = True  # a guest: never a frame of the project's own errors
     config = item.config
     if not (is_worker(config) and shares_real_target(config) and uses_deploytests(item)):
         return (yield)
@@ -59,6 +60,7 @@ def pytest_runtest_setup(item):
     ``shouldstop``: the worker ends cleanly, sends the stop to the controller (:func:`pytest_sessionfinish`),
     which ends the session with it (:func:`pytest_runtestloop`). pytest-xdist turns a worker's ``pytest.exit``
     into ``INTERNALERROR ... AssertionError`` (pytest-dev/pytest-xdist#1239)."""
+    __tracebackhide__ = True  # a guest: never a frame of the project's own errors
     config = item.config
     try:
         if PENDING in config.stash and uses_deploytests(item):
@@ -78,6 +80,7 @@ def pytest_runtest_setup(item):
 def pytest_runtestloop(session):
     """On the xdist controller: a worker's stop (see :func:`pytest_runtest_setup`) ends the session as it does
     without xdist (xdist raises its own ``Interrupted`` for a worker's ``shouldstop``)."""
+    __tracebackhide__ = True  # a guest: never a frame of the project's own errors
     try:
         return (yield)
     except KeyboardInterrupt:

@@ -557,7 +557,10 @@ class Scenarios:
             self.finish()
 
     def finish(self) -> None:
-        """Wait for every removal :meth:`close` left going."""
+        """Wait for every removal :meth:`close` left going. Closes first: a session stopped before the fixture
+        that closes it tore down (``pytest.exit`` while the session's containers start) runs this first, and
+        a close after it finds nothing left to submit to the shut-down removals."""
+        self.close(wait=False)
         self.removals.shutdown(wait=True)
 
 

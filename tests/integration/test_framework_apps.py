@@ -297,24 +297,47 @@ def refused_gate(app):
     return result.stdout + result.stderr
 
 
+def refused_deploy(app, path, change):
+    """``fab pack deploy`` with ``path`` changed by ``change`` (put back after): its output, after asserting it
+    failed."""
+    kept = path.read_text()
+    path.write_text(change(kept))
+    try:
+        out = app.fab("pack", "deploy")
+    finally:
+        path.write_text(kept)
+    assert out.returncode != 0, out.stdout + out.stderr
+    return out.stdout + out.stderr
+
+
 def test_django_settings_not_running_the_config_is_refused_before_migrate(django_app):
     """The class's Django member: a settings module that never runs the config file would serve on its own
     DEBUG and SECRET_KEY; the deploy refuses it at import (migrate never runs) and says what to add."""
     app = django_app
     live = app.get("/").headers["X-Deploy-Release"]
-    settings = app.project / "mysite" / "settings.py"
-    kept = settings.read_text()
-    settings.write_text(kept.replace('if os.environ.get("MYSITE_CONFIG"):', "if False:"))
-    try:
-        out = app.fab("pack", "deploy")
-    finally:
-        settings.write_text(kept)
-    said = out.stdout + out.stderr
-    assert out.returncode != 0, said
+    said = refused_deploy(app, app.project / "mysite" / "settings.py",
+                          lambda text: text.replace('if os.environ.get("MYSITE_CONFIG"):', "if False:"))
     assert ("deploy failed at import: the new release does not read its config: starting (import "
             "mysite.wsgi:application and GET /health/), the app never opened /var/www/mysite/shared/application.cfg"
             ) in said, said
     assert 'have the settings module run the file: if os.environ.get("MYSITE_CONFIG")' in said, said
+    assert not re.search(r"\] post_deploy +\d", said), said  # refused before migrate touched the live data
+    assert app.get("/").headers["X-Deploy-Release"] == live
+
+
+def test_django_media_root_inside_the_release_is_refused_before_migrate(django_app):
+    """Class: a place the app writes, named by its settings, inside the release (startproject's BASE_DIR / "media"
+    is in the release's venv on the servers): the app starts and answers /health/, the first upload fails, and an
+    upload would be lost at the next release. A config without init's MEDIA_ROOT line is refused at import."""
+    app = django_app
+    live = app.get("/").headers["X-Deploy-Release"]
+    said = refused_deploy(app, app.project / "config" / "deploy.cfg",
+                          lambda text: re.sub(r"(?m)^MEDIA_ROOT = .*$", "", text))
+    assert re.search(r"deploy failed at import: the new release keeps the app's files inside the release "
+                     r"\(/var/www/mysite/releases/\S+\), which the app user cannot write and every release replaces"
+                     r".*: MEDIA_ROOT is /var/www/mysite/releases/\S+/venv/lib/python3\.\d+/site-packages/media",
+                     said), said
+    assert 'set MEDIA_ROOT in the config file (config_file in deploy.toml) to /var/www/mysite/shared/media' in said
     assert not re.search(r"\] post_deploy +\d", said), said  # refused before migrate touched the live data
     assert app.get("/").headers["X-Deploy-Release"] == live
 

@@ -225,6 +225,29 @@ def test_a_plain_run_prints_exactly_what_it_prints_without_the_plugin(pytester):
         assert with_plugin.stderr.str() == without.stderr.str()
 
 
+# Class: the plugin in others' errors. A project's own fixture whose import fails (a package not installed) printed,
+# in its error, our pytest_runtest_setup wrapper's source (its docstring and `return (yield)`) between the test and
+# the fixture: the error read as deploytests'. Members: a fixture's error, a test's own failure, a conftest that
+# does not import (at load time), a conftest hook that raises: each prints as without the plugin.
+@pytest.mark.parametrize("conftest, tests", [
+    ("import pytest\n@pytest.fixture\ndef db():\n    import nonexistent_pkg_xyz\n",
+     "def test_ok():\n    pass\n\n\ndef test_db(db):\n    pass\n"),
+    ("", "def test_bad():\n    import nonexistent_pkg_xyz\n"),
+    ("import nonexistent_pkg_xyz\n", "def test_ok():\n    pass\n"),
+    ("def pytest_collection_modifyitems(items):\n    raise RuntimeError('boom')\n", "def test_ok():\n    pass\n"),
+])
+def test_a_projects_own_errors_print_as_without_the_plugin(pytester, conftest, tests):
+    pytester.makeini(STRICT_INI)
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(tests)
+    args = ["-p", "no:cacheprovider"]
+    with_plugin = pytester.runpytest_subprocess(*args)
+    without = pytester.runpytest_subprocess(*args, "-p", "no:deploytests")
+    assert with_plugin.ret == without.ret and with_plugin.ret != 0
+    assert _normalized(with_plugin.stdout.str()) == _normalized(without.stdout.str()), with_plugin.stdout.str()
+    assert with_plugin.stderr.str() == without.stderr.str()
+
+
 OWN_OPTIONS = '''
 def pytest_addoption(parser):
     parser.addoption("--app", default="default-app", help="the project's own app name")

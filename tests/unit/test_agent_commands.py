@@ -466,6 +466,21 @@ def test_a_first_release_failing_the_gate_leaves_nothing_live(srv):
     err = error(events)
     assert "health gate failed" in err["what"] and "ConnectionRefusedError" in err["what"]
     assert srv.live() is None and not (srv.root / "current").exists()
+    assert "health_timeout" not in err["hint"]  # nothing answers: not a slow start
+
+
+def test_a_release_still_starting_at_the_gates_bound_names_health_timeout(srv):
+    # an app whose daemons import it longer than the bound: each GET times out; the deploy switches back, and the
+    # hint names the setting that gives it longer (it had none: the bound was a fixed 30 s)
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    args, payload = srv.deploy_args("2.0", gate_timeout=2)
+    srv.site.starting.add(args.release_id)
+    _, events = srv.run("deploy", args, payload)
+    err = error(events)
+    assert err["step"] == "gate" and "TimeoutError: no complete answer within 5s" in err["what"], err
+    assert "an app that takes longer than 2s to start answering (its daemons import it anew) needs a higher " \
+           "health_timeout in deploy.toml (seconds, at most 600)" in err["hint"], err["hint"]
+    assert srv.live() == v1
 
 
 def test_a_deploy_that_died_after_switching_is_finished_by_the_next(srv):

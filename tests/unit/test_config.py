@@ -69,6 +69,7 @@ def test_no_config_in_a_subdirectory_names_the_project_above(tmp_path, name, tex
     ('port = "80"', r"key 'port' must be an integer from 1 to 65535, got '80'"),
     ('keep_releases = 1', r"key 'keep_releases' must be an integer from 2 to 1000, got 1"),
     ('processes = 0', r"key 'processes' must be an integer from 1 to 64, got 0"),
+    ('health_timeout = 0', r"key 'health_timeout' must be an integer from 1 to 600, got 0"),
     ('health_path = "health"', r"key 'health_path' must be a URL path starting with '/'"),
     ('shared_paths = ["../etc"]', r"key 'shared_paths' must be a list of relative paths without '..'"),
     ('shared_paths = "data"', r"key 'shared_paths' must be a list of non-empty strings"),

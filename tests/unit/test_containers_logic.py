@@ -510,6 +510,23 @@ def test_a_snapshot_in_use_is_held_by_a_created_container_of_the_run_until_close
     assert first.removed and second.removed and runner.holders == []
 
 
+
+def test_a_session_stopped_before_the_scenarios_teardown_removes_the_holders_without_a_traceback():
+    # A session stopped by pytest.exit while the session's containers start (a refused first deploy) runs
+    # pytest_sessionfinish (Scenarios.finish) before the scenarios fixture's teardown (close): close then submitted
+    # to the shut-down removal pool, and the one line of the stop was followed by "RuntimeError: cannot schedule
+    # new futures after shutdown" and pytest's traceback. Either order removes every holder, once, quietly.
+    from deploytests.suite.lab import Scenarios
+
+    for order in (("finish", "close"), ("close", "finish"), ("finish", "finish")):
+        removed = []
+        runner = Scenarios(workers=1, snapshot=False)
+        runner.holders = [SimpleNamespace(remove=lambda force, n=n, into=removed: into.append(n)) for n in ("h1", "h2")]
+        for step in order:
+            runner.close(wait=False) if step == "close" else runner.finish()
+        assert sorted(removed) == ["h1", "h2"] and runner.holders == [], order
+
+
 def test_scenario_slots_follow_the_cores_and_how_busy_the_machine_is_at_the_start():
     """3 scenarios per core unless the machine is busy at the start (load average 4 per core or more: a run
     right after another sees that one's load), then 2 per core (see scenario_slots)."""

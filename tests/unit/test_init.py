@@ -1529,3 +1529,76 @@ def test_a_media_root_an_env_file_cannot_move_is_named(tmp_path, media, expected
         assert not any("uploads go to shared/media" in n for n in d.notes), d.notes
     else:
         assert d.env_values.get("DJANGO_MEDIA_ROOT") == "/var/www/mysite/shared/media", d.env_values
+
+
+# Class: a variable placing the app's data that init's reading of the code does not follow, so the env file does
+# not set it and the default (a file in the working dir: the release dir) stays: the gate passed (its health route
+# touches no data) and every data route answered 500 ("unable to open database file"). Falcon's docs' layout:
+# a Config object whose __init__ reads the variable, passed to a store that connects to ``config.db_path``
+# (an attribute read outside its class); other member: a config class's attribute (``settings.DATA_DIR``).
+@pytest.mark.parametrize("files, var, place", [
+    ({"things/config.py": "import os\nclass Config:\n    def __init__(self):\n"
+                          "        self.db_path = os.environ.get('THINGS_DB_PATH', 'things.sqlite3')\n",
+      "things/db.py": "import sqlite3\nclass Store:\n    def __init__(self, path):\n        self.path = path\n"
+                      "    def connect(self):\n        return sqlite3.connect(self.path)\n",
+      "things/app.py": "from .config import Config\nfrom .db import Store\ndef create_app(config=None):\n"
+                       "    config = config or Config()\n    store = Store(config.db_path)\n    return store\n"
+                       "app = create_app()\n"},
+     "THINGS_DB_PATH", "/var/www/things/shared/data/things.sqlite3"),
+    ({"things/settings.py": "import os\nclass Settings:\n    DATA_DIR = os.environ.get('THINGS_DATA', 'data')\n"
+                            "settings = Settings()\n",
+      "things/app.py": "import os\nfrom .settings import settings\nos.makedirs(settings.DATA_DIR, exist_ok=True)\n"
+                       "def app(environ, start_response):\n    return []\n"},
+     "THINGS_DATA", "/var/www/things/shared/data"),
+])
+def test_a_data_place_read_through_an_objects_attribute_is_placed_in_shared(tmp_path, files, var, place):
+    from deploytests.init import written_places
+
+    assert written_places(list(files.values()), "things")[0] == {var: place}
+    # init run again over a kept env file without the variable names it, and the shared path its place needs
+    root = project(tmp_path, {**files, "things/__init__.py": "",
+                              "pyproject.toml": "[project]\nname = 'things'\nversion = '1'\n"})
+    (root / "deploy.toml").write_text('app = "things"\nentry_point = "things.app:app"\nconfig_file = "deploy.env"\n'
+                                      "config_as_env = true\n")
+    (root / "deploy.env").write_text("OTHER=1\n")
+    said = gate_warnings(root)
+    assert any(f"set a line {var}={place} in deploy.toml's env file (deploy.env), and list 'data' in deploy.toml's "
+               "shared_paths" in line for line in said), said
+
+
+# Class: templates outside the app's packages, which the wheel (all a release holds of the project) does not ship.
+# Bottle's tutorial keeps views/ beside its single module: the first deploy was refused with "Template 'make_table'
+# not found" and nothing said why. Other members: templates/ beside a single-module Flask app, a Django project's
+# top-level templates/ (BASE_DIR / "templates").
+@pytest.mark.parametrize("files, folder", [
+    ({"todo.py": "from bottle import default_app, route, template\n@route('/')\ndef index():\n"
+                 "    return template('make_table', rows=[])\napplication = default_app()\n",
+      "views/make_table.tpl": "<table></table>\n"}, "views"),
+    ({"hello.py": "from flask import Flask, render_template\napp = Flask(__name__)\n@app.route('/')\n"
+                  "def index():\n    return render_template('index.html')\n",
+      "templates/index.html": "<p>hi</p>\n"}, "templates"),
+])
+def test_templates_the_wheel_does_not_ship_are_named_by_init(tmp_path, files, folder):
+    said: list[str] = []
+    init(project(tmp_path, files), out=said.append)
+    assert any(line.startswith(f"  WARNING {folder}/ holds templates outside the app's packages") for line in said), \
+        said
+    said.clear()
+    init(tmp_path, out=said.append)  # again: the packaging it wrote is the project's now
+    assert any(line.startswith(f"  WARNING {folder}/ holds templates") for line in said), said
+
+
+def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_path):
+    # the templates' class, Flask-Migrate's member: `flask db init` writes migrations/ beside the package
+    said: list[str] = []
+    root = project(tmp_path, {"app/__init__.py": "from flask import Flask\ndef create_app():\n"
+                                                 "    return Flask(__name__)\n",
+                              "migrations/env.py": "", "migrations/versions/abc_init.py": "",
+                              "pyproject.toml": "[project]\nname = 'fm'\nversion = '1'\n"})
+    init(root, out=said.append)
+    assert any(line.startswith("  WARNING migrations/ (Alembic's, as `flask db init` makes it) is outside the app's "
+                               "packages") for line in said), said
+    # and its migration tool is the post_deploy, active (safe to repeat), as Django's migrate
+    (root / "app/__init__.py").write_text("from flask import Flask\nfrom flask_migrate import Migrate\n"
+                                          "def create_app():\n    return Flask(__name__)\n")
+    assert detect(root).post_deploy == ["flask --app app db upgrade"] and detect(root).post_deploy_safe

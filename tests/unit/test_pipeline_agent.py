@@ -706,6 +706,18 @@ def test_the_error_line_is_the_exception_not_a_note_printed_after_it():
              "note: set PORT in the config"]
     assert agent.error_line(noted) == "ValueError: bad port"
     assert agent.error_line(["migrating...", "error: no such table", ""]) == "error: no such table"
+    # an exception whose class is not called *Error (Django's ImproperlyConfigured, jinja2's TemplateNotFound) is
+    # the line after its frames, not the program's own last line
+    django = ["Traceback (most recent call last):", '  File "m.py", line 9, in <module>', "    setup()",
+              "django.core.exceptions.ImproperlyConfigured: SECRET_KEY must not be empty.",
+              "preflight: GET /health -> 500 Internal Server Error"]
+    assert agent.error_line(django) == django[3]
+    # a traceback a framework logs behind its own prefix (Falcon's error handler, to wsgi.errors)
+    falcon = ["2026-12-07 01:19:12 [FALCON] [ERROR] GET /health => Traceback (most recent call last):",
+              '  File "things/resources.py", line 6, in on_get', '    resp.media = {"db": self.missing}',
+              "AttributeError: 'HealthResource' object has no attribute 'missing'",
+              "preflight: GET /health -> 500 Internal Server Error"]
+    assert agent.error_line(falcon) == falcon[3]
     assert agent.error_line([]) == "no output"
 
 
@@ -771,3 +783,161 @@ def test_a_module_the_release_lacks_is_named_wherever_its_import_fails(missing, 
     hint = agent.missing_module_hint(rollback_args("/var/www/app", entry_point="app.wsgi:application"), output)
     assert hint is not None and hint.startswith(said), hint
     assert agent.missing_module_hint(rollback_args("/var/www/app"), ["KeyError: 'X'"]) is None
+
+
+DJANGO_CONF = """
+class _Settings:
+    MEDIA_ROOT, FILE_UPLOAD_TEMP_DIR, SESSION_ENGINE, EMAIL_BACKEND = MEDIA, None, "x.db", "x.smtp.EmailBackend"
+    CACHES, DATABASES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                     "LOCATION": CACHE}}, {}
+settings = _Settings()
+"""
+FLASK_LIKE = "class _App:\n    url_map, config = {}, {'UPLOAD_FOLDER': UPLOADS}\n    __call__ = staticmethod(app)\n" \
+             "app = _App()\n"
+
+
+@pytest.mark.parametrize("framework", ["django-media", "django-cache", "flask-uploads"])
+def test_a_release_whose_settings_keep_files_inside_it_is_refused_before_post_deploy(release, framework):
+    # Class: a place the app writes to, named by its settings, lies in the release (its venv: startproject's
+    # BASE_DIR / "media"), which the app user cannot write and every release replaces: the app starts and answers
+    # its health GET, the deploy passed (192 tests), the first upload answered 500, and an upload that did land
+    # would be lost at the next release. Members: Django's MEDIA_ROOT, a file-based cache's LOCATION, Flask's
+    # UPLOAD_FOLDER. Read from the started app's settings, judged as the app user, before post_deploy.
+    rel, args, events = release
+    inside = str(rel / "venv" / "lib" / "python3.11" / "site-packages" / "media")
+    shared = str(Path(args.root) / "shared" / "cache")
+    (rel / "django").mkdir()
+    (rel / "django" / "__init__.py").write_text("")
+    media, cache = (inside, shared) if framework == "django-media" else (shared, inside)
+    (rel / "django" / "conf.py").write_text(f"MEDIA, CACHE = {media!r}, {cache!r}\n" + DJANGO_CONF)
+    if framework == "flask-uploads":
+        (rel / "app.py").write_text(f"UPLOADS = {inside!r}\n" + APP + FLASK_LIKE)
+    else:
+        (rel / "app.py").write_text("import django.conf\n" + APP)
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    err, name = info.value, {"django-media": "MEDIA_ROOT", "django-cache": "CACHES['default'] LOCATION",
+                             "flask-uploads": "UPLOAD_FOLDER"}[framework]
+    assert err.step == "import" and not (rel / "marker").exists(), err  # post_deploy never ran
+    assert err.what.startswith(f"the new release keeps the app's files inside the release ({rel}), which the app "
+                               "user cannot write and every release replaces") and f"{name} is {inside}" in err.what
+    assert err.hint.startswith("the live release was not touched; ") and "\n" not in err.what + err.hint
+    sub = {"MEDIA_ROOT": "media", "UPLOAD_FOLDER": "uploads"}.get(name, "data")
+    assert f"{args.root}/shared/{sub} is kept across releases" in err.hint and f'list "{sub}" in shared_paths' in \
+        err.hint, err.hint
+
+
+def test_settings_placing_files_in_shared_pass_the_release_check(release):
+    rel, args, events = release
+    (rel / "django").mkdir()
+    (rel / "django" / "__init__.py").write_text("")
+    media = Path(args.root) / "shared" / "media"
+    media.mkdir(parents=True)
+    (rel / "media").symlink_to(media)  # a shared path's link in the release leads out of it
+    (rel / "django" / "conf.py").write_text(f"MEDIA, CACHE = {str(rel / 'media')!r}, ''\n" + DJANGO_CONF)
+    (rel / "app.py").write_text("import django.conf\n" + APP)
+    agent.check_release(args, str(rel), agent.Steps())
+    assert (rel / "marker").is_file()
+
+
+def test_a_misplaced_media_root_of_an_app_configured_from_its_environment_is_fixed_with_a_variable(tmp_path):
+    rel = str(tmp_path / "releases" / "r1")
+    facts = {"misplaced": [["MEDIA_ROOT", rel + "/venv/media", "inside"], ["UPLOAD_FOLDER", "/srv/up", "denied: /srv"]]}
+    env = deploy_args(str(tmp_path), shared_paths=["data"], release={"settings": {"config_as_env": True}})
+    what, hint = agent.misplaced_data(env, rel, facts)
+    assert what.endswith(f"MEDIA_ROOT is {rel}/venv/media; also UPLOAD_FOLDER (/srv/up)"), what
+    assert f'MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"), and set DJANGO_MEDIA_ROOT=' \
+           f'{tmp_path}/shared/media in the env file' in hint and 'list "media" in shared_paths' in hint, hint
+    what, hint = agent.misplaced_data(deploy_args(str(tmp_path), shared_paths=["media"]), rel,
+                                      {"misplaced": [["MEDIA_ROOT", "/srv/m", "denied: /srv"]]})
+    assert what.startswith("the new release keeps the app's files where the app user") and "/srv" in what, what
+    assert hint == f"set MEDIA_ROOT in the config file (config_file in deploy.toml) to {tmp_path}/shared/media: " \
+                   f"{tmp_path}/shared/media is kept across releases and rollbacks", hint
+
+
+SIGNALS = """
+import sys
+class Signal:
+    receivers = []
+    def connect(self, receiver, dispatch_uid=None):
+        self.receivers.append(receiver)
+    def send(self, sender, **kwargs):
+        for receiver in self.receivers:
+            receiver(sender=sender, **kwargs)
+got_request_exception = Signal()
+"""
+SWALLOWS = APP + """
+from django.core.signals import got_request_exception
+def app(environ, start_response):
+    try:
+        1 // 0
+    except Exception:  # Django's convert_exception_to_response, DEBUG off: a 500, logged nowhere
+        got_request_exception.send(sender=None, request=environ)
+    start_response("500 Internal Server Error", [])
+    return [b"<h1>Server Error (500)</h1>"]
+"""
+
+
+def test_a_health_get_answering_500_names_the_exception_the_framework_swallowed(release):
+    # Django with DEBUG off answers a view's exception with a 500 and prints nothing: the refused release said
+    # "preflight: GET /health/ -> 500 Internal Server Error", no cause. The release check prints what Django
+    # reports through got_request_exception, as Flask, Bottle and Falcon write theirs to wsgi.errors.
+    rel, args, events = release
+    for name, text in (("django/__init__.py", ""), ("django/core/__init__.py", ""),
+                       ("django/core/signals.py", SIGNALS)):
+        (rel / name).parent.mkdir(parents=True, exist_ok=True)
+        (rel / name).write_text(text)
+    (rel / "app.py").write_text(SWALLOWS)
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    assert info.value.what.endswith("(exit 1): ZeroDivisionError: integer division or modulo by zero"), info.value.what
+
+
+@pytest.mark.parametrize("error", ["jinja2.exceptions.TemplateNotFound: index.html",
+                                   "django.template.exceptions.TemplateDoesNotExist: home.html",
+                                   "bottle.TemplateError: Template 'make_table' not found."])
+def test_a_template_missing_from_the_release_is_explained_by_what_the_release_holds(release, error):
+    # Class: files the app reads at run time that live in the project but outside the app's packages, so not in
+    # the wheel, the only part of the project a release holds: Bottle's views/ beside its single module (the
+    # tutorial's layout: "Template 'make_table' not found", hint "fix the app and deploy again"), Flask's
+    # templates/ beside a single-module app, a Django project's BASE_DIR / "templates".
+    rel, args, events = release
+    trace = f'Traceback (most recent call last):\n  File "x.py", line 1, in view\n    render()\n{error}\n'
+    (rel / "app.py").write_text(APP + f"""
+import sys
+def app(environ, start_response):
+    sys.stderr.write({trace!r})
+    start_response("500 Internal Server Error", [])
+    return [b"error"]
+""")
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    assert info.value.what.endswith(error), info.value.what
+    name = {"jinja2": "index.html", "django": "home.html", "bottle": "make_table"}[error.split(".")[0]]
+    assert f"no file of the release is named {name}: the release holds the app's wheel ({rel}/venv), not the " \
+           "project's other files, so a template dir outside the app's packages is not in it" in info.value.hint, \
+        info.value.hint
+    # the file is in the release (a template of the app's package): not this cause, not this hint
+    (rel / "venv" / "views").mkdir(parents=True)
+    (rel / "venv" / "views" / (name if "." in name else name + ".tpl")).write_text("x")
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    assert "no file of the release" not in info.value.hint, info.value.hint
+
+
+def test_a_migrations_dir_missing_from_the_release_is_explained_by_what_the_release_holds(release):
+    # The same class as the templates' (files outside the app's packages): Flask-Migrate's `flask db init` makes
+    # migrations/ beside the package; `flask db upgrade` as post_deploy failed with Alembic's "Path doesn't
+    # exist: migrations." and the hint "fix the command and deploy again".
+    rel, args, events = release
+    (rel / "app.py").write_text(APP)
+    failing = ["echo \"Error: Path doesn't exist: migrations.  Please use the 'init' command to create a new "
+               "scripts folder.\" >&2; exit 1"]
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args.replace(post_deploy=failing), str(rel), agent.Steps())
+    assert info.value.step == "post_deploy" and f"the release has no {rel}/migrations: it holds the app's wheel " \
+        f"({rel}/venv), not the project's other files" in info.value.hint, info.value.hint
+    (rel / "migrations").mkdir()  # there: another cause (the command's own), not this hint
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args.replace(post_deploy=failing), str(rel), agent.Steps())
+    assert "the release has no" not in info.value.hint, info.value.hint

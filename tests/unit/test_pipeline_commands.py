@@ -374,3 +374,29 @@ def test_a_hosts_config_refused_before_anything_reached_it_leaves_it_untouched(m
     assert [r.state for r in result.reports] == ["untouched"]
     assert result.table()[1].split("  ")[-1] == "untouched (--config: no config for host 127.0.0.1 in config/hosts)", \
         result.table()
+
+
+def test_the_health_gate_bound_is_deploy_tomls_health_timeout(monkeypatch):
+    # An app whose daemons take longer than 30 s to import it (a model loaded at start) was switched back after a
+    # fixed 30 s on every deploy and rollback, with nothing to set: deploy.toml's health_timeout (default 30) is
+    # the bound of both; an explicit gate_timeout (the lifecycle scenarios') still wins.
+    from deploytests.pipeline import releases
+
+    sent = []
+
+    def agent(c, command, args, **kw):
+        sent.append((command, args.gate_timeout))
+        raise LookupError("stop here")
+
+    monkeypatch.setattr(releases, "call_agent", agent)
+    conn = SimpleNamespace(host="web1", port=22, name="web1")
+    cfg = replace(CFG, config_file=None)
+    assert CFG.health_timeout == 30
+    for slow in (replace(cfg, health_timeout=90), cfg):
+        with pytest.raises(LookupError):
+            releases.deploy(conn, slow, ART)
+        with pytest.raises(LookupError):
+            releases.rollback(conn, slow)
+    with pytest.raises(LookupError):
+        releases.deploy(conn, cfg, ART, gate_timeout=10)
+    assert sent == [("deploy", 90), ("rollback", 90), ("deploy", 30), ("rollback", 30), ("deploy", 10)]

@@ -24,6 +24,7 @@ import json
 import os
 import signal
 import sys
+import traceback
 from wsgiref.util import setup_testing_defaults
 
 from . import spawn
@@ -31,6 +32,7 @@ from . import spawn
 MARK = "@@PF "
 FAILED = 3  # a post-deploy command failed (its output is in the @@PF line)
 CONFIG_UNREAD = 4  # the app started without opening the config the deploy installed (the ``started`` mark)
+MISPLACED = 5  # a place the app's settings name for its files lies in the release or is not the app's to write
 
 
 def mark(**fields):
@@ -188,6 +190,48 @@ class Start:
                 "databases": files[:5]}
 
 
+def written_settings(app):
+    """``[setting, path]`` of the places the app's framework writes files to, as the app's own settings name them
+    (none set: nothing): Django's ``MEDIA_ROOT`` (uploads), ``FILE_UPLOAD_TEMP_DIR``, a file-based cache's
+    ``LOCATION``, ``SESSION_FILE_PATH`` of file sessions, ``EMAIL_FILE_PATH`` of the file e-mail backend; Flask's
+    ``UPLOAD_FOLDER`` (its docs' uploads pattern). Read once the app has started; nothing is written."""
+    found = []
+    try:
+        if "django.conf" in sys.modules:
+            from django.conf import settings
+            found += [("MEDIA_ROOT", settings.MEDIA_ROOT), ("FILE_UPLOAD_TEMP_DIR", settings.FILE_UPLOAD_TEMP_DIR)]
+            found += [("CACHES[%r] LOCATION" % name, cache.get("LOCATION")) for name, cache in settings.CACHES.items()
+                      if "FileBasedCache" in str(cache.get("BACKEND", ""))]
+            if str(settings.SESSION_ENGINE).endswith(".file"):
+                found.append(("SESSION_FILE_PATH", settings.SESSION_FILE_PATH))
+            if "filebased" in str(settings.EMAIL_BACKEND):
+                found.append(("EMAIL_FILE_PATH", getattr(settings, "EMAIL_FILE_PATH", None)))
+        elif hasattr(app, "url_map") and hasattr(app, "config"):
+            found.append(("UPLOAD_FOLDER", app.config.get("UPLOAD_FOLDER")))
+    except Exception:  # noqa: BLE001 - settings that do not load: no places rather than a wrong one
+        return []
+    return [[name, os.fsdecode(os.fspath(path))] for name, path in found if isinstance(path, (str, bytes, os.PathLike))
+            and os.fspath(path)]
+
+
+def misplaced(places, release):
+    """``[setting, path, why]`` of each place (:func:`written_settings`) the app cannot keep its files in: ``inside``
+    the release dir ``release`` (every release replaces it; its links to ``shared/`` lead out of it), or ``denied:
+    DIR`` (the nearest existing dir of the path is not the app user's to write: this program runs as that user)."""
+    top, found = os.path.realpath(release), []
+    for name, path in places:
+        real = os.path.realpath(path)  # (relative: to the working dir, the release dir, as the daemon's)
+        if real == top or real.startswith(top.rstrip("/") + "/"):
+            found.append([name, real, "inside"])
+            continue
+        existing = real
+        while not os.path.exists(existing) and os.path.dirname(existing) != existing:
+            existing = os.path.dirname(existing)
+        if not os.access(existing, os.W_OK | os.X_OK):
+            found.append([name, real, "denied: " + existing])
+    return found
+
+
 def reading(mode=None, flags=0):
     """Whether an ``open`` audit event opens for reading: ``mode`` as ``open()`` takes it (``r``, ``rb``; None for
     ``os.open``), else the ``flags``' access mode. Files the app creates or writes are no place it looked."""
@@ -218,6 +262,20 @@ def post_deploy(commands, env, cwd, timeout):
 LOCATION: list[str] = []  # the last answer's Location header
 
 
+def print_exception(sender=None, **kwargs):
+    traceback.print_exc(file=sys.stderr)
+
+
+def show_errors():
+    """Django answers an exception in a view with a 500 and, DEBUG off, logs it nowhere this output sees (its
+    ``django.request`` logger's console handler requires DEBUG; the other mails admins): print it, as Flask's,
+    Bottle's and Falcon's own handlers write theirs to ``wsgi.errors``, so a refused release names its error."""
+    if "django.core.signals" in sys.modules:
+        from django.core.signals import got_request_exception
+
+        got_request_exception.connect(print_exception, dispatch_uid="deploytests-preflight")
+
+
 def get(app, path, host):
     """GET ``path`` (with its query) from the WSGI ``app`` in-process: the status line, or None (a redirect's
     ``Location`` is kept in ``LOCATION``)."""
@@ -233,6 +291,7 @@ def get(app, path, host):
         LOCATION[:] = [v for k, v in headers if k.lower() == "location"][:1]
         return lambda data: None
 
+    show_errors()
     body = app(environ, start_response)
     try:
         for _ in body:
@@ -362,11 +421,15 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
             os.close(saved)
             os.close(quiet)
         started = start.facts(app, config)
+    started["misplaced"] = misplaced(written_settings(app), cwd)
     mark(started=started)
     if started["read"] is False:
         print("preflight: the app started%s without opening its config %s" % (
             " and answered GET %s" % path.partition("?")[0] if path else "", config))
         return CONFIG_UNREAD
+    if started["misplaced"]:
+        print("preflight: %s is %s, where the app user cannot keep files" % tuple(started["misplaced"][0][:2]))
+        return MISPLACED
     mark(phase="import")
     leftovers = post_deploy(commands, env, cwd, timeout)
     if leftovers is None:
