@@ -126,7 +126,8 @@ def children():
     return {pid for pid, (ppid, _, _, _) in processes().items() if ppid == me}
 
 
-FIRST = []  # type: list  # when the first command :func:`run` started in this process began (clock ticks since boot)
+OWN = {}  # type: dict  # the caller's children when the first command :func:`run` began: {pid: start}
+STARTED = []  # type: list  # whether a command has begun in this process
 
 
 def earlier(table, pid, me):
@@ -134,10 +135,12 @@ def earlier(table, pid, me):
     earlier command left (a stray that escaped every look of that command's sweep lands here later, and was once
     spared as "a child from before" by every later sweep). What tells them apart: every descendant of a command
     :func:`run` started is outside this process's session (each command gets a new one, and a session is only
-    inherited or made new) and was born after the first such command began; a child of the caller's own is in
-    its session, or was born before any command ran."""
+    inherited or made new) and was not a child of this process when the first such command began; a child of the
+    caller's own is in its session, or was one of those children (the same pid and start: an exact record, where
+    a start time compared with a clock is not, at the kernel's tick)."""
     info = table.get(pid)
-    return info is not None and (info[2] == table.get(me, (0, 0, 0, 0))[2] or not FIRST or info[3] < FIRST[0])
+    return info is not None and (info[2] == table.get(me, (0, 0, 0, 0))[2] or not STARTED
+                                 or OWN.get(pid) == info[3])
 
 
 def strays(sessions, before=()):
@@ -220,9 +223,9 @@ def run(argv, timeout, env=None, cwd=None, on_line=None):
     the command's group and sweeps before it propagates. Orphans are found only where the process called
     :func:`subreaper` (the agent and the release check do, as their first act)."""
     before = children()
-    if not FIRST:  # (in the kernel's unit, clock ticks since boot: what /proc/<pid>/stat's start time counts)
-        with open("/proc/uptime", "rb") as f:
-            FIRST.append(int(float(f.read().split()[0]) * os.sysconf("SC_CLK_TCK")))
+    if not STARTED:
+        STARTED.append(True)
+        OWN.update((pid, info[3]) for pid in before for info in [stat(pid)] if info is not None)
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env=env, cwd=cwd, start_new_session=True)
     assert proc.stdout is not None  # stdout=PIPE
