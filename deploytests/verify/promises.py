@@ -1498,41 +1498,61 @@ def cw_in_force(facts, exp):
              f"bootstrap's) applies it unchecked"
              for path, info in files.items() if info.get("mtime") and info["mtime"] > loaded + 0.05]
     ctime = lambda path: ((snap.st(path) or [])[6:] or [0])[0] if getattr(snap, "files", None) else 0  # noqa: E731
-    read = {posixpath.dirname(p) for p in files} | {d for p, i in files.items() for d in _include_dirs(
-        snap, i.get("real") or p)}
+    included = {p: _include_dirs(snap, i.get("real") or p) for p, i in files.items()}
+    unread = [f"{p}: {why}: the directories it includes from are not dated (reload Apache after any change there, "
+              f"and write the line so this gate reads it as Apache does)" for p, why in included.items()
+              if isinstance(why, str)]
+    read = {posixpath.dirname(p) for p in files} | {d for ds in included.values() if not isinstance(ds, str)
+                                                    for d in ds}
     lines += [f"{d} changed at {when(ctime(d))}, after Apache last loaded its configuration ({when(loaded)}): a "
               f"file of it was removed, added or renamed there since; what Apache serves is what was there then "
               f"(a file removed without a reload stays in force, unseen by every check): reload Apache (apache2ctl "
               f"graceful) and run the gate again"
               for d in sorted(read - {C.SERVER_ROOT}) if ctime(d) > loaded + 0.05]
-    lines = args + lines
+    lines = args + unread + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
 
 
-INCLUDE = re.compile(r"^[ \t]*Include(?:Optional)?[ \t]+[\"']?([^\"'\s]+)", re.I | re.M)
-
-
-def _include_dirs(snap, path: str) -> list[str]:
-    """The directory each ``Include``/``IncludeOptional`` line of Apache's file ``path`` reads files from (a glob's,
-    or a directory named whole; from the ServerRoot), whether or not a file is there now: the last file removed
-    from a directory an Include reads leaves no file of it to date it by, and stays in force until a reload."""
+def _include_dirs(snap, path: str) -> list[str] | str:
+    """The directories each ``Include``/``IncludeOptional`` line of Apache's file ``path`` reads files from (a
+    glob's, or a directory named whole; from the ServerRoot), whether or not a file is there now: the last file
+    removed from a directory an Include reads leaves no file of it to date it by, and stays in force until a
+    reload. Its lines are read as the login collector's verdict reads them (``collect_login.named``: continued
+    lines joined, a ``${variable}`` or a word Apache may read otherwise is a no, returned as why, a str): the
+    dating never reads less than Apache. A directory Apache reads whole (named so, or matched by the glob's last
+    part) it reads with every directory below it, each dated."""
     from . import collect_login as C
 
-    out = []
-    for m in INCLUDE.finditer((snap.text(path) if getattr(snap, "files", None) else None) or ""):
-        word = posixpath.normpath(posixpath.join(C.SERVER_ROOT, m.group(1)))
+    names = C.named((snap.text(path) if getattr(snap, "files", None) else None) or "")
+    if isinstance(names, str):
+        return names
+    isdir = lambda d: stat.S_ISDIR((snap.st(d) or [0])[0])  # noqa: E731
+
+    def below(top: str) -> list[str]:  # (Apache reads a directory whole: its subdirectories too, in turn)
+        todo = [top]
+        for d in todo:
+            todo += [f"{d}/{n}" for n in sorted(snap.listdir(d) or []) if isdir(f"{d}/{n}") and len(todo) < 5000]
+        return todo
+
+    out: list[str] = []
+    for kind, name in names:
+        if not kind.startswith("include"):
+            continue
+        word = posixpath.normpath(posixpath.join(C.SERVER_ROOT, name))
         head = re.split(r"[*?\[]", word)[0]
-        st = snap.st(word) if head == word else None
-        if "${" in word or head == word:  # (a file or a directory named whole)
-            out += [] if "${" in word else [word if st and stat.S_ISDIR(st[0]) else posixpath.dirname(word)]
+        if head == word:  # (a file or a directory named whole)
+            out += below(word) if isdir(word) else [posixpath.dirname(word)]
             continue
         found = [posixpath.dirname(head)]  # (a wildcard in a directory's name too: each directory it matches now)
-        for part in posixpath.dirname(word)[len(posixpath.dirname(head)):].strip("/").split("/"):
+        for part in filter(None, posixpath.dirname(word)[len(posixpath.dirname(head)):].strip("/").split("/")):
             out += found
             found = [f"{d}/{n}" for d in found for n in (snap.listdir(d) or []) if fnmatch.fnmatchcase(n, part) and
                      stat.S_ISDIR((snap.st(f"{d}/{n}") or [stat.S_IFDIR])[0])] if re.search(r"[*?\[]", part) else [
-                posixpath.join(d, part) for d in found] if part else []
+                posixpath.join(d, part) for d in found]
         out += found
+        last = posixpath.basename(word)  # (what the last part matches now that is a directory: read whole)
+        out += [x for d in found for n in sorted(snap.listdir(d) or []) if fnmatch.fnmatchcase(n, last) and
+                isdir(f"{d}/{n}") for x in below(f"{d}/{n}")]
     return out
 
 
