@@ -89,6 +89,11 @@ def _fab(args) -> int:
     return 0
 
 
+# set while ``deploytests gate`` runs: the project is data (its deploy.toml, its files' bytes), never code: a run
+# that deploys nothing does not pack it (packing runs its ``build`` commands and its build backend here)
+DATA_ONLY = "DEPLOYTESTS_GATE_DATA_ONLY"
+
+
 def _gate(args) -> int:
     """pytest with the built-in suite (``--pyargs deploytests.suite``), run from an empty directory with an empty
     ini of its own (``-c``, ``--rootdir``) and no conftest but the suite's: the project's ``pytest.ini``/
@@ -109,6 +114,7 @@ def _gate(args) -> int:
         here, autoload = os.getcwd(), os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
         os.chdir(empty)
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # (the environment's pytest11 plugins: the project's too)
+        os.environ[DATA_ONLY] = "1"  # (a run that deploys nothing packs nothing: see the suite's artifact source)
         try:
             return int(pytest.main(["-c", str(ini), "--rootdir", empty, "-p", "no:cacheprovider", "-p",
                                     "deploytests.plugin", "-p", "testinfra.plugin", "--pyargs", "deploytests.suite",
@@ -116,6 +122,7 @@ def _gate(args) -> int:
         finally:
             os.chdir(here)
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD") if autoload is None else None
+            os.environ.pop(DATA_ONLY, None)
 
 
 def _absolute(argv: list[str]) -> list[str]:

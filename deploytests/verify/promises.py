@@ -649,7 +649,9 @@ def _artifact(facts, exp):
     art = exp.artifact_for(facts.get("python") or exp.stack.python_version)
     if art is None:
         raise NotApplicable("no artifact to compare with: pass --app (the project is packed locally, "
-                            "nothing is sent to the server)")
+                            "nothing is sent to the server); deploytests gate, whose runs deploy nothing and "
+                            "run nothing of the repository, packs nothing: packing runs its build commands and "
+                            "build backend on this machine")
     manifest = (facts.live or {}).get("manifest")
     # the artifact's own manifest, without where it came from (source hash, git sha: recorded, not shipped)
     shipped = {k: v for k, v in (art.manifest or {}).items() if k not in ("source_hash", "git_sha")}

@@ -132,3 +132,26 @@ def test_deploytests_gate_loads_no_pytest_plugin_of_the_environment_but_its_own(
     res = subprocess.run([sys.executable, "-m", "pytest", "--help"], cwd=project, env=env, capture_output=True,
                          text=True, timeout=120)
     assert mark.exists()  # (the same environment's plain pytest loads it: the plugin is real)
+
+
+def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
+    """attack16: ``deploytests gate --no-deploy --app .`` (the README's admin gate) packed the project to compare
+    provenance with: pack ran deploy.toml's ``build`` commands (``sh -c``) and the project's build backend
+    (``setup.py``) on the admin's machine, as the admin. Class: the admin's gate runs what the repository wrote.
+    Under ``deploytests gate`` a run that deploys nothing packs nothing (its provenance checks skip, saying so)."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from deploytests import __main__ as cli
+    from deploytests.suite.test_promises import deploy_artifact_source
+
+    seen = {}
+    monkeypatch.setattr(pytest, "main", lambda argv: seen.setdefault("env", os.environ.get(cli.DATA_ONLY)) and 0)
+    monkeypatch.delenv(cli.DATA_ONLY, raising=False)
+    assert cli._gate(SimpleNamespace(rest=["-q"])) == 0
+    assert seen["env"] == "1" and cli.DATA_ONLY not in os.environ
+    monkeypatch.setenv(cli.DATA_ONLY, "1")
+    source = deploy_artifact_source.__wrapped__(None, None, SimpleNamespace(app=tmp_path), None,
+                                                SimpleNamespace(deployed=False))
+    assert source is None
