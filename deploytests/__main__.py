@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .closedpipe import tolerate_closed_pipes
+from .config import DATA_ONLY
 from .errors import DeployTestsError
 from .words import count
 
@@ -87,11 +88,6 @@ def _fab(args) -> int:
                   executor_class=Executor, config_class=Config)
     program.run(["deploytests fab", *args.rest], exit=True)
     return 0
-
-
-# set while ``deploytests gate`` runs: the project is data (its deploy.toml, its files' bytes), never code: a run
-# that deploys nothing does not pack it (packing runs its ``build`` commands and its build backend here)
-DATA_ONLY = "DEPLOYTESTS_GATE_DATA_ONLY"
 
 
 def _gate(args) -> int:

@@ -155,3 +155,38 @@ def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
     source = deploy_artifact_source.__wrapped__(None, None, SimpleNamespace(app=tmp_path), None,
                                                 SimpleNamespace(deployed=False))
     assert source is None
+
+
+def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_project(tmp_path):
+    """attack16: the admin's gate read the runner's file deploy.toml's ``config_file`` named (``/home/admin/.ssh/
+    id_ed25519``: hashed, printed by prefix, parsed for secrets), and listed and read through a link of the checkout
+    a static dir led to (``static -> ~/secrets``: the first file's name was sent to the server as a URL). Class: a
+    value of the repository's deploy.toml names a path the admin's side reads. Under ``deploytests gate`` the
+    config file must lie inside the project (real paths), and a static dir leading out of it is none."""
+    import pytest
+
+    from deploytests.config import confined, load_config
+    from deploytests.errors import ConfigError
+    from deploytests.verify.promises import static_known_file
+
+    secret = tmp_path / "home" / ".ssh"
+    secret.mkdir(parents=True)
+    (secret / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "app.cfg").write_text("SECRET_KEY = 'x'\n")
+    os.symlink(secret, project / "conf")
+    os.symlink(secret, project / "pkg" / "static")
+    base = 'app = "demo"\nentry_point = "pkg:app"\nstatic = { "/static" = "pkg/static" }\n'
+    for named in (str(secret / "id_ed25519"), "conf/id_ed25519", "../home/.ssh/id_ed25519"):
+        (project / "deploy.toml").write_text(base + f'config_file = "{named}"\n')
+        with pytest.raises(ConfigError, match="lies outside the project"):
+            confined(load_config(project))
+    (project / "deploy.toml").write_text(base + 'config_file = "app.cfg"\n')
+    cfg = load_config(project)
+    assert confined(cfg) is cfg
+    assert static_known_file(cfg, "pkg/static") is None  # (a link out of the project: nothing listed, nothing read)
+    os.unlink(project / "pkg" / "static")
+    (project / "pkg" / "static").mkdir()
+    (project / "pkg" / "static" / "app.css").write_text("body {}\n")
+    assert static_known_file(cfg, "pkg/static") == "app.css"
