@@ -84,6 +84,8 @@ def _fab(args) -> int:
 
     from . import tasks
 
+    if "bootstrap" in args.rest:  # (the admin's: the project is data, and names no file here outside itself)
+        os.environ[DATA_ONLY] = "1"
     program = Fab(name="deploytests fab", binary="deploytests fab", namespace=Collection.from_module(tasks),
                   executor_class=Executor, config_class=Config)
     program.run(["deploytests fab", *args.rest], exit=True)

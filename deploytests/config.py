@@ -59,10 +59,10 @@ def confined(cfg: DeployConfig) -> DeployConfig:
     path, project = cfg.config_file, Path(cfg.project_dir).resolve()
     if path is None or path == project or project in Path(path).resolve().parents:
         return cfg
-    raise ConfigError(f"config_file {path} lies outside the project {project}: the admin's gate (deploytests gate) "
-                      f"reads no file of this machine that the repository's deploy config names",
-                      where=str(cfg.source), hint="name this app's config file in the target (targets.toml: "
-                                                  "config_file = \"...\"), or run the gate without it")
+    raise ConfigError(f"config_file {path} lies outside the project {project}: the admin's gate and bootstrap "
+                      f"(deploytests gate, deploytests fab bootstrap) read no file of this machine that the "
+                      f"repository's deploy config names", where=str(cfg.source),
+                      hint="name this app's config file in the target (targets.toml: config_file = \"...\")")
 
 
 NO_ROOT = {"root": ("the app and its deploys never run as root",

@@ -5272,8 +5272,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "resolved (its working directory, executable, open files, a link or a root's script it runs); an "
             "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
             "names (the app user's: the words it begins with, its command line being its own claim; the deploy "
-            "login's: none, its code being memory it writes) and the program it pins by content (its executable and a script outside the app's "
-            "tree), unchanged since it started",
+            "login's: none, its code being memory it writes) and the program it pins by content (its executable "
+            "and a script outside the app's tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "

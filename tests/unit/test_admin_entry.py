@@ -190,3 +190,36 @@ def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_projec
     (project / "pkg" / "static").mkdir()
     (project / "pkg" / "static" / "app.css").write_text("body {}\n")
     assert static_known_file(cfg, "pkg/static") == "app.css"
+
+
+def test_the_admins_bootstrap_reads_no_file_deploy_toml_names_outside_the_project(tmp_path, monkeypatch):
+    """attack16, another member of the class above: ``deploytests fab bootstrap`` (the admin's) read and parsed
+    the runner file deploy.toml's ``config_file`` named (for redaction; bootstrap sends no config). It runs
+    data-only too: the same one line, before anything is done."""
+    from types import SimpleNamespace
+
+    import pytest
+    from fabric.main import Fab
+
+    from deploytests import __main__ as cli
+    from deploytests.config import DATA_ONLY
+    from deploytests.errors import ConfigError
+    from deploytests.session import Session
+    from deploytests.settings import Settings
+
+    seen = {}
+    monkeypatch.delenv(DATA_ONLY, raising=False)
+    monkeypatch.setattr(Fab, "run", lambda self, argv, exit=True: seen.setdefault("env", os.environ.get(DATA_ONLY)))
+    cli._fab(SimpleNamespace(rest=["-H", "admin@web1", "bootstrap"]))
+    assert seen["env"] == "1"
+    outside = tmp_path / "id_ed25519"
+    outside.write_text("KEY = 'not the app s'\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "deploy.toml").write_text(f'app = "demo"\nentry_point = "pkg:app"\nconfig_file = "{outside}"\n')
+    session = Session(Settings(app=project))
+    for _ in range(2):  # (asked again, as fab's redaction asks after swallowing the first error: still refused)
+        with pytest.raises(ConfigError, match="lies outside the project"):
+            _ = session.config
+    monkeypatch.delenv(DATA_ONLY)
+    assert Session(Settings(app=project)).config.config_file == outside  # (a deploy login's own run: its own file)
