@@ -964,12 +964,16 @@ STATIC_ESCAPES = ("/%2e%2e/RELEASE.json", "/%2e%2e/venv/pyvenv.cfg", "/..%2fRELE
 
 def static_known_file(cfg, directory: str) -> str | None:
     """The file of the static dir ``directory`` the check GETs: the first (by name) regular file of that dir in
-    the project on the runner, as pack shipped it (its path relative to the dir), or None when there is none. A dir
-    whose real path leaves the project (a link of the checkout: ``staticfiles -> ~``) is none: the repository
-    names no file of this machine for the gate to list and read (pack refuses links there too)."""
-    project = Path(cfg.project_dir).resolve()
+    the project on the runner, as pack shipped it (its path relative to the dir), or None when there is none. In the
+    admin's gate (``config.DATA_ONLY``), a dir whose real path leaves the project (a link of the checkout:
+    ``staticfiles -> ~``) is none: the repository names no file of this machine for it to list and read."""
+    import os
+
+    from ..config import DATA_ONLY
+
     base = Path(cfg.project_dir) / directory
-    if not base.is_dir() or project not in base.resolve().parents:
+    if not base.is_dir() or os.environ.get(DATA_ONLY) and Path(cfg.project_dir).resolve() not in \
+            base.resolve().parents:
         return None
     files = sorted(p for p in base.rglob("*") if p.is_file() and not p.is_symlink())
     return files[0].relative_to(base).as_posix() if files else None

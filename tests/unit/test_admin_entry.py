@@ -157,7 +157,7 @@ def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
     assert source is None
 
 
-def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_project(tmp_path):
+def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_project(tmp_path, monkeypatch):
     """attack16: the admin's gate read the runner's file deploy.toml's ``config_file`` named (``/home/admin/.ssh/
     id_ed25519``: hashed, printed by prefix, parsed for secrets), and listed and read through a link of the checkout
     a static dir led to (``static -> ~/secrets``: the first file's name was sent to the server as a URL). Class: a
@@ -165,7 +165,7 @@ def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_projec
     config file must lie inside the project (real paths), and a static dir leading out of it is none."""
     import pytest
 
-    from deploytests.config import confined, load_config
+    from deploytests.config import DATA_ONLY, confined, load_config
     from deploytests.errors import ConfigError
     from deploytests.verify.promises import static_known_file
 
@@ -185,6 +185,8 @@ def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_projec
     (project / "deploy.toml").write_text(base + 'config_file = "app.cfg"\n')
     cfg = load_config(project)
     assert confined(cfg) is cfg
+    assert static_known_file(cfg, "pkg/static") == "id_ed25519"  # (a developer's own run: its own links)
+    monkeypatch.setenv(DATA_ONLY, "1")
     assert static_known_file(cfg, "pkg/static") is None  # (a link out of the project: nothing listed, nothing read)
     os.unlink(project / "pkg" / "static")
     (project / "pkg" / "static").mkdir()
