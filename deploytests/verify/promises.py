@@ -1578,21 +1578,6 @@ def _apache_extra(argv: list[str]) -> list[str]:
     return extra
 
 
-SYSTEMD = ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")
-
-
-def _user_manager(p: dict) -> bool:
-    """Whether ``p`` is a login's systemd user manager (``systemd --user``, started by PID 1 at the login's first
-    session, stopped after its last: part of its sessions, as an sshd child is; linger, which keeps it running,
-    and its user units are their own findings) or that manager's ``(sd-pam)``. No allowance may account for a
-    process of the deploy login (its memory is its own), so this stock pair is accounted here; what the manager
-    starts (a ``systemd-run --user`` unit) is not."""
-    parents = p.get("ancestors") or [{}]
-    return p.get("exe") in SYSTEMD and (p.get("ppid") == 1 and (p.get("cmdline") or "").split()[1:] == ["--user"] or
-                                        p.get("cmdline") == "(sd-pam)" and parents[0].get("comm") == "systemd" and
-                                        parents[0].get("user") == p.get("user"))
-
-
 def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
     deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
@@ -1620,7 +1605,7 @@ def cw_processes(facts, exp):
             continue
         if child and p["pid"] not in daemons:
             continue  # an Apache worker of another user than the stack's: test_apache_workers_not_root's finding
-        if user == deploy and (in_session(p.get("ancestors", [])) or _user_manager(p)):
+        if user == deploy and in_session(p.get("ancestors", [])):
             continue
         role = "the app user" if user == app else "Apache's user" if user == www else "the deploy user"
         why = ("it runs with the app's rights and data, outside Apache's control (left running, it keeps old "

@@ -127,22 +127,3 @@ def test_no_entry_binds_a_process_of_the_deploy_login_its_program_pinned_or_not(
     assert '"ACCOUNT: sleep sha256:<its sha256>"' in line and '"appuser: sleep' not in line, line
     inv(facts)["processes"][-1].update(user="yourapplication")
     assert judged("cw_processes", facts, exp, processes=(f"yourapplication: sleep sha256:{sha('sleep')}",)) == "pass"
-
-
-def test_the_deploy_logins_systemd_user_manager_is_part_of_its_sessions_not_what_it_starts(exp):
-    """With no entry binding the deploy login's processes, its stock systemd user manager (PID 1 starts it at the
-    login's first session, with its ``(sd-pam)``) is accounted as part of the sessions; a unit it starts
-    (``systemd-run --user``: the manager's child) and a look-alike not started by PID 1 are still named."""
-    manager = dict(proc(700, "appuser", "/lib/systemd/systemd --user", comm="systemd"), exe="/usr/lib/systemd/systemd")
-    sdpam = dict(proc(701, "appuser", "(sd-pam)", ppid=700, comm="(sd-pam)", ancestors=[
-        {"pid": 700, "comm": "systemd", "user": "appuser"}, {"pid": 1, "comm": "systemd", "user": "root"}]),
-        exe="/usr/lib/systemd/systemd")
-    facts = clean_facts()
-    inv(facts)["processes"] += [manager, sdpam]
-    assert judged("cw_processes", facts, exp) == "pass"
-    unit = dict(proc(702, "appuser", "/usr/bin/sleep 9000", ppid=700, ancestors=sdpam["ancestors"]))
-    inv(facts)["processes"].append(unit)
-    assert "pid 702 (appuser)" in judged("cw_processes", facts, exp)
-    facts = clean_facts()
-    inv(facts)["processes"].append(dict(manager, ppid=999, exe="/usr/lib/systemd/systemd"))
-    assert "pid 700 (appuser)" in judged("cw_processes", facts, exp)
