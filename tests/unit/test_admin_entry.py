@@ -135,7 +135,7 @@ def test_deploytests_gate_loads_no_pytest_plugin_of_the_environment_but_its_own(
 
 
 def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
-    """attack16: ``deploytests gate --no-deploy --app .`` (the README's admin gate) packed the project to compare
+    """``deploytests gate --no-deploy --app .`` (the README's admin gate) packed the project to compare
     provenance with: pack ran deploy.toml's ``build`` commands (``sh -c``) and the project's build backend
     (``setup.py``) on the admin's machine, as the admin. Class: the admin's gate runs what the repository wrote.
     Under ``deploytests gate`` a run that deploys nothing packs nothing (its provenance checks skip, saying so)."""
@@ -158,7 +158,7 @@ def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
 
 
 def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_project(tmp_path, monkeypatch):
-    """attack16: the admin's gate read the runner's file deploy.toml's ``config_file`` named (``/home/admin/.ssh/
+    """The admin's gate read the runner's file deploy.toml's ``config_file`` named (``/home/admin/.ssh/
     id_ed25519``: hashed, printed by prefix, parsed for secrets), and listed and read through a link of the checkout
     a static dir led to (``static -> ~/secrets``: the first file's name was sent to the server as a URL). Class: a
     value of the repository's deploy.toml names a path the admin's side reads. Under ``deploytests gate`` the
@@ -195,7 +195,7 @@ def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_projec
 
 
 def test_the_admins_bootstrap_reads_no_file_deploy_toml_names_outside_the_project(tmp_path, monkeypatch):
-    """attack16, another member of the class above: ``deploytests fab bootstrap`` (the admin's) read and parsed
+    """Another member of the class above: ``deploytests fab bootstrap`` (the admin's) read and parsed
     the runner file deploy.toml's ``config_file`` named (for redaction; bootstrap sends no config). It runs
     data-only too: the same one line, before anything is done."""
     from types import SimpleNamespace

@@ -110,7 +110,7 @@ def test_the_app_users_and_the_deploy_logins_entries_stay_their_program(exp):
 
 
 def test_no_entry_binds_a_process_of_the_deploy_login_its_program_pinned_or_not(exp):
-    """attack16: the deploy login started ``sleep 9000`` outside any session, allowed pinned (``appuser: sleep
+    """An attack: the deploy login started ``sleep 9000`` outside any session, allowed pinned (``appuser: sleep
     sha256:...``, the gate's own hint), then wrote its own code into it (``ptrace(2)``, no privilege: the process is
     its own): exe ``/usr/bin/sleep``, command line ``sleep 9000``, and it ran the login's code; the gate passed.
     A process's memory is its owner's to write, its code as much as its command line: no entry binds a process of

@@ -119,7 +119,7 @@ def included(include: str, dirs: dict[str, list[str]], changed: str):
     ("IncludeOptional conf.d/*.conf", {"/etc/apache2/conf.d": ["x.conf"], "/etc/apache2/conf.d/x.conf": ["deep"],
                                        "/etc/apache2/conf.d/x.conf/deep": []}, "/etc/apache2/conf.d/x.conf/deep")])
 def test_a_directory_apache_reads_whole_is_dated_with_every_directory_below_it(exp, include, dirs, emptied):
-    """attack16 (class: the gate's reading of Apache's configuration differs from Apache's): Apache reads a
+    """Class: the gate's reading of Apache's configuration differs from Apache's. Apache reads a
     directory an Include names whole, or one its glob's last part matches, with every directory below it, in turn;
     the dating took only the directory itself, so the last file removed from a subdirectory (no reload) stayed in
     force, undated."""
@@ -132,7 +132,7 @@ def test_a_directory_apache_reads_whole_is_dated_with_every_directory_below_it(e
                                      "IncludeOptional ${CUSTOM_DIR}/*.conf",
                                      'Include "/etc/apache2/my custom/*.conf"'])
 def test_an_include_line_read_otherwise_than_apache_does_is_named_not_passed_over(exp, include):
-    """attack16: the dating read Include lines by a pattern of its own: a continued line (its word taken for
+    """The dating read Include lines by a pattern of its own: a continued line (its word taken for
     ``\\``), a ``${variable}`` (skipped) and a quoted path with a blank (cut at the blank) left the directory Apache
     reads undated, while the login collector's verdict reads them otherwise. One reading now (``named``): what it
     cannot read as Apache does is a line naming the file, never passed over."""
