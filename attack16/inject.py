@@ -1,6 +1,10 @@
 """Make a running process of this login run other code, its exe unchanged (ptrace, same uid, no privilege).
 usage: python3 inject.py PID  -> the process mkdirs /tmp/pwned-by-ptrace then pauses forever"""
-import ctypes, os, struct, sys
+import ctypes
+import os
+import struct
+import sys
+
 pid = int(sys.argv[1])
 libc = ctypes.CDLL(None, use_errno=True)
 libc.ptrace.restype = ctypes.c_long
