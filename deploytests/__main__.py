@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .closedpipe import tolerate_closed_pipes
+from .config import DATA_ONLY
 from .errors import DeployTestsError
 from .words import count
 
@@ -83,6 +84,8 @@ def _fab(args) -> int:
 
     from . import tasks
 
+    if "bootstrap" in args.rest:  # (the admin's: the project is data, and names no file here outside itself)
+        os.environ[DATA_ONLY] = "1"
     program = Fab(name="deploytests fab", binary="deploytests fab", namespace=Collection.from_module(tasks),
                   executor_class=Executor, config_class=Config)
     program.run(["deploytests fab", *args.rest], exit=True)
@@ -109,6 +112,7 @@ def _gate(args) -> int:
         here, autoload = os.getcwd(), os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
         os.chdir(empty)
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # (the environment's pytest11 plugins: the project's too)
+        os.environ[DATA_ONLY] = "1"  # (a run that deploys nothing packs nothing: see the suite's artifact source)
         try:
             return int(pytest.main(["-c", str(ini), "--rootdir", empty, "-p", "no:cacheprovider", "-p",
                                     "deploytests.plugin", "-p", "testinfra.plugin", "--pyargs", "deploytests.suite",
@@ -116,6 +120,7 @@ def _gate(args) -> int:
         finally:
             os.chdir(here)
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD") if autoload is None else None
+            os.environ.pop(DATA_ONLY, None)
 
 
 def _absolute(argv: list[str]) -> list[str]:

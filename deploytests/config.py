@@ -46,6 +46,25 @@ def config_path_problem(path: str, app: str) -> str | None:
     return None
 
 
+# set while ``deploytests gate`` (the admin's gate) runs: the project is data, never code, and names no file of this
+# machine outside itself: a run that deploys nothing does not pack it (packing runs its ``build`` commands and its
+# build backend here), and a path its deploy.toml names is read only inside the project (:func:`confined`)
+DATA_ONLY = "DEPLOYTESTS_GATE_DATA_ONLY"
+
+
+def confined(cfg: DeployConfig) -> DeployConfig:
+    """``cfg`` when the config file it names lies inside its project (real paths: a link of the checkout leading
+    out is outside), or when none is named; else a ConfigError: the repository's deploy.toml named a file of this
+    machine (``~/.aws/credentials``) that the admin's gate would read, hash and parse."""
+    path, project = cfg.config_file, Path(cfg.project_dir).resolve()
+    if path is None or path == project or project in Path(path).resolve().parents:
+        return cfg
+    raise ConfigError(f"config_file {path} lies outside the project {project}: the admin's gate and bootstrap "
+                      f"(deploytests gate, deploytests fab bootstrap) read no file of this machine that the "
+                      f"repository's deploy config names", where=str(cfg.source),
+                      hint="name this app's config file in the target (targets.toml: config_file = \"...\")")
+
+
 NO_ROOT = {"root": ("the app and its deploys never run as root",
                     "use a dedicated user (the app user is created by bootstrap; the deploy user is a login)")}
 

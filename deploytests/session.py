@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from . import pipeline
-from .config import load_config
+from .config import DATA_ONLY, confined, load_config
 from .errors import DeployTestsError, HostsFailed
 from .pipeline.fleet import Hooks, Policy, roll_out
 from .redaction import secrets_of
@@ -171,8 +171,9 @@ class Session:
         if self._config is None:
             target_file = None if self.hosts else getattr(self.provider, "config_file", None)
             target_env = None if self.hosts else getattr(self.provider, "env", None)
-            self._config = load_config(self.app, target_config=self._config_file or target_file,
-                                       target_env=target_env)
+            config = load_config(self.app, target_config=self._config_file or target_file, target_env=target_env)
+            data_only = os.environ.get(DATA_ONLY) and not (self._config_file or target_file)  # (the admin's bootstrap)
+            self._config = confined(config) if data_only else config  # (kept only once it passed)
         return self._config
 
     @property

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ..config import has_deploy_config
+from ..config import DATA_ONLY, confined, has_deploy_config
 from ..config import load_config as load_deploy_config
 from ..errors import ConfigError, DeployTestsError
 from ..settings import OPTIONS, Settings, blame, resolve
@@ -248,6 +248,7 @@ def load_config(config):
         settings, provider = config.stash[SETTINGS], config.stash[PROVIDER]
         if settings.app is None:
             raise no_app(config)
-        config.stash[CONFIG] = load_deploy_config(settings.app, target_config=provider.config_file,
-                                                  target_env=getattr(provider, "env", None))
+        cfg = load_deploy_config(settings.app, target_config=provider.config_file,
+                                 target_env=getattr(provider, "env", None))
+        config.stash[CONFIG] = confined(cfg) if os.environ.get(DATA_ONLY) and not provider.config_file else cfg
     return config.stash[CONFIG]

@@ -110,17 +110,24 @@ def command(exp, p: dict) -> str:
 
 
 def claimed(exp, kind: str, name: str, user: str | None) -> str | None:
-    """Why an entry of what runs or listens cannot bind the script or code it names for a process of ``user``, or
-    None: the deploy login's and the app user's own processes' command lines are memory they write (no privilege:
-    ``/proc/self/mem`` at ``arg_start``), so what such a process names is its owner's claim, not what it runs; the
-    kernel's ``exe`` alone is attested (an entry of the program alone still holds)."""
+    """Why an entry of what runs or listens cannot bind what a process of ``user`` runs, or None. The deploy
+    login's and the app user's own processes are memory they write: the command line (no privilege:
+    ``/proc/self/mem`` at ``arg_start``), so the script or code one names is its owner's claim; and the code
+    itself (``ptrace(2)``, ``/proc/<pid>/mem`` of a process of the same user: no privilege either, Debian sets no
+    Yama scope), so the kernel's ``exe`` says only what the process started as: a pinned ``sleep`` of the deploy
+    login ran the login's code, its exe and command line unchanged. So no entry binds a process of the deploy
+    login (it may change releases: whatever it runs outside a session is the finding). The app user's program
+    alone still holds: what an app user's process may run is the app's rights, which the release's code has in
+    the daemons already."""
     if exp is None or user not in (exp.deploy_user, exp.cfg.app_user):
         return None
     extra = (command_argv(kind, name) or name.split()[2:])[1:] if kind == "listen" else programs(kind, name, exp)[1:]
-    return None if not extra else (
-        f"{user} owns the process, and its command line is {user}'s to write: the script or code it names "
-        f"({' '.join(extra)[:80]}) is that login's claim, not what runs, so no pin binds it (run it as an account "
-        f"of its own)")
+    if not extra and user != exp.deploy_user:
+        return None
+    what = f"the script or code it names ({' '.join(extra)[:80]}) is" if extra else "the program it started as is"
+    return (f"{user} owns the process, and its memory is {user}'s to write (its command line; its code through "
+            f"ptrace or /proc/<pid>/mem, no privilege needed): {what} that login's claim, not what runs, so no pin "
+            f"binds it (run it as an account of its own)")
 
 
 def _ran(facts, path: str) -> tuple[str, list] | None:
@@ -231,8 +238,9 @@ def hint(exp, key: str, value: str) -> str:
         words = value.split(None, 2)
         other = " ".join(words[:1] + ["ACCOUNT"] + words[2:]) if kind == "listen" else "ACCOUNT:" + value.partition(
             ":")[2]
-        return (f"run it as an account of its own ({user} writes its own processes' command lines: the script or code "
-                f"one names is {user}'s claim, not what runs, and no pin binds it), then allow it pinned: "
+        return (f"run it as an account of its own ({user} writes its own processes' memory, command line and code: "
+                f"what one names or started as is {user}'s claim, not what runs, and no pin binds it), then allow it "
+                f"pinned: "
                 f"{key} = [{json.dumps(other + ' sha256:<its sha256>')}] in {where}")
     if found is None and kind in RUNS:
         files = ", ".join(p.split(" ")[0] for p in programs(kind, value, exp))

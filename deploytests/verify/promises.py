@@ -662,7 +662,9 @@ def _artifact(facts, exp):
     art = exp.artifact_for(facts.get("python") or exp.stack.python_version)
     if art is None:
         raise NotApplicable("no artifact to compare with: pass --app (the project is packed locally, "
-                            "nothing is sent to the server)")
+                            "nothing is sent to the server); deploytests gate, whose runs deploy nothing and "
+                            "run nothing of the repository, packs nothing: packing runs its build commands and "
+                            "build backend on this machine")
     manifest = (facts.live or {}).get("manifest")
     # the artifact's own manifest, without where it came from (source hash, git sha: recorded, not shipped)
     shipped = {k: v for k, v in (art.manifest or {}).items() if k not in ("source_hash", "git_sha")}
@@ -975,9 +977,16 @@ STATIC_ESCAPES = ("/%2e%2e/RELEASE.json", "/%2e%2e/venv/pyvenv.cfg", "/..%2fRELE
 
 def static_known_file(cfg, directory: str) -> str | None:
     """The file of the static dir ``directory`` the check GETs: the first (by name) regular file of that dir in
-    the project on the runner, as pack shipped it (its path relative to the dir), or None when there is none."""
+    the project on the runner, as pack shipped it (its path relative to the dir), or None when there is none. In the
+    admin's gate (``config.DATA_ONLY``), a dir whose real path leaves the project (a link of the checkout:
+    ``staticfiles -> ~``) is none: the repository names no file of this machine for it to list and read."""
+    import os
+
+    from ..config import DATA_ONLY
+
     base = Path(cfg.project_dir) / directory
-    if not base.is_dir():
+    if not base.is_dir() or os.environ.get(DATA_ONLY) and Path(cfg.project_dir).resolve() not in \
+            base.resolve().parents:
         return None
     files = sorted(p for p in base.rglob("*") if p.is_file() and not p.is_symlink())
     return files[0].relative_to(base).as_posix() if files else None
@@ -1546,14 +1555,18 @@ def cw_in_force(facts, exp):
                                                "(logrotate's, a bootstrap's) applies it unchecked")
              for path, info in files.items() if info.get("mtime") and info["mtime"] > since]
     ctime = lambda path: ((snap.st(path) or [])[6:] or [0])[0] if getattr(snap, "files", None) else 0  # noqa: E731
-    read = {posixpath.dirname(p) for p in files} | {d for p, i in files.items() for d in _include_dirs(
-        snap, i.get("real") or p)}
+    included = {p: _include_dirs(snap, i.get("real") or p) for p, i in files.items()}
+    unread = [f"{p}: {why}: the directories it includes from are not dated (reload Apache after any change there, "
+              f"and write the line so this gate reads it as Apache does)" for p, why in included.items()
+              if isinstance(why, str)]
+    read = {posixpath.dirname(p) for p in files} | {d for ds in included.values() if not isinstance(ds, str)
+                                                    for d in ds}
     lines += [f"{d} " + dated(ctime(d), "a file of it was removed, added or renamed there; what Apache serves is "
                                         "what was there then (a file removed without a reload stays in force, "
                                         "unseen by every check): reload Apache (apache2ctl graceful) and run the "
                                         "gate again")
               for d in sorted(read - {C.SERVER_ROOT}) if ctime(d) > since]
-    lines = args + lines
+    lines = args + unread + lines
     assert not lines, "Apache's configuration on disk is not the one in force:\n" + "\n".join(lines)
 
 
@@ -1575,30 +1588,46 @@ def _reload_began(facts, snap, parents: set, loaded: float) -> float | None:
     return found
 
 
-INCLUDE = re.compile(r"^[ \t]*Include(?:Optional)?[ \t]+[\"']?([^\"'\s]+)", re.I | re.M)
-
-
-def _include_dirs(snap, path: str) -> list[str]:
-    """The directory each ``Include``/``IncludeOptional`` line of Apache's file ``path`` reads files from (a glob's,
-    or a directory named whole; from the ServerRoot), whether or not a file is there now: the last file removed
-    from a directory an Include reads leaves no file of it to date it by, and stays in force until a reload."""
+def _include_dirs(snap, path: str) -> list[str] | str:
+    """The directories each ``Include``/``IncludeOptional`` line of Apache's file ``path`` reads files from (a
+    glob's, or a directory named whole; from the ServerRoot), whether or not a file is there now: the last file
+    removed from a directory an Include reads leaves no file of it to date it by, and stays in force until a
+    reload. Its lines are read as the login collector's verdict reads them (``collect_login.named``: continued
+    lines joined, a ``${variable}`` or a word Apache may read otherwise is a no, returned as why, a str): the
+    dating never reads less than Apache. A directory Apache reads whole (named so, or matched by the glob's last
+    part) it reads with every directory below it, each dated."""
     from . import collect_login as C
 
-    out = []
-    for m in INCLUDE.finditer((snap.text(path) if getattr(snap, "files", None) else None) or ""):
-        word = posixpath.normpath(posixpath.join(C.SERVER_ROOT, m.group(1)))
+    names = C.named((snap.text(path) if getattr(snap, "files", None) else None) or "")
+    if isinstance(names, str):
+        return names
+    isdir = lambda d: stat.S_ISDIR((snap.st(d) or [0])[0])  # noqa: E731
+
+    def below(top: str) -> list[str]:  # (Apache reads a directory whole: its subdirectories too, in turn)
+        todo = [top]
+        for d in todo:
+            todo += [f"{d}/{n}" for n in sorted(snap.listdir(d) or []) if isdir(f"{d}/{n}") and len(todo) < 5000]
+        return todo
+
+    out: list[str] = []
+    for kind, name in names:
+        if not kind.startswith("include"):
+            continue
+        word = posixpath.normpath(posixpath.join(C.SERVER_ROOT, name))
         head = re.split(r"[*?\[]", word)[0]
-        st = snap.st(word) if head == word else None
-        if "${" in word or head == word:  # (a file or a directory named whole)
-            out += [] if "${" in word else [word if st and stat.S_ISDIR(st[0]) else posixpath.dirname(word)]
+        if head == word:  # (a file or a directory named whole)
+            out += below(word) if isdir(word) else [posixpath.dirname(word)]
             continue
         found = [posixpath.dirname(head)]  # (a wildcard in a directory's name too: each directory it matches now)
-        for part in posixpath.dirname(word)[len(posixpath.dirname(head)):].strip("/").split("/"):
+        for part in filter(None, posixpath.dirname(word)[len(posixpath.dirname(head)):].strip("/").split("/")):
             out += found
             found = [f"{d}/{n}" for d in found for n in (snap.listdir(d) or []) if fnmatch.fnmatchcase(n, part) and
                      stat.S_ISDIR((snap.st(f"{d}/{n}") or [stat.S_IFDIR])[0])] if re.search(r"[*?\[]", part) else [
-                posixpath.join(d, part) for d in found] if part else []
+                posixpath.join(d, part) for d in found]
         out += found
+        last = posixpath.basename(word)  # (what the last part matches now that is a directory: read whole)
+        out += [x for d in found for n in sorted(snap.listdir(d) or []) if fnmatch.fnmatchcase(n, last) and
+                isdir(f"{d}/{n}") for x in below(f"{d}/{n}")]
     return out
 
 
@@ -5337,9 +5366,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
             "resolved (its working directory, executable, open files, a link or a root's script it runs); an "
             "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
-            "names (the app user's and the deploy login's: the words it begins with, their command lines being "
-            "their own claim) and the program it pins by content (its executable and a script outside the app's "
-            "tree), unchanged since it started",
+            "names (the app user's: the words it begins with, its command line being its own claim; the deploy "
+            "login's: none, its code being memory it writes) and the program it pins by content (its executable "
+            "and a script outside the app's tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "

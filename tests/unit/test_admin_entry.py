@@ -155,3 +155,96 @@ def test_the_admins_commands_refuse_an_install_others_may_change(tmp_path, monke
     monkeypatch.setattr(entry, "loose_install", lambda: f"{site} is 0775 uid 0: someone but you and root may ...")
     assert entry.main(["gate", "--version"]) == 2
     assert capsys.readouterr().err.startswith(f"deploytests: refused: {site} is 0775")
+
+
+def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
+    """``deploytests gate --no-deploy --app .`` (the README's admin gate) packed the project to compare
+    provenance with: pack ran deploy.toml's ``build`` commands (``sh -c``) and the project's build backend
+    (``setup.py``) on the admin's machine, as the admin. Class: the admin's gate runs what the repository wrote.
+    Under ``deploytests gate`` a run that deploys nothing packs nothing (its provenance checks skip, saying so)."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from deploytests import __main__ as cli
+    from deploytests.suite.test_promises import deploy_artifact_source
+
+    seen = {}
+    monkeypatch.setattr(pytest, "main", lambda argv: seen.setdefault("env", os.environ.get(cli.DATA_ONLY)) and 0)
+    monkeypatch.delenv(cli.DATA_ONLY, raising=False)
+    assert cli._gate(SimpleNamespace(rest=["-q"])) == 0
+    assert seen["env"] == "1" and cli.DATA_ONLY not in os.environ
+    monkeypatch.setenv(cli.DATA_ONLY, "1")
+    source = deploy_artifact_source.__wrapped__(None, None, SimpleNamespace(app=tmp_path), None,
+                                                SimpleNamespace(deployed=False))
+    assert source is None
+
+
+def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_project(tmp_path, monkeypatch):
+    """The admin's gate read the runner's file deploy.toml's ``config_file`` named (``/home/admin/.ssh/
+    id_ed25519``: hashed, printed by prefix, parsed for secrets), and listed and read through a link of the checkout
+    a static dir led to (``static -> ~/secrets``: the first file's name was sent to the server as a URL). Class: a
+    value of the repository's deploy.toml names a path the admin's side reads. Under ``deploytests gate`` the
+    config file must lie inside the project (real paths), and a static dir leading out of it is none."""
+    import pytest
+
+    from deploytests.config import DATA_ONLY, confined, load_config
+    from deploytests.errors import ConfigError
+    from deploytests.verify.promises import static_known_file
+
+    secret = tmp_path / "home" / ".ssh"
+    secret.mkdir(parents=True)
+    (secret / "id_ed25519").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "app.cfg").write_text("SECRET_KEY = 'x'\n")
+    os.symlink(secret, project / "conf")
+    os.symlink(secret, project / "pkg" / "static")
+    base = 'app = "demo"\nentry_point = "pkg:app"\nstatic = { "/static" = "pkg/static" }\n'
+    for named in (str(secret / "id_ed25519"), "conf/id_ed25519", "../home/.ssh/id_ed25519"):
+        (project / "deploy.toml").write_text(base + f'config_file = "{named}"\n')
+        with pytest.raises(ConfigError, match="lies outside the project"):
+            confined(load_config(project))
+    (project / "deploy.toml").write_text(base + 'config_file = "app.cfg"\n')
+    cfg = load_config(project)
+    assert confined(cfg) is cfg
+    assert static_known_file(cfg, "pkg/static") == "id_ed25519"  # (a developer's own run: its own links)
+    monkeypatch.setenv(DATA_ONLY, "1")
+    assert static_known_file(cfg, "pkg/static") is None  # (a link out of the project: nothing listed, nothing read)
+    os.unlink(project / "pkg" / "static")
+    (project / "pkg" / "static").mkdir()
+    (project / "pkg" / "static" / "app.css").write_text("body {}\n")
+    assert static_known_file(cfg, "pkg/static") == "app.css"
+
+
+def test_the_admins_bootstrap_reads_no_file_deploy_toml_names_outside_the_project(tmp_path, monkeypatch):
+    """Another member of the class above: ``deploytests fab bootstrap`` (the admin's) read and parsed
+    the runner file deploy.toml's ``config_file`` named (for redaction; bootstrap sends no config). It runs
+    data-only too: the same one line, before anything is done."""
+    from types import SimpleNamespace
+
+    import pytest
+    from fabric.main import Fab
+
+    from deploytests import __main__ as cli
+    from deploytests.config import DATA_ONLY
+    from deploytests.errors import ConfigError
+    from deploytests.session import Session
+    from deploytests.settings import Settings
+
+    seen = {}
+    monkeypatch.delenv(DATA_ONLY, raising=False)
+    monkeypatch.setattr(Fab, "run", lambda self, argv, exit=True: seen.setdefault("env", os.environ.get(DATA_ONLY)))
+    cli._fab(SimpleNamespace(rest=["-H", "admin@web1", "bootstrap"]))
+    assert seen["env"] == "1"
+    outside = tmp_path / "id_ed25519"
+    outside.write_text("KEY = 'not the app s'\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "deploy.toml").write_text(f'app = "demo"\nentry_point = "pkg:app"\nconfig_file = "{outside}"\n')
+    session = Session(Settings(app=project))
+    for _ in range(2):  # (asked again, as fab's redaction asks after swallowing the first error: still refused)
+        with pytest.raises(ConfigError, match="lies outside the project"):
+            _ = session.config
+    monkeypatch.delenv(DATA_ONLY)
+    assert Session(Settings(app=project)).config.config_file == outside  # (a deploy login's own run: its own file)

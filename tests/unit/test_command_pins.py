@@ -166,3 +166,23 @@ def test_an_allow_processes_entry_names_one_argv_exactly(exp, written, other):
     line = outcome("cw_processes", facts, allowing(exp, processes=(old,)))
     assert "is written in the old form (the command line's words split on blanks" in line and \
         f'allow_processes = [{json.dumps("root: " + shlex.join(other))[:-1]} sha256:' in line, line
+
+
+def test_no_entry_binds_a_process_of_the_deploy_login_its_program_pinned_or_not(exp):
+    """An attack: the deploy login started ``sleep 9000`` outside any session, allowed pinned (``appuser: sleep
+    sha256:...``, the gate's own hint), then wrote its own code into it (``ptrace(2)``, no privilege: the process is
+    its own): exe ``/usr/bin/sleep``, command line ``sleep 9000``, and it ran the login's code; the gate passed.
+    A process's memory is its owner's to write, its code as much as its command line: no entry binds a process of
+    the deploy login (it may change releases), and the hint says to run it as an account of its own. The app
+    user's program alone still holds (what it may run has the app's rights, which the daemons have already)."""
+    facts = clean_facts()
+    inv(facts)["processes"].append(dict(proc(777, "appuser", "sleep 9000"), exe="/usr/bin/sleep"))
+    inv(facts)["programs"] = {"/usr/bin/sleep": [sha("sleep"), 0.0, 1]}
+    for entry in (f"appuser: sleep sha256:{sha('sleep')}", f"appuser: /usr/bin/sleep sha256:{sha('sleep')}"):
+        line = judged("cw_processes", facts, exp, processes=(entry,))
+        assert line.startswith("fail") and "appuser's" in line and "memory" in line and \
+            "run it as an account of its own" in line, line
+    line = judged("cw_processes", facts, exp)
+    assert '"ACCOUNT: sleep sha256:<its sha256>"' in line and '"appuser: sleep' not in line, line
+    inv(facts)["processes"][-1].update(user="yourapplication")
+    assert judged("cw_processes", facts, exp, processes=(f"yourapplication: sleep sha256:{sha('sleep')}",)) == "pass"

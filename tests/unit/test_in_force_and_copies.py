@@ -99,6 +99,48 @@ def test_the_last_file_removed_from_a_directory_an_include_reads_fails_by_that_d
     assert outcome("cw_in_force", facts, exp) == "pass"
 
 
+def included(include: str, dirs: dict[str, list[str]], changed: str):
+    """Clean facts with an admin's conf holding ``include``, the directories ``dirs`` (root's), ``changed`` (one of
+    them) changed after Apache's last load."""
+    facts = clean()
+    when = facts.raw.files[PIDFILE]["st"][4]
+    conf = C.SERVER_ROOT + "/conf-enabled/custom.conf"
+    facts.remote["inventory"]["apache"]["files"][conf] = {"real": conf, "mtime": when - 60, "loose": None}
+    facts.raw.files[conf] = {"st": [0o100644, 0, 0, 50, when - 60, 9, when - 60], "data": include + "\n"}
+    for d in {*dirs, *(f"{d}/{n}" for d, ns in dirs.items() for n in ns)}:
+        facts.raw.files[d] = {"st": [0o40755, 0, 0, 4096, when - 60, 10, when + 30 if d == changed else when - 60]}
+    facts.raw.dirs.update(dirs)
+    return facts
+
+
+@pytest.mark.parametrize("include,dirs,emptied", [
+    ("Include custom.d/", {"/etc/apache2/custom.d": ["sub"], "/etc/apache2/custom.d/sub": []},
+     "/etc/apache2/custom.d/sub"),
+    ("IncludeOptional conf.d/*.conf", {"/etc/apache2/conf.d": ["x.conf"], "/etc/apache2/conf.d/x.conf": ["deep"],
+                                       "/etc/apache2/conf.d/x.conf/deep": []}, "/etc/apache2/conf.d/x.conf/deep")])
+def test_a_directory_apache_reads_whole_is_dated_with_every_directory_below_it(exp, include, dirs, emptied):
+    """Class: the gate's reading of Apache's configuration differs from Apache's. Apache reads a
+    directory an Include names whole, or one its glob's last part matches, with every directory below it, in turn;
+    the dating took only the directory itself, so the last file removed from a subdirectory (no reload) stayed in
+    force, undated."""
+    got = outcome("cw_in_force", included(include, dirs, emptied), exp)
+    assert f"{emptied} changed at " in got and "a file of it was removed, added or renamed" in got, got
+    assert outcome("cw_in_force", included(include, dirs, ""), exp) == "pass"
+
+
+@pytest.mark.parametrize("include", ["IncludeOptional \\\n    /etc/apache2/custom/*.conf",
+                                     "IncludeOptional ${CUSTOM_DIR}/*.conf",
+                                     'Include "/etc/apache2/my custom/*.conf"'])
+def test_an_include_line_read_otherwise_than_apache_does_is_named_not_passed_over(exp, include):
+    """The dating read Include lines by a pattern of its own: a continued line (its word taken for
+    ``\\``), a ``${variable}`` (skipped) and a quoted path with a blank (cut at the blank) left the directory Apache
+    reads undated, while the login collector's verdict reads them otherwise. One reading now (``named``): what it
+    cannot read as Apache does is a line naming the file, never passed over."""
+    got = outcome("cw_in_force", included(include, {"/etc/apache2/custom": []}, "/etc/apache2/custom"), exp)
+    assert "conf-enabled/custom.conf: " in got and "Apache may read this line otherwise" in got and \
+        "are not dated" in got, got
+
+
 def test_a_pid_file_of_another_process_dates_nothing(exp):
     """A pid file that does not name the running root parent (a stale one, someone else's) dates nothing: the
     oldest of Apache's children does, as before."""

@@ -125,14 +125,14 @@ def test_a_program_the_gates_login_could_not_hash_says_what_to_do(exp):
 
 def test_an_allowed_process_pins_its_program_and_script_not_the_releases_code(exp):
     facts = clean_facts()
-    inv(facts)["processes"].append(proc(777, "appuser", "/usr/bin/tmux new -d"))
+    inv(facts)["processes"].append(proc(777, "yourapplication", "/usr/bin/tmux new -d"))
     inv(facts)["programs"] = {"/usr/bin/tmux": [sha("tmux 3.3"), 0.0, 1]}
-    entry = f"appuser: /usr/bin/tmux sha256:{sha('tmux 3.3')}"
+    entry = f"yourapplication: /usr/bin/tmux sha256:{sha('tmux 3.3')}"
     assert judged("cw_processes", facts, exp, processes=(entry,)) == "pass"
     inv(facts)["programs"] = {"/usr/bin/tmux": [sha("a shell"), 0.0, 1]}
     line = judged("cw_processes", facts, exp, processes=(entry,))
-    assert "but it has changed since" in line and f"appuser: /usr/bin/tmux sha256:{sha('a shell')}" in line, line
-    assert judged("cw_processes", facts, exp, processes=("appuser: /usr/bin/tmux",)).startswith("fail")
+    assert "but it has changed since" in line and f"yourapplication: /usr/bin/tmux sha256:{sha('a shell')}" in line
+    assert judged("cw_processes", facts, exp, processes=("yourapplication: /usr/bin/tmux",)).startswith("fail")
     from deploytests.verify.pins import programs
 
     worker = "yourapplication: /var/www/yourapplication/current/venv/bin/python /var/www/yourapplication/current/w.py"

@@ -200,7 +200,8 @@ def test_a_socket_of_a_login_that_becomes_root_is_judged_as_roots(exp, platform,
     msg = outcome("cw_listen", with_socket(facts, "/tmp/pair.sock", "/usr/bin/socat", uid=uid, files=files), exp)
     assert msg.startswith("fail: ") and "UNIX stream socket /tmp/pair.sock (" in msg and "any local user" in msg, msg
     assert f"runs as {holder}, " in msg and "who becomes root" in msg, msg
-    assert f'allow_listen = ["unix:/tmp/pair.sock {holder} /usr/bin/socat sha256:' in msg, msg
+    shown = "ACCOUNT" if holder == exp.deploy_user else holder  # (the deploy login's memory is its own: no entry)
+    assert f'allow_listen = ["unix:/tmp/pair.sock {shown} /usr/bin/socat sha256:' in msg, msg
     allowed = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:/tmp/pair.sock {holder} /usr/bin/socat",)))
     assert outcome("cw_listen", with_socket(host(platform), "/tmp/x", "/usr/bin/socat", uid=1001, files={
         "/tmp": [D | 0o1777, 0, 0], "/tmp/x": [S | 0o777, 1001, 1001]}), allowed) == "pass"  # not root's: theirs
