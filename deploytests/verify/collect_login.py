@@ -89,6 +89,7 @@ HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc",
          "/etc/ssh/ssh_config"]  # (root's ssh, scp, rsync and git over ssh run its ProxyCommand, Match exec ...)
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
+FILES += ["/var/lib/ucf/hashfile", "/var/lib/ucf/registry"]  # the /etc files ucf keeps for packages, as shipped
 FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 # systemd's system unit search path (systemd.unit(5)), in its order: set-property's and portablectl's dirs too. The
@@ -1251,11 +1252,18 @@ def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
     ``most`` entries walked and ``budget`` bytes read in all (a bound hit, and each file left unread by it, is in
     ``errors``: never passed over unnamed). Of each dpkg conffile
     under ``top`` (the status file's md5s), ``named`` holds the bytes when they are not as dpkg shipped them, and
-    the ``lstat`` when the walk did not read it (gone: every line it shipped is gone)."""
+    the ``lstat`` when the walk did not read it (gone: every line it shipped is gone); ucf's files (its hashfile's
+    md5s) count as conffiles. ``etc_files``: ``{path: what it is}`` of every regular file and link under ``top``
+    that is not a conffile as shipped: a file's sha256, ``identity:<hex>`` for one this login may not read or that
+    is not root's alone (:func:`identity`), a link's ``-> target``: what an allowance of a program pins of its
+    configuration (:func:`deploytests.verify.pins.configs`)."""
     names = [tree] + [h for h in also if h]
-    out["mentions"], needles, seen = {}, [n.encode() for n in names], {}
+    out["mentions"], out["etc_files"], needles, seen = {}, {}, [n.encode() for n in names], {}
     status = (out["files"].get("/var/lib/dpkg/status") or {}).get("data") or ""
     shipped = dict(re.findall(r"(?m)^ (%s/\S+) ([0-9a-f]{32})$" % re.escape(top), status))  # dpkg's conffiles
+    ucf = (out["files"].get("/var/lib/ucf/hashfile") or {}).get("data") or ""  # ucf's: "md5  path" as shipped
+    shipped.update((p, md5) for md5, p in re.findall(r"(?m)^([0-9a-f]{32})  (%s/\S+)$" % re.escape(top), ucf)
+                   if p not in shipped)
     named, side = out.setdefault("named", {}), {"files": {}, "shipped": shipped}
     try:
         walk(out, top, most, names, needles, seen, side, budget)
@@ -1298,11 +1306,14 @@ def walk(out, top, most, names, needles, seen, side, budget):
                     found.append([path, st.st_mode, st.st_uid, st.st_gid])
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
+                    out["etc_files"][path] = "-> " + target
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
                 if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+                    out["etc_files"].update({path: "identity:" + identity(st)} if stat.S_ISREG(st.st_mode) else {})
                     continue
+                out["etc_files"][path] = "identity:" + identity(st)  # (until its bytes are read)
                 if st.st_size > budget:
                     out["errors"]["mentions: " + path] = "%d bytes, more than the %d left to read: not searched " \
                         "for the app's tree" % (st.st_size, budget)
@@ -1314,7 +1325,12 @@ def walk(out, top, most, names, needles, seen, side, budget):
                 budget -= len(data)
             except OSError:
                 continue
-            changed = side["shipped"].pop(path, None) not in (None, hashlib.md5(data).hexdigest())
+            md5 = side["shipped"].pop(path, None)
+            changed = md5 not in (None, hashlib.md5(data).hexdigest())
+            if md5 is not None and not changed:
+                del out["etc_files"][path]  # (as its package ships it: its package's word)
+            else:
+                out["etc_files"][path] = hashlib.sha256(data).hexdigest()
             searched(out, path, data, names, needles, seen, side, judged, changed)
         todo += reversed(below)
     out["system_dirs"] = {"top": top, "found": found, "dirs": dirs}

@@ -4485,10 +4485,10 @@ def cw_become(facts, exp):
     lines += _key_command_lines(snap, keys, exp.cfg.root, env_on)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
-    from .parse import conffiles
+    from .parse import shipped_files
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
-              broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
+              broker_grants(snap, shipped_files(snap)) if text not in exp.allow.sudo]
     lines += account_sources(snap)
     _unaccounted("way[s] to become root outside sudoers", lines, "cw_become", exp)
 
