@@ -1310,8 +1310,7 @@ def walk(out, top, most, names, needles, seen, side, budget):
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
-                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
-                    out["etc_files"].update({path: "identity:" + identity(st)} if stat.S_ISREG(st.st_mode) else {})
+                if not stat.S_ISREG(st.st_mode):
                     continue
                 out["etc_files"][path] = "identity:" + identity(st)  # (until its bytes are read)
                 if st.st_size > budget:
@@ -1325,12 +1324,15 @@ def walk(out, top, most, names, needles, seen, side, budget):
                 budget -= len(data)
             except OSError:
                 continue
-            md5 = side["shipped"].pop(path, None)
+            mine = st.st_uid == 0 and not st.st_mode & 0o022  # (another's, or others may write it: hashed only)
+            md5 = side["shipped"].pop(path, None) if mine else side["shipped"].get(path)
             changed = md5 not in (None, hashlib.md5(data).hexdigest())
             if md5 is not None and not changed:
                 del out["etc_files"][path]  # (as its package ships it: its package's word)
             else:
                 out["etc_files"][path] = hashlib.sha256(data).hexdigest()
+            if not mine:
+                continue
             searched(out, path, data, names, needles, seen, side, judged, changed)
         todo += reversed(below)
     out["system_dirs"] = {"top": top, "found": found, "dirs": dirs}

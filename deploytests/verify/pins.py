@@ -330,9 +330,9 @@ def hint(exp, key: str, value: str) -> str:
         f"or code){'' if written[1] else ', and no pin'}: an entry names the program it allows, by content), then ")
     conf = allow.configs(kind, value) if kind in RUNS and allow.configs is not None else []
     conf_why = "" if not conf else (
-        "its pin covers its configuration not as its package ships it, which decides what it does: " +
-        ", ".join(f"{path} ({whose})" for path, _, whose in conf[:6]) + (f" and {len(conf) - 6} more" if len(
-            conf) > 6 else "") + "; review them with it, then ")
+        "review its configuration with it (what it does is its configuration's to say; the pin covers each file "
+        "of it not as its package ships it: " + ", ".join(f"{path} ({whose})" for path, _, whose in conf[:6]) + (
+            f" and {len(conf) - 6} more" if len(conf) > 6 else "") + "), then ")
     return f"{why or ident}{conf_why}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
 
 

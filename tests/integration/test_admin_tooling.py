@@ -49,12 +49,12 @@ LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
             "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node",
             "fuse",  # (borgbackup's recommends): its postinst makes fusermount 4755, the package's own bits
-            "zabbix-agent", "haproxy")
+            "zabbix-agent", "haproxy", "nagios-nrpe-server")
 # No init system in the container: start each daemon as its package would, then wait (bounded) until the
 # listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143), munin-node TCP 4949
 # (1355) on loopback as its admin sets it (a Perl program run as root: its own lines are no root script to read),
-# zabbix-agent TCP 10050 (2742). (start-stop-daemon may time out waiting for munin-node's notification on a loaded
-# machine while the daemon runs: a running one is started.)
+# zabbix-agent TCP 10050 (2742), nrpe TCP 5666 (162E). (start-stop-daemon may time out waiting for munin-node's
+# notification on a loaded machine while the daemon runs: a running one is started.)
 START = """
 sed -i 's/^host \\*$/host 127.0.0.1/' /etc/munin/munin-node.conf
 service munin-node start || kill -0 "$(cat /run/munin/munin-node.pid)" || munin-node
@@ -65,11 +65,13 @@ chronyd -x
 service exim4 start
 service fail2ban start || fail2ban-client start
 service zabbix-agent start
+service nagios-nrpe-server start
 i=0
 until grep -q ':238C [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0019 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0143 ' /proc/net/udp /proc/net/udp6 && grep -q ':1355 00000000:0000 0A' /proc/net/tcp \
-   && grep -q ':2742 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6; do
+   && grep -q ':2742 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
+   && grep -q ':162E [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6; do
   i=$((i+1)); [ $i -lt 600 ] || { echo 'listeners not up after 600 polls'; exit 1; }; sleep 0.05
 done
 """
@@ -93,6 +95,12 @@ chown admin:admin /home/admin/.ssh/authorized_keys && chmod 0600 /home/admin/.ss
 logrotate -f /etc/logrotate.d/apache2
 i=0; until [ -s /var/run/apache2/apache2.pid ] && kill -0 "$(cat /var/run/apache2/apache2.pid)" || [ $i -ge 100 ]; do
   i=$((i+1)); sleep 0.1; done
+"""
+# an agent configured to run what its client names: nrpe's command arguments, zabbix's system.run
+CONFIGURED = """
+sed -i 's/^dont_blame_nrpe=0/dont_blame_nrpe=1/' /etc/nagios/nrpe.cfg
+echo 'command[check_any]=/usr/lib/nagios/plugins/check_procs $ARG1$' > /etc/nagios/nrpe.d/remote.cfg
+printf 'AllowKey=system.run[*]\\n' > /etc/zabbix/zabbix_agentd.conf.d/remote.conf
 """
 # graceful returns when Apache has the signal; the parent reads its configuration on its next tick (a second or more
 # on a loaded machine), then rewrites its pid file: the admin's reload is done when that file is new (10 s at most)
@@ -153,12 +161,30 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         failed = gate(tmp_path, fleet)
         shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
         assert list(failed) == [LISTENER], shown
-        assert len(failed[LISTENER]) == 3, shown
+        assert len(failed[LISTENER]) == 4, shown
         bound = ['"*:10050 zabbix /usr/sbin/zabbix_agentd"',  # each binds its command line, pinned
+                 '"*:5666 nagios /usr/sbin/nrpe -c /etc/nagios/nrpe.cfg -d"',
                  '"*:9100 prometheus /usr/bin/prometheus-node-exporter"',  # (every argument)
                  '"localhost:4949 root /usr/bin/perl -wT /usr/sbin/munin-node --foreground"']
         assert sorted(allowance(ln) for ln in failed[LISTENER]) == [f"allow_listen = [{b}]" for b in bound], shown
         listens = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER])
+        allowed = f"allow_listen = [{', '.join(listens)}]\n"
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # what an allowed agent does is its configuration's to say: the agent that runs commands a client names
+        # (nrpe's dont_blame_nrpe=1 and a command taking an argument; zabbix's system.run in a conf.d file) is not
+        # the one allowed. One line each, naming the changed files and the allowance to update; passes with it
+        root(box, CONFIGURED)
+        failed = gate(tmp_path, fleet, allowed)
+        shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
+        assert list(failed) == [LISTENER] and len(failed[LISTENER]) == 2, shown
+        nrpe, zabbix = sorted(failed[LISTENER], key=lambda ln: "zabbix" in ln)
+        assert "/etc/nagios/nrpe.cfg (nagios-nrpe-server's conffile, changed)" in nrpe, nrpe
+        assert "/etc/nagios/nrpe.d/remote.cfg (no package's)" in nrpe and "has changed since" in nrpe, nrpe
+        assert "/etc/zabbix/zabbix_agentd.conf.d/remote.conf (no package's)" in zabbix, zabbix
+        assert "zabbix_agentd.conf (" not in zabbix, zabbix  # (ucf's file, as its package ships it)
+        renewed = {re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER]}
+        listens = sorted(renewed | {e for e in listens if not any(e.split()[:2] == r.split()[:2] for r in renewed)})
         allowed = f"allow_listen = [{', '.join(listens)}]\n"
         assert gate(tmp_path, fleet, allowed) == {}
 
