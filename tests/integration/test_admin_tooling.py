@@ -53,7 +53,7 @@ PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-n
 # No init system in the container: start each daemon as its package would, then wait (bounded) until the
 # listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143), munin-node TCP 4949
 # (1355) on loopback as its admin sets it (a Perl program run as root: its own lines are no root script to read),
-# zabbix-agent TCP 10050 (2742), nrpe TCP 5666 (162E). (start-stop-daemon may time out waiting for munin-node's
+# zabbix-agent TCP 10050 (2742), nrpe TCP 5666 (1622). (start-stop-daemon may time out waiting for munin-node's
 # notification on a loaded machine while the daemon runs: a running one is started.)
 START = """
 sed -i 's/^host \\*$/host 127.0.0.1/' /etc/munin/munin-node.conf
@@ -71,7 +71,7 @@ until grep -q ':238C [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0019 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0143 ' /proc/net/udp /proc/net/udp6 && grep -q ':1355 00000000:0000 0A' /proc/net/tcp \
    && grep -q ':2742 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
-   && grep -q ':162E [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6; do
+   && grep -q ':1622 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6; do
   i=$((i+1)); [ $i -lt 600 ] || { echo 'listeners not up after 600 polls'; exit 1; }; sleep 0.05
 done
 """
