@@ -15,10 +15,14 @@ What counts as ordinary here (an independent tester's choice, not read from the 
   are root's alone) run by a systemd timer;
 - ``haproxy`` installed, not configured (its shipped ``rsyslog.d`` file has rsyslogd open a second log socket in
   its chroot: a log input, as ``/dev/log`` is);
-- three listeners that must be allowed in writing, each named in one line: ``prometheus-node-exporter`` on
-  ``*:9100`` and ``zabbix-agent`` on ``*:10050`` (Debian's defaults: reachable from outside; the agent's config,
-  ucf's, names its own pid file and log, its account's) and munin-node on loopback run as root (a root daemon
-  answers every local process, the app's user too: loopback is no boundary; the MTA is the stack's baseline).
+- four listeners that must be allowed in writing, each named in one line: ``prometheus-node-exporter`` on
+  ``*:9100``, ``zabbix-agent`` on ``*:10050`` and ``nagios-nrpe-server`` on ``*:5666`` (Debian's defaults:
+  reachable from outside; the agent's config, ucf's, names its own pid file and log, its account's) and
+  munin-node on loopback run as root (a root daemon answers every local process, the app's user too: loopback is
+  no boundary; the MTA is the stack's baseline). Then the allowed agents configured to run what their client
+  names (nrpe's ``dont_blame_nrpe=1`` and a command taking ``$ARG1$`` in ``nrpe.d``; zabbix's
+  ``AllowKey=system.run[*]`` in its ``conf.d``): one line each, naming the changed files and the entry to update
+  (the pin of an allowed program covers its configuration not as its package ships it).
 
 Then four things an operator ordinarily does that the gate's rules say need an allowance, each expected to
 fail with exactly one line naming it and to pass with that line: a NOPASSWD sudoers file for the admin login,
