@@ -106,6 +106,16 @@ sed -i 's/^dont_blame_nrpe=0/dont_blame_nrpe=1/' /etc/nagios/nrpe.cfg
 echo 'command[check_any]=/usr/lib/nagios/plugins/check_procs $ARG1$' > /etc/nagios/nrpe.d/remote.cfg
 printf 'AllowKey=system.run[*]\\n' > /etc/zabbix/zabbix_agentd.conf.d/remote.conf
 """
+MORE = """
+borg init -q -e none /var/backups/borg
+printf '15 3 * * * root /usr/bin/borg create -q /var/backups/borg::{now} /etc\\n' > /etc/cron.d/borg
+useradd -m -s /bin/sh offsite
+install -d -m 0700 -o offsite -g offsite /home/offsite/.ssh
+ssh-keygen -q -t ed25519 -N '' -C offsite -f /root/offsite-key
+printf 'command="/usr/bin/rrsync -ro /var/backups/borg/",restrict %s\\n' "$(cut -d' ' -f1,2 /root/offsite-key.pub)" \\
+  > /home/offsite/.ssh/authorized_keys
+chown offsite:offsite /home/offsite/.ssh/authorized_keys && chmod 0600 /home/offsite/.ssh/authorized_keys
+"""
 # graceful returns when Apache has the signal; the parent reads its configuration on its next tick (a second or more
 # on a loaded machine), then rewrites its pid file: the admin's reload is done when that file is new (10 s at most)
 RELOAD = ('p=$(stat -c %y /run/apache2/apache2.pid); apache2ctl graceful; i=0; '
@@ -220,3 +230,23 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
                    for ln in lines), "\n".join(lines)
         assert any(ln.startswith("/etc/zabbix/zabbix_agentd.conf (0666 root:root): a file of the system's trees")
                    for ln in lines), "\n".join(lines)
+
+        # more ordinary tooling, by hand: rkhunter (its /etc/default/rkhunter is ucf's, not a conffile, and as
+        # shipped sets RUN_CHECK_ON_BATTERY="false": the package's line, no admin's switch), debsums (its default
+        # CRON_CHECK=never), molly-guard (diverts shutdown and reboot), borgbackup run nightly by a cron job of
+        # root's into a repository only root reads, and an off-site backup login whose key may only run rrsync
+        # read-only. None needs an allowance; then the ucf file changed by the admin is judged as a changed
+        # conffile is: its guard-off line is the admin's, one line naming it
+        root(box, "chmod 0644 /etc/zabbix/zabbix_agentd.conf && sed -i '$d' "
+                  "/etc/apache2/conf-available/security.conf && " + RELOAD)  # (back as allowed)
+        root(box, "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rkhunter debsums "
+                  "molly-guard borgbackup rsync >/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }")
+        root(box, MORE)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = [ln for items in failed.values() for ln in items]
+        assert lines == [], "\n".join(lines)
+        root(box, "sed -i 's/^APT_AUTOGEN=.*/APT_AUTOGEN=\"true\"/' /etc/default/rkhunter")  # (the admin's edit)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = [ln for items in failed.values() for ln in items]
+        assert len(lines) == 1 and "/etc/default/rkhunter" in lines[0] and "RUN_CHECK_ON_BATTERY" in lines[0], \
+            "\n".join(lines)
