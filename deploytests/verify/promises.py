@@ -1258,7 +1258,7 @@ def _ours_conf(exp) -> dict:
 
 
 BOOTSTRAPPED = {"server_name": r"^    ServerName (\S+)$", "port": r"^<VirtualHost \*:(\d+)>$",
-                "app_user": r"^    WSGIDaemonProcess \S+ user=(\S+) ", "processes": r" processes=(\d+) threads="}
+                "app_user": r"^WSGIDaemonProcess \S+ user=(\S+) ", "processes": r" processes=(\d+) threads="}
 
 
 def bootstrapped_apps(facts, exp, claimed: bool = False) -> dict[str, Any]:
