@@ -37,10 +37,12 @@ VHOST = """\
 {listen}# Daemon mode only: the app runs as {app_user}, never inside Apache's own processes; umask 0007: files the
 # app creates (its database) are not world-readable. python-home: an empty venv bootstrap makes, so the daemons
 # start cleanly before any release exists; application.wsgi adds the live release's site-packages. Defined outside
-# the <VirtualHost>: a copy of the vhost (certbot's -le-ssl.conf, the same site on *:443) runs in these daemons
-# instead of defining a second group of the same name, which Apache refuses.
+# the <VirtualHost>, and preloaded here (WSGIImportScript: mod_wsgi loads the app when a daemon starts): a copy of
+# the vhost (certbot's -le-ssl.conf, the same site on *:443, read before this file) names only the group, which
+# mod_wsgi looks up per request, instead of defining a second group of the same name, which Apache refuses.
 WSGIDaemonProcess {app} user={app_user} group={app_group} processes={daemons} threads=15 display-name=%{{GROUP}} \\
     umask=0007 python-home={runtime} lang=C.UTF-8 locale=C.UTF-8
+WSGIImportScript {root}/application.wsgi process-group={app} application-group=%{{GLOBAL}}
 <VirtualHost *:{port}>
     ServerName {server_name}
     WSGIProcessGroup {app}
@@ -48,8 +50,7 @@ WSGIDaemonProcess {app} user={app_user} group={app_group} processes={daemons} th
     # The Authorization header reaches the app (mod_wsgi drops it unless told: it serves Apache's own auth,
     # which this site has none of): an API token or HTTP Basic login is the app's to check.
     WSGIPassAuthorization On
-{static}    # process-group + application-group here make mod_wsgi preload the app when the daemon starts.
-    WSGIScriptAlias / {root}/application.wsgi process-group={app} application-group=%{{GLOBAL}}
+{static}    WSGIScriptAlias / {root}/application.wsgi
     # No DocumentRoot: nothing under {root} is served as a file; only the .wsgi script is reachable.
     <Directory {root}>
         Options SymLinksIfOwnerMatch
