@@ -559,7 +559,7 @@ def test_the_apps_script_alias_to_another_file_fails(exp):
     facts = clean_facts()
     vhost = "/etc/apache2/sites-enabled/yourapplication.conf"
     raw = {t["path"]: t for t in inv(facts)["texts"]}[vhost]
-    raw["text"] = raw["text"].replace(f"{R}/application.wsgi process-group", "/srv/app.wsgi process-group")
+    raw["text"] = raw["text"].replace(f"WSGIScriptAlias / {R}/application.wsgi", "WSGIScriptAlias / /srv/app.wsgi")
     assert "WSGIScriptAlias / loads /srv/app.wsgi, not /var/www/yourapplication/application.wsgi" in \
         outcome("reload", facts, exp)
 
