@@ -669,7 +669,9 @@ def owned(out, path, owners):
     others, or writable by them only with the sticky bit above a name of one of ``owners``' that is there
     (``/run/lock/apache2``: Apache's run user's in ``/run/lock``); a link on the way root's in such a directory,
     followed (at most 8); a name not there: its directory decides; a character device of root's; the final name
-    this login may not look at (``Permission denied``) in a directory only root may write: root's to make."""
+    this login may not look at (``Permission denied``) in a directory only root may write, and whatever lies below
+    a directory only root may go through (:func:`root_only`: certbot's ``/etc/letsencrypt/live``, ``0700``): no one
+    else reaches it, so it is root's to make."""
     done, todo, hops = "", [w for w in path.split("/") if w not in ("", ".")], 0
     up = note(out, "/")
     while todo:
@@ -682,8 +684,9 @@ def owned(out, path, owners):
         st, sole = note(out, here), up and up[1] in owners and not up[0] & 0o022
         why = out["files"][here].get("why")
         if not st:
-            if sole and (why in ("No such file or directory", "Not a directory") or not todo):
-                return None
+            if sole and (why in ("No such file or directory", "Not a directory") or not todo or
+                         why == "Permission denied" and root_only(up)):
+                return None  # (below a directory only root may go through: no one else reaches it, root's to make)
             return "%s may be made or changed by someone other than root (%s here): %s is %s" % (
                 path, why or "not looked at", done or "/", mode(up))
         if not (sole or up and up[1] == 0 and up[0] & 0o1000 and st[1] in owners):
