@@ -685,7 +685,8 @@ def owned(out, path, owners):
         why = out["files"][here].get("why")
         if not st:
             if sole and (why in ("No such file or directory", "Not a directory") or not todo or
-                         why == "Permission denied" and root_only(up)):
+                         why == "Permission denied" and up[1] == 0 and not up[0] & 0o001 and (
+                             not up[0] & 0o010 or up[2] == 0)):
                 return None  # (below a directory only root may go through: no one else reaches it, root's to make)
             return "%s may be made or changed by someone other than root (%s here): %s is %s" % (
                 path, why or "not looked at", done or "/", mode(up))
