@@ -492,11 +492,14 @@ def shell_runs(text):
 # What a (re)start makes root open, run or make besides the files above (:func:`started`): every path word of every
 # line Apache reads is judged, whatever its directive. The exceptions are data: arguments no root process opens
 # (URL paths, and what Apache's children serve or run as their own user); a tuple names the ``key=`` options that are
-# (mod_wsgi's daemons use these after they dropped root; ``chroot=``, ``socket-path=`` are root's and judged).
+# (mod_wsgi's daemons use these after they dropped root; ``chroot=``, ``socket-path=`` are root's and judged; a
+# WSGIImportScript is loaded by the daemons, or the children, never by the root parent while WSGILazyInitialization
+# is On, which the closed world holds whatever is allowed).
 CHILDREN = dict.fromkeys(["documentroot", "<directory", "<directorymatch", "<location", "<locationmatch", "<files",
                           "<filesmatch", "<if", "<elseif", "alias", "aliasmatch", "scriptalias", "scriptaliasmatch",
-                          "wsgiscriptalias", "wsgiscriptaliasmatch", "redirect", "redirectmatch", "redirectpermanent",
-                          "redirecttemp", "errordocument", "rewriterule", "rewritecond", "rewritebase"])
+                          "wsgiscriptalias", "wsgiscriptaliasmatch", "wsgiimportscript", "redirect", "redirectmatch",
+                          "redirectpermanent", "redirecttemp", "errordocument", "rewriterule", "rewritecond",
+                          "rewritebase"])
 CHILDREN["wsgidaemonprocess"] = ("home", "python-home", "python-path", "python-eggs")
 # mod_dav_fs opens its lock database in Apache's children (its run user), per request; Debian's dav_fs.conf puts it in
 # ${APACHE_LOCK_DIR}, the run user's (a stock `a2enmod dav_fs` once made root refuse to run apache2ctl)
