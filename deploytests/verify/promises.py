@@ -2704,9 +2704,25 @@ def cw_apache_effects(facts, exp):
     _unaccounted("thing[s] Apache's configuration loads, runs or serves", lines)
 
 
+class _Site(str):
+    """The app's own site file's path, which compares equal to each file that copies it for TLS too (``mirrors``:
+    :func:`deploytests.verify.mechanisms.mirrors`): what such a copy routes is the app's own."""
+
+    mirrors: frozenset = frozenset()
+
+    def __eq__(self, other) -> bool:
+        return str.__eq__(self, other) or other in self.mirrors
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
 def _in_force(facts, exp, what: str):
-    """(the inventory, every directive of Apache's configuration in force, the app's own site file), or skip."""
-    from .mechanisms import apache_directives, texts
+    """(the inventory, every directive of Apache's configuration in force, the app's own site file: equal to each
+    file that copies it for TLS, :class:`_Site`), or skip."""
+    from .mechanisms import apache_directives, mirrors, texts
 
     inv = _inv_apache(facts, what)
     raw = texts(facts)
@@ -2715,7 +2731,9 @@ def _in_force(facts, exp, what: str):
     files, includes = inv["apache"].get("files") or {}, inv["apache"].get("includes", [])
     real = {i["path"]: (files.get(i["path"]) or {}).get("real") or i["path"] for i in includes}
     in_force = {p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")}
-    return inv, apache_directives(in_force, includes), f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    site = _Site(f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf")
+    site.mirrors = mirrors(dict(in_force, **{site: in_force.get(site) or raw.get(site) or ""}), site, exp.cfg.port)
+    return inv, apache_directives(in_force, includes), site
 
 
 def cw_served(facts, exp):
