@@ -1407,7 +1407,10 @@ def cw_modules(facts, exp):
 def cw_vhosts(facts, exp):
     """Every virtual host Apache serves: the app's (its ServerName in its site file), or allowed by ServerName."""
     inv = _inv_apache(facts, "Apache's own list of its virtual hosts")
-    ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    try:  # (the app's site file, and each copy of it for TLS: its vhost is the app's, :class:`_Site`)
+        ours = _in_force(facts, exp, "Apache's own list of its virtual hosts")[2]
+    except NotApplicable:
+        ours = _Site(f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf")
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
     others = bootstrapped_apps(facts, exp, True)  # another app's vhost, bootstrap's (or the file's finding)
@@ -5172,8 +5175,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
             "(allow_listen: \"ADDRESS USER "
             "EXE [ARGS] sha256:HEX\", the holder's user and whole command line, every argument, its executable "
-            "and, for an interpreter, its script pinned by content: another argument, a file of it changed, or "
-            "changed after the holder started, allows nothing; ADDRESS "
+            "and, for an interpreter, its script pinned by content, and with them its configuration not as its "
+            "package ships it (its package's conffiles and ucf's files, files under the package's own /etc "
+            "directories, files its command line names; stock ones add nothing): another argument, a file of it "
+            "changed, or changed after the holder started, allows nothing, and the line names each changed "
+            "configuration file; ADDRESS "
             "\"*:port\" any address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts "
             "for an Apache Listen only: a port another program took is not allowed); a socket whose process "
             "root cannot see is a finding "
