@@ -107,8 +107,8 @@ echo 'command[check_any]=/usr/lib/nagios/plugins/check_procs $ARG1$' > /etc/nagi
 printf 'AllowKey=system.run[*]\\n' > /etc/zabbix/zabbix_agentd.conf.d/remote.conf
 """
 MORE = """
-borg init -q -e none /var/backups/borg
-printf '15 3 * * * root /usr/bin/borg create -q /var/backups/borg::{now} /etc\\n' > /etc/cron.d/borg
+borg init -e none /var/backups/borg
+printf '15 3 * * * root /usr/bin/borg create /var/backups/borg::{now} /etc\\n' > /etc/cron.d/borg
 useradd -m -s /bin/sh offsite
 install -d -m 0700 -o offsite -g offsite /home/offsite/.ssh
 ssh-keygen -q -t ed25519 -N '' -C offsite -f /root/offsite-key
