@@ -107,3 +107,5 @@ class Allowances:
     # and kind, name, a process's start -> when a file of the program it pins changed after that (None: not since)
     changed: Callable[[str, str, float | None], str | None] | None = field(default=None, compare=False, repr=False)
     identity: Callable[[str, str], str] | None = field(default=None, compare=False, repr=False)  # (pins.identity)
+    # and kind, name -> (path, what, whose) of the allowed program's configuration its pin covers (pins.configs)
+    configs: Callable[[str, str], list] | None = field(default=None, compare=False, repr=False)

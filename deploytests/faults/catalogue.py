@@ -144,7 +144,7 @@ FAULTS: tuple[Fault, ...] = (
           "headers=dict(Host='{server_name}')), timeout=60).read()\"; cat /tmp/dt-orig > $f; "
           "touch -r /tmp/dt-orig $f; mv /tmp/dt-pyc $c"),
     Fault("embedded-mode", "daemon_user", "daemon mode removed from the vhost: the app runs inside Apache's workers",
-          "sed -i '/WSGIDaemonProcess/,/locale=/d; /WSGIProcessGroup/d; s/ process-group={app}//' {vhost}; "
+          "sed -i '/WSGIDaemonProcess/,/locale=/d; /WSGIProcessGroup/d; /WSGIImportScript/d' {vhost}; "
           f"{GRACEFUL}"),
     Fault("health-inside-broken", "inside", "the site answers only for other names (a catch-all vhost first)",
           "printf '<VirtualHost *:80>\\n    ServerName {server_name}\\n    Redirect 410 /\\n</VirtualHost>\\n' "

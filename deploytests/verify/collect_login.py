@@ -89,6 +89,7 @@ HOOKS = ["/etc/rc.local", "/etc/anacrontab", "/etc/profile", "/etc/bash.bashrc",
          "/etc/ssh/ssh_config"]  # (root's ssh, scp, rsync and git over ssh run its ProxyCommand, Match exec ...)
 FILES += HOOKS
 FILES += ["/var/lib/dpkg/status", "/var/lib/dpkg/statoverride", "/proc/locks"]
+FILES += ["/var/lib/ucf/hashfile", "/var/lib/ucf/registry"]  # the /etc files ucf keeps for packages, as shipped
 FILES += ["/var/log/dpkg.log", "/etc/localtime"]  # when each package's maintainer scripts ran, in which zone
 FILES += ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix", "packet")]  # packet: who captures
 # systemd's system unit search path (systemd.unit(5)), in its order: set-property's and portablectl's dirs too. The
@@ -491,11 +492,14 @@ def shell_runs(text):
 # What a (re)start makes root open, run or make besides the files above (:func:`started`): every path word of every
 # line Apache reads is judged, whatever its directive. The exceptions are data: arguments no root process opens
 # (URL paths, and what Apache's children serve or run as their own user); a tuple names the ``key=`` options that are
-# (mod_wsgi's daemons use these after they dropped root; ``chroot=``, ``socket-path=`` are root's and judged).
+# (mod_wsgi's daemons use these after they dropped root; ``chroot=``, ``socket-path=`` are root's and judged; a
+# WSGIImportScript is loaded by the daemons, or the children, never by the root parent while WSGILazyInitialization
+# is On, which the closed world holds whatever is allowed).
 CHILDREN = dict.fromkeys(["documentroot", "<directory", "<directorymatch", "<location", "<locationmatch", "<files",
                           "<filesmatch", "<if", "<elseif", "alias", "aliasmatch", "scriptalias", "scriptaliasmatch",
-                          "wsgiscriptalias", "wsgiscriptaliasmatch", "redirect", "redirectmatch", "redirectpermanent",
-                          "redirecttemp", "errordocument", "rewriterule", "rewritecond", "rewritebase"])
+                          "wsgiscriptalias", "wsgiscriptaliasmatch", "wsgiimportscript", "redirect", "redirectmatch",
+                          "redirectpermanent", "redirecttemp", "errordocument", "rewriterule", "rewritecond",
+                          "rewritebase"])
 CHILDREN["wsgidaemonprocess"] = ("home", "python-home", "python-path", "python-eggs")
 # mod_dav_fs opens its lock database in Apache's children (its run user), per request; Debian's dav_fs.conf puts it in
 # ${APACHE_LOCK_DIR}, the run user's (a stock `a2enmod dav_fs` once made root refuse to run apache2ctl)
@@ -668,7 +672,9 @@ def owned(out, path, owners):
     others, or writable by them only with the sticky bit above a name of one of ``owners``' that is there
     (``/run/lock/apache2``: Apache's run user's in ``/run/lock``); a link on the way root's in such a directory,
     followed (at most 8); a name not there: its directory decides; a character device of root's; the final name
-    this login may not look at (``Permission denied``) in a directory only root may write: root's to make."""
+    this login may not look at (``Permission denied``) in a directory only root may write, and whatever lies below
+    a directory only root may go through (:func:`root_only`: certbot's ``/etc/letsencrypt/live``, ``0700``): no one
+    else reaches it, so it is root's to make."""
     done, todo, hops = "", [w for w in path.split("/") if w not in ("", ".")], 0
     up = note(out, "/")
     while todo:
@@ -681,8 +687,10 @@ def owned(out, path, owners):
         st, sole = note(out, here), up and up[1] in owners and not up[0] & 0o022
         why = out["files"][here].get("why")
         if not st:
-            if sole and (why in ("No such file or directory", "Not a directory") or not todo):
-                return None
+            if sole and (why in ("No such file or directory", "Not a directory") or not todo or
+                         why == "Permission denied" and up[1] == 0 and not up[0] & 0o001 and (
+                             not up[0] & 0o010 or up[2] == 0)):
+                return None  # (below a directory only root may go through: no one else reaches it, root's to make)
             return "%s may be made or changed by someone other than root (%s here): %s is %s" % (
                 path, why or "not looked at", done or "/", mode(up))
         if not (sole or up and up[1] == 0 and up[0] & 0o1000 and st[1] in owners):
@@ -1254,11 +1262,18 @@ def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
     ``most`` entries walked and ``budget`` bytes read in all (a bound hit, and each file left unread by it, is in
     ``errors``: never passed over unnamed). Of each dpkg conffile
     under ``top`` (the status file's md5s), ``named`` holds the bytes when they are not as dpkg shipped them, and
-    the ``lstat`` when the walk did not read it (gone: every line it shipped is gone)."""
+    the ``lstat`` when the walk did not read it (gone: every line it shipped is gone); ucf's files (its hashfile's
+    md5s) count as conffiles. ``etc_files``: ``{path: what it is}`` of every regular file and link under ``top``
+    that is not a conffile as shipped: a file's sha256, ``identity:<hex>`` for one this login may not read or that
+    is not root's alone (:func:`identity`), a link's ``-> target``: what an allowance of a program pins of its
+    configuration (:func:`deploytests.verify.pins.configs`)."""
     names = [tree] + [h for h in also if h]
-    out["mentions"], needles, seen = {}, [n.encode() for n in names], {}
+    out["mentions"], out["etc_files"], needles, seen = {}, {}, [n.encode() for n in names], {}
     status = (out["files"].get("/var/lib/dpkg/status") or {}).get("data") or ""
     shipped = dict(re.findall(r"(?m)^ (%s/\S+) ([0-9a-f]{32})$" % re.escape(top), status))  # dpkg's conffiles
+    ucf = (out["files"].get("/var/lib/ucf/hashfile") or {}).get("data") or ""  # ucf's: "md5  path" as shipped
+    shipped.update((p, md5) for md5, p in re.findall(r"(?m)^([0-9a-f]{32})  (%s/\S+)$" % re.escape(top), ucf)
+                   if p not in shipped)
     named, side = out.setdefault("named", {}), {"files": {}, "shipped": shipped}
     try:
         walk(out, top, most, names, needles, seen, side, budget)
@@ -1301,11 +1316,13 @@ def walk(out, top, most, names, needles, seen, side, budget):
                     found.append([path, st.st_mode, st.st_uid, st.st_gid])
                 if stat.S_ISLNK(st.st_mode):
                     target = os.readlink(path)
+                    out["etc_files"][path] = "-> " + target
                     if any(n in os.path.normpath(os.path.join(base, target)) or n in target for n in names):
                         out["mentions"][path] = "-> " + target
                     continue
-                if not stat.S_ISREG(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+                if not stat.S_ISREG(st.st_mode):
                     continue
+                out["etc_files"][path] = "identity:" + identity(st)  # (until its bytes are read)
                 if st.st_size > budget:
                     out["errors"]["mentions: " + path] = "%d bytes, more than the %d left to read: not searched " \
                         "for the app's tree" % (st.st_size, budget)
@@ -1317,7 +1334,15 @@ def walk(out, top, most, names, needles, seen, side, budget):
                 budget -= len(data)
             except OSError:
                 continue
-            changed = side["shipped"].pop(path, None) not in (None, hashlib.md5(data).hexdigest())
+            mine = st.st_uid == 0 and not st.st_mode & 0o022  # (another's, or others may write it: hashed only)
+            md5 = side["shipped"].pop(path, None) if mine else side["shipped"].get(path)
+            changed = md5 not in (None, hashlib.md5(data).hexdigest())
+            if md5 is not None and not changed:
+                del out["etc_files"][path]  # (as its package ships it: its package's word)
+            else:
+                out["etc_files"][path] = hashlib.sha256(data).hexdigest()
+            if not mine:
+                continue
             searched(out, path, data, names, needles, seen, side, judged, changed)
         todo += reversed(below)
     out["system_dirs"] = {"top": top, "found": found, "dirs": dirs}

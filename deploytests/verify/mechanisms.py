@@ -230,6 +230,39 @@ INTERPRETER = {"wsgipythonoptimize": "the app's daemons run its code with assert
                                      "the release check passed raises there): not what the deploy's check proved"}
 
 
+# what certbot's Apache installer adds to its copy of a site for the same site on *:443 (``-le-ssl.conf``): the
+# certificate, its key and chain, the TLS switch and the include of its TLS options (a file judged on its own)
+TLS_LINES = ("sslcertificatefile", "sslcertificatekeyfile", "sslcertificatechainfile", "sslengine", "include")
+
+
+def mirrors(texts: dict, ours: str, port: int) -> frozenset:
+    """The files of ``texts`` (Apache's files in force) that are the app's own site file ``ours`` copied for TLS:
+    its ``<VirtualHost>`` block line for line (blank lines and comments aside), on ``*:443`` instead of the app's
+    port, wrapped in ``<IfModule mod_ssl.c>`` or not, with nothing added but :data:`TLS_LINES` before its end, as
+    certbot's installer writes it. Such a file routes the app exactly as its site does: the app's, not another
+    site naming its tree (the file itself, its certificate and options, and the port are still the admin's to
+    allow)."""
+    def lines(text: str) -> list[str]:
+        return [" ".join(ln.split()) for _, ln in _logical_lines(text)]
+
+    site = lines(texts.get(ours) or "")
+    if f"<VirtualHost *:{port}>" not in site or "</VirtualHost>" not in site:
+        return frozenset()
+    block = site[site.index(f"<VirtualHost *:{port}>") + 1:site.index("</VirtualHost>")]
+    found = set()
+    for path, text in texts.items():
+        words = lines(text or "")
+        if path == ours or "<VirtualHost *:443>" not in words:
+            continue
+        if words[:1] == ["<IfModule mod_ssl.c>"] and words[-1:] == ["</IfModule>"]:
+            words = words[1:-1]
+        body = words[1:-1] if words[:1] == ["<VirtualHost *:443>"] and words[-1:] == ["</VirtualHost>"] else []
+        if body[:len(block)] == block and len(body) > len(block) and all(
+                w.split()[0].lower() in TLS_LINES for w in body[len(block):]):
+            found.add(path)
+    return frozenset(found)
+
+
 def effect_problems(directives: list[Directive], cfg, ours: str, modules: str, loose) -> list[str]:
     """What Apache's configuration in force makes its root parent load or run, or serve from the app's tree,
     whatever file says it and whatever is allowed: a ``LoadModule`` of a file outside the stack's module dir

@@ -55,6 +55,7 @@ class Snapshot:
         self.links: dict[str, str] = raw.get("app_links") or {}  # (:func:`app_links`: for realpath alone)
         self.dpkg: dict[str, str] | None = None  # dpkg_files(self), once parsed
         self.dpkg_lists: dict[str, list[str]] | None = None  # dpkg_lists(self), once made
+        self.shipped: dict | None = None  # shipped_files(self), once made
         self.texts: object = None  # mechanisms.texts(): root's text files, each made safe when first read
         self.users = Users(self.text("/etc/passwd") or "", self.text("/etc/group") or "", raw.get("gshadow") or [])
 
@@ -250,6 +251,26 @@ def conffiles(status: bytes | None) -> dict:
                 found[words[0]] = (package, words[1])
         else:
             inside = False
+    return found
+
+
+UCF_HASHES, UCF_REGISTRY = "/var/lib/ucf/hashfile", "/var/lib/ucf/registry"
+
+
+def shipped_files(snap: Snapshot) -> dict:
+    """``{path: (package, md5)}`` of every configuration file a package ships as it ships it: dpkg's conffiles
+    (:func:`conffiles`) and the files ucf keeps for packages, not dpkg's conffiles (ucf's hashfile: the md5 of the
+    file as its package last shipped it; its registry: which package's), a file with that md5 being as shipped
+    whichever keeps it. Made once per snapshot."""
+    found = snap.shipped
+    if found is None:
+        found = dict(conffiles(snap.data("/var/lib/dpkg/status")))
+        owners = dict(ln.split()[::-1] for ln in (snap.text(UCF_REGISTRY) or "").splitlines() if len(ln.split()) == 2)
+        for ln in (snap.text(UCF_HASHES) or "").splitlines():
+            words = ln.split()
+            if len(words) == 2 and len(words[0]) == 32 and words[1].startswith("/") and words[1] not in found:
+                found[words[1]] = (owners.get(words[1], "ucf"), words[0])
+        snap.shipped = found
     return found
 
 

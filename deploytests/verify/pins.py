@@ -153,6 +153,73 @@ def since(facts, kind: str, name: str, started: float | None, exp=None) -> str |
     return None
 
 
+def _etc_owners(snap) -> dict[str, tuple[frozenset, frozenset]]:
+    """``{path under /etc: (the packages whose list names it, their source packages)}`` (dpkg's lists and status;
+    once for every host with the same lists)."""
+    from .parse import list_texts, shared
+
+    def make() -> dict[str, tuple[frozenset, frozenset]]:
+        source: dict[str, str] = {}
+        for para in (snap.text("/var/lib/dpkg/status") or "").split("\n\n"):
+            fields = dict(ln.split(": ", 1) for ln in para.splitlines() if ": " in ln and not ln.startswith(" "))
+            if fields.get("Package"):
+                source[fields["Package"]] = (fields.get("Source") or fields["Package"]).split()[0]
+        pkgs: dict[str, set] = {}
+        for name, text in list_texts(snap):
+            for path in (text or "").splitlines():
+                if path.startswith("/etc/"):
+                    pkgs.setdefault(path, set()).add(name[:-len(".list")].split(":")[0])
+        return {p: (frozenset(n), frozenset(source.get(x, x) for x in n)) for p, n in pkgs.items()}
+
+    return shared("etc_owners", list_texts(snap) + (("status", snap.text("/var/lib/dpkg/status")),), make)
+
+
+def configs(facts, kind: str, name: str, exp=None) -> list[tuple[str, str, str]]:
+    """``(path, what it is, why it counts)`` of each file of the configuration of the program an allowance of what
+    runs or listens names that is not as its package ships it: what that program does is its configuration's to
+    say (an agent's ``EnableRemoteCommands=1``, nrpe's ``dont_blame_nrpe=1``), so the pin covers it. Its
+    configuration: of the package of each file the entry pins (:func:`programs`: the executable, an
+    interpreter's script), every conffile and every file ucf keeps for it, and every file or link under a
+    directory of /etc its dpkg list names that no other source package's names (its own ``conf.d``: a file an
+    admin adds there counts; /etc/default and /etc/logrotate.d, which many packages share, do not); and every
+    file the entry's command line names (``-c /etc/x.cfg``, ``--config.file=/srv/x.yml``). As shipped (dpkg's or
+    ucf's md5) it is the package's, which its program's pin already binds; else what the gate's login found
+    (``etc_files``: a file's sha256, ``identity:`` for one it may not read, ``-> target`` for a link; a
+    file outside /etc, its hash of it). Not covered: what a configuration includes from elsewhere
+    (``include=/srv/x.cfg``), a directory that a maintainer script makes but no list names, a directory on the
+    command line (a textfile collector's: data)."""
+    from .parse import dpkg_files, shipped_files
+
+    snap: Any = getattr(facts, "raw", None)
+    etc = (getattr(snap, "raw", None) or {}).get("etc_files") if getattr(snap, "files", None) is not None else None
+    if etc is None:
+        return []  # (an older probe: no record of /etc)
+    owners, shipped, files = _etc_owners(snap), shipped_files(snap), dpkg_files(snap)
+    pkgs = {files.get(c) or files.get(snap.realpath(c)) for p in programs(kind, name, exp) for c in p.split(" ")}
+    pkgs.discard(None)
+    mine = {path for path, (names, srcs) in owners.items() if pkgs & names and len(srcs) == 1 and path not in etc
+            and path not in shipped}  # (its directories, no other source package's: no file record)
+    want = {p: f"{pkg}'s {'conffile' if p in shipped else 'file'}" for p, (pkg, _) in shipped.items() if pkg in pkgs}
+    want.update((p, "no package's") for p in etc if any(p.startswith(d + "/") for d in mine) and p not in want)
+    words = name.split()[3:] if kind == "listen" else name.partition(":")[2].split()[1:]
+    named = [w.split("=", 1)[1] if "=/" in w else w for w in words]
+    want.update((p, "named on its command line") for p in named if p.startswith("/") and p not in want and (
+        p in etc or _ran(facts, p)))
+    found = []
+    for path, whose in sorted(want.items()):
+        if path in etc:
+            found.append((path, etc[path], whose + (", changed" if path in shipped else "")))
+        elif not path.startswith("/etc/") and (ran := _ran(facts, path)) and not _packaged(snap, path):
+            found.append((path, ran[1][0] if len(ran[1]) < 4 else "identity:" + ran[1][0], whose))
+    return found
+
+
+def _packaged(snap, path: str) -> bool:
+    from .rootacts import packaged
+
+    return packaged(snap, path) is not None
+
+
 def digest(facts, kind: str, name: str, exp=None) -> str | None:
     """The content hash an allowance of ``kind`` naming ``name`` pins, as found on this host; None when the
     probe sent no bytes of it (then no pin holds)."""
@@ -162,7 +229,9 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
         hashes = [f"{h[0]}  {path}\n" for path, h in filter(None, found)]
         if not found or len(hashes) < len(found):
             return None
-        return hashes[0][:64] if len(hashes) == 1 else _sha("".join(hashes).encode())
+        conf = [f"{what if len(what) == 64 else _sha(what.encode())}  {path}\n"
+                for path, what, _ in configs(facts, kind, name, exp)]  # (its configuration not as shipped)
+        return hashes[0][:64] if len(hashes) == 1 and not conf else _sha("".join(hashes + conf).encode())
     if kind == "units":
         return _unit(facts, name)
     sent = (getattr(getattr(facts, "raw", None), "raw", None) or {}).get("digests") or {}  # the login collector's
@@ -208,6 +277,7 @@ def effective(facts, allow: Allowances, exp=None) -> Allowances:
         kept[kind] = tuple(names)
     return dataclasses.replace(allow, **kept, unheld=unheld, digest=lambda kind, name: digest(facts, kind, name, exp),
                                identity=lambda kind, name: identity(facts, kind, name, exp),
+                               configs=lambda kind, name: configs(facts, kind, name, exp),
                                changed=lambda kind, name, started: since(facts, kind, name, started, exp))
 
 
@@ -263,7 +333,12 @@ def hint(exp, key: str, value: str) -> str:
         f"review it ({where} allows it with no pin of its content), then " if written[0] == value else
         f"review it ({where}'s {other} names another program than the one running now (its executable, script "
         f"or code){'' if written[1] else ', and no pin'}: an entry names the program it allows, by content), then ")
-    return f"{why or ident}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
+    conf = allow.configs(kind, value) if kind in RUNS and allow.configs is not None else []
+    conf_why = "" if not conf else (
+        "review its configuration with it (what it does is its configuration's to say; the pin covers each file "
+        "of it not as its package ships it: " + ", ".join(f"{path} ({whose})" for path, _, whose in conf[:6]) + (
+            f" and {len(conf) - 6} more" if len(conf) > 6 else "") + "), then ")
+    return f"{why or ident}{conf_why}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
 
 
 def identity(facts, kind: str, value: str, exp=None) -> str:

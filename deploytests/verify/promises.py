@@ -1302,7 +1302,7 @@ def _ours_conf(exp) -> dict:
 
 
 BOOTSTRAPPED = {"server_name": r"^    ServerName (\S+)$", "port": r"^<VirtualHost \*:(\d+)>$",
-                "app_user": r"^    WSGIDaemonProcess \S+ user=(\S+) ", "processes": r" processes=(\d+) threads="}
+                "app_user": r"^WSGIDaemonProcess \S+ user=(\S+) ", "processes": r" processes=(\d+) threads="}
 
 
 def bootstrapped_apps(facts, exp, claimed: bool = False) -> dict[str, Any]:
@@ -1451,7 +1451,10 @@ def cw_modules(facts, exp):
 def cw_vhosts(facts, exp):
     """Every virtual host Apache serves: the app's (its ServerName in its site file), or allowed by ServerName."""
     inv = _inv_apache(facts, "Apache's own list of its virtual hosts")
-    ours = f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    try:  # (the app's site file, and each copy of it for TLS: its vhost is the app's, :class:`_Site`)
+        ours = _in_force(facts, exp, "Apache's own list of its virtual hosts")[2]
+    except NotApplicable:
+        ours = _Site(f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf")
     default = f"{exp.stack.apache.sites_enabled}/{exp.stack.apache.default_site}.conf"  # the sites promise's
     files = unaccounted_apache_files(facts, exp)  # a vhost of such a file is that file's finding
     others = bootstrapped_apps(facts, exp, True)  # another app's vhost, bootstrap's (or the file's finding)
@@ -2809,9 +2812,25 @@ def cw_apache_effects(facts, exp):
     _unaccounted("thing[s] Apache's configuration loads, runs or serves", lines)
 
 
+class _Site(str):
+    """The app's own site file's path, which compares equal to each file that copies it for TLS too (``mirrors``:
+    :func:`deploytests.verify.mechanisms.mirrors`): what such a copy routes is the app's own."""
+
+    mirrors: frozenset = frozenset()
+
+    def __eq__(self, other) -> bool:
+        return str.__eq__(self, other) or other in self.mirrors
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
 def _in_force(facts, exp, what: str):
-    """(the inventory, every directive of Apache's configuration in force, the app's own site file), or skip."""
-    from .mechanisms import apache_directives, texts
+    """(the inventory, every directive of Apache's configuration in force, the app's own site file: equal to each
+    file that copies it for TLS, :class:`_Site`), or skip."""
+    from .mechanisms import apache_directives, mirrors, texts
 
     inv = _inv_apache(facts, what)
     raw = texts(facts)
@@ -2820,7 +2839,9 @@ def _in_force(facts, exp, what: str):
     files, includes = inv["apache"].get("files") or {}, inv["apache"].get("includes", [])
     real = {i["path"]: (files.get(i["path"]) or {}).get("real") or i["path"] for i in includes}
     in_force = {p: raw[r] for p, r in real.items() if r in raw and not raw[r].startswith("-> ")}
-    return inv, apache_directives(in_force, includes), f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf"
+    site = _Site(f"{exp.stack.apache.sites_enabled}/{exp.cfg.app}.conf")
+    site.mirrors = mirrors(dict(in_force, **{site: in_force.get(site) or raw.get(site) or ""}), site, exp.cfg.port)
+    return inv, apache_directives(in_force, includes), site
 
 
 def cw_served(facts, exp):
@@ -4603,10 +4624,10 @@ def cw_become(facts, exp):
     lines += _key_command_lines(snap, keys, exp.cfg.root, env_on)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
     from .grants import broker_grants
-    from .parse import conffiles
+    from .parse import shipped_files
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
-              broker_grants(snap, conffiles(snap.data("/var/lib/dpkg/status"))) if text not in exp.allow.sudo]
+              broker_grants(snap, shipped_files(snap)) if text not in exp.allow.sudo]
     lines += account_sources(snap)
     _unaccounted("way[s] to become root outside sudoers", lines, "cw_become", exp)
 
@@ -5272,8 +5293,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "MTA; loopback is no trust boundary: every local process, the app's code too, reaches it), or allowed "
             "(allow_listen: \"ADDRESS USER "
             "EXE [ARGS] sha256:HEX\", the holder's user and whole command line, every argument, its executable "
-            "and, for an interpreter, its script pinned by content: another argument, a file of it changed, or "
-            "changed after the holder started, allows nothing; ADDRESS "
+            "and, for an interpreter, its script pinned by content, and with them its configuration not as its "
+            "package ships it (its package's conffiles and ucf's files, files under the package's own /etc "
+            "directories, files its command line names; stock ones add nothing): another argument, a file of it "
+            "changed, or changed after the holder started, allows nothing, and the line names each changed "
+            "configuration file; ADDRESS "
             "\"*:port\" any address, \"localhost:port\" loopback, \"host:port\"; the address alone accounts "
             "for an Apache Listen only: a port another program took is not allowed); a socket whose process "
             "root cannot see is a finding "

@@ -589,10 +589,10 @@ def packaged(snap, path: str) -> str | None:
     other file when dpkg lists it and its inode did not change after that package's list was written: the
     distribution's program, whose lines are not read as root's own script (munin-node's Perl documentation naming
     its pid file is no command); None when not known. dpkg's conffiles read once per snapshot."""
-    from .parse import conffiles, dpkg_files, dpkg_lists
+    from .parse import dpkg_files, dpkg_lists, shipped_files
 
     if getattr(snap, "dpkg_conffiles", None) is None:
-        snap.dpkg_conffiles = conffiles(snap.data("/var/lib/dpkg/status"))
+        snap.dpkg_conffiles = shipped_files(snap)  # (ucf's files as shipped too)
     if path in snap.dpkg_conffiles:
         pkg, md5 = snap.dpkg_conffiles[path]
         data = snap.data(path)
@@ -882,13 +882,13 @@ def cw_root_acts(facts, exp):
     """Every entry of the places root acts later (:data:`PLACES`) is a package's unchanged file, or root's alone
     and runs or touches nothing the deploy login or the app can change (:func:`entry_problems`); allow a file by
     its path (``allow_cron``)."""
-    from .parse import conffiles
+    from .parse import shipped_files
     from .promises import ROOT_TO_OTHERS, NotApplicable, _allow_hint, _snapshot, _unaccounted, root_to_others
 
     snap = view(_snapshot(facts, "the places root acts later"))
     if snap.listdir("/etc/init.d") is None and snap.listdir("/etc/update-motd.d") is None:
         raise NotApplicable("the probe did not read the places root acts later (an older probe)")
-    known = conffiles(snap.data("/var/lib/dpkg/status"))
+    known = shipped_files(snap)
     lines, via = [], {}  # (one cause, one line: the rc?.d links to an init script others may change are its own line's)
     for path, kind, when in entries(snap):  # (allowed: still what hands root to someone else)
         for ln in entry_problems(snap, path, kind, when, exp.cfg.root, known):

@@ -15,10 +15,14 @@ What counts as ordinary here (an independent tester's choice, not read from the 
   are root's alone) run by a systemd timer;
 - ``haproxy`` installed, not configured (its shipped ``rsyslog.d`` file has rsyslogd open a second log socket in
   its chroot: a log input, as ``/dev/log`` is);
-- three listeners that must be allowed in writing, each named in one line: ``prometheus-node-exporter`` on
-  ``*:9100`` and ``zabbix-agent`` on ``*:10050`` (Debian's defaults: reachable from outside; the agent's config,
-  ucf's, names its own pid file and log, its account's) and munin-node on loopback run as root (a root daemon
-  answers every local process, the app's user too: loopback is no boundary; the MTA is the stack's baseline).
+- four listeners that must be allowed in writing, each named in one line: ``prometheus-node-exporter`` on
+  ``*:9100``, ``zabbix-agent`` on ``*:10050`` and ``nagios-nrpe-server`` on ``*:5666`` (Debian's defaults:
+  reachable from outside; the agent's config, ucf's, names its own pid file and log, its account's) and
+  munin-node on loopback run as root (a root daemon answers every local process, the app's user too: loopback is
+  no boundary; the MTA is the stack's baseline). Then the allowed agents configured to run what their client
+  names (nrpe's ``dont_blame_nrpe=1`` and a command taking ``$ARG1$`` in ``nrpe.d``; zabbix's
+  ``AllowKey=system.run[*]`` in its ``conf.d``): one line each, naming the changed files and the entry to update
+  (the pin of an allowed program covers its configuration not as its package ships it).
 
 Then four things an operator ordinarily does that the gate's rules say need an allowance, each expected to
 fail with exactly one line naming it and to pass with that line: a NOPASSWD sudoers file for the admin login,
@@ -49,12 +53,12 @@ LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
             "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node",
             "fuse",  # (borgbackup's recommends): its postinst makes fusermount 4755, the package's own bits
-            "zabbix-agent", "haproxy")
+            "zabbix-agent", "haproxy", "nagios-nrpe-server")
 # No init system in the container: start each daemon as its package would, then wait (bounded) until the
 # listeners are up: node exporter TCP 9100 (238C), exim TCP 25 (0019), chrony UDP 323 (0143), munin-node TCP 4949
 # (1355) on loopback as its admin sets it (a Perl program run as root: its own lines are no root script to read),
-# zabbix-agent TCP 10050 (2742). (start-stop-daemon may time out waiting for munin-node's notification on a loaded
-# machine while the daemon runs: a running one is started.)
+# zabbix-agent TCP 10050 (2742), nrpe TCP 5666 (1622). (start-stop-daemon may time out waiting for munin-node's
+# notification on a loaded machine while the daemon runs: a running one is started.)
 START = """
 sed -i 's/^host \\*$/host 127.0.0.1/' /etc/munin/munin-node.conf
 service munin-node start || kill -0 "$(cat /run/munin/munin-node.pid)" || munin-node
@@ -65,11 +69,13 @@ chronyd -x
 service exim4 start
 service fail2ban start || fail2ban-client start
 service zabbix-agent start
+service nagios-nrpe-server start
 i=0
 until grep -q ':238C [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0019 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
    && grep -q ':0143 ' /proc/net/udp /proc/net/udp6 && grep -q ':1355 00000000:0000 0A' /proc/net/tcp \
-   && grep -q ':2742 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6; do
+   && grep -q ':2742 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 \
+   && grep -q ':1622 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6; do
   i=$((i+1)); [ $i -lt 600 ] || { echo 'listeners not up after 600 polls'; exit 1; }; sleep 0.05
 done
 """
@@ -93,6 +99,22 @@ chown admin:admin /home/admin/.ssh/authorized_keys && chmod 0600 /home/admin/.ss
 logrotate -f /etc/logrotate.d/apache2
 i=0; until [ -s /var/run/apache2/apache2.pid ] && kill -0 "$(cat /var/run/apache2/apache2.pid)" || [ $i -ge 100 ]; do
   i=$((i+1)); sleep 0.1; done
+"""
+# an agent configured to run what its client names: nrpe's command arguments, zabbix's system.run
+CONFIGURED = """
+sed -i 's/^dont_blame_nrpe=0/dont_blame_nrpe=1/' /etc/nagios/nrpe.cfg
+echo 'command[check_any]=/usr/lib/nagios/plugins/check_procs $ARG1$' > /etc/nagios/nrpe.d/remote.cfg
+printf 'AllowKey=system.run[*]\\n' > /etc/zabbix/zabbix_agentd.conf.d/remote.conf
+"""
+MORE = """
+borg init -e none /var/backups/borg
+printf '15 3 * * * root /usr/bin/borg create /var/backups/borg::{now} /etc\\n' > /etc/cron.d/borg
+useradd -m -s /bin/sh offsite
+install -d -m 0700 -o offsite -g offsite /home/offsite/.ssh
+ssh-keygen -q -t ed25519 -N '' -C offsite -f /root/offsite-key
+printf 'command="/usr/bin/rrsync -ro /var/backups/borg/",restrict %s\\n' "$(cut -d' ' -f1,2 /root/offsite-key.pub)" \\
+  > /home/offsite/.ssh/authorized_keys
+chown offsite:offsite /home/offsite/.ssh/authorized_keys && chmod 0600 /home/offsite/.ssh/authorized_keys
 """
 # graceful returns when Apache has the signal; the parent reads its configuration on its next tick (a second or more
 # on a loaded machine), then rewrites its pid file: the admin's reload is done when that file is new (10 s at most)
@@ -153,12 +175,30 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         failed = gate(tmp_path, fleet)
         shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
         assert list(failed) == [LISTENER], shown
-        assert len(failed[LISTENER]) == 3, shown
+        assert len(failed[LISTENER]) == 4, shown
         bound = ['"*:10050 zabbix /usr/sbin/zabbix_agentd"',  # each binds its command line, pinned
+                 '"*:5666 nagios /usr/sbin/nrpe -c /etc/nagios/nrpe.cfg -d"',
                  '"*:9100 prometheus /usr/bin/prometheus-node-exporter"',  # (every argument)
                  '"localhost:4949 root /usr/bin/perl -wT /usr/sbin/munin-node --foreground"']
         assert sorted(allowance(ln) for ln in failed[LISTENER]) == [f"allow_listen = [{b}]" for b in bound], shown
         listens = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER])
+        allowed = f"allow_listen = [{', '.join(listens)}]\n"
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # what an allowed agent does is its configuration's to say: the agent that runs commands a client names
+        # (nrpe's dont_blame_nrpe=1 and a command taking an argument; zabbix's system.run in a conf.d file) is not
+        # the one allowed. One line each, naming the changed files and the allowance to update; passes with it
+        root(box, CONFIGURED)
+        failed = gate(tmp_path, fleet, allowed)
+        shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
+        assert list(failed) == [LISTENER] and len(failed[LISTENER]) == 2, shown
+        nrpe, zabbix = sorted(failed[LISTENER], key=lambda ln: "zabbix" in ln)
+        assert "/etc/nagios/nrpe.cfg (nagios-nrpe-server's conffile, changed)" in nrpe, nrpe
+        assert "/etc/nagios/nrpe.d/remote.cfg (no package's)" in nrpe and "has changed since" in nrpe, nrpe
+        assert "/etc/zabbix/zabbix_agentd.conf.d/remote.conf (no package's)" in zabbix, zabbix
+        assert "zabbix_agentd.conf (" not in zabbix, zabbix  # (ucf's file, as its package ships it)
+        renewed = {re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER]}
+        listens = sorted(renewed | {e for e in listens if not any(e.split()[:2] == r.split()[:2] for r in renewed)})
         allowed = f"allow_listen = [{', '.join(listens)}]\n"
         assert gate(tmp_path, fleet, allowed) == {}
 
@@ -190,3 +230,23 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
                    for ln in lines), "\n".join(lines)
         assert any(ln.startswith("/etc/zabbix/zabbix_agentd.conf (0666 root:root): a file of the system's trees")
                    for ln in lines), "\n".join(lines)
+
+        # more ordinary tooling, by hand: rkhunter (its /etc/default/rkhunter is ucf's, not a conffile, and as
+        # shipped sets RUN_CHECK_ON_BATTERY="false": the package's line, no admin's switch), debsums (its default
+        # CRON_CHECK=never), molly-guard (diverts shutdown and reboot), borgbackup run nightly by a cron job of
+        # root's into a repository only root reads, and an off-site backup login whose key may only run rrsync
+        # read-only. None needs an allowance; then the ucf file changed by the admin is judged as a changed
+        # conffile is: its guard-off line is the admin's, one line naming it
+        root(box, "chmod 0644 /etc/zabbix/zabbix_agentd.conf && sed -i '$d' "
+                  "/etc/apache2/conf-available/security.conf && " + RELOAD)  # (back as allowed)
+        root(box, "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rkhunter debsums "
+                  "molly-guard borgbackup rsync >/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }")
+        root(box, MORE)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = [ln for items in failed.values() for ln in items]
+        assert lines == [], "\n".join(lines)
+        root(box, "sed -i 's/^APT_AUTOGEN=.*/APT_AUTOGEN=\"true\"/' /etc/default/rkhunter")  # (the admin's edit)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = [ln for items in failed.values() for ln in items]
+        assert len(lines) == 1 and "/etc/default/rkhunter" in lines[0] and "RUN_CHECK_ON_BATTERY" in lines[0], \
+            "\n".join(lines)

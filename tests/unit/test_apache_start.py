@@ -282,3 +282,19 @@ def test_a_drop_in_for_apache_anywhere_in_systemds_unit_search_path_is_judged(to
                        d + "/ops.conf": ([F, 0, 0, 0, 0, 0], "[Service]\nExecReload=\nExecReload=-/srv/logtools/r\n")},
                       {d: ["ops.conf"]})
     assert said and said.startswith(d + "/ops.conf:") and "/srv/logtools/r may be" in said, said
+
+
+def test_what_lies_below_a_directory_only_root_may_go_through_is_roots_to_make():
+    """certbot's /etc/letsencrypt/live is 0700 root's: the gate's login may not look below it, and no one but root
+    reaches anything there (it refused Apache's start over certbot's own certificate); a directory another group
+    may go through is not such a one."""
+    def denied(path):
+        if path.startswith("/srv/certs/"):
+            raise PermissionError(13, "Permission denied")
+        raise FileNotFoundError(2, "No such file or directory")
+
+    for mode, gid, refused in ((0o700, 0, False), (0o750, 1001, True)):
+        extra = {"/srv/certs": {"st": [s.S_IFDIR | mode, 0, gid, 0, 0, 0]}}
+        with mock.patch.object(collect_login.os, "lstat", mock.Mock(side_effect=denied)):
+            said = collect_login.loose(server("SSLCertificateFile /srv/certs/live/site/fullchain.pem", extra=extra))
+        assert (said is not None and "Permission denied here" in said) == refused, said

@@ -561,7 +561,7 @@ def test_the_apps_script_alias_to_another_file_fails(exp):
     facts = clean_facts()
     vhost = "/etc/apache2/sites-enabled/yourapplication.conf"
     raw = {t["path"]: t for t in inv(facts)["texts"]}[vhost]
-    raw["text"] = raw["text"].replace(f"{R}/application.wsgi process-group", "/srv/app.wsgi process-group")
+    raw["text"] = raw["text"].replace(f"WSGIScriptAlias / {R}/application.wsgi", "WSGIScriptAlias / /srv/app.wsgi")
     assert "WSGIScriptAlias / loads /srv/app.wsgi, not /var/www/yourapplication/application.wsgi" in \
         outcome("reload", facts, exp)
 
@@ -1483,3 +1483,26 @@ def test_a_group_with_a_password_is_open_to_whoever_knows_it(exp, where, group, 
             ln.replace(f"{group}:x:", f"{group}:$6$salt$hash:", 1) for ln in text.splitlines()) + "\n"
     msg = outcome("cw_groups", facts, exp)
     assert msg.startswith("fail: 1 group") and f"group {group} has a password" in msg and reach in msg, msg
+
+
+def certbot_copy(site: str, extra: str = "") -> str:
+    """The app's site file as certbot's Apache installer copies it for TLS (``-le-ssl.conf``)."""
+    block = site[site.index("<VirtualHost *:80>"):site.index("</VirtualHost>")].replace("*:80>", "*:443>", 1)
+    return (f"<IfModule mod_ssl.c>\n{block}{extra}SSLCertificateFile /etc/letsencrypt/live/x/fullchain.pem\n"
+            "SSLCertificateKeyFile /etc/letsencrypt/live/x/privkey.pem\n"
+            "Include /etc/letsencrypt/options-ssl-apache.conf\n</VirtualHost>\n</IfModule>\n")
+
+
+@pytest.mark.parametrize("rule", ["cw_apache_effects", "cw_handlers"])
+def test_a_tls_copy_of_the_apps_site_routes_the_app_as_its_own_and_another_line_in_it_does_not(exp, rule):
+    """certbot --apache copies the app's vhost to *:443: its WSGIScriptAlias and Alias name the app's tree as the
+    app's site does (the app's own, not another site's); a line added to the copy is judged as any other file's."""
+    facts, path = clean_facts(), "/etc/apache2/sites-enabled/yourapplication-le-ssl.conf"
+    texts = {t["path"]: t for t in inv(facts)["texts"]}
+    site = texts["/etc/apache2/sites-enabled/yourapplication.conf"]["text"]
+    add_conf(facts, path, vhost="localhost")
+    inv(facts)["texts"].append({"path": path, "text": certbot_copy(site)})
+    assert outcome(rule, facts, exp) == "pass"
+    inv(facts)["texts"][-1]["text"] = certbot_copy(site, "    Alias /data/ /var/www/yourapplication/shared/\n")
+    said = outcome("cw_apache_effects", facts, exp)
+    assert said.startswith("fail") and "alias /data/ /var/www/yourapplication/shared/" in said, said

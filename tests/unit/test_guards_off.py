@@ -310,3 +310,27 @@ def test_a_conffile_that_is_text_for_people_sets_nothing_to_take_away(exp, path,
     leaves out keys and tables), so a changed or emptied one is no finding."""
     assert outcome("cw_schedules", _with_conffile(path, "base-files", md5, text), exp) == "pass"
     assert outcome("cw_schedules", _with_conffile(path, "base-files", md5, ""), exp) == "pass"
+
+
+def test_a_file_ucf_keeps_as_shipped_is_its_packages_and_changed_is_the_admins(exp):
+    """rkhunter's /etc/default/rkhunter is ucf's, no dpkg conffile, and ships ``RUN_CHECK_ON_BATTERY="false"``: as
+    ucf's hashfile records it, the package's choice (a clean install was a false alarm); edited, the admin's."""
+    path, text = "/etc/default/rkhunter", 'APT_AUTOGEN="false"\nRUN_CHECK_ON_BATTERY="false"\n'
+    base = snap({}, {})
+
+    def judged(now: str) -> dict:
+        found = collect_login.guards_off(now)
+        named = {path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": now}}
+        ucf = {"/var/lib/ucf/hashfile": {"st": [F | 0o644, 0, 0, 1, 0, 9],
+                                         "data": f"{hashlib.md5(text.encode()).hexdigest()}  {path}\n"},
+               "/var/lib/ucf/registry": {"st": [F | 0o644, 0, 0, 1, 0, 9], "data": f"rkhunter \t {path}\n"}}
+        facts = clean_facts()
+        facts.raw = parse.Snapshot(dict(base.raw, files=dict(base.raw["files"], **ucf), named=named,
+                                        mentions={path: [[n, ln] for n, ln in enumerate(now.splitlines(), 1)
+                                                         if n in found]}))
+        inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+        return failing(facts, exp)
+
+    assert judged(text) == {}
+    edited = judged(text.replace('APT_AUTOGEN="false"', 'APT_AUTOGEN="true"'))
+    assert list(edited) == ["cw_schedules"] and f"{path}:2: " in edited["cw_schedules"], edited

@@ -80,8 +80,9 @@ def test_vhost_daemon_mode_preloaded_utf8_and_no_document_root():
     text = templates.vhost(CFG)
     assert ("WSGIDaemonProcess yourapplication user=yourapplication group=yourapplication" in text
             and "python-home=/var/lib/deploytests/python lang=C.UTF-8 locale=C.UTF-8" in text)
-    assert ("WSGIScriptAlias / /var/www/yourapplication/application.wsgi process-group=yourapplication "
-            "application-group=%{GLOBAL}") in text
+    assert ("\nWSGIImportScript /var/www/yourapplication/application.wsgi process-group=yourapplication "
+            "application-group=%{GLOBAL}\n<VirtualHost *:80>\n") in text  # (preloaded; defined before the vhost)
+    assert "    WSGIScriptAlias / /var/www/yourapplication/application.wsgi\n" in text
     assert "DocumentRoot" not in text.replace("No DocumentRoot", "") and "Require all denied" in text
     assert "Listen" not in text
     assert templates.vhost(replace(CFG, port=8080)).startswith("# Generated") and "Listen 8080\n" in \
