@@ -38,6 +38,7 @@ import paramiko
 
 from .errors import ConfigError, ConnectError, HostKeyError
 from .settings import seconds
+from .waiting import DEADLINES
 
 DEFAULT_TIMEOUT = 30.0
 TIMEOUT_ENV = "DEPLOYTESTS_HOST_TIMEOUT"
@@ -60,9 +61,9 @@ class Watchdog:
     answered yet (:meth:`PinnedConnection._ask` sends an SSH keepalive request). :meth:`tick`, called often,
     asks every ``interval`` seconds once the last request was answered; when a request stays unanswered for the
     bound since the last answer, ``on_lost("no answer for N s")`` is called once and the watchdog ends. Nothing
-    here blocks: one thread (:data:`KENNEL`) ticks the watchdogs of every open connection, so a fleet's
-    connections cost no thread each beyond paramiko's own. ``clock`` is injectable so the decision is
-    unit-tested without a network or real time.
+    here blocks: the runner's one deadline thread (:data:`deploytests.waiting.DEADLINES`) calls every open
+    connection's watchdog when it is due, so a fleet's connections cost no thread each beyond paramiko's own.
+    ``clock`` is injectable so the decision is unit-tested without a network or real time.
     """
 
     def __init__(self, ask: Callable[[], Callable[[], bool]], *, bound: float, on_lost: Callable[[str], None],
@@ -75,11 +76,14 @@ class Watchdog:
 
     def stop(self) -> None:
         self.finished = True
+        DEADLINES.drop(self)
 
-    def tick(self) -> bool:
-        """One look: collect an answer, declare the host lost, or ask again when due. False once it ended."""
+    def tick(self) -> float | None:
+        """One look: collect an answer, declare the host lost, or ask again when due. When to look next (the
+        clock's time: the next ask, or, while a request is unanswered, the bound's end: its answer wakes the
+        watchdog sooner, :meth:`PinnedConnection._ask`); None once it ended."""
         if self.finished:
-            return False
+            return None
         now = self.clock()
         if self.pending is None and now >= self.next_ask:
             self.pending = self.ask()
@@ -89,45 +93,10 @@ class Watchdog:
             elif now - self.last_answer >= self.bound:
                 self.finished = True
                 self.on_lost(f"no answer for {self.bound:g} s")
-        return not self.finished
+                return None
+        return self.next_ask if self.pending is None else self.last_answer + self.bound
 
-
-class Kennel:
-    """One thread that ticks every open connection's :class:`Watchdog` every ``tick`` seconds (started with
-    the first watchdog, ended when none is left): threads flat in the fleet's size."""
-
-    def __init__(self, tick: float = 0.1):
-        self.period, self.lock = tick, threading.Lock()
-        self.dogs: set[Watchdog] = set()
-        self.thread: threading.Thread | None = None
-
-    def watch(self, dog: Watchdog) -> None:
-        with self.lock:
-            self.dogs.add(dog)
-            if self.thread is None:
-                self.thread = threading.Thread(target=self.run, name="deploytests-watchdogs", daemon=True)
-                self.thread.start()
-
-    def run(self) -> None:
-        while True:
-            with self.lock:
-                dogs = list(self.dogs)
-            for dog in dogs:
-                try:
-                    alive = dog.tick()
-                except Exception:  # noqa: BLE001 - one broken watchdog must not stop the others'
-                    alive = False
-                if not alive:
-                    with self.lock:
-                        self.dogs.discard(dog)
-            with self.lock:
-                if not self.dogs:
-                    self.thread = None
-                    return
-            time.sleep(self.period)
-
-
-KENNEL = Kennel()
+    due = tick  # (what the deadline thread calls)
 
 
 def load_identity(path: str | Path, *, env: Mapping[str, str] = os.environ, interactive: bool | None = None,
@@ -294,19 +263,19 @@ class PinnedConnection(fabric.Connection):
         self.transport.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.lost = None
         self.watchdog = Watchdog(self._ask, bound=self.timeout, on_lost=self._lose)
-        KENNEL.watch(self.watchdog)
+        DEADLINES.at(self.watchdog, time.monotonic())
         return result
 
     def _ask(self) -> Callable[[], bool]:
         """Send one keepalive request that wants a reply (sshd answers even while a command runs); the returned
         function says whether it was answered. The request waits in a short-lived thread (paramiko's own wait has
-        no deadline): it ends with the reply, or when the watchdog closes the connection."""
+        no deadline): it ends with the reply, or when the watchdog closes the connection, and wakes the watchdog."""
         transport = self.transport
         if transport is None or not transport.is_active():
             if self.watchdog is not None:
                 self.watchdog.stop()
             return lambda: True
-        done = threading.Event()
+        done, dog = threading.Event(), self.watchdog
 
         def ask():
             try:
@@ -314,6 +283,8 @@ class PinnedConnection(fabric.Connection):
             except Exception:  # noqa: BLE001 - a closed transport: the watchdog stops on its next look
                 pass
             done.set()
+            if dog is not None:
+                DEADLINES.at(dog, time.monotonic())  # (its next look: now, not the bound's end)
 
         threading.Thread(target=ask, name=f"deploytests-keepalive {self.label}", daemon=True).start()
         return lambda: done.is_set() or not transport.is_active()

@@ -1,13 +1,16 @@
-"""Waits with a deadline, a poll interval and a message (never ``while not ready: sleep``).
+"""Waits with a deadline, a poll interval and a message (never ``while not ready: sleep``), and the one thread
+that keeps the runner's deadlines (:data:`DEADLINES`).
 
 The clock and the sleep are injectable so the loop is unit-testable without real time passing.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import WaitTimeout
 
@@ -53,3 +56,58 @@ def wait_until(
                 detail=detail() if detail else "",
             )
         sleep(interval)
+
+
+class Deadlines:
+    """One thread that calls each entry's ``due()`` when its time comes: every deadline of the runner (each HTTP
+    request's whole-answer bound, each SSH connection's watchdog) on one thread, whatever the fleet's size. It
+    sleeps until the earliest time it holds; :meth:`at` wakes it only when the new time is sooner than that (no
+    tick: a thread started per deadline was ~0.25 ms of the runner's CPU each, one ticking every 0.1 s woke for
+    nothing). ``due()`` runs on this thread, outside its lock: it must not block; it returns when it wants to be
+    called again (``time.monotonic()`` time), or None. Started with the first entry (a daemon)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:  # (also in a forked child: the parent's thread is not there)
+        self.lock = threading.Condition()
+        self.when: dict[Any, float] = {}  # entry -> when its due() is called next (anything with a due())
+        self.due = float("inf")  # when the thread wakes next
+        self.thread: threading.Thread | None = None
+
+    def at(self, entry, when: float) -> None:
+        """Call ``entry.due()`` at ``when`` (or sooner, when it was due sooner already)."""
+        with self.lock:
+            self.when[entry] = min(when, self.when.get(entry, when))
+            if self.thread is None:
+                self.thread = threading.Thread(target=self.run, name="deploytests-deadlines", daemon=True)
+                self.thread.start()
+            if when < self.due:
+                self.due = when
+                self.lock.notify()
+
+    def drop(self, entry) -> None:
+        with self.lock:
+            self.when.pop(entry, None)
+
+    def run(self) -> None:
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                due = [e for e, t in self.when.items() if t <= now]
+                for entry in due:
+                    del self.when[entry]
+                self.due = min(self.when.values(), default=now + 3600)
+                if not due:
+                    self.lock.wait(self.due - now)
+            for entry in due:
+                try:
+                    again = entry.due()
+                except Exception:  # noqa: BLE001 - one broken entry must not stop the others'
+                    again = None
+                if again is not None:
+                    self.at(entry, again)  # (sooner if at() asked for it meanwhile)
+
+
+DEADLINES = Deadlines()
+os.register_at_fork(after_in_child=DEADLINES.reset)

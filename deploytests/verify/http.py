@@ -8,7 +8,6 @@ the body, so a red test says what was asked and what came back.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 import threading
 import time
@@ -19,6 +18,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from ..waiting import DEADLINES
 
 BODY_CHARS = 400
 BODY_LIMIT = 16 << 20  # bytes of a body kept at most (decoded): the rest is not read
@@ -63,8 +64,8 @@ def _why(exc: requests.RequestException) -> str:
 class _Watch:
     """One request's deadline over the whole answer: when it passes, the sockets the request used are shut down,
     which ends a read blocked on a server that sends a byte now and then (``timeout`` bounds each read only).
-    Every watch is kept by one thread (:class:`_Watchdog`): a thread started for each request (a ``Timer``) was
-    ~0.25 ms of the runner's CPU a request, 23 GETs a host at the gate."""
+    Kept by the runner's one deadline thread (:data:`deploytests.waiting.DEADLINES`): a thread started for each
+    request (a ``Timer``) was ~0.25 ms of the runner's CPU a request, 23 GETs a host at the gate."""
 
     current = threading.local()
 
@@ -74,10 +75,13 @@ class _Watch:
         self.at = time.monotonic() + seconds
 
     def start(self) -> None:
-        _WATCHDOG.add(self)
+        DEADLINES.at(self, self.at)
 
     def cancel(self) -> None:
-        _WATCHDOG.drop(self)
+        DEADLINES.drop(self)
+
+    def due(self) -> None:
+        self.fire()
 
     def add(self, sock) -> None:
         self.sockets.append(sock)
@@ -91,50 +95,6 @@ class _Watch:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-
-
-class _Watchdog:
-    """The one thread that fires every :class:`_Watch` whose deadline passed (started with the first watch; a
-    daemon). It sleeps until the earliest deadline; a new watch wakes it only when it is due sooner than that."""
-
-    def __init__(self):
-        self.reset()
-
-    def reset(self) -> None:  # (also in a forked child: the parent's thread is not there)
-        self.lock = threading.Condition()
-        self.watches: set[_Watch] = set()
-        self.due = float("inf")  # when the thread wakes next
-        self.thread: threading.Thread | None = None
-
-    def add(self, watch: _Watch) -> None:
-        with self.lock:
-            self.watches.add(watch)
-            if self.thread is None:
-                self.thread = threading.Thread(target=self.run, name="http-deadlines", daemon=True)
-                self.thread.start()
-            if watch.at < self.due:
-                self.due = watch.at
-                self.lock.notify()
-
-    def drop(self, watch: _Watch) -> None:
-        with self.lock:
-            self.watches.discard(watch)
-
-    def run(self) -> None:
-        while True:
-            with self.lock:
-                now = time.monotonic()
-                due = [w for w in self.watches if w.at <= now]
-                self.watches.difference_update(due)
-                self.due = min((w.at for w in self.watches), default=now + 3600)
-                if not due:
-                    self.lock.wait(self.due - now)
-            for watch in due:
-                watch.fire()
-
-
-_WATCHDOG = _Watchdog()
-os.register_at_fork(after_in_child=_WATCHDOG.reset)  # (a forked child has no such thread: its own, when asked)
 
 
 def _watched(base):

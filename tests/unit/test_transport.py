@@ -37,10 +37,23 @@ def test_watchdog_declares_a_host_lost_once_nothing_answered_for_the_bound():
         return lambda: answered
 
     dog = Watchdog(ask, bound=3, interval=1, on_lost=lost.append, clock=clock)
-    while dog.tick():
-        clock.sleep(0.1)
-    assert lost == ["no answer for 3 s"] and asked == pytest.approx([0, 1, 2], abs=0.15)
-    assert clock.now == pytest.approx(1 + 3, abs=0.15)  # the last answer at t=1 (seen on the next look)
+    looks = []
+    while (then := dog.tick()) is not None:  # each look says when the next is due: nothing looks in between
+        looks.append(then)
+        clock.now = then
+    assert lost == ["no answer for 3 s"] and asked == pytest.approx([0, 1, 2])
+    assert looks == pytest.approx([1, 2, 1 + 3])  # the next asks, then the bound's end from the last answer (t=1)
+    assert clock.now == pytest.approx(1 + 3)
+
+
+def test_watchdog_sees_an_answer_when_woken_before_the_bound():
+    from deploytests.ssh import Watchdog
+
+    clock, answered, lost = FakeClock(), [], []
+    dog = Watchdog(lambda: (lambda: bool(answered)), bound=3, interval=1, on_lost=lost.append, clock=clock)
+    assert dog.tick() == pytest.approx(3)  # asked at 0, unanswered: looks again at the bound's end at the latest
+    clock.now, answered[:] = 0.5, [True]  # the answer came (its thread wakes the watchdog)
+    assert dog.tick() == pytest.approx(1.5) and lost == []  # the next ask, an interval after that answer
 
 
 def test_watchdog_stops_quietly_when_the_connection_closes():
@@ -49,29 +62,44 @@ def test_watchdog_stops_quietly_when_the_connection_closes():
     lost, asked = [], []
     dog = Watchdog(lambda: asked.append(1) or (lambda: False), bound=3, interval=1, on_lost=lost.append,
                    clock=FakeClock())
-    assert dog.tick() and asked == [1]
+    assert dog.tick() is not None and asked == [1]
     dog.stop()
-    assert not dog.tick() and lost == [] and asked == [1]
+    assert dog.tick() is None and lost == [] and asked == [1]
 
 
-def test_one_thread_ticks_every_watchdog():
-    """The kennel: one thread for any number of connections' watchdogs, gone when none is left."""
+def test_one_thread_keeps_every_deadline():
+    """The runner's deadlines (each connection's watchdog, each HTTP request's bound) on one thread, which sleeps
+    until the earliest one: an entry due sooner than that wakes it; an entry's due() says when it is due again."""
     import threading
+    import time
 
-    from deploytests.ssh import Kennel, Watchdog
+    from deploytests.ssh import Watchdog
+    from deploytests.waiting import Deadlines
 
-    kennel = Kennel(tick=0.01)
-    dogs = [Watchdog(lambda: (lambda: True), bound=30, interval=0.01, on_lost=print) for _ in range(50)]
+    deadlines, called, done = Deadlines(), [], threading.Event()
+
+    class Entry:
+        def __init__(self, name, again=None):
+            self.name, self.again = name, list(again or [])
+
+        def due(self):
+            called.append(self.name)
+            if self.name == "soon" and len(called) >= 3:
+                done.set()
+            return time.monotonic() + self.again.pop() if self.again else None
+
+    dogs = [Watchdog(lambda: (lambda: True), bound=30, interval=3600, on_lost=print) for _ in range(50)]
     before = threading.active_count()
     for dog in dogs:
-        kennel.watch(dog)
+        deadlines.at(dog, time.monotonic() + 3600)
+    deadlines.at(Entry("late"), time.monotonic() + 3600)
+    deadlines.at(Entry("soon", [0.01, 0.01]), time.monotonic() + 0.01)  # sooner than the thread sleeps until
+    assert done.wait(10) and called == ["soon"] * 3  # woken, and called again when it asked to be
     assert threading.active_count() == before + 1
     for dog in dogs:
         dog.stop()
-    thread = kennel.thread
-    if thread is not None:
-        thread.join(5)
-    assert kennel.thread is None and not kennel.dogs
+        deadlines.drop(dog)
+    assert len(deadlines.when) == 1  # the late entry alone
 
 
 def test_host_timeout_setting_and_env(monkeypatch):
