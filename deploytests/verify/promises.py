@@ -1649,7 +1649,8 @@ def _apache_extra(argv: list[str]) -> list[str]:
 
 def cw_processes(facts, exp):
     """Every process of the app user is one of its mod_wsgi daemons; of Apache's user, an Apache child; of the
-    deploy user, part of a live SSH session (the gate's probe, an operator's shell); and no process of anyone
+    deploy user, part of a live SSH session (the gate's probe, an operator's shell; on a systemd server, the
+    login's own ``systemd --user`` while it has one: :func:`_user_manager`); and no process of anyone
     else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
     from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
@@ -1674,7 +1675,7 @@ def cw_processes(facts, exp):
             continue
         if child and p["pid"] not in daemons:
             continue  # an Apache worker of another user than the stack's: test_apache_workers_not_root's finding
-        if user == deploy and in_session(p.get("ancestors", [])):
+        if user == deploy and (in_session(p.get("ancestors", [])) or _user_manager(p, inv["processes"], snap)):
             continue
         role = "the app user" if user == app else "Apache's user" if user == www else "the deploy user"
         why = ("it runs with the app's rights and data, outside Apache's control (left running, it keeps old "
@@ -1702,6 +1703,31 @@ def cw_processes(facts, exp):
               "; stop it and find who started it: no allowance accounts for it"
               for p in inv.get("from_shared") or [] if not in_session(p.get("ancestors", []))]
     _unaccounted("process", lines)
+
+
+USER_MANAGER = ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")  # systemd's program (merged /usr or not)
+
+
+def _user_manager(p: dict, procs: list, snap) -> bool:
+    """Whether ``p`` is systemd's manager of its user's logins while that user has a live SSH session: pam_systemd
+    starts it (``systemd --user``, user@<uid>.service, with its ``(sd-pam)``) at the user's first session and stops
+    it after the last, so on a systemd server every login has one, started by pid 1, in no session's tree. The same
+    login's shells are accounted for the same way (a process's memory is its owner's to write: either is the
+    login's own while it is logged in). Its program must be systemd's (root's file: the kernel's ``exe``) and its
+    argv the one systemd gives it; without a live session (lingering) it is not accounted for, nor is anything it
+    starts (a user service: the process rule's line)."""
+    from .parse import in_session
+    from .rootacts import exact_argv
+
+    if p.get("exe") not in USER_MANAGER or not any(
+            q["user"] == p["user"] and in_session(q.get("ancestors", [])) for q in procs):
+        return False
+    argv = exact_argv(p, snap)
+    if argv == ["(sd-pam)"]:
+        parent = next((q for q in procs if q["pid"] == p["ppid"] and q["user"] == p["user"]), None)
+        return parent is not None and parent is not p and parent.get("exe") in USER_MANAGER and \
+            exact_argv(parent, snap) in ([m, "--user"] for m in USER_MANAGER) and parent["ppid"] == 1
+    return p["ppid"] == 1 and argv in ([m, "--user"] for m in USER_MANAGER)
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
@@ -5386,9 +5412,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/usr/lib/python3.11/json/__pycache__/__init__.cpython-311.pyc: not what /usr/lib/python3.11/json/"
             "__init__.py compiles to (libpython3.11-stdlib's module) ..."),
     Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
-            "Apache's user an Apache child, of the deploy user part of a live SSH session; no process of anyone "
-            "else outside a live SSH session runs from the app's tree, as spelled (its command line) or as "
-            "resolved (its working directory, executable, open files, a link or a root's script it runs); an "
+            "Apache's user an Apache child, of the deploy user part of a live SSH session (its own systemd --user "
+            "while it has one); no process of anyone else outside a live SSH session runs from the app's tree, "
+            "as spelled (its command line) or as resolved (its working directory, executable, open files, a "
+            "link or a root's script it runs); an "
             "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
             "names (the app user's: the words it begins with, its command line being its own claim; the deploy "
             "login's: none, its code being memory it writes) and the program it pins by content (its executable "

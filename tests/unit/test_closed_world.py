@@ -1506,3 +1506,33 @@ def test_a_tls_copy_of_the_apps_site_routes_the_app_as_its_own_and_another_line_
     inv(facts)["texts"][-1]["text"] = certbot_copy(site, "    Alias /data/ /var/www/yourapplication/shared/\n")
     said = outcome("cw_apache_effects", facts, exp)
     assert said.startswith("fail") and "alias /data/ /var/www/yourapplication/shared/" in said, said
+
+
+def test_the_deploy_logins_systemd_user_manager_is_part_of_its_live_sessions(exp):
+    """On a systemd server, pam_systemd starts the login's own manager (``systemd --user``, user@<uid>.service,
+    with its ``(sd-pam)``) at its first SSH session and stops it after the last: a deploy, and the gate's own login
+    as the deploy login, always find one, started by pid 1 and in no session's tree. It is accounted for while the
+    same login has a live SSH session (as that session's shells are: the login's own memory either way), run from
+    systemd's program with the argv systemd gives it. Without a live session (lingering), with another program or
+    argv under that name, or for what it starts (a user service), the process rule's line stands."""
+    session = [{"pid": 89, "comm": "sshd-session", "user": "appuser"}, {"pid": 88, "comm": "sshd-session",
+                                                                        "user": "root"},
+               {"pid": 20, "comm": "sshd", "user": "root"}]
+    manager = dict(proc(70, "appuser", "/usr/lib/systemd/systemd --user", comm="systemd"))
+    helper = dict(proc(71, "appuser", "(sd-pam)", ppid=70, comm="(sd-pam)"), exe="/usr/lib/systemd/systemd",
+                  ancestors=[{"pid": 70, "comm": "systemd", "user": "appuser"}])
+    shell = proc(91, "appuser", "-bash", comm="bash", ancestors=session)
+
+    def judged(*procs):
+        facts = clean_facts()
+        inv(facts)["processes"] += [dict(p) for p in procs]
+        return failing(facts, exp).get("cw_processes", "")
+
+    assert judged(manager, helper, shell) == ""
+    assert "pid 70" in judged(manager, helper)  # no live session: lingering
+    service = proc(72, "appuser", "python3 -m http.server", ppid=70, ancestors=helper["ancestors"])
+    assert "pid 72" in judged(manager, helper, shell, service)
+    for other in (dict(manager, exe="/home/appuser/systemd"), dict(manager, cmdline="/usr/lib/systemd/systemd"),
+                  dict(manager, ppid=5)):
+        assert "pid 70" in judged(other, shell), other
+    assert "pid 71" in judged(dict(helper, ppid=5), shell)
