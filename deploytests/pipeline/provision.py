@@ -88,6 +88,7 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
     stack = stack or detect(c, label_of(c))
     args = bootstrap_args(cfg, stack, deploy_user=cfg.deploy_user or c.user, dpkg_lock_timeout=dpkg_lock_timeout,
                           lock_timeout=lock_timeout)
+    wait_started(c, stack.python, stack.apache.process_name)  # (a reload sent while Apache starts is not one)
     look = before_bootstrap(c, cfg.app, stack.python)  # as the login, no sudo: Apache's files, root's accounts
     if look["refused"]:  # root runs apache2ctl: only on a config root alone controls
         raise DeployError(f"bootstrap refused: root does not run apache2ctl here: {look['refused']}",
@@ -133,6 +134,55 @@ while time.monotonic() < end:
 sys.exit(1)
 """
 LOADED_TIMEOUT = 30.0
+
+
+# Apache's root parent writes its pid file once it has read its configuration and opened its sockets: until then
+# it is starting, and what root writes meanwhile may or may not be read by it (a graceful sent then is no reload
+# of its own: it lands while that start reads). Run as the login (/proc/<pid>/stat and status are world-readable,
+# the pid file too); argv: the pid file, Apache's process name, the seconds to wait, its parent's uid (root's).
+# Exit 0 once no such process runs, or the pid file names one of them (started); 1 with the pids if never.
+STARTED = b"""import os, sys, time
+path, name, end, owner = sys.argv[1], sys.argv[2], time.monotonic() + float(sys.argv[3]), sys.argv[4].encode()
+while True:
+    roots = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % pid, "rb") as f:
+                comm = f.read().split(b"(", 1)[1].rsplit(b")", 1)[0]
+            with open("/proc/%s/status" % pid, "rb") as f:
+                uid = [ln.split()[1] for ln in f if ln.startswith(b"Uid:")][0]
+        except (OSError, IndexError):
+            continue
+        if comm == name.encode() and uid == owner:
+            roots.add(int(pid))
+    try:
+        with open(path, "rb") as f:
+            named = int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        named = None
+    if not roots or named in roots:
+        sys.exit(0)
+    if time.monotonic() > end:
+        print(" ".join(map(str, sorted(roots))))
+        sys.exit(1)
+    time.sleep(0.05)
+"""
+
+
+def wait_started(c, python: str, name: str, timeout: float = LOADED_TIMEOUT) -> None:
+    """Return once Apache is not in the middle of its start: no root ``name`` process runs, or its pid file names
+    one (it has read its configuration). Bootstrap changes Apache's configuration and reloads it; on a server
+    whose Apache is still starting (just booted, just installed, a container's entrypoint) what root wrote
+    meanwhile may or may not be in force, and the gate rightly cannot tell. One round trip, as the login; a
+    :class:`DeployError` naming the pids when Apache is still starting after ``timeout`` seconds."""
+    line = "%s -I -S -c %s %s %s %g 0" % (shlex.quote(python), shlex.quote(STARTED.decode()), PIDFILE,
+                                          shlex.quote(name), timeout)
+    res = c.run(line, hide=True, warn=True, in_stream=False, timeout=timeout + 30)
+    if not res.ok:
+        raise DeployError(f"bootstrap: Apache (root pid {res.stdout.strip()[:80]}) was still starting after "
+                          f"{timeout:g}s ({PIDFILE} names no running parent): a configuration root changed now "
+                          f"might not be the one it runs", where=label_of(c),
+                          hint="see /var/log/apache2/error.log; bootstrap again once Apache has started (or stop it)")
 
 
 def wait_loaded(c, python: str, before: list | None, timeout: float = LOADED_TIMEOUT) -> None:

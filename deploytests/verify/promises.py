@@ -1575,6 +1575,7 @@ def cw_in_force(facts, exp):
 
 JIFFY = 0.01  # seconds: a file's ctime is the kernel's coarse clock, up to a tick behind the log's fine one
 FIRST_LOAD = 10.0  # seconds: a pid file written this soon after its parent started is its first load's
+START_ERROR = 0.05  # seconds: a start the kernel counts in clock ticks, its boot from /proc/uptime's 10 ms
 
 
 def _reload_began(facts, snap, parents: set, loaded: float) -> float | None:
@@ -1587,7 +1588,7 @@ def _reload_began(facts, snap, parents: set, loaded: float) -> float | None:
     found = reload_began(snap, parents, loaded) if getattr(snap, "files", None) else None
     starts = [p["started"] for p in facts.get("apache") or [] if p["pid"] in parents and p.get("started")]
     if found is None and starts and loaded - min(starts) <= FIRST_LOAD:
-        return min(starts) - 0.05  # (a start counted in clock ticks, its boot from /proc/uptime)
+        return min(starts) + START_ERROR  # (the latest it may have been: a change before that is not judged)
     return found
 
 
