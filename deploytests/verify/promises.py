@@ -1587,6 +1587,8 @@ def _reload_began(facts, snap, parents: set, loaded: float) -> float | None:
 
     found = reload_began(snap, parents, loaded) if getattr(snap, "files", None) else None
     starts = [p["started"] for p in facts.get("apache") or [] if p["pid"] in parents and p.get("started")]
+    if found is not None and starts and found < min(starts) - START_ERROR:
+        found = None  # (an earlier parent's line, of the same pid: before a reboot, in a snapshot's log)
     if found is None and starts and loaded - min(starts) <= FIRST_LOAD:
         return min(starts) + START_ERROR  # (the latest it may have been: a change before that is not judged)
     return found

@@ -463,3 +463,18 @@ def test_one_loader_variable_apache_passes_to_every_daemon_is_one_line(exp):
     assert len([ln for ln in got.splitlines() if ln.lstrip().startswith("- ") and "PYTHONPATH" in ln]) == 1, got
     assert f"{len(daemons)} pids {', '.join(str(d['pid']) for d in daemons[:6])} (Apache, its daemons inherit it) " \
         "have PYTHONPATH=/opt/legacy/lib" in got, got
+
+
+def test_a_signal_line_of_an_earlier_parent_with_the_same_pid_dates_no_load(exp):
+    """Class: evidence from an earlier life taken for this one. The error log outlives its parent: after a reboot,
+    or in a container started from a snapshot image, the last restart signal line may be an earlier parent's, of
+    the same pid (pids repeat), long before this parent started: a file written then (bootstrap's, before the
+    snapshot) was judged changed while this parent loaded (CI: every clean host of a snapshot failed)."""
+    facts = clean()
+    pid = facts.raw.files[PIDFILE]["st"][4]
+    parent = next(p for p in facts.remote["apache"] if p["user"] == "root")
+    parent["started"] = pid - 2
+    vhost_changed(signalled(facts, pid - 30), pid - 20)
+    assert outcome("cw_in_force", facts, exp) == "pass"
+    vhost_changed(facts, pid - 1)  # (this parent's own load: its start bounds it)
+    assert "while Apache was loading" in outcome("cw_in_force", facts, exp)
