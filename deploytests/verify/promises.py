@@ -1523,7 +1523,7 @@ def cw_in_force(facts, exp):
     children (which a graceful reload replaces). A load is not an instant: Apache reads its files after the restart
     signal and writes the pid file after reading them (~0.4 s on Debian 12), so a change in between may or may not
     be in force; when the load's start is known (:func:`_reload_began`: the root parent's last restart signal in
-    its error log, or its own start for a first load) a change after it is a line too, saying so."""
+    its error log) a change after it is a line too, saying so."""
     from . import collect_login as C
 
     inv = _inv_apache(facts, "Apache's configuration files")
@@ -1574,23 +1574,21 @@ def cw_in_force(facts, exp):
 
 
 JIFFY = 0.01  # seconds: a file's ctime is the kernel's coarse clock, up to a tick behind the log's fine one
-FIRST_LOAD = 10.0  # seconds: a pid file written this soon after its parent started is its first load's
 START_ERROR = 0.05  # seconds: a start the kernel counts in clock ticks, its boot from /proc/uptime's 10 ms
 
 
 def _reload_began(facts, snap, parents: set, loaded: float) -> float | None:
     """When Apache's root parent began the load whose pid file is dated ``loaded``: the last restart signal it
-    logged (:func:`.parse.reload_began`), else, when the pid file was written within :data:`FIRST_LOAD` of the
-    parent's start (the kernel's), that start (every reading of this load came after it); else None: not known
-    (the reload's window, between its signal and its pid file, is then not judged)."""
+    logged (:func:`.parse.reload_began`), when it is this parent's (not older than its start: the log outlives
+    its parent, and pids repeat after a reboot or in a snapshot's container); else None: not known (the load's
+    window, between its start and its pid file, is then not judged: a parent's start, the kernel's tick, dates a
+    first load too coarsely to tell a file written just before it, and a reload whose line is not there from it)."""
     from .parse import reload_began
 
     found = reload_began(snap, parents, loaded) if getattr(snap, "files", None) else None
     starts = [p["started"] for p in facts.get("apache") or [] if p["pid"] in parents and p.get("started")]
     if found is not None and starts and found < min(starts) - START_ERROR:
-        found = None  # (an earlier parent's line, of the same pid: before a reboot, in a snapshot's log)
-    if found is None and starts and loaded - min(starts) <= FIRST_LOAD:
-        return min(starts) + START_ERROR  # (the latest it may have been: a change before that is not judged)
+        return None  # (an earlier parent's line, of the same pid: before a reboot, in a snapshot's log)
     return found
 
 
@@ -5361,8 +5359,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "sites-enabled/ops.conf:1): a virtual host besides the app's ...", root_only=True, needs=("tree",)),
     Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it, "
             "and no directory its Includes read, changed since Apache last loaded it: its pid file's mtime, else "
-            "its oldest child; nor while it was loading it, from the restart signal its root parent logged, or its "
-            "start, to its pid file)", "test_apache_config_on_disk_is_in_force",
+            "its oldest child; nor while it was reloading it, from the restart signal its running root parent "
+            "logged to its pid file)", "test_apache_config_on_disk_is_in_force",
             "/etc/apache2/ports.conf changed at 04:01:12.204, after Apache last loaded its configuration "
             "(03:58:40.017) ...",
             root_only=True, needs=("apache",)),
