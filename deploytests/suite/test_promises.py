@@ -3,8 +3,9 @@
 Each test checks one :class:`~deploytests.verify.promises.Promise` against the server's facts, gathered once
 per server in one round trip, for all servers at once (:func:`deploytests.verify.facts.gather_all`). Nothing
 here changes a server and nothing needs the deploy right: on a read-only target (``deploy = false``,
-``--no-deploy``) every check runs too; the provenance checks then compare the live release with this project
-packed locally (nothing is sent). When a basic fact is wrong (host unreachable, not bootstrapped, Apache down,
+``--no-deploy``) every check runs too; the provenance checks then compare the live release with the artifact its
+RELEASE.json names, as this runner packed it: a run that deploys nothing packs nothing (packing runs the project's
+build here). When a basic fact is wrong (host unreachable, not bootstrapped, Apache down,
 nothing deployed) its root check fails and the checks depending on it are skipped, naming it. What to expect
 on a server (packages, Apache's paths and tools, its Python) is read from its stack (:mod:`deploytests.stacks`);
 each server is compared with the artifact packed for its Python.
@@ -12,13 +13,9 @@ each server is compared with the artifact packed for its Python.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from deploytests import plugin as _plugin
-from deploytests.config import DATA_ONLY
-from deploytests.errors import DeployTestsError
 from deploytests.verify.facts import gather_all
 from deploytests.verify.promises import Expected, NotApplicable, verify
 from deploytests.verify.report import DRIFT
@@ -43,24 +40,16 @@ def deploy_facts(deploy_server, deploy_facts_all):
 
 
 @pytest.fixture(scope="session")
-def deploy_artifact_source(request, pytestconfig, deploy_settings, deploy_config, deployment):
+def deploy_artifact_source(request, pytestconfig, deployment):
     """What the provenance checks compare with: the artifacts this run deployed (server Python X.Y -> artifact:
-    a fleet mixing platforms has one per Python), or (a run that deploys nothing) a function packing this
-    project locally for a server's Python (nothing is sent), or None."""
+    a fleet mixing platforms has one per Python), or None: a run that deploys nothing packs nothing, whatever runs
+    it (packing runs the project's ``build`` commands and its build backend on this machine, as whoever runs the
+    gate); the checks then take the artifact the live release's RELEASE.json names from the artifacts this runner
+    packed (:meth:`~deploytests.verify.promises.Expected.artifact_by_sha`), as the rollback check does."""
     if deployment.deployed:
         first = request.getfixturevalue("deploy_artifact")
         return dict(pytestconfig.stash[_plugin.RUN].get("artifacts") or {}) or first
-    if deploy_settings.app is None or os.environ.get(DATA_ONLY):
-        return None  # (deploytests gate, the admin's: packing runs the repository's build and build backend here)
-    from deploytests.pipeline import pack
-
-    def packed(python_version):
-        try:
-            return pack(deploy_settings.app, deploy_config, python_version=python_version)
-        except DeployTestsError:
-            return None
-
-    return packed
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -81,7 +81,7 @@ class Expected:
     config_problem: str = ""  # why this host has no config file to compare with (a config dir without it)
     deployed_release: str | None = None  # the release this run deployed (None: a read-only run)
     # the artifact: one (a deploy run on one platform), a dict python X.Y -> artifact (one per server Python),
-    # or a callable python_version -> Artifact | None (a read-only run: the project packed locally)
+    # or a callable python_version -> Artifact | None (callers' own; a read-only gate run gives None: it packs nothing)
     artifact: object = None
     _packed: dict = field(default_factory=dict, repr=False)
     allow: Allowances = field(default_factory=Allowances)  # the target's allowances (closed-world rules)
@@ -115,7 +115,7 @@ class Expected:
 
     def artifact_for(self, python_version: str):
         """The artifact to compare the live release with: the one packed for the server's Python (this run's,
-        or the project packed locally: nothing is sent anywhere). None when there is none."""
+        or a callable's). None when there is none (a run that deploys nothing packs nothing)."""
         if isinstance(self.artifact, dict):
             return self.artifact.get(python_version)
         if self.artifact is None or not callable(self.artifact):
@@ -143,6 +143,15 @@ class Expected:
 
 
 _BY_SHA: dict = {}  # sha256 -> the runner's artifact of it (Expected.artifact_by_sha)
+
+
+def _runner_artifacts() -> str:
+    """Where this runner keeps the artifacts it packed (the directory :func:`~deploytests.pipeline.artifact.packed`
+    looks in), with ``~`` for the home directory."""
+    from ..cache import cache_dir
+
+    path, home = str(cache_dir() / "artifacts"), str(Path.home())
+    return "~" + path[len(home):] if path.startswith(home + "/") else path
 
 
 # ---------------------------------------------------------------- basic facts: one root cause, one failure
@@ -660,11 +669,17 @@ def _artifact(facts, exp):
     is shipped: the same shipped content gives the same bytes, whichever commit it was packed from)."""
     meta = facts.tree["releases"][_live_id(facts)]
     art = exp.artifact_for(facts.get("python") or exp.stack.python_version)
-    if art is None:
-        raise NotApplicable("no artifact to compare with: pass --app (the project is packed locally, "
-                            "nothing is sent to the server); deploytests gate, whose runs deploy nothing and "
-                            "run nothing of the repository, packs nothing: packing runs its build commands and "
-                            "build backend on this machine")
+    if art is None:  # a run that deploys nothing packs nothing: the artifact its record names, as this runner has it
+        sha = str(meta.get("artifact_sha256") or "")
+        art = exp.artifact_by_sha(sha)
+        if art is None:
+            line = (f"live release {_live_id(facts)}: its artifact {sha[:12] or None} not compared "
+                    "(test_release_json_matches_artifact, test_installed_files_match_artifact skip): a run that "
+                    "deploys nothing packs nothing (packing runs the project's build commands and build backend "
+                    f"here); put the deploy's artifact file ({meta.get('app') or '<app>'}-"
+                    f"{meta.get('version') or '<version>'}-{sha[:8]}.tar) in {_runner_artifacts()} to compare")
+            facts.notes.append(line) if line not in facts.notes else None
+            raise NotApplicable(line)
     manifest = (facts.live or {}).get("manifest")
     # the artifact's own manifest, without where it came from (source hash, git sha: recorded, not shipped)
     shipped = {k: v for k, v in (art.manifest or {}).items() if k not in ("source_hash", "git_sha")}
@@ -5824,7 +5839,8 @@ PROMISES: tuple[Promise, ...] = (
             "yourapplication 1.1 is installed in the live venv (...), but current/RELEASE.json records version "
             "1.0", needs=("live",)),
     Promise("artifact", f"{D}: upload", "the live release came from the artifact (sha256, name, version) this "
-            "project packs for that server's Python", "test_release_json_matches_artifact",
+            "run deployed for that server's Python (a run that deploys nothing packs nothing: the one its "
+            "RELEASE.json names, as this runner packed it)", "test_release_json_matches_artifact",
             "current/RELEASE.json says {...}, the packed artifact is {...}", needs=("live",)),
     Promise("files", f"{D}: install", "every file of the live venv's lib/ and every console script in bin/ is "
             "byte-identical to the artifact's (scripts: after deploy's interpreter rewrite), none missing, none "

@@ -72,8 +72,8 @@ def read_only_gate(pytester, lab, *args: str):
     (the example, deployed by ``deployer``)."""
     s = lab.server
     app = example_release(pytester.path, "1.0")
-    with (app / "deploy.toml").open("a") as f:
-        f.write('deploy_user = "deployer"\n')
+    with (app / "deploy.toml").open("a") as f:  # (a build the gate must never run: it deploys nothing)
+        f.write(f'deploy_user = "deployer"\nbuild = ["id > {pytester.path}/built-by-the-gate"]\n')
     pytester.makefile(".toml", targets=f"""
         [targets.ro]
         hosts = ["{s.user}@{s.host}:{s.port}"]
@@ -87,7 +87,9 @@ def read_only_gate(pytester, lab, *args: str):
                                          "no:cacheprovider", "-rA", *args)
 
 
-def test_swapped_interpreter_console_script_and_pth_fail_the_gate_and_never_run(pytester, lab):
+def test_swapped_interpreter_console_script_and_pth_fail_the_gate_and_never_run(pytester, lab, monkeypatch):
+    # the runner that deployed: a run that deploys nothing packs nothing, it compares with the artifact it packed
+    monkeypatch.setenv("XDG_CACHE_HOME", str(lab.artifact("yourapplication").path.parents[2]))
     cfg = lab.config()
     venv = f"{cfg.root}/releases/{lab.release}/venv"
     site = f"{venv}/lib/python{lab.stack.python_version}/site-packages"
@@ -104,6 +106,7 @@ def test_swapped_interpreter_console_script_and_pth_fail_the_gate_and_never_run(
     result = read_only_gate(pytester, lab, "--no-deploy", f"--junitxml={junit}", "-v")  # -v: the diagnostics
     out = result.stdout.str()
     assert markers(lab) == "", f"the gate ran a program of the app's tree:\n{markers(lab)}"
+    assert not (pytester.path / "built-by-the-gate").exists(), "the read-only gate ran the project's build"
     failed = {line.split("::")[1].split("[")[0] for line in out.splitlines() if line.startswith("FAILED ")}
     assert {"test_venv_python_is_the_stacks_interpreter", "test_installed_files_match_artifact",
             "test_releases_pruned_and_complete"} <= failed, out[-4000:]

@@ -167,7 +167,6 @@ def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
     import pytest
 
     from deploytests import __main__ as cli
-    from deploytests.suite.test_promises import deploy_artifact_source
 
     seen = {}
     monkeypatch.setattr(pytest, "main", lambda argv: seen.setdefault("env", os.environ.get(cli.DATA_ONLY)) and 0)
@@ -175,9 +174,36 @@ def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
     assert cli._gate(SimpleNamespace(rest=["-q"])) == 0
     assert seen["env"] == "1" and cli.DATA_ONLY not in os.environ
     monkeypatch.setenv(cli.DATA_ONLY, "1")
-    source = deploy_artifact_source.__wrapped__(None, None, SimpleNamespace(app=tmp_path), None,
-                                                SimpleNamespace(deployed=False))
-    assert source is None
+    assert _artifact_source(tmp_path) is None
+
+
+def _artifact_source(app):
+    """The suite's artifact source of a run that deploys nothing, the project at ``app`` given (its fixture called
+    with what it asks for, by name)."""
+    import inspect
+    from types import SimpleNamespace
+
+    from deploytests.suite.test_promises import deploy_artifact_source
+
+    given = {"request": None, "pytestconfig": None, "deploy_settings": SimpleNamespace(app=app),
+             "deploy_config": None, "deployment": SimpleNamespace(deployed=False)}
+    wants = inspect.signature(deploy_artifact_source.__wrapped__).parameters
+    return deploy_artifact_source.__wrapped__(**{k: v for k, v in given.items() if k in wants})
+
+
+def test_a_run_that_deploys_nothing_packs_nothing_whatever_runs_it(tmp_path, monkeypatch):
+    """``pytest --pyargs deploytests.suite --no-deploy --app CHECKOUT`` (plain pytest, tox, or pytest in the project
+    with the plugin: every entry but ``deploytests gate``) packed the project to compare provenance with: pack ran
+    deploy.toml's ``build`` commands and the project's build backend on the admin's machine (lab: the build's
+    ``id`` printed uid 0). Class: a command of the more trusted side runs what the repository wrote. A run that
+    deploys nothing packs nothing, whatever runs it: the provenance checks compare with the artifact the live
+    release's record names, as this runner packed it (test_promises: found, or a skip naming the file)."""
+    from deploytests import config, pipeline
+
+    monkeypatch.delenv(config.DATA_ONLY, raising=False)
+    monkeypatch.setattr(pipeline, "pack", lambda *a, **kw: (_ for _ in ()).throw(AssertionError("packed")))
+    source = _artifact_source(tmp_path)
+    assert source is None or not callable(source) or source("3.11") is None
 
 
 def test_a_path_the_repositorys_deploy_toml_names_is_read_only_inside_the_project(tmp_path, monkeypatch):

@@ -484,3 +484,22 @@ def test_the_tree_reader_sends_the_acls_of_the_apps_secrets(tmp_path):
     from deploytests import untrusted
 
     assert untrusted.data(found) == found
+
+
+def test_a_run_that_deploys_nothing_compares_with_the_runners_artifact_its_record_names(exp, monkeypatch, tmp_path):
+    """A run that deploys nothing packs nothing (packing runs the project's build here): the provenance checks take
+    the artifact the live RELEASE.json names from the artifacts this runner packed, and without it skip in one line
+    naming both checks and the file to put where (said once in the drift section too)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    exp.artifact, facts = None, clean_facts()
+    sha = RECORDED["tree"]["releases"][LIVE]["artifact_sha256"]
+    for pid in ("artifact", "files"):
+        said = outcome(pid, facts, exp)
+        assert said.startswith(f"skip: live release {LIVE}: its artifact {sha[:12]} not compared "
+                               "(test_release_json_matches_artifact, test_installed_files_match_artifact skip)"), said
+        assert f"(yourapplication-1.0-{sha[:8]}.tar) in {tmp_path}/deploytests/artifacts to compare" in said
+    assert [n for n in facts.notes if n.startswith("live release")] == [said[len("skip: "):]]
+    from deploytests.verify import promises
+
+    monkeypatch.setitem(promises._BY_SHA, sha, artifact())  # (as the runner's file of that sha256 is read once)
+    assert outcome("artifact", clean_facts(), exp) == "pass"
