@@ -764,11 +764,35 @@ def installed_files_match_artifact(facts, exp):
         f"changed, {len(missing)} missing, {len(extra)} not from the artifact\n" + "\n".join(shown)
 
 
+def app_written(live: dict, app_user: str) -> list[str]:
+    """The places in the live release where the app writes (relative to it): for each entry its user made (the
+    tree reader's ``loose`` entries, ``"<path> <mode> <owner>"``, owned by the app user: the deploy login cannot
+    give a file away, so the daemons or a program of theirs made it), the outermost loose entry holding it (the
+    dir the app made, or one made writable for it). Its data there is lost at the next deploy or rollback."""
+    loose = [line.rsplit(" ", 2) for line in live.get("loose") or [] if line.count(" ") >= 2]
+    places: list[str] = []
+    for path, _, owner in loose:
+        top = next((p for p, _, _ in loose if p != "." and (p == path or path.startswith(p + "/"))), None)
+        if owner == app_user and top and top not in places:
+            places.append(top)
+    return places
+
+
 def release_code_not_writable(facts, exp):
     live = facts.live or {}
-    assert live.get("loose_count", 0) == 0, \
-        f"{live['loose_count']} entries of the live release {live['id']} are not {exp.deploy_user}'s or are " \
-        f"writable by group/others (the app user could change the code it runs):\n" + "\n".join(live["loose"])
+    if not live.get("loose_count", 0):
+        return
+    if places := app_written(live, exp.cfg.app_user):
+        rest = [line for line in live["loose"] if not any(line.startswith((f"{p} ", f"{p}/")) for p in places)]
+        raise AssertionError(
+            f"the app writes into its live release {live['id']}: {', '.join(places)} (files of "
+            f"{exp.cfg.app_user}, not the deploy's): what it writes there is lost at the next deploy or rollback, "
+            f"and its user writes in the tree it runs; list {', '.join(repr(p) for p in places)} in deploy.toml's shared_paths (a "
+            f"deploy links each to shared/: move the data there) and deploy again" +
+            "".join(f"\n  also not {exp.deploy_user}'s or writable by group/others: {line}" for line in rest))
+    raise AssertionError(
+        f"{live['loose_count']} entries of the live release {live['id']} are not {exp.deploy_user}'s or are "
+        f"writable by group/others (the app user could change the code it runs):\n" + "\n".join(live["loose"]))
 
 
 def venv_python_problem(found: dict, release: str, want: str) -> str | None:
@@ -903,6 +927,13 @@ def daemons_load_what_is_on_disk(facts, exp):
     if not (fresh := [d for d in daemons if d["pid"] not in stale]):
         raise NotApplicable("every daemon started before the switch (test_daemons_run_live_release fails for that)")
     oldest = min(fresh, key=lambda d: d["started"])
+    release = f"{exp.cfg.root}/releases/{_live_id(facts)}/"
+    data = [p for p in app_written(facts.live or {}, exp.cfg.app_user)
+            if f"{loaded.get('path')}/".startswith(release + p + "/")]
+    if data and loaded["ctime"] > oldest["started"] + START_SLACK:
+        raise NotApplicable(f"the newest change of what the daemons load is the app's own data in its release "
+                            f"({loaded['path']}: test_release_code_not_writable fails for that); the rest is dated "
+                            f"again once {data[0]!r} is in shared_paths")
     assert loaded["ctime"] <= oldest["started"] + START_SLACK, \
         f"{loaded['path']} changed at {_utc(loaded['ctime'])}, after the app's mod_wsgi daemon {oldest['pid']} " \
         f"started ({_utc(oldest['started'])}): what the daemons run may not be what is on disk now (a file " \
@@ -5848,8 +5879,11 @@ PROMISES: tuple[Promise, ...] = (
             "the live venv is not the artifact ...: 1 file(s) changed, 0 missing, 0 not from the artifact\n"
             "changed: lib/python3.11/site-packages/app/__init__.py", needs=("live",)),
     Promise("code_mode", f"{D}: install", "the live release's files are the deploy user's and not writable by "
-            "group or others (the app cannot change its own code)", "test_release_code_not_writable",
-            "2 entries of the live release R are not appuser's or are writable by group/others", needs=("live",)),
+            "group or others (the app cannot change its own code); a place in it holding the app user's files is "
+            "named as where the app writes into its release (lost at the next deploy or rollback)",
+            "test_release_code_not_writable", "2 entries of the live release R are not appuser's or are writable "
+            "by group/others; the app writes into its live release R: media (files of app, not the deploy's)",
+            needs=("live",)),
     Promise("venv_python", f"{D}: install", "the live venv's python links to the stack's interpreter, root's "
             "(read, never run), and its pyvenv.cfg adds nothing to what it loads (no system site-packages, no other "
             "home)", "test_venv_python_is_the_stacks_interpreter",

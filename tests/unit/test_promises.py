@@ -503,3 +503,33 @@ def test_a_run_that_deploys_nothing_compares_with_the_runners_artifact_its_recor
 
     monkeypatch.setitem(promises._BY_SHA, sha, artifact())  # (as the runner's file of that sha256 is read once)
     assert outcome("artifact", clean_facts(), exp) == "pass"
+
+
+@pytest.mark.parametrize("loose, place", [
+    # Django's MEDIA_ROOT = BASE_DIR / "media": a dir the app user made in the release, its uploads below
+    (["media 0750 yourapplication", "media/upload.png 0644 yourapplication"], "media"),
+    # a cache dir the deploy login made writable for the app (2770, the app's group), a SQLite db the app wrote
+    (["yourapplication/cache 2770 appuser", "yourapplication/cache/app.sqlite3 0644 yourapplication"],
+     "yourapplication/cache"),
+])
+def test_a_live_release_the_app_writes_into_is_one_line_naming_the_shared_path(exp, loose, place):
+    """A read-only gate on a server whose live release already holds the app's data (its files, the app user's: the
+    deploy login cannot give a file away) said 'the app user could change the code it runs' and, at the next upload,
+    'what the daemons run may not be what is on disk': two lines, neither saying what it is. Class: the app writes
+    into its release (its data lost at the next deploy or rollback). One line naming the place and the
+    shared_paths entry to write; what the daemons load is not dated while the app's own data is the newest."""
+    facts = clean_facts()
+    live = facts.remote["tree"]["live"]
+    live["loose"], live["loose_count"] = loose + ["venv/lib 0777 appuser"], len(loose) + 1
+    said = outcome("code_mode", facts, exp)
+    assert said.startswith(f"fail: the app writes into its live release {LIVE}: {place} (files of yourapplication, "
+                           "not the deploy's): what it writes there is lost at the next deploy or rollback"), said
+    assert f"list {place!r} in deploy.toml's shared_paths" in said
+    assert said.endswith("\n  also not appuser's or writable by group/others: venv/lib 0777 appuser"), said
+    first = min(d["started"] for d in facts.remote["daemons"])
+    facts.remote["loaded"] = {"ctime": first + 5, "path": f"{R}/releases/{LIVE}/{place}/x", "entries": 2211}
+    assert outcome("loaded", facts, exp).startswith("skip: the newest change of what the daemons load is the app's "
+                                                    "own data in its release")
+    live["loose"], live["loose_count"] = ["venv/lib 0777 appuser"], 1  # (not the app's: the code check's line)
+    assert outcome("code_mode", facts, exp).startswith("fail: 1 entries of the live release")
+    assert outcome("loaded", facts, exp).startswith(f"fail: {R}/releases/{LIVE}/{place}/x changed at")
