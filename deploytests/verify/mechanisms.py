@@ -231,8 +231,38 @@ INTERPRETER = {"wsgipythonoptimize": "the app's daemons run its code with assert
 
 
 # what certbot's Apache installer adds to its copy of a site for the same site on *:443 (``-le-ssl.conf``): the
-# certificate, its key and chain, the TLS switch and the include of its TLS options (a file judged on its own)
-TLS_LINES = ("sslcertificatefile", "sslcertificatekeyfile", "sslcertificatechainfile", "sslengine", "include")
+# certificate, its key and chain, the TLS switch and the include of its TLS options (a file judged on its own);
+# ``RewriteEngine on`` stays where it disabled the redirect of a site it copied (no rule of it is left: inert)
+TLS_LINES = ("sslcertificatefile", "sslcertificatekeyfile", "sslcertificatechainfile", "sslengine", "include",
+             "rewriteengine")
+# what ``certbot --redirect`` adds before the end of the site it secured: every request sent to the same URL over
+# TLS, where its copy of the site serves it (one RewriteCond per name of the site, all but the last with [OR])
+REDIRECT_RULE = "RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [END,NE,R=permanent]"
+
+
+def tls_redirect(text: str, port: int) -> tuple[str, list[str]]:
+    """``text`` (a site file) without the lines of ``certbot --redirect`` at the end of its ``<VirtualHost
+    *:port>``, and those lines (normalized; none: ``text`` as it is). They count only as certbot writes them, just
+    before ``</VirtualHost>``: ``RewriteEngine on``, a ``RewriteCond %{SERVER_NAME} =NAME`` for each of the
+    site's own names (``ServerName``, ``ServerAlias``), the :data:`REDIRECT_RULE`."""
+    raw = text.splitlines(keepends=True)
+    norm = [" ".join(r.split()) for r in raw]
+    if f"<VirtualHost *:{port}>" not in norm or "</VirtualHost>" not in norm:
+        return text, []
+    start = norm.index(f"<VirtualHost *:{port}>")
+    end = norm.index("</VirtualHost>", start)
+    names = {w for n in norm[start:end] if n.split()[:1] in (["ServerName"], ["ServerAlias"]) for w in n.split()[1:]}
+    rule = end - 1
+    conds = rule - 1
+    while conds > start and norm[conds].startswith("RewriteCond %{SERVER_NAME} ="):
+        conds -= 1
+    got = norm[conds + 1:rule]
+    want = [f"RewriteCond %{{SERVER_NAME}} ={c.split('=', 1)[1].split()[0]}" + (" [OR]" if i < len(got) - 1 else "")
+            for i, c in enumerate(got)]
+    if not (norm[rule] == REDIRECT_RULE and got and got == want and norm[conds] == "RewriteEngine on" and
+            {c.split("=", 1)[1].split()[0] for c in got} <= names):
+        return text, []
+    return "".join(raw[:conds] + raw[end:]), norm[conds:end]
 
 
 def mirrors(texts: dict, ours: str, port: int) -> frozenset:
@@ -245,7 +275,7 @@ def mirrors(texts: dict, ours: str, port: int) -> frozenset:
     def lines(text: str) -> list[str]:
         return [" ".join(ln.split()) for _, ln in _logical_lines(text)]
 
-    site = lines(texts.get(ours) or "")
+    site = lines(tls_redirect(texts.get(ours) or "", port)[0])  # (the copy is made before the redirect is added)
     if f"<VirtualHost *:{port}>" not in site or "</VirtualHost>" not in site:
         return frozenset()
     block = site[site.index(f"<VirtualHost *:{port}>") + 1:site.index("</VirtualHost>")]

@@ -32,6 +32,7 @@ import shlex
 import stat
 import tarfile
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -320,6 +321,12 @@ def _response(facts, path):
     resp = facts.responses.get(path)
     if isinstance(resp, str) or resp is None:
         raise AssertionError(f"GET {path} from the runner got no answer: {resp}")
+    to = urllib.parse.urlsplit(resp.headers.get("Location") or "")
+    if resp.is_redirect and to.scheme == "https" and urllib.parse.urlsplit(resp.url).scheme == "http":
+        asked = urllib.parse.urlsplit(resp.url)  # (one line for every check: one cause, whichever path)
+        raise AssertionError(f"the site sends the runner's GETs to http://{asked.netloc} on to https://{to.netloc} "
+                             f"(a redirect to TLS in Apache's configuration: certbot --redirect): it is reached over "
+                             f"TLS; give {facts.label} base_url = \"https://{to.netloc}\" in the targets file")
     return resp
 
 
@@ -425,7 +432,19 @@ def vhost_as_bootstrapped(facts, exp):
     st = _stat(facts, path)
     problem = _path(facts, path, kind="regular file", mode="0644", owner="root", group="root")
     assert problem is None, problem
+    from .mechanisms import tls_redirect
+
     found = facts.get("vhost") or ""
+    plain, redirect = tls_redirect(found, exp.cfg.port)
+    if redirect and plain == exp.vhost:  # certbot --redirect: every request to the same URL on its copy for TLS
+        try:
+            copies = _in_force(facts, exp, "the TLS copy of the site")[2].mirrors
+        except NotApplicable:
+            copies = frozenset()
+        assert copies, f"{path} is what bootstrap writes but for certbot's redirect to https ({redirect[-1]}), and " \
+                       "no copy of the site serves it on *:443 (certbot's -le-ssl.conf): every request is sent away; " \
+                       "run certbot --apache again, or bootstrap again (fab target NAME bootstrap) to drop the redirect"
+        return
     assert found == exp.vhost, f"{path} differs from what bootstrap writes ({st.get('mode')}): a hand edit, or a " \
         "server bootstrapped by another deploytests version; bootstrap again writes this one's (fab target NAME " \
         "bootstrap):\n" + _diff(exp.vhost, found, path)
@@ -787,8 +806,8 @@ def release_code_not_writable(facts, exp):
         raise AssertionError(
             f"the app writes into its live release {live['id']}: {', '.join(places)} (files of "
             f"{exp.cfg.app_user}, not the deploy's): what it writes there is lost at the next deploy or rollback, "
-            f"and its user writes in the tree it runs; list {', '.join(repr(p) for p in places)} in deploy.toml's shared_paths (a "
-            f"deploy links each to shared/: move the data there) and deploy again" +
+            f"and its user writes in the tree it runs; list {', '.join(repr(p) for p in places)} in deploy.toml's "
+            f"shared_paths (a deploy links each to shared/: move the data there) and deploy again" +
             "".join(f"\n  also not {exp.deploy_user}'s or writable by group/others: {line}" for line in rest))
     raise AssertionError(
         f"{live['loose_count']} entries of the live release {live['id']} are not {exp.deploy_user}'s or are "
@@ -991,6 +1010,7 @@ def health_from_inside(facts, exp):
                             f"test_every_vhost_is_accounted_for)")
     assert [got.get("status"), got.get("release")] == [200, live], \
         f"GET http://127.0.0.1:{cfg.port}{cfg.health_path} (Host: {cfg.server_name}) on {facts.label} answered " \
+        f"{'(over TLS on 127.0.0.1:443, where the site sends it) ' if got.get('tls') else ''}" \
         f"{got.get('status')} with release {got.get('release')} {got.get('error', '')}, " \
         f"expected 200 with release {live}"
 
@@ -5815,7 +5835,8 @@ PROMISES: tuple[Promise, ...] = (
     Promise("sites", f"{B}: apache", "the app's site is enabled; the distribution's default site (answers every "
             "name) is not", "test_site_enabled_and_default_disabled",
             "the distribution's 000-default site is enabled (...'It works!')", needs=("tree",)),
-    Promise("vhost", f"{B}: apache", "the vhost is exactly what bootstrap writes, 0644 root:root",
+    Promise("vhost", f"{B}: apache", "the vhost is exactly what bootstrap writes, 0644 root:root (or that and "
+            "certbot --redirect's redirect, its copy for TLS in force)",
             "test_vhost_as_bootstrapped", "/etc/apache2/sites-available/app.conf differs from what bootstrap "
             "writes: a hand edit, or a server bootstrapped by another deploytests version; bootstrap again ...: <diff>",
             needs=("tree",)),

@@ -198,7 +198,18 @@ def venv_version(venv):
 
 
 
-def get(args, path, limit=1 << 16):
+def inside(args, path):
+    """:func:`get`, and when the site sends it to the same URL over TLS (``certbot --redirect``: ``https://`` +
+    ``server_name`` + ``path``), the same GET over TLS on 127.0.0.1:443 (the certificate not judged: this asks the
+    server itself), its answer marked ``tls``."""
+    got = get(args, path)
+    if got.get("status") in (301, 302, 307, 308) and got.get("location") == "https://%s%s" % (args["server_name"],
+                                                                                              path):
+        got = dict(get(args, path, tls=True), tls=True)
+    return got
+
+
+def get(args, path, limit=1 << 16, tls=False):
     """GET ``path`` on 127.0.0.1 with ``Host: server_name``: status, release header (repeated ones joined with
     ``, ``, as ``http.client`` gives them), the body's start. Over a plain socket: importing ``http.client`` (with
     ``email``) was ~25 ms of every probe's CPU, an eighth of this program's. The answer is read to its end
@@ -208,7 +219,13 @@ def get(args, path, limit=1 << 16):
               "Connection: close\r\n\r\n" % (path, args["server_name"])
     answer = b""
     try:
-        with socket.create_connection(("127.0.0.1", args["port"]), timeout=10) as sock:
+        with socket.create_connection(("127.0.0.1", 443 if tls else args["port"]), timeout=10) as sock:
+            if tls:
+                import ssl  # (only then: its import is a cost every probe would pay)
+
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+                sock = context.wrap_socket(sock, server_hostname=args["server_name"])
             sock.sendall(request.encode("latin-1"))
             while len(answer) < limit:
                 sock.settimeout(max(deadline - time.monotonic(), 0.001))
@@ -226,8 +243,10 @@ def get(args, path, limit=1 << 16):
         return {"status": None, "error": "BadStatusLine: %r" % lines[0][:80]}
     release = [v.strip() for n, sep, v in (ln.partition(":") for ln in lines[1:])
                if sep and n.strip().lower() == "x-deploy-release"]
+    location = [v.strip() for n, sep, v in (ln.partition(":") for ln in lines[1:])
+                if sep and n.strip().lower() == "location"]
     return {"status": int(status[1]), "release": ", ".join(release) if release else None,
-            "body": body[:400].decode("utf-8", "replace")}
+            "body": body[:400].decode("utf-8", "replace"), **({"location": location[0]} if location else {})}
 
 
 def dist_version(site, name):
@@ -1137,7 +1156,7 @@ def gather(args):
     root = args["root"]
     http_facts = {}
     fetch = threading.Thread(target=lambda: http_facts.update(
-        health=get(args, args["health_path"])), daemon=True)  # (test_health_from_inside's; GET / is the runner's)
+        health=inside(args, args["health_path"])), daemon=True)  # (test_health_from_inside's; GET / is the runner's)
     fetch.start()
 
     def section(name, work, *a):

@@ -83,8 +83,8 @@ def test_deploy_false_only_verifies(pytester, staging_server, live_release):
         skips[reason] = skips.get(reason, 0) + int(n)
     no_deploy = "target 'staging' does not allow deploys (deploy = false in the targets file)"
     no_destructive = "target 'staging' does not allow destructive tests (destructive = false in the targets file)"
-    # the whole gate runs read-only (provenance compared with the runner's artifact the live record names): only the destructive
-    # scenarios are skipped, and they say why
+    # the whole gate runs read-only (provenance compared with the runner's artifact the live record names): only the
+    # destructive scenarios are skipped, and they say why
     assert set(skips) == {no_destructive}, out
     assert no_deploy not in out and sum(skips.values()) == outcomes["skipped"], out
     assert outcomes["passed"] >= 34, out

@@ -1536,3 +1536,36 @@ def test_the_deploy_logins_systemd_user_manager_is_part_of_its_live_sessions(exp
                   dict(manager, ppid=5)):
         assert "pid 70" in judged(other, shell), other
     assert "pid 71" in judged(dict(helper, ppid=5), shell)
+
+
+def certbot_redirect(site: str, rule: str = "RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [END,NE,R=permanent]") \
+        -> str:
+    """The app's site file after ``certbot --redirect``: the redirect to TLS at the end of its ``<VirtualHost>``."""
+    return site.replace("</VirtualHost>", f"RewriteEngine on\nRewriteCond %{{SERVER_NAME}} =localhost\n{rule}\n"
+                                          "</VirtualHost>", 1)
+
+
+def test_certbots_redirect_to_its_tls_copy_keeps_the_site_the_apps_and_another_redirect_does_not(exp):
+    """certbot --apache --redirect adds its redirect to the app's *:80 site after copying it for *:443: the vhost
+    check failed ('differs from what bootstrap writes'), and the copy, no longer the site line for line, was another
+    site naming the app's tree (3 more lines). Class: what certbot's Apache installer writes into the app's site.
+    The redirect, exactly as certbot writes it to the site's own names, with its copy in force, is the app's site;
+    without the copy it is one line; a redirect elsewhere is a hand edit."""
+    facts, path = clean_facts(), "/etc/apache2/sites-enabled/yourapplication-le-ssl.conf"
+    ours = "/etc/apache2/sites-enabled/yourapplication.conf"
+    texts = {t["path"]: t for t in inv(facts)["texts"]}
+    site = texts[ours]["text"]
+    assert facts.remote["vhost"] == site  # (the check reads the same file)
+    texts[ours]["text"] = facts.remote["vhost"] = certbot_redirect(site)
+    said = outcome("vhost", facts, exp)
+    avail = "/etc/apache2/sites-available/yourapplication.conf"  # (the file the link names)
+    assert said.startswith(f"fail: {avail} is what bootstrap writes but for certbot's redirect to https") and \
+        "no copy of the site serves it on *:443" in said, said
+    add_conf(facts, path, vhost="localhost")
+    inv(facts)["texts"].append({"path": path, "text": certbot_copy(site)})
+    for rule in ("vhost", "cw_apache_effects", "cw_handlers"):
+        assert outcome(rule, facts, exp) == "pass", rule
+    texts[ours]["text"] = facts.remote["vhost"] = certbot_redirect(
+        site, "RewriteRule ^ https://elsewhere.example%{REQUEST_URI} [END,NE,R=permanent]")
+    assert outcome("vhost", facts, exp).startswith(f"fail: {avail} differs from what bootstrap writes")
+

@@ -864,3 +864,27 @@ def test_the_deploy_user_cannot_set_the_resource_limits_of_its_reader():
     finally:
         os.kill(reader, 9)
         os.waitpid(reader, 0)
+
+
+@pytest.mark.parametrize("location, follows", [
+    ("https://example.test/health", True),  # certbot --redirect: the same URL over TLS, its copy of the site
+    ("https://elsewhere.example/health", False), ("http://example.test/health", False), (None, False),
+])
+def test_the_readers_inside_get_follows_only_the_sites_own_redirect_to_tls(monkeypatch, location, follows):
+    """GET http://127.0.0.1 (Host: server_name) answered 301 once the site redirects to TLS: the inside check
+    failed on a site that serves. The reader asks again over TLS on 127.0.0.1:443 only when it is sent to the same
+    name and path over https (the certificate not judged: it asks the server itself); any other answer stands."""
+    from deploytests.verify import reader
+
+    asked = []
+
+    def get(args, path, limit=1 << 16, tls=False):
+        asked.append(tls)
+        return {"status": 200, "release": "r1", "body": "ok"} if tls else \
+            {"status": 301, "release": None, "body": "", **({"location": location} if location else {})}
+
+    monkeypatch.setattr(reader, "get", get)
+    got = reader.inside({"port": 80, "server_name": "example.test"}, "/health")
+    assert asked == ([False, True] if follows else [False])
+    assert got == ({"status": 200, "release": "r1", "body": "ok", "tls": True} if follows else
+                   {"status": 301, "release": None, "body": "", **({"location": location} if location else {})})

@@ -533,3 +533,18 @@ def test_a_live_release_the_app_writes_into_is_one_line_naming_the_shared_path(e
     live["loose"], live["loose_count"] = ["venv/lib 0777 appuser"], 1  # (not the app's: the code check's line)
     assert outcome("code_mode", facts, exp).startswith("fail: 1 entries of the live release")
     assert outcome("loaded", facts, exp).startswith(f"fail: {R}/releases/{LIVE}/{place}/x changed at")
+
+
+def test_a_site_the_runner_asks_over_http_sending_it_to_https_is_one_line_naming_base_url(exp):
+    """With the redirect, every check of the runner's GETs on an http base_url failed on its own line (301: 'expected
+    HTTP 200', 'another site answered', 'static files'). One line, the same for every path: give base_url https."""
+    facts = clean_facts()
+    for path in list(facts.responses):
+        moved = requests.Response()
+        moved.status_code, moved.url, moved._content = 301, f"http://127.0.0.1:8080{path}", b""
+        moved.headers["Location"] = f"https://localhost{path}"
+        facts.responses[path] = moved
+    said = {outcome(rule, facts, exp) for rule in ("health", "homepage", "serves", "private", "static")}
+    assert said == {f"fail: the site sends the runner's GETs to http://127.0.0.1:8080 on to https://localhost (a "
+                    f"redirect to TLS in Apache's configuration: certbot --redirect): it is reached over TLS; give "
+                    f"{facts.label} base_url = \"https://localhost\" in the targets file"}, said
