@@ -66,7 +66,9 @@ APACHECTL, APACHE_BIN, ERROR_LOG = "/usr/sbin/apache2ctl", "/usr/sbin/apache2", 
 # root's own Python user site (its .pth files: on the sys.path of every python3 root runs without -s or -I)
 ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, True), ("/var/spool/cron/atjobs",
              256, True)] + [("/root/.local/lib/python3.%d/site-packages" % v, 256, False) for v in (11, 13)]
-LIMIT, BIG, PIDS = 1 << 20, 64 << 20, 8192  # bytes of a file, bytes in all, processes
+# bytes of a file, bytes in all, processes; the error log and its last rotation (logrotate renames it, then
+# reloads Apache, whose restart signal line goes to the renamed file, kept uncompressed by its delaycompress)
+LIMIT, BIG, PIDS, LOGS = 1 << 20, 64 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go)
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
@@ -237,7 +239,7 @@ def collect(args, verdict):
     watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args["app_user"], args["deploy_user"], APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")]
     steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
-    steps += [(ERROR_LOG, read, ERROR_LOG, 1 << 16, False, 0), ("mapped", mapped), ("runs", runs, verdict)]
+    steps += [(f, read, f, 1 << 16, False, 0) for f in LOGS] + [("mapped", mapped), ("runs", runs, verdict)]
     for what, work, *more in steps:
         try:
             work(out, *more)

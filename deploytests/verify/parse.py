@@ -1165,30 +1165,40 @@ SIGNALLED = re.compile(r"^\[\w{3} (\w{3} +\d+ \d\d:\d\d:\d\d)(\.\d+)? (\d{4})\] 
 def reload_began(snap: Snapshot, parents: set, loaded: float) -> float | None:
     """When Apache's root parent (one of ``parents``) began its last reload: the time of its last restart signal
     line (:data:`SIGNALLED`, logged before it reads its configuration again) in the error log's last bytes the root
-    collector sent, read in the server's zone (``/etc/localtime``'s), at or before ``loaded`` (its pid file's
-    mtime, written after the reading); None when there is none (no sudo, the log rotated since or longer than
-    what was sent, another ``ErrorLog``, a zone not known). The app's daemons write to that log too (their
+    collector sent, or, when it sent that log whole and there is none in it, in the last bytes of its last rotation
+    (``error.log.1``: logrotate renames the log, then reloads Apache, which logs the signal to the file it has open,
+    the renamed one), read in the server's zone (``/etc/localtime``'s), at or before ``loaded`` (its pid file's
+    mtime, written after the reading); None when there is none (no sudo, the log longer than what was sent, rotated
+    twice since, another ``ErrorLog``, a zone not known). The app's daemons write to that log too (their
     stderr): a line they forge can only be later than the real one and at most ``loaded``, never earlier than
     the reload it stands for, since the latest is taken."""
     import datetime as dt
     import zoneinfo
 
-    text, link = snap.text(R.ERROR_LOG), (snap.files.get("/etc/localtime") or {}).get("link") or ""
-    if not text or "zoneinfo/" not in link:
+    link = (snap.files.get("/etc/localtime") or {}).get("link") or ""
+    if "zoneinfo/" not in link:
         return None
     try:
         zone = zoneinfo.ZoneInfo(link.split("zoneinfo/", 1)[1])
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
-    found = []
-    for m in SIGNALLED.finditer(text):
-        try:
-            when = dt.datetime.strptime(f"{m.group(1)} {m.group(3)}", "%b %d %H:%M:%S %Y").replace(tzinfo=zone)
-        except ValueError:
-            continue
-        stamp = when.timestamp() + float(m.group(2) or 0)
-        if int(m.group(4)) in parents and stamp <= loaded + 0.05:
-            found.append(stamp)
+
+    def signalled(path: str) -> list[float]:
+        found = []
+        for m in SIGNALLED.finditer(snap.text(path) or ""):
+            try:
+                when = dt.datetime.strptime(f"{m.group(1)} {m.group(3)}", "%b %d %H:%M:%S %Y").replace(tzinfo=zone)
+            except ValueError:
+                continue
+            stamp = when.timestamp() + float(m.group(2) or 0)
+            if int(m.group(4)) in parents and stamp <= loaded + 0.05:
+                found.append(stamp)
+        return found
+
+    found = signalled(R.ERROR_LOG)
+    whole = len(snap.data(R.ERROR_LOG) or b"") >= ((snap.st(R.ERROR_LOG) or [0] * 4)[3] or 0)
+    if not found and whole:  # (logrotate renamed the log, then reloaded: the signal line went to the renamed file)
+        found = signalled(R.ERROR_LOG + ".1")
     return max(found, default=None)
 
 

@@ -223,6 +223,26 @@ def test_a_first_load_is_dated_from_the_parents_start_and_an_unknown_reload_star
     assert "after Apache last loaded" in outcome("cw_in_force", facts, exp)
 
 
+
+def test_a_reload_logrotate_made_is_dated_from_the_rotated_logs_signal_line_not_from_a_busy_logs(exp):
+    """logrotate renames error.log, then reloads Apache, which logs its restart signal to the file it has open, the
+    renamed error.log.1 (Debian's delaycompress keeps it plain; measured on Debian 12: the new error.log begins with
+    the load's own lines): the window of the most common reload was not judged. Class: the evidence of a load's start
+    looked for in one file only. The root collector sends error.log.1's tail too; it is read only when error.log,
+    sent whole, holds no signal line (a busier log's older line in error.log.1 would date an earlier reload)."""
+    from deploytests.verify import collect_root as R
+
+    facts = clean()
+    pid = facts.raw.files[PIDFILE]["st"][4]
+    vhost_changed(signalled(facts, pid - 0.4), pid - 0.2)
+    facts.raw.files[R.ERROR_LOG + ".1"] = facts.raw.files.pop(R.ERROR_LOG)  # (rotated: the line is in .1)
+    new = "[Mon Dec 07 04:10:45.588369 2026] [mpm_event:notice] [pid 1:tid 1] AH00489: resuming normal operations\n"
+    facts.raw.files[R.ERROR_LOG] = {"st": [0o100640, 0, 4, len(new), pid, 5, pid], "data": new}
+    assert "while Apache was loading" in outcome("cw_in_force", facts, exp)
+    facts.raw.files[R.ERROR_LOG]["st"][3] = 1 << 20  # (error.log longer than its tail: the .1 line may be older)
+    assert outcome("cw_in_force", facts, exp) == "pass"
+
+
 # Class: a root job's copy of a secret seen only when the secret is the app's. A root cron job `tar czf
 # /var/backups/etc-nightly.tgz /etc` (the default umask) left a 0644 archive holding /etc/shadow and the SSH host
 # keys and the gate passed. Members: the tar of /etc, a host key written out with a redirect; a job that writes
