@@ -1565,6 +1565,12 @@ def test_certbots_redirect_to_its_tls_copy_keeps_the_site_the_apps_and_another_r
     inv(facts)["texts"].append({"path": path, "text": certbot_copy(site)})
     for rule in ("vhost", "cw_apache_effects", "cw_handlers"):
         assert outcome(rule, facts, exp) == "pass", rule
+    # certbot run again once the site redirects: its copy keeps RewriteEngine on, its rules commented out (inert)
+    inv(facts)["texts"][-1]["text"] = certbot_copy(site, "RewriteEngine on\n#RewriteCond %{SERVER_NAME} =localhost\n")
+    assert outcome("cw_apache_effects", facts, exp) == "pass"
+    inv(facts)["texts"][-1]["text"] = certbot_copy(site, "Redirect / https://elsewhere.example/\n")  # another site
+    assert outcome("cw_apache_effects", facts, exp).startswith("fail")
+    inv(facts)["texts"][-1]["text"] = certbot_copy(site)
     texts[ours]["text"] = facts.remote["vhost"] = certbot_redirect(
         site, "RewriteRule ^ https://elsewhere.example%{REQUEST_URI} [END,NE,R=permanent]")
     assert outcome("vhost", facts, exp).startswith(f"fail: {avail} differs from what bootstrap writes")
