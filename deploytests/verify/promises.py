@@ -690,6 +690,8 @@ def _artifact(facts, exp):
     art = exp.artifact_for(facts.get("python") or exp.stack.python_version)
     if art is None:  # a run that deploys nothing packs nothing: the artifact its record names, as this runner has it
         sha = str(meta.get("artifact_sha256") or "")
+        if rewritten := _record_rewritten(_live_id(facts), sha):
+            raise AssertionError(f"live release {_live_id(facts)}: {rewritten}")
         art = exp.artifact_by_sha(sha)
         if art is None:
             line = (f"live release {_live_id(facts)}: its artifact {sha[:12] or None} not compared "
@@ -4388,6 +4390,15 @@ def _rollback_content(r: dict, exp) -> list[str]:
     return out
 
 
+def _record_rewritten(rid: str, sha: str) -> str | None:
+    """Why release ``rid``'s RELEASE.json, naming artifact ``sha``, was rewritten: its id (``<time>-<sha8>``, made by
+    its deploy) carries another artifact's sha8; None when they agree (or the id is not of that form)."""
+    if sha and re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}(-\d+)?", rid) and rid.split("-")[1] != sha[:8]:
+        return f"its RELEASE.json names artifact {sha[:12] or None}, its id says {rid.split('-')[1]} (someone " \
+               "rewrote the record)"
+    return None
+
+
 def _against_artifact(facts, rid: str, r: dict, exp) -> list[str]:
     """A kept release's venv against the artifact its RELEASE.json names, as the runner packed it (the reference
     out of the deploy login's reach; its own SNAPSHOT.json and RECORDs are that login's files): files changed,
@@ -4395,9 +4406,8 @@ def _against_artifact(facts, rid: str, r: dict, exp) -> list[str]:
     No such artifact here (packed on another machine, the cache cleared): not compared, said in the drift section
     (``facts.notes``), not a failure: its SNAPSHOT.json still vouches for it against everyone but that login."""
     sha = str((((facts.tree or {}).get("releases") or {}).get(rid) or {}).get("artifact_sha256") or "")
-    if sha and re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}(-\d+)?", rid) and rid.split("-")[1] != sha[:8]:
-        return [f"its RELEASE.json names artifact {sha[:12] or None}, its id says {rid.split('-')[1]} (someone "
-                "rewrote the record)"]
+    if rewritten := _record_rewritten(rid, sha):
+        return [rewritten]
     art = exp.artifact_by_sha(sha) if "hashes" in r else None
     if art is None or not art.manifest.get("tree"):
         why = "the runner has no artifact with that sha256 (packed elsewhere, or its cache cleared)" if art is None \

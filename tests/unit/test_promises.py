@@ -548,3 +548,15 @@ def test_a_site_the_runner_asks_over_http_sending_it_to_https_is_one_line_naming
     assert said == {f"fail: the site sends the runner's GETs to http://127.0.0.1:8080 on to https://localhost (a "
                     f"redirect to TLS in Apache's configuration: certbot --redirect): it is reached over TLS; give "
                     f"{facts.label} base_url = \"https://localhost\" in the targets file"}, said
+
+
+def test_a_run_that_deploys_nothing_still_catches_a_live_record_naming_another_artifact(exp, monkeypatch, tmp_path):
+    """Packing the checkout caught a RELEASE.json whose artifact_sha256 was rewritten (the live manifest still the
+    packed one's); looking the record's artifact up instead would have skipped: the release id, made by its deploy,
+    carries the artifact's sha8, and a record naming another fails."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    exp.artifact, facts = None, clean_facts()
+    facts.remote["tree"]["releases"][LIVE]["artifact_sha256"] = "0" * 64
+    for pid in ("artifact", "files"):
+        assert outcome(pid, facts, exp) == f"fail: live release {LIVE}: its RELEASE.json names artifact {'0' * 12}, " \
+                                           f"its id says {LIVE.split('-')[1]} (someone rewrote the record)"
