@@ -1518,9 +1518,10 @@ def test_the_deploy_logins_systemd_user_manager_is_part_of_its_live_sessions(exp
     session = [{"pid": 89, "comm": "sshd-session", "user": "appuser"}, {"pid": 88, "comm": "sshd-session",
                                                                         "user": "root"},
                {"pid": 20, "comm": "sshd", "user": "root"}]
-    manager = dict(proc(70, "appuser", "/usr/lib/systemd/systemd --user", comm="systemd"))
+    scope = "0::/user.slice/user-1001.slice/user@1001.service/init.scope\n"
+    manager = dict(proc(70, "appuser", "/usr/lib/systemd/systemd --user", comm="systemd"), uid=1001, cgroup=scope)
     helper = dict(proc(71, "appuser", "(sd-pam)", ppid=70, comm="(sd-pam)"), exe="/usr/lib/systemd/systemd",
-                  ancestors=[{"pid": 70, "comm": "systemd", "user": "appuser"}])
+                  ancestors=[{"pid": 70, "comm": "systemd", "user": "appuser"}], uid=1001, cgroup=scope)
     shell = proc(91, "appuser", "-bash", comm="bash", ancestors=session)
 
     def judged(*procs):
@@ -1536,3 +1537,23 @@ def test_the_deploy_logins_systemd_user_manager_is_part_of_its_live_sessions(exp
                   dict(manager, ppid=5)):
         assert "pid 70" in judged(other, shell), other
     assert "pid 71" in judged(dict(helper, ppid=5), shell)
+    assert judged(dict(manager, cgroup="1:name=systemd:" + scope[3:] + "0::" + scope[3:]), shell) == ""  # hybrid
+
+
+def test_a_process_the_deploy_login_starts_as_systemd_user_is_not_its_manager(exp):
+    """The login may run systemd's own program itself, with its library preloaded (``LD_PRELOAD``: its code runs
+    in the process), the argv ``--user``, and leave it to pid 1 (``setsid``, its shell gone): program, argv and
+    parent are the manager's, and on a live SSH session of the login's (the deploy's own gate) it passed for it,
+    running the login's code outside any session for good. Where pid 1 put a process (its cgroup) is not the
+    login's to choose: what it starts stays in its session's scope."""
+    session = [{"pid": 88, "comm": "sshd-session", "user": "root"}]
+    shell = proc(91, "appuser", "-bash", comm="bash", ancestors=session)
+    scope = "/user.slice/user-1001.slice/user@1001.service/init.scope"
+    fake = dict(proc(70, "appuser", "/lib/systemd/systemd --user", comm="systemd"), uid=1001,
+                exe="/usr/lib/systemd/systemd", cgroup="0::/user.slice/user-1001.slice/session-3.scope\n")
+    for cgroup in (fake["cgroup"], "9:name=systemd:/docker/3d16\n", "", "0::%s\n0::/x\n" % scope,
+                   "0::/user.slice/user-1002.slice/user@1002.service/init.scope\n",
+                   "0::/user.slice/user-1001.slice/user@1001.service/app.slice/x.service\n"):
+        facts = clean_facts()
+        inv(facts)["processes"] += [dict(fake, cgroup=cgroup), dict(shell)]
+        assert "pid 70" in failing(facts, exp).get("cw_processes", ""), cgroup
