@@ -1104,7 +1104,7 @@ def _holders(sock) -> str:
     return f"owner uid {sock.get('uid')} ({sock.get('owner')}), held by no process of this server"
 
 
-SSHD = ("/usr/sbin/sshd", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
+from .parse import SSHD  # noqa: E402 (sshd's programs)
 
 
 def _roots(procs, binaries) -> bool:

@@ -1557,3 +1557,40 @@ def test_a_process_the_deploy_login_starts_as_systemd_user_is_not_its_manager(ex
         facts = clean_facts()
         inv(facts)["processes"] += [dict(fake, cgroup=cgroup), dict(shell)]
         assert "pid 70" in failing(facts, exp).get("cw_processes", ""), cgroup
+
+
+def test_a_setuid_program_the_deploy_login_names_sshd_starts_no_session(exp):
+    """Class: which session a process belongs to, taken from what the login chooses. ``newgrp`` (setuid root; with
+    Debian's ``SYSLOG_SG_ENAB yes`` it forks and waits for the shell it runs as the caller) run by the deploy login
+    through a link named ``sshd-x`` shows root as its ``/proc`` owner (its effective uid) and ``sshd-x`` as its
+    name: everything the login ran under it passed for part of an SSH session, outside any session for good. A
+    session's root sshd is root's by its real uid (the setuid program's is the caller's) and sshd's by its program
+    (the kernel's ``exe``; its name only where that is not readable)."""
+    from deploytests.verify import parse
+
+    st = {"st": [0o100644, 0, 0, 100, 0, 0], "data": "root:x:0:0::/root:/bin/sh\n"
+          "deployer:x:1001:1001::/home/deployer:/bin/bash\n"}
+    rows = [(7, 0, 0, 1, "sshd", "/usr/sbin/sshd"), (1977, 0, 1001, 1, "sshd-x", "/usr/bin/newgrp"),
+            (1979, 1001, 1001, 1977, "sh", "/usr/bin/dash"), (249, 0, 0, 7, "sshd", "/usr/sbin/sshd (deleted)"),
+            (251, 1001, 1001, 249, "bash", "/usr/bin/bash")]
+    proc = {str(pid): {"uid": uid, "stat": f"{pid} ({comm}) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 4096 0",
+                       "status": f"Name:\t{comm}\nUid:\t{ruid}\t{uid}\t{uid}\t{uid}\n", "cmdline": comm + "\0",
+                       "exe": exe} for pid, uid, ruid, ppid, comm, exe in rows}
+    procs = parse.Procs(parse.Snapshot({"proc": proc, "files": {"/etc/passwd": st}}))
+    assert procs.table[1977]["user"] == "root" and procs.table[1977]["ruid"] == 1001
+    assert not parse.in_session(procs.ancestors(1979))  # under the login's setuid newgrp
+    assert parse.in_session(procs.ancestors(251))  # under sshd (upgraded since: its program deleted)
+    under = [{"pid": 1977, "comm": "sshd-x", "user": "root", "exe": "/usr/bin/newgrp", "ruid": 1001}]
+    for chain in (under, [dict(under[0], exe=None)], [dict(under[0], ruid=0)]):  # no exe readable; a real root's
+        facts = clean_facts()
+        inv(facts)["processes"] += [proc_of(1979, "appuser", "sh -c while :; do ...; done", 1977, chain)]
+        assert "pid 1979" in failing(facts, exp).get("cw_processes", ""), chain
+    session = [{"pid": 249, "comm": "sshd-session", "user": "root", "exe": "/usr/lib/openssh/sshd-session",
+                "ruid": 0}]
+    facts = clean_facts()
+    inv(facts)["processes"] += [proc_of(251, "appuser", "-bash", 249, session)]
+    assert "pid 251" not in failing(facts, exp).get("cw_processes", "")
+
+
+def proc_of(pid, user, cmdline, ppid, ancestors):
+    return dict(proc(pid, user, cmdline, ppid=ppid, ancestors=ancestors), exe="/usr/bin/dash")
