@@ -408,6 +408,10 @@ class Procs:
         self.table = {p["pid"]: p for p in (self.brief(int(pid)) for pid in self.proc) if p}
 
     def brief(self, pid: int) -> dict | None:
+        """Process ``pid`` as the checks show it; its ``user`` is the one it runs for: its effective uid (``/proc``'s
+        owner), but a setuid-root program's (root's effective uid, another's real one: ``newgrp``, ``sudo``, run by
+        a login through a link of any name) is its caller's, whose choice it is to run it, and when, and under what
+        name; only a process both of whose uids are root's is root's."""
         entry = self.proc.get(str(pid)) or {}
         raw = entry.get("stat") or ""
         try:
@@ -421,13 +425,14 @@ class Procs:
         if leaderless:  # exited alone: the process runs on in its other threads (what they show: the collector's)
             state, memory = "S", True
         cmdline = (entry.get("cmdline") or "").encode("latin-1")
-        ruid = status.get("Uid", "").split()[:1]  # (the real uid: a setuid program's is its caller's)
-        return {"pid": pid, "user": self.snap.users.name(entry.get("uid", -1)), "ppid": ppid, "state": state,
-                "ruid": int(ruid[0]) if ruid and ruid[0].isdigit() else entry.get("uid", -1),
+        real = status.get("Uid", "").split()[:1]  # (the real uid: a setuid program's is its caller's)
+        ruid = int(real[0]) if real and real[0].isdigit() else entry.get("uid", -1)
+        uid = ruid if entry.get("uid") == 0 else entry.get("uid", -1)  # (/proc's owner: the effective uid)
+        return {"pid": pid, "user": self.snap.users.name(uid), "ppid": ppid, "state": state, "ruid": ruid,
                 "comm": raw[raw.index("(") + 1:raw.rindex(")")].encode("latin-1").decode("utf-8", "replace"),
                 "cmdline": cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200],
                 "argv0": cmdline.split(b"\0")[0].decode("utf-8", "replace"),
-                "exe": entry.get("exe"), "started": self.boot + started, "uid": entry.get("uid", -1),
+                "exe": entry.get("exe"), "started": self.boot + started, "uid": uid,
                 "fds_seen": entry.get("sockets") is not None, "memory": memory, "leaderless": leaderless}
 
     def processes(self, app: str, display: str, user: str = "", apache: str = "apache2") -> tuple[list, list]:

@@ -1577,7 +1577,7 @@ def test_a_setuid_program_the_deploy_login_names_sshd_starts_no_session(exp):
                        "status": f"Name:\t{comm}\nUid:\t{ruid}\t{uid}\t{uid}\t{uid}\n", "cmdline": comm + "\0",
                        "exe": exe} for pid, uid, ruid, ppid, comm, exe in rows}
     procs = parse.Procs(parse.Snapshot({"proc": proc, "files": {"/etc/passwd": st}}))
-    assert procs.table[1977]["user"] == "root" and procs.table[1977]["ruid"] == 1001
+    assert procs.table[1977]["user"] == "deployer" and procs.table[1977]["ruid"] == 1001  # its caller's
     assert not parse.in_session(procs.ancestors(1979))  # under the login's setuid newgrp
     assert parse.in_session(procs.ancestors(251))  # under sshd (upgraded since: its program deleted)
     under = [{"pid": 1977, "comm": "sshd-x", "user": "root", "exe": "/usr/bin/newgrp", "ruid": 1001}]
@@ -1590,6 +1590,26 @@ def test_a_setuid_program_the_deploy_login_names_sshd_starts_no_session(exp):
     facts = clean_facts()
     inv(facts)["processes"] += [proc_of(251, "appuser", "-bash", 249, session)]
     assert "pid 251" not in failing(facts, exp).get("cw_processes", "")
+
+
+def test_a_setuid_program_the_app_user_names_apache2_is_no_apache_parent():
+    """The same class, another member: Apache's root parents were the processes /proc shows as root's named
+    ``apache2``, and each process of the app user one of them forked was taken for a mod_wsgi daemon. A setuid
+    program the app user runs through a link named ``apache2`` is its own (its real uid), not Apache's."""
+    from deploytests.verify import parse
+
+    st = {"st": [0o100644, 0, 0, 100, 0, 0], "data": "root:x:0:0::/root:/bin/sh\n"
+          "yourapplication:x:999:999::/var/www/yourapplication:/usr/sbin/nologin\n"}
+    rows = [(29, 0, 0, 1, "apache2", "/usr/sbin/apache2"), (260, 999, 999, 29, "apache2", "/usr/sbin/apache2"),
+            (700, 0, 999, 1, "apache2", "/usr/bin/newgrp"), (701, 999, 999, 700, "apache2", "/usr/sbin/apache2")]
+    proc = {str(pid): {"uid": uid, "stat": f"{pid} ({comm}) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 4096 0",
+                       "status": f"Name:\t{comm}\nUid:\t{ruid}\t{uid}\t{uid}\t{uid}\n",
+                       "cmdline": "(wsgi:yourapplication) -k start\0", "exe": exe}
+            for pid, uid, ruid, ppid, comm, exe in rows}
+    procs = parse.Procs(parse.Snapshot({"proc": proc, "files": {"/etc/passwd": st}}))
+    found, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
+    assert [d["pid"] for d in daemons] == [260], daemons
+    assert procs.table[700]["user"] == "yourapplication"
 
 
 def proc_of(pid, user, cmdline, ppid, ancestors):
