@@ -6,14 +6,10 @@ functions of a Fabric connection), :mod:`deploytests.containers` (throwaway serv
 (:mod:`deploytests.plugin`) only turns them into fixtures.
 
 PYTEST_DONT_REWRITE: this module has no asserts; ``deploytests gate`` imports it before it starts pytest, which
-would otherwise warn on every run that it cannot rewrite it (its submodules are rewritten as before).
+would otherwise warn on every run that it cannot rewrite it (its submodules are rewritten as before). It imports
+nothing: ``deploytests fab``/``gate`` judge who may change the code they run (``__main__.loose_install``) before
+any code outside the standard library is imported (the plugin marks :mod:`deploytests.verify` for pytest's
+assertion rewriting).
 """
 
 __version__ = "0.1.0"
-
-try:  # the verify helpers' plain asserts get pytest's rich messages when used from tests
-    import pytest
-
-    pytest.register_assert_rewrite("deploytests.verify")
-except ImportError:  # pragma: no cover - `deploytests engine up` on a machine without pytest yet
-    pass

@@ -223,37 +223,53 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def loose_install(places: list[str] | None = None) -> str | None:
+def loose_install(places: list[str] | None = None, most: int = 300000) -> str | None:
     """Why the code this process runs may be changed by someone other than the login running it or root (the
-    admin's ``fab``/``gate`` run with that login's keys: root on every server), or None: deploytests' own package
-    and its files, the site directories (whose ``.pth`` files run at every start of this Python, before any
-    deploytests code) and their ``.pth`` files, and every directory above them, each the login's or root's and not
-    writable by group or others (a directory others may write only with the sticky bit, root's: ``/tmp``) -- as
-    OpenSSH's ``StrictModes`` judges a home. It cannot undo what such a file already ran: it refuses to go on with
-    an install others may change, so the next start is not theirs either."""
+    admin's ``fab``/``gate`` run with that login's keys: root on every server), or None. Every place Python takes
+    code from is judged whole: deploytests' own package, the site directories (whose ``.pth`` files run at every
+    start of this Python, before any deploytests code), and every directory on ``sys.path`` -- the console
+    script's own directory first (``import`` looks there before the standard library: a ``pytest.py`` dropped in
+    a ``bin/`` others may write ran in the admin's gate), the standard library, its extension modules --: each,
+    every file and directory below it (links not followed; where a link leads, judged with the directories above
+    it) and every directory above it, the login's or root's and not writable by group or others (a directory
+    others may write only with the sticky bit, root's: ``/tmp``) -- as OpenSSH's ``StrictModes`` judges a home.
+    A tree past ``most`` entries, or one it may not list, is refused too: what it did not look at is not taken
+    for the login's. It cannot undo what such a file already ran: it refuses to go on with an install others may
+    change, so the next start is not theirs either."""
     import site
     import stat
 
     me = os.getuid()
     places = places if places is not None else [str(Path(__file__).parent), *site.getsitepackages(),
-                                                 site.getusersitepackages()]
-    seen: set[Path] = set()
-    for place in map(Path, places):
-        if not place.is_dir():
+                                                 site.getusersitepackages(), *sys.path]
+    seen: set[str] = set()
+    for place in dict.fromkeys(os.path.normpath(p) for p in places if os.path.isabs(p)):
+        if not os.path.lexists(place):
             continue
-        inside = [f for f in place.iterdir() if f.suffix == ".pth" or place.name == "deploytests"]
-        for path in [*inside, place, *place.parents]:
+        found, todo, led = [(place, os.lstat(place))], [place] if os.path.isdir(place) else [], []
+        while todo:  # (scandir: one lstat an entry; links not followed)
+            try:
+                with os.scandir(todo.pop()) as entries:
+                    for e in entries:
+                        found.append((e.path, e.stat(follow_symlinks=False)))
+                        todo += [e.path] if e.is_dir(follow_symlinks=False) else []
+                        led += [os.path.realpath(e.path)] if e.is_symlink() else []
+            except OSError as exc:
+                return f"{exc.filename} could not be listed ({exc.strerror}): the code this command runs is not known"
+            if len(found) > most:
+                return f"{place} holds more than {most} entries: not looked at whole, so not taken for yours"
+        above = [str(q) for r in [place, *led] for q in Path(r).parents] + led
+        for path, st in found + [(q, os.lstat(q)) for q in above if q not in seen and os.path.lexists(q)]:
             if path in seen:
                 continue
             seen.add(path)
-            st = path.lstat()
             sticky = stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX and st.st_uid == 0
             loose = st.st_mode & 0o022 and not sticky and not stat.S_ISLNK(st.st_mode)  # (a link's mode is 0777)
             if st.st_uid not in (me, 0) or loose:
                 return (f"{path} is {stat.S_IMODE(st.st_mode):04o} uid {st.st_uid}: someone but you and root may "
-                        f"change the code this command runs ({place}: deploytests itself, or a site directory whose "
-                        f".pth files run at every start of this Python), with your keys on every server; make it and "
-                        f"the directories above it yours or root's alone (chmod go-w, chown)")
+                        f"change the code this command runs ({place}: a place this Python imports from, or runs "
+                        f".pth files of at every start), with your keys on every server; make it and the "
+                        f"directories above it yours or root's alone (chmod go-w, chown)")
     return None
 
 

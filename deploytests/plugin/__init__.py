@@ -22,7 +22,11 @@ Split by role, as pytest-xdist splits its plugin: :mod:`.hooks` (options, config
 registers the others through ``pytest_plugins``.
 """
 
-from .state import PROVIDER, RUN, SETTINGS  # for the built-in suite
+import pytest
+
+pytest.register_assert_rewrite("deploytests.verify")  # the verify helpers' plain asserts get pytest's messages
+
+from .state import PROVIDER, RUN, SETTINGS  # noqa: E402 (for the built-in suite)
 
 # in import order: each is registered (and marked for assertion rewriting) before a later one imports it
 pytest_plugins = ("deploytests.plugin.hooks", "deploytests.plugin.workers", "deploytests.plugin.fixtures")

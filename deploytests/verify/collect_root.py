@@ -70,9 +70,9 @@ ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, 
 # reloads Apache, whose restart signal line goes to the renamed file, kept uncompressed by its delaycompress)
 LIMIT, BIG, PIDS, LOGS = 1 << 20, 64 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
-# (``cwd`` of every process: anyone's, where its relative paths go)
+# (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched: where pid 1 put it)
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
-WATCHED = [("environ", 65536), ("maps", LIMIT)]
+WATCHED = [("environ", 65536), ("maps", LIMIT), ("cgroup", 4096)]
 # who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow());
 # root's shell startup files and ~/.ssh/rc (/root is 0700: what runs when root logs in or an admin becomes root), and
 # the per-user configuration root's tools read (git's, pip's, distutils', npm's, wget's, curl's, the SSH client's, and

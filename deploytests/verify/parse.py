@@ -408,6 +408,10 @@ class Procs:
         self.table = {p["pid"]: p for p in (self.brief(int(pid)) for pid in self.proc) if p}
 
     def brief(self, pid: int) -> dict | None:
+        """Process ``pid`` as the checks show it; its ``user`` is the one it runs for: its effective uid (``/proc``'s
+        owner), but a setuid-root program's (root's effective uid, another's real one: ``newgrp``, ``sudo``, run by
+        a login through a link of any name) is its caller's, whose choice it is to run it, and when, and under what
+        name; only a process both of whose uids are root's is root's."""
         entry = self.proc.get(str(pid)) or {}
         raw = entry.get("stat") or ""
         try:
@@ -421,11 +425,14 @@ class Procs:
         if leaderless:  # exited alone: the process runs on in its other threads (what they show: the collector's)
             state, memory = "S", True
         cmdline = (entry.get("cmdline") or "").encode("latin-1")
-        return {"pid": pid, "user": self.snap.users.name(entry.get("uid", -1)), "ppid": ppid, "state": state,
+        real = status.get("Uid", "").split()[:1]  # (the real uid: a setuid program's is its caller's)
+        ruid = int(real[0]) if real and real[0].isdigit() else entry.get("uid", -1)
+        uid = ruid if entry.get("uid") == 0 else entry.get("uid", -1)  # (/proc's owner: the effective uid)
+        return {"pid": pid, "user": self.snap.users.name(uid), "ppid": ppid, "state": state, "ruid": ruid,
                 "comm": raw[raw.index("(") + 1:raw.rindex(")")].encode("latin-1").decode("utf-8", "replace"),
                 "cmdline": cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200],
                 "argv0": cmdline.split(b"\0")[0].decode("utf-8", "replace"),
-                "exe": entry.get("exe"), "started": self.boot + started, "uid": entry.get("uid", -1),
+                "exe": entry.get("exe"), "started": self.boot + started, "uid": uid,
                 "fds_seen": entry.get("sockets") is not None, "memory": memory, "leaderless": leaderless}
 
     def processes(self, app: str, display: str, user: str = "", apache: str = "apache2") -> tuple[list, list]:
@@ -544,7 +551,8 @@ class Procs:
         seen, q = set(), self.table.get(self.table[pid]["ppid"]) if pid in self.table else None
         while q and q["pid"] not in seen and len(chain) < 64:
             seen.add(q["pid"])
-            chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"], "exe": q.get("exe")})
+            chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"], "exe": q.get("exe"),
+                          "ruid": q["ruid"]})
             q = self.table.get(q["ppid"])
         return chain
 
@@ -590,7 +598,8 @@ class Procs:
             seen, q = set(), self.table.get(p["ppid"])
             while q and q["pid"] not in seen and len(chain) < 64:
                 seen.add(q["pid"])
-                chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"]})
+                chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"], "exe": q.get("exe"),
+                              "ruid": q["ruid"]})
                 q = self.table.get(q["ppid"])
             out.append(dict(self.shown(p["pid"]), ancestors=chain))
         return out
@@ -599,12 +608,21 @@ class Procs:
 INLINE = ("-c", "-e", "-E", "-m")  # the options that give a program its code on the command line (or a module)
 
 
+SSHD = ("/usr/sbin/sshd", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")  # sshd's programs
+
+
 def in_session(ancestors) -> bool:
     """Whether a process is part of a live SSH login session (an operator's shell, the gate's own probe): a root
-    sshd (``sshd``, ``sshd-session``) other than pid 1 is among its ``ancestors``. Pid 1 is every orphan's parent:
-    where sshd is pid 1 (a container whose entrypoint execs it), a process left running after its session ended
-    has it for parent, so the reaper is no session's."""
-    return any(a["comm"].startswith("sshd") and a["user"] == "root" and a["pid"] != 1 for a in ancestors)
+    sshd other than pid 1 is among its ``ancestors``: root's by its real uid (``status``), and sshd's program by
+    the kernel's ``exe`` (its name, ``sshd``/``sshd-session``, where that is not readable). Neither its name nor
+    its ``/proc`` owner says so: a setuid program the login starts (``newgrp``, which forks and waits for the
+    shell it runs as the login; ``sudo``) runs with root's effective uid, so ``/proc`` shows root as its owner,
+    and with the name of the link the login ran it through (``sshd-x``), and everything the login ran under it
+    passed for a session's, outside any session for good; its real uid stays the login's. Pid 1 is every
+    orphan's parent: where sshd is pid 1 (a container whose entrypoint execs it), a process left running after
+    its session ended has it for parent, so the reaper is no session's."""
+    return any(a["pid"] != 1 and a["user"] == "root" and a.get("ruid", 0) == 0 and (
+        str(a["exe"]).split(" (")[0] in SSHD if a.get("exe") else a["comm"].startswith("sshd")) for a in ancestors)
 
 
 def listening_ports(snap: Snapshot) -> list[int]:

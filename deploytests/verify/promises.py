@@ -1172,7 +1172,7 @@ def _holders(sock) -> str:
     return f"owner uid {sock.get('uid')} ({sock.get('owner')}), held by no process of this server"
 
 
-SSHD = ("/usr/sbin/sshd", "/usr/lib/openssh/sshd-session", "/usr/lib/openssh/sshd-auth")
+from .parse import SSHD  # noqa: E402 (sshd's programs)
 
 
 def _roots(procs, binaries) -> bool:
@@ -1782,21 +1782,37 @@ def _user_manager(p: dict, procs: list, snap) -> bool:
     starts it (``systemd --user``, user@<uid>.service, with its ``(sd-pam)``) at the user's first session and stops
     it after the last, so on a systemd server every login has one, started by pid 1, in no session's tree. The same
     login's shells are accounted for the same way (a process's memory is its owner's to write: either is the
-    login's own while it is logged in). Its program must be systemd's (root's file: the kernel's ``exe``) and its
-    argv the one systemd gives it; without a live session (lingering) it is not accounted for, nor is anything it
-    starts (a user service: the process rule's line)."""
+    login's own while it is logged in). What tells it apart is where pid 1 put it, its cgroup
+    (``/user.slice/user-<uid>.slice/user@<uid>.service/init.scope``, :func:`_placed`): its program, argv and
+    parent are the login's to copy (it may run systemd's own program with its library preloaded, argv
+    ``--user``, and leave it to pid 1), but a process the login starts sits in its session's scope and may not
+    leave it (moving a process needs write access to the cgroup above both, ``user-<uid>.slice``: root's). Its
+    program must be systemd's, its argv the one systemd gives it, its parent pid 1 (the manager's own services may
+    move into its scope, that subtree being delegated to the login, but their parent is the manager, a subreaper;
+    what sits in its scope lives only as long as it: pid 1 stops the unit after the login's last session). Without
+    a live session (lingering) it is not accounted for, nor is anything it starts (a user service: the process
+    rule's line)."""
     from .parse import in_session
     from .rootacts import exact_argv
 
-    if p.get("exe") not in USER_MANAGER or not any(
+    if p.get("exe") not in USER_MANAGER or not _placed(p, snap) or not any(
             q["user"] == p["user"] and in_session(q.get("ancestors", [])) for q in procs):
         return False
     argv = exact_argv(p, snap)
     if argv == ["(sd-pam)"]:
         parent = next((q for q in procs if q["pid"] == p["ppid"] and q["user"] == p["user"]), None)
-        return parent is not None and parent is not p and parent.get("exe") in USER_MANAGER and \
-            exact_argv(parent, snap) in ([m, "--user"] for m in USER_MANAGER) and parent["ppid"] == 1
+        return parent is not None and parent is not p and parent["ppid"] == 1 and _user_manager(parent, procs, snap)
     return p["ppid"] == 1 and argv in ([m, "--user"] for m in USER_MANAGER)
+
+
+def _placed(p: dict, snap) -> bool:
+    """Whether the kernel shows ``p`` in its user's manager's scope (``/proc/<pid>/cgroup``: the unified
+    hierarchy's line, and a legacy ``name=systemd`` one, each naming it; facts made by hand: ``p["cgroup"]``)."""
+    entry = (((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {})
+    text, uid = (entry.get("cgroup") if entry else p.get("cgroup")) or "", p.get("uid")
+    paths = {ln.split(":", 2)[2] for ln in text.splitlines() if ln.count(":") >= 2 and ln.split(":")[1] in (
+        "", "name=systemd")}
+    return paths == {f"/user.slice/user-{uid}.slice/user@{uid}.service/init.scope"}
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:

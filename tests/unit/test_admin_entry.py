@@ -157,6 +157,36 @@ def test_the_admins_commands_refuse_an_install_others_may_change(tmp_path, monke
     assert capsys.readouterr().err.startswith(f"deploytests: refused: {site} is 0775")
 
 
+def test_the_admins_commands_judge_every_place_python_imports_from_whole(tmp_path, monkeypatch):
+    """The same class, beyond the site directories' top: ``import`` looks in the console script's own directory
+    (``sys.path[0]``) before the standard library, so a ``pytest.py`` another user dropped in a ``bin/`` of the
+    admin's environment that they may write ran in ``deploytests gate``; a dependency's module deep in a site
+    directory (``paramiko/transport.py``), or a package dir a link there leads to, is code the command runs as
+    well. Every directory on ``sys.path`` is judged whole, and where its links lead."""
+    from deploytests import __main__ as entry
+
+    tmp_path.chmod(0o755)
+    bin_, site, shared = tmp_path / "bin", tmp_path / "site-packages", tmp_path / "shared"
+    deep = site / "paramiko" / "sub"
+    for d in (bin_, deep, shared / "pkg"):
+        d.mkdir(parents=True)
+    (deep / "transport.py").write_text("")
+    (site / "pkg").symlink_to(shared / "pkg")
+    assert entry.loose_install([str(bin_), str(site)]) is None
+    for loose, mode in ((bin_, 0o775), (deep / "transport.py", 0o666), (deep, 0o777), (shared / "pkg", 0o777)):
+        loose.chmod(mode)
+        line = entry.loose_install([str(bin_), str(site)])
+        assert line is not None and line.startswith(f"{loose} is {mode:04o} uid "), line
+        loose.chmod(0o755 if loose.is_dir() else 0o644)
+    assert entry.loose_install([str(bin_), str(site)], most=3).endswith("not taken for yours")
+    bin_.chmod(0o775)  # by default: sys.path (the console script's dir is its first entry)
+    monkeypatch.setattr(sys, "path", [str(bin_)])
+    monkeypatch.setattr("site.getsitepackages", lambda: [])
+    monkeypatch.setattr("site.getusersitepackages", lambda: str(tmp_path / "none"))
+    line = entry.loose_install()
+    assert line is not None and line.startswith(f"{bin_} is 0775 uid "), line
+
+
 def test_the_admin_gate_packs_nothing_of_the_repository(tmp_path, monkeypatch):
     """``deploytests gate --no-deploy --app .`` (the README's admin gate) packed the project to compare
     provenance with: pack ran deploy.toml's ``build`` commands (``sh -c``) and the project's build backend

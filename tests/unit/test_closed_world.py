@@ -1518,9 +1518,10 @@ def test_the_deploy_logins_systemd_user_manager_is_part_of_its_live_sessions(exp
     session = [{"pid": 89, "comm": "sshd-session", "user": "appuser"}, {"pid": 88, "comm": "sshd-session",
                                                                         "user": "root"},
                {"pid": 20, "comm": "sshd", "user": "root"}]
-    manager = dict(proc(70, "appuser", "/usr/lib/systemd/systemd --user", comm="systemd"))
+    scope = "0::/user.slice/user-1001.slice/user@1001.service/init.scope\n"
+    manager = dict(proc(70, "appuser", "/usr/lib/systemd/systemd --user", comm="systemd"), uid=1001, cgroup=scope)
     helper = dict(proc(71, "appuser", "(sd-pam)", ppid=70, comm="(sd-pam)"), exe="/usr/lib/systemd/systemd",
-                  ancestors=[{"pid": 70, "comm": "systemd", "user": "appuser"}])
+                  ancestors=[{"pid": 70, "comm": "systemd", "user": "appuser"}], uid=1001, cgroup=scope)
     shell = proc(91, "appuser", "-bash", comm="bash", ancestors=session)
 
     def judged(*procs):
@@ -1536,6 +1537,7 @@ def test_the_deploy_logins_systemd_user_manager_is_part_of_its_live_sessions(exp
                   dict(manager, ppid=5)):
         assert "pid 70" in judged(other, shell), other
     assert "pid 71" in judged(dict(helper, ppid=5), shell)
+    assert judged(dict(manager, cgroup="1:name=systemd:" + scope[3:] + "0::" + scope[3:]), shell) == ""  # hybrid
 
 
 def certbot_redirect(site: str, rule: str = "RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [END,NE,R=permanent]") \
@@ -1575,3 +1577,79 @@ def test_certbots_redirect_to_its_tls_copy_keeps_the_site_the_apps_and_another_r
         site, "RewriteRule ^ https://elsewhere.example%{REQUEST_URI} [END,NE,R=permanent]")
     assert outcome("vhost", facts, exp).startswith(f"fail: {avail} differs from what bootstrap writes")
 
+
+
+def test_a_process_the_deploy_login_starts_as_systemd_user_is_not_its_manager(exp):
+    """The login may run systemd's own program itself, with its library preloaded (``LD_PRELOAD``: its code runs
+    in the process), the argv ``--user``, and leave it to pid 1 (``setsid``, its shell gone): program, argv and
+    parent are the manager's, and on a live SSH session of the login's (the deploy's own gate) it passed for it,
+    running the login's code outside any session for good. Where pid 1 put a process (its cgroup) is not the
+    login's to choose: what it starts stays in its session's scope."""
+    session = [{"pid": 88, "comm": "sshd-session", "user": "root"}]
+    shell = proc(91, "appuser", "-bash", comm="bash", ancestors=session)
+    scope = "/user.slice/user-1001.slice/user@1001.service/init.scope"
+    fake = dict(proc(70, "appuser", "/lib/systemd/systemd --user", comm="systemd"), uid=1001,
+                exe="/usr/lib/systemd/systemd", cgroup="0::/user.slice/user-1001.slice/session-3.scope\n")
+    for cgroup in (fake["cgroup"], "9:name=systemd:/docker/3d16\n", "", "0::%s\n0::/x\n" % scope,
+                   "0::/user.slice/user-1002.slice/user@1002.service/init.scope\n",
+                   "0::/user.slice/user-1001.slice/user@1001.service/app.slice/x.service\n"):
+        facts = clean_facts()
+        inv(facts)["processes"] += [dict(fake, cgroup=cgroup), dict(shell)]
+        assert "pid 70" in failing(facts, exp).get("cw_processes", ""), cgroup
+
+
+def test_a_setuid_program_the_deploy_login_names_sshd_starts_no_session(exp):
+    """Class: which session a process belongs to, taken from what the login chooses. ``newgrp`` (setuid root; with
+    Debian's ``SYSLOG_SG_ENAB yes`` it forks and waits for the shell it runs as the caller) run by the deploy login
+    through a link named ``sshd-x`` shows root as its ``/proc`` owner (its effective uid) and ``sshd-x`` as its
+    name: everything the login ran under it passed for part of an SSH session, outside any session for good. A
+    session's root sshd is root's by its real uid (the setuid program's is the caller's) and sshd's by its program
+    (the kernel's ``exe``; its name only where that is not readable)."""
+    from deploytests.verify import parse
+
+    st = {"st": [0o100644, 0, 0, 100, 0, 0], "data": "root:x:0:0::/root:/bin/sh\n"
+          "deployer:x:1001:1001::/home/deployer:/bin/bash\n"}
+    rows = [(7, 0, 0, 1, "sshd", "/usr/sbin/sshd"), (1977, 0, 1001, 1, "sshd-x", "/usr/bin/newgrp"),
+            (1979, 1001, 1001, 1977, "sh", "/usr/bin/dash"), (249, 0, 0, 7, "sshd", "/usr/sbin/sshd (deleted)"),
+            (251, 1001, 1001, 249, "bash", "/usr/bin/bash")]
+    proc = {str(pid): {"uid": uid, "stat": f"{pid} ({comm}) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 4096 0",
+                       "status": f"Name:\t{comm}\nUid:\t{ruid}\t{uid}\t{uid}\t{uid}\n", "cmdline": comm + "\0",
+                       "exe": exe} for pid, uid, ruid, ppid, comm, exe in rows}
+    procs = parse.Procs(parse.Snapshot({"proc": proc, "files": {"/etc/passwd": st}}))
+    assert procs.table[1977]["user"] == "deployer" and procs.table[1977]["ruid"] == 1001  # its caller's
+    assert not parse.in_session(procs.ancestors(1979))  # under the login's setuid newgrp
+    assert parse.in_session(procs.ancestors(251))  # under sshd (upgraded since: its program deleted)
+    under = [{"pid": 1977, "comm": "sshd-x", "user": "root", "exe": "/usr/bin/newgrp", "ruid": 1001}]
+    for chain in (under, [dict(under[0], exe=None)], [dict(under[0], ruid=0)]):  # no exe readable; a real root's
+        facts = clean_facts()
+        inv(facts)["processes"] += [proc_of(1979, "appuser", "sh -c while :; do ...; done", 1977, chain)]
+        assert "pid 1979" in failing(facts, exp).get("cw_processes", ""), chain
+    session = [{"pid": 249, "comm": "sshd-session", "user": "root", "exe": "/usr/lib/openssh/sshd-session",
+                "ruid": 0}]
+    facts = clean_facts()
+    inv(facts)["processes"] += [proc_of(251, "appuser", "-bash", 249, session)]
+    assert "pid 251" not in failing(facts, exp).get("cw_processes", "")
+
+
+def test_a_setuid_program_the_app_user_names_apache2_is_no_apache_parent():
+    """The same class, another member: Apache's root parents were the processes /proc shows as root's named
+    ``apache2``, and each process of the app user one of them forked was taken for a mod_wsgi daemon. A setuid
+    program the app user runs through a link named ``apache2`` is its own (its real uid), not Apache's."""
+    from deploytests.verify import parse
+
+    st = {"st": [0o100644, 0, 0, 100, 0, 0], "data": "root:x:0:0::/root:/bin/sh\n"
+          "yourapplication:x:999:999::/var/www/yourapplication:/usr/sbin/nologin\n"}
+    rows = [(29, 0, 0, 1, "apache2", "/usr/sbin/apache2"), (260, 999, 999, 29, "apache2", "/usr/sbin/apache2"),
+            (700, 0, 999, 1, "apache2", "/usr/bin/newgrp"), (701, 999, 999, 700, "apache2", "/usr/sbin/apache2")]
+    proc = {str(pid): {"uid": uid, "stat": f"{pid} ({comm}) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 4096 0",
+                       "status": f"Name:\t{comm}\nUid:\t{ruid}\t{uid}\t{uid}\t{uid}\n",
+                       "cmdline": "(wsgi:yourapplication) -k start\0", "exe": exe}
+            for pid, uid, ruid, ppid, comm, exe in rows}
+    procs = parse.Procs(parse.Snapshot({"proc": proc, "files": {"/etc/passwd": st}}))
+    found, daemons = procs.processes("yourapplication", "(wsgi:{app})", "yourapplication")
+    assert [d["pid"] for d in daemons] == [260], daemons
+    assert procs.table[700]["user"] == "yourapplication"
+
+
+def proc_of(pid, user, cmdline, ppid, ancestors):
+    return dict(proc(pid, user, cmdline, ppid=ppid, ancestors=ancestors), exe="/usr/bin/dash")
