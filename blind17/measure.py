@@ -1,0 +1,95 @@
+# ruff: noqa
+"""Run the blind fault set against the read-only gate on fresh deployed containers (4 at a time, sequential).
+
+    .venv/bin/python blind17/measure.py debian12 [ids...]   -> blind17/results-<platform>.json
+
+Each item: a fresh container of a snapshot deployed twice (live + previous release), the fault injected as root,
+its validity check run (exit 97 = the injection did not take effect: not counted), then the gate read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import faults as blind  # noqa: E402
+
+from deploytests.config import load_config  # noqa: E402
+from deploytests.faults.catalogue import Fault  # noqa: E402
+from deploytests.faults.run import Campaign, Item  # noqa: E402
+from deploytests.stacks import for_platform  # noqa: E402
+from deploytests.suite.lab import APPS  # noqa: E402
+
+APP = APPS / "yourapplication"
+
+
+# after the blind phase, two validity checks and one control's injection were corrected (the faults are unchanged):
+# dpkg --verify exits 0 when it lists a changed file; runuser -l does not go through pam_umask; the image has no apt lists
+CHECK_FIX = {
+    "mod-wsgi-so-replaced": "dpkg --verify libapache2-mod-wsgi-py3 | grep -q mod_wsgi",
+    "login-defs-umask-000": "grep -q '^UMASK.*000' /etc/login.defs && grep -q pam_umask /etc/pam.d/common-session",
+}
+INJECT_FIX = {"ctl-admin-tools-installed": "apt-get update -q >/dev/null 2>&1; "}
+
+
+def as_fault(entry: dict) -> Fault:
+    entry = dict(entry, check=CHECK_FIX.get(entry["id"], entry["check"]),
+                 inject=INJECT_FIX.get(entry["id"], "") + entry["inject"])
+    body = blind.PRELUDE + "\n" + entry["inject"] + "\n( " + entry["check"] + " ) || exit 97\n"
+    # Fault.command goes through str.format: braces doubled
+    return Fault(entry["id"], "blind", entry["harm"], body.replace("{", "{{").replace("}", "}}"))
+
+
+def main(platform: str, only: list[str]) -> None:
+    after, states = "--after" in only, "--states" in only
+    only = [o for o in only if o not in ("--after", "--states")]
+    if after:
+        import after as later
+    entries = [e for e in (later.ENTRIES if after else blind.F) if not only or e["id"] in only]
+    faults = [as_fault(e) for e in entries]
+    kinds = {e["id"]: e["kind"] for e in entries}
+    tmp = Path(tempfile.mkdtemp(prefix="blind17-"))
+    camp = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=4, cwd=tmp, progress=print,
+                    stack=for_platform(platform), states=False)
+    tag = camp.snapshot()
+    print("snapshot", tag, camp.base, flush=True)
+    items = [Item(f.id, "fault", fault=f) for f in faults] + [Item("clean-1", "clean")]
+    if states:  # the pipeline's legitimate states (after a rollback, a refused release ...): controls
+        from deploytests.faults.run import STATES
+        items += [Item(name, "state", state=fn) for name, fn in STATES.items()]
+    out = HERE / f"results-{platform}{'-after' if after else ''}{'-' + '-'.join(only[:2]) if only else ''}.json"
+    results = {}
+    try:
+        for n in range(0, len(items), 4):
+            batch = items[n:n + 4]
+            try:
+                fleet, _ = camp.prepare(batch, tag)
+            except Exception as exc:  # (a loaded machine: sshd slow to start) once more, then give up on the batch
+                print("prepare failed, once more:", type(exc).__name__, exc, flush=True)
+                for i in batch:
+                    i.problem = ""
+                fleet, _ = camp.prepare(batch, tag)
+            try:
+                camp.gate(batch, fleet)
+            finally:
+                fleet.__exit__(None, None, None)
+            for i in batch:
+                results[i.name] = dict(kind=kinds.get(i.name, i.kind), failed=i.failed, problem=i.problem,
+                                       passed=i.passed, skipped=i.skipped)
+                print(f"{i.name:45} {kinds.get(i.name, i.kind):8} "
+                      f"{'INVALID ' + i.problem[-120:] if i.problem else ('FAILED ' + ', '.join(t.split('::')[-1].split('[')[0] for t in i.failed)) if i.failed else 'passed'}",
+                      flush=True)
+            out.write_text(json.dumps(results, indent=1))
+    finally:
+        camp.remove_image()
+    print("workdir", camp.workdir)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])
