@@ -213,7 +213,7 @@ printf '\nimport sys\nsys.path.append("%s/plugins")\n' "$SH0" >> $F
 """, r"""grep -q plugins /etc/python$PYV/sitecustomize.py""",
       "Debian's sitecustomize edited to add the app's shared plugins dir to every system python's path (root's too)")
 
-fault("fix-perms-g+w-on-current", "loads", r"""
+fault("fix-perms-gw-on-current", "loads", r"""
 chmod -R g+w $R/current/
 """, r"""test -n "$(find $REL/venv/lib -perm -g+w -type f | head -n 1)" """,
       "a 'fix permissions' chmod -R g+w on current/: the app's group (the app user) may change the code it runs")

@@ -10,6 +10,7 @@ its validity check run (exit 97 = the injection did not take effect: not counted
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -29,13 +30,37 @@ from deploytests.suite.lab import APPS  # noqa: E402
 APP = APPS / "yourapplication"
 
 
-# after the blind phase, two validity checks and one control's injection were corrected (the faults are unchanged):
-# dpkg --verify exits 0 when it lists a changed file; runuser -l does not go through pam_umask; the image has no apt lists
+# after the first run, one injection was completed and two validity checks made exact (the faults are unchanged)
 CHECK_FIX = {
-    "mod-wsgi-so-replaced": "dpkg --verify libapache2-mod-wsgi-py3 | grep -q mod_wsgi",
-    "login-defs-umask-000": "grep -q '^UMASK.*000' /etc/login.defs && grep -q pam_umask /etc/pam.d/common-session",
+    # the package's import needs its config's env var: the pyc is read instead (valid for the source, the hot-patch in it)
+    "prev-pyc-from-a-hotfix": r"""python3 - $PREVSITE/$PKG/__init__.py <<'PYEOF'
+import importlib.util, marshal, os, struct, sys
+src = sys.argv[1]; st = os.stat(src); data = open(importlib.util.cache_from_source(src), "rb").read()
+flags, mtime, size = struct.unpack("<III", data[4:16])
+ok = flags == 0 and mtime == int(st.st_mtime) & 0xFFFFFFFF and size == st.st_size and "HOTFIX" in marshal.loads(data[16:]).co_names
+sys.exit(0 if ok else 1)
+PYEOF""",
+    # systemd-sysctl's order (by file name across its dirs, /etc first): the last value is what boot applies
+    "sysctl-protected-symlinks-off": r"""python3 - <<'PYEOF'
+import glob, os, sys
+files = {}
+for d in ("/usr/lib/sysctl.d", "/lib/sysctl.d", "/usr/local/lib/sysctl.d", "/run/sysctl.d", "/etc/sysctl.d"):
+    for f in glob.glob(d + "/*.conf"):
+        files[os.path.basename(f)] = f
+value = None
+for name in sorted(files) + ["/etc/sysctl.conf"]:
+    for line in open(files.get(name, name)) if os.path.exists(files.get(name, name)) else []:
+        k, _, v = line.partition("=")
+        if k.strip().replace("/", ".") == "fs.protected_symlinks":
+            value = v.strip()
+sys.exit(0 if value == "0" else 1)
+PYEOF""",
 }
-INJECT_FIX = {"ctl-admin-tools-installed": "apt-get update -q >/dev/null 2>&1; "}
+INJECT_FIX = {
+    # the image has no ssl-cert package: Debian's default-ssl names its snakeoil pair, made here as make-ssl-cert would
+    "default-ssl-enabled": "mkdir -p /etc/ssl/private; openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost "
+                           "-keyout /etc/ssl/private/ssl-cert-snakeoil.key -out /etc/ssl/certs/ssl-cert-snakeoil.pem >/dev/null 2>&1; ",
+}
 
 
 def as_fault(entry: dict) -> Fault:
@@ -48,14 +73,15 @@ def as_fault(entry: dict) -> Fault:
 
 def main(platform: str, only: list[str]) -> None:
     after, states = "--after" in only, "--states" in only
-    only = [o for o in only if o not in ("--after", "--states")]
+    tag_out = next((o[6:] for o in only if o.startswith("--tag=")), "")
+    only = [o for o in only if o not in ("--after", "--states") and not o.startswith("--tag=")]
     if after:
         import after as later
     entries = [e for e in (later.ENTRIES if after else blind.F) if not only or e["id"] in only]
     faults = [as_fault(e) for e in entries]
     kinds = {e["id"]: e["kind"] for e in entries}
     tmp = Path(tempfile.mkdtemp(prefix="blind17-"))
-    camp = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=4, cwd=tmp, progress=print,
+    camp = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=int(os.environ.get('BLIND_BATCH', '4')), cwd=tmp, progress=print,
                     stack=for_platform(platform), states=False)
     tag = camp.snapshot()
     print("snapshot", tag, camp.base, flush=True)
@@ -63,18 +89,25 @@ def main(platform: str, only: list[str]) -> None:
     if states:  # the pipeline's legitimate states (after a rollback, a refused release ...): controls
         from deploytests.faults.run import STATES
         items += [Item(name, "state", state=fn) for name, fn in STATES.items()]
-    out = HERE / f"results-{platform}{'-after' if after else ''}{'-' + '-'.join(only[:2]) if only else ''}.json"
+    out = HERE / f"results-{platform}{'-after' if after else ''}{'-' + tag_out if tag_out else ''}.json"
     results = {}
     try:
-        for n in range(0, len(items), 4):
-            batch = items[n:n + 4]
+        for n in range(0, len(items), camp.batch):
+            batch = items[n:n + camp.batch]
             try:
                 fleet, _ = camp.prepare(batch, tag)
             except Exception as exc:  # (a loaded machine: sshd slow to start) once more, then give up on the batch
                 print("prepare failed, once more:", type(exc).__name__, exc, flush=True)
                 for i in batch:
                     i.problem = ""
-                fleet, _ = camp.prepare(batch, tag)
+                try:
+                    fleet, _ = camp.prepare(batch, tag)
+                except Exception as exc:  # (still no sshd: the batch is recorded as not run, the rest goes on)
+                    print("prepare failed twice, batch not run:", [i.name for i in batch], type(exc).__name__, flush=True)
+                    for i in batch:
+                        results[i.name] = dict(kind=kinds.get(i.name, i.kind), failed=[], problem="NOT RUN",
+                                               passed=[], skipped=[])
+                    continue
             try:
                 camp.gate(batch, fleet)
             finally:

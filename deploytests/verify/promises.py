@@ -347,6 +347,20 @@ def apache_running(facts, exp):
     assert procs, f"Apache is not running on {facts.label}: no {name} process"
     parents = [p for p in procs if p["user"] == "root" and p["ppid"] not in {q["pid"] for q in procs}]
     assert parents, f"no {name} parent process owned by root; found {[(p['pid'], p['user']) for p in procs]}"
+    held = stopped(procs)
+    assert not held, f"Apache runs on {facts.label} but {held}: " + (
+        "the root parent takes no signal, so no reload (deploy's, logrotate's) takes effect and no worker is "
+        "replaced" if any(p in parents for p in procs if p.get("state") == "T") else "the connections Apache hands "
+        "them hang") + "; resume it (kill -CONT) or restart Apache"
+
+
+def stopped(procs) -> str:
+    """Which of ``procs`` (Apache's, the app's daemons) are stopped by a signal (state ``T``: SIGSTOP, SIGTSTP, a
+    job control stop): present, and so counted as running, yet they run nothing until someone sends SIGCONT. A
+    tracer's stop (``t``) is the trace rule's (test_no_process_of_the_app_is_traced)."""
+    held = [f"pid {p['pid']} ({p.get('user')}, {p.get('argv0') or p.get('comm')})" for p in procs
+            if p.get("state") == "T"]
+    return f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} stopped (state T: kill -STOP)" if held else ""
 
 
 def apache_starts_at_boot(facts, exp):
@@ -846,6 +860,9 @@ def daemons_run_live_release(facts, exp):
         f"touching application.wsgi)" + (f"; {', '.join(masked)}, not as a daemon: the app's code replaced, " \
                                          f"renamed or hid it, and no reload restarts it: kill it (kill -9)"
                                          if masked else "")
+    held = stopped(daemons)
+    assert not held, f"mod_wsgi daemons of {exp.cfg.app}: {held}: the requests Apache routes to them hang, and " \
+        f"no reload restarts them until they run again; resume them (kill -CONT) or restart Apache"
     # per process, where root may read it (not in a container without CAP_SYS_PTRACE): application.wsgi chdirs
     # into the release it loads, so each daemon's working directory names the release it runs
     live = f"{exp.cfg.root}/releases/{_live_id(facts)}"
@@ -5748,7 +5765,7 @@ PROMISES: tuple[Promise, ...] = (
     Promise("packages", f"{B}: packages", "the server stack's packages are installed (Debian 12 and 13: apache2, "
             "libapache2-mod-wsgi-py3, python3-venv, iproute2)",
             "test_packages_installed", "packages not installed: {'python3-venv': 'deinstall ok config-files'}"),
-    Promise("apache", f"{B}: apache", "Apache runs, its parent process as root", "test_apache_running",
+    Promise("apache", f"{B}: apache", "Apache runs, its parent process as root, and no process of it is stopped by a signal (kill -STOP: present, yet its parent takes no reload, its workers answer nothing)", "test_apache_running",
             "Apache is not running on docker://web-1: no apache2 process"),
     Promise("boot", f"{B}: packages", "Apache starts again after a reboot (systemd wants link or rc start link)",
             "test_apache_starts_at_boot", "Apache is not started at boot: neither ... apache2.service nor ..."),
@@ -5858,7 +5875,7 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_code", f"{D}: reload", "every daemon (every process of the app user Apache's root process "
             "forked, whatever its argv or name say: one the app's code replaced or renamed is still judged) was "
             "(re)started after current was last switched and, where root may read it, runs in the live release's "
-            "directory (/proc/<pid>/cwd): each runs the live release", "test_daemons_run_live_release",
+            "directory (/proc/<pid>/cwd): each runs the live release; none is stopped by a signal (kill -STOP: the requests routed to it hang)", "test_daemons_run_live_release",
             "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("loaded", f"{D}: reload", "nothing the daemons load (the live release's tree with its __pycache__ and "
