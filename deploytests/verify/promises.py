@@ -258,11 +258,41 @@ def sudo_works(facts, exp):
                 f"({refused!r}){_shadowed(facts)}: not a read-only login, yet the gate cannot read root's view: "
                 f"every check that needs root would be skipped. Give the gate's login passwordless sudo, or run a "
                 f"read-only gate with a login that cannot become root")
+        unapplied = _deploy_rule_unapplied(facts, exp)
+        if unapplied:
+            raise AssertionError(unapplied)
         raise NotApplicable(f"{facts.get('login')} has no passwordless sudo on {facts.label} ({refused!r})")
     raise AssertionError(f"sudo refuses {facts.get('login')} on {facts.label}: {refused!r}: not for want of a "
                          f"password, sudo itself is broken here: every check that needs root would be skipped, and "
                          f"every deploy's import preflight (sudo -n -u {exp.cfg.app_user}) fails; fix sudo on the "
                          f"server")
+
+
+def _deploy_rule_unapplied(facts, exp) -> str:
+    """When the gate's login is the deploy user and sudo asks it a password: whether sudo applies bootstrap's rule
+    (the release venv's python as the app user, NOPASSWD), read from its own ``sudo -n -l`` listing (sudo lists a
+    login's rules without a password when one is NOPASSWD): the rule file may be there, exact, and yet not in force
+    (the includedir gone from /etc/sudoers, the file moved into a subdirectory or renamed with a '.' or '~', which
+    sudo skips). "" when it is applied, or the login is not the deploy user."""
+    from ..pipeline.agent_root import sudoers_rule
+
+    login = facts.get("login") or ""
+    if not login or login != exp.deploy_user or login == "root":
+        return ""
+    want = sudoers_rule(login, exp.cfg.app_user, exp.cfg.app).strip().splitlines()[-1].split("=", 1)[1]
+    runas, command = want.split(")", 1)[0].strip("( "), want.rsplit(" ", 1)[-1]
+    listed = [" ".join(ln.split()) for ln in (facts.get("sudo_list") or "").split("\t")]
+    matching = [ln for ln in listed if re.match(r"\(([^)]*)\)", ln) and {u.strip() for u in re.match(
+        r"\(([^)]*)\)", ln).group(1).split(":")[0].split(",")} & {runas, "ALL"} and (
+        ln.endswith((" " + command, " ALL")))]  # (sudo takes the last matching line)
+    if matching and "NOPASSWD:" in matching[-1]:
+        return ""
+    return (f"sudo asks the deploy login {login} a password on {facts.label} and does not apply bootstrap's rule "
+            f"({login} may run {command} as {runas}, NOPASSWD: /etc/sudoers.d/deploytests-{exp.cfg.app}): its "
+            f"sudo -n -l lists no such rule ({(facts.get('sudo_list') or 'nothing')[:120]!r}): the file is not read "
+            f"(the @includedir line gone from /etc/sudoers, the file moved or renamed where sudo skips it) or a later "
+            f"rule shadows it: every deploy's import preflight and post_deploy (sudo -n -u {runas}) fail; put "
+            f"@includedir /etc/sudoers.d back in /etc/sudoers, or bootstrap again")
 
 
 def _shadowed(facts) -> str:
@@ -5759,7 +5789,10 @@ PROMISES: tuple[Promise, ...] = (
     Promise("sudo", "(any)", "the login's sudo works: when sudo -n refuses it, only for want of a password (a "
             "broken sudo fails here, instead of every root check skipping), and then the login cannot become root "
             "at all (no rule of its sudo -l listing runs as root, not in Debian's sudo group): a login that may "
-            "become root with a password is no read-only gate", "test_sudo_works_for_the_login",
+            "become root with a password is no read-only gate; and when that login is the deploy login, sudo applies "
+            "bootstrap's rule (its sudo -n -l lists the release python as the app user, NOPASSWD, as the last "
+            "matching line): a rule file on disk that sudo does not read (its @includedir gone, the file moved) "
+            "leaves every deploy's sudo -n -u <app user> refused", "test_sudo_works_for_the_login",
             "sudo refuses appuser on web-1: 'sudo: sorry, you must have a tty to run sudo': not for want of a "
             "password, sudo itself is broken here ..."),
     Promise("packages", f"{B}: packages", "the server stack's packages are installed (Debian 12 and 13: apache2, "
