@@ -39,7 +39,8 @@ src = sys.argv[1]; st = os.stat(src); data = open(importlib.util.cache_from_sour
 flags, mtime, size = struct.unpack("<III", data[4:16])
 ok = flags == 0 and mtime == int(st.st_mtime) & 0xFFFFFFFF and size == st.st_size and "HOTFIX" in marshal.loads(data[16:]).co_names
 sys.exit(0 if ok else 1)
-PYEOF""",
+PYEOF
+""",
     # systemd-sysctl's order (by file name across its dirs, /etc first): the last value is what boot applies
     "sysctl-protected-symlinks-off": r"""python3 - <<'PYEOF'
 import glob, os, sys
@@ -54,7 +55,8 @@ for name in sorted(files) + ["/etc/sysctl.conf"]:
         if k.strip().replace("/", ".") == "fs.protected_symlinks":
             value = v.strip()
 sys.exit(0 if value == "0" else 1)
-PYEOF""",
+PYEOF
+""",
 }
 INJECT_FIX = {
     # the image has no ssl-cert package: Debian's default-ssl names its snakeoil pair, made here as make-ssl-cert would

@@ -282,9 +282,9 @@ def _deploy_rule_unapplied(facts, exp) -> str:
     want = sudoers_rule(login, exp.cfg.app_user, exp.cfg.app).strip().splitlines()[-1].split("=", 1)[1]
     runas, command = want.split(")", 1)[0].strip("( "), want.rsplit(" ", 1)[-1]
     listed = [" ".join(ln.split()) for ln in (facts.get("sudo_list") or "").split("\t")]
-    matching = [ln for ln in listed if re.match(r"\(([^)]*)\)", ln) and {u.strip() for u in re.match(
-        r"\(([^)]*)\)", ln).group(1).split(":")[0].split(",")} & {runas, "ALL"} and (
-        ln.endswith((" " + command, " ALL")))]  # (sudo takes the last matching line)
+    runs_as = lambda ln: {u.strip() for u in ln[1:ln.find(")")].split(":")[0].split(",")}  # noqa: E731
+    matching = [ln for ln in listed if ln.startswith("(") and runs_as(ln) & {runas, "ALL"} and
+                ln.endswith((" " + command, " ALL"))]  # (sudo takes the last matching line)
     if matching and "NOPASSWD:" in matching[-1]:
         return ""
     return (f"sudo asks the deploy login {login} a password on {facts.label} and does not apply bootstrap's rule "
@@ -4913,7 +4913,8 @@ def sec_secrets(facts, exp):
     content: the tree reader's ``config_copies``, whatever its name or place in the app's tree, or in the places
     copies are left: the directory holding the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home,
     /opt, /var/local, /var/opt, /usr/local, /mnt, /media) is readable by others through directories they may
-    enter."""
+    enter; nor is a copy of the password hashes there (the tree reader's ``hash_copies``: a file holding a line of
+    an account with its crypt(5) hash, whatever its name: ``cp /etc/shadow /var/backups/...`` under umask 022)."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -4932,6 +4933,11 @@ def sec_secrets(facts, exp):
               "every local user reads (others may enter each directory above it): its SECRET_KEY, database password "
               "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
                   "config_copies") or []]
+    lines += [f"{c['path']} ({c['mode']} {c['owner']}): password hashes (a line of an account with its crypt(5) "
+              "hash: a copy of /etc/shadow, or part of one), by content, that every local user reads (others may "
+              "enter each directory above it): the app's code too cracks them offline (su, sudo, console logins); "
+              "remove the copy (or chmod 600 it)" for c in (facts.get("tree_inventory") or {}).get("hash_copies")
+              or []]
     lines += _secret_values_others_read(snap, exp)
     lines += _secrets_on_command_lines(snap, exp)
     _unaccounted("secret[s] readable by others", lines, "sec_secrets", exp)
@@ -5718,7 +5724,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
             "or where copies are left (beside the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, "
             "/opt, /var/local, /var/opt, /usr/local, /mnt, /media) (found by "
-            "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
+            "content, any name: .configs/*, a .bak, a release's copy), nor a copy of the password hashes there (a "
+            "line of an account with its crypt(5) hash, by content, any name: cp /etc/shadow under umask 022), "
+            "and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
             "directories they may enter, nor is any process's command line holding one (every local user's to read, "
             "and a process table snmpd serves): an attacker with any local account gets no hash to crack, no host key "
@@ -5798,7 +5806,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("packages", f"{B}: packages", "the server stack's packages are installed (Debian 12 and 13: apache2, "
             "libapache2-mod-wsgi-py3, python3-venv, iproute2)",
             "test_packages_installed", "packages not installed: {'python3-venv': 'deinstall ok config-files'}"),
-    Promise("apache", f"{B}: apache", "Apache runs, its parent process as root, and no process of it is stopped by a signal (kill -STOP: present, yet its parent takes no reload, its workers answer nothing)", "test_apache_running",
+    Promise("apache", f"{B}: apache", "Apache runs, its parent process as root, and no process of it is stopped by a "
+            "signal (kill -STOP: present, yet its parent takes no reload, its workers answer nothing)",
+            "test_apache_running",
             "Apache is not running on docker://web-1: no apache2 process"),
     Promise("boot", f"{B}: packages", "Apache starts again after a reboot (systemd wants link or rc start link)",
             "test_apache_starts_at_boot", "Apache is not started at boot: neither ... apache2.service nor ..."),
@@ -5908,7 +5918,8 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_code", f"{D}: reload", "every daemon (every process of the app user Apache's root process "
             "forked, whatever its argv or name say: one the app's code replaced or renamed is still judged) was "
             "(re)started after current was last switched and, where root may read it, runs in the live release's "
-            "directory (/proc/<pid>/cwd): each runs the live release; none is stopped by a signal (kill -STOP: the requests routed to it hang)", "test_daemons_run_live_release",
+            "directory (/proc/<pid>/cwd): each runs the live release; none is stopped by a signal (kill -STOP: "
+            "the requests routed to it hang)", "test_daemons_run_live_release",
             "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("loaded", f"{D}: reload", "nothing the daemons load (the live release's tree with its __pycache__ and "
