@@ -30,8 +30,9 @@ from deploytests.suite.lab import APPS  # noqa: E402
 APP = APPS / "yourapplication"
 
 
-# after the first run, one injection was completed and two validity checks made exact (the faults are unchanged)
+# after the first run, two injections were completed and three validity checks made exact (the faults are unchanged)
 CHECK_FIX = {
+    "shadow-copy-in-var-backups": r"""test "$(stat -c %a /var/backups/shadow.before-edit)" = 644 && grep -q '^ops3:[$]' /var/backups/shadow.before-edit""",
     # the package's import needs its config's env var: the pyc is read instead (valid for the source, the hot-patch in it)
     "prev-pyc-from-a-hotfix": r"""python3 - $PREVSITE/$PKG/__init__.py <<'PYEOF'
 import importlib.util, marshal, os, struct, sys
@@ -59,6 +60,9 @@ PYEOF
 """,
 }
 INJECT_FIX = {
+    # the images' accounts have no password hash ('*'): a copy of their shadow exposes nothing to crack; an admin
+    # login with a password (for its sudo) is made first, as on a server where the copy matters
+    "shadow-copy-in-var-backups": "useradd -m -s /bin/bash ops3; echo 'ops3:Winter-2026-x' | chpasswd; ",
     # the image has no ssl-cert package: Debian's default-ssl names its snakeoil pair, made here as make-ssl-cert would
     "default-ssl-enabled": "mkdir -p /etc/ssl/private; openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost "
                            "-keyout /etc/ssl/private/ssl-cert-snakeoil.key -out /etc/ssl/certs/ssl-cert-snakeoil.pem >/dev/null 2>&1; ",
@@ -79,7 +83,7 @@ def main(platform: str, only: list[str]) -> None:
     only = [o for o in only if o not in ("--after", "--states") and not o.startswith("--tag=")]
     if after:
         import after as later
-    entries = [e for e in (later.ENTRIES if after else blind.F) if not only or e["id"] in only]
+    entries = [e for e in blind.F + (later.ENTRIES if after else []) if not only or e["id"] in only]
     faults = [as_fault(e) for e in entries]
     kinds = {e["id"]: e["kind"] for e in entries}
     tmp = Path(tempfile.mkdtemp(prefix="blind17-"))

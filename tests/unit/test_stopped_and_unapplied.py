@@ -21,6 +21,8 @@ def test_a_stopped_daemon_fails_and_running_ones_pass(exp):  # noqa: F811
     found = outcome("daemon_code", facts, exp)
     assert found.startswith(f"fail: mod_wsgi daemons of yourapplication: pid {pid} (yourapplication, ") and \
         "is stopped (state T: kill -STOP)" in found and "kill -CONT" in found, found
+    facts.remote["apache"].append(dict(facts.remote["apache"][-1], pid=pid, state="T", user="yourapplication"))
+    assert outcome("apache", facts, exp) == "pass"  # (one root cause, one line: a daemon shows as Apache's too)
     facts.remote["daemons"][0]["state"] = "t"  # a tracer's stop: the trace rule's line, not this one
     assert outcome("daemon_code", facts, exp) == "pass"
 
