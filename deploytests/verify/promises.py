@@ -162,7 +162,9 @@ def basic_problem(facts, fact: str, exp: Expected) -> str | None:
         return f"{facts.label} could not be asked: {facts.error}" if facts.error else None
     if fact == "apache":
         name = exp.stack.apache.process_name
-        return None if facts.get("apache") else f"Apache is not running on {facts.label} (no {name} process)"
+        held = stopped(apache_processes(facts))
+        return f"Apache is not running on {facts.label} (no {name} process)" if not facts.get("apache") else \
+            f"Apache does not run on {facts.label}: {held}" if held else None
     if fact == "tree":  # (bootstrap makes the app's root; the first deploy makes releases/ and the rest)
         kind = ((facts.get("stat") or {}).get(root) or {}).get("kind", "missing")
         return None if kind == "directory" else f"not bootstrapped: {root} is {kind}"
@@ -377,12 +379,16 @@ def apache_running(facts, exp):
     assert procs, f"Apache is not running on {facts.label}: no {name} process"
     parents = [p for p in procs if p["user"] == "root" and p["ppid"] not in {q["pid"] for q in procs}]
     assert parents, f"no {name} parent process owned by root; found {[(p['pid'], p['user']) for p in procs]}"
-    daemons = {d["pid"] for d in facts.get("daemons") or []}  # (the app's: test_daemons_run_live_release's line)
-    held = stopped([p for p in procs if p["pid"] not in daemons])
+    held = stopped(apache_processes(facts))
     assert not held, f"Apache runs on {facts.label} but {held}: " + (
         "the root parent takes no signal, so no reload (deploy's, logrotate's) takes effect and no worker is "
-        "replaced" if any(p in parents for p in procs if p.get("state") == "T") else "the connections Apache hands "
-        "them hang") + "; resume it (kill -CONT) or restart Apache"
+        "replaced" if any(p in parents for p in procs if p.get("state") == "T") else "the requests Apache hands "
+        "them hang until someone resumes them") + "; resume it (kill -CONT) or restart Apache"
+
+
+def apache_processes(facts) -> list[dict]:
+    """Apache's processes: its root parent, its workers and the app's mod_wsgi daemons (each once, by pid)."""
+    return list({p["pid"]: p for p in (facts.get("apache") or []) + (facts.get("daemons") or [])}.values())
 
 
 def stopped(procs) -> str:
@@ -891,9 +897,6 @@ def daemons_run_live_release(facts, exp):
         f"touching application.wsgi)" + (f"; {', '.join(masked)}, not as a daemon: the app's code replaced, " \
                                          f"renamed or hid it, and no reload restarts it: kill it (kill -9)"
                                          if masked else "")
-    held = stopped(daemons)
-    assert not held, f"mod_wsgi daemons of {exp.cfg.app}: {held}: the requests Apache routes to them hang, and " \
-        f"no reload restarts them until they run again; resume them (kill -CONT) or restart Apache"
     # per process, where root may read it (not in a container without CAP_SYS_PTRACE): application.wsgi chdirs
     # into the release it loads, so each daemon's working directory names the release it runs
     live = f"{exp.cfg.root}/releases/{_live_id(facts)}"
@@ -5807,8 +5810,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("packages", f"{B}: packages", "the server stack's packages are installed (Debian 12 and 13: apache2, "
             "libapache2-mod-wsgi-py3, python3-venv, iproute2)",
             "test_packages_installed", "packages not installed: {'python3-venv': 'deinstall ok config-files'}"),
-    Promise("apache", f"{B}: apache", "Apache runs, its parent process as root, and no process of it is stopped by a "
-            "signal (kill -STOP: present, yet its parent takes no reload, its workers answer nothing)",
+    Promise("apache", f"{B}: apache", "Apache runs, its parent process as root, and no process of it (its "
+            "workers, the app's mod_wsgi daemons) is stopped by a signal (kill -STOP: present, yet its parent takes no reload, its "
+            "workers and daemons answer nothing: every check that needs Apache skips, naming this one)",
             "test_apache_running",
             "Apache is not running on docker://web-1: no apache2 process"),
     Promise("boot", f"{B}: packages", "Apache starts again after a reboot (systemd wants link or rc start link)",
@@ -5919,8 +5923,7 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_code", f"{D}: reload", "every daemon (every process of the app user Apache's root process "
             "forked, whatever its argv or name say: one the app's code replaced or renamed is still judged) was "
             "(re)started after current was last switched and, where root may read it, runs in the live release's "
-            "directory (/proc/<pid>/cwd): each runs the live release; none is stopped by a signal (kill -STOP: "
-            "the requests routed to it hang)", "test_daemons_run_live_release",
+            "directory (/proc/<pid>/cwd): each runs the live release", "test_daemons_run_live_release",
             "mod_wsgi daemons [123, 124] started "
             "before current was switched to R and were not restarted since...", needs=("apache", "live")),
     Promise("loaded", f"{D}: reload", "nothing the daemons load (the live release's tree with its __pycache__ and "
