@@ -5811,8 +5811,9 @@ PROMISES: tuple[Promise, ...] = (
             "libapache2-mod-wsgi-py3, python3-venv, iproute2)",
             "test_packages_installed", "packages not installed: {'python3-venv': 'deinstall ok config-files'}"),
     Promise("apache", f"{B}: apache", "Apache runs, its parent process as root, and no process of it (its "
-            "workers, the app's mod_wsgi daemons) is stopped by a signal (kill -STOP: present, yet its parent takes no reload, its "
-            "workers and daemons answer nothing: every check that needs Apache skips, naming this one)",
+            "workers, the app's mod_wsgi daemons) is stopped by a signal (kill -STOP: present, yet its parent "
+            "takes no reload, its workers and daemons answer nothing: every check that needs Apache skips, naming "
+            "this one)",
             "test_apache_running",
             "Apache is not running on docker://web-1: no apache2 process"),
     Promise("boot", f"{B}: packages", "Apache starts again after a reboot (systemd wants link or rc start link)",
