@@ -898,7 +898,7 @@ def hash_copies(found, most=1 << 16):
                 reach[d] = False
         return reach[d]
     for path, st in found:
-        if st.st_size and others_enter(os.path.dirname(path)) and HASH_LINE.search(
+        if 0 < st.st_size <= 16 << 20 and others_enter(os.path.dirname(path)) and HASH_LINE.search(
                 read_nofollow(path, most) or b""):
             out.append({"path": path, "mode": "%04o" % (st.st_mode & 0o7777),
                         "owner": name_of(pwd.getpwuid, st.st_uid)})
@@ -1077,11 +1077,12 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
                 if tree is not None:
                     releases[name]["since_deploy"] += compared(recorded["tree"], tree, "")
     around = readable + left_around((os.path.dirname(root.rstrip("/")),) + LEFT_COPIES, skip=root.rstrip("/"))
+    releases_dir = root.rstrip("/") + "/releases/"  # (each release's files: compared with its deploy's record)
     return {"special": special[:50], "releases": releases, "linked": dict(list(linked.items())[:10]),
             "unread": dict(list(unread.items())[:10]),
             "truncated": bool(bounds), "bounds": bounds,
             "config_copies": config_copies(root, config_path, around) if config_path else None,
-            "hash_copies": hash_copies(around)}
+            "hash_copies": hash_copies([(p, st) for p, st in around if not p.startswith(releases_dir)])}
 
 
 
