@@ -17,8 +17,10 @@ RUNS = {
                             "results-debian13-after-before-members.json", "results-debian13-after-before-members2.json"]},
     # (the after-runs re-ran the misses, the controls, a clean host, the pipeline's states and the other members; a
     # fault caught before and not re-run keeps its verdict: the fixes only add findings)
-    "after": {"debian12": ["results-debian12-after-after.json", "results-debian12-after-after2.json"],
-              "debian13": ["results-debian13-after-after.json", "results-debian13-after-after2.json"]},
+    "after": {"debian12": ["results-debian12-after-after.json", "results-debian12-after-after2.json",
+                           "results-debian12-after-after3.json"],
+              "debian13": ["results-debian13-after-after.json", "results-debian13-after-after2.json",
+                           "results-debian13-after-after3.json"]},
 }
 
 
