@@ -30,8 +30,10 @@ from deploytests.suite.lab import APPS  # noqa: E402
 APP = APPS / "yourapplication"
 
 
-# after the first run, two injections were completed and three validity checks made exact (the faults are unchanged)
+# after the first run, two injections were completed and four validity checks made exact (the faults are unchanged)
 CHECK_FIX = {
+    # the claimed harm is a root login by that key: the images' sshd_config says PermitRootLogin no (first value wins)
+    "root-authorized-key-added": r"""grep -q vendor-support /root/.ssh/authorized_keys && ! /usr/sbin/sshd -T 2>/dev/null | grep -qi '^permitrootlogin no'""",
     "shadow-copy-in-var-backups": r"""test "$(stat -c %a /var/backups/shadow.before-edit)" = 644 && grep -q '^ops3:[$]' /var/backups/shadow.before-edit""",
     # the package's import needs its config's env var: the pyc is read instead (valid for the source, the hot-patch in it)
     "prev-pyc-from-a-hotfix": r"""python3 - $PREVSITE/$PKG/__init__.py <<'PYEOF'
