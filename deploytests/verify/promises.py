@@ -172,7 +172,9 @@ def basic_problem(facts, fact: str, exp: Expected) -> str | None:
         return f"{facts.label} could not be asked: {facts.error}" if facts.error else None
     if fact == "apache":
         name = exp.stack.apache.process_name
-        return None if facts.get("apache") else f"Apache is not running on {facts.label} (no {name} process)"
+        held = stopped(apache_processes(facts))
+        return f"Apache is not running on {facts.label} (no {name} process)" if not facts.get("apache") else \
+            f"Apache does not run on {facts.label}: {held}" if held else None
     if fact == "tree":  # (bootstrap makes the app's root; the first deploy makes releases/ and the rest)
         kind = ((facts.get("stat") or {}).get(root) or {}).get("kind", "missing")
         return None if kind == "directory" else f"not bootstrapped: {root} is {kind}"
@@ -268,11 +270,41 @@ def sudo_works(facts, exp):
                 f"({refused!r}){_shadowed(facts)}: not a read-only login, yet the gate cannot read root's view: "
                 f"every check that needs root would be skipped. Give the gate's login passwordless sudo, or run a "
                 f"read-only gate with a login that cannot become root")
+        unapplied = _deploy_rule_unapplied(facts, exp)
+        if unapplied:
+            raise AssertionError(unapplied)
         raise NotApplicable(f"{facts.get('login')} has no passwordless sudo on {facts.label} ({refused!r})")
     raise AssertionError(f"sudo refuses {facts.get('login')} on {facts.label}: {refused!r}: not for want of a "
                          f"password, sudo itself is broken here: every check that needs root would be skipped, and "
                          f"every deploy's import preflight (sudo -n -u {exp.cfg.app_user}) fails; fix sudo on the "
                          f"server")
+
+
+def _deploy_rule_unapplied(facts, exp) -> str:
+    """When the gate's login is the deploy user and sudo asks it a password: whether sudo applies bootstrap's rule
+    (the release venv's python as the app user, NOPASSWD), read from its own ``sudo -n -l`` listing (sudo lists a
+    login's rules without a password when one is NOPASSWD): the rule file may be there, exact, and yet not in force
+    (the includedir gone from /etc/sudoers, the file moved into a subdirectory or renamed with a '.' or '~', which
+    sudo skips). "" when it is applied, or the login is not the deploy user."""
+    from ..pipeline.agent_root import sudoers_rule
+
+    login = facts.get("login") or ""
+    if not login or login != exp.deploy_user or login == "root":
+        return ""
+    want = sudoers_rule(login, exp.cfg.app_user, exp.cfg.app).strip().splitlines()[-1].split("=", 1)[1]
+    runas, command = want.split(")", 1)[0].strip("( "), want.rsplit(" ", 1)[-1]
+    listed = [" ".join(ln.split()) for ln in (facts.get("sudo_list") or "").split("\t")]
+    runs_as = lambda ln: {u.strip() for u in ln[1:ln.find(")")].split(":")[0].split(",")}  # noqa: E731
+    matching = [ln for ln in listed if ln.startswith("(") and runs_as(ln) & {runas, "ALL"} and
+                ln.endswith((" " + command, " ALL"))]  # (sudo takes the last matching line)
+    if matching and "NOPASSWD:" in matching[-1]:
+        return ""
+    return (f"sudo asks the deploy login {login} a password on {facts.label} and does not apply bootstrap's rule "
+            f"({login} may run {command} as {runas}, NOPASSWD: /etc/sudoers.d/deploytests-{exp.cfg.app}): its "
+            f"sudo -n -l lists no such rule ({(facts.get('sudo_list') or 'nothing')[:120]!r}): the file is not read "
+            f"(the @includedir line gone from /etc/sudoers, the file moved or renamed where sudo skips it) or a later "
+            f"rule shadows it: every deploy's import preflight and post_deploy (sudo -n -u {runas}) fail; put "
+            f"@includedir /etc/sudoers.d back in /etc/sudoers, or bootstrap again")
 
 
 def _shadowed(facts) -> str:
@@ -363,6 +395,25 @@ def apache_running(facts, exp):
     assert procs, f"Apache is not running on {facts.label}: no {name} process"
     parents = [p for p in procs if p["user"] == "root" and p["ppid"] not in {q["pid"] for q in procs}]
     assert parents, f"no {name} parent process owned by root; found {[(p['pid'], p['user']) for p in procs]}"
+    held = stopped(apache_processes(facts))
+    assert not held, f"Apache runs on {facts.label} but {held}: " + (
+        "the root parent takes no signal, so no reload (deploy's, logrotate's) takes effect and no worker is "
+        "replaced" if any(p in parents for p in procs if p.get("state") == "T") else "the requests Apache hands "
+        "them hang until someone resumes them") + "; resume it (kill -CONT) or restart Apache"
+
+
+def apache_processes(facts) -> list[dict]:
+    """Apache's processes: its root parent, its workers and the app's mod_wsgi daemons (each once, by pid)."""
+    return list({p["pid"]: p for p in (facts.get("apache") or []) + (facts.get("daemons") or [])}.values())
+
+
+def stopped(procs) -> str:
+    """Which of ``procs`` (Apache's, the app's daemons) are stopped by a signal (state ``T``: SIGSTOP, SIGTSTP, a
+    job control stop): present, and so counted as running, yet they run nothing until someone sends SIGCONT. A
+    tracer's stop (``t``) is the trace rule's (test_no_process_of_the_app_is_traced)."""
+    held = [f"pid {p['pid']} ({p.get('user')}, {p.get('argv0') or p.get('comm')})" for p in procs
+            if p.get("state") == "T"]
+    return f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} stopped (state T: kill -STOP)" if held else ""
 
 
 def apache_starts_at_boot(facts, exp):
@@ -4958,7 +5009,8 @@ def sec_secrets(facts, exp):
     content: the tree reader's ``config_copies``, whatever its name or place in the app's tree, or in the places
     copies are left: the directory holding the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home,
     /opt, /var/local, /var/opt, /usr/local, /mnt, /media) is readable by others through directories they may
-    enter."""
+    enter; nor is a copy of the password hashes there (the tree reader's ``hash_copies``: a file holding a line of
+    an account with its crypt(5) hash, whatever its name: ``cp /etc/shadow /var/backups/...`` under umask 022)."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -4977,6 +5029,11 @@ def sec_secrets(facts, exp):
               "every local user reads (others may enter each directory above it): its SECRET_KEY, database password "
               "and tokens; chmod o-r it (or remove the copy)" for c in (facts.get("tree_inventory") or {}).get(
                   "config_copies") or []]
+    lines += [f"{c['path']} ({c['mode']} {c['owner']}): password hashes (a line of an account with its crypt(5) "
+              "hash: a copy of /etc/shadow, or part of one), by content, that every local user reads (others may "
+              "enter each directory above it): the app's code too cracks them offline (su, sudo, console logins); "
+              "remove the copy (or chmod 600 it)" for c in (facts.get("tree_inventory") or {}).get("hash_copies")
+              or []]
     lines += _secret_values_others_read(snap, exp)
     lines += _secrets_on_command_lines(snap, exp)
     _unaccounted("secret[s] readable by others", lines, "sec_secrets", exp)
@@ -5763,7 +5820,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
             "or where copies are left (beside the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, "
             "/opt, /var/local, /var/opt, /usr/local, /mnt, /media) (found by "
-            "content, any name: .configs/*, a .bak, a release's copy), and no file the probe reads (Apache's "
+            "content, any name: .configs/*, a .bak, a release's copy), nor a copy of the password hashes there (a "
+            "line of an account with its crypt(5) hash, by content, any name: cp /etc/shadow under umask 022), "
+            "and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
             "directories they may enter, nor is any process's command line holding one (every local user's to read, "
             "and a process table snmpd serves): an attacker with any local account gets no hash to crack, no host key "
@@ -5834,13 +5893,20 @@ PROMISES: tuple[Promise, ...] = (
     Promise("sudo", "(any)", "the login's sudo works: when sudo -n refuses it, only for want of a password (a "
             "broken sudo fails here, instead of every root check skipping), and then the login cannot become root "
             "at all (no rule of its sudo -l listing runs as root, not in Debian's sudo group): a login that may "
-            "become root with a password is no read-only gate", "test_sudo_works_for_the_login",
+            "become root with a password is no read-only gate; and when that login is the deploy login, sudo applies "
+            "bootstrap's rule (its sudo -n -l lists the release python as the app user, NOPASSWD, as the last "
+            "matching line): a rule file on disk that sudo does not read (its @includedir gone, the file moved) "
+            "leaves every deploy's sudo -n -u <app user> refused", "test_sudo_works_for_the_login",
             "sudo refuses appuser on web-1: 'sudo: sorry, you must have a tty to run sudo': not for want of a "
             "password, sudo itself is broken here ..."),
     Promise("packages", f"{B}: packages", "the server stack's packages are installed (Debian 12 and 13: apache2, "
             "libapache2-mod-wsgi-py3, python3-venv, iproute2)",
             "test_packages_installed", "packages not installed: {'python3-venv': 'deinstall ok config-files'}"),
-    Promise("apache", f"{B}: apache", "Apache runs, its parent process as root", "test_apache_running",
+    Promise("apache", f"{B}: apache", "Apache runs, its parent process as root, and no process of it (its "
+            "workers, the app's mod_wsgi daemons) is stopped by a signal (kill -STOP: present, yet its parent "
+            "takes no reload, its workers and daemons answer nothing: every check that needs Apache skips, naming "
+            "this one)",
+            "test_apache_running",
             "Apache is not running on docker://web-1: no apache2 process"),
     Promise("boot", f"{B}: packages", "Apache starts again after a reboot (systemd wants link or rc start link)",
             "test_apache_starts_at_boot", "Apache is not started at boot: neither ... apache2.service nor ..."),

@@ -898,6 +898,32 @@ def caps(path):
         return False
 
 
+# a password hash as shadow(5) and crypt(5) write one, on a line of its own account (yescrypt, gost-yescrypt,
+# scrypt, bcrypt, SHA-512/256, sunmd5, MD5): what a copy of /etc/shadow (or a line of it) holds, whatever its name
+HASH_LINE = re.compile(rb"(?m)^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?:(\$(?:y|gy|7|2[abxy]?|6|5|md5|1)\$[./A-Za-z0-9$,=]{8,}):")
+
+
+def hash_copies(found, most=1 << 16):
+    """The files among ``found`` (``(path, lstat)`` others may read) that hold a password hash on a line of its
+    account (:data:`HASH_LINE`, in their first ``most`` bytes: a copy of /etc/shadow, a line of it pasted), that
+    others reach (every directory above them others may enter): ``[{path, mode, owner}]``. No hash is sent."""
+    reach, out = {}, []
+
+    def others_enter(d):
+        if d not in reach:
+            try:
+                reach[d] = bool(os.stat(d).st_mode & stat.S_IXOTH) and (d == "/" or others_enter(os.path.dirname(d)))
+            except OSError:
+                reach[d] = False
+        return reach[d]
+    for path, st in found:
+        if 0 < st.st_size <= 16 << 20 and others_enter(os.path.dirname(path)) and HASH_LINE.search(
+                read_nofollow(path, most) or b""):
+            out.append({"path": path, "mode": "%04o" % (st.st_mode & 0o7777),
+                        "owner": name_of(pwd.getpwuid, st.st_uid)})
+    return out[:20]
+
+
 def config_copies(root, config_path, found):
     """The files among ``found`` (paths of the app's tree others may read, with their sizes) that are the app's
     config or a kept one by content (sha256 of the live config and of each file in ``<root>/.configs``), whatever
@@ -1069,11 +1095,13 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
                 releases[name]["since_deploy"] = compared(recorded["files"], hashes, "venv/")
                 if tree is not None:
                     releases[name]["since_deploy"] += compared(recorded["tree"], tree, "")
+    around = readable + left_around((os.path.dirname(root.rstrip("/")),) + LEFT_COPIES, skip=root.rstrip("/"))
+    releases_dir = root.rstrip("/") + "/releases/"  # (each release's files: compared with its deploy's record)
     return {"special": special[:50], "releases": releases, "linked": dict(list(linked.items())[:10]),
             "unread": dict(list(unread.items())[:10]),
             "truncated": bool(bounds), "bounds": bounds,
-            "config_copies": config_copies(root, config_path, readable + left_around(
-                (os.path.dirname(root.rstrip("/")),) + LEFT_COPIES, skip=root.rstrip("/"))) if config_path else None}
+            "config_copies": config_copies(root, config_path, around) if config_path else None,
+            "hash_copies": hash_copies([(p, st) for p, st in around if not p.startswith(releases_dir)])}
 
 
 

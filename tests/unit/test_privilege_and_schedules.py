@@ -807,7 +807,9 @@ def test_a_kept_releases_shared_link_elsewhere_is_no_rollback_target(exp):
 ])
 def test_sudo_refusing_the_login_for_another_reason_than_a_password_fails(exp, refused, found):
     facts = clean_facts()
-    facts.remote.update(as_root=False, sudo_refused=refused, login="appuser")
+    facts.remote.update(as_root=False, sudo_refused=refused, login="appuser", sudo_list=(
+        "User appuser may run the following commands on web:\t    (yourapplication) NOPASSWD: "
+        "/var/www/yourapplication/releases/*/venv/bin/python\t"))  # (the deploy login: bootstrap's rule applied)
     assert outcome("sudo", facts, exp).startswith(found)
     assert outcome("cw_sudoers", facts, exp).startswith("skip: appuser on docker://web-1 has no passwordless sudo "
                                                         f"(sudo: {refused!r})")

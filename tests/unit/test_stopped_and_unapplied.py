@@ -1,0 +1,124 @@
+"""Mechanisms present but not in effect (a blind fault set written from the docs only, before its writer read the
+gate): a process the pipeline relies on that is stopped by a signal, a sudo rule the deploys rely on that sudo does
+not apply. Each was missed by the gate before (shown failing here first); the other members are in the tests."""
+
+from __future__ import annotations
+
+import pytest
+from stock import outcome
+
+from tests.unit.test_closed_world import clean_facts, exp  # noqa: F401 - the fixture
+
+# ---------------------------------------------------------------- a relied-on process stopped (state T)
+
+def test_a_stopped_daemon_fails_once_and_what_needs_apache_skips(exp):  # noqa: F811
+    """Class: a process the pipeline relies on that is there but stopped (kill -STOP: state T) counts as running.
+    The blind set's member: an app daemon stopped (its requests hang, no reload restarts it): one line, Apache's
+    root check; what needs Apache (the daemons' checks, every HTTP check) skips naming it."""
+    facts = clean_facts()
+    assert outcome("apache", facts, exp) == "pass"
+    facts.remote["daemons"][0]["state"] = "T"
+    pid = facts.remote["daemons"][0]["pid"]
+    found = outcome("apache", facts, exp)
+    assert found.startswith(f"fail: Apache runs on docker://web-1 but pid {pid} (yourapplication, ") and \
+        "is stopped (state T: kill -STOP)" in found and "kill -CONT" in found, found
+    for check in ("daemon_code", "health", "homepage"):
+        assert outcome(check, facts, exp).startswith("skip: Apache does not run on docker://web-1: pid ") and \
+            "(the root failure is test_apache_running)" in outcome(check, facts, exp), check
+    facts.remote["daemons"][0]["state"] = "t"  # a tracer's stop: the trace rule's line, not this one
+    assert outcome("apache", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("who", ["parent", "worker"])
+def test_a_stopped_apache_parent_or_worker_fails(exp, who):  # noqa: F811
+    """Other members, written after reading the gate: Apache's root parent stopped (no reload reaches it: the
+    deploys' graceful is a signal) and one of its workers stopped (the connections it holds hang)."""
+    facts = clean_facts()
+    procs = facts.remote["apache"]
+    target = next(p for p in procs if (p["user"] == "root") == (who == "parent"))
+    target["state"] = "T"
+    found = outcome("apache", facts, exp)
+    assert found.startswith(f"fail: Apache runs on docker://web-1 but pid {target['pid']} (") and \
+        ("no reload" in found) == (who == "parent") and "kill -CONT" in found, found
+
+
+# ---------------------------------------------------------------- the deploys' sudo rule not in force
+
+LISTING = ("Matching Defaults entries for appuser on web:\t    env_reset\t\tUser appuser may run the following "
+           "commands on web:\t    (yourapplication) NOPASSWD: /var/www/yourapplication/releases/*/venv/bin/python\t")
+
+
+def test_the_deploy_rule_sudo_does_not_apply_fails_when_the_gates_login_is_the_deploy_login(exp):  # noqa: F811
+    """Class: the sudo rule deploys rely on is on disk and exact, but sudo does not apply it. The blind set's
+    member: the @includedir line dropped from /etc/sudoers (sudo then asks the deploy login a password for
+    everything, and the root checks skip: the gate passed). Other members: the rule file moved into a
+    subdirectory of /etc/sudoers.d (sudo reads none): the same listing, nothing of it; a later line for the app
+    user asking a password (sudo takes the last matching line)."""
+    facts = clean_facts()
+    facts.remote.update(login="appuser", as_root=False, sudo_refused="sudo: a password is required",
+                        sudo_list="sudo: a password is required")
+    found = outcome("sudo", facts, exp)
+    assert found.startswith("fail: sudo asks the deploy login appuser a password on docker://web-1 and does not "
+                            "apply bootstrap's rule (appuser may run /var/www/yourapplication/releases/*/venv/bin/"
+                            "python as yourapplication, NOPASSWD"), found
+    facts.remote["sudo_list"] = LISTING  # a deploy login without root (least privilege): its rule applied
+    assert outcome("sudo", facts, exp).startswith("skip: appuser has no passwordless sudo")
+    facts.remote["sudo_list"] = LISTING + "    (yourapplication) PASSWD: ALL\t"  # shadowed: the last line asks one
+    assert "its sudo -n -l lists no such rule" in outcome("sudo", facts, exp)  # (sudo takes the last matching line)
+    facts.remote.update(login="reader", sudo_list="sudo: a password is required")  # a read-only gate's own login
+    assert outcome("sudo", facts, exp).startswith("skip: reader has no passwordless sudo")
+
+
+# ---------------------------------------------------------------- copies of the password hashes left around
+
+SHADOW = (b"root:$y$j9T$Kq3kq1U0hmGf0vP7Qe9r6.$0bq3r4wtY2m0v2J0mNq0mZ5Wm7z2rY8C2m9sQ0c7W3D:20400:0:99999:7:::\n"
+          b"daemon:*:20400:0:99999:7:::\n")
+
+
+def test_a_copy_of_the_password_hashes_others_read_is_found_by_content():
+    """Class: copies of the host's password hashes where copies are left, judged by the file's name (/etc/shadow,
+    its '-' backup) and not by what it holds. The blind set's member: ``cp /etc/shadow /var/backups/shadow.before-
+    edit`` (0644). Other members, written after reading the gate: a line of it pasted into a note in a home
+    (bcrypt, another account), an SHA-512 one in /tmp; a 0600 copy, a file of locked accounts only, and one
+    behind a directory others may not enter pass."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from deploytests.verify.reader import hash_copies
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="hash-copies-", dir="/tmp"))  # (others must enter every dir above)
+    tmp_path.chmod(0o755)
+    copy = tmp_path / "shadow.before-edit"
+    copy.write_bytes(SHADOW)
+    note = tmp_path / "notes.txt"
+    note.write_bytes(b"todo: reset\nops:$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW:20400:0:9"
+                     b"9999:7:::\n")
+    sha = tmp_path / "accounts"
+    sha.write_bytes(b"alice:$6$saltsalt$" + b"a" * 86 + b":20400::::::\n")
+    closed = tmp_path / "closed.bak"
+    closed.write_bytes(SHADOW)
+    closed.chmod(0o600)
+    locked = tmp_path / "locked"
+    locked.write_bytes(b"daemon:*:20400:0:99999:7:::\nbin:!:20400::::::\n")
+    hidden = tmp_path / "private"
+    hidden.mkdir(mode=0o700)
+    (hidden / "shadow").write_bytes(SHADOW)
+    found = [(str(p), os.lstat(p)) for p in (copy, note, sha, closed, locked, hidden / "shadow")]
+    names = sorted(c["path"].rsplit("/", 1)[1] for c in hash_copies(
+        [(p, st) for p, st in found if st.st_mode & 0o004]))
+    shutil.rmtree(tmp_path)
+    assert names == ["accounts", "notes.txt", "shadow.before-edit"], names
+
+
+def test_a_hash_copy_is_a_secret_line(exp):  # noqa: F811
+    from tests.unit.test_become_and_baseline import host
+
+    facts = host()
+    assert outcome("sec_secrets", facts, exp) == "pass"
+    facts.remote.setdefault("tree_inventory", {})["hash_copies"] = [
+        {"path": "/var/backups/shadow.before-edit", "mode": "0644", "owner": "root"}]
+    found = outcome("sec_secrets", facts, exp)
+    assert "- /var/backups/shadow.before-edit (0644 root): password hashes (a line of an account with its crypt(5) " \
+           "hash" in found, found
