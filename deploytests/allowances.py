@@ -6,14 +6,15 @@ target allows it here, in writing (targets.toml, ``allow_*`` keys of ``[targets.
 data (an address, a path, a name, a rule's text), never code. ``skip_rules`` switches a closed-world or
 security rule off by id, with a reason the report shows.
 
-An allowance that names a container of code (:data:`PINNED`: a file root runs later, a file Apache includes, a
-unit, a privileged file, a command in /usr/local, a PAM module of the logins' stacks) pins its content:
+An allowance that names a container of code (:data:`PINNED`: a file root runs later, a file Apache includes, a unit,
+a privileged file, a command in /usr/local, a PAM module of the logins' stacks) pins its content:
 ``"/etc/cron.d/backup sha256:<64 hex>"``. It holds only while the thing's content hashes to the pin
-(:func:`deploytests.verify.pins.effective` resolves the pins against a host's snapshot once per check, so the
-rules see the bare names that still hold); an entry without a pin, or whose thing changed since, allows nothing, and the gate's line prints the pinned form to
-write after review. A name allows what was there when it was written, not whatever is put in it later. So does
-an allowance of what runs or listens (:data:`RUNS`): it names the program it allows by content, its executable
-and, for an interpreter, the script it runs, not a port or a process title another program may take.
+(:func:`deploytests.verify.pins.effective` resolves the pins against a host's snapshot once per check, so the rules
+see the bare names that still hold); an entry without a pin, or whose thing changed since, allows nothing, and the
+gate's line prints the pinned form to write after review. A name allows what was there when it was written, not
+whatever is put in it later. So does an allowance of what runs or listens (:data:`RUNS`): it names the program it
+allows by content, its executable and, for an interpreter, the script it runs, not a port or a process title another
+program may take.
 
 Light to import (the pytest plugin loads the inventory into every run): dataclasses only.
 """
