@@ -184,7 +184,8 @@ def place_bound(cfg: SshdConfig, user: str, groups: list[str]) -> list[str]:
         if not set(words[::2]) & set(PLACES) or not match_applies(criteria, user, groups):
             continue
         out += [f"{w}: {key} {value} (Match {criteria} at {where}): set for {user} when it connects from there only"
-                for key, (value, w) in block.items() if key in SSHD_DECIDES]
+                for key, (value, w) in block.items() if key in SSHD_DECIDES and (
+                    key not in SSHD_LISTS or admits(SshdConfig(lists={key: [(value, w)]}), user, groups))]
     return out
 
 
