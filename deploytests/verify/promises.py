@@ -5657,7 +5657,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
             "ForceCommand, Subsystem), resolved through links and root's scripts, runs and names nothing in the "
             "app's tree or that someone but root may change; no password login for the app user, and AllowUsers/"
-            "DenyUsers/AllowGroups/DenyGroups admit the deploy login and the gate's",
+            "DenyUsers/AllowGroups/DenyGroups admit the deploy login and the gate's, from anywhere: no user@host "
+            "pattern for them, no Match block on the address, host or local port setting what decides their key "
+            "login (access lists, PubkeyAuthentication, AuthenticationMethods, ForceCommand ...), no hosts.allow or "
+            "hosts.deny rule (Debian's sshd asks libwrap), unless allowed (allow_cron, the file pinned): the gate's "
+            "login, from here, tries one place only",
             "test_sshd_config_is_accounted_for",
             "/etc/ssh/sshd_config:9: authorizedkeysfile /var/www/app/shared/data/keys/%u: sshd takes who may log "
             "in from there, and /var/www/app/shared/data/keys 2770 yourapplication:yourapplication may be changed "
@@ -5670,7 +5674,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "no pam_exec, no module from outside the system's PAM dirs; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
-            "the stock command dirs", "test_login_stack_is_accounted_for",
+            "the stock command dirs; every module of the stacks the deploy login's and the gate's logins run (sshd's "
+            "account and session, and auth where sshd asks PAM for more than a key; sudo's account and session) is "
+            "a line of Debian's conffile as shipped or of pam-auth-update's stock profiles, or allowed (allow_pam, "
+            "pinned to its lines and its own configuration: access.conf, time.conf, a file= ...): pam_access, "
+            "pam_time, pam_listfile, pam_succeed_if decide who logs in, when and from where, and the gate's login "
+            "tries now and from here only", "test_login_stack_is_accounted_for",
             "/etc/pam.d/su:15: auth sufficient pam_wheel.so trust group=adm: its success ends the authentication "
             "without a password or key ..."),
     Promise("cw_login_files", f"{CW}: grants", "the files a login of the deploy user, of the gate's login and of "
