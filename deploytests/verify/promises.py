@@ -4189,6 +4189,9 @@ def pam_not_stock(facts, exp, snap, raw, said=()) -> list[str]:
                      f"it at every login of the deploy user and of the gate's login; it decides who gets in, when "
                      f"and from where by its own rule ({conf}), which the gate's login, now and from here, tries in "
                      f"one case only: deploys and rollbacks may be refused at other times or from other places. "
+                     + (f"(the gate records /etc only: keep {', '.join(outside)} there, or no pin of it holds) "
+                        if (outside := list(dict.fromkeys(c for q, _ in seen for c in pam_config_files(
+                            q.module, q.args) if not c.startswith("/etc/")))) else "")
                      + _allow_hint(exp, "allow_pam", module))
     return lines
 

@@ -361,6 +361,13 @@ def test_ordinary_pam_hardening_passes_or_names_its_allowance(texts, caught, exp
         assert found.startswith("fail: 1 ") and f'allow_pam = ["{caught} sha256:' in found, found
 
 
+def test_a_pam_modules_rule_outside_etc_is_named(exp):
+    """The login collector records /etc: a module's file elsewhere cannot be pinned, and its line says so."""
+    found = outcome("cw_pam", with_pam(common_account="account required pam_listfile.so item=user sense=deny "
+                                       "file=/srv/ops/denied onerr=succeed\n"), exp)
+    assert "(the gate records /etc only: keep /srv/ops/denied there, or no pin of it holds)" in found, found
+
+
 def test_the_sshd_stack_is_not_judged_where_sshd_does_not_use_pam(exp):
     """The project's image runs sshd with UsePAM no: sshd's stack decides nothing there, sudo's still does."""
     assert outcome("cw_pam", with_pam(sshd_pam=False, sshd="account required pam_time.so\n"), exp) == "pass"
