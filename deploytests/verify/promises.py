@@ -4152,6 +4152,7 @@ def pam_not_stock(facts, exp, snap, raw, said=()) -> list[str]:
     arguments, a directory's policy), and this gate's own login, now and from here, tries only one case of it. A
     line another rule of the stack already names (``said``) is that rule's (one cause)."""
     from .logins import PAM_LOGINS, pam_config_files, pam_stack, pam_stock_key, sshd_config
+    from .parse import conffiles
 
     cfg = sshd_config(raw, snap.dirs)
     sshd_pam = (cfg.first.get("usepam") or ("no", ""))[0].lower() == "yes" or snap.data(
@@ -4172,6 +4173,8 @@ def pam_not_stock(facts, exp, snap, raw, said=()) -> list[str]:
                     s.startswith(p.where + ":") for s in said):
                 found.setdefault(p.module.rsplit("/", 1)[-1] if p.module.startswith(PAM_DIRS) or
                                  "/" not in p.module else p.module, []).append((p, service))
+    known = set((snap.raw.get("etc_files") or {}) if isinstance(snap.raw, dict) else ()) | set(
+        conffiles(snap.data("/var/lib/dpkg/status")))  # (what /etc holds: the login collector's record, dpkg's)
     lines = []
     for module, seen in found.items():
         if module in exp.allow.pam:
@@ -4181,7 +4184,8 @@ def pam_not_stock(facts, exp, snap, raw, said=()) -> list[str]:
         runs = ", ".join(dict.fromkeys(s for _, s in seen))
         runs = " and ".join(runs.rsplit(", ", 1))
         conf = ", ".join(c for c in pam_config_files(p.module, p.args) if (snap.listdir(c.rstrip("/")) if
-                         c.endswith("/") else snap.st(c) is not None or raw.get(c) is not None)) or "its arguments"
+                         c.endswith("/") else c in known or snap.st(c) is not None or raw.get(c) is not None)) or \
+            "its arguments"
         lines.append(f"{p.where}: {p.type} {p.control} {p.module}{' ' + p.args if p.args else ''}: not a line of "
                      f"Debian's stock PAM stacks (the conffiles as shipped, pam-auth-update's profiles)"
                      f"{' (also ' + ', '.join(more[:3]) + ')' if more else ''}: {runs} "
