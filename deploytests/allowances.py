@@ -6,14 +6,15 @@ target allows it here, in writing (targets.toml, ``allow_*`` keys of ``[targets.
 data (an address, a path, a name, a rule's text), never code. ``skip_rules`` switches a closed-world or
 security rule off by id, with a reason the report shows.
 
-An allowance that names a container of code (:data:`PINNED`: a file root runs later, a file Apache includes, a
-unit, a privileged file, a command in /usr/local) pins its content: ``"/etc/cron.d/backup sha256:<64 hex>"``. It
-holds only while the thing's content hashes to the pin (:func:`deploytests.verify.pins.effective` resolves the
-pins against a host's snapshot once per check, so the rules see the bare names that still hold); an entry
-without a pin, or whose thing changed since, allows nothing, and the gate's line prints the pinned form to
-write after review. A name allows what was there when it was written, not whatever is put in it later. So does
-an allowance of what runs or listens (:data:`RUNS`): it names the program it allows by content, its executable
-and, for an interpreter, the script it runs, not a port or a process title another program may take.
+An allowance that names a container of code (:data:`PINNED`: a file root runs later, a file Apache includes, a unit,
+a privileged file, a command in /usr/local, a PAM module of the logins' stacks) pins its content:
+``"/etc/cron.d/backup sha256:<64 hex>"``. It holds only while the thing's content hashes to the pin
+(:func:`deploytests.verify.pins.effective` resolves the pins against a host's snapshot once per check, so the rules
+see the bare names that still hold); an entry without a pin, or whose thing changed since, allows nothing, and the
+gate's line prints the pinned form to write after review. A name allows what was there when it was written, not
+whatever is put in it later. So does an allowance of what runs or listens (:data:`RUNS`): it names the program it
+allows by content, its executable and, for an interpreter, the script it runs, not a port or a process title another
+program may take.
 
 Light to import (the pytest plugin loads the inventory into every run): dataclasses only.
 """
@@ -39,7 +40,7 @@ SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_
 
 # the allowances that name a container of code, whose entries pin its content (``NAME sha256:HEX``); a unit's
 # ``user@NAME`` (an account's systemd manager) names no file and takes no pin
-PINNED = ("cron", "apache_conf", "units", "privileged", "commands")
+PINNED = ("cron", "apache_conf", "units", "privileged", "commands", "pam")
 # the allowances of what runs or listens, whose entries pin the program they allow (its executable and an
 # interpreter's script: ``"*:9100 prometheus /usr/bin/prometheus-node-exporter sha256:HEX"``); an allow_listen
 # address alone (an Apache ``Listen``) names no program and takes no pin
@@ -97,6 +98,7 @@ class Allowances:
     groups: tuple[str, ...] = ()       # "user: group"
     privileged: tuple[str, ...] = ()   # "path MODE owner:group[ caps]": a setuid/setgid file or one with capabilities
     commands: tuple[str, ...] = ()     # a file in /usr/local/{sbin,bin} named like a packaged command
+    pam: tuple[str, ...] = ()          # a PAM module in sshd's or sudo's stack beyond Debian's, e.g. "pam_access.so"
     skip_rules: dict[str, str] = field(default_factory=dict)
     where: str = "targets.toml"
     lines: Mapping[str, str] = field(default_factory=dict, compare=False)  # allow_X key -> file:line of the key

@@ -296,6 +296,13 @@ FAULTS: tuple[Fault, ...] = (
     Fault("pam-permit-first-in-common-auth", "cw_pam", "'auth sufficient pam_permit.so' put first in common-auth "
           "(a debugging shortcut left in): every su and sudo lets in without a password",
           "sed -i '1i auth sufficient pam_permit.so' /etc/pam.d/common-auth"),
+    Fault("deploy-login-refused-elsewhere-by-pam-access", "cw_pam", "pam_access added to common-account with an "
+          "access.conf rule refusing the deploy login from another network: the gate's own login, from here, still "
+          "gets in", "printf -- '-:{deploy_user}:10.99.0.0/16\\n' >> /etc/security/access.conf; "
+          "echo 'account required pam_access.so' >> /etc/pam.d/common-account"),
+    Fault("sshd-match-address-refuses-deploy-login", "cw_sshd", "a Match Address block in sshd_config refusing the "
+          "deploy login from another network (at sshd's next start)",
+          "printf 'Match Address 10.99.0.0/16\\n  DenyUsers {deploy_user}\\n' >> /etc/ssh/sshd_config"),
     Fault("login-profile-of-the-app-group", "cw_login_files", "the login's ~/.profile group-writable by the app's "
           "group", "h=$(getent passwd {login} | cut -d: -f6); chgrp {app_group} $h/.profile; chmod g+w $h/.profile"),
     Fault("admin-bashrc-of-the-app-user", "cw_login_files", "a new admin login (sudo) whose ~/.bashrc the app user "

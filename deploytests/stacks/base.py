@@ -90,6 +90,10 @@ class Stack:
     # the lines that set something of each conffile as Debian ships it (a file of the kind's package, by dpkg's md5):
     # one such line gone from the server's file is a finding (deploytests.verify.promises.stock_lines_gone)
     baseline_conffiles: str = ""
+    # "TYPE MODULE [ARGS]" of each line pam-auth-update writes into /etc/pam.d/common-* from Debian's own templates
+    # and the profiles of the ordinary packages that ship one (not conffiles: their lines are no dpkg record); with
+    # the baseline's conffiles of /etc/pam.d, what sshd's and sudo's stacks may hold (promises.pam_not_stock)
+    baseline_pam: tuple[str, ...] = ()
     # packages whose files the gate compares with dpkg's md5sums (fnmatch patterns, {py}: python_version): what
     # Apache, mod_wsgi, the stack's Python, sudo, sshd and PAM load or run
     verified_packages: tuple[str, ...] = ()

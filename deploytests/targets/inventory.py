@@ -132,6 +132,11 @@ TARGET_FIELDS: tuple[Field, ...] = (
           example='["/usr/local/bin/python3 sha256:' + PIN_EXAMPLE + '"]',
           doc="files in /usr/local/{sbin,bin} allowed to shadow a packaged\ncommand of the same name on root's "
               "PATH, each pinned\nto its content"),
+    Field("allow_pam", Strings(unique=True), default=(),
+          example='["pam_access.so sha256:' + PIN_EXAMPLE + '"]',
+          doc="PAM modules in sshd's or sudo's stack beyond Debian's\nstock lines (they decide who logs in, when "
+              "and from\nwhere), each pinned to its lines there and its own\nconfiguration (access.conf, "
+              "time.conf, a file= ...)"),
     Field("skip_rules", Custom("a table of rule id = reason"),
           example='{ sec_tokens = "behind a proxy that strips it" }',
           doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),

@@ -125,6 +125,7 @@ ACTS += ["/usr/lib/systemd/system-shutdown", "/usr/lib/systemd/system-sleep", "/
 ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")]
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
+FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
 # systemd's manager configuration: DefaultEnvironment= / ManagerEnvironment= reach every service it starts, root's
 SYSTEMD_CONF = ["/etc/systemd/system.conf.d", "/run/systemd/system.conf.d", "/usr/local/lib/systemd/system.conf.d"]
 FILES += ["/etc/systemd/system.conf"]

@@ -137,9 +137,11 @@ def _read(cfg: SshdConfig, path: str, texts, listing, why, depth: int) -> None:
 def admits(cfg: SshdConfig, user: str, groups: list[str]) -> str | None:
     """Why sshd's access lists refuse ``user`` (in ``groups``), or None: ``DenyUsers``, ``AllowUsers``,
     ``DenyGroups``, ``AllowGroups``, in sshd's order (a ``user@host`` pattern counts for the user part)."""
-    def hit(patterns, names):
-        return next((p for p in patterns for n in names if _match(p.split("@")[0], n)), None)
+    def hit(patterns, names):  # (a deny pattern with a host part refuses from there only: place_bound's)
+        return next((p for p in patterns for n in names if _match(p.split("@")[0], n) and not (deny and "@" in p)),
+                    None)
 
+    deny = False
     for key, names, deny in (("denyusers", [user], True), ("allowusers", [user], False),
                              ("denygroups", groups, True), ("allowgroups", groups, False)):
         rules = cfg.lists.get(key) or []
@@ -153,6 +155,38 @@ def admits(cfg: SshdConfig, user: str, groups: list[str]) -> str | None:
         if not deny and not found:
             return f"{where}: {key} {' '.join(patterns)!r} does not name it"
     return None
+
+
+# what decides whether a key login gets in and runs its commands, in a Match block (sshd_config(5)'s keywords a
+# Match block may set): set there for some places only, it refuses or changes the login from other places
+SSHD_DECIDES = ("allowusers", "denyusers", "allowgroups", "denygroups", "pubkeyauthentication",
+                "authenticationmethods", "authorizedkeysfile", "authorizedkeyscommand", "authorizedprincipalsfile",
+                "authorizedprincipalscommand", "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes",
+                "casignaturealgorithms", "forcecommand", "chrootdirectory", "maxsessions", "maxauthtries",
+                "refuseconnection", "revokedkeys", "trustedusercakeys", "pubkeyauthoptions", "requiredrsasize")
+PLACES = ("address", "host", "localaddress", "localport", "rdomain")  # Match criteria that depend on where from
+
+
+def place_bound(cfg: SshdConfig, user: str, groups: list[str]) -> list[str]:
+    """``file:line: what`` of each setting by which sshd lets ``user`` in from some places only: an ``AllowUsers``
+    list that names it only as ``user@host``, a ``DenyUsers`` ``user@host`` pattern, and each keyword of
+    :data:`SSHD_DECIDES` a ``Match`` block on where the client connects from (:data:`PLACES`) sets for it."""
+    out = []
+    allow = [(p, w) for value, w in cfg.lists.get("allowusers") or [] for p in value.split()
+             if _match(p.split("@")[0], user)]
+    if allow and all("@" in p for p, _ in allow):
+        out.append(f"{allow[0][1]}: AllowUsers {' '.join(p for p, _ in allow)}: admits {user} only from "
+                   f"{', '.join(p.split('@', 1)[1] for p, _ in allow)}")
+    out += [f"{w}: DenyUsers {p}: refuses {user} from {p.split('@', 1)[1]}" for value, w in cfg.lists.get(
+        "denyusers") or [] for p in value.split() if "@" in p and _match(p.split("@")[0], user)]
+    for criteria, where, block in cfg.matches:
+        words = criteria.lower().split()
+        if not set(words[::2]) & set(PLACES) or not match_applies(criteria, user, groups):
+            continue
+        out += [f"{w}: {key} {value} (Match {criteria} at {where}): set for {user} when it connects from there only"
+                for key, (value, w) in block.items() if key in SSHD_DECIDES and (
+                    key not in SSHD_LISTS or admits(SshdConfig(lists={key: [(value, w)]}), user, groups))]
+    return out
 
 
 # the ways sshd takes a password instead of a key (OpenSSH's defaults: yes); keyboard-interactive asks PAM (pam_unix:
@@ -262,6 +296,51 @@ def _auth_stack(texts, top, name, kind="auth", depth=0) -> tuple[list[tuple[str,
         elif m and m.group(1).lower() == kind:
             stack.append((m.group(2), posixpath.basename(m.group(3))))
     return stack, included
+
+
+def pam_stack(texts: Mapping[str, str], name: str, top: str = "/etc/pam.d", depth: int = 0) -> list[PamLine]:
+    """Every rule line a PAM service ``name`` runs, of every type, in order, its ``@include`` files and its
+    ``TYPE include``/``substack`` files read in place (those of that type only)."""
+    out: list[PamLine] = []
+    for n, raw in enumerate((texts.get(f"{top}/{name}") or "").splitlines(), 1):
+        words = raw.split("#", 1)[0].split()
+        m = re.match(r"-?(\S+)\s+(\[[^\]]*\]|\S+)\s+(\S+)\s*(.*)$", " ".join(words))
+        if words[:1] == ["@include"] and len(words) > 1:
+            out += pam_stack(texts, words[1], top, depth + 1) if depth < 8 else []
+        elif m and m.group(2) in ("include", "substack"):
+            out += [p for p in (pam_stack(texts, m.group(3), top, depth + 1) if depth < 8 else [])
+                    if p.type == m.group(1).lower()]
+        elif m:
+            out.append(PamLine(f"{top}/{name}:{n}", m.group(1).lower(), m.group(2), m.group(3), m.group(4)))
+    return out
+
+
+# the PAM services the deploy login's and the gate's logins run: sshd (a key login: account and session; auth only
+# when sshd asks PAM for a second factor) and sudo (sudo -n with NOPASSWD: account and session, no auth); sudo -i's
+PAM_LOGINS = ("sshd", "sudo", "sudo-i")
+# the files a module reads its rule from besides /etc/security/<name>.conf and <name>.d/ (pam_access's access.conf,
+# pam_time's time.conf, pam_group's, pam_faillock's, pam_namespace's ...) and the paths its arguments name
+PAM_CONF = {"pam_securetty.so": ("/etc/securetty",), "pam_shells.so": ("/etc/shells",),
+            "pam_nologin.so": ("/etc/nologin", "/run/nologin"), "pam_rhosts.so": ("/etc/hosts.equiv",),
+            "pam_listfile.so": ()}
+
+
+def pam_config_files(module: str, args: str) -> list[str]:
+    """The files a PAM module takes its rule from: ``/etc/security/<name>.conf`` and every file of
+    ``/etc/security/<name>.d/`` (named with its ``/``) for ``pam_<name>.so`` (access, time, group, faillock,
+    pwquality, namespace, limits ...), :data:`PAM_CONF`'s, and each absolute path its arguments name
+    (``accessfile=``, ``conffile=``, ``file=``, ``conf=``)."""
+    base = posixpath.basename(module)
+    stem = base[4:-3] if base.startswith("pam_") and base.endswith(".so") else ""
+    found = list(PAM_CONF.get(base, (f"/etc/security/{stem}.conf", f"/etc/security/{stem}.d/") if stem else ()))
+    found += [w.split("=", 1)[-1] for w in args.split() if w.split("=", 1)[-1].startswith("/")]
+    return list(dict.fromkeys(found))
+
+
+def pam_stock_key(line: PamLine) -> str:
+    """A PAM line as a stack's baseline names it: ``TYPE MODULE [ARGS]`` (the module's file name; its control,
+    which pam-auth-update writes as jumps that vary with the profiles enabled, is another rule's)."""
+    return " ".join([line.type, posixpath.basename(line.module)] + line.args.split())
 
 
 PAM_ACTS = {"required": ("ok", "bad"), "requisite": ("ok", "die"), "sufficient": ("done", "ignore"),

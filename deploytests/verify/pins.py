@@ -58,6 +58,36 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _pam(facts, name: str) -> str | None:
+    """The pin of a PAM module in the logins' stacks (:data:`.logins.PAM_LOGINS`): the sha256 of a line per line
+    of it there (``FILE TYPE CONTROL MODULE ARGS``, its place in the file aside) and one per file of its own
+    configuration (:func:`.logins.pam_config_files`: ``SHA256  PATH``; ``-`` for a file of /etc that is not there
+    or is as its package ships it, a directory's files each); None when one of them was not sent (outside /etc)."""
+    from .logins import PAM_LOGINS, pam_config_files, pam_stack
+    from .mechanisms import texts
+
+    raw, snap = texts(facts) or {}, getattr(facts, "raw", None)
+    etc = (getattr(snap, "raw", None) or {}).get("etc_files") if getattr(snap, "files", None) is not None else None
+    lines, conf = [], []
+    for service in PAM_LOGINS:
+        for p in pam_stack(raw, service):
+            if name in (p.module, p.module.rsplit("/", 1)[-1]):
+                lines.append(f"{p.where.rsplit(':', 1)[0]} {p.type} {p.control} {p.module} {' '.join(p.args.split())}")
+                conf += [c for c in pam_config_files(p.module, p.args) if c not in conf]
+    for path in conf:
+        if path.endswith("/"):  # (a directory the module reads every file of: each file the probe recorded)
+            lines += [f"{h if len(h) == 64 else _sha(h.encode())}  {f}" for f, h in sorted((etc or {}).items())
+                      if f.startswith(path)]
+            continue
+        data = _bytes(facts, path)
+        found = _sha(data) if data is not None else (etc or {}).get(path)
+        if found is None and (etc is None or not path.startswith("/etc/")):
+            return None
+        found = "-" if found is None else found if len(found) == 64 else _sha(found.encode())  # (identity, link)
+        lines.append(f"{found}  {path}")
+    return _sha("".join(ln + "\n" for ln in dict.fromkeys(lines)).encode()) if lines else None
+
+
 def _unit(facts, name: str) -> str | None:
     from .mechanisms import texts, units
 
@@ -234,6 +264,8 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
         return hashes[0][:64] if len(hashes) == 1 and not conf else _sha("".join(hashes + conf).encode())
     if kind == "units":
         return _unit(facts, name)
+    if kind == "pam":
+        return _pam(facts, name)
     sent = (getattr(getattr(facts, "raw", None), "raw", None) or {}).get("digests") or {}  # the login collector's
     if kind in ("cron", "apache_conf"):
         info = ((inv.get("apache") or {}).get("files") or {}).get(name) if kind == "apache_conf" else None

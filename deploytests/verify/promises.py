@@ -4056,10 +4056,30 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
+    lines += tcp_wrappers(raw, exp)
     loose = _sshd_sources_loose(snap, raw)
     said = tuple(ln.split(": ", 1)[0] + ": sshd reads it to decide who logs in, but the gate could not" for ln in loose)
     lines = [ln for ln in lines if not ln.startswith(said)] + loose  # (one cause: others may change it, so not read)
     _unaccounted("setting[s] of the SSH server", list(dict.fromkeys(lines)), "cw_sshd", exp)
+
+
+def tcp_wrappers(raw, exp) -> list[str]:
+    """A line per rule of /etc/hosts.allow and /etc/hosts.deny (libwrap's: Debian's sshd links it, 12 and 13) not
+    allowed (``allow_cron``, the file pinned): a rule decides which addresses may connect to sshd (or runs a command,
+    ``spawn``/``twist``), before any login, and this gate connects from one place. Both files ship with comments
+    only (libwrap0 writes them): deny by default, whatever daemon the rule names."""
+    lines = []
+    for path in ("/etc/hosts.allow", "/etc/hosts.deny"):
+        text = raw.get(path) or ""
+        rules = [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() and not
+                 ln.lstrip().startswith("#")]
+        if rules and path not in exp.allow.cron:
+            n, rule = rules[0]
+            lines.append(f"{path}:{n}: {rule[:120]!r}{f' (and {len(rules) - 1} more)' if len(rules) > 1 else ''}: "
+                         f"sshd asks libwrap at every connection whether its address may log in (or runs what a "
+                         f"rule spawns), before any key: a rule may refuse the deploy login from other places than "
+                         f"this gate's. " + _allow_hint(exp, "allow_cron", path))
+    return lines
 
 
 def _sshd_sources_loose(snap, raw) -> list[str]:
@@ -4100,7 +4120,7 @@ SSHD_NAMES = {"authorizedkeyscommand": "AuthorizedKeysCommand", "authorizedprinc
 
 def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
     from . import collect_login as C
-    from .logins import admits, match_applies
+    from .logins import admits, match_applies, place_bound
     from .rootacts import command_problem, view
 
     lines = [f"{p}: sshd reads it to decide who logs in, but the gate could not ({w})" for p, w in cfg.unread.items()]
@@ -4154,6 +4174,11 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
         if refused:
             lines.append(f"{refused}: sshd refuses the {who} {name} at its next start (a reload, a reboot, an "
                          f"openssh upgrade): deploys, rollbacks and this gate are locked out")
+        lines += [f"{bound}: sshd lets the {who} in from some places only (at its next start), and this gate's "
+                  f"login, from here, tries one: a deploy or rollback from another runner or address is refused or "
+                  f"changed. " + _allow_hint(exp, "allow_cron", bound.split(":", 1)[0])
+                  for bound in (place_bound(cfg, name, found["groups"]) if found else [])
+                  if bound.split(":", 1)[0] not in exp.allow.cron]
     return lines
 
 
@@ -4216,6 +4241,7 @@ def cw_pam(facts, exp):
               "(expired, its password expired, locked by its expiry date): when every module that checks the "
               "account fails, the rest end in success (a requisite pam_deny.so gone, a check made optional)"
               for path in stack_lets_in(raw, pam_names, PAM_CREDENTIALS, kind="account")]
+    lines += pam_not_stock(facts, exp, snap, raw, lines)
     users = snap.users
     who = {exp.cfg.app_user: "the app user", exp.deploy_user: "the deploy login"}
     who.setdefault(facts.get("login") or exp.deploy_user, "the gate's login")
@@ -4247,6 +4273,80 @@ def cw_pam(facts, exp):
                 lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: {whose} looks there for "
                              f"commands, outside the command dirs the gate checks for who may write them")
     _unaccounted("rule[s] of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
+
+
+def pam_not_stock(facts, exp, snap, raw, said=()) -> list[str]:
+    """A line per PAM module of the stacks the deploy login's and the gate's logins run (:data:`.logins.PAM_LOGINS`:
+    sshd's account and session, its auth where sshd asks PAM for a factor after the key; sudo's account and session,
+    its auth not: sudo -n with NOPASSWD asks none; includes read in place; the password stack runs only at a
+    password change) that is none of the stack's stock lines -- a line of that file's conffile as Debian ships it
+    (the baseline's lines of that path, any version) or one pam-auth-update writes from Debian's templates and
+    ordinary profiles (``Stack.baseline_pam``) -- nor allowed (``allow_pam``, pinned to its lines and its own
+    configuration: :func:`.pins._pam`). Deny by default: such a module decides who logs in, when and from where by a
+    rule of its own (pam_access's access.conf, pam_time's time.conf, pam_listfile's file, pam_succeed_if's
+    arguments, a directory's policy), and this gate's own login, now and from here, tries only one case of it. A
+    line another rule of the stack already names (``said``) is that rule's (one cause)."""
+    from .logins import PAM_LOGINS, pam_config_files, pam_stack, pam_stock_key, sshd_config
+    from .parse import conffiles
+
+    cfg = sshd_config(raw, snap.dirs)
+    sshd_pam = (cfg.first.get("usepam") or ("no", ""))[0].lower() == "yes" or snap.data(
+        "/etc/ssh/sshd_config") is None
+    names = set(snap.listdir("/etc/pam.d") or [])
+    stock = set(getattr(exp.stack, "baseline_pam", ()))
+    for (path, _), (_, shipped) in stock_conffiles(exp.stack).items():
+        if path.startswith("/etc/pam.d/"):
+            stock |= {pam_stock_key(p) for p in pam_stack({path: "\n".join(shipped)}, path[11:])}
+    found: dict[str, list] = {}
+    for service in PAM_LOGINS:
+        if service == "sshd" and not sshd_pam or service != "sshd" and service not in names:
+            continue
+        kinds = ("account", "session") + (("auth",) if service == "sshd" and _sshd_asks_pam(cfg, facts, exp, snap)
+                                          else ())
+        for p in pam_stack(raw, service if service in names else "other"):
+            if p.type in kinds and pam_stock_key(p) not in stock and not any(
+                    s.startswith(p.where + ":") for s in said):
+                found.setdefault(p.module.rsplit("/", 1)[-1] if p.module.startswith(PAM_DIRS) or
+                                 "/" not in p.module else p.module, []).append((p, service))
+    known = set((snap.raw.get("etc_files") or {}) if isinstance(snap.raw, dict) else ()) | set(
+        conffiles(snap.data("/var/lib/dpkg/status")))  # (what /etc holds: the login collector's record, dpkg's)
+    lines = []
+    for module, seen in found.items():
+        if module in exp.allow.pam:
+            continue
+        p = seen[0][0]
+        more = list(dict.fromkeys(q.where for q, _ in seen[1:] if q.where != p.where))
+        runs = ", ".join(dict.fromkeys(s for _, s in seen))
+        runs = " and ".join(runs.rsplit(", ", 1))
+        conf = ", ".join(c for c in pam_config_files(p.module, p.args) if (snap.listdir(c.rstrip("/")) if
+                         c.endswith("/") else c in known or snap.st(c) is not None or raw.get(c) is not None)) or \
+            "its arguments"
+        lines.append(f"{p.where}: {p.type} {p.control} {p.module}{' ' + p.args if p.args else ''}: not a line of "
+                     f"Debian's stock PAM stacks (the conffiles as shipped, pam-auth-update's profiles)"
+                     f"{' (also ' + ', '.join(more[:3]) + ')' if more else ''}: {runs} "
+                     f"run{'s' * (' and ' not in runs)} "
+                     f"it at every login of the deploy user and of the gate's login; it decides who gets in, when "
+                     f"and from where by its own rule ({conf}), which the gate's login, now and from here, tries in "
+                     f"one case only: deploys and rollbacks may be refused at other times or from other places. "
+                     + (f"(the gate records /etc only: keep {', '.join(outside)} there, or no pin of it holds) "
+                        if (outside := list(dict.fromkeys(c for q, _ in seen for c in pam_config_files(
+                            q.module, q.args) if not c.startswith("/etc/")))) else "")
+                     + _allow_hint(exp, "allow_pam", module))
+    return lines
+
+
+def _sshd_asks_pam(cfg, facts, exp, snap) -> bool:
+    """Whether sshd runs PAM's auth stack for every login of the deploy user or the gate's: each alternative of its
+    ``AuthenticationMethods`` asks for ``keyboard-interactive`` or ``password`` (a key alone does not get in)."""
+    from .logins import setting_for
+
+    for name in dict.fromkeys([exp.deploy_user, facts.get("login") or exp.deploy_user]):
+        groups = (snap.users.facts(name) or {}).get("groups") or []
+        methods = (setting_for(cfg, "authenticationmethods", name, groups) or ("any", ""))[0]
+        if methods.lower() != "any" and all("keyboard-interactive" in alt or "password" in alt
+                                             for alt in methods.split()):
+            return True
+    return False
 
 
 def _login_runs(path: str, text: list | None, user: str, root: str) -> list[str]:
@@ -5713,7 +5813,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "sshd runs (AuthorizedKeysCommand, AuthorizedPrincipalsCommand: before authentication, for anyone; "
             "ForceCommand, Subsystem), resolved through links and root's scripts, runs and names nothing in the "
             "app's tree or that someone but root may change; no password login for the app user, and AllowUsers/"
-            "DenyUsers/AllowGroups/DenyGroups admit the deploy login and the gate's",
+            "DenyUsers/AllowGroups/DenyGroups admit the deploy login and the gate's, from anywhere: no user@host "
+            "pattern for them, no Match block on the address, host or local port setting what decides their key "
+            "login (access lists, PubkeyAuthentication, AuthenticationMethods, ForceCommand ...), no hosts.allow or "
+            "hosts.deny rule (Debian's sshd asks libwrap), unless allowed (allow_cron, the file pinned): the gate's "
+            "login, from here, tries one place only",
             "test_sshd_config_is_accounted_for",
             "/etc/ssh/sshd_config:9: authorizedkeysfile /var/www/app/shared/data/keys/%u: sshd takes who may log "
             "in from there, and /var/www/app/shared/data/keys 2770 yourapplication:yourapplication may be changed "
@@ -5726,7 +5830,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "no pam_exec, no module from outside the system's PAM dirs; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
-            "the stock command dirs", "test_login_stack_is_accounted_for",
+            "the stock command dirs; every module of the stacks the deploy login's and the gate's logins run (sshd's "
+            "account and session, and auth where sshd asks PAM for more than a key; sudo's account and session) is "
+            "a line of Debian's conffile as shipped or of pam-auth-update's stock profiles, or allowed (allow_pam, "
+            "pinned to its lines and its own configuration: access.conf, time.conf, a file= ...): pam_access, "
+            "pam_time, pam_listfile, pam_succeed_if decide who logs in, when and from where, and the gate's login "
+            "tries now and from here only", "test_login_stack_is_accounted_for",
             "/etc/pam.d/su:15: auth sufficient pam_wheel.so trust group=adm: its success ends the authentication "
             "without a password or key ..."),
     Promise("cw_login_files", f"{CW}: grants", "the files a login of the deploy user, of the gate's login and of "

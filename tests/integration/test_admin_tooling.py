@@ -131,6 +131,25 @@ sed -i 's/^\tdaily$/\tweekly/' /etc/logrotate.d/apache2
 """ + RELOAD
 
 
+# an admin's login hardening: CIS's pam_faillock profiles, enabled as CIS does; Google Authenticator for the admin
+# login's SSH (a key, then a code), sshd switched to PAM as Debian ships it
+HARDENING = """
+f=/usr/share/pam-configs/faillock
+printf 'Name: Enable pam_faillock to deny access\\nDefault: yes\\nPriority: 0\\n' > $f
+printf 'Auth-Type: Primary\\nAuth:\\n\\t[default=die]\\tpam_faillock.so authfail\\n' >> $f
+f=/usr/share/pam-configs/faillock_notify
+printf 'Name: Notify of failed login attempts and reset count upon success\\nDefault: yes\\nPriority: 1024\\n' > $f
+printf 'Auth-Type: Primary\\nAuth:\\n\\trequisite\\tpam_faillock.so preauth\\n' >> $f
+printf 'Account-Type: Primary\\nAccount:\\n\\trequired\\tpam_faillock.so\\n' >> $f
+DEBIAN_FRONTEND=noninteractive pam-auth-update --enable faillock faillock_notify
+sed -i 's/^# *deny *=.*/deny = 5/; s/^# *unlock_time *=.*/unlock_time = 900/' /etc/security/faillock.conf
+sed -i '/@include common-auth/a auth required pam_google_authenticator.so nullok' /etc/pam.d/sshd
+sed -i 's/^UsePAM no/UsePAM yes/' /etc/ssh/sshd_config
+printf 'Match User admin\\n  KbdInteractiveAuthentication yes\\n' >> /etc/ssh/sshd_config
+printf '  AuthenticationMethods publickey,keyboard-interactive\\n' >> /etc/ssh/sshd_config
+"""
+
+
 def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, list[str]]:
     """The built-in suite read-only against the fleet as a real target: {test: the failure's item lines}."""
     failed = {}
@@ -245,8 +264,25 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         failed = gate(tmp_path, fleet, allowed)
         lines = [ln for items in failed.values() for ln in items]
         assert lines == [], "\n".join(lines)
-        root(box, "sed -i 's/^APT_AUTOGEN=.*/APT_AUTOGEN=\"true\"/' /etc/default/rkhunter")  # (the admin's edit)
+        root(box, "cp /etc/default/rkhunter /root/rkhunter.orig && "
+                  "sed -i 's/^APT_AUTOGEN=.*/APT_AUTOGEN=\"true\"/' /etc/default/rkhunter")  # (the admin's edit)
         failed = gate(tmp_path, fleet, allowed)
         lines = [ln for items in failed.values() for ln in items]
         assert len(lines) == 1 and "/etc/default/rkhunter" in lines[0] and "RUN_CHECK_ON_BATTERY" in lines[0], \
             "\n".join(lines)
+
+        # common login hardening: libpam-pwquality (its pam-auth-update profile: password lines, which run at a
+        # password change only), libpam-google-authenticator for the admin's logins (sshd, now using PAM, runs the
+        # auth stack only for a login asked for more than a key: not the deploy login's), pam_faillock per CIS
+        # (profiles of the admin's, enabled with pam-auth-update; faillock.conf set): faillock's account line is a
+        # module beyond Debian's stock lines in the stacks sshd and sudo run for the deploy login, so one line
+        # naming allow_pam (pinned to its lines and faillock.conf); passes with it
+        root(box, "cp /root/rkhunter.orig /etc/default/rkhunter && DEBIAN_FRONTEND=noninteractive apt-get install "
+                  "-y -qq --no-install-recommends libpam-pwquality libpam-google-authenticator >/tmp/apt.log 2>&1 || "
+                  "{ tail -30 /tmp/apt.log; exit 1; }")
+        root(box, HARDENING)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = [ln for items in failed.values() for ln in items]
+        assert len(lines) == 1 and lines[0].startswith("/etc/pam.d/common-account:") and \
+            'allow_pam = ["pam_faillock.so sha256:' in lines[0], "\n".join(lines)
+        assert gate(tmp_path, fleet, allowed + allowance(lines[0], pinned=True) + "\n") == {}

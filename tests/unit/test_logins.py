@@ -9,6 +9,7 @@ test's -- fails naming the file:line and what it means."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import os
@@ -18,11 +19,13 @@ from pathlib import Path
 import pytest
 from stock import outcome
 
+from deploytests.allowances import Allowances
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import parse, reader
 from deploytests.verify.facts import Facts
 from deploytests.verify.logins import admits, ends_with_success, sshd_config, sshd_listeners, sudo_root_grants
+from deploytests.verify.pins import digest
 from deploytests.verify.promises import Expected
 
 STOCK = json.loads((Path(__file__).parent / "data" / "logins-stock.json").read_text())
@@ -235,6 +238,42 @@ def test_access_lists():
     assert "does not name it" in admits(cfg, "bob", ["bob"])
 
 
+@pytest.mark.parametrize("lines,said", [
+    ("AllowUsers admin appuser@10.1.2.0/24", "/etc/ssh/sshd_config:17: AllowUsers appuser@10.1.2.0/24: admits "
+     "appuser only from 10.1.2.0/24: sshd lets the deploy login in from some places only"),
+    ("DenyUsers appuser@192.168.*", "/etc/ssh/sshd_config:17: DenyUsers appuser@192.168.*: refuses appuser from "
+     "192.168.*"),
+    ("Match Address !10.0.0.0/8\n  DenyUsers appuser", "/etc/ssh/sshd_config:18: denyusers appuser (Match Address "
+     "!10.0.0.0/8 at /etc/ssh/sshd_config:17): set for appuser when it connects from there only"),
+    ("Match User appuser LocalPort 2222\n  ForceCommand /bin/false", "/etc/ssh/sshd_config:18: forcecommand "
+     "/bin/false (Match User appuser LocalPort 2222 at /etc/ssh/sshd_config:17)"),
+    ("Match Host *.ci.example.com User appuser\n  PubkeyAuthentication no", "pubkeyauthentication no (Match Host "
+     "*.ci.example.com User appuser")])
+def test_sshd_letting_the_deploy_login_in_from_some_places_only_fails(lines, said, exp):
+    """Class: a restriction on where the deploy login may log in from that the gate's own login, from here, does
+    not trip (an AllowUsers user@host, a DenyUsers user@host, a Match block on the address, host or local port
+    setting what decides a key login): one line naming the file to allow (pinned); the same block for another
+    login, or one that only widens (a password for an admin's network), passes."""
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + lines + "\n"}), exp)
+    assert said in found and 'allow_cron = ["/etc/ssh/sshd_config sha256:' in found, found
+    assert found.startswith("fail: 1 "), found
+    other = lines.replace("appuser", "admin").replace("admin admin@", "admin appuser ops@")
+    assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + other + "\n"}), exp) == "pass"
+    assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "Match Address 10.0.0.0/8 User admin\n"
+                                       "  PasswordAuthentication yes\n"}), exp) == "pass"
+
+
+def test_a_tcp_wrappers_rule_fails_and_comments_pass(exp):
+    """Debian 12's and 13's sshd link libwrap: a hosts.deny or hosts.allow rule decides which addresses may
+    connect before any key (allow_cron, the file pinned); the files as libwrap0 writes them (comments) pass."""
+    found = outcome("cw_sshd", facts_of({"/etc/hosts.deny": "# no rule\nsshd: ALL EXCEPT 10.0.0.0/8\n"}), exp)
+    assert "/etc/hosts.deny:2: 'sshd: ALL EXCEPT 10.0.0.0/8': sshd asks libwrap" in found, found
+    assert 'allow_cron = ["/etc/hosts.deny sha256:' in found
+    assert outcome("cw_sshd", facts_of({"/etc/hosts.allow": "# /etc/hosts.allow\n#\n", "/etc/hosts.deny": "#\n"}),
+                   exp) == "pass"
+
+
 # ---------------------------------------------------------------- PAM, limits, pam_env
 
 
@@ -251,6 +290,89 @@ def test_pam_lines_that_let_in_without_a_secret_fail(exp):
     found = outcome("cw_pam", facts_of({"/etc/pam.d/login": "auth sufficient /opt/pam/pam_ops.so\n"}), exp)
     assert "/etc/pam.d/login:1: auth sufficient /opt/pam/pam_ops.so: a PAM module from outside" in found
     assert ends_with_success("[success=2 default=ignore]") and not ends_with_success("required")
+
+
+def with_pam(server="debian12-image", sshd_pam=True, **texts):
+    """A recorded server with sshd using PAM (Debian's own sshd_config; the project's image has UsePAM no) and
+    ``texts`` (a name: its file under /etc/pam.d, text appended; a path: the file's whole text)."""
+    base = facts_of(server=server)
+    out = {}
+    if sshd_pam:
+        out["/etc/ssh/sshd_config"] = text(base, "/etc/ssh/sshd_config").replace("UsePAM no", "UsePAM yes")
+    for name, more in texts.items():
+        path = name if name.startswith("/") else "/etc/pam.d/" + name.replace("_", "-")
+        out[path] = more if name.startswith("/") else text(base, path) + more
+    facts = facts_of(out, server=server)
+    facts.raw.raw["etc_files"] = {}  # (the login collector's record of /etc: nothing there beyond these texts)
+    return facts
+
+
+@pytest.mark.parametrize("server", ["debian12-image", "debian13-image"])
+@pytest.mark.parametrize("where,line,conf", [
+    ("common_account", "account required pam_access.so", ("/etc/security/access.conf", "-:appuser:10.99.0.0/16\n")),
+    ("sshd", "account required pam_time.so", ("/etc/security/time.conf", "*;*;appuser;Wk0000-2400\n")),
+    ("sshd", "account required pam_listfile.so item=rhost sense=deny file=/etc/ssh/denied onerr=succeed",
+     ("/etc/ssh/denied", "10.99.0.1\n")),
+    ("common_account", "account requisite pam_succeed_if.so user notin appuser:deployer", None),
+    ("common_session", "session required pam_limits.so conf=/etc/security/deploy-limits.conf",
+     ("/etc/security/deploy-limits.conf", "appuser hard maxlogins 1\n")),
+    ("sudo", "account required pam_time.so", ("/etc/security/time.conf", "sudo;*;appuser;Al0800-1800\n"))])
+def test_a_pam_module_beyond_debians_stock_in_the_logins_stacks_fails_until_allowed_pinned(server, where, line, conf,
+                                                                                          exp):
+    """Class: a restriction on who may log in, when and from where that the gate's own login does not trip (its
+    login is now, from here): a PAM module in sshd's or sudo's account or session stack (its includes read in
+    place) that is none of Debian's stock lines (a conffile's as shipped, pam-auth-update's) fails in one line
+    naming allow_pam; allowed pinned, it passes; its own configuration changed later, the pin no longer holds."""
+    texts = {where: line + "\n"} | ({conf[0]: conf[1]} if conf else {})
+    facts = with_pam(server, **texts)
+    found = outcome("cw_pam", facts, exp)
+    module = line.split()[2]
+    assert found.startswith("fail: 1 ") and f": {line}: not a line of Debian's stock PAM stacks" in found, found
+    assert f'allow_pam = ["{module} sha256:' in found and "at other times or from other places" in found, found
+    allowed = dataclasses.replace(exp, allow=Allowances(pam=(module,)))
+    assert outcome("cw_pam", facts, allowed) == "pass"
+    if conf:
+        pin = digest(facts, "pam", module)
+        changed = with_pam(server, **dict(texts, **{conf[0]: conf[1] + "-:appuser:ALL\n"}))
+        written = dataclasses.replace(exp, allow=Allowances(pam=(f"{module} sha256:{pin}",)))
+        assert "but it has changed since" in outcome("cw_pam", changed, written)
+
+
+@pytest.mark.parametrize("texts,caught", [
+    # libpam-pwquality's profile and a CIS password history: the password stack runs at a password change only
+    ({"common_password": "password requisite pam_pwquality.so retry=3\npassword required pam_pwhistory.so "
+      "remember=24 use_authtok\n"}, None),
+    # libpam-google-authenticator for admins' logins: sshd runs PAM's auth only for a login that needs more than a
+    # key; the deploy login's is a key
+    ({"sshd": "auth required pam_google_authenticator.so nullok\n"}, None),
+    ({"sshd": "auth required pam_google_authenticator.so nullok\n", "/etc/ssh/sshd_config": "UsePAM yes\n"
+      "AuthenticationMethods publickey,keyboard-interactive\n"}, "pam_google_authenticator.so"),
+    # pam_faillock per CIS on Debian 13 (common-auth's preauth and authfail, common-account's line): one line
+    ({"common_auth": "auth required pam_faillock.so preauth\nauth [default=die] pam_faillock.so authfail\n",
+      "common_account": "account required pam_faillock.so\n", "/etc/security/faillock.conf": "deny = 5\n"},
+     "pam_faillock.so"),
+    # sudo's auth stack: sudo -n with NOPASSWD asks for none
+    ({"sudo": "auth required pam_listfile.so item=user sense=allow file=/etc/sudo-ok onerr=fail\n"}, None)])
+def test_ordinary_pam_hardening_passes_or_names_its_allowance(texts, caught, exp):
+    found = outcome("cw_pam", with_pam("debian13-image", **texts), exp)
+    if caught is None:
+        assert found == "pass", found
+    else:
+        assert found.startswith("fail: 1 ") and f'allow_pam = ["{caught} sha256:' in found, found
+
+
+def test_a_pam_modules_rule_outside_etc_is_named(exp):
+    """The login collector records /etc: a module's file elsewhere cannot be pinned, and its line says so."""
+    found = outcome("cw_pam", with_pam(common_account="account required pam_listfile.so item=user sense=deny "
+                                       "file=/srv/ops/denied onerr=succeed\n"), exp)
+    assert "(the gate records /etc only: keep /srv/ops/denied there, or no pin of it holds)" in found, found
+
+
+def test_the_sshd_stack_is_not_judged_where_sshd_does_not_use_pam(exp):
+    """The project's image runs sshd with UsePAM no: sshd's stack decides nothing there, sudo's still does."""
+    assert outcome("cw_pam", with_pam(sshd_pam=False, sshd="account required pam_time.so\n"), exp) == "pass"
+    assert "sudo and sudo-i run it" in outcome("cw_pam", with_pam(sshd_pam=False, common_account="account required "
+                                                                 "pam_time.so\n"), exp)
 
 
 @pytest.mark.parametrize("line,caught", [("yourapplication hard nproc 25", True), ("@yourapplication - nproc 60", True),

@@ -173,6 +173,17 @@ BASELINE_ROOT_UNIX = tuple(f"{SYSTEMD} {n}" for n in (
     # postfix's master (the other MTA, root as its package starts it) binds its services by names relative to
     # /var/spool/postfix: private/ (0700 postfix) and public/ (2710 postfix:postdrop); its children run as postfix
     "/usr/lib/postfix/sbin/master private/*", "/usr/lib/postfix/sbin/master public/*")
+# what pam-auth-update writes into common-{auth,account,session,session-noninteractive} on Debian 12 and 13 (read
+# from the packages: libpam-runtime's templates and unix profile; libpam-modules' mkhomedir, libpam-systemd's,
+# libpam-cap's, libpam-tmpdir's profiles; libpam-pwquality's and libpam-gnome-keyring's are password lines only):
+# "TYPE MODULE [ARGS]". The directory and host-policy profiles (sss, ldap, krb5, winbind, radius, abl, shield,
+# script ...) are not stock: their account modules decide who logs in, when and from where by a policy elsewhere
+# (allow_pam)
+BASELINE_PAM = ("auth pam_unix.so nullok", "auth pam_unix.so nullok try_first_pass", "auth pam_deny.so",
+                "auth pam_permit.so", "auth pam_cap.so",
+                "account pam_unix.so", "account pam_deny.so", "account pam_permit.so",
+                "session pam_unix.so", "session pam_deny.so", "session pam_permit.so", "session pam_umask.so",
+                "session pam_systemd.so", "session pam_mkhomedir.so", "session pam_tmpdir.so")
 BASELINE_SUDOERS = (
     "Defaults env_reset", "Defaults mail_badpass",
     'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"', "Defaults use_pty",
@@ -184,6 +195,6 @@ BASELINE_SUDOERS = (
 DEBIAN: dict[str, Any] = dict(
     packages=PACKAGES, vhost_template=VHOST, baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES,
     baseline_sudoers=BASELINE_SUDOERS, baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES,
-    baseline_guards=BASELINE_GUARDS, baseline_root_listeners=BASELINE_ROOT_LISTENERS,
+    baseline_guards=BASELINE_GUARDS, baseline_pam=BASELINE_PAM, baseline_root_listeners=BASELINE_ROOT_LISTENERS,
     baseline_root_unix=BASELINE_ROOT_UNIX, baseline_conffiles="conffiles.txt",
 )
