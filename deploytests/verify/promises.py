@@ -5509,7 +5509,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "creates a file in a directory the app's tree holds or someone but root may add a name to (a link put "
             "there redirects root's write: a redirection, tee, an -o/--output/of= or an archiver's -f file, what "
             "chown, touch, mkdir change, a copy's destination; a sticky dir of root's, /tmp, aside: the kernel's "
-            "protected_symlinks and protected_regular guard it)",
+            "protected_symlinks and protected_regular guard it); "
+            "and every start entry a later boot runs outside systemd's units is a package's or allowed (allow_cron "
+            "by file): an @reboot job (a conffile as its package ships it aside), an executable rc.local with a "
+            "command, an rc?.d start link to an init script no package ships, an /etc/inittab line sysvinit's "
+            "template does not hold, a kernel command line word /etc/default/grub, grub.d or /etc/kernel/cmdline "
+            "adds to what grub ships",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
@@ -5546,7 +5551,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "command that runs as root with what someone but root may change, nor for one that runs as root (no "
             "User= but root, or '+'/'!' prefixes, PermissionsStartOnly) and reaches the app's tree; "
             "whatever is allowed, neither unit is masked and no "
-            "reload of theirs stops the server",
+            "reload of theirs stops the server; and, deny by default, every start entry there (a unit file, a "
+            "drop-in, an alias link, a .wants/.requires/.upholds link: what a later boot, start or timer runs) is a "
+            "package's (a file dpkg unpacked; a link a postinst made, deb-systemd-helper's record; one systemd's "
+            "own postinst enables) or allowed by unit name (allow_units); a mask, a scope or a slice starts nothing",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "
