@@ -124,11 +124,12 @@ def boot_entries(raw, snap, conffiles: dict, shipped) -> list[tuple[str, str, st
     for path in sorted(p for p in raw if re.match(r"/etc/rc[2-5S]\.d/S\d*[^/]+$", p)):
         link = raw[path][3:].strip() if raw[path].startswith("-> ") else None
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), link)) if link else path
-        if shipped is not None and target.startswith("/etc/init.d/") and target in shipped:
+        init = target.startswith("/etc/init.d/") and "/" not in target[len("/etc/init.d/"):]
+        if shipped is not None and init and target in shipped:
             continue
         out.append((f"{path} -> {link}" if link else f"{path} (a file, not a link to an init script)",
                     f"{target} is no package's init script: root starts it at boot on sysvinit (on systemd, "
-                    "through its sysv generator when no unit has its name)", path))
+                    "through its sysv generator when no unit has its name)", target if init else path))
     if INITTAB in raw:
         stock = {" ".join(ln.split()) for ln in (raw.get(INITTAB_SHIPPED) or "").splitlines()}
         for n, line in enumerate(raw[INITTAB].splitlines(), 1):
