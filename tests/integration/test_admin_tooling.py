@@ -300,11 +300,13 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         want = ["getty@tty1.service (/etc/systemd/system/getty@tty1.service.d/override.conf: a drop-in by hand; it "
                 "runs '-/sbin/agetty --autologin root", "apache-htcacheclean.service (/etc/systemd/system/multi-user."
                 "target.requires/apache-htcacheclean.service -> ", "cron.service (/etc/systemd/system/cron.service.d/"
-                "share.conf: a drop-in by hand", "/var/spool/cron/crontabs/root:2: @reboot 'python3 -m http.server "
-                "8081' as root", "/etc/rc.local:2: 'nohup python3 -m http.server 8083", "/etc/rc2.d/S99share -> "
+                "share.conf: a drop-in by hand", "/var/spool/cron/crontabs/root:",
+                "/etc/rc.local:2: 'nohup python3 -m http.server 8083", "/etc/rc2.d/S99share -> "
                 "../init.d/share", "/etc/inittab:1: ", "/etc/default/grub.d/50-debug.cfg: the kernel command line "
                 "gets 'systemd.debug_shell'"] + (["debug-shell.service (/etc/systemd/system/sysinit.target.wants/"
                                                   "debug-shell.service -> "] if platform == "debian13" else [])
         assert len(lines) == len(want) and all(any(ln.startswith(w) for ln in lines) for w in want), shown
         assert all(re.search(r"allow it: allow_(units|cron) = \[", ln) for ln in lines), shown
+        assert any(re.match(r"/var/spool/cron/crontabs/root:\d+: @reboot 'python3 -m http.server 8081' as root: ", ln)
+                   for ln in lines), shown  # (its line number: after crontab's own header lines)
         assert gate(tmp_path, fleet, merged(allowed, [ln for items in failed.values() for ln in items])) == {}
