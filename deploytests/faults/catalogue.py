@@ -182,6 +182,15 @@ FAULTS: tuple[Fault, ...] = (
           "/usr/local/sbin/backup-app; printf '[Service]\\nType=oneshot\\nExecStart=/usr/local/sbin/backup-app\\n' > "
           "/etc/systemd/system/backup-app.service; printf '[Timer]\\nOnCalendar=daily\\n' > "
           "/etc/systemd/system/backup-app.timer"),
+    # what a later start runs: nothing of it runs when the gate looks (a console login at boot, a listener an
+    # @reboot job starts)
+    Fault("console-autologin-at-boot", "cw_units", "a getty drop-in by hand that logs root in on the first console "
+          "at the next boot, without a password", "mkdir -p /etc/systemd/system/getty@tty1.service.d; printf "
+          "'[Service]\\nExecStart=\\nExecStart=-/sbin/agetty --autologin root --noclear %%I $TERM\\n' > "
+          "/etc/systemd/system/getty@tty1.service.d/override.conf"),
+    Fault("listener-at-reboot", "cw_schedules", "a root @reboot job by hand that serves / over HTTP at the next boot",
+          "mkdir -p /var/spool/cron/crontabs; echo '@reboot cd / && python3 -m http.server 8099' >> "
+          "/var/spool/cron/crontabs/root; chmod 600 /var/spool/cron/crontabs/root"),
     Fault("app-user-cron", "cw_schedules", "a cron job for the app user (its crontab)",
           "mkdir -p /var/spool/cron/crontabs; echo '*/5 * * * * /bin/true' > /var/spool/cron/crontabs/{app_user}; "
           "chmod 600 /var/spool/cron/crontabs/{app_user}"),

@@ -111,12 +111,16 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "runs, sources or finds commands or modules (PATH,\nPYTHONPATH, venv/bin/x after cd) in the app's tree:\n"
               "the deploy login changes its releases; nor one of the\n"
               "deploy login's doing so in a shared dir, the app\nuser's); any other file root runs later\n"
-              "(a hook, an init script, a tmpfiles.d file) by its path;\neach pinned to its content"),
+              "(a hook, an init script, a tmpfiles.d file) by its path;\neach pinned to its content; and every "
+              "boot start entry\nno package made: an @reboot job, rc.local, an rc?.d start\nlink's script, an "
+              "inittab line, a kernel command line\nword (/etc/default/grub, grub.d, /etc/kernel/cmdline)"),
     Field("allow_units", Strings(unique=True), default=(),
           example='["app-report.service sha256:' + PIN_EXAMPLE + '"]',
           doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree, each "
               "pinned to its unit\nfile and drop-ins; \"user@NAME\": NAME's systemd user\nmanager (linger, "
-              "enabled user units; no pin)"),
+              "enabled user units; no pin). Deny by\ndefault: every unit file, drop-in, alias or enable link\n"
+              "in systemd's admin and runtime dirs no package made (a\npostinst's: deb-systemd-helper's record) "
+              "needs its line"),
     Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',
           doc="sudoers lines allowed besides Debian's, bootstrap's and the login's;\nalso a doas.conf or "
               "capability.conf line, a polkit rules file's path"),

@@ -109,7 +109,7 @@ TREES += [("/etc/ssh/sshd_config.d", 1, True), ("/etc/pam.d", 1, True), ("/etc/s
 TREES += [("/etc/ssh/ssh_config.d", 1, True)]  # the SSH client's drop-ins (root's ssh reads them)
 TREES += [("/etc/apt/sources.list.d", 1, True), ("/etc/apt/preferences.d", 1, True)]
 TREES += [("/etc/ssh", 2, False)]  # (/etc/ssh: who may write its dirs)
-TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345"] + [("/etc/cron." + n, 1, True)
+TREES += [("/etc/rc%s.d" % n, 1, False) for n in "2345S"] + [("/etc/cron." + n, 1, True)
                                                              for n in ("hourly", "daily", "weekly", "monthly")]
 # the places root acts later besides cron's, logrotate's and systemd's units (deploytests.verify.rootacts says what
 # each holds and when root runs it): every entry's bytes when root's; /etc/rc?.d's links are listed above
@@ -126,6 +126,12 @@ ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run"
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
+# what a later start runs (deploytests.verify.starts): the links postinsts enabled (deb-systemd-helper's record),
+# the units systemd's own postinst enables, init's table and the kernel command line boot configs pass (and what
+# their packages ship of them)
+TREES += [("/var/lib/systemd/deb-systemd-helper-enabled", 2, True), ("/etc/default/grub.d", 1, True)]
+FILES += ["/var/lib/dpkg/info/systemd.postinst", "/etc/inittab", "/usr/share/sysvinit/inittab", "/etc/default/grub",
+          "/usr/share/grub/default/grub", "/etc/kernel/cmdline"]
 # systemd's manager configuration: DefaultEnvironment= / ManagerEnvironment= reach every service it starts, root's
 SYSTEMD_CONF = ["/etc/systemd/system.conf.d", "/run/systemd/system.conf.d", "/usr/local/lib/systemd/system.conf.d"]
 FILES += ["/etc/systemd/system.conf"]

@@ -1993,6 +1993,7 @@ def cw_schedules(facts, exp):
         x.startswith(ln.split(": ", 1)[0] + ":") for x in lines)]  # (one cause, one line)
     lines += network_code(cron + (inv.get("at_jobs") or []) + (inv.get("root_hooks") or []) + units, exp, snap)
     lines += hook_dirs_others_write(snap)
+    lines += boot_jobs(raw, exp, snap, lines)
     lines += [f"{name}: not the content that was allowed: what it holds now (a job, a hook line) runs "
               f"unreviewed. " + _allow_hint(exp, "allow_cron", name) for name in sorted(
                   n for k, n in exp.allow.unheld if k == "cron") if exp.allow.digest is not None and
@@ -2864,6 +2865,8 @@ def cw_units(facts, exp):
     lines += [f"{why}: no allowance accounts for it (allow_units accounts for the unit, not for what it runs as "
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items()
               if name in exp.allow.units and name not in {j["unit"] for j, _ in jobs}]  # (one cause, one line)
+    lines += later_starts(raw, exp, snap, set(problems) | handed | {j["unit"] for j, _ in loads} | set(
+        relied_unit_problems(raw, relied)))
     lines += unit_groups(facts, exp, raw)
     lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
               f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
@@ -2873,6 +2876,57 @@ def cw_units(facts, exp):
                          "remove it, or make what it runs root's alone" if job["unit"] in (*exp.allow.units, *handed)
                          else _allow_hint(exp, "allow_units", job["unit"])))
     _unaccounted("systemd unit", lines)
+
+
+STARTS_MEAN = ("no package made it (dpkg's files, deb-systemd-helper's record of what a postinst enabled), nor "
+               "bootstrap, nor the stack's stock server: systemd starts what it says at the next boot or start (a "
+               "listener, a console login, a job), which the gate, seeing what runs now, does not see before it runs")
+
+
+def later_starts(raw, exp, snap, named: set) -> list[str]:
+    """Each unit with a start entry in the admin's or the runtime's unit dirs that no package made
+    (:func:`starts.unit_entries`: a unit file, a drop-in, an alias or an enabling link), unless allowed by name;
+    one line per unit (``named``: the units another line of cw_units names already)."""
+    from .mechanisms import units
+    from .parse import dpkg_files
+    from .starts import unit_entries, what_it_runs
+
+    found = units(raw)
+    entries = {name: e for name, e in unit_entries(raw, dpkg_files(snap) if getattr(snap, "files", None) else
+                                                     None).items() if name not in exp.allow.units and name not in named}
+    # a service only a timer, path or socket of its own name starts, both by hand: one cause, the starter's line
+    started = {u.name: s.name for s in found.values() if s.name in entries and s.name.endswith((".timer", ".path",
+                                                                                                 ".socket"))
+               for u in [found.get(s.values("unit")[-1][0] if s.values("unit") else s.name.rsplit(".", 1)[0] +
+                                   ".service")] if u is not None and u.name in entries and not u.enabled}
+    lines = []
+    for name, e in entries.items():
+        if name in started:
+            continue
+        more = [n for n, by in started.items() if by == name]
+        hint = _allow_hint(exp, "allow_units", name)
+        for n in more:  # (the entries to write, together)
+            extra = re.search(r"allow_units = \[(.*)\]", _allow_hint(exp, "allow_units", n))
+            at = hint.rfind("] in ") if extra else -1
+            hint = hint[:at] + ", " + extra.group(1) + hint[at:] if extra and at >= 0 else hint
+        lines.append(f"{name} ({'; '.join(e)}{what_it_runs(found.get(name))}" + "".join(
+            f"; it starts {n} ({'; '.join(entries[n])}{what_it_runs(found.get(n))})" for n in more) +
+            f"): {STARTS_MEAN}. " + hint)
+    return lines
+
+
+def boot_jobs(raw, exp, snap, lines: list[str]) -> list[str]:
+    """Each start entry outside systemd's unit dirs that no package made (:func:`starts.boot_entries`: an
+    ``@reboot`` job, rc.local, an rc?.d start link, an inittab line, a boot config's kernel command line), unless
+    its file is allowed (allow_cron); not one another line of ``lines`` names already (one cause, one line)."""
+    from .parse import conffiles, dpkg_files
+    from .starts import boot_entries
+
+    if not getattr(snap, "files", None):
+        return []
+    return [f"{what}: {why}. " + _allow_hint(exp, "allow_cron", file) for what, why, file in boot_entries(
+        raw, snap, conffiles(snap.data("/var/lib/dpkg/status")), dpkg_files(snap))
+        if file not in exp.allow.cron and not any(ln.startswith(what.split(": ", 1)[0] + ":") for ln in lines)]
 
 
 def _unit_loader_env(raw, exp, seen) -> list[tuple[dict, str]]:
@@ -5704,7 +5758,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "creates a file in a directory the app's tree holds or someone but root may add a name to (a link put "
             "there redirects root's write: a redirection, tee, an -o/--output/of= or an archiver's -f file, what "
             "chown, touch, mkdir change, a copy's destination; a sticky dir of root's, /tmp, aside: the kernel's "
-            "protected_symlinks and protected_regular guard it)",
+            "protected_symlinks and protected_regular guard it); "
+            "and every start entry a later boot runs outside systemd's units is a package's or allowed (allow_cron "
+            "by file): an @reboot job (a conffile as its package ships it aside), an executable rc.local with a "
+            "command, an rc?.d start link to an init script no package ships, an /etc/inittab line sysvinit's "
+            "template does not hold, a kernel command line word /etc/default/grub, grub.d or /etc/kernel/cmdline "
+            "adds to what grub ships",
             "test_no_unaccounted_scheduled_jobs",
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
@@ -5741,7 +5800,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "command that runs as root with what someone but root may change, nor for one that runs as root (no "
             "User= but root, or '+'/'!' prefixes, PermissionsStartOnly) and reaches the app's tree; "
             "whatever is allowed, neither unit is masked and no "
-            "reload of theirs stops the server",
+            "reload of theirs stops the server; and, deny by default, every start entry there (a unit file, a "
+            "drop-in, an alias link, a .wants/.requires/.upholds link: what a later boot, start or timer runs) is a "
+            "package's (a file dpkg unpacked; a link a postinst made, deb-systemd-helper's record; one systemd's "
+            "own postinst enables) or allowed by unit name (allow_units); a mask, a scope or a slice starts nothing",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "

@@ -49,6 +49,8 @@ from deploytests.suite.lab import APPS
 pytestmark = pytest.mark.integration
 APP = APPS / "yourapplication"
 LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
+UNITS = "test_no_unaccounted_systemd_units[ssh://appuser@web]"
+SCHEDULES = "test_no_unaccounted_scheduled_jobs[ssh://appuser@web]"
 
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
             "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node",
@@ -150,6 +152,29 @@ printf '  AuthenticationMethods publickey,keyboard-interactive\\n' >> /etc/ssh/s
 """
 
 
+# start entries written by hand that a later start runs (none runs now: the gate saw nothing of them before): a getty
+# drop-in logging root in on the console, a packaged unit enabled by hand (a .requires link; systemd's debug shell
+# where systemd is installed), another unit's drop-in starting a listener, a root @reboot job, rc.local, an rc2.d
+# start link to a script of no package's, an inittab respawn line, a kernel command line word in a grub.d file
+BOOT = """
+mkdir -p /etc/systemd/system/getty@tty1.service.d /etc/systemd/system/multi-user.target.requires \\
+  /etc/systemd/system/cron.service.d /etc/default/grub.d
+printf '[Service]\\nExecStart=\\nExecStart=-/sbin/agetty --autologin root --noclear %%I $TERM\\n' \\
+  > /etc/systemd/system/getty@tty1.service.d/override.conf
+ln -s /lib/systemd/system/apache-htcacheclean.service /etc/systemd/system/multi-user.target.requires/
+printf '[Service]\\nExecStartPost=/usr/bin/python3 -m http.server 8082\\n' \\
+  > /etc/systemd/system/cron.service.d/share.conf
+if command -v systemctl >/dev/null; then systemctl enable -q debug-shell.service; fi
+(crontab -l; echo '@reboot python3 -m http.server 8081') | crontab -
+printf '#!/bin/sh -e\\nnohup python3 -m http.server 8083 >/dev/null 2>&1 &\\nexit 0\\n' > /etc/rc.local
+chmod 0755 /etc/rc.local
+printf '#!/bin/sh\\nnc -l -p 4444 -e /bin/sh\\n' > /etc/init.d/share && chmod 0755 /etc/init.d/share
+ln -s ../init.d/share /etc/rc2.d/S99share
+echo '1:2345:respawn:/sbin/getty --autologin root 38400 tty1' > /etc/inittab
+echo 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX systemd.debug_shell"' > /etc/default/grub.d/50-debug.cfg
+"""
+
+
 def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, list[str]]:
     """The built-in suite read-only against the fleet as a real target: {test: the failure's item lines}."""
     failed = {}
@@ -157,6 +182,15 @@ def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, list[str]]:
         items = sorted({m.group(1).strip() for m in re.finditer(r"^\s*- (.+)$", text + "\n" + message, re.M)})
         failed[name] = items or [message.strip()]
     return failed
+
+
+def merged(allowed: str, lines: list[str]) -> str:
+    """``allowed`` (``key = [...]`` lines) with the pinned entry each failure line names added to its key."""
+    keys: dict[str, list[str]] = {}
+    for key, entries in re.findall(r"^(allow_\w+) = \[(.*)\]$", allowed, re.M) + [
+            re.match(r"(allow_\w+) = \[(.*)\]$", allowance(ln, pinned=True)).groups() for ln in lines]:
+        keys.setdefault(key, []).append(entries)
+    return "".join(f"{k} = [{', '.join(v)}]\n" for k, v in keys.items())
 
 
 def root(box, script: str) -> None:
@@ -193,7 +227,13 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         # and each names its line; the daemons of system accounts on loopback (chrony, exim) need none
         failed = gate(tmp_path, fleet)
         shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
-        assert list(failed) == [LISTENER], shown
+        # the backup timer and its service, written and enabled by hand: a start entry of no package's, one line
+        # naming both units to allow (what it will run is judged as what runs now)
+        assert sorted(failed) == sorted([LISTENER, UNITS]) and len(failed[UNITS]) == 1, shown
+        assert failed[UNITS][0].startswith("backup-app.timer (") and "it starts backup-app.service" in \
+            failed[UNITS][0], shown
+        assert allowance(failed[UNITS][0]) == 'allow_units = ["backup-app.timer", "backup-app.service"]', shown
+        units = allowance(failed.pop(UNITS)[0], pinned=True) + "\n"
         assert len(failed[LISTENER]) == 4, shown
         bound = ['"*:10050 zabbix /usr/sbin/zabbix_agentd"',  # each binds its command line, pinned
                  '"*:5666 nagios /usr/sbin/nrpe -c /etc/nagios/nrpe.cfg -d"',
@@ -201,7 +241,7 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
                  '"localhost:4949 root /usr/bin/perl -wT /usr/sbin/munin-node --foreground"']
         assert sorted(allowance(ln) for ln in failed[LISTENER]) == [f"allow_listen = [{b}]" for b in bound], shown
         listens = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER])
-        allowed = f"allow_listen = [{', '.join(listens)}]\n"
+        allowed = f"allow_listen = [{', '.join(listens)}]\n" + units
         assert gate(tmp_path, fleet, allowed) == {}
 
         # what an allowed agent does is its configuration's to say: the agent that runs commands a client names
@@ -218,7 +258,7 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         assert "zabbix_agentd.conf (" not in zabbix, zabbix  # (ucf's file, as its package ships it)
         renewed = {re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER]}
         listens = sorted(renewed | {e for e in listens if not any(e.split()[:2] == r.split()[:2] for r in renewed)})
-        allowed = f"allow_listen = [{', '.join(listens)}]\n"
+        allowed = f"allow_listen = [{', '.join(listens)}]\n" + units
         assert gate(tmp_path, fleet, allowed) == {}
 
         # what the rules say needs writing down: one line each, naming its allowance; passes with them
@@ -285,4 +325,25 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         lines = [ln for items in failed.values() for ln in items]
         assert len(lines) == 1 and lines[0].startswith("/etc/pam.d/common-account:") and \
             'allow_pam = ["pam_faillock.so sha256:' in lines[0], "\n".join(lines)
-        assert gate(tmp_path, fleet, allowed + allowance(lines[0], pinned=True) + "\n") == {}
+        allowed += allowance(lines[0], pinned=True) + "\n"
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # start entries by hand (BOOT): nothing of them runs now; each is one line naming its allowance (the
+        # rkhunter edit above aside), and the gate passes with them written
+        root(box, BOOT)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = [ln for items in failed.values() for ln in items if "/etc/default/rkhunter" not in ln]
+        shown = "\n".join(lines)
+        want = ["getty@tty1.service (/etc/systemd/system/getty@tty1.service.d/override.conf: a drop-in by hand; it "
+                "runs '-/sbin/agetty --autologin root", "apache-htcacheclean.service (/etc/systemd/system/multi-user."
+                "target.requires/apache-htcacheclean.service -> ", "cron.service (/etc/systemd/system/cron.service.d/"
+                "share.conf: a drop-in by hand", "/var/spool/cron/crontabs/root:",
+                "/etc/rc.local:2: 'nohup python3 -m http.server 8083", "/etc/rc2.d/S99share -> "
+                "../init.d/share", "/etc/inittab:1: ", "/etc/default/grub.d/50-debug.cfg: the kernel command line "
+                "gets 'systemd.debug_shell'"] + (["debug-shell.service (/etc/systemd/system/sysinit.target.wants/"
+                                                  "debug-shell.service -> "] if platform == "debian13" else [])
+        assert len(lines) == len(want) and all(any(ln.startswith(w) for ln in lines) for w in want), shown
+        assert all(re.search(r"allow it: allow_(units|cron) = \[", ln) for ln in lines), shown
+        assert any(re.match(r"/var/spool/cron/crontabs/root:\d+: @reboot 'python3 -m http.server 8081' as root: ", ln)
+                   for ln in lines), shown  # (its line number: after crontab's own header lines)
+        assert gate(tmp_path, fleet, merged(allowed, [ln for items in failed.values() for ln in items])) == {}

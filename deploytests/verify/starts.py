@@ -1,0 +1,164 @@
+"""What a later start will run: every *start entry* of the server, judged deny by default (docs/promises.md).
+
+What runs now is accounted for process by process; what boot, a unit's start or a timer will start later is
+written down in start entries, and each is a package's own, bootstrap's (none: it enables nothing), the stack's
+stock server's, or allowed in writing (``allow_units`` by unit name, ``allow_cron`` by file, both pinned):
+
+- systemd's (:func:`unit_entries`): every unit file, drop-in, alias link and ``.wants``/``.requires``/``.upholds``
+  link in the admin's and the runtime's unit dirs. A package's: a file dpkg unpacked there, a link its postinst
+  made through ``deb-systemd-helper`` (which records each under :data:`DSH`, as the path below
+  ``/etc/systemd/system``), or one the ``systemd`` package's own postinst enables by name (``systemctl enable
+  getty@tty1.service``). A mask (a link to ``/dev/null``) starts nothing; nor do scopes and slices (logind's
+  sessions: no program of their own).
+- the others (:func:`boot_entries`): an ``@reboot`` line of a crontab, ``/etc/crontab`` or ``/etc/cron.d`` (a
+  package's conffile as it shipped it aside); an executable ``/etc/rc.local`` with a command; an ``rc?.d`` start
+  link to an init script no package ships; an ``/etc/inittab`` line sysvinit's template does not hold; a kernel
+  command line word that a boot configuration (``/etc/default/grub``, its ``grub.d``, ``/etc/kernel/cmdline``)
+  adds to what its package ships.
+
+Pure functions over the collector's texts (:func:`mechanisms.texts`) and dpkg's records: they parse, never run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import stat
+
+from .mechanisms import CRONTABS, UNIT_DIRS, UNIT_TOPS
+
+DSH = "/var/lib/systemd/deb-systemd-helper-enabled"  # deb-systemd-helper's record of the links postinsts made
+SYSTEMD_POSTINST = "/var/lib/dpkg/info/systemd.postinst"  # (it enables getty@tty1 and others with systemctl)
+ADMIN = "/etc/systemd/system"
+LINKS = (".wants", ".requires", ".upholds")
+# the unit types that start something (a scope or a slice runs no program of its own: logind's sessions)
+TYPES = (".service", ".socket", ".timer", ".path", ".target", ".mount", ".automount", ".swap")
+DEFAULT_TARGETS = ("multi-user.target", "graphical.target")  # systemctl set-default's ordinary choices
+INITTAB, INITTAB_SHIPPED = "/etc/inittab", "/usr/share/sysvinit/inittab"  # (sysvinit-core's postinst copies it)
+GRUB, GRUB_SHIPPED, GRUB_D = "/etc/default/grub", "/usr/share/grub/default/grub", "/etc/default/grub.d/"
+KERNEL_CMDLINE = "/etc/kernel/cmdline"  # kernel-install's, systemd-boot's and UKIs' command line
+CRON_FILES = ("/etc/crontab", "/etc/cron.d/", CRONTABS)
+
+
+def _postinst_enables(raw) -> set[str]:
+    """The unit names the systemd package's postinst enables with ``systemctl ... enable NAME``."""
+    text = raw.get(SYSTEMD_POSTINST) or ""
+    return {n for line in text.splitlines() if "systemctl" in line and " enable " in line
+            for n in line.split(" enable ", 1)[1].split("||")[0].split() if n.endswith((".service", ".target",
+                                                                                       ".socket", ".timer"))}
+
+
+def unit_entries(raw, shipped) -> dict[str, list[str]]:
+    """unit name -> its start entries (``path`` or ``link -> target``, what it is) in :data:`UNIT_DIRS` that no
+    package made (``shipped``: dpkg's paths, or None when not known: then nothing is judged)."""
+    if shipped is None:
+        return {}
+    enables, out = _postinst_enables(raw), {}  # type: tuple[set[str], dict[str, list[str]]]
+    for path in sorted(p for p in raw if p.startswith(UNIT_TOPS)):
+        top = next(d for d in UNIT_DIRS if path.startswith(d + "/"))
+        rel, text = path[len(top) + 1:], raw[path]
+        parts, link = rel.split("/"), text[3:].strip() if text.startswith("-> ") else None
+        name = parts[-1] if len(parts) == 2 and parts[0].endswith(LINKS) else parts[0][:-2] \
+            if len(parts) == 2 and parts[0].endswith(".d") else parts[0] if len(parts) == 1 else ""
+        if not name.endswith(TYPES) or path in shipped or link == "/dev/null":
+            continue
+        recorded = top == ADMIN and f"{DSH}/{rel}" in raw  # (deb-systemd-helper's: a postinst made it)
+        if len(parts) == 2 and parts[0].endswith(LINKS):
+            if recorded or link is not None and name in enables:
+                continue
+            what = f"{path} -> {link}" if link is not None else f"{path} (a file where systemd reads a link)"
+            starter, verb = parts[0].rsplit(".", 1)
+            out.setdefault(name, []).append(f"{what} ({starter} {verb} it: it starts with {starter})")
+        elif len(parts) == 2 and parts[0].endswith(".d"):
+            if parts[1].endswith(".conf"):
+                out.setdefault(name, []).append(f"{path}{' -> ' + link if link else ''}: a drop-in by hand")
+        elif len(parts) == 1 and link is not None:
+            if recorded or name == "default.target" and posixpath.basename(link) in DEFAULT_TARGETS:
+                continue
+            out.setdefault(name, []).append(f"{path} -> {link}: a link by hand (an alias, or a unit file from "
+                                            "elsewhere)")
+        elif len(parts) == 1:
+            out.setdefault(name, []).append(f"{path}: a unit file by hand")
+    return out
+
+
+def what_it_runs(u) -> str:
+    """What unit ``u`` (:class:`mechanisms.Unit`, or None) says it runs, for its line."""
+    if u is None:
+        return ""
+    runs = [v for v, _ in u.values("execstart") if v]
+    return f"; it runs {runs[-1][:120]!r} as {u.user}" if runs else f"; as {u.user}" if u.values("user") else ""
+
+
+def _conffile_as_shipped(snap, conffiles: dict, path: str) -> bool:
+    found = conffiles.get(path)
+    data = snap.data(path) if snap is not None else None
+    return bool(found and data is not None and hashlib.md5(data).hexdigest() == found[1])
+
+
+def boot_entries(raw, snap, conffiles: dict, shipped) -> list[tuple[str, str, str]]:
+    """(what, why, the file to allow) of each start entry outside systemd's unit dirs that no package made:
+    ``@reboot`` jobs, ``rc.local``, ``rc?.d`` start links, ``inittab`` lines, kernel command line words."""
+    out: list[tuple[str, str, str]] = []
+    for path in sorted(p for p in raw if p == CRON_FILES[0] or p.startswith(CRON_FILES[1:])):
+        text = raw[path]
+        if text.startswith("-> ") or _conffile_as_shipped(snap, conffiles, path):
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            words = line.split()
+            if words and words[0] == "@reboot":
+                user = (words[1] if len(words) > 1 else "?") if not path.startswith(CRONTABS) else \
+                    path[len(CRONTABS):]
+                job = " ".join(words[2:] if not path.startswith(CRONTABS) else words[1:])
+                out.append((f"{path}:{n}: @reboot {job[:160]!r} as {user}",
+                            f"cron runs it as {user} at every boot (a listener, a shell, a job that the gate, "
+                            "which sees what runs now, cannot see before it runs)", path))
+    st = snap.st("/etc/rc.local") if snap is not None else None
+    lines = [(n, ln.strip()) for n, ln in enumerate((raw.get("/etc/rc.local") or "").splitlines(), 1)
+             if ln.strip() and not ln.strip().startswith("#") and ln.strip() not in ("exit 0", "true", ":")]
+    if lines and st and stat.S_ISREG(st[0]) and st[0] & 0o111:
+        out.append((f"/etc/rc.local:{lines[0][0]}: {lines[0][1][:160]!r}" + (
+            f" (and {len(lines) - 1} more line{'s' * (len(lines) > 2)})" if len(lines) > 1 else ""),
+            "root runs it at every boot (systemd's rc-local.service, sysvinit's rc.local)", "/etc/rc.local"))
+    for path in sorted(p for p in raw if re.match(r"/etc/rc[2-5S]\.d/S\d*[^/]+$", p)):
+        link = raw[path][3:].strip() if raw[path].startswith("-> ") else None
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(path), link)) if link else path
+        init = target.startswith("/etc/init.d/") and "/" not in target[len("/etc/init.d/"):]
+        if shipped is not None and init and target in shipped:
+            continue
+        out.append((f"{path} -> {link}" if link else f"{path} (a file, not a link to an init script)",
+                    f"{target} is no package's init script: root starts it at boot on sysvinit (on systemd, "
+                    "through its sysv generator when no unit has its name)", target if init else path))
+    if INITTAB in raw:
+        stock = {" ".join(ln.split()) for ln in (raw.get(INITTAB_SHIPPED) or "").splitlines()}
+        for n, line in enumerate(raw[INITTAB].splitlines(), 1):
+            if line.strip() and not line.strip().startswith("#") and " ".join(line.split()) not in stock:
+                out.append((f"{INITTAB}:{n}: {line.strip()[:160]!r}", "init runs it as root at boot (respawn: "
+                            "again whenever it exits; a getty with autologin, a shell on a console)", INITTAB))
+    shipped_words = set(_cmdline_words(raw.get(GRUB_SHIPPED) or ""))
+    for path in [GRUB] + sorted(p for p in raw if p.startswith(GRUB_D)) + [KERNEL_CMDLINE]:
+        if path not in raw or raw[path].startswith("-> ") or path.startswith(GRUB_D) and shipped is not None and \
+                path in shipped:
+            continue
+        words = (raw[path].split() if path == KERNEL_CMDLINE else _cmdline_words(raw[path]))
+        added = [w for w in words if w not in shipped_words and not w.startswith("$")]
+        if added:
+            out.append((f"{path}: the kernel command line gets {' '.join(added)[:160]!r}",
+                        "the next boot's kernel and init take it (init=, systemd.debug_shell, systemd.unit= give "
+                        "a root shell on the console without a password)", path))
+    return out
+
+
+def _cmdline_words(text: str) -> list[str]:
+    """The words of the ``GRUB_CMDLINE_LINUX*`` values a grub defaults file sets (as the shell would see them,
+    quotes dropped; an expansion kept as written)."""
+    words: list[str] = []
+    for line in text.splitlines():
+        m = re.match(r"\s*(?:export\s+)?GRUB_CMDLINE_LINUX(?:_DEFAULT)?\s*=\s*(.*)$", line)
+        if m:
+            value = m.group(1).strip()
+            if value[:1] in "\"'" and value.endswith(value[:1]) and len(value) > 1:
+                value = value[1:-1]
+            words += value.split()
+    return words

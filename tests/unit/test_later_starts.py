@@ -1,0 +1,154 @@
+"""What a later start will run (deploytests.verify.starts): every start entry is a package's, or allowed in writing.
+
+Class: what boot, a unit's start or a timer will run is not judged as what runs now (a listener an ``@reboot`` job
+or an enabled unit starts later; a console login without authentication at boot). Pure logic over a snapshot's
+texts: the real-container cases (the faults injected as root, the packaged tooling installed with apt) are in
+tests/integration/test_admin_tooling.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+import pytest
+
+from deploytests.allowances import Allowances
+from deploytests.config import load_config
+from deploytests.examples import APPS
+from deploytests.verify import parse
+from deploytests.verify.mechanisms import Texts
+from deploytests.verify.promises import Expected, boot_jobs, later_starts
+
+DSH = "/var/lib/systemd/deb-systemd-helper-enabled"
+LIB = "/lib/systemd/system"
+# a clean Debian 13 host's start entries as the image holds them (measured): deb-systemd-helper's records, and
+# the three systemd's own postinst enables with systemctl
+STOCK = {
+    "/etc/systemd/system/multi-user.target.wants/apache2.service": f"-> {LIB}/apache2.service",
+    f"{DSH}/multi-user.target.wants/apache2.service": "",
+    "/etc/systemd/system/multi-user.target.wants/ssh.service": f"-> {LIB}/ssh.service",
+    f"{DSH}/multi-user.target.wants/ssh.service": "",
+    "/etc/systemd/system/sshd.service": f"-> {LIB}/ssh.service", f"{DSH}/sshd.service": "",
+    "/etc/systemd/system/timers.target.wants/apt-daily.timer": f"-> {LIB}/apt-daily.timer",
+    f"{DSH}/timers.target.wants/apt-daily.timer": "",
+    "/etc/systemd/system/getty.target.wants/getty@tty1.service": f"-> {LIB}/getty@.service",
+    "/etc/systemd/system/multi-user.target.wants/remote-fs.target": f"-> {LIB}/remote-fs.target",
+    "/var/lib/dpkg/info/systemd.postinst": '    systemctl ${DPKG_ROOT:+--root="$DPKG_ROOT"} enable '
+                                           'getty@tty1.service || true\n    systemctl enable remote-fs.target\n',
+    "/etc/rc2.d/S01apache2": "-> ../init.d/apache2", "/etc/init.d/apache2": "#!/bin/sh\n",
+    "/etc/crontab": "17 * * * * root cd / && run-parts --report /etc/cron.hourly\n",
+    "/var/lib/dpkg/info/apache2.list": "/etc/init.d/apache2\n",
+    # a logind session (no program of its own) and a mask (starts nothing)
+    "/run/systemd/transient/session-4.scope": "[Scope]\nSlice=user-1000.slice\n",
+    "/etc/systemd/system/apt-daily-upgrade.timer": "-> /dev/null",
+}
+EXEC = 0o100755
+
+
+def snapshot(extra: dict[str, str]) -> parse.Snapshot:
+    files = {}
+    for path, text in {**STOCK, **extra}.items():
+        files[path] = {"link": text[3:], "st": [0o120777, 0, 0, 1, 0, 1]} if text.startswith("-> ") else \
+            {"data": text, "st": [EXEC if path == "/etc/rc.local" else 0o100644, 0, 0, len(text), 0, 1]}
+    md5 = hashlib.md5(STOCK["/etc/crontab"].encode()).hexdigest()
+    files["/var/lib/dpkg/status"] = {"data": f"Package: cron\nStatus: install ok installed\nConffiles:\n "
+                                             f"/etc/crontab {md5}\n", "st": [0o100644, 0, 0, 1, 0, 1]}
+    return parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": ["apache2.list"]}})
+
+
+@pytest.fixture
+def exp():
+    return Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+
+
+def found(exp, extra: dict[str, str], **allow) -> list[str]:
+    snap = snapshot(extra)
+    exp = dataclasses.replace(exp, allow=Allowances(**allow))
+    return later_starts(Texts(snap.files), exp, snap, set()) + boot_jobs(Texts(snap.files), exp, snap, [])
+
+
+def test_a_clean_hosts_start_entries_are_the_packages(exp):
+    assert found(exp, {}) == []
+
+
+@pytest.mark.parametrize("extra,name,said", [
+    # the blind set's: a getty drop-in logging root in on the console, systemd's debug shell enabled
+    ({"/etc/systemd/system/getty@tty1.service.d/override.conf":
+      "[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --noclear %I $TERM\n"},
+     "getty@tty1.service", "override.conf: a drop-in by hand; it runs '-/sbin/agetty --autologin root"),
+    ({"/etc/systemd/system/sysinit.target.wants/debug-shell.service": f"-> {LIB}/debug-shell.service"},
+     "debug-shell.service", "sysinit.target wants it"),
+    # other members: a listener an enabled unit starts, a .requires link, an alias, a drop-in of another unit,
+    # a unit in the runtime dir, a socket unit
+    ({"/etc/systemd/system/share.service": "[Service]\nExecStart=/usr/bin/python3 -m http.server 8000\n",
+      "/etc/systemd/system/multi-user.target.wants/share.service": "-> /etc/systemd/system/share.service"},
+     "share.service", "it runs '/usr/bin/python3 -m http.server 8000' as root"),
+    ({"/etc/systemd/system/multi-user.target.requires/rescue.service": f"-> {LIB}/rescue.service"},
+     "rescue.service", "multi-user.target requires it"),
+    ({"/etc/systemd/system/ssh-debug.service": f"-> {LIB}/debug-shell.service"},
+     "ssh-debug.service", "a link by hand (an alias"),
+    ({"/etc/systemd/system/cron.service.d/exec.conf": "[Service]\nExecStartPost=/usr/bin/socat TCP-LISTEN:9"
+      "999,fork EXEC:/bin/sh\n"}, "cron.service", "exec.conf: a drop-in by hand"),
+    ({"/run/systemd/system/nc.service": "[Service]\nExecStart=/bin/nc -l -p 4444\n"}, "nc.service",
+     "/run/systemd/system/nc.service: a unit file by hand"),
+    ({"/etc/systemd/system/sockets.target.wants/shell.socket": "-> /etc/systemd/system/shell.socket",
+      "/etc/systemd/system/shell.socket": "[Socket]\nListenStream=2323\nAccept=yes\n"}, "shell.socket",
+     "sockets.target wants it"),
+])
+def test_a_systemd_start_entry_by_hand_fails_in_one_line_naming_its_allowance(exp, extra, name, said):
+    lines = found(exp, extra)
+    assert len(lines) == 1 and lines[0].startswith(f"{name} (") and said in lines[0], lines
+    assert f'allow_units = ["{name}"]' in lines[0] and "at the next boot or start" in lines[0], lines
+    assert found(exp, extra, units=(name,)) == []
+
+
+def test_a_timer_by_hand_and_the_service_it_starts_are_one_line_naming_both(exp):
+    lines = found(exp, {"/etc/systemd/system/backup.service": "[Service]\nExecStart=/usr/local/sbin/backup\n",
+                        "/etc/systemd/system/backup.timer": "[Timer]\nOnCalendar=daily\n",
+                        "/etc/systemd/system/timers.target.wants/backup.timer": "-> /etc/systemd/system/backup.timer"})
+    assert len(lines) == 1 and "it starts backup.service" in lines[0], lines
+    assert 'allow_units = ["backup.timer", "backup.service"]' in lines[0], lines
+
+
+def test_a_packaged_unit_enabled_by_hand_fails_and_by_its_postinst_passes(exp):
+    link = {"/etc/systemd/system/multi-user.target.wants/rsync.service": f"-> {LIB}/rsync.service"}
+    assert len(found(exp, link)) == 1  # (systemctl enable of a unit its package ships disabled)
+    assert found(exp, {**link, f"{DSH}/multi-user.target.wants/rsync.service": ""}) == []
+
+
+@pytest.mark.parametrize("extra,said,file", [
+    ({"/var/spool/cron/crontabs/root": "# m h dom mon dow command\n@reboot python3 -m http.server 8081\n"},
+     "/var/spool/cron/crontabs/root:2: @reboot 'python3 -m http.server 8081' as root", None),
+    ({"/etc/cron.d/share": "@reboot root socat TCP-LISTEN:8082,fork EXEC:/bin/bash\n"},
+     "/etc/cron.d/share:1: @reboot 'socat TCP-LISTEN:8082,fork EXEC:/bin/bash' as root", None),
+    # a line added to a packaged conffile (as shipped, it is the package's)
+    ({"/etc/crontab": STOCK["/etc/crontab"] + "@reboot root nc -l -p 4444 -e /bin/sh\n"},
+     "/etc/crontab:2: @reboot 'nc -l -p 4444 -e /bin/sh' as root", None),
+    ({"/etc/rc.local": "#!/bin/sh -e\nnohup python3 -m http.server 8083 &\nexit 0\n"},
+     "/etc/rc.local:2: 'nohup python3 -m http.server 8083 &'", None),
+    ({"/etc/rc3.d/S02share": "-> ../init.d/share", "/etc/init.d/share": "#!/bin/sh\nnc -l -p 4444\n"},
+     "/etc/rc3.d/S02share -> ../init.d/share", "/etc/init.d/share"),  # (the script it starts: its bytes pinned)
+    ({"/etc/inittab": "id:2:initdefault:\n1:2345:respawn:/sbin/getty --autologin root 38400 tty1\n",
+      "/usr/share/sysvinit/inittab": "id:2:initdefault:\n1:2345:respawn:/sbin/getty --noclear 38400 tty1\n"},
+     "/etc/inittab:2: '1:2345:respawn:/sbin/getty --autologin root 38400 tty1'", None),
+    ({"/etc/default/grub": 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet systemd.debug_shell"\n',
+      "/usr/share/grub/default/grub": 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n'},
+     "/etc/default/grub: the kernel command line gets 'systemd.debug_shell'", None),
+    ({"/etc/default/grub.d/50-init.cfg": 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX init=/bin/sh"\n'},
+     "/etc/default/grub.d/50-init.cfg: the kernel command line gets 'init=/bin/sh'", None),
+])
+def test_a_boot_entry_by_hand_fails_in_one_line_naming_its_allowance(exp, extra, said, file):
+    lines = found(exp, extra)
+    path = file or said.split(":")[0].split(" ")[0]
+    assert len(lines) == 1 and lines[0].startswith(said), lines
+    assert f'allow_cron = ["{path}"]' in lines[0], lines
+    assert found(exp, extra, cron=(path,)) == []
+
+
+def test_a_grub_config_as_shipped_and_a_non_executable_rc_local_start_nothing(exp):
+    grub = 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n'
+    assert found(exp, {"/etc/default/grub": grub, "/usr/share/grub/default/grub": grub}) == []
+    snap = snapshot({"/etc/rc.local": "#!/bin/sh\nnc -l -p 1\n"})
+    snap.files["/etc/rc.local"]["st"][0] = 0o100644
+    assert boot_jobs(Texts(snap.files), exp, snap, []) == []
