@@ -235,6 +235,13 @@ INTERPRETER = {"wsgipythonoptimize": "the app's daemons run its code with assert
 TLS_LINES = ("sslcertificatefile", "sslcertificatekeyfile", "sslcertificatechainfile", "sslengine", "include")
 
 
+@functools.lru_cache(maxsize=1024)
+def _spaced_lines(text: str) -> list[str]:
+    """``text``'s logical lines, each word spaced by one blank. Kept by the text (read, never changed, by its
+    callers): :func:`mirrors` reads every file in force, several checks ask it, and a fleet's hosts share files."""
+    return [" ".join(ln.split()) for _, ln in _logical_lines(text)]
+
+
 def mirrors(texts: dict, ours: str, port: int) -> frozenset:
     """The files of ``texts`` (Apache's files in force) that are the app's own site file ``ours`` copied for TLS:
     its ``<VirtualHost>`` block line for line (blank lines and comments aside), on ``*:443`` instead of the app's
@@ -242,9 +249,7 @@ def mirrors(texts: dict, ours: str, port: int) -> frozenset:
     certbot's installer writes it. Such a file routes the app exactly as its site does: the app's, not another
     site naming its tree (the file itself, its certificate and options, and the port are still the admin's to
     allow)."""
-    def lines(text: str) -> list[str]:
-        return [" ".join(ln.split()) for _, ln in _logical_lines(text)]
-
+    lines = _spaced_lines
     site = lines(texts.get(ours) or "")
     if f"<VirtualHost *:{port}>" not in site or "</VirtualHost>" not in site:
         return frozenset()
