@@ -22,6 +22,7 @@ root's jobs; nothing here runs or loads anything.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -135,8 +136,8 @@ def library_loads(snap) -> list[tuple[str, str, str]]:
             continue
         seen.add(path)
         text = snap.text(path)
-        for n, line in _lines(text or "") if text is not None else ():
-            for name in _loaded(kind, line):
+        for n, line, names in _loads(kind, text) if text is not None else ():
+            for name in names:
                 if kind == "/etc/ssl/openssl.cnf" and re.match(r"\.include\b", line):
                     base = posixpath.normpath(posixpath.join(posixpath.dirname(path), name))
                     todo += [(base, kind)] + [(f"{base}/{x}", kind) for x in snap.listdir(base) or []
@@ -144,6 +145,14 @@ def library_loads(snap) -> list[tuple[str, str, str]]:
                 if name.startswith("/"):
                     out.append((f"{path}:{n}", posixpath.normpath(name), WHO_LOADS[kind]))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _loads(kind: str, text: str) -> tuple[tuple[int, str, list[str]], ...]:
+    """``(line number, line, paths it loads)`` of each line of a library's configuration of ``kind`` that loads
+    something. Kept by the very text: a fleet's hosts of one image read the same files (glibc's gconv modules
+    lists are ~64 KB), and each host's findings are still made from its own."""
+    return tuple((n, line, names) for n, line in _lines(text) if (names := _loaded(kind, line)))
 
 
 def _loaded(kind: str, line: str) -> list[str]:

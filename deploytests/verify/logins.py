@@ -15,6 +15,7 @@ Each is a plain function of data the probe already sent (root's files as text, `
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 import shlex
@@ -517,12 +518,7 @@ def apt_held(texts: Mapping[str, str], prefs: list[str], confs: list[str], patte
     them (a name, glob, ``/regex/`` or ``*``) that pins a version above :data:`APT_SECURITY`, ranks another
     release or origin above it, or ranks the security archive below it (or below 0), and an
     ``APT::Default-Release`` (990 to that release: the security suite is another one)."""
-    status = texts.get("/var/lib/dpkg/status") or ""
-    names, out = {}, []
-    for para in status.split("\n\n"):
-        m, st = re.search(r"^Package: (\S+)", para, re.M), re.search(r"^Status: (.*)$", para, re.M)
-        if m and st and st.group(1).endswith(" installed") and any(fnmatch.fnmatch(m.group(1), p) for p in patterns):
-            names[m.group(1)] = st.group(1)
+    names, out = _installed(texts.get("/var/lib/dpkg/status") or "", tuple(patterns)), []
     out += [("/var/lib/dpkg/status", f"{n}: {st!r} (apt-mark hold)") for n, st in sorted(names.items())
             if st.startswith("hold ")]
     for path in ["/etc/apt/preferences"] + [f"/etc/apt/preferences.d/{n}" for n in sorted(prefs)]:
@@ -539,6 +535,19 @@ def apt_held(texts: Mapping[str, str], prefs: list[str], confs: list[str], patte
                 out.append((f"{path}:{n}", f"APT::Default-Release {m.group(1)!r}: that release ranks 990 and the "
                                            "security suite (another release) 500: its updates are never installed"))
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _installed(status: str, patterns: tuple) -> dict[str, str]:
+    """``{package: its Status value}`` of dpkg's ``status`` text for the installed packages matching ``patterns``
+    (fnmatch). Kept by the very text (compared in full): a fleet's hosts of one image send the same database, and
+    each host's verdict is still made from its own text. Read, never changed, by its caller."""
+    names = {}
+    for para in status.split("\n\n"):
+        m, st = re.search(r"^Package: (\S+)", para, re.M), re.search(r"^Status: (.*)$", para, re.M)
+        if m and st and st.group(1).endswith(" installed") and any(fnmatch.fnmatch(m.group(1), p) for p in patterns):
+            names[m.group(1)] = st.group(1)
+    return names
 
 
 def _stanzas(text: str):

@@ -265,6 +265,13 @@ def tls_redirect(text: str, port: int) -> tuple[str, list[str]]:
     return "".join(raw[:conds] + raw[end:]), norm[conds:end]
 
 
+@functools.lru_cache(maxsize=1024)
+def _spaced_lines(text: str) -> list[str]:
+    """``text``'s logical lines, each word spaced by one blank. Kept by the text (read, never changed, by its
+    callers): :func:`mirrors` reads every file in force, several checks ask it, and a fleet's hosts share files."""
+    return [" ".join(ln.split()) for _, ln in _logical_lines(text)]
+
+
 def mirrors(texts: dict, ours: str, port: int) -> frozenset:
     """The files of ``texts`` (Apache's files in force) that are the app's own site file ``ours`` copied for TLS:
     its ``<VirtualHost>`` block line for line (blank lines and comments aside), on ``*:443`` instead of the app's
@@ -272,9 +279,7 @@ def mirrors(texts: dict, ours: str, port: int) -> frozenset:
     certbot's installer writes it. Such a file routes the app exactly as its site does: the app's, not another
     site naming its tree (the file itself, its certificate and options, and the port are still the admin's to
     allow)."""
-    def lines(text: str) -> list[str]:
-        return [" ".join(ln.split()) for _, ln in _logical_lines(text)]
-
+    lines = _spaced_lines
     site = lines(tls_redirect(texts.get(ours) or "", port)[0])  # (the copy is made before the redirect is added)
     if f"<VirtualHost *:{port}>" not in site or "</VirtualHost>" not in site:
         return frozenset()
