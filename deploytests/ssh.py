@@ -336,8 +336,12 @@ def unreachable(host: str, port: int, exc: BaseException, timeout: float) -> tup
 
 def login_key(conn) -> str | None:
     """``"type base64-blob"`` of the public key ``conn``'s transport authenticated with (paramiko's auth handler
-    keeps the key it signed with, an agent's copy too), or None (not connected, not by a key)."""
-    transport = conn.client.get_transport() if getattr(conn, "client", None) else None
+    keeps the key it signed with, an agent's copy too), or None (not connected, not by a key). ``conn``: a
+    connection, or a server whose ``connection()`` is one."""
+    try:
+        transport = (conn if hasattr(conn, "client") else conn.connection()).client.get_transport()
+    except (AttributeError, OSError, paramiko.SSHException):  # (a server stand-in of a test, a closed one)
+        return None
     key = getattr(getattr(transport, "auth_handler", None), "private_key", None)
     if key is None or transport is None or not transport.is_authenticated():
         return None

@@ -4756,7 +4756,7 @@ def cw_become(facts, exp):
         elif a.password == "in passwd":
             lines.append(f"{a.name}: a password hash in /etc/passwd, which every user reads: it is cracked "
                          f"offline")
-    mine = {b: f"{p}:{n}" for p, text in (facts.get("login_keys") or {}).items() for b, n in key_blobs(text).items()}
+    mine = {b: f"{p}:{n}" for p, text in deploy_login_keys(facts).items() for b, n in key_blobs(text).items()}
     allowed = [(v, w) for v, w in _sshd_values(facts, snap, "permitrootlogin") if v.lower() in KEY_LOGINS]
     default = not _sshd_values(facts, snap, "permitrootlogin")  # unset: OpenSSH's prohibit-password
     from . import collect_root as R
@@ -4829,6 +4829,12 @@ def account_sources(snap) -> list[str]:
             by_source.items()]
 
 
+def deploy_login_keys(facts) -> dict[str, str]:
+    """``{path: text}`` of the deploy login's ``authorized_keys(2)`` as the tree reader read them (each a list of
+    its lines: a text would reach the runner as one line)."""
+    return {p: "\n".join(v) if isinstance(v, list) else v or "" for p, v in (facts.get("login_keys") or {}).items()}
+
+
 def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     """A line per login that deploys or may become root -- the deploy login, the gate's login (sudo), root (while
     sshd lets root log in with a key) -- that a key opens which is neither the one this gate logged in with
@@ -4848,7 +4854,7 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     capable = {snap.users.name(uid): who for uid, who in root_capable(facts, snap).items()}
     own = snap.raw.get("own_keys") or {}
     opened = {}  # type: dict[str, tuple[str, dict]]  # login -> (what whoever holds a key of it does, {path: text})
-    deploy_keys = own if login == deploy else facts.get("login_keys")
+    deploy_keys = own if login == deploy else deploy_login_keys(facts) if facts.get("login_keys") is not None else None
     if deploy_keys is None:
         facts.notes.append(f"{deploy} (the deploy login): its keys were not read "
                            f"({(facts.get('errors') or {}).get('login_keys')}): who may deploy is not known")
