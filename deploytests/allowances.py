@@ -99,6 +99,8 @@ class Allowances:
     privileged: tuple[str, ...] = ()   # "path MODE owner:group[ caps]": a setuid/setgid file or one with capabilities
     commands: tuple[str, ...] = ()     # a file in /usr/local/{sbin,bin} named like a packaged command
     pam: tuple[str, ...] = ()          # a PAM module in sshd's or sudo's stack beyond Debian's, e.g. "pam_access.so"
+    keys: tuple[str, ...] = ()         # "LOGIN SHA256:FP": an SSH key (ssh-keygen -lf's fingerprint) that opens
+    #                                    LOGIN, who deploys or may become root; "* SHA256:FP": a user CA sshd trusts
     skip_rules: dict[str, str] = field(default_factory=dict)
     where: str = "targets.toml"
     lines: Mapping[str, str] = field(default_factory=dict, compare=False)  # allow_X key -> file:line of the key

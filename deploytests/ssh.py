@@ -334,6 +334,20 @@ def unreachable(host: str, port: int, exc: BaseException, timeout: float) -> tup
     return f"cannot reach {host}:{port}: {exc}", "check the host, the port and that sshd runs there"
 
 
+def login_key(conn) -> str | None:
+    """``"type base64-blob"`` of the public key ``conn``'s transport authenticated with (paramiko's auth handler
+    keeps the key it signed with, an agent's copy too), or None (not connected, not by a key). ``conn``: a
+    connection, or a server whose ``connection()`` is one."""
+    try:
+        transport = (conn if hasattr(conn, "client") else conn.connection()).client.get_transport()
+    except (AttributeError, OSError, paramiko.SSHException):  # (a server stand-in of a test, a closed one)
+        return None
+    key = getattr(getattr(transport, "auth_handler", None), "private_key", None)
+    if key is None or transport is None or not transport.is_authenticated():
+        return None
+    return f"{key.get_name()} {key.get_base64()}"
+
+
 def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, known_hosts: str | Path,
             label: str = "", timeout: float | None = None, open_now: bool = True,
             key_from: tuple[str, str] | None = None,

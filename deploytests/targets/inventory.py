@@ -141,6 +141,11 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="PAM modules in sshd's or sudo's stack beyond Debian's\nstock lines (they decide who logs in, when "
               "and from\nwhere), each pinned to its lines there and its own\nconfiguration (access.conf, "
               "time.conf, a file= ...)"),
+    Field("allow_keys", Strings(unique=True), default=(), example='["deployer SHA256:'
+          'nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8"]',
+          doc='"login SHA256:fingerprint" (ssh-keygen -lf): SSH keys\nallowed to open the deploy login, the '
+              "gate's login or a\nlogin that may become root, besides the key the gate\nlogs in with; "
+              '"* SHA256:..." a user CA sshd trusts'),
     Field("skip_rules", Custom("a table of rule id = reason"),
           example='{ sec_tokens = "behind a proxy that strips it" }',
           doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),

@@ -58,6 +58,7 @@ look at: what it cannot see counts as not root's); the ``sh -c`` line passes it 
 """
 
 import base64
+import errno
 import fnmatch
 import glob
 import hashlib
@@ -800,18 +801,22 @@ def logs(out):
 
 
 def own_keys(out):
-    """This login's own ``~/.ssh/authorized_keys(2)`` (public keys, at most 64 KiB each; its own files): the runner
-    checks that no key of the deploy login opens this login, which may become root."""
+    """This login's own ``~/.ssh/authorized_keys(2)`` and the files ``AuthorizedKeysFile`` names for it
+    (:func:`key_files`; public keys, at most 64 KiB each, links not followed): the runner checks that every key
+    that opens this login, which may become root, is the one the gate logged in with or allowed in writing."""
     import pwd
 
     out["own_keys"] = {}
-    for name in ("authorized_keys", "authorized_keys2"):
-        path = pwd.getpwuid(os.getuid()).pw_dir + "/.ssh/" + name
+    me = pwd.getpwuid(os.getuid())
+    home = os.path.normpath(me.pw_dir)
+    for path in dict.fromkeys([home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2"]
+                              + key_files(out, me.pw_name, me.pw_uid, home)):
         try:
             with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW | os.O_NONBLOCK)) as f:
                 out["own_keys"][path] = f.read(65536).decode("latin-1") if stat.S_ISREG(os.fstat(f.fileno())[0]) else ""
-        except OSError:
-            continue
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                out["own_keys"][path] = None  # (there, not read: the runner says so)
 
 
 def host_keys(out):

@@ -663,12 +663,36 @@ def key_blobs(text: str) -> dict[str, str]:
     """``{"type base64-blob": line number}`` of every key line of an ``authorized_keys`` text (options before the
     key type and a comment after it are not part of the key)."""
     out: dict[str, str] = {}
+    for n, _, kind, blob, _ in key_entries(text):
+        out.setdefault(f"{kind} {blob}", n)
+    return out
+
+
+def key_entries(text: str) -> list[tuple[str, str, str, str, str]]:
+    """``[(line number, options, type, base64-blob, comment)]`` of every key line of an ``authorized_keys`` (or a
+    ``TrustedUserCAKeys``) text, as sshd(8)'s AUTHORIZED_KEYS FILE FORMAT reads one: options before the key type
+    (``from="..."``, ``command="..."``, ``cert-authority`` ...), a comment after the key."""
+    out = []
     for n, raw in enumerate((text or "").splitlines(), 1):
         line = raw.strip()
         m = KEY.search(line) if line and not line.startswith("#") else None
         if m:
-            out.setdefault(f"{m.group(1)} {m.group(2)}", str(n))
+            out.append((str(n), line[:m.start()].strip(), m.group(1), m.group(2), line[m.end():].strip()))
     return out
+
+
+def fingerprint(blob: str) -> str:
+    """OpenSSH's ``SHA256:`` fingerprint of a key's base64 blob (what ``ssh-keygen -lf`` prints); ``?`` when the
+    blob is not base64."""
+    import base64
+    import binascii
+    import hashlib
+
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except (binascii.Error, ValueError):
+        return "?"
+    return "SHA256:" + base64.b64encode(hashlib.sha256(raw).digest()).decode().rstrip("=")
 
 
 def key_commands(text: str, option: str = "command") -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ import fnmatch
 import functools
 import hashlib
 import io
+import json
 import os
 import posixpath
 import re
@@ -4909,7 +4910,7 @@ def cw_become(facts, exp):
         elif a.password == "in passwd":
             lines.append(f"{a.name}: a password hash in /etc/passwd, which every user reads: it is cracked "
                          f"offline")
-    mine = {b: f"{p}:{n}" for p, text in (facts.get("login_keys") or {}).items() for b, n in key_blobs(text).items()}
+    mine = {b: f"{p}:{n}" for p, text in deploy_login_keys(facts).items() for b, n in key_blobs(text).items()}
     allowed = [(v, w) for v, w in _sshd_values(facts, snap, "permitrootlogin") if v.lower() in KEY_LOGINS]
     default = not _sshd_values(facts, snap, "permitrootlogin")  # unset: OpenSSH's prohibit-password
     from . import collect_root as R
@@ -4947,6 +4948,7 @@ def cw_become(facts, exp):
     env_on = any(v.lower() != "no" for v, _ in _sshd_values(facts, snap, "permituserenvironment"))
     lines += _key_command_lines(snap, keys, exp.cfg.root, env_on)
     lines += minted_logins(facts, exp, snap, bool(allowed or default), mine)
+    lines += key_grants(facts, exp, snap, bool(allowed or default))
     from .grants import broker_grants
     from .parse import shipped_files
 
@@ -4979,6 +4981,76 @@ def account_sources(snap) -> list[str]:
             f"an account, group or password hash made there (the admin's uid, a member of sudo) is not known; "
             f"whoever writes that source mints logins. Keep them to files (and systemd)" for src, where in
             by_source.items()]
+
+
+def deploy_login_keys(facts) -> dict[str, str]:
+    """``{path: text}`` of the deploy login's ``authorized_keys(2)`` as the tree reader read them (each a list of
+    its lines: a text would reach the runner as one line)."""
+    return {p: "\n".join(v) if isinstance(v, list) else v or "" for p, v in (facts.get("login_keys") or {}).items()}
+
+
+def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
+    """A line per login that deploys or may become root -- the deploy login, the gate's login (sudo), root (while
+    sshd lets root log in with a key) -- that a key opens which is neither the one this gate logged in with
+    (``runner_key``: what the SSH transport authenticated with) nor allowed in writing (``allow_keys``,
+    ``"LOGIN SHA256:FP"``); and a line for a user CA sshd trusts (``TrustedUserCAKeys``: it signs certificates
+    for any of them; ``"* SHA256:FP"``). Each key is named by file:line, type, fingerprint, comment and options
+    (``from=``, ``command=``, ``cert-authority`` ...). The keys are read as the gate may: the login's own files
+    (its ``authorized_keys(2)`` and what ``AuthorizedKeysFile`` names), the deploy login's through the tree
+    reader, root's by the root collector; another login that may become root, whose keys are its own, or a key
+    file not read, is said in the drift section (``facts.notes``): not known."""
+    from . import collect_root as R
+    from .logins import fingerprint, key_entries
+    from .rootacts import view
+    from .sockets import root_capable
+
+    runner, login, deploy = facts.get("runner_key") or "", facts.get("login") or "", exp.deploy_user
+    capable = {snap.users.name(uid): who for uid, who in root_capable(facts, snap).items()}
+    own = snap.raw.get("own_keys") or {}
+    opened = {}  # type: dict[str, tuple[str, dict]]  # login -> (what whoever holds a key of it does, {path: text})
+    deploy_keys = own if login == deploy else deploy_login_keys(facts) if facts.get("login_keys") is not None else None
+    if deploy_keys is None:
+        facts.notes.append(f"{deploy} (the deploy login): its keys were not read "
+                           f"({(facts.get('errors') or {}).get('login_keys')}): who may deploy is not known")
+    else:
+        sudo = capable.get(deploy, "").partition(", who ")[2]
+        opened[deploy] = (f"logs in as {deploy}, who deploys the app's code" + (f" and {sudo}" if sudo else ""),
+                          deploy_keys)
+    if login and login != deploy and facts.get("as_root"):
+        opened[login] = (f"logs in as {login}, the gate's login, who becomes root (sudo)", own)
+    if root_by_key:
+        opened["root"] = ("logs in as root", {p: snap.text(p) for p in R.ROOT_FILES if "/authorized_keys" in p})
+    for name, who in sorted(capable.items()):
+        shell = (snap.users.facts(name) or {}).get("shell")
+        if name not in opened and name != "root" and shell not in exp.stack.nologin_shells:
+            facts.notes.append(f"{name} ({who}): the keys that open it are its own, which the gate does not read "
+                               f"(it reads its own login's, the deploy login's and root's): who may log in as it, "
+                               f"and so be root, is not known here")
+    acts = view(snap)
+    cas = {p: acts.text(p) for v, _ in _sshd_values(facts, snap, "trustedusercakeys") for p in v.split()
+           if p.startswith("/")}
+    if cas:
+        opened["*"] = ("signs a certificate for any login sshd takes one for (TrustedUserCAKeys): root's where "
+                       "PermitRootLogin lets keys in, the deploy login's, every sudo login's", cas)
+    lines = []
+    for name, (what, files) in sorted(opened.items()):
+        found, entries = [], []
+        for path, text in sorted(files.items()):
+            if text is None and (name != "root" or snap.st(path)):
+                facts.notes.append(f"{path}: not read: the keys that open {name} there are not known")
+            for n, opts, kind, blob, comment in key_entries(text or ""):
+                fp = fingerprint(blob)
+                if f"{kind} {blob}" == runner or f"{name} {fp}" in exp.allow.keys:
+                    continue
+                found.append(f"{path}:{n} {kind} {fp} {comment or '(no comment)'}"
+                             + (f" [{opts[:160]}]" if opts else ""))
+                entries.append(f"{name} {fp}")
+        if found:
+            lines.append(f"{'a user CA sshd trusts' if name == '*' else name}: {count(len(found), 'key')} beyond the "
+                         f"one this gate logs in with: {'; '.join(found)}: whoever holds one {what}. If each is "
+                         f"meant to be there, allow it: allow_keys = {json.dumps(list(dict.fromkeys(entries)))} in "
+                         f"{exp.allow.where}")
+    return lines
 
 
 def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
@@ -5969,7 +6041,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
             "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
             "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
-            "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo) (/etc/shadow "
+            "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo); every key "
+            "that opens the deploy login, the gate's login (sudo) or root (while sshd takes root keys), each file "
+            "AuthorizedKeysFile names too, and every user CA sshd trusts (TrustedUserCAKeys), is the key the gate "
+            "logged in with or allowed (allow_keys: \"LOGIN SHA256:FP\" as ssh-keygen -lf prints it; \"* SHA256:FP\" "
+            "a CA) (/etc/shadow "
             "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
             "no SSH trust anchor the deploy login can mint or use: no user CA sshd trusts (TrustedUserCAKeys) whose "
             "private key the deploy login may read (its home, the app's tree: by the key's public half) or others "

@@ -497,8 +497,10 @@ def app_keys(user):
 
 
 def login_keys(user):
-    """``{path: text}`` of ``user``'s own ``~/.ssh/authorized_keys(2)`` (public keys, at most 64 KiB each; the
-    runner compares them with root's: a key that logs in as this login must not log in as root)."""
+    """``{path: [line, ...]}`` of ``user``'s own ``~/.ssh/authorized_keys(2)`` (public keys, at most 64 KiB each;
+    the runner compares them with root's: a key that logs in as this login must not log in as root; and judges
+    each: :func:`deploytests.verify.promises.key_grants`). Lines, not a text: the runner makes every string of
+    the reply one line, which would leave only a file's first key to be seen."""
     def read(fd):
         out = {}
         for name in ("authorized_keys", "authorized_keys2"):
@@ -507,7 +509,8 @@ def login_keys(user):
             except OSError:
                 continue
             with open(f, "rb", buffering=0) as fh:
-                out[name] = fh.read(65536).decode("utf-8", "replace") if stat.S_ISREG(os.fstat(f).st_mode) else ""
+                out[name] = fh.read(65536).decode("utf-8", "replace").splitlines() \
+                    if stat.S_ISREG(os.fstat(f).st_mode) else []
         return out
     return {"~%s/.ssh/%s" % (user, n): t for n, t in (home(user, ".ssh", read) or {}).items()}
 

@@ -422,3 +422,58 @@ def test_a_crontab_padded_past_the_collectors_bound_is_a_finding(pytester, lab):
         out[-3000:]
     assert "/var/spool/cron/crontabs/deployer: larger than the 65536 bytes it may send: not read" in out, out[-3000:]
     assert "/etc/cron.daily/zz-backup: not a regular file of root's" in out, out[-3000:]
+
+
+def test_a_key_no_one_allowed_that_opens_the_deploy_or_the_admins_login_fails_the_gate(lab):
+    """A former colleague's key left in the deploy login's authorized_keys passed the gate: its keys were counted by
+    their holder (who may log in), not by their key. Class: a grant the gate counts by its holder but not by its
+    key. Deny by default: every key that opens the deploy login, the gate's login (sudo) or root is the one the
+    gate logged in with, or allowed in writing (``allow_keys``, ``"LOGIN SHA256:FP"`` as ``ssh-keygen -lf``
+    prints it). Other members: a ``from=`` key, a ``cert-authority`` line in the admin's own file, a key in a file
+    ``AuthorizedKeysFile`` names."""
+    import dataclasses
+
+    from deploytests.allowances import Allowances
+    from deploytests.verify import facts as F
+    from deploytests.verify.promises import Expected, key_grants
+
+    cfg = lab.config()
+
+    def lines(allow=()):
+        facts = F.gather(lab.server, cfg, deploy_user="deployer")
+        exp = Expected.from_config(cfg, "deployer", stack=facts.stack)
+        return key_grants(facts, dataclasses.replace(exp, allow=Allowances(keys=allow)), facts.raw, False), facts
+
+    def sh(script):
+        res = lab.container.exec_run(["sh", "-ec", script])
+        assert res.exit_code == 0, res.output
+        return res.output.decode()
+
+    clean, facts = lines()
+    assert clean == [] and facts["runner_key"], (clean, facts["runner_key"])  # only the gate's own key
+    fps = {}
+    for who in ("bob", "ops-ca", "carol"):
+        sh(f"rm -f /tmp/{who}*; ssh-keygen -q -t ed25519 -N '' -C {who}@old-laptop -f /tmp/{who}")
+        fps[who] = sh(f"ssh-keygen -lf /tmp/{who}.pub").split()[1]  # (what an admin copies: ssh-keygen's)
+    sh("cp -p /home/deployer/.ssh/authorized_keys /tmp/dk && cp -p /home/admin/.ssh/authorized_keys /tmp/ak && "
+       "(printf 'from=\"10.9.0.0/16\" '; cat /tmp/bob.pub) >> /home/deployer/.ssh/authorized_keys && "
+       "(printf 'cert-authority '; cat /tmp/ops-ca.pub) >> /home/admin/.ssh/authorized_keys && "
+       "mkdir -p /etc/ssh/keys && cp /tmp/carol.pub /etc/ssh/keys/admin && chmod 0644 /etc/ssh/keys/admin && "
+       "echo 'AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/keys/%u' > /etc/ssh/sshd_config.d/zz-keys.conf")
+    try:
+        found, _ = lines()
+        allowed, _ = lines((f"deployer {fps['bob']}", f"admin {fps['ops-ca']}", f"admin {fps['carol']}"))
+    finally:
+        sh("cp -p /tmp/dk /home/deployer/.ssh/authorized_keys && cp -p /tmp/ak /home/admin/.ssh/authorized_keys && "
+           "rm -rf /etc/ssh/keys /etc/ssh/sshd_config.d/zz-keys.conf /tmp/bob* /tmp/ops-ca* /tmp/carol*")
+    assert len(found) == 2, found  # one line per login
+    deploy = next(ln for ln in found if ln.startswith("deployer: "))
+    assert f"~deployer/.ssh/authorized_keys:2 ssh-ed25519 {fps['bob']} bob@old-laptop [from=\"10.9.0.0/16\"]: " \
+           "whoever holds one logs in as deployer, who deploys the app's code" in deploy and \
+           f'allow_keys = ["deployer {fps["bob"]}"]' in deploy, deploy
+    admin = next(ln for ln in found if ln.startswith("admin: "))
+    assert f"/home/admin/.ssh/authorized_keys:2 ssh-ed25519 {fps['ops-ca']} ops-ca@old-laptop [cert-authority]" \
+           in admin and f"/etc/ssh/keys/admin:1 ssh-ed25519 {fps['carol']} carol@old-laptop" in admin and \
+           "logs in as admin, the gate's login, who becomes root (sudo)" in admin, admin
+    assert allowed == [], allowed
+    assert lines()[0] == []  # put back: clean again

@@ -8,6 +8,7 @@ fails naming the account, file:line or path and what an attacker (or the next de
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import stat
@@ -16,11 +17,12 @@ from pathlib import Path
 import pytest
 from stock import outcome
 
+from deploytests.allowances import Allowances
 from deploytests.config import load_config
 from deploytests.examples import APPS
 from deploytests.verify import collect_root, parse
 from deploytests.verify.facts import Facts
-from deploytests.verify.logins import accounts, key_blobs, sysctl_files, sysctl_settings
+from deploytests.verify.logins import accounts, fingerprint, key_blobs, key_entries, sysctl_files, sysctl_settings
 from deploytests.verify.promises import Expected
 
 STOCK = json.loads((Path(__file__).parent / "data" / "baseline-stock.json").read_text())
@@ -49,10 +51,16 @@ def host(server="debian12-image", files=None, shadow=None, keys=None, login="adm
     for name, tail in (shadow or {}).items():
         rows[name] = [name] + tail
     raw["shadow"] = list(rows.values())
-    facts = Facts("docker://web-1", remote={"login": login, "as_root": True,
+    facts = Facts("docker://web-1", remote={"login": login, "as_root": True, "runner_key": KEY,
                                             "login_keys": {"~appuser/.ssh/authorized_keys": keys or ""}})
     facts.raw = parse.Snapshot(raw)
     return facts
+
+
+def admins_key_allowed(exp):
+    """``exp`` with the admin's key (:data:`ADMIN`) allowed in writing for root and for the admin's login."""
+    fp = fingerprint(ADMIN.split()[1])
+    return dataclasses.replace(exp, allow=Allowances(keys=(f"root {fp}", f"admin {fp}")))
 
 
 def passwd_with(facts, line):
@@ -176,7 +184,14 @@ def test_the_deploy_key_in_roots_authorized_keys_fails_while_sshd_takes_root_key
     assert "- /root/.ssh/authorized_keys:1: the key of ~appuser/.ssh/authorized_keys:2 logs in as root " \
            "(/etc/ssh/sshd_config:4: PermitRootLogin prohibit-password): whoever holds the deploy login's key (CI) " \
            "is root" in found, found
-    assert "1 way to become root" in found  # the admin's own key there is the admin's business
+    # the admin's own key there is no longer the admin's business alone: whoever holds it is root, so it is
+    # allowed in writing (by its fingerprint) or named; the deploy key itself stays a failure, whatever is allowed
+    admin = fingerprint(ADMIN.split()[1])
+    assert f"- root: 1 key beyond the one this gate logs in with: /root/.ssh/authorized_keys:2 ssh-ed25519 {admin} " \
+           f"admin@laptop: whoever holds one logs in as root. If each is meant to be there, allow it: allow_keys = " \
+           f"[\"root {admin}\"] in targets.toml" in found, found
+    found = outcome("cw_become", allowed, dataclasses.replace(exp, allow=Allowances(keys=(f"root {admin}",))))
+    assert "1 way to become root" in found, found
     unset = host(files={"/root/.ssh/authorized_keys2": (0o100600, 0, 0, KEY + "\n"),
                         "/etc/ssh/sshd_config": conf.replace("PermitRootLogin no\n", "")}, keys=keys)
     assert "(PermitRootLogin unset (prohibit-password))" in outcome("cw_become", unset, exp)
@@ -428,6 +443,45 @@ def test_the_deploy_key_in_the_gates_logins_keys_fails_when_that_login_has_sudo(
     assert outcome("cw_become", same, exp) == "pass"
 
 
+def test_key_lines_are_read_as_sshd_reads_them_and_fingerprinted_as_ssh_keygen_does():
+    text = (f'# old\n\nfrom="10.0.0.0/8",command="/usr/bin/rrsync -ro /x" {ADMIN} bob@laptop\n'
+            f'cert-authority,principals="ops" {KEY}\n{KEY} ci runner\n')
+    assert key_entries(text) == [
+        ("3", 'from="10.0.0.0/8",command="/usr/bin/rrsync -ro /x"', "ssh-ed25519", ADMIN.split()[1], "bob@laptop"),
+        ("4", 'cert-authority,principals="ops"', "ssh-ed25519", KEY.split()[1], ""),
+        ("5", "", "ssh-ed25519", KEY.split()[1], "ci runner")]
+    assert key_blobs(text) == {ADMIN: "3", KEY: "4"}
+    # ssh-keygen -lf of the RFC 8709 test key's public half
+    blob = "AAAAC3NzaC1lZDI1NTE5AAAAINdamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea"
+    assert fingerprint(blob) == "SHA256:" + __import__("base64").b64encode(
+        __import__("hashlib").sha256(__import__("base64").b64decode(blob)).digest()).decode().rstrip("=")
+    assert fingerprint("not base64!") == "?"
+
+
+def test_a_key_no_one_allowed_that_opens_the_deploy_or_an_admins_login_fails_one_line_per_login(exp):
+    """keys17 class: a grant the gate counted by its holder (who may log in) but not by its key (who holds the
+    credential): a former colleague's key left in the deploy login's authorized_keys (it has sudo) passed. Deny by
+    default: every key that opens the deploy login, the gate's login (sudo) or root is the one the gate logged in
+    with, or allowed in writing by login and fingerprint; its options are shown."""
+    old = fingerprint(ADMIN.split()[1])
+    facts = host(keys=f"{KEY} ci@runner\nfrom=\"10.9.0.0/16\" {ADMIN} bob@old-laptop\n", login="admin")
+    named = "/etc/ssh/authorized_keys/admin"  # (an AuthorizedKeysFile the admin's own collector read)
+    ca = "AAAAC3NzaC1lZDI1NTE5AAAAIHbgyphj4yWkWu90L2rPPKwFt+aV9vbO8rpaiH3ZujFm"
+    facts.raw.raw["own_keys"] = {named: f"cert-authority ssh-ed25519 {ca} ops-ca\n",
+                                 "/home/admin/.ssh/authorized_keys2": None}
+    found = outcome("cw_become", facts, exp)
+    assert "- appuser: 1 key beyond the one this gate logs in with: ~appuser/.ssh/authorized_keys:2 ssh-ed25519 " \
+           f'{old} bob@old-laptop [from="10.9.0.0/16"]: whoever holds one logs in as appuser, who deploys the ' \
+           f"app's code" in found and f'allow_keys = ["appuser {old}"] in targets.toml' in found, found
+    assert f"- admin: 1 key beyond the one this gate logs in with: {named}:1 ssh-ed25519 {fingerprint(ca)} ops-ca " \
+           "[cert-authority]: whoever holds one logs in as admin, the gate's login, who becomes root (sudo)" in found
+    assert "2 ways to become root" in found, found
+    assert any("/home/admin/.ssh/authorized_keys2: not read" in n for n in facts.notes), facts.notes
+    allowed = dataclasses.replace(exp, allow=Allowances(keys=(f"appuser {old}", f"admin {old}")))
+    assert outcome("cw_become", host(keys=f"{KEY} ci\n{ADMIN} bob\n"), allowed) == "pass"
+    assert outcome("cw_become", host(keys=f"{KEY} ci@runner\n"), exp) == "pass"  # the gate's own key alone
+
+
 def test_a_log_apache_writes_elsewhere_that_others_read_fails(exp):
     """sec_logs, another member: not the log directory opened but a log written where everyone reads it (a vhost's
     CustomLog under the web root is downloadable too). The login collector lstats what root's files name."""
@@ -625,6 +679,7 @@ def test_a_forced_command_of_a_key_that_logs_in_as_root_is_judged_as_roots_jobs_
     a key's command="..." as the file's login for every login with that key, as ForceCommand (which was judged).
     Class: what sshd runs as root (or as the gate's login, who becomes root) named by a per-key option. Root's
     keys count while sshd lets root in with a key; a command root's alone passes."""
+    exp = admins_key_allowed(exp)  # (which keys open the login is cw_become's key rule: test_key_grants)
     conf = host().raw.text("/etc/ssh/sshd_config").replace("PermitRootLogin no", "PermitRootLogin prohibit-password")
     text = f'command="{cmd}",no-pty {ADMIN} backup@nas\n'
     files = {"/etc/ssh/sshd_config": conf} if whose.startswith("/root/") else {}
@@ -664,6 +719,7 @@ def test_a_key_environment_option_of_a_login_that_becomes_root_is_judged_when_ss
     becomes root) a loader variable naming another account's file, or the app's tree, runs their code on the way to
     root. Judged as a variable set before a command (``NAME=value cmd``); PermitUserEnvironment no (the default):
     sshd ignores it, no finding."""
+    exp = admins_key_allowed(exp)
     whose = "/home/admin/.ssh/authorized_keys"
     text = f'environment="{env}" {ADMIN} admin@laptop\n'
     D = stat.S_IFDIR

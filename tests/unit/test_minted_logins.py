@@ -7,13 +7,16 @@ write, is ``cw_sshd``'s (held here)."""
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 
 import pytest
 from stock import outcome
 from test_root_reach import PLATFORMS, exp, host, sshd_plus  # noqa: F401  (exp: the fixture)
 
+from deploytests.allowances import Allowances
 from deploytests.verify import reader
+from deploytests.verify.logins import fingerprint
 
 # throwaway keys made for this test by ssh-keygen -t ed25519 (one with a passphrase): never used anywhere
 CA_PRIVATE = """-----BEGIN OPENSSH PRIVATE KEY-----
@@ -73,9 +76,15 @@ def test_a_user_ca_whose_private_key_the_deploy_login_may_read_fails(exp, platfo
     msg = outcome("cw_become", with_ca(platform, {}, 0o644), exp)
     assert "TrustedUserCAKeys /etc/ssh/user_ca.pub: its private key /etc/ssh/user_ca (0644 root:root) may be read " \
         "by appuser (the deploy login)" in msg and "any local user" in msg, msg
-    # root's alone (0600), and a private key the deploy login holds that sshd does not trust: nothing
-    assert outcome("cw_become", with_ca(platform, {"/home/appuser/.ssh/id_ed25519": " ".join(
-        ENCRYPTED_PUBLIC.split()[:2])}, 0o600), exp) == "pass"
+    # root's alone (0600), and a private key the deploy login holds that sshd does not trust: the CA itself is
+    # a key that opens every login (deny by default: allowed in writing by its fingerprint), nothing else
+    clean = with_ca(platform, {"/home/appuser/.ssh/id_ed25519": " ".join(ENCRYPTED_PUBLIC.split()[:2])}, 0o600)
+    fp = fingerprint(CA_PUBLIC.split()[1])
+    msg = outcome("cw_become", clean, exp)
+    assert "- a user CA sshd trusts: 1 key beyond the one this gate logs in with: /etc/ssh/user_ca.pub:1 " \
+           f"ssh-ed25519 {fp} ca: whoever holds one signs a certificate for any login" in msg and \
+           f'allow_keys = ["* {fp}"]' in msg and "1 way" in msg, msg
+    assert outcome("cw_become", clean, dataclasses.replace(exp, allow=Allowances(keys=(f"* {fp}",)))) == "pass"
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
