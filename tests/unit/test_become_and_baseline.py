@@ -459,7 +459,7 @@ def test_key_lines_are_read_as_sshd_reads_them_and_fingerprinted_as_ssh_keygen_d
 
 
 def test_a_key_no_one_allowed_that_opens_the_deploy_or_an_admins_login_fails_one_line_per_login(exp):
-    """keys17 class: a grant the gate counted by its holder (who may log in) but not by its key (who holds the
+    """Class: a grant the gate counted by its holder (who may log in) but not by its key (who holds the
     credential): a former colleague's key left in the deploy login's authorized_keys (it has sudo) passed. Deny by
     default: every key that opens the deploy login, the gate's login (sudo) or root is the one the gate logged in
     with, or allowed in writing by login and fingerprint; its options are shown."""
