@@ -906,11 +906,9 @@ def caps(path):
 HASH_LINE = re.compile(rb"(?m)^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?:(\$(?:y|gy|7|2[abxy]?|6|5|md5|1)\$[./A-Za-z0-9$,=]{8,}):")
 
 
-def hash_copies(found, most=1 << 16):
-    """The files among ``found`` (``(path, lstat)`` others may read) that hold a password hash on a line of its
-    account (:data:`HASH_LINE`, in their first ``most`` bytes: a copy of /etc/shadow, a line of it pasted), that
-    others reach (every directory above them others may enter): ``[{path, mode, owner}]``. No hash is sent."""
-    reach, out = {}, []
+def others_reach():
+    """A test of a directory: may others enter it and every directory above it (kept per directory)."""
+    reach = {}
 
     def others_enter(d):
         if d not in reach:
@@ -919,12 +917,21 @@ def hash_copies(found, most=1 << 16):
             except OSError:
                 reach[d] = False
         return reach[d]
-    for path, st in found:
-        if 0 < st.st_size <= 16 << 20 and others_enter(os.path.dirname(path)) and HASH_LINE.search(
-                read_nofollow(path, most) or b""):
-            out.append({"path": path, "mode": "%04o" % (st.st_mode & 0o7777),
-                        "owner": name_of(pwd.getpwuid, st.st_uid)})
-    return out[:20]
+    return others_enter
+
+
+def seen_by_others(path, st):
+    """What the reader sends of a file others may read: its path, mode and owner (never its content)."""
+    return {"path": path, "mode": "%04o" % (st.st_mode & 0o7777), "owner": name_of(pwd.getpwuid, st.st_uid)}
+
+
+def hash_copies(found, most=1 << 16):
+    """The files among ``found`` (``(path, lstat)`` others may read) that hold a password hash on a line of its
+    account (:data:`HASH_LINE`, in their first ``most`` bytes: a copy of /etc/shadow, a line of it pasted), that
+    others reach (every directory above them others may enter): ``[{path, mode, owner}]``. No hash is sent."""
+    others_enter = others_reach()
+    return [seen_by_others(path, st) for path, st in found if 0 < st.st_size <= 16 << 20 and others_enter(
+        os.path.dirname(path)) and HASH_LINE.search(read_nofollow(path, most) or b"")][:20]
 
 
 def config_copies(root, config_path, found):
@@ -941,21 +948,9 @@ def config_copies(root, config_path, found):
         data = read_nofollow(path, 16 << 20)
         if data is not None:
             shas[sha256_of(data)] = len(data)
-    sizes, reach, out = set(shas.values()), {}, []
-
-    def others_enter(d):
-        if d not in reach:
-            try:
-                reach[d] = bool(os.stat(d).st_mode & stat.S_IXOTH) and (d == "/" or others_enter(os.path.dirname(d)))
-            except OSError:
-                reach[d] = False
-        return reach[d]
-    for path, st in found:
-        if path != config_path and st.st_size in sizes and others_enter(os.path.dirname(path)) and \
-                sha256_of(read_nofollow(path, 16 << 20)) in shas:
-            out.append({"path": path, "mode": "%04o" % (st.st_mode & 0o7777), "owner": name_of(pwd.getpwuid,
-                                                                                             st.st_uid)})
-    return out[:20]
+    sizes, others_enter = set(shas.values()), others_reach()
+    return [seen_by_others(path, st) for path, st in found if path != config_path and st.st_size in sizes and
+            others_enter(os.path.dirname(path)) and sha256_of(read_nofollow(path, 16 << 20)) in shas][:20]
 
 
 # where copies are left outside the tree (an incident's 'cp application.cfg /tmp/...', a hand backup): the
