@@ -42,8 +42,9 @@ WHO_LOADS = {
     "gconv": "glibc's iconv loads it into any program converting that character set (the app's daemons too)"}
 
 
-def _stock(snap, path: str, conffiles: dict) -> bool:
-    data = snap.data(path)
+def as_shipped(snap, path: str, conffiles: dict) -> bool:
+    """Whether ``path`` is a conffile whose bytes are what its package shipped (dpkg's md5)."""
+    data = snap.data(path) if snap is not None else None
     return path in conffiles and data is not None and hashlib.md5(data).hexdigest() == conffiles[path][1]
 
 
@@ -82,7 +83,7 @@ def broker_grants(snap, conffiles: dict) -> list[tuple[str, str]]:
     out = []
     for path in (DOAS, CAPS):
         st = snap.st(path)
-        if st is None or not stat.S_ISREG(st[0]) or _stock(snap, path, conffiles):
+        if st is None or not stat.S_ISREG(st[0]) or as_shipped(snap, path, conffiles):
             continue
         text = snap.text(path)
         what = "doas (setuid root)" if path == DOAS else "pam_cap, at every login through PAM,"
@@ -112,7 +113,7 @@ def broker_grants(snap, conffiles: dict) -> list[tuple[str, str]]:
             for name in snap.listdir(d) or []:
                 path = f"{d}/{name}"
                 st = snap.st(path)
-                if st is None or not stat.S_ISREG(st[0]) or _stock(snap, path, conffiles):
+                if st is None or not stat.S_ISREG(st[0]) or as_shipped(snap, path, conffiles):
                     continue
                 out.append((path, f"{path}: a polkit rule no package ships unchanged: whom it names runs pkexec "
                                   f"and privileged actions (systemctl, mounts) as root"))

@@ -21,11 +21,11 @@ Pure functions over the collector's texts (:func:`mechanisms.texts`) and dpkg's 
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 import stat
 
+from .grants import as_shipped
 from .mechanisms import CRONTABS, UNIT_DIRS, UNIT_TOPS
 
 DSH = "/var/lib/systemd/deb-systemd-helper-enabled"  # deb-systemd-helper's record of the links postinsts made
@@ -91,19 +91,13 @@ def what_it_runs(u) -> str:
     return f"; it runs {runs[-1][:120]!r} as {u.user}" if runs else f"; as {u.user}" if u.values("user") else ""
 
 
-def _conffile_as_shipped(snap, conffiles: dict, path: str) -> bool:
-    found = conffiles.get(path)
-    data = snap.data(path) if snap is not None else None
-    return bool(found and data is not None and hashlib.md5(data).hexdigest() == found[1])
-
-
 def boot_entries(raw, snap, conffiles: dict, shipped) -> list[tuple[str, str, str]]:
     """(what, why, the file to allow) of each start entry outside systemd's unit dirs that no package made:
     ``@reboot`` jobs, ``rc.local``, ``rc?.d`` start links, ``inittab`` lines, kernel command line words."""
     out: list[tuple[str, str, str]] = []
     for path in sorted(p for p in raw if p == CRON_FILES[0] or p.startswith(CRON_FILES[1:])):
         text = raw[path]
-        if text.startswith("-> ") or _conffile_as_shipped(snap, conffiles, path):
+        if text.startswith("-> ") or as_shipped(snap, path, conffiles):
             continue
         for n, line in enumerate(text.splitlines(), 1):
             words = line.split()
