@@ -3176,8 +3176,10 @@ def cw_bytecode(facts, exp):
 
 def cw_sudoers(facts, exp):
     """Every sudoers line: Debian's own, bootstrap's rule file (test_sudoers_rule_minimal checks its text),
-    the target's login's (how bootstrap gets root: the operator's own), another bootstrapped app's grant exactly
-    as bootstrap writes it for the login it names (:func:`bootstrapped_apps`), or allowed."""
+    the target's login's root grant (:func:`operator_grant`: how bootstrap gets root, the operator's own), another
+    bootstrapped app's grant exactly as bootstrap writes it for the login it names (:func:`bootstrapped_apps`), or
+    allowed. Any other line naming the target's login is judged like anyone's: it adds nothing while the login
+    holds every command as root, and is what is left granted when that grant is narrowed or removed."""
     from ..pipeline.agent_root import sudoers_rule
 
     inv = _inv(facts, "reading sudoers")
@@ -3195,7 +3197,7 @@ def cw_sudoers(facts, exp):
                          f"name may run anything as root, unseen; no allowance accounts for what it grants: put "
                          f"its rules in a file of /etc/sudoers.d (read and judged there) or remove it")
             continue
-        if rule["file"] == ours or first == login and login not in (exp.cfg.app_user,):
+        if rule["file"] == ours or first == login and login != exp.cfg.app_user and operator_grant(text):
             continue
         if rule["file"] in theirs and first != "root" and granted(rule, theirs[rule["file"]]):
             continue
@@ -3326,6 +3328,12 @@ def sudo_kept_env(text: str) -> list[str]:
     return kept
 
 
+def operator_grant(text: str) -> bool:
+    """Whether a sudoers rule gives the users it names every command as root (``login ALL=(ALL) NOPASSWD: ALL``,
+    ``(ALL:ALL) ALL``): the operator's own root, by which bootstrap and the gate run; a narrower rule is not."""
+    return ("ALL", "") in sudo_root_specs(text, named=False)
+
+
 def sudo_root_specs(text: str, named: bool = True) -> list[tuple[str, str]]:
     """``(command, arguments)`` of each command a sudoers rule lets run as root (its run-as list, or sudo's
     default, is root, ALL or #0); Defaults and alias lines: none. ``arguments`` as written ('' : any);
@@ -3446,8 +3454,9 @@ def cw_groups(facts, exp):
     module acts with Apache's workers' groups). Deny by default: any membership beyond those is a finding unless
     allowed (``allow_groups``), whatever the group is called: a group's reach is what it owns (ssl-cert reads the
     TLS private keys, adm every log, a group that may write a file root runs is root), which no list of names
-    keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds
-    sudoers rules of its own is the operator's, and so are its groups (Debian's cloud login: adm, sudo, ...).
+    keeps up with; the line says the reach when it is known (:func:`_reaching_groups`). A login that holds a root
+    grant of its own (:func:`operator_grant`) is the operator's, and so are its groups (Debian's cloud login: adm,
+    sudo, ...).
     A group that reaches root (:data:`ROOT_GROUPS`, a group a sudoers rule names, a gid-0 alias) fails whatever
     allow_groups says: the allowance accounts for the membership, not for root's power it hands the app's or
     Apache's code (as a unit's ``SupplementaryGroups=``: :func:`unit_groups`)."""
@@ -3455,7 +3464,8 @@ def cw_groups(facts, exp):
     app_group = _group_of(facts, "app")
     login = facts.get("login") or ""
     operator = login not in ("", exp.cfg.app_user) and any(
-        r["text"].split(" ")[0] == login for r in (facts.get("inventory") or {}).get("sudoers") or [])
+        r["text"].split(" ")[0] == login and operator_grant(r["text"])
+        for r in (facts.get("inventory") or {}).get("sudoers") or [])
     reach = _reaching_groups(facts, exp)
     root = {g for g in reach if g not in (app_group, _group_of(facts, "deploy"))}  # reaches root: no allowance
     lines, said = [], set()  # one membership, one line: the app group's members list repeats the three users'
@@ -5882,11 +5892,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "reaches the app's tree (/var/www/app/current/venv/bin/python -m app.report): code the deploy login "
             "or the app can change runs as root ...", root_only=True, needs=("tree",)),
     Promise("cw_sudoers", f"{CW}: grants", "every sudoers line is Debian's, bootstrap's rule file, the target's "
-            "login's own, or allowed; whatever is allowed, no root rule whose command is a file or directory someone "
-            "but root may change, a program that makes its user root (free arguments to one that runs commands or "
-            "writes files, an interactive one, a chosen environment), or a root script that runs, sources or writes "
-            "what someone but root may change or hands its caller's free arguments on to a command (\"$@\", $1, "
-            "sys.argv)", "test_every_sudoers_line_is_accounted_for",
+            "login's root grant, or allowed; whatever is allowed, no root rule whose command is a file or directory "
+            "someone but root may change, a program that makes its user root (free arguments to one that runs "
+            "commands or writes files, an interactive one, a chosen environment), or a root script that runs, "
+            "sources or writes what someone but root may change or hands its caller's free arguments on to a command "
+            "(\"$@\", $1, sys.argv)", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "

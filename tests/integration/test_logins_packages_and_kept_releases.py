@@ -90,6 +90,10 @@ BECOME = (
           "/root/.ssh/authorized_keys2; chmod 600 /root/.ssh/authorized_keys2; printf 'Match Address "
           "127.0.0.1,172.16.0.0/12\\n    PermitRootLogin prohibit-password\\n' >> /etc/ssh/sshd_config; "
           "/usr/sbin/sshd -t"),
+    Fault("login-narrower-root-rule", "cw_sudoers", "a narrower root rule for the gate's own login left by ops "
+          "beside its root grant (journalctl as root: a pager, a shell)", "printf '{login} ALL=(root) NOPASSWD: "
+          "/usr/bin/journalctl\\n' > /etc/sudoers.d/ops-journal; chmod 0440 /etc/sudoers.d/ops-journal; "
+          "visudo -c >/dev/null"),
     Fault("debug-login-without-password", "cw_become", "a debug login made with useradd and its password deleted",
           "useradd -M -s /bin/bash opsdebug; passwd -d opsdebug >/dev/null"),
     Fault("deploy-login-expires-in-a-fortnight", "cw_deploy_account", "the deploy login's account set to expire in "

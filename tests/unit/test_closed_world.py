@@ -1653,3 +1653,21 @@ def test_a_setuid_program_the_app_user_names_apache2_is_no_apache_parent():
 
 def proc_of(pid, user, cmdline, ppid, ancestors):
     return dict(proc(pid, user, cmdline, ppid=ppid, ancestors=ancestors), exe="/usr/bin/dash")
+
+
+@pytest.mark.parametrize("text", ["appuser ALL=(root) NOPASSWD: /usr/bin/tail -f /var/log/*",
+                                  "appuser ALL=(root) NOPASSWD: /usr/sbin/apache2ctl graceful",
+                                  "appuser ALL=(yourapplication) NOPASSWD: ALL"])
+def test_a_narrower_rule_for_the_targets_login_is_judged_like_anyones(exp, text):
+    """The target's login (appuser: ALL=(ALL) NOPASSWD:ALL in the images) keeps its root grant as the operator's;
+    a further rule naming it is not that grant: it needs allow_sudo like any other line."""
+    facts = clean_facts()
+    assert outcome("cw_sudoers", facts, exp) == "pass"
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/ops", "line": 2, "text": text, "mode": "0440",
+                                  "owner": "root"})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_sudoers"] and f"/etc/sudoers.d/ops:2: {text!r}" in msg["cw_sudoers"], msg
+    more = {"file": "/etc/sudoers.d/zz", "line": 1, "text": "appuser ALL=(ALL:ALL) ALL", "mode": "0440",
+            "owner": "root"}
+    inv(facts)["sudoers"] = [r for r in inv(facts)["sudoers"] if r["text"] != text] + [more]
+    assert outcome("cw_sudoers", facts, exp) == "pass"  # another line of every command as root: the same grant
