@@ -75,7 +75,6 @@ CONFIG_DIRS = ("config", "conf", "etc")
 SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library shares: never set to the app's data
 CONFIG_SUFFIXES = (".cfg", ".py", ".conf")
 CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
-NEW_CONFIG = "config/deploy.cfg"
 PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
 
 

@@ -273,7 +273,7 @@ def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[s
         layers = (
             (ini.get(opt.ini), ini_dir, f"{opt.ini} ini key", "ini"),
             (env.get(opt.env), cwd, f"{opt.env} environment variable", "environment"),
-            (_cli_text(opt, cli.get(opt.name)), cwd, "command line", "command line"),
+            (_cli_text(cli.get(opt.name)), cwd, "command line", "command line"),
         ) if opt.pytest else ((env.get(opt.env), cwd, "", "environment"),)
         for raw, base, source, kind in layers:
             if raw is None or (raw == "" and not opt.flag):
@@ -290,7 +290,7 @@ def resolve(*, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[s
     return Settings(**values, sources=tuple(sorted(sources.items())), origins=tuple(sorted(origins.items())))
 
 
-def _cli_text(opt: Option, value: object) -> str | None:
+def _cli_text(value: object) -> str | None:
     """The command-line value as text, or None when the option was not given."""
     if value is None or value is False:
         return None

@@ -752,7 +752,7 @@ TEMPLATE_RE = re.compile(r"(?:TemplateNotFound|TemplateDoesNotExist): (\S+)"
                          r"|TemplateError: Template '([^']+)' not found")
 
 
-def unshipped_hint(args: DeployArgs, release_dir, output):
+def unshipped_hint(release_dir, output):
     """A hint when a file of the project outside the app's packages is missing from the release: Alembic's
     scripts dir (``Path doesn't exist: migrations``: Flask-Migrate's ``flask db upgrade`` as ``post_deploy``), or
     a template (Jinja's ``TemplateNotFound``, Django's
@@ -1164,7 +1164,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
             what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or schema_hint(args, output) or write_hint(args, release_dir, output)
-                    or unshipped_hint(args, release_dir, output)
+                    or unshipped_hint(release_dir, output)
                     or missing_module_hint(args, output) or "fix the command and deploy again")
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
@@ -1193,7 +1193,7 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or instance_hint(args, release_dir, lines[-25:], marks.facts)
                        or (entry_hint(args, marks.entry) if step == "import" else None)
                        or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
-                       or unshipped_hint(args, release_dir, lines[-25:])
+                       or unshipped_hint(release_dir, lines[-25:])
                        or missing_module_hint(args, lines[-25:]) or "fix the app and deploy again")
     raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)

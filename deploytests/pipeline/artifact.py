@@ -93,10 +93,6 @@ class Artifact:
     machine: str = "x86_64"
     warnings: tuple[str, ...] = ()  # one line each: what the user should know before it ships (see :func:`pack`)
 
-    @property
-    def short_sha(self) -> str:
-        return self.sha256[:8]
-
 
 def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3.11",
          machine: str = DEFAULT_MACHINE, cache_dir: Path | str | None = None,

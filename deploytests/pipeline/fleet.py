@@ -54,10 +54,6 @@ class HostState:
         line = self.error or ""
         return f"{line.rstrip('.')}. Hint: {self.hint.rstrip('.')}." if self.hint else line
 
-    def serves(self) -> str:
-        """What the host serves, for the summary: the release, or why nothing."""
-        return f"serves {self.release_id}" if self.release_id else f"NOT VERIFIED: {self.error or 'nothing live'}"
-
 
 @dataclass
 class Deployment:
@@ -347,7 +343,7 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
     limit = policy.max_failed.of(len(by))
     result = RolloutResult([reports[label] for label in by])
 
-    def one(c, phase: str) -> HostReport:
+    def one(c) -> HostReport:
         """One host's turn; its line (``[host] deploy 1.23s ok`` or ``FAILED: why``) printed when it ends."""
         started = time.monotonic()
         try:
@@ -440,7 +436,7 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
             reports[label].phase, reports[label].attempted = phase, True
         try:
             try:
-                outcomes = pipeline.run_on_hosts([by[label] for label in labels], lambda c, p=phase: one(c, p),
+                outcomes = pipeline.run_on_hosts([by[label] for label in labels], one,
                                                  step=f"deploy {phase}", workers=policy.parallel, progress=None,
                                                  ask=lambda c: pipeline.status(c, cfg).describe_live(),
                                                  stopping=stopping)

@@ -40,7 +40,7 @@ def since(entry: dict, offset: int | None) -> str | None:
     return data[max(0, offset - max(0, size - _root.LIMIT)):] if size >= offset else data
 
 
-def sections(raw: dict, tree: dict, app: str, root: str, vhost: str, error_log: str,
+def sections(raw: dict, tree: dict, root: str, vhost: str, error_log: str,
              offset: int | None = None) -> dict[str, str]:
     """The sections ``{title: text}`` from the collector's raw reply (root's files: the error log's tail, the
     vhost) and the tree reader's (the releases, ``current``, the last refusals, application.wsgi, the live
@@ -102,7 +102,7 @@ def _collect(server, app: str, root: str, deploy_user: str) -> dict[str, str]:
         # the collector gets the app's name, the reader the tree
         args = {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
         res = run_programs(server, args, server.stack.python)
-        found = sections(read_root(res), read_tree(res, "tree reader"), app, root,
+        found = sections(read_root(res), read_tree(res, "tree reader"), root,
                          server.stack.apache.site_file(app), server.stack.apache.error_log, _MARKS.get(server.label))
         return {untrusted.line(k): v for k, v in found.items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure

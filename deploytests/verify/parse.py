@@ -594,14 +594,7 @@ class Procs:
         for p in sorted(self.table.values(), key=lambda p: p["pid"]):
             if p["user"] not in users:
                 continue
-            chain: list[dict] = []
-            seen, q = set(), self.table.get(p["ppid"])
-            while q and q["pid"] not in seen and len(chain) < 64:
-                seen.add(q["pid"])
-                chain.append({"pid": q["pid"], "comm": q["comm"], "user": q["user"], "exe": q.get("exe"),
-                              "ruid": q["ruid"]})
-                q = self.table.get(q["ppid"])
-            out.append(dict(self.shown(p["pid"]), ancestors=chain))
+            out.append(dict(self.shown(p["pid"]), ancestors=self.ancestors(p["pid"])))
         return out
 
 

@@ -5574,13 +5574,9 @@ def logged_credentials(directives) -> list[str]:
     a cookie's value ``%{NAME}C``), and each directive that logs every request's headers whatever the format
     (:data:`LOGS_HEADERS`: mod_log_forensic, mod_dumpio): whoever reads that log (adm, a log shipper, a backup)
     replays every user's session. Whatever file says it."""
-    import shlex
+    from .mechanisms import _words
 
-    def words(d) -> list[str]:
-        try:
-            return shlex.split(d.args)
-        except ValueError:
-            return d.args.split()
+    words = lambda d: _words(d.args)  # noqa: E731 (split as the shell does, once a line)
     formats, default = {}, ("", "")
     for d in directives:
         w = words(d) if d.name == "logformat" else []

@@ -10,8 +10,9 @@ import pytest
 
 from deploytests.__main__ import main
 from deploytests.config import load_config
-from deploytests.init import NEW_CONFIG, app_name, detect, gate_warnings, init
+from deploytests.init import app_name, detect, gate_warnings, init
 
+NEW_CONFIG = "config/deploy.cfg"  # the commented config file init writes when the project has none
 FACTORY = '''\
 import os
 

@@ -157,7 +157,7 @@ def test_multi_line_server_text_cannot_forge_a_line_where_it_is_shown():
     shown = [CommandFailed("web-1", "deploy", 1, stdout=forged).render().split("\n", 4)[-1], error["detail"]]
     raw = {"files": {"/var/log/apache2/error.log": {"st": [0o100640, 0, 4, 10, 0, 1], "data": forged}}}
     tree = {"releases": ["r1"], "current": "releases/r1", "failed": [forged], "wsgi": forged, "installed": []}
-    shown += sections(raw, tree, "app", "/var/www/app", "/etc/apache2/sites-available/app.conf",
+    shown += sections(raw, tree, "/var/www/app", "/etc/apache2/sites-available/app.conf",
                       "/var/log/apache2/error.log").values()
     for text in shown:
         assert not [ln for ln in text.split("\n") if ln.startswith(("[web-1]", "FAILED"))], text

@@ -77,10 +77,6 @@ class ApacheLayout:
     pid_file: str = "/var/run/apache2/apache2.pid"
     log_dir: str = "/var/log/apache2"
     apachectl: str = "/usr/sbin/apache2ctl"
-    a2enmod: str = "/usr/sbin/a2enmod"
-    a2ensite: str = "/usr/sbin/a2ensite"
-    a2dissite: str = "/usr/sbin/a2dissite"
-    a2enconf: str = "/usr/sbin/a2enconf"
     process_name: str = "apache2"  # the parent's and children's comm
     run_user: str = "www-data"  # who Apache's workers run as (Debian's envvars APACHE_RUN_USER): the gate's expectation
     service: str = "apache2"  # the init system's name for it (systemd unit apache2.service, rc S..apache2 links)
