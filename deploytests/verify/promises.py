@@ -1851,7 +1851,7 @@ def _user_manager(p: dict, procs: list, snap) -> bool:
             q["user"] == p["user"] and in_session(q.get("ancestors", [])) for q in procs):
         return False
     argv = exact_argv(p, snap)
-    if argv == ["(sd-pam)"]:
+    if argv[:1] == ["(sd-pam)"] and not any(argv[1:]):  # (systemd renames it in place: the rest of argv's area zeroed)
         parent = next((q for q in procs if q["pid"] == p["ppid"] and q["user"] == p["user"]), None)
         return parent is not None and parent is not p and parent["ppid"] == 1 and _user_manager(parent, procs, snap)
     return p["ppid"] == 1 and argv in ([m, "--user"] for m in USER_MANAGER)
@@ -1859,12 +1859,15 @@ def _user_manager(p: dict, procs: list, snap) -> bool:
 
 def _placed(p: dict, snap) -> bool:
     """Whether the kernel shows ``p`` in its user's manager's scope (``/proc/<pid>/cgroup``: the unified
-    hierarchy's line, and a legacy ``name=systemd`` one, each naming it; facts made by hand: ``p["cgroup"]``)."""
+    hierarchy's line, and a legacy ``name=systemd`` one, each naming it or at that hierarchy's root, where pid 1
+    does not manage it: a unified host's kernel shows a ``name=systemd`` line of ``/`` for every process once
+    anyone mounted that hierarchy, a Docker host in hybrid mode; moving a process to a root needs root; facts made
+    by hand: ``p["cgroup"]``)."""
     entry = (((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {})
     text, uid = (entry.get("cgroup") if entry else p.get("cgroup")) or "", p.get("uid")
     paths = {ln.split(":", 2)[2] for ln in text.splitlines() if ln.count(":") >= 2 and ln.split(":")[1] in (
         "", "name=systemd")}
-    return paths == {f"/user.slice/user-{uid}.slice/user@{uid}.service/init.scope"}
+    return paths - {"/"} == {f"/user.slice/user-{uid}.slice/user@{uid}.service/init.scope"}
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
