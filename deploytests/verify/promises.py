@@ -1827,6 +1827,9 @@ def cw_processes(facts, exp):
 
 
 USER_MANAGER = ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")  # systemd's program (merged /usr or not)
+# its PAM helper is forked before the manager's exec: by systemd's program, or (systemd 255+: Debian 13) by
+# systemd-executor, which pid 1 runs to set a service up
+PAM_HELPER = USER_MANAGER + ("/usr/lib/systemd/systemd-executor", "/lib/systemd/systemd-executor")
 
 
 def _user_manager(p: dict, procs: list, snap) -> bool:
@@ -1839,7 +1842,8 @@ def _user_manager(p: dict, procs: list, snap) -> bool:
     parent are the login's to copy (it may run systemd's own program with its library preloaded, argv
     ``--user``, and leave it to pid 1), but a process the login starts sits in its session's scope and may not
     leave it (moving a process needs write access to the cgroup above both, ``user-<uid>.slice``: root's). Its
-    program must be systemd's, its argv the one systemd gives it, its parent pid 1 (the manager's own services may
+    program must be systemd's (its helper's: systemd's or systemd-executor, :data:`PAM_HELPER`), its argv the one
+    systemd gives it, its parent pid 1 (the manager's own services may
     move into its scope, that subtree being delegated to the login, but their parent is the manager, a subreaper;
     what sits in its scope lives only as long as it: pid 1 stops the unit after the login's last session). Without
     a live session (lingering) it is not accounted for, nor is anything it starts (a user service: the process
@@ -1847,14 +1851,14 @@ def _user_manager(p: dict, procs: list, snap) -> bool:
     from .parse import in_session
     from .rootacts import exact_argv
 
-    if p.get("exe") not in USER_MANAGER or not _placed(p, snap) or not any(
+    if p.get("exe") not in PAM_HELPER or not _placed(p, snap) or not any(
             q["user"] == p["user"] and in_session(q.get("ancestors", [])) for q in procs):
         return False
     argv = exact_argv(p, snap)
     if argv[:1] == ["(sd-pam)"] and not any(argv[1:]):  # (systemd renames it in place: the rest of argv's area zeroed)
         parent = next((q for q in procs if q["pid"] == p["ppid"] and q["user"] == p["user"]), None)
         return parent is not None and parent is not p and parent["ppid"] == 1 and _user_manager(parent, procs, snap)
-    return p["ppid"] == 1 and argv in ([m, "--user"] for m in USER_MANAGER)
+    return p["exe"] in USER_MANAGER and p["ppid"] == 1 and argv in ([m, "--user"] for m in USER_MANAGER)
 
 
 def _placed(p: dict, snap) -> bool:

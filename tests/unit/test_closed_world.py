@@ -1561,6 +1561,13 @@ def test_the_user_managers_helper_renamed_in_place_is_its_helper():
         snap = SimpleNamespace(raw={"proc": {"81": {"cmdline": "/lib/systemd/systemd\0--user\0", "cgroup": scope},
                                              "86": {"cmdline": raw, "cgroup": scope}}})
         assert _user_manager(helper, [manager, helper, shell], snap) is ok, raw
+    # Debian 13 (systemd 257): pid 1 sets the manager up in systemd-executor, which forks the helper, then execs the
+    # manager: the helper's program is systemd-executor (measured); the manager's must still be systemd's
+    executor = dict(helper, exe="/usr/lib/systemd/systemd-executor")
+    snap = SimpleNamespace(raw={"proc": {"81": {"cmdline": "/usr/lib/systemd/systemd\0--user\0", "cgroup": scope},
+                                         "86": {"cmdline": "(sd-pam)" + "\0" * 40, "cgroup": scope}}})
+    assert _user_manager(executor, [manager, executor, shell], snap)
+    assert not _user_manager(dict(manager, exe="/usr/lib/systemd/systemd-executor"), [manager, shell], snap)
 
 
 def certbot_redirect(site: str, rule: str = "RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [END,NE,R=permanent]") \
