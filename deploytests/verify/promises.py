@@ -5853,7 +5853,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
             "resolved through links and root's own scripts (whatever is allowed, writes no file where someone but "
             "root may put a link), "
-            "unless allowed (allow_cron; never for what someone but root may change)",
+            "unless allowed (allow_cron; never for what someone but root may change); a generator (or environment "
+            "generator) no package ships is a start entry whatever it names (the units and links it writes start at "
+            "the next boot or daemon-reload), allowed by file only",
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
@@ -5871,7 +5873,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache user (by name or uid), or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/"
             "EnvironmentFile path or an Environment= value there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
-            "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
+            "user manager at boot (linger), no enabled user units and none made at run time (`systemd-run --user`, "
+            "`--runtime`: the manager's /run/user/UID/systemd/transient and systemd/user); no drop-in or unit file "
+            "there changes how "
             "systemd starts, reloads or stops Apache's or sshd's unit, or its sandbox (ProtectSystem=, "
             "ReadOnlyPaths= ...); each unit's Exec*, WorkingDirectory, "
             "EnvironmentFile and Environment values judged as a cron job's line (a root unit's path someone but "
