@@ -229,7 +229,7 @@ def test_a_server_booted_with_systemd_passes_and_its_start_entries_made_at_run_t
         res = box.exec_run(["sh", "-ec", SYSTEMD_ENTRIES], user="root")
         assert res.exit_code == 0, res.output.decode(errors="replace")
         c.run("systemd-run -q --user --unit=utick --on-active=1h /usr/bin/true", hide=True)
-        failed = gate(tmp_path, fleet)
+        failed = {name: f"{message}\n{text}" for name, (message, text) in gate_read_only(tmp_path, fleet)[0].items()}
         shown = "\n".join(f"{t}: {m}" for t, m in failed.items())
         assert sorted(t.split("[")[0] for t in failed) == [
             "test_every_listener_is_accounted_for", "test_no_unaccounted_systemd_units",
