@@ -8,7 +8,7 @@ pipeline produces (rollback, refused release, interrupted deploy) as controls, o
 closed-world campaigns, one per class of rules, run on Debian 12: every rule runs on every host of this module's
 Debian 13 campaign and its legitimate states, which keeps the CI run within its 20 minutes.) Last, one server booted
 with systemd as PID 1 (Debian 12): a clean pass with the deploy login's own user manager up, then start entries
-made at run time (about 30 s on a warm image; Debian 13 was shown by hand).
+made at run time (30-68 s on a warm image on a loaded 2-core machine; Debian 13 was shown by hand).
 """
 
 from __future__ import annotations
