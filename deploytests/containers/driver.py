@@ -184,11 +184,11 @@ class Fleet:
         bind = self.engine.bind
 
         def run(options):
-            return self.client.containers.run(
-                self.tags[self.image_of(name)], detach=True, init=True, name=f"dt-{self.run_id}-{name}",
-                hostname=name, labels={**labels, "deploytests.name": name},
-                environment={"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
-                ports={"22/tcp": (bind, None), "80/tcp": (bind, None)}, **options)
+            return self.client.containers.run(self.tags[self.image_of(name)], **{
+                "detach": True, "init": True, "name": f"dt-{self.run_id}-{name}", "hostname": name,
+                "labels": {**labels, "deploytests.name": name},
+                "environment": {"DEPLOYTESTS_AUTHORIZED_KEY": self.key.public},
+                "ports": {"22/tcp": (bind, None), "80/tcp": (bind, None)}, **options})  # (init=False: its own init)
 
         try:
             container = with_ptrace(engine.engine_name(), run, self.run_options, lambda: self._discard(name),

@@ -118,7 +118,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
           example='["app-report.service sha256:' + PIN_EXAMPLE + '"]',
           doc="systemd units allowed to run as the app or deploy user\nor with code from the app's tree, each "
               "pinned to its unit\nfile and drop-ins; \"user@NAME\": NAME's systemd user\nmanager (linger, "
-              "enabled user units; no pin). Deny by\ndefault: every unit file, drop-in, alias or enable link\n"
+              "enabled or run-time user units; no pin). Deny by\ndefault: every unit file, drop-in, alias or "
+              "enable link\n"
               "in systemd's admin and runtime dirs no package made (a\npostinst's: deb-systemd-helper's record) "
               "needs its line"),
     Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',

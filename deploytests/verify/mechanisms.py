@@ -589,14 +589,18 @@ def user_managers(linger: list[str], dirs: dict[str, list], watched: dict[str, s
         mine = {where.split(":", 1)[1]: names for where, names in dirs.items() if where.split(":", 1)[0] == user}
         enabled = sorted(f"{where.rstrip('/').rsplit('/', 1)[-1]}/{n}" for where, names in mine.items()
                          if where.endswith((".wants/", ".requires/")) for n in names)
-        if user not in linger and not enabled:
+        made = sorted(f"{where}{n}" for where, names in mine.items() if where.startswith("/run/") for n in names
+                      if not n.endswith((".wants", ".requires")))
+        if user not in linger and not enabled and not made:
             continue
         units = sorted({f"{where}{n}" for where, names in mine.items() if not where.endswith((".wants/",
-                        ".requires/")) for n in names if not n.endswith((".wants", ".requires"))})
+                        ".requires/")) and not where.startswith("/run/") for n in names
+                        if not n.endswith((".wants", ".requires"))})
         start = (f"starts at boot (linger: /var/lib/systemd/linger/{user})" if user in linger else
-                 "starts at its next session")
+                 "starts at its next session" if enabled else "holds units made at run time")
         what = (f"enabled: {', '.join(enabled[:5])}" if enabled else "none enabled yet") + \
-            (f"; unit files: {', '.join(units[:5])}" if units else "")
+            (f"; unit files: {', '.join(units[:5])}" if units else "") + \
+            (f"; units made at run time (systemd-run --user, --runtime): {', '.join(made[:5])}" if made else "")
         out[f"user@{user}"] = (f"{user}'s systemd user manager {start} ({what}): it runs units {user} writes and "
                                f"starts itself, as {user}, {role}, outside Apache and any deploy")
     return out

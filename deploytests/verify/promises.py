@@ -1827,6 +1827,9 @@ def cw_processes(facts, exp):
 
 
 USER_MANAGER = ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")  # systemd's program (merged /usr or not)
+# its PAM helper is forked before the manager's exec: by systemd's program, or (systemd 255+: Debian 13) by
+# systemd-executor, which pid 1 runs to set a service up
+PAM_HELPER = USER_MANAGER + ("/usr/lib/systemd/systemd-executor", "/lib/systemd/systemd-executor")
 
 
 def _user_manager(p: dict, procs: list, snap) -> bool:
@@ -1839,7 +1842,8 @@ def _user_manager(p: dict, procs: list, snap) -> bool:
     parent are the login's to copy (it may run systemd's own program with its library preloaded, argv
     ``--user``, and leave it to pid 1), but a process the login starts sits in its session's scope and may not
     leave it (moving a process needs write access to the cgroup above both, ``user-<uid>.slice``: root's). Its
-    program must be systemd's, its argv the one systemd gives it, its parent pid 1 (the manager's own services may
+    program must be systemd's (its helper's: systemd's or systemd-executor, :data:`PAM_HELPER`), its argv the one
+    systemd gives it, its parent pid 1 (the manager's own services may
     move into its scope, that subtree being delegated to the login, but their parent is the manager, a subreaper;
     what sits in its scope lives only as long as it: pid 1 stops the unit after the login's last session). Without
     a live session (lingering) it is not accounted for, nor is anything it starts (a user service: the process
@@ -1847,24 +1851,27 @@ def _user_manager(p: dict, procs: list, snap) -> bool:
     from .parse import in_session
     from .rootacts import exact_argv
 
-    if p.get("exe") not in USER_MANAGER or not _placed(p, snap) or not any(
+    if p.get("exe") not in PAM_HELPER or not _placed(p, snap) or not any(
             q["user"] == p["user"] and in_session(q.get("ancestors", [])) for q in procs):
         return False
     argv = exact_argv(p, snap)
-    if argv == ["(sd-pam)"]:
+    if argv[:1] == ["(sd-pam)"] and not any(argv[1:]):  # (systemd renames it in place: the rest of argv's area zeroed)
         parent = next((q for q in procs if q["pid"] == p["ppid"] and q["user"] == p["user"]), None)
         return parent is not None and parent is not p and parent["ppid"] == 1 and _user_manager(parent, procs, snap)
-    return p["ppid"] == 1 and argv in ([m, "--user"] for m in USER_MANAGER)
+    return p["exe"] in USER_MANAGER and p["ppid"] == 1 and argv in ([m, "--user"] for m in USER_MANAGER)
 
 
 def _placed(p: dict, snap) -> bool:
     """Whether the kernel shows ``p`` in its user's manager's scope (``/proc/<pid>/cgroup``: the unified
-    hierarchy's line, and a legacy ``name=systemd`` one, each naming it; facts made by hand: ``p["cgroup"]``)."""
+    hierarchy's line, and a legacy ``name=systemd`` one, each naming it or at that hierarchy's root, where pid 1
+    does not manage it: a unified host's kernel shows a ``name=systemd`` line of ``/`` for every process once
+    anyone mounted that hierarchy, a Docker host in hybrid mode; moving a process to a root needs root; facts made
+    by hand: ``p["cgroup"]``)."""
     entry = (((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {})
     text, uid = (entry.get("cgroup") if entry else p.get("cgroup")) or "", p.get("uid")
     paths = {ln.split(":", 2)[2] for ln in text.splitlines() if ln.count(":") >= 2 and ln.split(":")[1] in (
         "", "name=systemd")}
-    return paths == {f"/user.slice/user-{uid}.slice/user@{uid}.service/init.scope"}
+    return paths - {"/"} == {f"/user.slice/user-{uid}.slice/user@{uid}.service/init.scope"}
 
 
 def allowance_lines(facts, exp, p: dict, why: str | None) -> list[str] | None:
@@ -5852,7 +5859,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
             "resolved through links and root's own scripts (whatever is allowed, writes no file where someone but "
             "root may put a link), "
-            "unless allowed (allow_cron; never for what someone but root may change)",
+            "unless allowed (allow_cron; never for what someone but root may change); a generator (or environment "
+            "generator) no package ships is a start entry whatever it names (the units and links it writes start at "
+            "the next boot or daemon-reload), allowed by file only",
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
@@ -5870,7 +5879,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache user (by name or uid), or runs code from the app's tree (its unit file, an Exec*/WorkingDirectory/"
             "EnvironmentFile path or an Environment= value there); no unit file linked "
             "from there is one no package ships; the app, deploy and Apache users have no systemd "
-            "user manager at boot (linger) and no enabled user units; no drop-in or unit file there changes how "
+            "user manager at boot (linger), no enabled user units and none made at run time (`systemd-run --user`, "
+            "`--runtime`: the manager's /run/user/UID/systemd/transient and systemd/user); no drop-in or unit file "
+            "there changes how "
             "systemd starts, reloads or stops Apache's or sshd's unit, or its sandbox (ProtectSystem=, "
             "ReadOnlyPaths= ...); each unit's Exec*, WorkingDirectory, "
             "EnvironmentFile and Environment values judged as a cron job's line (a root unit's path someone but "
@@ -5897,7 +5908,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
             "the app's (deny by default: ssl-cert, adm or any other group gives its files to the app's or Apache's "
-            "code; a login holding sudoers rules of its own is the operator's) unless allowed; no one else in the "
+            "code; a login holding a root grant of its own is the operator's) unless allowed; no one else in the "
             "app's group; no account but root and the logins that become root anyway in a group that reaches root "
             "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed; no group has a password "
             "(gshadow's, or a hash in /etc/group: newgrp for whoever knows it)",

@@ -570,11 +570,14 @@ def public_half(data, pub=False):
         return None
 
 
-def home(user, rel, work):
-    """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent."""
+def home(user, rel, work, runtime=False):
+    """``work(fd)`` on ``user``'s ``~/<rel>`` (``runtime``: its ``/run/user/<uid>/<rel>``) opened by walking from
+    ``/`` with ``O_NOFOLLOW``; None when absent."""
     fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
     try:
-        for part in [p for p in (pwd.getpwnam(user).pw_dir + "/" + rel).split("/") if p]:
+        entry = pwd.getpwnam(user)
+        for part in [p for p in (("/run/user/%d" % entry.pw_uid if runtime else entry.pw_dir) + "/" + rel).split(
+                "/") if p]:
             fds.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
         return work(fds[-1])
     except (KeyError, OSError):
@@ -585,16 +588,20 @@ def home(user, rel, work):
 
 def user_units(users):
     """The names in each watched user's systemd user unit dirs and their ``*.wants``/``*.requires`` dirs:
-    ``{"user:~/dir/": names, "user:~/dir/x.wants/": names}`` (what its ``systemd --user`` manager may start).
-    Read as the deploy user: its own home (a ``0700`` home too: its manager sees no more than it does), the app
-    user's (the app's root: the deploy user's tree) and the Apache user's (``/var/www``, root's)."""
+    ``{"user:~/dir/": names, "user:~/dir/x.wants/": names}`` (what its ``systemd --user`` manager may start), and
+    in its manager's run-time ones (``{"user:/run/user/<uid>/systemd/transient/": names}``: ``systemd-run --user``'s
+    units, ``systemctl --user --runtime``'s). Read as the deploy user: its own home (a ``0700`` home too: its
+    manager sees no more than it does) and run-time dir, the app user's (the app's root: the deploy user's tree)
+    and the Apache user's (``/var/www``, root's)."""
     out = {}
     for user in users:
-        for rel in (".config/systemd/user/", ".local/share/systemd/user/"):
-            top = home(user, rel, os.listdir)
+        for rel, runtime in ((".config/systemd/user/", False), (".local/share/systemd/user/", False),
+                             ("systemd/transient/", True), ("systemd/user/", True)):
+            top = home(user, rel, os.listdir, runtime)
+            where = ("/run/user/%d/" % pwd.getpwnam(user).pw_uid if runtime else "~/") + rel if top else ""
             for sub in [""] + [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))][:64]:
-                found = top if not sub else home(user, rel + sub, os.listdir)
-                out.update({"%s:~/%s%s" % (user, rel, sub): sorted(found)[:5000]} if found else {})
+                found = top if not sub else home(user, rel + sub, os.listdir, runtime)
+                out.update({"%s:%s%s" % (user, where, sub): sorted(found)[:5000]} if found else {})
     return out
 
 

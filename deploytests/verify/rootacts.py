@@ -40,7 +40,7 @@ from ..allowances import command_argv
 from . import collect_login as C
 from .mechanisms import reaches
 
-SCRIPT, TMPFILES, UDEV, LINKS = "script", "tmpfiles", "udev", "links"
+SCRIPT, TMPFILES, UDEV, LINKS, GENERATOR = "script", "tmpfiles", "udev", "links", "generator"
 BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (creates, chowns, chmods, removes)"
 UDEV_RUNS = "udevd runs its RUN+=/PROGRAM= commands as root at every device event (every boot)"
 IFUPDOWN = "ifupdown runs it as root whenever an interface goes up or down (every boot)"
@@ -53,8 +53,8 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
     "/usr/local/lib/tmpfiles.d": (TMPFILES, BOOT_TMPFILES), "/usr/lib/tmpfiles.d": (TMPFILES, BOOT_TMPFILES),
     "/etc/udev/rules.d": (UDEV, UDEV_RUNS), "/run/udev/rules.d": (UDEV, UDEV_RUNS),
     "/usr/lib/udev/rules.d": (UDEV, UDEV_RUNS),
-    "/etc/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and at every daemon-reload"),
-    "/usr/local/lib/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and every daemon-reload"),
+    "/etc/systemd/system-generators": (GENERATOR, "systemd runs it as root at boot and at every daemon-reload"),
+    "/usr/local/lib/systemd/system-generators": (GENERATOR, "systemd runs it as root at boot and every daemon-reload"),
     "/etc/initramfs-tools/hooks": (SCRIPT, "update-initramfs runs it as root (every kernel upgrade)"),
     "/etc/NetworkManager/dispatcher.d": (SCRIPT, "NetworkManager runs it as root at every network change"),
     "/etc/dhcp/dhclient-enter-hooks.d": (SCRIPT, "dhclient-script sources it as root at every DHCP lease"),
@@ -68,9 +68,9 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
     "/usr/lib/systemd/system-shutdown": (SCRIPT, "systemd-shutdown runs it as root at the end of every shutdown "
                                                  "and reboot"),
     "/usr/lib/systemd/system-sleep": (SCRIPT, "systemd-sleep runs it as root before and after every suspend"),
-    "/usr/lib/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and at every daemon-reload"),
-    "/run/systemd/system-generators": (SCRIPT, "systemd runs it as root at boot and at every daemon-reload"),
-    **{f"{d}/systemd/system-environment-generators": (SCRIPT, "systemd runs it as root at boot and every "
+    "/usr/lib/systemd/system-generators": (GENERATOR, "systemd runs it as root at boot and at every daemon-reload"),
+    "/run/systemd/system-generators": (GENERATOR, "systemd runs it as root at boot and at every daemon-reload"),
+    **{f"{d}/systemd/system-environment-generators": (GENERATOR, "systemd runs it as root at boot and every "
                                                       "daemon-reload (its output is every service's environment)")
        for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")},
     "/etc/kernel/install.d": (SCRIPT, KERNEL), "/usr/lib/kernel/install.d": (SCRIPT, KERNEL),
@@ -780,7 +780,9 @@ def entry_problems(snap, path: str, kind: str, when: str, root: str, conffiles: 
             why = (command_problem(snap, line, root) or ("", False))[0]
         if why:
             out.append(f"{path}:{n}: {when}: {'it ' if kind != TMPFILES else ''}{why}")
-    return out
+    return out or ([f"{path}: {when}: a generator no package ships, a start entry: the units, links and "
+                    "environment it writes start at the next boot or daemon-reload (a listener, a login, a job), "
+                    "which the gate, seeing what runs now, does not see before it runs"] if kind == GENERATOR else [])
 
 
 # ---------------------------------------------------------------- processes

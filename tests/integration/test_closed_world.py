@@ -6,7 +6,9 @@ paths, files), so a gate that keyed on the catalogue's fingerprints would miss i
 container of a deployed snapshot (:class:`deploytests.faults.run.Campaign`), with clean hosts and the states the
 pipeline produces (rollback, refused release, interrupted deploy) as controls, on Debian 12 and 13. (The other
 closed-world campaigns, one per class of rules, run on Debian 12: every rule runs on every host of this module's
-Debian 13 campaign and its legitimate states, which keeps the CI run within its 20 minutes.)
+Debian 13 campaign and its legitimate states, which keeps the CI run within its 20 minutes.) Last, one server booted
+with systemd as PID 1 (Debian 12): a clean pass with the deploy login's own user manager up, then start entries
+made at run time (30-68 s on a warm image on a loaded 2-core machine; Debian 13 was shown by hand).
 """
 
 from __future__ import annotations
@@ -167,3 +169,78 @@ def test_the_drift_section_names_what_changed_since_the_deploy_and_nothing_on_a_
         assert "Apache config: in force, not there at the deploy: /etc/apache2/conf-enabled/ops-tuning.conf" in body
         assert "grants: the deploy user joined ['adm']" in body, lines
         assert "root's files changed after the deploy (mtime): " in body and "/etc/sudoers.d/ops" in body, lines
+
+
+# ---------------------------------------------------------------- a server booted with systemd as PID 1
+
+# the lab server booted as a real one (dockerfiles/systemd: systemd as PID 1, cgroup v2, sshd through PAM, so every
+# login gets its own systemd user manager): no docker-init, CAP_SYS_ADMIN to mount the cgroup hierarchy, a private
+# cgroup namespace, /run and /run/lock on tmpfs
+SYSTEMD = {"init": False, "cap_add": ["SYS_ADMIN", "SYS_PTRACE"], "cgroupns": "private",
+           "tmpfs": {"/run": "", "/run/lock": ""}}
+# start entries made at run time and by hand that the gate was only shown on containers without systemd: a transient
+# root unit serving (systemd-run), a runtime unit enabled for the next start (/run/systemd/system), a timer and a
+# generator written by hand (the generator's unit and wants link go to /run/systemd/generator at daemon-reload)
+SYSTEMD_ENTRIES = """
+systemd-run -q --unit=rootshare python3 -m http.server 8092
+printf '[Service]\\nExecStart=/usr/bin/python3 -m http.server 8096\\n[Install]\\nWantedBy=multi-user.target\\n' \\
+  > /run/systemd/system/rtlater.service
+printf '[Service]\\nType=oneshot\\nExecStart=/usr/bin/find /var/tmp -mtime +7 -delete\\n' \\
+  > /etc/systemd/system/tick.service
+printf '[Timer]\\nOnCalendar=hourly\\n[Install]\\nWantedBy=timers.target\\n' > /etc/systemd/system/tick.timer
+mkdir -p /etc/systemd/system-generators
+printf '#!/bin/sh\\nprintf "[Service]\\\\nExecStart=/usr/bin/python3 -m http.server 8097\\\\n" > "$1/gen.service"\\n' \\
+  > /etc/systemd/system-generators/gen
+chmod 0755 /etc/systemd/system-generators/gen
+systemctl daemon-reload
+systemctl enable -q --runtime rtlater.service
+systemctl enable -q --now tick.timer
+"""
+
+
+def systemd_image(stack) -> str:
+    """The tag of the stack's ready server booted with systemd (built on its ready image, once per engine)."""
+    from deploytests.containers import engine, images
+    from deploytests.stacks import ImageSpec
+
+    client = engine.docker_client()
+    parent = images.ensure_image(client, stack.image, progress=lambda m: None)
+    return images.ensure_image(client, ImageSpec(name=f"{stack.image}-systemd", dockerfile="systemd", base=parent,
+                                                 suite=stack.base_suite), progress=lambda m: None)
+
+
+def test_a_server_booted_with_systemd_passes_and_its_start_entries_made_at_run_time_are_caught(tmp_path):
+    """On a stock Debian 12 server booted with systemd (pid 1, logind, each login's own ``systemd --user`` and its
+    ``(sd-pam)`` while it has a session), bootstrap, a deploy and the gate pass with the deploy login's manager up;
+    then what a later start runs, made at run time and by hand, is one line each: a root transient unit serving
+    (and its listener), a runtime unit enabled for the next start, a timer by hand, a generator by hand, and the
+    deploy login's transient user timer (``systemd-run --user``: its manager holds it)."""
+    from deploytests.stacks import for_platform
+
+    cfg, stack = load_config(APP), for_platform("debian12")
+    with Fleet(count=1, name_prefix="systemd", image=stack.image, image_tag=systemd_image(stack),
+               run_options=SYSTEMD, progress=lambda m: None, ready_timeout=60) as fleet:
+        c, box = fleet.servers[0].connection(), fleet.containers[0]
+        boot = pipeline.bootstrap(c, cfg)
+        pipeline.deploy(c, cfg, pipeline.pack(APP, cfg, python_version=boot.python_version))
+        # (the harness's own SSH session stays open: the deploy login's manager is up while the gate reads)
+        procs = box.exec_run(["sh", "-c", "cat /proc/1/comm; ps -o args= -u appuser"]).output.decode()
+        assert procs.startswith("systemd\n") and "systemd --user" in procs and "(sd-pam)" in procs, procs
+        assert gate(tmp_path, fleet) == {}
+
+        res = box.exec_run(["sh", "-ec", SYSTEMD_ENTRIES], user="root")
+        assert res.exit_code == 0, res.output.decode(errors="replace")
+        c.run("systemd-run -q --user --unit=utick --on-active=1h /usr/bin/true", hide=True)
+        failed = {name: f"{message}\n{text}" for name, (message, text) in gate_read_only(tmp_path, fleet)[0].items()}
+        shown = "\n".join(f"{t}: {m}" for t, m in failed.items())
+        assert sorted(t.split("[")[0] for t in failed) == [
+            "test_every_listener_is_accounted_for", "test_no_unaccounted_systemd_units",
+            "test_places_root_acts_later_are_accounted_for"], shown
+        units = next(m for t, m in failed.items() if "systemd_units" in t)
+        for want in ("rootshare.service (/run/systemd/transient/rootshare.service: a unit file by hand",
+                     "rtlater.service (/run/systemd/system/multi-user.target.wants/rtlater.service -> ",
+                     "tick.timer (/etc/systemd/system/tick.timer: a unit file by hand",
+                     "appuser's systemd user manager holds units made at run time"):
+            assert want in units, units
+        assert "TCP *:8092 listens: " in shown and "/etc/systemd/system-generators/gen: systemd runs it as root " \
+            "at boot and at every daemon-reload: a generator no package ships" in shown, shown

@@ -1538,6 +1538,36 @@ def test_the_deploy_logins_systemd_user_manager_is_part_of_its_live_sessions(exp
         assert "pid 70" in judged(other, shell), other
     assert "pid 71" in judged(dict(helper, ppid=5), shell)
     assert judged(dict(manager, cgroup="1:name=systemd:" + scope[3:] + "0::" + scope[3:]), shell) == ""  # hybrid
+    # a unified host whose kernel has a name=systemd hierarchy pid 1 does not manage (someone mounted it: a Docker
+    # host in hybrid mode): every process is at its root there (measured on a systemd container of such a host)
+    assert judged(dict(manager, cgroup="9:name=systemd:/\n" + scope), dict(helper, cgroup="9:name=systemd:/\n"
+                                                                         + scope), shell) == ""
+
+
+def test_the_user_managers_helper_renamed_in_place_is_its_helper():
+    """systemd renames the manager's PAM helper in place: ``/proc/<pid>/cmdline`` reads ``(sd-pam)`` and the NULs
+    of the zeroed rest of the argv area (measured on Debian 12 booted with systemd: ``(sd-pam)\\0\\0\\0``), empty
+    arguments to an exact reader. The live session's manager and its helper were named; another word after the
+    name is still no helper's."""
+    from types import SimpleNamespace
+
+    from deploytests.verify.promises import _user_manager
+
+    scope = "9:name=systemd:/\n0::/user.slice/user-1000.slice/user@1000.service/init.scope\n"
+    manager = {"pid": 81, "ppid": 1, "user": "appuser", "uid": 1000, "exe": "/usr/lib/systemd/systemd"}
+    helper = dict(manager, pid=86, ppid=81)
+    shell = {"pid": 90, "ppid": 89, "user": "appuser", "ancestors": [{"pid": 88, "comm": "sshd", "user": "root"}]}
+    for raw, ok in (("(sd-pam)\0\0\0", True), ("(sd-pam)\0", True), ("(sd-pam)\0x\0", False)):
+        snap = SimpleNamespace(raw={"proc": {"81": {"cmdline": "/lib/systemd/systemd\0--user\0", "cgroup": scope},
+                                             "86": {"cmdline": raw, "cgroup": scope}}})
+        assert _user_manager(helper, [manager, helper, shell], snap) is ok, raw
+    # Debian 13 (systemd 257): pid 1 sets the manager up in systemd-executor, which forks the helper, then execs the
+    # manager: the helper's program is systemd-executor (measured); the manager's must still be systemd's
+    executor = dict(helper, exe="/usr/lib/systemd/systemd-executor")
+    snap = SimpleNamespace(raw={"proc": {"81": {"cmdline": "/usr/lib/systemd/systemd\0--user\0", "cgroup": scope},
+                                         "86": {"cmdline": "(sd-pam)" + "\0" * 40, "cgroup": scope}}})
+    assert _user_manager(executor, [manager, executor, shell], snap)
+    assert not _user_manager(dict(manager, exe="/usr/lib/systemd/systemd-executor"), [manager, shell], snap)
 
 
 def certbot_redirect(site: str, rule: str = "RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [END,NE,R=permanent]") \
@@ -1590,7 +1620,8 @@ def test_a_process_the_deploy_login_starts_as_systemd_user_is_not_its_manager(ex
     scope = "/user.slice/user-1001.slice/user@1001.service/init.scope"
     fake = dict(proc(70, "appuser", "/lib/systemd/systemd --user", comm="systemd"), uid=1001,
                 exe="/usr/lib/systemd/systemd", cgroup="0::/user.slice/user-1001.slice/session-3.scope\n")
-    for cgroup in (fake["cgroup"], "9:name=systemd:/docker/3d16\n", "", "0::%s\n0::/x\n" % scope,
+    for cgroup in (fake["cgroup"], "9:name=systemd:/docker/3d16\n", "", "0::%s\n0::/x\n" % scope, "0::/\n",
+                   "9:name=systemd:/\n0::/\n", "9:name=systemd:/x\n0::%s\n" % scope,
                    "0::/user.slice/user-1002.slice/user@1002.service/init.scope\n",
                    "0::/user.slice/user-1001.slice/user@1001.service/app.slice/x.service\n"):
         facts = clean_facts()

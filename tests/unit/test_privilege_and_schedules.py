@@ -572,6 +572,13 @@ def test_a_runtime_or_transient_unit_as_the_app_user_fails(exp, path):
      "unit files: ~/.config/systemd/user/sync.service)"),
     (["www-data"], {"www-data:~/.local/share/systemd/user/": ["t.timer"]}, "www-data's systemd user manager starts "
                                                                              "at boot"),
+    # the deploy login's transient timer (systemd-run --user --on-active=1h, its manager alive while the login has a
+    # session: the gate's own keeps it) passed on a systemd host; a runtime unit (--runtime) is of the same class
+    ([], {"appuser:/run/user/1000/systemd/transient/": ["utick.service", "utick.timer"]},
+     "appuser's systemd user manager holds units made at run time (none enabled yet; units made at run time "
+     "(systemd-run --user, --runtime): /run/user/1000/systemd/transient/utick.service, "
+     "/run/user/1000/systemd/transient/utick.timer)"),
+    ([], {"appuser:/run/user/1000/systemd/user/": ["x.service"]}, "/run/user/1000/systemd/user/x.service"),
 ])
 def test_a_watched_users_own_systemd_manager_fails(exp, linger, dirs, found):
     facts = clean_facts()

@@ -129,6 +129,24 @@ def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(ex
     assert (outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass") is not handed
 
 
+@pytest.mark.parametrize("path", ["/etc/systemd/system-generators/gen", "/usr/local/lib/systemd/system-generators/g",
+                                  "/run/systemd/system-generators/gen", "/etc/systemd/system-environment-generators/e"])
+def test_a_generator_by_hand_is_a_start_entry_whatever_it_names(exp, path):
+    """A generator root wrote (root's alone, naming nothing of the app's or anyone's) wrote a unit and its
+    ``multi-user.target.wants`` link into ``/run/systemd/generator`` at every boot and daemon-reload: it passed
+    (shown on a container booted with systemd: a root listener started at the next boot, unseen). Class: a
+    program systemd runs that writes what starts later, by hand; deny by default, as a unit by hand is: one line
+    naming ``allow_cron`` (the file, pinned); a generator a package ships is stock."""
+    text = ('#!/bin/sh\nprintf "[Service]\\nExecStart=/usr/bin/python3 -m http.server 8097\\n" > "$1/gen.service"\n'
+            'mkdir -p "$1/multi-user.target.wants"\nln -sf ../gen.service "$1/multi-user.target.wants/"\n')
+    facts = host(files={path: (F | 0o755, 0, text)}, dirs={path.rsplit("/", 1)[0]: [path.rsplit("/", 1)[1]]})
+    msg = fails("cw_root_acts", facts, exp)
+    assert msg.startswith("fail: 1 ") and f"- {path}: systemd runs it as root at boot and" in msg and \
+        "a generator no package ships, a start entry" in msg and f'allow_cron = ["{path} sha256:' in msg, msg
+    assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
+    assert outcome("cw_root_acts", host(), exp) == "pass"  # (the packaged generators of a clean host)
+
+
 def test_a_script_root_runs_that_someone_else_may_write_fails_whatever_it_says(exp):
     facts = host(files={"/etc/update-motd.d/90-ops": (F | 0o775, 1000, "#!/bin/sh\necho hi\n")},
                  dirs={"/etc/update-motd.d": ["90-ops"]})
