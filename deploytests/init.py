@@ -42,8 +42,10 @@ from .pipeline.programs.spawn import env_lines
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
 # calls whose first argument is a file to read: a config file's path, when it comes from the environment
-# what opens the file its first argument names; what keeps a path a path (no file opened); a Path's opening methods
-FILE_CALLS = {"open", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file"}
+# what opens the file its first argument names (the frameworks' and libraries' config loaders too: Bottle's
+# ConfigDict.load_config, python-dotenv, runpy); what keeps a path a path (no file opened); a Path's opening methods
+FILE_CALLS = {"open", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file",
+              "load_config", "load_dotenv", "dotenv_values", "run_path"}
 PATH_CALLS = {"Path", "PurePath", "abspath", "expanduser", "realpath", "normpath", "resolve", "absolute"}
 OPEN_METHODS = {"open", "read_text", "read_bytes"}
 SECRET_NAME_RE = re.compile(r"SECRET|PASSW|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL")
@@ -73,7 +75,7 @@ INSTANCE_ARG_RE = re.compile(r"\binstance_path\s*=")
 DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
 CONFIG_DIRS = ("config", "conf", "etc")
 SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library shares: never set to the app's data
-CONFIG_SUFFIXES = (".cfg", ".py", ".conf")
+CONFIG_SUFFIXES = (".cfg", ".py", ".conf", ".ini", ".toml", ".json")  # what CONFIG_FORMATS' readers parse
 CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
 NEW_CONFIG = "config/deploy.cfg"
 PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
@@ -479,6 +481,9 @@ class Flow:
             if ret is not None:
                 self.bound.setdefault(f"{func.name}()", ret)
         self.funcs = funcs
+        # Bottle's ConfigDict: ``app.config.load_config(path)`` reads an INI file, its keys "section.key"
+        self.ini_dicts = {ast.unparse(n.func.value) for n in self.nodes if isinstance(n, ast.Call)
+                          and isinstance(n.func, ast.Attribute) and n.func.attr == "load_config"}
         for func in funcs.values():  # a parameter no caller passes: its default
             args = func.args.posonlyargs + func.args.args
             for arg, default in zip(args[len(args) - len(func.args.defaults):], func.args.defaults, strict=True):
@@ -519,7 +524,16 @@ class Flow:
 
     def ini_key(self, node: ast.expr) -> str | None:
         """``[section] key`` when ``node`` reads a key of an INI file through configparser: ``p.get("s", "k",
-        fallback=...)`` or ``p["s"]["k"]``, ``p`` a ``ConfigParser()`` (through names, parameters, returns)."""
+        fallback=...)`` or ``p["s"]["k"]``, ``p`` a ``ConfigParser()`` (through names, parameters, returns); or
+        through a dict that loaded it, Bottle's ``app.config["s.k"]`` or ``app.config.get("s.k")``."""
+        held = node.value if isinstance(node, ast.Subscript) else node.func.value \
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+            and node.args else None
+        key = (_const_key(node.slice) if isinstance(node, ast.Subscript) else _const_key(node.args[0])) \
+            if held is not None else None
+        if key and "." in key and ast.unparse(held) in self.ini_dicts:
+            sec, _, opt = key.rpartition(".")
+            return f"[{sec}] {opt}"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
                 and len(node.args) >= 2 and (sec := _const_key(node.args[0])) and (opt := _const_key(node.args[1])):
             return f"[{sec}] {opt}" if self.parser(node.func.value) else None
@@ -780,7 +794,7 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
     env file when there is one, else in deploy.toml's ``env``; its dir in ``shared_paths``; a note says so. A
     constant relative dir it writes in is in the working dir, the release dir: listed in ``shared_paths`` it is
     linked there; a file in the working dir itself, or next to the code (``__file__``), gets a note. Returns the
-    variables and dirs placed."""
+    variables, dirs and config keys placed."""
     places, constants = found
     found_dirs: list[str] = []
     for path, kind in constants:
@@ -828,7 +842,7 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
                        "does with the value): " + ", ".join(f"{var}={value}" for var, value in places.items())
                        + f" in {'the env file' if d.config_as_env else 'env'}, under shared/ (in shared_paths, kept "
                        "across releases; the defaults lie in the release, which every release replaces)")
-    return [*places, *found_dirs]
+    return [*places, *found_dirs, *d.config_values]
 
 
 def env_config(root: Path, d: Detected, names: list[str]) -> bool:
@@ -1587,10 +1601,13 @@ CONFIG_CFG = """\
 """
 # How the module that reads the config env var parses the file (the first that matches): what init's file says
 CONFIG_FORMATS = (
-    (re.compile(r"from_envvar\(|from_pyfile\(|\bexec\("), 'Python syntax (Flask\'s app.config.from_envvar("{env}"))',
-     '# SECRET_KEY = "change me"'),
-    (re.compile(r"\bconfigparser\b|ConfigParser\("), "INI (configparser): a [section] line, then key = value lines",
+    (re.compile(r"from_envvar\(|from_pyfile\(|\bexec\(|\brun_path\("),
+     'Python syntax (Flask\'s app.config.from_envvar("{env}"))', '# SECRET_KEY = "change me"'),
+    (re.compile(r"\bconfigparser\b|ConfigParser\(|\.load_config\("),
+     "INI (configparser): a [section] line, then key = value lines",
      "# [{app}]\n# secret_key = change me"),
+    (re.compile(r"\bload_dotenv\(|\bdotenv_values\("), "NAME=value lines (python-dotenv)",
+     "# SECRET_KEY=change me"),
     (re.compile(r"\btomllib\b|\btoml\.load"), "TOML", '# secret_key = "change me"'),
     (re.compile(r"\bjson\.load"), "JSON (json.load): replace this whole file with the app's JSON object, JSON has no "
      "comments", '# {{"secret_key": "change me"}}'),

@@ -1602,3 +1602,29 @@ def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_pat
     (root / "app/__init__.py").write_text("from flask import Flask\nfrom flask_migrate import Migrate\n"
                                           "def create_app():\n    return Flask(__name__)\n")
     assert detect(root).post_deploy == ["flask --app app db upgrade"] and detect(root).post_deploy_safe
+
+
+# Class: a framework's or library's config loader is not seen opening the file its argument names. A Bottle app
+# doing what Bottle's docs do, app.config.load_config(os.environ["TINYURLS_SETTINGS"]), was told "it reads
+# TINYURLS_SETTINGS from the environment (not as a config file it opens)": no config_env, no config_file, its
+# config/*.ini not found, and the INI key placing its database (app.config["storage.database"]) not followed.
+# Other members: python-dotenv's load_dotenv(os.environ[...]), runpy.run_path(os.environ[...]).
+@pytest.mark.parametrize("reader, fmt", [
+    ("from bottle import Bottle\napp = Bottle()\napp.config.load_config(os.environ['TALLY_SETTINGS'])\n"
+     "def db():\n    return sqlite3.connect(app.config['storage.database'])\n", "INI (configparser)"),
+    ("from dotenv import load_dotenv\nload_dotenv(os.environ['TALLY_SETTINGS'])\n", "NAME=value lines"),
+    ("import runpy\nCONF = runpy.run_path(os.environ['TALLY_SETTINGS'])\n", "Python syntax"),
+])
+def test_a_config_loader_of_a_framework_or_library_opens_the_config(tmp_path, reader, fmt):
+    source = "import os, sqlite3\n" + reader + "def application(e, s):\n    return []\n"
+    root = project(tmp_path, {"tally/__init__.py": "", "tally/server.py": source})
+    d = detect(root)
+    assert d.config_env == "TALLY_SETTINGS" and d.config_format[0].startswith(fmt), (d.config_env, d.config_format)
+    assert not [n for n in d.notes if "not as a config file it opens" in n], d.notes
+    if "bottle" in reader:
+        assert not [n for n in d.notes if "cannot be read from the code" in n], d.notes
+        assert d.config_values == {"[storage] database": "/var/www/tally/shared/data/tally.sqlite3"}, d.config_values
+        assert d.shared_paths == ["data"], d.shared_paths
+        (root / "config").mkdir()
+        (root / "config/production.ini").write_text("[storage]\ndatabase = x.sqlite3\n")
+        assert detect(root).config_file == "config/production.ini"  # the project's own INI file, not a new one
