@@ -526,14 +526,13 @@ class Flow:
         """``[section] key`` when ``node`` reads a key of an INI file through configparser: ``p.get("s", "k",
         fallback=...)`` or ``p["s"]["k"]``, ``p`` a ``ConfigParser()`` (through names, parameters, returns); or
         through a dict that loaded it, Bottle's ``app.config["s.k"]`` or ``app.config.get("s.k")``."""
-        held = node.value if isinstance(node, ast.Subscript) else node.func.value \
+        held: tuple[ast.expr, str | None] | None = (node.value, _const_key(node.slice)) \
+            if isinstance(node, ast.Subscript) else (node.func.value, _const_key(node.args[0])) \
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
             and node.args else None
-        key = (_const_key(node.slice) if isinstance(node, ast.Subscript) else _const_key(node.args[0])) \
-            if held is not None else None
-        if key and "." in key and ast.unparse(held) in self.ini_dicts:
-            sec, _, opt = key.rpartition(".")
-            return f"[{sec}] {opt}"
+        if held and held[1] and "." in held[1] and ast.unparse(held[0]) in self.ini_dicts:
+            section, _, option = held[1].rpartition(".")
+            return f"[{section}] {option}"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
                 and len(node.args) >= 2 and (sec := _const_key(node.args[0])) and (opt := _const_key(node.args[1])):
             return f"[{sec}] {opt}" if self.parser(node.func.value) else None
