@@ -49,6 +49,7 @@ FILE_CALLS = {"open", "from_pyfile", "from_file", "read_text", "read", "read_fil
 PATH_CALLS = {"Path", "PurePath", "abspath", "expanduser", "realpath", "normpath", "resolve", "absolute"}
 OPEN_METHODS = {"open", "read_text", "read_bytes"}
 SECRET_NAME_RE = re.compile(r"SECRET|PASSW|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL")
+SIGNING_KEY_RE = re.compile(r"SECRET_KEY$|SALT$")  # a key the app only signs with: any random value serves it
 FLASK_IMPORT_RE = re.compile(r"^\s*(?:from\s+flask\s+import|import\s+flask\b)", re.M)
 FACTORIES = ("create_app", "make_app")
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
@@ -844,10 +845,19 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
     return [*places, *found_dirs, *d.config_values]
 
 
+def new_secret() -> str:
+    """A signing key for the servers' config (Flask's and Django's ``SECRET_KEY``): random, made here, so that no
+    config init writes carries a key known to anyone who read init's source (a placeholder left in deploys)."""
+    import secrets
+
+    return secrets.token_urlsafe(50)
+
+
 def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     """When the app reads a secret from its environment (a name like ``*SECRET*``, ``*TOKEN*``, ``*PASSWORD*``, or
     Flask's ``from_prefixed_env()``: FLASK_SECRET_KEY) and no config file: the twelve-factor way, the config file
-    as an env file (``config_as_env``) holding every variable it reads: secrets get a placeholder to replace,
+    as an env file (``config_as_env``) holding every variable it reads: a signing key gets a random value (a
+    placeholder would reach the servers as a key anyone can read here), other secrets a placeholder to replace,
     the others a commented line. False (nothing set) when none of them is a secret: deploy.toml's ``env`` will do."""
     secrets = [n for n in names if SECRET_NAME_RE.search(n)]
     if not secrets:
@@ -856,9 +866,9 @@ def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     d.config_file, d.new_config = new_config(root, "deploy.env"), True
     d.notes.append(f"it reads {', '.join(names[:8])} from the environment, {', '.join(secrets[:4])} a secret: "
                    f"config_file = {d.config_file!r} with config_as_env = true gives the servers' daemons, "
-                   "post_deploy and `fab run` its lines as environment variables (init wrote a placeholder for "
-                   "each secret: replace it; a data dir a variable names goes under "
-                   f"/var/www/{d.app}/shared/, its name in shared_paths)")
+                   "post_deploy and `fab run` its lines as environment variables (init made a random value for "
+                   "each signing key, *SECRET_KEY, and wrote a placeholder for each other secret: replace it; a "
+                   f"data dir a variable names goes under /var/www/{d.app}/shared/, its name in shared_paths)")
     return True
 
 
@@ -958,9 +968,10 @@ def detect(root: Path) -> Detected:
 DJANGO_CONFIG = """\
 # The servers' Django settings (deploy.toml: config_file = "{path}"), installed on each server at the path
 # ${env} names; {settings_file} runs this file (Python) after its own settings. Written by `deploytests init`:
-# fill in SECRET_KEY and your site's name; keep the real file out of version control (a target may name its own).
+# SECRET_KEY is random, made by this init (a key only these servers know); fill in your site's name; keep the
+# real file out of version control (a target may name its own).
 
-SECRET_KEY = "change me: a long random string"
+SECRET_KEY = "{secret}"
 DEBUG = False
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]  # add your site's name
 # the app's data lives in shared/ on the servers (deploy.toml's shared_paths): it survives every release
@@ -1623,9 +1634,9 @@ PYFILE_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"), installed as
 # {config_path}: the instance folder's config the app reads with from_pyfile (Python syntax), beside its
 # database. Put the servers' settings here; keep the real file out of version control. Written by
-# `deploytests init`; fill in SECRET_KEY.
+# `deploytests init`, with a random SECRET_KEY of its own making (a key only these servers know).
 
-SECRET_KEY = "change me: a long random string"
+SECRET_KEY = "{secret}"
 """
 
 FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, run, target\n"
@@ -1798,12 +1809,14 @@ def init(root: Path, *, out=print) -> int:
     if d.new_config and d.config_as_env:
         files[d.config_file] = ENV_CONFIG.format(path=d.config_file, lines="\n".join(
             f"{n}={d.env_values[n]}" if n in d.env_values else
+            f"{n}={new_secret()}" if SIGNING_KEY_RE.search(n) else
             f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else f"# {n}=" for n in d.env_names))
     elif d.new_config and d.framework == "django":
         files[d.config_file] = DJANGO_CONFIG.format(path=d.config_file, env=d.config_env, root=f"/var/www/{d.app}",
+                                                    secret=new_secret(),
                                                     settings_file=module_file(root, d.settings))
     elif d.new_config and d.config_path:
-        files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path)
+        files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path, secret=new_secret())
     elif d.new_config:
         fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
         if d.config_values:  # keys read through configparser: INI, whichever module reads the variable
@@ -1842,7 +1855,8 @@ def init(root: Path, *, out=print) -> int:
                 out(f"  {warning}")
     elif d.config_as_env:
         out(f"  note    config_file = {d.config_file!r}, config_as_env = true: the servers' environment for the app "
-            "(its secrets too); replace each placeholder there")
+            "(its secrets too); a signing key (*SECRET_KEY) is random, made by init; replace each other placeholder "
+            "there")
     elif d.written_module and d.config_file:
         out(f"  note    config_file = {d.config_file!r} is installed as {d.config_path}, where {d.written_module[0]} "
             f"reads it (${d.config_env}): put the servers' settings there (a target may name another ini)")
@@ -1851,10 +1865,10 @@ def init(root: Path, *, out=print) -> int:
             "servers get (a target may name another in targets.toml)")
     elif d.config_file and d.config_path:
         out(f"  note    config_file = {d.config_file!r} is installed as {d.config_path} (the instance folder's "
-            "config); fill in SECRET_KEY there")
+            "config), with a random SECRET_KEY made by init: keep it out of version control")
     elif d.config_file and d.framework == "django":
         out(f"  note    config_file = {d.config_file!r}: the servers' Django settings, read through {d.config_env}; "
-            "fill in SECRET_KEY and your site's name (ALLOWED_HOSTS) there")
+            "its SECRET_KEY is random, made by init; fill in your site's name (ALLOWED_HOSTS) there")
     elif d.config_file:
         what = "the data places below, the rest commented" if d.config_values else "commented settings only"
         out(f"  note    config_file = {d.config_file!r} ({what}): the app reads {d.config_env}; put "

@@ -119,7 +119,7 @@ def test_django_project_as_startproject_lays_it_out(tmp_path):
     assert cfg.static == (("/static", "staticfiles"),)
     assert cfg.post_deploy == ("django-admin migrate --noinput",) and list(cfg.build) == d.build
     config = (root / NEW_CONFIG).read_text()
-    assert 'SECRET_KEY = "change me' in config and "/var/www/mysite/shared/data/db.sqlite3" in config
+    assert re.search(r'\nSECRET_KEY = "[\w-]{60,}"\n', config) and "/var/www/mysite/shared/data/db.sqlite3" in config
     test = (root / "tests/deploy/test_deploy.py").read_text()
     assert "csrfmiddlewaretoken" in test and "/static/admin/css/base.css" in test and "405" not in test
     compile(test, "test_deploy.py", "exec")
@@ -1120,7 +1120,7 @@ def test_env_file_places_the_apps_data_in_shared(tmp_path, db, media, engine, ex
         assert f"\n{name}={value}\n" in text, text
     for name in {"GALLERY_DB", "DB_FILE", "PG_NAME", "MEDIA_DIR", "GALLERY_MEDIA"} & set(d.env_names) - set(expected):
         assert f"\n# {name}=\n" in text, text
-    assert "DJANGO_SECRET_KEY=change me" in text
+    assert re.search(r"\nDJANGO_SECRET_KEY=[\w-]{60,}\n", text), text
 
 
 # Class: environment variables that place the app's data, left for the user to find (newuser10's F9 closed it for
@@ -1628,3 +1628,34 @@ def test_a_config_loader_of_a_framework_or_library_opens_the_config(tmp_path, re
         (root / "config").mkdir()
         (root / "config/production.ini").write_text("[storage]\ndatabase = x.sqlite3\n")
         assert detect(root).config_file == "config/production.ini"  # the project's own INI file, not a new one
+
+
+# Class: a placeholder secret init wrote reaches the servers. config/deploy.cfg's SECRET_KEY = "change me: a long
+# random string" (a string in deploytests' public source) deployed without a word when the user did not replace it:
+# sessions signed with a key anyone can read. Members: Flask's instance config (from_pyfile), Django's settings
+# hook config, an env file's DJANGO_SECRET_KEY / FLASK_SECRET_KEY; each init makes its own key. A secret init cannot
+# make (a password, an API token, a DATABASE_URL) keeps its placeholder: the app fails on it where it is used.
+@pytest.mark.parametrize("files, key", [
+    ({"notes/__init__.py": "import os\nfrom flask import Flask\ndef create_app():\n"
+      "    app = Flask(__name__, instance_relative_config=True)\n    app.config.from_pyfile('config.py', silent=True)\n"
+      "    return app\n"}, "SECRET_KEY"),
+    ({"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n', "site1/__init__.py": "",
+      "site1/settings.py": 'ROOT_URLCONF = "site1.urls"\n', "site1/wsgi.py": "application = None\n"}, "SECRET_KEY"),
+    ({"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n', "site1/__init__.py": "",
+      "site1/settings.py": 'import os\nSECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\n'
+      'API_TOKEN = os.environ["SITE_API_TOKEN"]\nROOT_URLCONF = "site1.urls"\n', "site1/wsgi.py": "application = None\n"},
+     "DJANGO_SECRET_KEY"),
+])
+def test_init_writes_no_signing_key_anyone_knows(tmp_path, files, key):
+    keys = []
+    for run in ("a", "b"):
+        root = project(tmp_path / run, files)
+        init(root, out=lambda line: None)
+        config = next(p for p in (root / "config").iterdir())
+        text = config.read_text()
+        m = re.search(rf"^{key}\s*=\s*\"?([^\"\n]*)", text, re.M)
+        assert m and len(m.group(1)) >= 60 and "change me" not in m.group(1), text
+        keys.append(m.group(1))
+        if "SITE_API_TOKEN" in text:
+            assert "\nSITE_API_TOKEN=change me" in text, text  # a secret init cannot make: replaced by you
+    assert keys[0] != keys[1]  # each init its own
