@@ -962,6 +962,11 @@ def detect(root: Path) -> Detected:
         if detected.config_path.startswith(shared + "instance/"):
             detected.config_path = shared + kept + detected.config_path[len(shared + "instance"):]
             detected.config_note = f"the instance folder's config (from_pyfile), in shared/{kept}"
+    name = PurePosixPath(detected.config_path).name
+    if detected.config_path and (root / "instance" / name).is_file():  # the developer's, as Flask's docs keep it
+        notes.append(f"instance/{name} is this checkout's instance config (the development server's; Flask's docs "
+                     f"keep it out of version control): the servers never get it, they get config_file, installed "
+                     f"as {detected.config_path}: copy there the other settings they need (its SECRET_KEY is theirs)")
     return detected
 
 

@@ -1643,7 +1643,8 @@ def test_a_config_loader_of_a_framework_or_library_opens_the_config(tmp_path, re
       "site1/settings.py": 'ROOT_URLCONF = "site1.urls"\n', "site1/wsgi.py": "application = None\n"}, "SECRET_KEY"),
     ({"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n', "site1/__init__.py": "",
       "site1/settings.py": 'import os\nSECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\n'
-      'API_TOKEN = os.environ["SITE_API_TOKEN"]\nROOT_URLCONF = "site1.urls"\n', "site1/wsgi.py": "application = None\n"},
+      'API_TOKEN = os.environ["SITE_API_TOKEN"]\nROOT_URLCONF = "site1.urls"\n',
+      "site1/wsgi.py": "application = None\n"},
      "DJANGO_SECRET_KEY"),
 ])
 def test_init_writes_no_signing_key_anyone_knows(tmp_path, files, key):
@@ -1659,3 +1660,18 @@ def test_init_writes_no_signing_key_anyone_knows(tmp_path, files, key):
         if "SITE_API_TOKEN" in text:
             assert "\nSITE_API_TOKEN=change me" in text, text  # a secret init cannot make: replaced by you
     assert keys[0] != keys[1]  # each init its own
+
+
+# Class: a project file that looks like the servers' config, silently not sent. A Flask app laid out as Flask's docs
+# lay it out (instance/config.py with the SECRET_KEY, out of version control) got config/deploy.cfg and no word about
+# its instance/config.py. Other member: from_pyfile("settings.cfg") with instance/settings.cfg.
+@pytest.mark.parametrize("name", ["config.py", "settings.cfg"])
+def test_the_checkouts_instance_config_is_named_as_not_what_the_servers_get(tmp_path, name):
+    code = ("from flask import Flask\ndef create_app():\n    app = Flask(__name__, instance_relative_config=True)\n"
+            f"    app.config.from_pyfile({name!r}, silent=True)\n    return app\n")
+    root = project(tmp_path, {"notes/__init__.py": code})
+    assert not [n for n in detect(root).notes if n.startswith("instance/")]
+    (root / "instance").mkdir()
+    (root / "instance" / name).write_text('SECRET_KEY = "dev-only"\n')
+    note = next(n for n in detect(root).notes if n.startswith(f"instance/{name} is this checkout's instance config"))
+    assert f"/var/www/notes/shared/venv/var/notes-instance/{name}" in note, note
