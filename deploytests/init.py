@@ -789,7 +789,7 @@ ENV_CONFIG = """\
 """
 
 
-def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]]) -> list[str]:
+def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]], root: Path | None = None) -> list[str]:
     """Set each variable that places the app's data (:func:`written_places`) to its place in ``shared/``: in the
     env file when there is one, else in deploy.toml's ``env``; its dir in ``shared_paths``; a note says so. A
     constant relative dir it writes in is in the working dir, the release dir: listed in ``shared_paths`` it is
@@ -820,10 +820,16 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
     for value in d.config_values.values():
         if (sub := value.removeprefix(f"/var/www/{d.app}/shared/").split("/")[0]) not in d.shared_paths:
             d.shared_paths.append(sub)
-    if d.config_values:
-        one = len(d.config_values) == 1
-        d.notes.append(f"{', '.join(d.config_values)} of its config file place{'s' if one else ''} the app's data: "
-                       + ", ".join(f"{k} = {v}" for k, v in d.config_values.items())
+    unset = {k: v for k, v in d.config_values.items() if root is None or d.new_config
+             or not ini_sets(root / d.config_file, k, v)}  # a key the project's config already sets there: said
+    if d.config_values and not unset:
+        d.notes.append(f"{', '.join(d.config_values)} of its config file ({d.config_file}) "
+                       f"place{'s' if len(d.config_values) == 1 else ''} the app's data "
+                       "under shared/, as it should (in shared_paths, kept across releases)")
+    elif unset:
+        one = len(unset) == 1
+        d.notes.append(f"{', '.join(unset)} of its config file place{'s' if one else ''} the app's data: "
+                       + ", ".join(f"{k} = {v}" for k, v in unset.items())
                        + (" in the config file init wrote" if d.new_config else
                           f" in the servers' config ({d.config_file or 'config_file'}): set them there")
                        + ", under shared/ (in shared_paths, kept across releases)")
@@ -851,6 +857,19 @@ def new_secret() -> str:
     import secrets
 
     return secrets.token_urlsafe(50)
+
+
+def ini_sets(path: Path, key: str, value: str) -> bool:
+    """Whether the INI file ``path`` sets ``key`` (``"[section] option"``) to ``value``."""
+    import configparser
+
+    section, _, option = key[1:].partition("] ")
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(path.read_text(errors="replace"))
+    except (OSError, configparser.Error):
+        return False
+    return parser.get(section, option, fallback=None) == value
 
 
 def env_config(root: Path, d: Detected, names: list[str]) -> bool:
@@ -932,7 +951,7 @@ def detect(root: Path) -> Detected:
                      "is ready, and set health_path)")
     if INSTANCE_RE.search(everything):
         detected.shared_paths = ["instance"]
-    placed = place_data(detected, written_places(flow, detected.app))
+    placed = place_data(detected, written_places(flow, detected.app), root)
     if framework == "wsgi":
         unread = "" if placed else "where the app keeps its data cannot be read from the code. "
         notes.append(f"plain WSGI: {unread}{'A' if unread else 'a'} dir it writes, relative to its working dir (the "

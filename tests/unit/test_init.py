@@ -1627,7 +1627,12 @@ def test_a_config_loader_of_a_framework_or_library_opens_the_config(tmp_path, re
         assert d.shared_paths == ["data"], d.shared_paths
         (root / "config").mkdir()
         (root / "config/production.ini").write_text("[storage]\ndatabase = x.sqlite3\n")
-        assert detect(root).config_file == "config/production.ini"  # the project's own INI file, not a new one
+        d = detect(root)
+        assert d.config_file == "config/production.ini"  # the project's own INI file, not a new one
+        assert [n for n in d.notes if "in the servers' config (config/production.ini): set them there" in n], d.notes
+        (root / "config/production.ini").write_text("[storage]\ndatabase = /var/www/tally/shared/data/tally.sqlite3\n")
+        assert [n for n in detect(root).notes if n.startswith("[storage] database of its config file (config/"
+                                                              "production.ini) places the app's data under shared/")]
 
 
 # Class: a placeholder secret init wrote reaches the servers. config/deploy.cfg's SECRET_KEY = "change me: a long
