@@ -42,11 +42,14 @@ from .pipeline.programs.spawn import env_lines
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
 # calls whose first argument is a file to read: a config file's path, when it comes from the environment
-# what opens the file its first argument names; what keeps a path a path (no file opened); a Path's opening methods
-FILE_CALLS = {"open", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file"}
+# what opens the file its first argument names (the frameworks' and libraries' config loaders too: Bottle's
+# ConfigDict.load_config, python-dotenv, runpy); what keeps a path a path (no file opened); a Path's opening methods
+FILE_CALLS = {"open", "from_pyfile", "from_file", "read_text", "read", "read_file", "load", "exec_file",
+              "load_config", "load_dotenv", "dotenv_values", "run_path"}
 PATH_CALLS = {"Path", "PurePath", "abspath", "expanduser", "realpath", "normpath", "resolve", "absolute"}
 OPEN_METHODS = {"open", "read_text", "read_bytes"}
 SECRET_NAME_RE = re.compile(r"SECRET|PASSW|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL")
+SIGNING_KEY_RE = re.compile(r"SECRET_KEY$|SALT$")  # a key the app only signs with: any random value serves it
 FLASK_IMPORT_RE = re.compile(r"^\s*(?:from\s+flask\s+import|import\s+flask\b)", re.M)
 FACTORIES = ("create_app", "make_app")
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
@@ -73,7 +76,7 @@ INSTANCE_ARG_RE = re.compile(r"\binstance_path\s*=")
 DROP_RE = re.compile(r"\bDROP\s+TABLE\b", re.I)
 CONFIG_DIRS = ("config", "conf", "etc")
 SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library shares: never set to the app's data
-CONFIG_SUFFIXES = (".cfg", ".py", ".conf")
+CONFIG_SUFFIXES = (".cfg", ".py", ".conf", ".ini", ".toml", ".json")  # what CONFIG_FORMATS' readers parse
 CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
 PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
 
@@ -478,6 +481,9 @@ class Flow:
             if ret is not None:
                 self.bound.setdefault(f"{func.name}()", ret)
         self.funcs = funcs
+        # Bottle's ConfigDict: ``app.config.load_config(path)`` reads an INI file, its keys "section.key"
+        self.ini_dicts = {ast.unparse(n.func.value) for n in self.nodes if isinstance(n, ast.Call)
+                          and isinstance(n.func, ast.Attribute) and n.func.attr == "load_config"}
         for func in funcs.values():  # a parameter no caller passes: its default
             args = func.args.posonlyargs + func.args.args
             for arg, default in zip(args[len(args) - len(func.args.defaults):], func.args.defaults, strict=True):
@@ -518,7 +524,15 @@ class Flow:
 
     def ini_key(self, node: ast.expr) -> str | None:
         """``[section] key`` when ``node`` reads a key of an INI file through configparser: ``p.get("s", "k",
-        fallback=...)`` or ``p["s"]["k"]``, ``p`` a ``ConfigParser()`` (through names, parameters, returns)."""
+        fallback=...)`` or ``p["s"]["k"]``, ``p`` a ``ConfigParser()`` (through names, parameters, returns); or
+        through a dict that loaded it, Bottle's ``app.config["s.k"]`` or ``app.config.get("s.k")``."""
+        held: tuple[ast.expr, str | None] | None = (node.value, _const_key(node.slice)) \
+            if isinstance(node, ast.Subscript) else (node.func.value, _const_key(node.args[0])) \
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+            and node.args else None
+        if held and held[1] and "." in held[1] and ast.unparse(held[0]) in self.ini_dicts:
+            section, _, option = held[1].rpartition(".")
+            return f"[{section}] {option}"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
                 and len(node.args) >= 2 and (sec := _const_key(node.args[0])) and (opt := _const_key(node.args[1])):
             return f"[{sec}] {opt}" if self.parser(node.func.value) else None
@@ -774,12 +788,12 @@ ENV_CONFIG = """\
 """
 
 
-def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]]) -> list[str]:
+def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]], root: Path | None = None) -> list[str]:
     """Set each variable that places the app's data (:func:`written_places`) to its place in ``shared/``: in the
     env file when there is one, else in deploy.toml's ``env``; its dir in ``shared_paths``; a note says so. A
     constant relative dir it writes in is in the working dir, the release dir: listed in ``shared_paths`` it is
     linked there; a file in the working dir itself, or next to the code (``__file__``), gets a note. Returns the
-    variables and dirs placed."""
+    variables, dirs and config keys placed."""
     places, constants = found
     found_dirs: list[str] = []
     for path, kind in constants:
@@ -805,10 +819,16 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
     for value in d.config_values.values():
         if (sub := value.removeprefix(f"/var/www/{d.app}/shared/").split("/")[0]) not in d.shared_paths:
             d.shared_paths.append(sub)
-    if d.config_values:
-        one = len(d.config_values) == 1
-        d.notes.append(f"{', '.join(d.config_values)} of its config file place{'s' if one else ''} the app's data: "
-                       + ", ".join(f"{k} = {v}" for k, v in d.config_values.items())
+    unset = {k: v for k, v in d.config_values.items() if root is None or d.new_config
+             or not ini_sets(root / d.config_file, k, v)}  # a key the project's config already sets there: said
+    if d.config_values and not unset:
+        d.notes.append(f"{', '.join(d.config_values)} of its config file ({d.config_file}) "
+                       f"place{'s' if len(d.config_values) == 1 else ''} the app's data "
+                       "under shared/, as it should (in shared_paths, kept across releases)")
+    elif unset:
+        one = len(unset) == 1
+        d.notes.append(f"{', '.join(unset)} of its config file place{'s' if one else ''} the app's data: "
+                       + ", ".join(f"{k} = {v}" for k, v in unset.items())
                        + (" in the config file init wrote" if d.new_config else
                           f" in the servers' config ({d.config_file or 'config_file'}): set them there")
                        + ", under shared/ (in shared_paths, kept across releases)")
@@ -827,13 +847,35 @@ def place_data(d: Detected, found: tuple[dict[str, str], list[tuple[str, str]]])
                        "does with the value): " + ", ".join(f"{var}={value}" for var, value in places.items())
                        + f" in {'the env file' if d.config_as_env else 'env'}, under shared/ (in shared_paths, kept "
                        "across releases; the defaults lie in the release, which every release replaces)")
-    return [*places, *found_dirs]
+    return [*places, *found_dirs, *d.config_values]
+
+
+def new_secret() -> str:
+    """A signing key for the servers' config (Flask's and Django's ``SECRET_KEY``): random, made here, so that no
+    config init writes carries a key known to anyone who read init's source (a placeholder left in deploys)."""
+    import secrets
+
+    return secrets.token_urlsafe(50)
+
+
+def ini_sets(path: Path, key: str, value: str) -> bool:
+    """Whether the INI file ``path`` sets ``key`` (``"[section] option"``) to ``value``."""
+    import configparser
+
+    section, _, option = key[1:].partition("] ")
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(path.read_text(errors="replace"))
+    except (OSError, configparser.Error):
+        return False
+    return parser.get(section, option, fallback=None) == value
 
 
 def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     """When the app reads a secret from its environment (a name like ``*SECRET*``, ``*TOKEN*``, ``*PASSWORD*``, or
     Flask's ``from_prefixed_env()``: FLASK_SECRET_KEY) and no config file: the twelve-factor way, the config file
-    as an env file (``config_as_env``) holding every variable it reads: secrets get a placeholder to replace,
+    as an env file (``config_as_env``) holding every variable it reads: a signing key gets a random value (a
+    placeholder would reach the servers as a key anyone can read here), other secrets a placeholder to replace,
     the others a commented line. False (nothing set) when none of them is a secret: deploy.toml's ``env`` will do."""
     secrets = [n for n in names if SECRET_NAME_RE.search(n)]
     if not secrets:
@@ -842,9 +884,9 @@ def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     d.config_file, d.new_config = new_config(root, "deploy.env"), True
     d.notes.append(f"it reads {', '.join(names[:8])} from the environment, {', '.join(secrets[:4])} a secret: "
                    f"config_file = {d.config_file!r} with config_as_env = true gives the servers' daemons, "
-                   "post_deploy and `fab run` its lines as environment variables (init wrote a placeholder for "
-                   "each secret: replace it; a data dir a variable names goes under "
-                   f"/var/www/{d.app}/shared/, its name in shared_paths)")
+                   "post_deploy and `fab run` its lines as environment variables (init made a random value for "
+                   "each signing key, *SECRET_KEY, and wrote a placeholder for each other secret: replace it; a "
+                   f"data dir a variable names goes under /var/www/{d.app}/shared/, its name in shared_paths)")
     return True
 
 
@@ -908,7 +950,7 @@ def detect(root: Path) -> Detected:
                      "is ready, and set health_path)")
     if INSTANCE_RE.search(everything):
         detected.shared_paths = ["instance"]
-    placed = place_data(detected, written_places(flow, detected.app))
+    placed = place_data(detected, written_places(flow, detected.app), root)
     if framework == "wsgi":
         unread = "" if placed else "where the app keeps its data cannot be read from the code. "
         notes.append(f"plain WSGI: {unread}{'A' if unread else 'a'} dir it writes, relative to its working dir (the "
@@ -938,15 +980,21 @@ def detect(root: Path) -> Detected:
         if detected.config_path.startswith(shared + "instance/"):
             detected.config_path = shared + kept + detected.config_path[len(shared + "instance"):]
             detected.config_note = f"the instance folder's config (from_pyfile), in shared/{kept}"
+    name = PurePosixPath(detected.config_path).name
+    if detected.config_path and (root / "instance" / name).is_file():  # the developer's, as Flask's docs keep it
+        notes.append(f"instance/{name} is this checkout's instance config (the development server's; Flask's docs "
+                     f"keep it out of version control): the servers never get it, they get config_file, installed "
+                     f"as {detected.config_path}: copy there the other settings they need (its SECRET_KEY is theirs)")
     return detected
 
 
 DJANGO_CONFIG = """\
 # The servers' Django settings (deploy.toml: config_file = "{path}"), installed on each server at the path
 # ${env} names; {settings_file} runs this file (Python) after its own settings. Written by `deploytests init`:
-# fill in SECRET_KEY and your site's name; keep the real file out of version control (a target may name its own).
+# SECRET_KEY is random, made by this init (a key only these servers know); fill in your site's name; keep the
+# real file out of version control (a target may name its own).
 
-SECRET_KEY = "change me: a long random string"
+SECRET_KEY = "{secret}"
 DEBUG = False
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]  # add your site's name
 # the app's data lives in shared/ on the servers (deploy.toml's shared_paths): it survives every release
@@ -1586,10 +1634,13 @@ CONFIG_CFG = """\
 """
 # How the module that reads the config env var parses the file (the first that matches): what init's file says
 CONFIG_FORMATS = (
-    (re.compile(r"from_envvar\(|from_pyfile\(|\bexec\("), 'Python syntax (Flask\'s app.config.from_envvar("{env}"))',
-     '# SECRET_KEY = "change me"'),
-    (re.compile(r"\bconfigparser\b|ConfigParser\("), "INI (configparser): a [section] line, then key = value lines",
+    (re.compile(r"from_envvar\(|from_pyfile\(|\bexec\(|\brun_path\("),
+     'Python syntax (Flask\'s app.config.from_envvar("{env}"))', '# SECRET_KEY = "change me"'),
+    (re.compile(r"\bconfigparser\b|ConfigParser\(|\.load_config\("),
+     "INI (configparser): a [section] line, then key = value lines",
      "# [{app}]\n# secret_key = change me"),
+    (re.compile(r"\bload_dotenv\(|\bdotenv_values\("), "NAME=value lines (python-dotenv)",
+     "# SECRET_KEY=change me"),
     (re.compile(r"\btomllib\b|\btoml\.load"), "TOML", '# secret_key = "change me"'),
     (re.compile(r"\bjson\.load"), "JSON (json.load): replace this whole file with the app's JSON object, JSON has no "
      "comments", '# {{"secret_key": "change me"}}'),
@@ -1606,9 +1657,9 @@ PYFILE_CFG = """\
 # The app config deploytests uploads to the servers (deploy.toml: config_file = "{path}"), installed as
 # {config_path}: the instance folder's config the app reads with from_pyfile (Python syntax), beside its
 # database. Put the servers' settings here; keep the real file out of version control. Written by
-# `deploytests init`; fill in SECRET_KEY.
+# `deploytests init`, with a random SECRET_KEY of its own making (a key only these servers know).
 
-SECRET_KEY = "change me: a long random string"
+SECRET_KEY = "{secret}"
 """
 
 FABFILE = "from deploytests.tasks import *  # noqa: F401,F403  pack, bootstrap, deploy, rollback, status, run, target\n"
@@ -1781,12 +1832,14 @@ def init(root: Path, *, out=print) -> int:
     if d.new_config and d.config_as_env:
         files[d.config_file] = ENV_CONFIG.format(path=d.config_file, lines="\n".join(
             f"{n}={d.env_values[n]}" if n in d.env_values else
+            f"{n}={new_secret()}" if SIGNING_KEY_RE.search(n) else
             f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else f"# {n}=" for n in d.env_names))
     elif d.new_config and d.framework == "django":
         files[d.config_file] = DJANGO_CONFIG.format(path=d.config_file, env=d.config_env, root=f"/var/www/{d.app}",
+                                                    secret=new_secret(),
                                                     settings_file=module_file(root, d.settings))
     elif d.new_config and d.config_path:
-        files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path)
+        files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path, secret=new_secret())
     elif d.new_config:
         fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
         if d.config_values:  # keys read through configparser: INI, whichever module reads the variable
@@ -1825,7 +1878,8 @@ def init(root: Path, *, out=print) -> int:
                 out(f"  {warning}")
     elif d.config_as_env:
         out(f"  note    config_file = {d.config_file!r}, config_as_env = true: the servers' environment for the app "
-            "(its secrets too); replace each placeholder there")
+            "(its secrets too); a signing key (*SECRET_KEY) is random, made by init; replace each other placeholder "
+            "there")
     elif d.written_module and d.config_file:
         out(f"  note    config_file = {d.config_file!r} is installed as {d.config_path}, where {d.written_module[0]} "
             f"reads it (${d.config_env}): put the servers' settings there (a target may name another ini)")
@@ -1834,10 +1888,10 @@ def init(root: Path, *, out=print) -> int:
             "servers get (a target may name another in targets.toml)")
     elif d.config_file and d.config_path:
         out(f"  note    config_file = {d.config_file!r} is installed as {d.config_path} (the instance folder's "
-            "config); fill in SECRET_KEY there")
+            "config), with a random SECRET_KEY made by init: keep it out of version control")
     elif d.config_file and d.framework == "django":
         out(f"  note    config_file = {d.config_file!r}: the servers' Django settings, read through {d.config_env}; "
-            "fill in SECRET_KEY and your site's name (ALLOWED_HOSTS) there")
+            "its SECRET_KEY is random, made by init; fill in your site's name (ALLOWED_HOSTS) there")
     elif d.config_file:
         what = "the data places below, the rest commented" if d.config_values else "commented settings only"
         out(f"  note    config_file = {d.config_file!r} ({what}): the app reads {d.config_env}; put "

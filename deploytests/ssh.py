@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import getpass
+import logging
 import os
 import socket
 import stat
@@ -39,6 +40,14 @@ import paramiko
 from .errors import ConfigError, ConnectError, HostKeyError
 from .settings import seconds
 from .waiting import DEADLINES
+
+# paramiko's transport thread logs a host that sends no banner ("Exception (client): Error reading SSH protocol
+# banner" and two tracebacks), and urllib3 a full pool, at WARNING: with no handler configured (fab, deploytests
+# fab) Python's last-resort handler printed them on stderr, beside the one line naming the host that our own
+# error says. A handler of their own keeps them off the terminal; a run that configures logging (pytest's log
+# capture, the project's own) still receives them through the root logger.
+for _lib in ("paramiko", "urllib3"):
+    logging.getLogger(_lib).addHandler(logging.NullHandler())
 
 DEFAULT_TIMEOUT = 30.0
 TIMEOUT_ENV = "DEPLOYTESTS_HOST_TIMEOUT"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from ..config import DeployConfig
 from ..servers import Server
 from ..settings import Settings
+from ..untrusted import GUTTER
 from ..words import count
 from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, USED, option, say, write
 
@@ -48,6 +50,8 @@ class Reporting:
                 per = getattr(call.excinfo.value, "deploytests_causes", None)  # a fixture's, one per host
                 found = ([per[label]] if label in per else [per[""]] if "" in per else list(per.values())) \
                     if per else causes_of(_text_of(call.excinfo))
+                if (why := self.app_error(item, call)) is not None:  # a 5xx: the app's own error, in the line
+                    found = [f"{c}: the app logged {why}" if ANSWERED_5XX.search(c) else c for c in found]
                 rep.user_properties += [(f"{CAUSE} {label or ''}".rstrip(), c) for c in found]
         finally:
             self.redact(rep, item)
@@ -61,6 +65,21 @@ class Reporting:
                 label = key[len(CAUSE):].strip()
                 tests = self.causes.setdefault(cause.replace(label, "{host}") if label else cause, {})
                 tests.setdefault(label, []).append(name)
+
+    def app_error(self, item, call) -> str | None:
+        """The app's exception behind a check's 5xx answer (the built-in suite's or the project's own deploy test
+        through ``deploy_http``), one line from the Apache error log since the host's verification began: the
+        app wrote it there, not into the answer (Bottle's, Flask's and Django's 500 pages say nothing). Read
+        with the host's diagnostics, whatever the verbosity; None for any other failure."""
+        srv, cfg = getattr(item, "funcargs", {}).get("deploy_server"), getattr(item, "funcargs", {}).get(
+            "deploy_config")
+        if not (isinstance(srv, Server) and isinstance(cfg, DeployConfig)
+                and ANSWERED_5XX.search(_text_of(call.excinfo))):
+            return None
+        from ..verify.diagnostics import APP_ERROR, collect
+
+        found = collect(srv, cfg.app, cfg.root, deploy_user=cfg.deploy_user or srv.user).get(APP_ERROR)
+        return found.removeprefix(GUTTER) if found else None
 
     def said_once(self, item, call, rep) -> bool:
         """pytest repeats a failed session fixture's error in every test that needs it (80 tests: 80 copies of
@@ -175,6 +194,7 @@ class Reporting:
             Path(out).write_text(json.dumps(data, indent=1))
 
 
+ANSWERED_5XX = re.compile(r"(?:answered|->) ?5\d\d\b")  # a failure's text about an HTTP 5xx answer
 CAUSE = "deploytests root cause"  # the user property naming a failed report's root cause (xdist carries it)
 
 

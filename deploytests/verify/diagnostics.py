@@ -15,18 +15,26 @@ config itself is never read.
 
 from __future__ import annotations
 
+import re
 import time
 
 from .. import untrusted
 from . import collect_root as _root
 
 _MARKS: dict[str, int] = {}  # server label -> error log size when its verification began
+_BEGAN: dict[str, float] = {}  # server label -> when its verification began (its requests may precede the size)
+APP_ERROR = "the app's last exception in the Apache error log since verification began"
+LOG_PREFIX = re.compile(r"^(?:\[[^\]]*\] )+")  # Apache's "[time] [wsgi:error] [pid N] [remote A] " before each line
 
 
-def mark_log(label: str, size: int) -> None:
+def mark_log(label: str, size: int, began: float | None = None) -> None:
     """Remember the error log's size when verification of ``label`` began (the gate's fact probe calls it):
-    its diagnostics then show the lines logged since, not the log's whole history."""
+    its diagnostics then show the lines logged since, not the log's whole history. ``began``: the time the probe
+    and the gate's requests started (they run at once: what the requests made the app log may precede the
+    size), from which the app's exception is taken (:data:`APP_ERROR`)."""
     _MARKS.setdefault(label, size)
+    if began is not None:
+        _BEGAN.setdefault(label, began)
 
 
 def since(entry: dict, offset: int | None) -> str | None:
@@ -40,8 +48,21 @@ def since(entry: dict, offset: int | None) -> str | None:
     return data[max(0, offset - max(0, size - _root.LIMIT)):] if size >= offset else data
 
 
+def app_error(log: str, began: float) -> str | None:
+    """The exception line of the last Python traceback the Apache error log (``log``, its tail) holds from
+    ``began`` on (to the second, the log's stamps), its line prefixes cut: what the app logged behind a 5xx
+    (Bottle's, Flask's and Django's error pages say nothing of it); None without one."""
+    from ..pipeline.agent import error_line
+    from .parse import lines_since
+
+    recent = lines_since(log, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(began)))
+    if "Traceback (most recent call last):" not in recent:
+        return None
+    return error_line([LOG_PREFIX.sub("", ln) for ln in recent.splitlines()])
+
+
 def sections(raw: dict, tree: dict, root: str, vhost: str, error_log: str,
-             offset: int | None = None) -> dict[str, str]:
+             offset: int | None = None, began: float | None = None) -> dict[str, str]:
     """The sections ``{title: text}`` from the collector's raw reply (root's files: the error log's tail, the
     vhost) and the tree reader's (the releases, ``current``, the last refusals, application.wsgi, the live
     release's date and distributions), parsed here as data; each section's text made safe and behind the
@@ -57,6 +78,8 @@ def sections(raw: dict, tree: dict, root: str, vhost: str, error_log: str,
     if new is not None:
         new = new.encode("latin-1").decode("utf-8", "replace")
         out["Apache error log since verification began"] = "".join(new.splitlines(True)[-40:])
+    if log and began and (found := app_error(log, began)):
+        out[APP_ERROR] = found
     out["Apache error log since the deploy of the live release began"] = unreadable if log is None \
         else lines_since(log, tree.get("created_at"))
     text = snap.text(vhost)
@@ -103,7 +126,8 @@ def _collect(server, app: str, root: str, deploy_user: str) -> dict[str, str]:
         args = {"diagnose": True, "app": app, "root": root, "deploy_user": deploy_user}
         res = run_programs(server, args, server.stack.python)
         found = sections(read_root(res), read_tree(res, "tree reader"), root,
-                         server.stack.apache.site_file(app), server.stack.apache.error_log, _MARKS.get(server.label))
+                         server.stack.apache.site_file(app), server.stack.apache.error_log, _MARKS.get(server.label),
+                         _BEGAN.get(server.label))
         return {untrusted.line(k): v for k, v in found.items()}
     except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the test's own failure
         return {"diagnostics": untrusted.line(f"could not collect: {type(exc).__name__}: {exc}")}

@@ -404,7 +404,7 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
     from ..stacks import DEFAULT
     from .diagnostics import mark_log
 
-    started = time.monotonic()
+    started, began = time.monotonic(), time.time()
     facts = Facts(server.label)
     with ThreadPoolExecutor(max_workers=1) as pool:
         from .http import site_host
@@ -420,7 +420,7 @@ def gather(server, cfg, *, deploy_user: str | None = None, python: str | None = 
             facts.error = f"{type(exc).__name__}: {exc}" + refused_why(exc)
         facts.responses = responses.result()
     if facts.remote.get("error_log_size") is not None:
-        mark_log(server.label, facts.remote["error_log_size"])
+        mark_log(server.label, facts.remote["error_log_size"], began)
     facts.seconds = time.monotonic() - started
     return facts
 

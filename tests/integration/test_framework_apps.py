@@ -104,16 +104,16 @@ def django_app(world):
 def test_django_init_finds_the_project(django_app):
     out = ok(django_app.run("deploytests", "init"))
     assert "wrote   deploy.toml  (entry_point mysite.wsgi:application)" in out, out
-    assert "fill in SECRET_KEY" in out and "collectstatic" in out, out
+    assert "its SECRET_KEY is random, made by init" in out and "collectstatic" in out, out
     toml = (django_app.project / "deploy.toml").read_text()
     for line in ('env            = { DJANGO_SETTINGS_MODULE = "mysite.settings" }',
                  'static         = { "/static" = "staticfiles" }',
                  'post_deploy    = ["django-admin migrate --noinput"]',
                  'shared_paths   = ["data", "media"]', 'health_path    = "/health/"'):
         assert line in toml, toml
-    # what init says to fill in: the secret key; then the team's own deploy test
+    # the secret key init made itself (no placeholder to forget); then the team's own deploy test
     config = django_app.project / "config" / "deploy.cfg"
-    config.write_text(config.read_text().replace("change me: a long random string", "s3cret-" + "x" * 40))
+    assert "change me" not in config.read_text()
     # and the site's real name, allowed alone: the runner's GETs to 127.0.0.1:PORT (the gate's own and the
     # project's deploy_http) send Host: server_name (newuser5 F5: they sent 127.0.0.1:PORT and got 400)
     config.write_text(re.sub(r"(?m)^ALLOWED_HOSTS = .*$", 'ALLOWED_HOSTS = ["www.example.com"]', config.read_text()))
@@ -218,8 +218,8 @@ def test_flask_init_says_what_to_fill_in(flask_app):
     assert "installed as /var/www/flaskr/shared/venv/var/flaskr-instance/config.py" in out, out
     assert "shared_paths lists 'venv/var/flaskr-instance'" in out, out  # Flask's default folder: no code change
     assert "post_deploy 'flask --app flaskr init-db' found but left commented out" in out, out
-    # what init said: the secret key, and post_deploy once checked (CREATE TABLE IF NOT EXISTS)
-    fill_in(app, "config/deploy.cfg", "change me: a long random string", "flaskr-" + "y" * 40)
+    # what init said: post_deploy once checked (CREATE TABLE IF NOT EXISTS)
+    assert "change me" not in (app.project / "config/deploy.cfg").read_text()  # a random SECRET_KEY, init's
     fill_in(app, "deploy.toml", '# post_deploy    = ["flask --app flaskr init-db"]',
             'post_deploy    = ["flask --app flaskr init-db"]  ')
     shutil.copytree(PROJECTS / "flaskr" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
@@ -359,7 +359,7 @@ def test_flask_src_layout_with_its_default_instance_folder_deploys_as_init_wrote
     for line in ('health_path    = "/ping"', 'static         = { "/static" = "src/linkbox/static" }',
                  'shared_paths   = ["venv/var/linkbox-instance"]'):
         assert line in toml, toml
-    fill_in(app, "config/deploy.cfg", "change me: a long random string", "linkbox-" + "z" * 40)
+    assert "change me" not in (app.project / "config/deploy.cfg").read_text()  # a random SECRET_KEY, init's
     shutil.copytree(PROJECTS / "linkbox" / "tests" / "deploy", app.project / "tests" / "deploy", dirs_exist_ok=True)
     # a hand-written deploy.toml keeping shared/instance: the app would run on SECRET_KEY = "dev" with no database
     fill_in(app, "deploy.toml", 'shared_paths   = ["venv/var/linkbox-instance"]', 'shared_paths   = ["instance"]')

@@ -120,7 +120,7 @@ def test_django_project_as_startproject_lays_it_out(tmp_path):
     assert cfg.static == (("/static", "staticfiles"),)
     assert cfg.post_deploy == ("django-admin migrate --noinput",) and list(cfg.build) == d.build
     config = (root / NEW_CONFIG).read_text()
-    assert 'SECRET_KEY = "change me' in config and "/var/www/mysite/shared/data/db.sqlite3" in config
+    assert re.search(r'\nSECRET_KEY = "[\w-]{60,}"\n', config) and "/var/www/mysite/shared/data/db.sqlite3" in config
     test = (root / "tests/deploy/test_deploy.py").read_text()
     assert "csrfmiddlewaretoken" in test and "/static/admin/css/base.css" in test and "405" not in test
     compile(test, "test_deploy.py", "exec")
@@ -1121,7 +1121,7 @@ def test_env_file_places_the_apps_data_in_shared(tmp_path, db, media, engine, ex
         assert f"\n{name}={value}\n" in text, text
     for name in {"GALLERY_DB", "DB_FILE", "PG_NAME", "MEDIA_DIR", "GALLERY_MEDIA"} & set(d.env_names) - set(expected):
         assert f"\n# {name}=\n" in text, text
-    assert "DJANGO_SECRET_KEY=change me" in text
+    assert re.search(r"\nDJANGO_SECRET_KEY=[\w-]{60,}\n", text), text
 
 
 # Class: environment variables that place the app's data, left for the user to find (newuser10's F9 closed it for
@@ -1603,3 +1603,81 @@ def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_pat
     (root / "app/__init__.py").write_text("from flask import Flask\nfrom flask_migrate import Migrate\n"
                                           "def create_app():\n    return Flask(__name__)\n")
     assert detect(root).post_deploy == ["flask --app app db upgrade"] and detect(root).post_deploy_safe
+
+
+# Class: a framework's or library's config loader is not seen opening the file its argument names. A Bottle app
+# doing what Bottle's docs do, app.config.load_config(os.environ["TINYURLS_SETTINGS"]), was told "it reads
+# TINYURLS_SETTINGS from the environment (not as a config file it opens)": no config_env, no config_file, its
+# config/*.ini not found, and the INI key placing its database (app.config["storage.database"]) not followed.
+# Other members: python-dotenv's load_dotenv(os.environ[...]), runpy.run_path(os.environ[...]).
+@pytest.mark.parametrize("reader, fmt", [
+    ("from bottle import Bottle\napp = Bottle()\napp.config.load_config(os.environ['TALLY_SETTINGS'])\n"
+     "def db():\n    return sqlite3.connect(app.config['storage.database'])\n", "INI (configparser)"),
+    ("from dotenv import load_dotenv\nload_dotenv(os.environ['TALLY_SETTINGS'])\n", "NAME=value lines"),
+    ("import runpy\nCONF = runpy.run_path(os.environ['TALLY_SETTINGS'])\n", "Python syntax"),
+])
+def test_a_config_loader_of_a_framework_or_library_opens_the_config(tmp_path, reader, fmt):
+    source = "import os, sqlite3\n" + reader + "def application(e, s):\n    return []\n"
+    root = project(tmp_path, {"tally/__init__.py": "", "tally/server.py": source})
+    d = detect(root)
+    assert d.config_env == "TALLY_SETTINGS" and d.config_format[0].startswith(fmt), (d.config_env, d.config_format)
+    assert not [n for n in d.notes if "not as a config file it opens" in n], d.notes
+    if "bottle" in reader:
+        assert not [n for n in d.notes if "cannot be read from the code" in n], d.notes
+        assert d.config_values == {"[storage] database": "/var/www/tally/shared/data/tally.sqlite3"}, d.config_values
+        assert d.shared_paths == ["data"], d.shared_paths
+        (root / "config").mkdir()
+        (root / "config/production.ini").write_text("[storage]\ndatabase = x.sqlite3\n")
+        d = detect(root)
+        assert d.config_file == "config/production.ini"  # the project's own INI file, not a new one
+        assert [n for n in d.notes if "in the servers' config (config/production.ini): set them there" in n], d.notes
+        (root / "config/production.ini").write_text("[storage]\ndatabase = /var/www/tally/shared/data/tally.sqlite3\n")
+        assert [n for n in detect(root).notes if n.startswith("[storage] database of its config file (config/"
+                                                              "production.ini) places the app's data under shared/")]
+
+
+# Class: a placeholder secret init wrote reaches the servers. config/deploy.cfg's SECRET_KEY = "change me: a long
+# random string" (a string in deploytests' public source) deployed without a word when the user did not replace it:
+# sessions signed with a key anyone can read. Members: Flask's instance config (from_pyfile), Django's settings
+# hook config, an env file's DJANGO_SECRET_KEY / FLASK_SECRET_KEY; each init makes its own key. A secret init cannot
+# make (a password, an API token, a DATABASE_URL) keeps its placeholder: the app fails on it where it is used.
+@pytest.mark.parametrize("files, key", [
+    ({"notes/__init__.py": "import os\nfrom flask import Flask\ndef create_app():\n"
+      "    app = Flask(__name__, instance_relative_config=True)\n    app.config.from_pyfile('config.py', silent=True)\n"
+      "    return app\n"}, "SECRET_KEY"),
+    ({"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n', "site1/__init__.py": "",
+      "site1/settings.py": 'ROOT_URLCONF = "site1.urls"\n', "site1/wsgi.py": "application = None\n"}, "SECRET_KEY"),
+    ({"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n', "site1/__init__.py": "",
+      "site1/settings.py": 'import os\nSECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\n'
+      'API_TOKEN = os.environ["SITE_API_TOKEN"]\nROOT_URLCONF = "site1.urls"\n',
+      "site1/wsgi.py": "application = None\n"},
+     "DJANGO_SECRET_KEY"),
+])
+def test_init_writes_no_signing_key_anyone_knows(tmp_path, files, key):
+    keys = []
+    for run in ("a", "b"):
+        root = project(tmp_path / run, files)
+        init(root, out=lambda line: None)
+        config = next(p for p in (root / "config").iterdir())
+        text = config.read_text()
+        m = re.search(rf"^{key}\s*=\s*\"?([^\"\n]*)", text, re.M)
+        assert m and len(m.group(1)) >= 60 and "change me" not in m.group(1), text
+        keys.append(m.group(1))
+        if "SITE_API_TOKEN" in text:
+            assert "\nSITE_API_TOKEN=change me" in text, text  # a secret init cannot make: replaced by you
+    assert keys[0] != keys[1]  # each init its own
+
+
+# Class: a project file that looks like the servers' config, silently not sent. A Flask app laid out as Flask's docs
+# lay it out (instance/config.py with the SECRET_KEY, out of version control) got config/deploy.cfg and no word about
+# its instance/config.py. Other member: from_pyfile("settings.cfg") with instance/settings.cfg.
+@pytest.mark.parametrize("name", ["config.py", "settings.cfg"])
+def test_the_checkouts_instance_config_is_named_as_not_what_the_servers_get(tmp_path, name):
+    code = ("from flask import Flask\ndef create_app():\n    app = Flask(__name__, instance_relative_config=True)\n"
+            f"    app.config.from_pyfile({name!r}, silent=True)\n    return app\n")
+    root = project(tmp_path, {"notes/__init__.py": code})
+    assert not [n for n in detect(root).notes if n.startswith("instance/")]
+    (root / "instance").mkdir()
+    (root / "instance" / name).write_text('SECRET_KEY = "dev-only"\n')
+    note = next(n for n in detect(root).notes if n.startswith(f"instance/{name} is this checkout's instance config"))
+    assert f"/var/www/notes/shared/venv/var/notes-instance/{name}" in note, note

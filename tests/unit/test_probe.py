@@ -888,3 +888,29 @@ def test_the_readers_inside_get_follows_only_the_sites_own_redirect_to_tls(monke
     assert asked == ([False, True] if follows else [False])
     assert got == ({"status": 200, "release": "r1", "body": "ok", "tls": True} if follows else
                    {"status": 301, "release": None, "body": "", **({"location": location} if location else {})})
+
+
+def test_a_5xx_failure_names_the_exception_the_app_logged():
+    """Class: a check's 5xx reported without the app's error, which only the Apache error log holds (shown with -v
+    only): a Bottle app's template SyntaxError was "GET / answered 500" and its error page. Members: the suite's
+    homepage check ("GET / answered 500"), a project's own deploy test through deploy_http ("GET url -> 500"); a
+    traceback logged before the verification began is not this failure's."""
+    import time as _time
+
+    from deploytests.plugin.reporting import ANSWERED_5XX
+    from deploytests.verify.diagnostics import app_error
+
+    def stamp(t):
+        return _time.strftime("[%a %b %d %H:%M:%S.000001 %Y] [wsgi:error] [pid 7:tid 9] [remote 172.17.0.1:5]",
+                              _time.localtime(t))
+
+    now = _time.time()
+    old = f"{stamp(now - 600)} Traceback (most recent call last):\n{stamp(now - 600)} KeyError: 'old'\n"
+    new = (f"{stamp(now)} Traceback (most recent call last):\n{stamp(now)}   File \"x.tpl\", line 3\n"
+           f"{stamp(now)}     % end</ul>\n{stamp(now)} SyntaxError: invalid syntax\n"
+           f"[{_time.strftime('%a %b %d %H:%M:%S.1 %Y', _time.localtime(now))}] [authz_core:error] [pid 1] "
+           "AH01630: client denied by server configuration: /var/www/x/application.wsgi\n")
+    assert app_error(old + new, now - 1) == "SyntaxError: invalid syntax"
+    assert app_error(old, now - 1) is None
+    assert ANSWERED_5XX.search("GET / answered 500") and ANSWERED_5XX.search("GET http://h/ -> 502: x")
+    assert not ANSWERED_5XX.search("GET / answered 404") and not ANSWERED_5XX.search("POST http://h/ -> 303")

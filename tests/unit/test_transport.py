@@ -770,3 +770,21 @@ def test_an_unreachable_host_first_says_what_happened_then_that_it_is_not_tried_
                                 "earlier in this run; not tried again. Hint: check the host name "
                                 "(the -H value or the target's hosts in targets.toml) and this machine's DNS.")
     assert servers[1].connection().is_connected
+
+
+@pytest.mark.parametrize("logger", ["paramiko.transport", "urllib3.connectionpool"])
+def test_a_library_warning_never_reaches_the_terminal_of_a_run_without_logging(logger):
+    """Class: a library's log record printed by Python's last-resort handler where nothing configures logging
+    (fab, deploytests fab): a frozen host gave "Exception (client): Error reading SSH protocol banner" and two
+    paramiko tracebacks beside deploytests' one line naming it. Other member: urllib3's "Connection pool is full"
+    under parallel HTTP checks. Without deploytests.ssh imported, the same record is printed (the class is real)."""
+    import subprocess
+    import sys
+
+    code = ("import logging, sys\n{imp}\ntry:\n    raise TimeoutError()\nexcept TimeoutError:\n"
+            f"    logging.getLogger({logger!r}).error('Exception (client): Error reading SSH protocol banner', "
+            "exc_info=True)\n")
+    for imp, printed in (("import deploytests.ssh", False), ("", True)):
+        done = subprocess.run([sys.executable, "-c", code.format(imp=imp)], capture_output=True, text=True,
+                              timeout=60)
+        assert ("Traceback" in done.stderr) is printed, done.stderr
