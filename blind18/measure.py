@@ -31,13 +31,38 @@ APP = APPS / "yourapplication"
 
 
 # corrections after a run (the faults unchanged): a check made exact, an injection completed
-CHECK_FIX = {}
-INJECT_FIX = {}
+CHECK_FIX = {
+    # Apache's main server answers 8080 with 404 (Debian's apache2.conf sets no DocumentRoot there): the port is the fault
+    "apache-extra-listen-in-ports-conf": r"""grep -qi ':1F90 ' /proc/net/tcp /proc/net/tcp6""",
+    # (a here-document in a check needs its terminator on a line of its own: the harness appends ' ) || exit 97')
+    "live-pyc-unchecked-hash": r"""python3 - $SITE/$PKG/__init__.py <<'CHK'
+import importlib.util as u, marshal, struct, sys
+data = open(u.cache_from_source(sys.argv[1]), "rb").read()
+sys.exit(0 if struct.unpack("<I", data[4:8])[0] == 1 and "FORGED" in marshal.loads(data[16:]).co_names else 1)
+CHK
+""",
+    # OpenSSL loads the provider only when the .so is there: a real one (a copy of its legacy provider) is put there
+    "openssl-include-shared": r"""openssl list -providers 2>/dev/null | grep -q '^  ops$'""",
+    # a rollback installs the kept config only when it differs from the live one's (else the edit does nothing)
+    "prev-kept-config-edited": r"""test -n "$PS" && test "$PS" != "$LS" && grep -qx 'DEBUG = True' $C""",
+}
+INJECT_FIX = {
+    # the images' sshd_config has no Include of sshd_config.d: the line goes into sshd_config itself too
+    "sshd-loglevel-quiet": "sed -i '1i LogLevel QUIET' /etc/ssh/sshd_config; ",
+    "openssl-include-shared": "L=$(find /usr/lib -name legacy.so -path '*ossl-modules*' | head -n 1); "
+                              "cp $L $SH0/ossl-ops.so; chown $APPU:$APPG $SH0/ossl-ops.so; ",
+}
+INJECT_SET = {
+    # .configs holds copies by sha256 (not by release id): the one the previous release's RELEASE.json names
+    "prev-kept-config-edited": r"""SHA='import json,sys; print(json.load(open(sys.argv[1])).get("config_sha256") or "")'
+PS=$(python3 -c "$SHA" $PREVREL/RELEASE.json); LS=$(python3 -c "$SHA" $REL/RELEASE.json); C=$R/.configs/$PS
+test -f $C && printf '\nDEBUG = True\n' >> $C || true""",
+}
 
 
 def as_fault(entry: dict) -> Fault:
     entry = dict(entry, check=CHECK_FIX.get(entry["id"], entry["check"]),
-                 inject=INJECT_FIX.get(entry["id"], "") + entry["inject"])
+                 inject=INJECT_FIX.get(entry["id"], "") + INJECT_SET.get(entry["id"], entry["inject"]))
     body = blind.PRELUDE + "\n" + entry["inject"] + "\n( " + entry["check"] + " ) || exit 97\n"
     # Fault.command goes through str.format: braces doubled
     return Fault(entry["id"], "blind", entry["harm"], body.replace("{", "{{").replace("}", "}}"))

@@ -2794,6 +2794,7 @@ def _job_reach(snap, job: dict, root: str, shell: bool = True):
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
     from . import collect_login as C
+    from .mechanisms import reaches
     from .rootacts import command_problem, packaged, path_problem, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
@@ -2801,8 +2802,9 @@ def _job_reach(snap, job: dict, root: str, shell: bool = True):
     mine = job["user"] == "root" and not (snap is not None and job.get("file") and packaged(snap, job["file"]))
     if job.get("config"):  # a tool's configuration: each path it names is what the tool runs or loads for root
         plain = re.search(r"\bhttp://\S+", text)
-        found = next((w for w in (path_problem(snap, "loads", p, root, loose=mine) for p in C.WORD.findall(
-            re.sub(r"\bfile://", " ", text))) if w), None) if snap is not None else None
+        words = C.WORD.findall(re.sub(r"\bfile://", " ", text))
+        found = next((w for w in (path_problem(snap, "loads", p, root, loose=mine) for p in words) if w), None) \
+            if snap is not None else next((f"loads {p} (the app's tree)" for p in words if reaches(p, root)), None)
         return (found, True) if found else (f"fetches from {plain.group(0)[:80]} (plain http: whoever answers "
                                             "for it or sits on the path gives root's tool its code)", True) if plain \
             else None
@@ -4037,12 +4039,15 @@ def cw_setuid(facts, exp):
         rights = [f"{owner.split(':')[0]}'s rights (setuid)" if mode & 0o4000 else "",
                   f"group {owner.split(':')[1]}'s rights (setgid)" if mode & 0o2000 else "",
                   f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
+        hand = (f"; dpkg's stat override for it ({f['override_by_hand']}) is not one its package's maintainer "
+                f"script writes: root recorded it by hand (dpkg-statoverride --add), not the package's design"
+                if f.get("override_by_hand") else "")
         origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
                   if pkg and path in stock else f"{pkg} ships it, and these bits are not its stock ones, not a "
                   f"dpkg stat override, and were set after dpkg installed it (or when is not known)" if pkg else
                   "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
-                     f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
+                     f"; {origin}{hand}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
     _unaccounted("privileged file[s] (setuid, setgid, file capabilities)", lines)
 
 
