@@ -788,6 +788,14 @@ def tree_files(artifact) -> tuple[dict[str, str], dict[str, bytes]]:
     return hashes, scripts
 
 
+def static_members(artifact) -> dict[str, str]:
+    """sha256 of each file of the artifact's static dirs (its members ``<dir>/<path>``, extracted beside venv/)."""
+    dirs = tuple(d.rstrip("/") + "/" for d in artifact.manifest.get("static") or [])
+    with tarfile.open(artifact.path) as outer:
+        return {m.name: hashlib.sha256(_read_member(outer, m)).hexdigest() for m in outer.getmembers()
+                if m.isfile() and m.name.startswith(dirs)}
+
+
 def installed_scripts(scripts: dict[str, bytes], placeholder: str, venv: str) -> dict[str, str]:
     """sha256 of each console script as deploy installs it: the placeholder interpreter line replaced by the
     release venv's python (the agent's own rewrite, :func:`deploytests.pipeline.agent.shebang`)."""
@@ -813,6 +821,7 @@ def _read_member(tar: tarfile.TarFile, member) -> bytes:
 
 
 _TREE_CACHE: dict[str, tuple[dict[str, str], dict[str, bytes]]] = {}
+_STATIC_CACHE: dict[str, dict[str, str]] = {}  # (the artifact's static files, by its sha256)
 
 
 def installed_files_match_artifact(facts, exp):
@@ -4650,9 +4659,19 @@ def _against_artifact(facts, rid: str, r: dict, exp) -> list[str]:
     diff = [f"changed {p}" for p in sorted(want) if p in found and found[p] != want[p]] + \
         [f"missing {p}" for p in sorted(want) if p not in found] + \
         [f"added {p}" for p in sorted(found) if p not in want]
-    return [f"{count(len(diff), 'file[s] of its venv [is|are]')} not the artifact {sha[:12]} the runner packed "
-            f"({art.path.name}): {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: a rollback would run "
-            "them"] if diff else []
+    out = [f"{count(len(diff), 'file[s] of its venv [is|are]')} not the artifact {sha[:12]} the runner packed "
+           f"({art.path.name}): {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: a rollback would run "
+           "them"] if diff else []
+    if isinstance(r.get("static"), dict) and art.manifest.get("static"):  # (a reader that sends them)
+        want = _STATIC_CACHE.get(art.sha256) or _STATIC_CACHE.setdefault(art.sha256, static_members(art))
+        found = r["static"]
+        diff = [f"changed {p}" for p in sorted(want) if p in found and found[p] != want[p]] + \
+            [f"missing {p}" for p in sorted(want) if p not in found] + \
+            [f"added {p}" for p in sorted(found) if p not in want]
+        out += [f"{count(len(diff), 'file[s] of its static dirs [is|are]')} not the artifact {sha[:12]} the runner "
+                f"packed: {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: after a rollback Apache serves "
+                "them"] if diff else []
+    return out
 
 
 def rollback_ready(facts, exp):
