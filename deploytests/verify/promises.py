@@ -4559,16 +4559,27 @@ def cw_packaged(facts, exp):
 def sec_apt(facts, exp):
     """Every apt source is signature-checked: no ``[trusted=yes]``/``allow-insecure=yes`` source (one-line or
     deb822), no apt setting that allows unauthenticated packages for all: what apt installs as root (every
-    upgrade, unattended-upgrades' too) is signed by a key apt trusts."""
+    upgrade, unattended-upgrades' too) is signed by a key apt trusts; and apt trusts for every source only the
+    keyrings packages ship (``/etc/apt/trusted.gpg``, ``/etc/apt/trusted.gpg.d``: the login collector's list of
+    /etc's files that are not conffiles as shipped): a vendor's key put there signs for Debian's archive too."""
     from . import collect_login as C
     from .logins import apt_unsigned
     from .mechanisms import texts
+    from .parse import dpkg_files
 
     snap = _snapshot(facts, "apt's sources")
     lists = snap.listdir("/etc/apt/sources.list.d") or []
     confs = snap.listdir("/etc/apt/apt.conf.d") or []
     lines = [f"{ln}: apt reads it as root" for ln in _unread(
         snap, ["/etc/apt/sources.list"] + [f"/etc/apt/sources.list.d/{n}" for n in lists])]
+    etc = (snap.raw.get("etc_files") or {}) if isinstance(snap.raw, dict) else {}
+    shipped = dpkg_files(snap)
+    lines += [f"{p}{' (' + str(etc[p]) + ')' if str(etc[p]).startswith('-> ') else ''}: a keyring no package ships, "
+              f"trusted for every apt source (no signed-by): whoever holds a key in it signs packages for any "
+              f"source, Debian's archive too, and apt installs them as root at the next upgrade; move it to "
+              f"/etc/apt/keyrings and name it in its own source's signed-by= option"
+              for p in sorted(etc) if (p == "/etc/apt/trusted.gpg" or p.startswith("/etc/apt/trusted.gpg.d/"))
+              and p not in shipped]
     lines += [f"{where}: {what!r}: apt installs what this source serves without checking a signature: whoever "
               f"answers for it (or sits on the way) installs code as root at the next upgrade"
               for where, what in apt_unsigned(texts(facts) or {}, lists, confs)]

@@ -432,6 +432,26 @@ def test_unsigned_apt_sources_fail(path, content, exp):
     assert found.count(f"- {path}:") == 1, found  # (one cause, one line)
 
 
+# blind18's apt-global-trusted-key: a vendor's key exported into /etc/apt/trusted.gpg.d (no signed-by) passed: apt
+# trusts every key there for every source, Debian's archive too. Class: a key apt trusts for all sources that no
+# package put there. Other members: the legacy /etc/apt/trusted.gpg (apt-key add), a link there to a key elsewhere;
+# the archive keyrings debian-archive-keyring ships there pass.
+@pytest.mark.parametrize("path, entry, fails", [
+    ("/etc/apt/trusted.gpg.d/vendor.asc", "ab" * 32, True),
+    ("/etc/apt/trusted.gpg", "cd" * 32, True),
+    ("/etc/apt/trusted.gpg.d/vendor.gpg", "-> /opt/vendor/key.gpg", True),
+    ("/etc/apt/trusted.gpg.d/debian-archive-bookworm-stable.asc", "ef" * 32, False)])
+def test_a_keyring_apt_trusts_for_every_source_is_a_packages(path, entry, fails, exp):
+    facts = facts_of(texts={"/var/lib/dpkg/info/debian-archive-keyring.list":
+                            "/etc/apt/trusted.gpg.d/debian-archive-bookworm-stable.asc\n"})
+    facts.raw.raw["etc_files"] = {path: entry, "/etc/hostname": "12" * 32}
+    found = outcome("sec_apt", facts, exp)
+    assert (found != "pass") is fails, found
+    if fails:
+        assert found.count(" - /etc/") == 1 and f"- {path}" in found and "a keyring no package ships, trusted for " \
+            "every apt source (no signed-by)" in found and "signed-by=" in found, found
+
+
 DPKG = "".join(f"Package: {n}\nStatus: {st}\nVersion: {v}\n\n" for n, st, v in (
     ("apache2", "install ok installed", "2.4.62-1~deb12u2"),
     ("apache2-bin", "install ok installed", "2.4.62-1~deb12u2"),
