@@ -956,6 +956,10 @@ def acts(out):
     # package whose list holds a file with capabilities (or its merged-/usr twin)
     capped = {t for p, e in out["files"].items() if "caps" in e for t in (p, p[4:] if p.startswith("/usr/") else
                                                                           "/usr" + p)}
+    # and of the package whose list holds a file with a stat override: is it its postinst's (its own design)?
+    overrides = (out["files"].get("/var/lib/dpkg/statoverride") or {}).get("data") or ""
+    capped |= {t for ln in overrides.splitlines() if len(ln.split()) == 4 for p in ln.split()[3:]
+               for t in (p, p[4:] if p.startswith("/usr/") else "/usr" + p)}
     for path in listed if capped else []:
         if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
             read(out, path[:-len(".list")] + ".postinst")

@@ -1089,7 +1089,8 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
                 if isinstance(meta.get("manifest"), dict) else []
             releases[name].update(loose=loose[:10], loose_count=len(loose), unreadable=unreadable[:10],
                                   unreadable_count=len(unreadable), hashes=hashes,  # (the runner: its artifact's)
-                                  static={p: h for p, h in tree.items() if p.split("/")[0] in static})
+                                  static={p: h for p, h in tree.items()
+                                          if p.startswith(tuple(d.rstrip("/") + "/" for d in static))})
             if recorded is None:  # deployed before the deploy recorded its files: their RECORDs, hashed
                 releases[name]["record"] = record_check(site, bounds) if site else None
             else:  # what the deploy recorded (its SNAPSHOT.json), file by file, __pycache__ and static files too
