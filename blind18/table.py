@@ -1,5 +1,8 @@
 # ruff: noqa
-"""Merge the runs' result files into one line per fault and platform (later files override earlier ones)."""
+"""Merge the runs' result files into one line per fault and platform (later files override earlier ones).
+
+    .venv/bin/python blind18/table.py   -> the table REPORT.md holds
+"""
 import json
 import sys
 from pathlib import Path
@@ -9,35 +12,19 @@ sys.path.insert(0, str(HERE))
 import after  # noqa: E402
 import faults  # noqa: E402
 
+# before: main's code. results-*-before.json ran from this worktree while the first fixes were being written (see
+# REPORT.md: a verdict there can only have gained a finding); results-*-before-main.json re-ran, from an export of
+# main (PYTHONPATH), the injections completed after the first run, every control and the items that verdict touched
 RUNS = {
-    "before": {"debian12": ["results-debian12-before.json", "results-debian12-before-rerun.json",
-                            "results-debian12-before-rerun2.json", "results-debian12-after-before-members.json",
-                            "results-debian12-after-before-members2.json"],
-               "debian13": ["results-debian13-before-part1.json", "results-debian13-before-part2.json",
-                            "results-debian13-after-before-members.json", "results-debian13-after-before-members2.json"]},
-    # (the after-runs re-ran the misses, the controls, a clean host, the pipeline's states and the other members; a
-    # fault caught before and not re-run keeps its verdict: the fixes only add findings)
-    "after": {"debian12": ["results-debian12-after-after.json", "results-debian12-after-after2.json",
-                           "results-debian12-after-after3.json"],
-              "debian13": ["results-debian13-after-after.json", "results-debian13-after-after2.json",
-                           "results-debian13-after-after3.json"]},
+    "before": {pl: [f"results-{pl}-before.json", f"results-{pl}-before-main.json", f"results-{pl}-before-main2.json"]
+               for pl in ("debian12", "debian13")},
+    "after": {pl: [f"results-{pl}-after-after.json"] for pl in ("debian12", "debian13")},
 }
-
-
-# validity corrections (a check made exact after the runs): they hold for both phases, whatever the code
-CORRECTIONS = {"debian12": ["results-debian12-after4.json"], "debian13": ["results-debian13-after4.json"]}
 
 
 def merged(phase, platform):
     out = merged("before", platform) if phase == "after" else {}
     for name in RUNS[phase][platform]:
-        p = HERE / name
-        if p.exists():
-            for k, v in json.loads(p.read_text()).items():
-                if not (phase == "after" and v["problem"] and k in out and not out[k]["problem"]):  # (an after-run
-                    # whose injection did not take this time keeps the before-run's valid verdict)
-                    out[k] = v
-    for name in CORRECTIONS[platform]:
         p = HERE / name
         if p.exists():
             out.update(json.loads(p.read_text()))
@@ -54,17 +41,32 @@ def verdict(r):
     return "FALSE ALARM" if r["failed"] else "pass"
 
 
+def tests(r):
+    found = sorted({t.split("::")[-1].split("[")[0] for t in (r or {}).get("failed") or []})
+    if "test_host_answers" in found and len(found) > 6:  # (the host did not answer: every check of it fails)
+        return f"test_host_answers (and the {len(found) - 1} others: the host did not answer)"
+    return ", ".join(found)
+
+
 if __name__ == "__main__":
     res = {(ph, pl): merged(ph, pl) for ph in RUNS for pl in RUNS[ph]}
+    print("| fault | kind | area | main D12 | main D13 | after D12 | after D13 | caught by (after, D12; D13 if other) |")
+    print("|---|---|---|---|---|---|---|---|")
     for e in faults.F + after.ENTRIES:
         cells = [verdict(res[(ph, pl)].get(e["id"])) for ph in RUNS for pl in ("debian12", "debian13")]
-        print(f"{e['id']:45} {e['kind']:8} {e['area']:11} " + " | ".join(f"{c:11}" for c in cells))
+        t12, t13 = tests(res[("after", "debian12")].get(e["id"])), tests(res[("after", "debian13")].get(e["id"]))
+        by = t12 + (f"; D13: {t13}" if t13 != t12 else "")
+        print(f"| `{e['id']}` | {e['kind']} | {e['area']} | " + " | ".join(cells) + f" | {by} |")
+    for name in ("clean-1", "after-rollback", "after-refused-release", "after-interrupted-deploy", "after-config-change"):
+        cells = [verdict(res[(ph, pl)].get(name)) for ph in RUNS for pl in ("debian12", "debian13")]
+        print(f"| `{name}` | control | state | " + " | ".join(cells) + " | |")
     for ph in RUNS:
         for pl in ("debian12", "debian13"):
             r = res[(ph, pl)]
-            rows = [(e, verdict(r.get(e["id"]))) for e in faults.F if e["kind"] == "fault"]
-            valid = [v for _, v in rows if v in ("caught", "MISSED")]
-            alarms = sum(1 for k, v in r.items() if v["kind"] != "fault" and v["failed"] and not v["problem"])
-            ctl = sum(1 for k, v in r.items() if v["kind"] != "fault" and not v["problem"])
-            print(f"{ph:6} {pl}: valid {len(valid)}, caught {valid.count('caught')}, missed {valid.count('MISSED')}, "
-                  f"controls/clean/states run {ctl}, false alarms {alarms}")
+            ids = {e["id"] for e in faults.F + (after.ENTRIES if ph == "after" else [])}
+            valid = [k for k, v in r.items() if v["kind"] == "fault" and not v["problem"] and k in ids]
+            caught = [k for k in valid if r[k]["failed"]]
+            ctl = [k for k, v in r.items() if v["kind"] != "fault"]
+            fa = [k for k in ctl if r[k]["failed"]]
+            print(f"{ph} {pl}: {len(caught)}/{len(valid)} valid faults caught; false alarms {len(fa)} of {len(ctl)} "
+                  f"controls/clean/states {fa}")

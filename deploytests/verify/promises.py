@@ -6027,7 +6027,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "that python loads, the entry point's module and the "
             "attribute it names (read with ast), the recorded version installed, every file as its deploy recorded "
             "it (SNAPSHOT.json: venv, __pycache__, static files; before that record: each distribution's RECORD "
-            "with its sha256) and its venv every file of the artifact its RELEASE.json names as the runner packed "
+            "with its sha256) and its venv and static dirs every file of the artifact its RELEASE.json names as "
+            "the runner packed "
             "it (the runner's cache, by sha256: out of the deploy login's reach; no such artifact here: said in "
             "the drift section, not a failure), its files the deploy login's, not writable by group/others (read "
             "as the deploy user, never run); a rollback target is left while fewer than keep_releases are kept",
@@ -6060,7 +6061,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/etc/apt/preferences.d/apache2-pin:2: Package: apache2 ... / Pin: version 2.4.62-1~deb12u2 / "
             "Pin-Priority: 1001 (apache2): keeps version ..."),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
-            "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages: what apt "
+            "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages, no "
+            "keyring trusted for every source (trusted.gpg, trusted.gpg.d) that no package ships: what apt "
             "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
             "/etc/apt/sources.list.d/mirror.list:1: 'deb [trusted=yes] http://mirror.example/debian bookworm main': "
             "apt installs what this source serves without checking a signature ..."),
