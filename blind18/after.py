@@ -41,3 +41,8 @@ json.dump(d, open(p, "w"), sort_keys=True); os.chown(p, st.st_uid, st.st_gid)
 SNAP
 """, r"""grep -rq injected $PREVREL --exclude-dir=venv && python3 -c "import json,sys; d=json.load(open('$PREVREL/SNAPSHOT.json')); sys.exit(0 if any('static' in k for k in (d.get('tree') or {})) else 1)" """,
        "a static file of the rollback target changed and its SNAPSHOT.json rewritten to match (the deploy login's own record): a rollback serves it")
+
+member("after-sshd-loglevel-error-in-match", "mechanisms", r"""
+printf '\nMatch User %s\n  LogLevel ERROR\n' "$DEPU" >> /etc/ssh/sshd_config
+""", r"""/usr/sbin/sshd -T -C user=$DEPU,host=x,addr=192.0.2.1 2>/dev/null | grep -qi '^loglevel error'""",
+       "the deploy login's sessions logged at ERROR only (a Match block): its logins, keys and refusals leave no trace")

@@ -32,6 +32,8 @@ APP = APPS / "yourapplication"
 
 # corrections after a run (the faults unchanged): a check made exact, an injection completed
 CHECK_FIX = {
+    # sshd -T shows LogLevel QUIET as 'silent' (the first runs grepped for 'quiet': invalid by my check, not the fault)
+    "sshd-loglevel-quiet": r"""/usr/sbin/sshd -T 2>/dev/null | grep -qiE '^loglevel (quiet|silent)'""",
     # Apache's main server answers 8080 with 404 (Debian's apache2.conf sets no DocumentRoot there): the port is the fault
     "apache-extra-listen-in-ports-conf": r"""grep -qi ':1F90 ' /proc/net/tcp /proc/net/tcp6""",
     # (a here-document in a check needs its terminator on a line of its own: the harness appends ' ) || exit 97')

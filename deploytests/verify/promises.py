@@ -4097,7 +4097,10 @@ SSHD_BAD = (("permitrootlogin", ("yes",), "root logs in with a password: one gue
              "bridges its own network into the server's: the server serves as a router past its firewall"),
             ("hostbasedauthentication", ("yes",), "a login needs no key of its own: any account of the same name on "
              "a host /etc/ssh/shosts.equiv or /etc/hosts.equiv lists (or a user's ~/.shosts where IgnoreRhosts is "
-             "no) logs in as it, on that host's word (the deploy login: every release; the gate's: root)"))
+             "no) logs in as it, on that host's word (the deploy login: every release; the gate's: root)"),
+            ("loglevel", ("quiet", "silent", "fatal", "error"), "sshd records no login from its next start (INFO "
+             "is the least that logs one: who logged in, with which key, every refused attempt): a login by a "
+             "stolen deploy key, or an attack on the server, leaves no trace on it"))
 # what any other sshd setting matching collect_login.GUARD_OFF means (PermitUserEnvironment yes: a login restricted
 # to one command by its key's command= or a ForceCommand sets LD_PRELOAD or BASH_ENV in ~/.ssh/environment, and runs
 # what it likes)

@@ -205,6 +205,22 @@ def test_sshd_settings_that_let_a_login_serve_the_network_fail(exp, line, key):
     assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + off + "\n"}), exp) == "pass"
 
 
+# blind18's sshd-loglevel-quiet: 'LogLevel QUIET' ("less log noise"): from sshd's next start no login, key or refused
+# attempt is recorded. Class: a setting that turns off the server's record of who logged in. Other members: FATAL
+# and ERROR (below INFO, the least that logs a login), in a Match block; VERBOSE (more) passes.
+@pytest.mark.parametrize("line, fails", [("LogLevel QUIET", True), ("LogLevel FATAL", True), ("LogLevel ERROR", True),
+                                         ("LogLevel VERBOSE", False), ("LogLevel INFO", False)])
+def test_an_sshd_log_level_that_records_no_login_fails(exp, line, fails):
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    key = f"loglevel {line.split()[1]}"
+    for extra, said in ((line + "\n", f"/etc/ssh/sshd_config:17: {key}:"),
+                        ("Match User appuser\n  " + line + "\n", f"{key} (Match User appuser at")):
+        found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + extra}), exp)
+        assert (found != "pass") is fails, found
+        if fails:
+            assert said in found and "sshd records no login from its next start" in found, found
+
+
 def test_an_access_list_that_locks_the_deploy_login_out_fails(exp):
     conf = text(facts_of(), "/etc/ssh/sshd_config")
     found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "DenyGroups appuser\n"}), exp)
