@@ -16,9 +16,9 @@ import faults  # noqa: E402
 # REPORT.md: a verdict there can only have gained a finding); results-*-before-main.json re-ran, from an export of
 # main (PYTHONPATH), the injections completed after the first run, every control and the items that verdict touched
 RUNS = {
-    "before": {pl: [f"results-{pl}-before.json", f"results-{pl}-before-main.json", f"results-{pl}-before-main2.json"]
+    "before": {pl: [f"results-{pl}-before.json"] + [f"results-{pl}-before-main{n}.json" for n in ("", "2", "3", "4")]
                for pl in ("debian12", "debian13")},
-    "after": {pl: [f"results-{pl}-after-after.json"] for pl in ("debian12", "debian13")},
+    "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json"] for pl in ("debian12", "debian13")},
 }
 
 
