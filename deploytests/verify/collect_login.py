@@ -956,6 +956,10 @@ def acts(out):
     # package whose list holds a file with capabilities (or its merged-/usr twin)
     capped = {t for p, e in out["files"].items() if "caps" in e for t in (p, p[4:] if p.startswith("/usr/") else
                                                                           "/usr" + p)}
+    # and of the package whose list holds a file with a stat override: is it its postinst's (its own design)?
+    overrides = (out["files"].get("/var/lib/dpkg/statoverride") or {}).get("data") or ""
+    capped |= {t for ln in overrides.splitlines() if len(ln.split()) == 4 for p in ln.split()[3:]
+               for t in (p, p[4:] if p.startswith("/usr/") else "/usr" + p)}
     for path in listed if capped else []:
         if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
             read(out, path[:-len(".list")] + ".postinst")
@@ -1371,6 +1375,9 @@ def kept(out, path, st):
     return None
 
 
+INCLUDE = re.compile(r"\s*#include(dir)?\s")  # (apt's and sudo's #include: a directive, not a comment)
+
+
 def searched(out, path, data, names, needles, seen, side, judged, changed=False):
     """One file of :func:`mentions`' walk: its lines naming the app's tree (or ``names``) or a place someone but
     root may change (``judged``: each word's verdict, :func:`loose_at`), and that place's ``lstat`` in ``side``;
@@ -1384,7 +1391,7 @@ def searched(out, path, data, names, needles, seen, side, judged, changed=False)
             for w in WORD.findall(text))):  # (each word judged once: setdefault's default is made every time)
         return
     for n, ln in enumerate(text.splitlines(), 1):
-        found = set() if binary or ln.lstrip().startswith(("#", ";", '"')) else \
+        found = set() if binary or ln.lstrip().startswith(("#", ";", '"')) and not INCLUDE.match(ln) else \
             {loose_at(seen, os.path.normpath(w)) for w in WORD.findall(ln)} - {None}
         if found or n in guards or any(x in ln for x in names):
             lines.append([n, ln[:300]])

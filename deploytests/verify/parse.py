@@ -958,12 +958,22 @@ def root_hooks(snap: Snapshot) -> list[dict]:
             continue
         hooks = apt_commands(text) if path.startswith("/etc/apt/apt.conf.d/") else {}
         out += [dict({"where": f"{path}:{n}", "file": path, "user": "root", "job": job},
-                     **({"config": True} if path in C.ROOT_TOOLS else {}))
-                for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith(
-                    ("#", ";")) for job in hooks.get(n, [line.strip()])]
+                     **({"config": True} if path in C.ROOT_TOOLS or DIRECTIVE.match(line) else {}))
+                for n, line in enumerate(text.splitlines(), 1) if line.strip() and not commented(line)
+                for job in hooks.get(n, [line.strip()])]
     return out + [{"where": paths[0], "file": paths[0], "user": "root", "job": f"(not read: {why}: not root's alone, "
                    f"and root's shell or tools read {', '.join(p[len(why.split()[0]) + 1:] or p for p in paths)} "
                    "there)"} for why, paths in loose.items()]
+
+
+# apt's and sudo's #include (apt.conf(5), sudoers(5)): a directive spelled like a comment, that reads another file
+# (judged as a tool's configuration: the file it names is what root's program loads)
+DIRECTIVE = re.compile(r"\s*#include(dir)?\s")
+
+
+def commented(line: str) -> bool:
+    """Whether a configuration line is a comment (``#``, ``;``): not a ``#include`` (:data:`DIRECTIVE`)."""
+    return line.lstrip().startswith(("#", ";")) and not DIRECTIVE.match(line)
 
 
 APT_HOOK = re.compile(r'[\w:-]*(?:Invoke|Install-Pkgs)[\w:-]*\s*(\{[^}]*\}|"(?:[^"\\]|\\.)*")', re.S)
@@ -1027,8 +1037,8 @@ def root_mentions(snap: Snapshot) -> list[dict]:
                         "sha256": hashlib.sha256(found.encode("utf-8", "surrogateescape")).hexdigest()})
             continue
         out += [{"where": f"{path}:{n}", "file": path, "user": "root", "job": line.strip(),
-                 "sha256": digests.get(path)} for n, line in found
-                if line.strip() and not line.lstrip().startswith(("#", ";"))]
+                 "sha256": digests.get(path), **({"config": True} if DIRECTIVE.match(line) else {})}
+                for n, line in found if line.strip() and not commented(line)]
     return out
 
 
@@ -1122,11 +1132,24 @@ def identity(entry: dict) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# a maintainer script's ``dpkg-statoverride [--update] --add OWNER GROUP MODE PATH`` (cron's crontab, postfix's
+# postdrop)
+OVERRIDE_ADD = re.compile(r"dpkg-statoverride\b[^\n]*?--add\s+(\S+)\s+(\S+)\s+([0-7]{3,4})\s+(\S+)")
+
+
+def _unmerged(path: str) -> str:
+    """``path`` without merged /usr's ``/usr`` (``/usr/bin/x`` and ``/bin/x`` are one file)."""
+    return path[4:] if path.startswith("/usr/") else path
+
+
 def privileged_files(snap: Snapshot) -> list[dict]:
     """Every regular file the collector looked at (its walk of the local file systems: root's PATH, the load path,
     ``/var/tmp``, ``/opt``, the homes ...) that is setuid, setgid or has file capabilities: ``[{path, state, package,
-    override, unpacked, sha256}]``: ``state`` (:func:`privilege`), the dpkg package that ships the path (its lists, with
-    the merged-/usr twin), dpkg's stat override for it, and whether its inode is as that package's install left it
+    override, override_by_hand, unpacked, sha256}]``: ``state`` (:func:`privilege`), the dpkg package that ships the
+    path (its lists, with the merged-/usr twin), dpkg's stat override for it when the package's postinst writes that
+    override (``dpkg-statoverride --add`` with those bits: the package's design), else in ``override_by_hand`` (root
+    may write dpkg's record for any file: ``dpkg-statoverride --add root root 4755 /usr/bin/find``), and whether its
+    inode is as that package's install left it
     (its ``ctime`` no later than the package's list's, or than the end of the package's last install in dpkg's
     log, :func:`dpkg_installed`: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no record of modes, but
     the kernel dates every change of them; a file capability only when the package's postinst sets one: dpkg
@@ -1145,7 +1168,11 @@ def privileged_files(snap: Snapshot) -> list[dict]:
             given = not snap.files[path].get("caps") or "setcap" in script  # (dpkg never unpacks capabilities)
             digest = (snap.raw.get("digests") or {}).get(path)  # (the login's: what a pin holds)
             ident = None if digest else identity(snap.files[path])  # (one the login may not read)
-            out.append({"path": path, "state": state, "package": pkg, "override": overrides.get(path),
+            written = {"%04o %s:%s" % (int(m[2], 8), m[0], m[1]) for m in OVERRIDE_ADD.findall(script)
+                       if _unmerged(m[3]) == _unmerged(path)}  # (what its postinst records: the package's design)
+            by_hand = overrides.get(path) if overrides.get(path) not in written else None
+            out.append({"path": path, "state": state, "package": pkg,
+                        "override": None if by_hand else overrides.get(path), "override_by_hand": by_hand,
                         "sha256": digest or ident, **({"identity": True} if ident else {}),
                         "unpacked": given and mine is not None and theirs is not None and (
                             mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})

@@ -788,6 +788,14 @@ def tree_files(artifact) -> tuple[dict[str, str], dict[str, bytes]]:
     return hashes, scripts
 
 
+def static_members(artifact) -> dict[str, str]:
+    """sha256 of each file of the artifact's static dirs (its members ``<dir>/<path>``, extracted beside venv/)."""
+    dirs = tuple(d.rstrip("/") + "/" for d in artifact.manifest.get("static") or [])
+    with tarfile.open(artifact.path) as outer:
+        return {m.name: hashlib.sha256(_read_member(outer, m)).hexdigest() for m in outer.getmembers()
+                if m.isfile() and m.name.startswith(dirs)}
+
+
 def installed_scripts(scripts: dict[str, bytes], placeholder: str, venv: str) -> dict[str, str]:
     """sha256 of each console script as deploy installs it: the placeholder interpreter line replaced by the
     release venv's python (the agent's own rewrite, :func:`deploytests.pipeline.agent.shebang`)."""
@@ -813,6 +821,7 @@ def _read_member(tar: tarfile.TarFile, member) -> bytes:
 
 
 _TREE_CACHE: dict[str, tuple[dict[str, str], dict[str, bytes]]] = {}
+_STATIC_CACHE: dict[str, dict[str, str]] = {}  # (the artifact's static files, by its sha256)
 
 
 def installed_files_match_artifact(facts, exp):
@@ -2801,6 +2810,7 @@ def _job_reach(snap, job: dict, root: str, shell: bool = True):
     for root's, what someone but root may change too, unless the job's file is a package's as dpkg unpacked it
     (the stock baseline: ``/etc/cron.daily/apache2``'s cache directory is Apache's run user's by design)."""
     from . import collect_login as C
+    from .mechanisms import reaches
     from .rootacts import command_problem, packaged, path_problem, view
 
     text = " ".join(job["job"].split()[3:]) if job["where"].startswith("/etc/anacrontab:") else job["job"]
@@ -2808,8 +2818,9 @@ def _job_reach(snap, job: dict, root: str, shell: bool = True):
     mine = job["user"] == "root" and not (snap is not None and job.get("file") and packaged(snap, job["file"]))
     if job.get("config"):  # a tool's configuration: each path it names is what the tool runs or loads for root
         plain = re.search(r"\bhttp://\S+", text)
-        found = next((w for w in (path_problem(snap, "loads", p, root, loose=mine) for p in C.WORD.findall(
-            re.sub(r"\bfile://", " ", text))) if w), None) if snap is not None else None
+        words = C.WORD.findall(re.sub(r"\bfile://", " ", text))
+        found = next((w for w in (path_problem(snap, "loads", p, root, loose=mine) for p in words) if w), None) \
+            if snap is not None else next((f"loads {p} (the app's tree)" for p in words if reaches(p, root)), None)
         return (found, True) if found else (f"fetches from {plain.group(0)[:80]} (plain http: whoever answers "
                                             "for it or sits on the path gives root's tool its code)", True) if plain \
             else None
@@ -4054,12 +4065,15 @@ def cw_setuid(facts, exp):
         rights = [f"{owner.split(':')[0]}'s rights (setuid)" if mode & 0o4000 else "",
                   f"group {owner.split(':')[1]}'s rights (setgid)" if mode & 0o2000 else "",
                   f"the capabilities {' '.join(state.split()[2:])}" if len(state.split()) > 2 else ""]
+        hand = (f"; dpkg's stat override for it ({f['override_by_hand']}) is not one its package's maintainer "
+                f"script writes: root recorded it by hand (dpkg-statoverride --add), not the package's design"
+                if f.get("override_by_hand") else "")
         origin = (f"{pkg} ships it, but not with these bits (stock: {' or '.join(sorted(stock[path]))})"
                   if pkg and path in stock else f"{pkg} ships it, and these bits are not its stock ones, not a "
                   f"dpkg stat override, and were set after dpkg installed it (or when is not known)" if pkg else
                   "no installed package ships it")
         lines.append(f"{path} ({state}): whoever runs it (the app user too) gets {' and '.join(r for r in rights if r)}"
-                     f"; {origin}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
+                     f"; {origin}{hand}. " + _allow_hint(exp, "allow_privileged", f"{path} {state}"))
     _unaccounted("privileged file[s] (setuid, setgid, file capabilities)", lines)
 
 
@@ -4100,7 +4114,10 @@ SSHD_BAD = (("permitrootlogin", ("yes",), "root logs in with a password: one gue
              "bridges its own network into the server's: the server serves as a router past its firewall"),
             ("hostbasedauthentication", ("yes",), "a login needs no key of its own: any account of the same name on "
              "a host /etc/ssh/shosts.equiv or /etc/hosts.equiv lists (or a user's ~/.shosts where IgnoreRhosts is "
-             "no) logs in as it, on that host's word (the deploy login: every release; the gate's: root)"))
+             "no) logs in as it, on that host's word (the deploy login: every release; the gate's: root)"),
+            ("loglevel", ("quiet", "silent", "fatal", "error"), "sshd records no login from its next start (INFO "
+             "is the least that logs one: who logged in, with which key, every refused attempt): a login by a "
+             "stolen deploy key, or an attack on the server, leaves no trace on it"))
 # what any other sshd setting matching collect_login.GUARD_OFF means (PermitUserEnvironment yes: a login restricted
 # to one command by its key's command= or a ForceCommand sets LD_PRELOAD or BASH_ENV in ~/.ssh/environment, and runs
 # what it likes)
@@ -4562,16 +4579,27 @@ def cw_packaged(facts, exp):
 def sec_apt(facts, exp):
     """Every apt source is signature-checked: no ``[trusted=yes]``/``allow-insecure=yes`` source (one-line or
     deb822), no apt setting that allows unauthenticated packages for all: what apt installs as root (every
-    upgrade, unattended-upgrades' too) is signed by a key apt trusts."""
+    upgrade, unattended-upgrades' too) is signed by a key apt trusts; and apt trusts for every source only the
+    keyrings packages ship (``/etc/apt/trusted.gpg``, ``/etc/apt/trusted.gpg.d``: the login collector's list of
+    /etc's files that are not conffiles as shipped): a vendor's key put there signs for Debian's archive too."""
     from . import collect_login as C
     from .logins import apt_unsigned
     from .mechanisms import texts
+    from .parse import dpkg_files
 
     snap = _snapshot(facts, "apt's sources")
     lists = snap.listdir("/etc/apt/sources.list.d") or []
     confs = snap.listdir("/etc/apt/apt.conf.d") or []
     lines = [f"{ln}: apt reads it as root" for ln in _unread(
         snap, ["/etc/apt/sources.list"] + [f"/etc/apt/sources.list.d/{n}" for n in lists])]
+    etc = (snap.raw.get("etc_files") or {}) if isinstance(snap.raw, dict) else {}
+    shipped = dpkg_files(snap)
+    lines += [f"{p}{' (' + str(etc[p]) + ')' if str(etc[p]).startswith('-> ') else ''}: a keyring no package ships, "
+              f"trusted for every apt source (no signed-by): whoever holds a key in it signs packages for any "
+              f"source, Debian's archive too, and apt installs them as root at the next upgrade; move it to "
+              f"/etc/apt/keyrings and name it in its own source's signed-by= option"
+              for p in sorted(etc) if (p == "/etc/apt/trusted.gpg" or p.startswith("/etc/apt/trusted.gpg.d/"))
+              and p not in shipped]
     lines += [f"{where}: {what!r}: apt installs what this source serves without checking a signature: whoever "
               f"answers for it (or sits on the way) installs code as root at the next upgrade"
               for where, what in apt_unsigned(texts(facts) or {}, lists, confs)]
@@ -4662,9 +4690,19 @@ def _against_artifact(facts, rid: str, r: dict, exp) -> list[str]:
     diff = [f"changed {p}" for p in sorted(want) if p in found and found[p] != want[p]] + \
         [f"missing {p}" for p in sorted(want) if p not in found] + \
         [f"added {p}" for p in sorted(found) if p not in want]
-    return [f"{count(len(diff), 'file[s] of its venv [is|are]')} not the artifact {sha[:12]} the runner packed "
-            f"({art.path.name}): {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: a rollback would run "
-            "them"] if diff else []
+    out = [f"{count(len(diff), 'file[s] of its venv [is|are]')} not the artifact {sha[:12]} the runner packed "
+           f"({art.path.name}): {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: a rollback would run "
+           "them"] if diff else []
+    if isinstance(r.get("static"), dict) and art.manifest.get("static"):  # (a reader that sends them)
+        want = _STATIC_CACHE.get(art.sha256) or _STATIC_CACHE.setdefault(art.sha256, static_members(art))
+        found = r["static"]
+        diff = [f"changed {p}" for p in sorted(want) if p in found and found[p] != want[p]] + \
+            [f"missing {p}" for p in sorted(want) if p not in found] + \
+            [f"added {p}" for p in sorted(found) if p not in want]
+        out += [f"{count(len(diff), 'file[s] of its static dirs [is|are]')} not the artifact {sha[:12]} the runner "
+                f"packed: {', '.join(diff[:3])}{' ...' if len(diff) > 3 else ''}: after a rollback Apache serves "
+                "them"] if diff else []
+    return out
 
 
 def rollback_ready(facts, exp):
@@ -5956,7 +5994,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no root login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
-            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), sshd_config, "
+            "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), no LogLevel "
+            "below INFO (no login recorded), sshd_config, "
             "no other setting that turns a check of sshd's off or widens whom it trusts (the one guard pattern of "
             "root's configuration: PermitUserEnvironment yes), its Include dirs and files root's alone, every "
             "file that decides a key login (AuthorizedKeysFile, "
@@ -6009,7 +6048,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "that python loads, the entry point's module and the "
             "attribute it names (read with ast), the recorded version installed, every file as its deploy recorded "
             "it (SNAPSHOT.json: venv, __pycache__, static files; before that record: each distribution's RECORD "
-            "with its sha256) and its venv every file of the artifact its RELEASE.json names as the runner packed "
+            "with its sha256) and its venv and static dirs every file of the artifact its RELEASE.json names as "
+            "the runner packed "
             "it (the runner's cache, by sha256: out of the deploy login's reach; no such artifact here: said in "
             "the drift section, not a failure), its files the deploy login's, not writable by group/others (read "
             "as the deploy user, never run); a rollback target is left while fewer than keep_releases are kept",
@@ -6042,7 +6082,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/etc/apt/preferences.d/apache2-pin:2: Package: apache2 ... / Pin: version 2.4.62-1~deb12u2 / "
             "Pin-Priority: 1001 (apache2): keeps version ..."),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
-            "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages: what apt "
+            "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages, no "
+            "keyring trusted for every source (trusted.gpg, trusted.gpg.d) that no package ships: what apt "
             "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
             "/etc/apt/sources.list.d/mirror.list:1: 'deb [trusted=yes] http://mirror.example/debian bookworm main': "
             "apt installs what this source serves without checking a signature ..."),

@@ -1088,17 +1088,21 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
                 else None
             recorded = json_file(os.path.join(rel, "SNAPSHOT.json"))
             recorded = recorded if isinstance(recorded, dict) and isinstance(recorded.get("files"), dict) else None
-            tree = {} if recorded is not None and isinstance(recorded.get("tree"), dict) else None
+            tree = {}  # (its other files: the runner compares its static dirs with the artifact, SNAPSHOT or not)
             unreadable = []
             hashes, loose = walk_release(rel, owner, own, bounds, tree=tree, reader=app_ids(app_user),
                                          unreadable=unreadable)[:2]
+            static = [d for d in ((meta.get("manifest") or {}).get("static") or []) if isinstance(d, str)] \
+                if isinstance(meta.get("manifest"), dict) else []
             releases[name].update(loose=loose[:10], loose_count=len(loose), unreadable=unreadable[:10],
-                                  unreadable_count=len(unreadable), hashes=hashes)  # (the runner: its artifact's)
+                                  unreadable_count=len(unreadable), hashes=hashes,  # (the runner: its artifact's)
+                                  static={p: h for p, h in tree.items()
+                                          if p.startswith(tuple(d.rstrip("/") + "/" for d in static))})
             if recorded is None:  # deployed before the deploy recorded its files: their RECORDs, hashed
                 releases[name]["record"] = record_check(site, bounds) if site else None
             else:  # what the deploy recorded (its SNAPSHOT.json), file by file, __pycache__ and static files too
                 releases[name]["since_deploy"] = compared(recorded["files"], hashes, "venv/")
-                if tree is not None:
+                if isinstance(recorded.get("tree"), dict):
                     releases[name]["since_deploy"] += compared(recorded["tree"], tree, "")
     around = readable + left_around((os.path.dirname(root.rstrip("/")),) + LEFT_COPIES, skip=root.rstrip("/"))
     releases_dir = root.rstrip("/") + "/releases/"  # (each release's files: compared with its deploy's record)

@@ -131,7 +131,7 @@ def test_a_setuid_or_setgid_file_is_listed_with_its_bits_and_package(path, mode,
     snap = snapshot(dict(STOCK, **{path: (F, mode, 0, gid)}), dirs, {**CONF, **lists})
     found = [f for f in parse.privileged_files(snap) if f["path"] == path]
     assert found == [{"path": path, "state": "%04o root:%s" % (mode, "root" if gid == 0 else "shadow"),
-                      "package": package, "override": None, "sha256": None,
+                      "package": package, "override": None, "override_by_hand": None, "sha256": None,
                       "unpacked": False}]  # (no ctime recorded: not known)
 
 
@@ -243,6 +243,64 @@ def test_a_kept_release_is_compared_with_the_artifact_the_runner_packed_not_its_
     releases[prev]["hashes"] = hashes
     facts.remote["tree"]["releases"][prev]["artifact_sha256"] = "f" * 64  # the record pointed elsewhere
     assert f"its RELEASE.json names artifact ffffffffffff, its id says {sha[:8]}" in outcome(facts, exp)
+
+
+def test_a_kept_releases_static_files_are_compared_with_the_artifact_whatever_its_record_says(tmp_path,
+                                                                                          monkeypatch):
+    """blind18's prev-snapshot-removed-static-changed: the rollback target's SNAPSHOT.json removed (it then reads
+    as a release deployed before that record: only its RECORDs checked, which list no static file) and a static
+    file changed: a rollback served what no deploy shipped, and the gate passed. Class: a part of a kept release
+    whose only reference is the deploy login's own record. The static dirs ship in the artifact (members
+    ``<dir>/<path>``): they are compared with the artifact the runner packed, as the venv is, SNAPSHOT or not.
+    Other members: a file added there, one removed, and the SNAPSHOT rewritten to match (still compared)."""
+    import io
+    import tarfile
+
+    from deploytests.pipeline.artifact import artifact_bytes
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    files = {"lib/python3.11/site-packages/yourapplication/__init__.py": b"app = 1\n"}
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w") as tar:
+        for name, data in files.items():
+            tar.addfile(_info(name, data), io.BytesIO(data))
+    static = {"static/app.css": b"body{}\n", "static/js/app.js": b"x()\n"}
+    data = artifact_bytes({"name": "yourapplication", "version": "1.0", "app": "yourapplication",
+                           "tree": ["tree/app.tar"], "placeholder": "/x", "python_version": "3.11",
+                           "static": ["static"]}, [], {"tree/app.tar": inner.getvalue(), **static})
+    sha = hashlib.sha256(data).hexdigest()
+    (tmp_path / "cache" / "deploytests" / "artifacts").mkdir(parents=True)
+    (tmp_path / "cache" / "deploytests" / "artifacts" / f"yourapplication-1.0-{sha[:8]}.tar").write_bytes(data)
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
+    releases = facts.remote["tree_inventory"]["releases"]
+    prev = f"20000101T000000Z-{sha[:8]}"
+    python = json.loads(json.dumps(releases[LIVE]["python"]).replace(LIVE, prev))
+    shipped = {n: hashlib.sha256(d).hexdigest() for n, d in static.items()}
+    releases[prev] = dict(releases[LIVE], python=python, loose=[], loose_count=0, since_deploy=[],
+                          hashes={n: hashlib.sha256(d).hexdigest() for n, d in files.items()}, static=dict(shipped))
+    facts.remote["tree"]["releases"][prev] = dict(facts.tree["releases"][LIVE], id=prev, artifact_sha256=sha)
+    assert outcome(facts, exp) == "pass"
+    for found, said in ((dict(shipped, **{"static/app.css": "0" * 64}), "changed static/app.css"),
+                        (dict(shipped, **{"static/evil.html": "1" * 64}), "added static/evil.html"),
+                        ({"static/app.css": shipped["static/app.css"]}, "missing static/js/app.js")):
+        releases[prev]["static"] = found
+        msg = outcome(facts, exp)
+        assert f"releases/{prev}: 1 file of its static dirs is not the artifact {sha[:12]} the runner packed: " \
+               f"{said}: after a rollback Apache serves them" in msg, msg
+
+
+def test_the_reader_sends_a_kept_releases_static_files_with_or_without_its_snapshot(tmp_path):
+    rel = tmp_path / "releases" / "R"
+    (rel / "static").mkdir(parents=True)
+    (rel / "static" / "app.css").write_bytes(b"body{}\n")
+    (rel / "other.txt").write_bytes(b"x\n")
+    tree: dict = {}
+    import pwd
+
+    reader.walk_release(str(rel), pwd.getpwuid(os.getuid()).pw_name, [], [], tree=tree)
+    assert tree == {"static/app.css": hashlib.sha256(b"body{}\n").hexdigest(),
+                    "other.txt": hashlib.sha256(b"x\n").hexdigest()}
 
 
 def _info(name: str, data: bytes):

@@ -205,6 +205,22 @@ def test_sshd_settings_that_let_a_login_serve_the_network_fail(exp, line, key):
     assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + off + "\n"}), exp) == "pass"
 
 
+# blind18's sshd-loglevel-quiet: 'LogLevel QUIET' ("less log noise"): from sshd's next start no login, key or refused
+# attempt is recorded. Class: a setting that turns off the server's record of who logged in. Other members: FATAL
+# and ERROR (below INFO, the least that logs a login), in a Match block; VERBOSE (more) passes.
+@pytest.mark.parametrize("line, fails", [("LogLevel QUIET", True), ("LogLevel FATAL", True), ("LogLevel ERROR", True),
+                                         ("LogLevel VERBOSE", False), ("LogLevel INFO", False)])
+def test_an_sshd_log_level_that_records_no_login_fails(exp, line, fails):
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    key = f"loglevel {line.split()[1]}"
+    for extra, said in ((line + "\n", f"/etc/ssh/sshd_config:17: {key}:"),
+                        ("Match User appuser\n  " + line + "\n", f"{key} (Match User appuser at")):
+        found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + extra}), exp)
+        assert (found != "pass") is fails, found
+        if fails:
+            assert said in found and "sshd records no login from its next start" in found, found
+
+
 def test_an_access_list_that_locks_the_deploy_login_out_fails(exp):
     conf = text(facts_of(), "/etc/ssh/sshd_config")
     found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + "DenyGroups appuser\n"}), exp)
@@ -430,6 +446,26 @@ def test_unsigned_apt_sources_fail(path, content, exp):
     found = outcome("sec_apt", facts_of(texts={path: content}), exp)
     assert found.startswith("fail: apt installs packages it does not verify:") and f"- {path}:" in found, found
     assert found.count(f"- {path}:") == 1, found  # (one cause, one line)
+
+
+# blind18's apt-global-trusted-key: a vendor's key exported into /etc/apt/trusted.gpg.d (no signed-by) passed: apt
+# trusts every key there for every source, Debian's archive too. Class: a key apt trusts for all sources that no
+# package put there. Other members: the legacy /etc/apt/trusted.gpg (apt-key add), a link there to a key elsewhere;
+# the archive keyrings debian-archive-keyring ships there pass.
+@pytest.mark.parametrize("path, entry, fails", [
+    ("/etc/apt/trusted.gpg.d/vendor.asc", "ab" * 32, True),
+    ("/etc/apt/trusted.gpg", "cd" * 32, True),
+    ("/etc/apt/trusted.gpg.d/vendor.gpg", "-> /opt/vendor/key.gpg", True),
+    ("/etc/apt/trusted.gpg.d/debian-archive-bookworm-stable.asc", "ef" * 32, False)])
+def test_a_keyring_apt_trusts_for_every_source_is_a_packages(path, entry, fails, exp):
+    facts = facts_of(texts={"/var/lib/dpkg/info/debian-archive-keyring.list":
+                            "/etc/apt/trusted.gpg.d/debian-archive-bookworm-stable.asc\n"})
+    facts.raw.raw["etc_files"] = {path: entry, "/etc/hostname": "12" * 32}
+    found = outcome("sec_apt", facts, exp)
+    assert (found != "pass") is fails, found
+    if fails:
+        assert found.count(" - /etc/") == 1 and f"- {path}" in found and "a keyring no package ships, trusted for " \
+            "every apt source (no signed-by)" in found and "signed-by=" in found, found
 
 
 DPKG = "".join(f"Package: {n}\nStatus: {st}\nVersion: {v}\n\n" for n, st, v in (

@@ -88,16 +88,55 @@ def test_privileged_files_carry_their_bits_package_and_dpkgs_override():
               "/usr/bin/python3.11": (0o755, 0, 0, SETUID_EP), "/etc/cron.daily/x": (0o4644, 0, 0)},
              {"/var/lib/dpkg/info/sudo.list": "/usr/bin/sudo\n", "/var/lib/dpkg/info/cron.list": "/bin/crontab\n",
               "/var/lib/dpkg/info/python3.11-minimal.list": "/usr/bin/python3.11\n",
+              "/var/lib/dpkg/info/cron.postinst": "if ! dpkg-statoverride --list /usr/bin/crontab > /dev/null\n"
+                                                  "then\n  dpkg-statoverride --update --add root crontab 2755 "
+                                                  "/usr/bin/crontab\nfi\n",
               "/var/lib/dpkg/statoverride": "root crontab 2755 /usr/bin/crontab\n"})
     assert parse.privileged_files(s) == [
-        {"path": "/etc/cron.daily/x", "state": "4644 root:root", "package": None, "override": None, "sha256": None,
-         "unpacked": False},
+        {"path": "/etc/cron.daily/x", "state": "4644 root:root", "package": None, "override": None,
+         "override_by_hand": None, "sha256": None, "unpacked": False},
         {"path": "/usr/bin/crontab", "state": "2755 root:crontab", "package": "cron", "override": "2755 root:crontab",
-         "sha256": None, "unpacked": False},
+         "override_by_hand": None, "sha256": None, "unpacked": False},
         {"path": "/usr/bin/python3.11", "state": "0755 root:root cap_setuid=ep", "package": "python3.11-minimal",
-         "override": None, "sha256": None, "unpacked": False},
-        {"path": "/usr/bin/sudo", "state": "4755 root:root", "package": "sudo", "override": None, "sha256": None,
-         "unpacked": False}]
+         "override": None, "override_by_hand": None, "sha256": None, "unpacked": False},
+        {"path": "/usr/bin/sudo", "state": "4755 root:root", "package": "sudo", "override": None,
+         "override_by_hand": None, "sha256": None, "unpacked": False}]
+
+
+# blind18's statoverride-setuid-find: `dpkg-statoverride --update --add root root 4755 /usr/bin/find` (a setuid-root
+# find: root for every local user) passed, dpkg's record taken as the package's design. Class: a record root may
+# write for any file taken as proof of a package's intent. An override counts only when the package's own
+# maintainer script writes it, with those bits (cron's crontab); other members: an override on a package whose
+# postinst writes none (find), one whose postinst writes another (crontab made setuid root), none at all.
+@pytest.mark.parametrize("path, pkg, postinst, override, own", [
+    ("/usr/bin/crontab", "cron", "dpkg-statoverride --update --add root crontab 2755 /usr/bin/crontab\n",
+     "root crontab 2755 /usr/bin/crontab", True),
+    ("/bin/crontab", "cron", "dpkg-statoverride --update --add root crontab 2755 /usr/bin/crontab\n",
+     "root crontab 2755 /bin/crontab", True),  # (merged /usr: one file)
+    ("/usr/bin/find", "findutils", None, "root root 4755 /usr/bin/find", False),
+    ("/usr/bin/crontab", "cron", "dpkg-statoverride --update --add root crontab 2755 /usr/bin/crontab\n",
+     "root root 4755 /usr/bin/crontab", False),
+    ("/usr/bin/crontab", "cron", "#!/bin/sh\nexit 0\n", "root crontab 2755 /usr/bin/crontab", False),
+])
+def test_a_stat_override_is_a_packages_own_only_when_its_maintainer_script_writes_it(path, pkg, postinst, override,
+                                                                                    own):
+    mode, owner, group = int(override.split()[2], 8), override.split()[0], override.split()[1]
+    s = snap({path: (mode, 0, 101 if group == "crontab" else 0)},
+             {f"/var/lib/dpkg/info/{pkg}.list": f"{path}\n", "/var/lib/dpkg/statoverride": override + "\n",
+              **({f"/var/lib/dpkg/info/{pkg}.postinst": postinst} if postinst else {})})
+    [f] = parse.privileged_files(s)
+    bits = f"{mode:04o} {owner}:{group}"
+    assert (f["override"], f["override_by_hand"]) == ((bits, None) if own else (None, bits))
+
+
+def test_a_stat_override_made_by_hand_fails_saying_so(exp):
+    facts = clean_facts()
+    privileged(facts, *STOCK, ("/usr/bin/find", "4755 root:root", "findutils", None))
+    inv(facts)["privileged"][-1]["override_by_hand"] = "4755 root:root"
+    msg = failing(facts, exp)["cw_setuid"]
+    assert "/usr/bin/find (4755 root:root): whoever runs it (the app user too) gets root's rights (setuid)" in msg
+    assert "dpkg's stat override for it (4755 root:root) is not one its package's maintainer script writes" in msg
+    assert 'allow_privileged = ["/usr/bin/find 4755 root:root sha256:' in msg
 
 
 def test_a_packages_own_bits_are_known_by_when_they_were_set():
@@ -364,6 +403,35 @@ def test_the_login_collector_finds_roots_files_under_etc_that_name_the_apps_tree
     collect_login.mentions(out, root, top=str(tmp_path), most=2)
     assert "more than 2 entries" in out["errors"]["mentions"]
 
+
+
+def test_an_include_spelled_like_a_comment_is_a_line_root_reads(tmp_path, monkeypatch):
+    """blind18's apt-conf-include-shared: ``#include "<the app's shared dir>/apt.conf";`` in apt.conf.d passed: every
+    line starting with ``#`` was dropped as a comment, but apt's (and sudo's) ``#include`` is a directive: apt reads
+    that file as root (a ``DPkg::Post-Invoke`` there runs at every apt run). Class: a directive spelled like a
+    comment. Other members: the same in ``/etc/apt/apt.conf`` (root's other configuration, not a hook file), and an
+    include of a file outside the tree that someone but root may change (only a judged word then, not a tree
+    name): the collector now judges its words, and both readers keep the line; a commented-out one stays a
+    comment."""
+    from deploytests.verify import collect_login
+
+    real = os.lstat  # (the test's files count as root's whoever runs it: the vendor dir is not)
+    vendor = tmp_path / "opt" / "vendor"
+    vendor.mkdir(parents=True)
+    monkeypatch.setattr(collect_login.os, "lstat", lambda p: os.stat_result(
+        (*real(p)[:4], 1000 if str(p).startswith(str(vendor)) else 0, *real(p)[5:10])))
+    etc = tmp_path / "etc"
+    (etc / "apt").mkdir(parents=True)
+    (etc / "apt" / "apt.conf").write_text(f'#include "{vendor}/apt.conf";\n# #include "{vendor}/old.conf";\n')
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(etc))
+    assert out["mentions"].get(f"{etc}/apt/apt.conf") == [[1, f'#include "{vendor}/apt.conf";']], out["mentions"]
+    found = parse.root_mentions(parse.Snapshot({"files": {}, "mentions": {
+        "/etc/apt/apt.conf": [[1, '#include "/opt/vendor/apt.conf";'], [2, "# #include x"]],
+        "/etc/sudo-ldap.conf": [[1, "#includedir /opt/vendor/sudoers.d"], [2, "#  a comment naming /opt/vendor"]]}}))
+    assert [(f["where"], f["job"], f.get("config")) for f in found] == [
+        ("/etc/apt/apt.conf:1", '#include "/opt/vendor/apt.conf";', True),
+        ("/etc/sudo-ldap.conf:1", "#includedir /opt/vendor/sudoers.d", True)]
 
 
 def test_a_root_file_above_a_mib_is_searched_or_named_never_passed_over(tmp_path, monkeypatch):
@@ -863,6 +931,9 @@ def test_a_local_command_named_like_a_packaged_one_fails_unless_allowed(exp):
     ("/etc/anacrontab", "1 5 app.daily /var/www/yourapplication/current/venv/bin/flask tidy\n", True),
     ("/etc/apt/apt.conf.d/20listchanges", 'DPkg::Pre-Install-Pkgs { "/usr/bin/apt-listchanges --apt"; };\n', False),
     ("/etc/profile.d/bash_completion.sh", "# /var/www/yourapplication in a comment\n. /usr/share/bc.sh\n", False),
+    # blind18's apt-conf-include-shared: apt's #include (a directive spelled like a comment) of a file the app writes
+    ("/etc/apt/apt.conf.d/99local", '#include "/var/www/yourapplication/shared/data/apt.conf";\n', True),
+    ("/etc/apt/apt.conf.d/99local", '# #include "/var/www/yourapplication/shared/data/apt.conf";\n', False),
 ])
 def test_a_root_hook_that_runs_the_apps_code_is_a_root_job(exp, path, text, fails):
     facts = clean_facts()
