@@ -17,6 +17,7 @@ imports from deploytests.
 
 import base64
 import csv
+import errno
 import grp
 import hashlib
 import io
@@ -500,19 +501,24 @@ def login_keys(user):
     """``{path: [line, ...]}`` of ``user``'s own ``~/.ssh/authorized_keys(2)`` (public keys, at most 64 KiB each;
     the runner compares them with root's: a key that logs in as this login must not log in as root; and judges
     each: :func:`deploytests.verify.promises.key_grants`). Lines, not a text: the runner makes every string of
-    the reply one line, which would leave only a file's first key to be seen."""
+    the reply one line, which would leave only a file's first key to be seen. A file past the bound fails the
+    section, as does a link on the way (sshd follows it): never a file cut or skipped in silence."""
     def read(fd):
         out = {}
         for name in ("authorized_keys", "authorized_keys2"):
             try:
                 f = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
-            except OSError:
+            except FileNotFoundError:
                 continue
+            except OSError as exc:  # (a link: sshd follows it; never taken for no keys)
+                raise ValueError("~%s/.ssh/%s: %s: not read" % (user, name, exc.strerror)) from None
             with open(f, "rb", buffering=0) as fh:
-                out[name] = fh.read(65536).decode("utf-8", "replace").splitlines() \
-                    if stat.S_ISREG(os.fstat(f).st_mode) else []
+                data = fh.read(65537) if stat.S_ISREG(os.fstat(f).st_mode) else b""
+            if len(data) > 65536:  # (sshd reads it all: a key after the bound was never seen)
+                raise ValueError("~%s/.ssh/%s: more than 65536 bytes: not read" % (user, name))
+            out[name] = data.decode("utf-8", "replace").split("\n")  # (sshd's lines end at a newline only)
         return out
-    return {"~%s/.ssh/%s" % (user, n): t for n, t in (home(user, ".ssh", read) or {}).items()}
+    return {"~%s/.ssh/%s" % (user, n): t for n, t in (home(user, ".ssh", read, strict=True) or {}).items()}
 
 
 PRIVATE = b"-----BEGIN OPENSSH PRIVATE KEY-----"
@@ -570,14 +576,21 @@ def public_half(data, pub=False):
         return None
 
 
-def home(user, rel, work):
-    """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent."""
-    fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
+def home(user, rel, work, strict=False):
+    """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent
+    (``strict``: below the home, only when absent; a link there, which the program that reads it follows, or a
+    directory this user may not open, is a ValueError naming it: never taken for nothing there)."""
+    fds, below = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)], False
     try:
-        for part in [p for p in (pwd.getpwnam(user).pw_dir + "/" + rel).split("/") if p]:
-            fds.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
+        for part in [p for p in pwd.getpwnam(user).pw_dir.split("/") if p] + [None] + [p for p in rel.split("/") if p]:
+            below = below or part is None
+            fds += [os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1])] if part else []
         return work(fds[-1])
-    except (KeyError, OSError):
+    except OSError as exc:
+        if strict and below and exc.errno != errno.ENOENT:
+            raise ValueError("~%s/%s: %s: not read" % (user, rel, exc.strerror)) from None
+        return None
+    except KeyError:
         return None
     finally:
         list(map(os.close, fds))
