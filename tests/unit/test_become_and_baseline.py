@@ -775,9 +775,13 @@ def test_a_key_behind_a_word_the_gate_took_for_its_own_key_fails_the_gate(exp):
     assert f"- appuser: 3 keys beyond the one this gate logs in with: ~appuser/.ssh/authorized_keys:2 ssh-ed25519 " \
            f"{fp} att4 [from=\"*,x {KEY} y\"]; ~appuser/.ssh/authorized_keys:3 ssh-ed25519 {fp} att1 [command=" \
            in found, found
-    assert '~appuser/.ssh/authorized_keys:4 a line the gate does not read as a key (sshd may): "from=\\"unterminated' \
-           in found and f'allow_keys = ["appuser {fp}"] in targets.toml; write a line the gate does not read as one ' \
-           "key line per key" in found, found
+    assert "~appuser/.ssh/authorized_keys:4 a line of 101 characters the gate does not read as a key (sshd may; " \
+           "not shown: a private key pasted there is a secret)" in found and f'allow_keys = ["appuser {fp}"] in ' \
+           "targets.toml; write a line the gate does not read as one key line per key" in found, found
+    pasted = "-----BEGIN OPENSSH PRIVATE KEY-----\n" \
+             "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+    found = outcome("cw_become", host(keys=f"{KEY} ci@runner\n{pasted}", login="admin"), exp)
+    assert "authorized_keys:3 a line of 70 characters" in found and "b3BlbnNz" not in found, found
 
 
 def test_the_deploy_key_behind_another_word_still_meets_roots_keys(exp):
