@@ -508,7 +508,7 @@ def login_keys(user):
         for name in ("authorized_keys", "authorized_keys2"):
             try:
                 f = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
-            except FileNotFoundError:
+            except (FileNotFoundError, PermissionError):  # (sshd reads it as this user: no more)
                 continue
             except OSError as exc:  # (a link: sshd follows it; never taken for no keys)
                 raise ValueError("~%s/.ssh/%s: %s: not read" % (user, name, exc.strerror)) from None
@@ -578,8 +578,8 @@ def public_half(data, pub=False):
 
 def home(user, rel, work, strict=False):
     """``work(fd)`` on ``user``'s ``~/<rel>`` opened by walking from ``/`` with ``O_NOFOLLOW``; None when absent
-    (``strict``: below the home, only when absent; a link there, which the program that reads it follows, or a
-    directory this user may not open, is a ValueError naming it: never taken for nothing there)."""
+    (``strict``: below the home, only when absent or not this user's to open; a link there, which the program that
+    reads it follows, or a file where a directory is, is a ValueError naming it: never taken for nothing there)."""
     fds, below = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)], False
     try:
         for part in [p for p in pwd.getpwnam(user).pw_dir.split("/") if p] + [None] + [p for p in rel.split("/") if p]:
@@ -587,7 +587,8 @@ def home(user, rel, work, strict=False):
             fds += [os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1])] if part else []
         return work(fds[-1])
     except OSError as exc:
-        if strict and below and exc.errno != errno.ENOENT:
+        if strict and below and exc.errno not in (errno.ENOENT, errno.EACCES):  # (what this user may not open,
+            # the program reading as this user may not either)
             raise ValueError("~%s/%s: %s: not read" % (user, rel, exc.strerror)) from None
         return None
     except KeyError:
@@ -600,14 +601,20 @@ def user_units(users):
     """The names in each watched user's systemd user unit dirs and their ``*.wants``/``*.requires`` dirs:
     ``{"user:~/dir/": names, "user:~/dir/x.wants/": names}`` (what its ``systemd --user`` manager may start).
     Read as the deploy user: its own home (a ``0700`` home too: its manager sees no more than it does), the app
-    user's (the app's root: the deploy user's tree) and the Apache user's (``/var/www``, root's)."""
+    user's (the app's root: the deploy user's tree) and the Apache user's (``/var/www``, root's). A link on the
+    way below the home (``~/.config``, a ``.wants`` dir: the manager follows it) or a bound hit (64 such dirs, 5000
+    names a dir) fails the section naming it: never taken for no units."""
     out = {}
     for user in users:
         for rel in (".config/systemd/user/", ".local/share/systemd/user/"):
-            top = home(user, rel, os.listdir)
-            for sub in [""] + [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))][:64]:
-                found = top if not sub else home(user, rel + sub, os.listdir)
-                out.update({"%s:~/%s%s" % (user, rel, sub): sorted(found)[:5000]} if found else {})
+            top = home(user, rel, os.listdir, strict=True)
+            subs = [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))]
+            for sub in [""] + subs:
+                found = top if not sub else home(user, rel + sub, os.listdir, strict=True)
+                if len(subs) > 64 or len(found or []) > 5000:
+                    raise ValueError("%s:~/%s%s: more than 64 .wants/.requires dirs or 5000 names: not read" %
+                                     (user, rel, sub))
+                out.update({"%s:~/%s%s" % (user, rel, sub): sorted(found)} if found else {})
     return out
 
 

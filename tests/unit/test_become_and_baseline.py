@@ -828,3 +828,30 @@ def test_the_deploy_logins_keys_file_past_the_bound_or_behind_a_link_is_named(tm
         reader.login_keys("dep")
     (home / ".ssh").unlink()
     assert reader.login_keys("dep") == {}  # (no ~/.ssh: no keys, no error)
+
+
+def test_a_users_unit_dirs_behind_a_link_or_past_a_bound_are_named(tmp_path, monkeypatch):
+    """The class above, other members (what a ``systemd --user`` manager starts): a ``.wants`` dir the deploy login
+    made a link (the manager follows it; the reader did not, and took it for no enabled unit), and more ``.wants``
+    dirs than the reader's bound (it looked at the first 64 in directory order, in silence)."""
+    from deploytests.verify import reader
+
+    home = tmp_path / "home"
+    units = home / ".config" / "systemd" / "user"
+    (home / "real").mkdir(parents=True)
+    units.mkdir(parents=True)
+    monkeypatch.setattr(reader.pwd, "getpwnam", lambda name: type("P", (), {"pw_dir": str(home)}))
+    (units / "sync.service").write_text("[Service]\nExecStart=/bin/true\n")
+    (units / "default.target.wants").mkdir()
+    (units / "default.target.wants" / "sync.service").symlink_to(units / "sync.service")
+    assert reader.user_units(["dep"])["dep:~/.config/systemd/user/default.target.wants/"] == ["sync.service"]
+    (units / "default.target.wants" / "sync.service").rename(home / "real" / "sync.service")
+    (units / "default.target.wants").rmdir()
+    (units / "default.target.wants").symlink_to(home / "real")
+    with pytest.raises(ValueError, match=r"~dep/.config/systemd/user/default.target.wants/: .*: not read"):
+        reader.user_units(["dep"])
+    (units / "default.target.wants").unlink()
+    for n in range(65):
+        (units / f"a{n}.target.wants").mkdir()
+    with pytest.raises(ValueError, match=r"more than 64 .wants/.requires dirs or 5000 names: not read"):
+        reader.user_units(["dep"])
