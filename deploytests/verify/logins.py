@@ -671,7 +671,7 @@ def key_at(text: str) -> tuple[str, str, str] | None:
     m = re.match(r"([^ \t]+)[ \t]+([^ \t]+)(.*)", text, re.S)
     if not m or not KEY_TYPE.fullmatch(m.group(1)):
         return None
-    blob = m.group(2).rstrip("\r")
+    blob = re.sub(r"(?:\r|\\r)+$", "", m.group(2))  # (a CRLF line: sshd's base64 decoder skips the CR, as is or shown)
     try:
         raw = base64.b64decode(blob, validate=True)
     except (binascii.Error, ValueError):

@@ -799,6 +799,7 @@ def test_key_lines_end_at_a_newline_only_and_blanks_are_spaces_or_tabs():
     quoted gate key began a line of its own)."""
     assert [e[3] for e in key_entries(f'from="*,x\x0c{KEY} y"\t{OTHER} a\n')] == [OTHER.split()[1]]
     assert key_entries(f"  \t# {OTHER}\n\n") == []
+    assert [e[3] for e in key_entries(f"{OTHER}\r\n{KEY}\\r\n")] == [OTHER.split()[1], KEY.split()[1]]  # (CRLF)
 
 
 def test_the_deploy_logins_keys_file_past_the_bound_or_behind_a_link_is_named(tmp_path, monkeypatch):
