@@ -5042,7 +5042,7 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
                 fp = fingerprint(blob)
                 if blob and (blob == runner.partition(" ")[2] or f"{name} {fp}" in exp.allow.keys):
                     continue
-                unread = (f"{path}:{n} a line of {len(opts)} characters the gate does not read as a key (sshd "
+                unread = (f"{path}:{n} a line of {count(len(opts), 'character')} the gate does not read as a key (sshd "
                           f"may; not shown: a private key pasted there is a secret)")
                 found.append(f"{path}:{n} {kind} {fp} {comment or '(no comment)'}"
                              + (f" [{opts[:160]}]" if opts else "") if blob else unread)
