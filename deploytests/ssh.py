@@ -337,16 +337,17 @@ def session(c) -> paramiko.Channel:
         timer.daemon = True
         timer.start()
         try:
-            return request(command)
+            request(command)
         except paramiko.SSHException:
             if not late.is_set():
                 raise
+        finally:
+            timer.cancel()
+        if late.is_set():  # (the answer, if any, came as the bound ran out: the channel is closed either way)
             raise ConnectError(f"no answer for {bound:g} s to the request to run a command (the host answers SSH "
                                f"keepalives but not that request)", where=getattr(c, "label", ""),
                                hint="its sshd or the host is stuck or not what it should be; check it, or raise "
-                                    "--host-timeout") from None
-        finally:
-            timer.cancel()
+                                    "--host-timeout")
 
     chan.exec_command = exec_command
     return chan
