@@ -15,10 +15,26 @@ from pathlib import Path
 
 def cache_dir() -> Path:
     """Per-user cache (build envs, wheels, image lock files, debootstrap tarballs): ``$XDG_CACHE_HOME/deploytests``
-    (``~/.cache/deploytests`` when unset), created if missing."""
+    (``~/.cache/deploytests`` when unset), created if missing, and refused (:class:`~deploytests.errors.ConfigError`,
+    one line) unless it and every directory above it, where its links lead, are this login's or root's and no one
+    else may write them (a sticky directory of root's, ``/tmp``, excepted): what is there is what a deploy ships
+    (wheels), what packing runs (the build env) and what the gate takes for the artifact this runner packed (a
+    kept release's reference). A ``$XDG_CACHE_HOME`` under ``/tmp`` that another local user made first was theirs,
+    and the gate took their tar for this runner's artifact."""
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     path = root / "deploytests"
     path.mkdir(parents=True, exist_ok=True)
+    real = Path(os.path.realpath(path))
+    for place in [real, *real.parents]:
+        st = os.lstat(place)
+        sticky = st.st_mode & 0o1000 and st.st_uid == 0
+        if st.st_uid not in (os.getuid(), 0) or st.st_mode & 0o022 and not sticky:
+            from .errors import ConfigError
+
+            raise ConfigError(f"refused: {place} is {st.st_mode & 0o7777:04o} uid {st.st_uid}: someone but you and "
+                              f"root may change deploytests' cache {path} (the wheels a deploy ships, the build env "
+                              f"packing runs, the artifacts the gate compares releases with); make it yours alone, "
+                              f"or set XDG_CACHE_HOME to a directory of yours")
     return path
 
 

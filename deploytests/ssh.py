@@ -311,10 +311,55 @@ class PinnedConnection(fabric.Connection):
 
         threading.Thread(target=close, name=f"deploytests-close {self.label}", daemon=True).start()
 
+    def create_session(self):
+        """Every command's channel (``run``, ``sudo``; the pipeline's streams: :func:`session`), its requests
+        answered within the connection's bound."""
+        return session(self)
+
     def close(self):
         if self.watchdog is not None:
             self.watchdog.stop()
         return super().close()
+
+
+def session(c) -> paramiko.Channel:
+    """A session channel on ``c``'s transport whose ``exec_command`` waits for the server's answer
+    ``c.timeout`` seconds at most (the channel's opening is bounded by paramiko's ``channel_timeout``). paramiko
+    waits for that answer without a bound, and Fabric's ``run(timeout=...)`` starts its timer only once it came:
+    a host that answers the watchdog's keepalives but never the request to run a command (a lying sshd) kept the
+    gate waiting for ever, every other host's result with it. Past the bound the channel is closed and one
+    :class:`~deploytests.errors.ConnectError` line says so."""
+    bound = getattr(c, "timeout", None) or host_timeout()
+    chan = c.transport.open_session(timeout=bound)
+    request = chan.exec_command
+
+    def give_up(late: threading.Event) -> None:
+        late.set()
+        try:
+            chan.close()  # (wakes the wait: the channel is marked closed before its close is sent)
+        except Exception:  # noqa: BLE001 - a transport already gone: closed either way
+            pass
+
+    def exec_command(command):
+        late = threading.Event()
+        timer = threading.Timer(bound, give_up, (late,))
+        timer.daemon = True
+        timer.start()
+        try:
+            request(command)
+        except paramiko.SSHException:
+            if not late.is_set():
+                raise
+        finally:
+            timer.cancel()
+        if late.is_set():  # (the answer, if any, came as the bound ran out: the channel is closed either way)
+            raise ConnectError(f"no answer for {bound:g} s to the request to run a command (the host answers SSH "
+                               f"keepalives but not that request)", where=getattr(c, "label", ""),
+                               hint="its sshd or the host is stuck or not what it should be; check it, or raise "
+                                    "--host-timeout")
+
+    chan.exec_command = exec_command
+    return chan
 
 
 CLOSED_HINT = ("its host answers, its sshd refuses every connection: check sshd's log (host keys it will not use, "

@@ -129,8 +129,10 @@ def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
     Once the command's exit status came, output is read :data:`GRACE` seconds more at most (a process it left
     may hold its output open and write now and then); past ``deadline`` seconds in all the channel is closed and
     :class:`Overdue` raised."""
+    from ..ssh import session
+
     c.open()
-    chan = c.transport.open_session(timeout=getattr(c, "timeout", None) or None)
+    chan = session(c)  # (its request to run ``command`` answered within the connection's bound)
     chan.exec_command(command)
     writer = threading.Thread(target=_feed, args=(chan, stdin), daemon=True)
     writer.start()

@@ -813,7 +813,10 @@ def own_keys(out):
                               + key_files(out, me.pw_name, me.pw_uid, home)):
         try:
             with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW | os.O_NONBLOCK)) as f:
-                out["own_keys"][path] = f.read(65536).decode("latin-1") if stat.S_ISREG(os.fstat(f.fileno())[0]) else ""
+                data = f.read(65537).decode("latin-1") if stat.S_ISREG(os.fstat(f.fileno())[0]) else ""
+            out["own_keys"][path] = data if len(data) <= 65536 else None  # (a key after the bound: never seen)
+            if len(data) > 65536:
+                out["errors"]["own keys"] = "%s: more than 65536 bytes: not read" % path
         except OSError as exc:
             if exc.errno != errno.ENOENT:
                 out["own_keys"][path] = None  # (there, not read: the runner says so)

@@ -656,28 +656,63 @@ def account_stops(acct: Account, today: int) -> list[tuple[int, str]]:
     return out
 
 
-KEY = re.compile(r"(?:^|\s)((?:ssh|ecdsa|sk)-[\w@.+-]+)\s+([A-Za-z0-9+/]{16,}={0,3})(?=\s|$)")
+# a key type as sshd(8) takes one at a key line's start: a name (``ssh-ed25519``, ``ecdsa-sha2-nistp256``,
+# ``sk-...@openssh.com``, a ``-cert-v01@openssh.com``) or, any case, a plain type's short name (sshkey_type_from_name)
+KEY_TYPE = re.compile(r"(?:ssh|ecdsa|sk|rsa)-[\w@.+-]+|(?i:rsa|dsa|ecdsa|ecdsa-sk|ed25519|ed25519-sk|xmss)")
+
+
+def key_at(text: str) -> tuple[str, str, str] | None:
+    """``(type, base64-blob, comment)`` of the key at ``text``'s start as sshd's ``sshkey_read`` takes one -- a
+    type word, blanks, a base64 word that decodes to a key blob (its own type first) -- else None. The type is
+    the blob's own (what sshd compares), whatever the word said."""
+    import base64
+    import binascii
+
+    m = re.match(r"([^ \t]+)[ \t]+([^ \t]+)(.*)", text, re.S)
+    if not m or not KEY_TYPE.fullmatch(m.group(1)):
+        return None
+    blob = re.sub(r"(?:\r|\\r)+$", "", m.group(2))  # (a CRLF line: sshd's base64 decoder skips the CR, as is or shown)
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    size = int.from_bytes(raw[:4], "big")
+    kind = raw[4:4 + size].decode("ascii", "replace")
+    if len(raw) < 4 + size or not size or not KEY_TYPE.fullmatch(kind):
+        return None
+    return kind, blob, m.group(3).strip()
 
 
 def key_blobs(text: str) -> dict[str, str]:
     """``{"type base64-blob": line number}`` of every key line of an ``authorized_keys`` text (options before the
     key type and a comment after it are not part of the key)."""
     out: dict[str, str] = {}
-    for n, _, kind, blob, _ in key_entries(text):
+    for n, _, kind, blob, _ in [e for e in key_entries(text) if e[3]]:
         out.setdefault(f"{kind} {blob}", n)
     return out
 
 
 def key_entries(text: str) -> list[tuple[str, str, str, str, str]]:
-    """``[(line number, options, type, base64-blob, comment)]`` of every key line of an ``authorized_keys`` (or a
-    ``TrustedUserCAKeys``) text, as sshd(8)'s AUTHORIZED_KEYS FILE FORMAT reads one: options before the key type
-    (``from="..."``, ``command="..."``, ``cert-authority`` ...), a comment after the key."""
+    """``[(line number, options, type, base64-blob, comment)]`` of every line of an ``authorized_keys`` (or a
+    ``TrustedUserCAKeys``) text that is not blank or a comment, read as sshd(8) reads one (auth2-pubkeyfile.c):
+    lines end at a newline only; a key at the line's start, else options up to the first blank outside double
+    quotes (``from="..."``, ``command="..."``, ``cert-authority`` ...) and then a key; a comment after the key. A
+    line read so as no key has type and blob ``""`` and the whole line as its options: deny by default, it is not
+    taken for no key (a key hidden behind a word the gate took for the key -- ``from="*,x ssh-ed25519 <the gate's
+    key> y" <another key>``, which sshd lets in -- was the gate's own to a looser reading)."""
     out = []
-    for n, raw in enumerate((text or "").splitlines(), 1):
-        line = raw.strip()
-        m = KEY.search(line) if line and not line.startswith("#") else None
-        if m:
-            out.append((str(n), line[:m.start()].strip(), m.group(1), m.group(2), line[m.end():].strip()))
+    for n, raw in enumerate((text or "").split("\n"), 1):
+        line = raw.lstrip(" \t")
+        if not line.strip() or line.startswith("#"):
+            continue
+        opts, key = "", key_at(line)
+        if key is None:
+            quoted, end = False, 0  # (sshkey_advance_past_options: \" inside quotes is a quote)
+            while end < len(line) and (quoted or line[end] not in " \t"):
+                quoted, end = (quoted, end + 2) if line[end:end + 2] == '\\"' else \
+                    (quoted != (line[end] == '"'), end + 1)
+            opts, key = line[:end], key_at(line[end:].lstrip(" \t"))
+        out.append((str(n), opts, *key[:2], key[2]) if key else (str(n), line.strip(), "", "", ""))
     return out
 
 
@@ -701,11 +736,9 @@ def key_commands(text: str, option: str = "command") -> list[tuple[str, str]]:
     ``environment``: each ``environment="NAME=value"`` (what sshd sets for that login when PermitUserEnvironment
     lets it)."""
     out = []
-    for n, raw in enumerate((text or "").splitlines(), 1):
-        m = KEY.search(raw) if raw.strip() and not raw.lstrip().startswith("#") else None
-        opts = raw[:m.start()] if m else ""
-        out += [(str(n), c.replace('\\"', '"')) for c in re.findall(r'(?i)(?:^|,)\s*%s="((?:[^"\\]|\\.)*)"' % option,
-                                                                    opts.strip())]
+    for n, opts, _, blob, _ in key_entries(text):
+        out += [(n, c.replace('\\"', '"')) for c in re.findall(r'(?i)(?:^|,)\s*%s="((?:[^"\\]|\\.)*)"' % option,
+                                                                opts)] if blob else []
     return out
 
 

@@ -5095,16 +5095,20 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
                 facts.notes.append(f"{path}: not read: the keys that open {name} there are not known")
             for n, opts, kind, blob, comment in key_entries(text or ""):
                 fp = fingerprint(blob)
-                if f"{kind} {blob}" == runner or f"{name} {fp}" in exp.allow.keys:
+                if blob and (blob == runner.partition(" ")[2] or f"{name} {fp}" in exp.allow.keys):
                     continue
+                unread = (f"{path}:{n} a line of {count(len(opts), 'character')} the gate does not read as a key (sshd "
+                          f"may; not shown: a private key pasted there is a secret)")
                 found.append(f"{path}:{n} {kind} {fp} {comment or '(no comment)'}"
-                             + (f" [{opts[:160]}]" if opts else ""))
-                entries.append(f"{name} {fp}")
+                             + (f" [{opts[:160]}]" if opts else "") if blob else unread)
+                entries += [f"{name} {fp}"] if blob else []
         if found:
             lines.append(f"{'a user CA sshd trusts' if name == '*' else name}: {count(len(found), 'key')} beyond the "
                          f"one this gate logs in with: {'; '.join(found)}: whoever holds one {what}. If each is "
                          f"meant to be there, allow it: allow_keys = {json.dumps(list(dict.fromkeys(entries)))} in "
-                         f"{exp.allow.where}")
+                         f"{exp.allow.where}" + ("; write a line the gate does not read as one key line per key "
+                                                 "(options, type, base64, comment), or remove it"
+                                                 if len(entries) < len(found) else ""))
     return lines
 
 

@@ -17,6 +17,7 @@ imports from deploytests.
 
 import base64
 import csv
+import errno
 import grp
 import hashlib
 import io
@@ -500,19 +501,24 @@ def login_keys(user):
     """``{path: [line, ...]}`` of ``user``'s own ``~/.ssh/authorized_keys(2)`` (public keys, at most 64 KiB each;
     the runner compares them with root's: a key that logs in as this login must not log in as root; and judges
     each: :func:`deploytests.verify.promises.key_grants`). Lines, not a text: the runner makes every string of
-    the reply one line, which would leave only a file's first key to be seen."""
+    the reply one line, which would leave only a file's first key to be seen. A file past the bound fails the
+    section, as does a link on the way (sshd follows it): never a file cut or skipped in silence."""
     def read(fd):
         out = {}
         for name in ("authorized_keys", "authorized_keys2"):
             try:
                 f = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
-            except OSError:
+            except (FileNotFoundError, PermissionError):  # (sshd reads it as this user: no more)
                 continue
+            except OSError as exc:  # (a link: sshd follows it; never taken for no keys)
+                raise ValueError("~%s/.ssh/%s: %s: not read" % (user, name, exc.strerror)) from None
             with open(f, "rb", buffering=0) as fh:
-                out[name] = fh.read(65536).decode("utf-8", "replace").splitlines() \
-                    if stat.S_ISREG(os.fstat(f).st_mode) else []
+                data = fh.read(65537) if stat.S_ISREG(os.fstat(f).st_mode) else b""
+            if len(data) > 65536:  # (sshd reads it all: a key after the bound was never seen)
+                raise ValueError("~%s/.ssh/%s: more than 65536 bytes: not read" % (user, name))
+            out[name] = data.decode("utf-8", "replace").split("\n")  # (sshd's lines end at a newline only)
         return out
-    return {"~%s/.ssh/%s" % (user, n): t for n, t in (home(user, ".ssh", read) or {}).items()}
+    return {"~%s/.ssh/%s" % (user, n): t for n, t in (home(user, ".ssh", read, strict=True) or {}).items()}
 
 
 PRIVATE = b"-----BEGIN OPENSSH PRIVATE KEY-----"
@@ -570,17 +576,26 @@ def public_half(data, pub=False):
         return None
 
 
-def home(user, rel, work, runtime=False):
+def home(user, rel, work, runtime=False, strict=False):
     """``work(fd)`` on ``user``'s ``~/<rel>`` (``runtime``: its ``/run/user/<uid>/<rel>``) opened by walking from
-    ``/`` with ``O_NOFOLLOW``; None when absent."""
-    fds = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)]
+    ``/`` with ``O_NOFOLLOW``; None when absent (``strict``: below the home, only when absent or not this user's to
+    open; a link there, which the program that reads it follows, or a file where a directory is, is a ValueError
+    naming it: never taken for nothing there)."""
+    fds, below = [os.open("/", os.O_RDONLY | os.O_DIRECTORY)], False
     try:
         entry = pwd.getpwnam(user)
-        for part in [p for p in (("/run/user/%d" % entry.pw_uid if runtime else entry.pw_dir) + "/" + rel).split(
-                "/") if p]:
-            fds.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
+        base = "/run/user/%d" % entry.pw_uid if runtime else entry.pw_dir
+        for part in [p for p in base.split("/") if p] + [None] + [p for p in rel.split("/") if p]:
+            below = below or part is None
+            fds += [os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1])] if part else []
         return work(fds[-1])
-    except (KeyError, OSError):
+    except OSError as exc:
+        if strict and below and exc.errno not in (errno.ENOENT, errno.EACCES):  # (what this user may not open,
+            # the program reading as this user may not either)
+            raise ValueError("%s%s: %s: not read" % (base + "/" if runtime else "~%s/" % user, rel, exc.strerror)) \
+                from None
+        return None
+    except KeyError:
         return None
     finally:
         list(map(os.close, fds))
@@ -592,16 +607,22 @@ def user_units(users):
     in its manager's run-time ones (``{"user:/run/user/<uid>/systemd/transient/": names}``: ``systemd-run --user``'s
     units, ``systemctl --user --runtime``'s). Read as the deploy user: its own home (a ``0700`` home too: its
     manager sees no more than it does) and run-time dir, the app user's (the app's root: the deploy user's tree)
-    and the Apache user's (``/var/www``, root's)."""
+    and the Apache user's (``/var/www``, root's). A link on the way below the home or run-time dir (``~/.config``,
+    a ``.wants`` dir: the manager follows it) or a bound hit (64 such dirs, 5000 names a dir) fails the section
+    naming it: never taken for no units."""
     out = {}
     for user in users:
         for rel, runtime in ((".config/systemd/user/", False), (".local/share/systemd/user/", False),
                              ("systemd/transient/", True), ("systemd/user/", True)):
-            top = home(user, rel, os.listdir, runtime)
+            top = home(user, rel, os.listdir, runtime, strict=True)
             where = ("/run/user/%d/" % pwd.getpwnam(user).pw_uid if runtime else "~/") + rel if top else ""
-            for sub in [""] + [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))][:64]:
-                found = top if not sub else home(user, rel + sub, os.listdir, runtime)
-                out.update({"%s:%s%s" % (user, where, sub): sorted(found)[:5000]} if found else {})
+            subs = [n + "/" for n in top or [] if n.endswith((".wants", ".requires"))]
+            for sub in [""] + subs:
+                found = top if not sub else home(user, rel + sub, os.listdir, runtime, strict=True)
+                if len(subs) > 64 or len(found or []) > 5000:
+                    raise ValueError("%s:%s%s: more than 64 .wants/.requires dirs or 5000 names: not read" %
+                                     (user, where, sub))
+                out.update({"%s:%s%s" % (user, where, sub): sorted(found)} if found else {})
     return out
 
 

@@ -477,3 +477,21 @@ def test_a_key_no_one_allowed_that_opens_the_deploy_or_the_admins_login_fails_th
            "logs in as admin, the gate's login, who becomes root (sudo)" in admin, admin
     assert allowed == [], allowed
     assert lines()[0] == []  # put back: clean again
+    # a key behind a word a looser reading took for the line's key: the gate's own inside from="*,x ... y" (sshd
+    # lets that key in as deployer, tried by hand on this image); then the whole file behind a link in ~/.ssh
+    gate = sh("head -1 /home/deployer/.ssh/authorized_keys").split()
+    sh("rm -f /tmp/bob*; ssh-keygen -q -t ed25519 -N '' -C bob@old-laptop -f /tmp/bob && "
+       "cp -p /home/deployer/.ssh/authorized_keys /tmp/dk && "
+       f"(printf 'from=\"*,x {gate[0]} {gate[1]} y\" '; cat /tmp/bob.pub) >> /home/deployer/.ssh/authorized_keys")
+    bob = sh("ssh-keygen -lf /tmp/bob.pub").split()[1]
+    try:
+        hidden, _ = lines()
+        sh("cd /home/deployer/.ssh && mv authorized_keys keys.txt && ln -s keys.txt authorized_keys")
+        linked = F.gather(lab.server, cfg, deploy_user="deployer")
+    finally:
+        sh("cd /home/deployer/.ssh && rm -f authorized_keys keys.txt /tmp/bob* && cp -p /tmp/dk authorized_keys")
+    assert len(hidden) == 1 and f"~deployer/.ssh/authorized_keys:2 ssh-ed25519 {bob} bob@old-laptop [from=" \
+        in hidden[0], hidden
+    assert "~deployer/.ssh/authorized_keys: Too many levels of symbolic links: not read" in \
+        str((linked.get("errors") or {}).get("login_keys")), linked.get("errors")
+    assert lines()[0] == []

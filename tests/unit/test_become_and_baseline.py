@@ -754,3 +754,105 @@ def test_the_login_collector_lstats_what_its_own_keys_force(tmp_path):
            "own_keys": {"/home/admin/.ssh/authorized_keys": f'command="{tmp_path}/recv",no-pty {KEY} backup\n'}}
     collect_login.acts(out)
     assert out["named"][f"{tmp_path}/recv"]["st"][1] == os.getuid(), out["named"]
+
+
+# ---------------------------------------------------------------- keys read as sshd reads them
+
+OTHER = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDSPMKyaRFIP6KY8XO0b1XcGS3SmpOnAJbiLPYHUNTY7"
+
+
+def test_a_key_behind_a_word_the_gate_took_for_its_own_key_fails_the_gate(exp):
+    """Class: a file another program parses (sshd's ``authorized_keys``) read by the gate with a grammar of its own:
+    the first ``type base64`` anywhere on a line was taken for the line's key. On a real sshd (Debian 12) a key
+    after ``from="*,x <the gate's key> y"`` or after ``command="eval \\"$SSH_ORIGINAL_COMMAND\\" # <the gate's key> "``
+    logged in as the deploy login while the gate saw only its own key there. Read as sshd reads a line (a key at
+    its start, else options up to a blank outside quotes, then a key); a line read so as no key is named, never
+    taken for none (another member: a line of no grammar at all)."""
+    keys = (f"{KEY} ci@runner\nfrom=\"*,x {KEY} y\" {OTHER} att4\n"
+            f'command="eval \\"$SSH_ORIGINAL_COMMAND\\" # {KEY} " {OTHER} att1\nfrom="unterminated {OTHER} x\n')
+    found = outcome("cw_become", host(keys=keys, login="admin"), exp)
+    fp = fingerprint(OTHER.split()[1])
+    assert f"- appuser: 3 keys beyond the one this gate logs in with: ~appuser/.ssh/authorized_keys:2 ssh-ed25519 " \
+           f"{fp} att4 [from=\"*,x {KEY} y\"]; ~appuser/.ssh/authorized_keys:3 ssh-ed25519 {fp} att1 [command=" \
+           in found, found
+    assert "~appuser/.ssh/authorized_keys:4 a line of 101 characters the gate does not read as a key (sshd may; " \
+           "not shown: a private key pasted there is a secret)" in found and f'allow_keys = ["appuser {fp}"] in ' \
+           "targets.toml; write a line the gate does not read as one key line per key" in found, found
+    pasted = "-----BEGIN OPENSSH PRIVATE KEY-----\n" \
+             "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+    found = outcome("cw_become", host(keys=f"{KEY} ci@runner\n{pasted}", login="admin"), exp)
+    assert "authorized_keys:3 a line of 70 characters" in found and "b3BlbnNz" not in found, found
+
+
+def test_the_deploy_key_behind_another_word_still_meets_roots_keys(exp):
+    """Class above, another member: the deploy login hides its own key (the one root's authorized_keys holds) from
+    the comparison with root's by a word the looser reading took for the line's key."""
+    conf = host().raw.text("/etc/ssh/sshd_config").replace("PermitRootLogin no\n", "")
+    facts = host(keys=f'from="*,x {ADMIN} y" {OTHER} ci\n', login="admin",
+                 files={"/root/.ssh/authorized_keys": (0o100600, 0, 0, f"{OTHER} ci\n"), "/etc/ssh/sshd_config": conf})
+    found = outcome("cw_become", facts, exp)
+    assert "- /root/.ssh/authorized_keys:1: the key of ~appuser/.ssh/authorized_keys:1 logs in as root" in found, found
+
+
+def test_key_lines_end_at_a_newline_only_and_blanks_are_spaces_or_tabs():
+    """sshd reads a line to its newline (a form feed or ``\\x1c`` inside quotes is no line end: split there, the
+    quoted gate key began a line of its own)."""
+    assert [e[3] for e in key_entries(f'from="*,x\x0c{KEY} y"\t{OTHER} a\n')] == [OTHER.split()[1]]
+    assert key_entries(f"  \t# {OTHER}\n\n") == []
+    assert [e[3] for e in key_entries(f"{OTHER}\r\n{KEY}\\r\n")] == [OTHER.split()[1], KEY.split()[1]]  # (CRLF)
+
+
+def test_the_deploy_logins_keys_file_past_the_bound_or_behind_a_link_is_named(tmp_path, monkeypatch):
+    """Class: a keys file sshd reads whole, through links, that the reader cut at its bound or skipped (a link is
+    not opened with ``O_NOFOLLOW``) and took for no keys: a key after 64 KiB of comments, ``~/.ssh`` a link to a
+    directory of the login's, ``authorized_keys`` a link. Each is a ValueError naming it (the section fails)."""
+    from deploytests.verify import reader
+
+    home = tmp_path / "home"
+    (home / "real").mkdir(parents=True)
+    monkeypatch.setattr(reader.pwd, "getpwnam", lambda name: type("P", (), {"pw_dir": str(home), "pw_uid": 2 ** 31}))
+    (home / ".ssh").mkdir()
+    (home / ".ssh" / "authorized_keys").write_text(f"{KEY} a\n")
+    assert reader.login_keys("dep") == {"~dep/.ssh/authorized_keys": [f"{KEY} a", ""]}
+    (home / ".ssh" / "authorized_keys").write_text("#" * 70000 + f"\n{OTHER} b\n")
+    with pytest.raises(ValueError, match=r"~dep/.ssh/authorized_keys: more than 65536 bytes: not read"):
+        reader.login_keys("dep")
+    (home / ".ssh" / "authorized_keys").unlink()
+    (home / ".ssh" / "authorized_keys").symlink_to(home / "real" / "k")
+    (home / "real" / "k").write_text(f"{OTHER} b\n")
+    with pytest.raises(ValueError, match=r"~dep/.ssh/authorized_keys: .*: not read"):
+        reader.login_keys("dep")
+    (home / ".ssh" / "authorized_keys").unlink()
+    (home / ".ssh").rmdir()
+    (home / ".ssh").symlink_to(home / "real")
+    with pytest.raises(ValueError, match=r"~dep/.ssh: .*: not read"):
+        reader.login_keys("dep")
+    (home / ".ssh").unlink()
+    assert reader.login_keys("dep") == {}  # (no ~/.ssh: no keys, no error)
+
+
+def test_a_users_unit_dirs_behind_a_link_or_past_a_bound_are_named(tmp_path, monkeypatch):
+    """The class above, other members (what a ``systemd --user`` manager starts): a ``.wants`` dir the deploy login
+    made a link (the manager follows it; the reader did not, and took it for no enabled unit), and more ``.wants``
+    dirs than the reader's bound (it looked at the first 64 in directory order, in silence)."""
+    from deploytests.verify import reader
+
+    home = tmp_path / "home"
+    units = home / ".config" / "systemd" / "user"
+    (home / "real").mkdir(parents=True)
+    units.mkdir(parents=True)
+    monkeypatch.setattr(reader.pwd, "getpwnam", lambda name: type("P", (), {"pw_dir": str(home), "pw_uid": 2 ** 31}))
+    (units / "sync.service").write_text("[Service]\nExecStart=/bin/true\n")
+    (units / "default.target.wants").mkdir()
+    (units / "default.target.wants" / "sync.service").symlink_to(units / "sync.service")
+    assert reader.user_units(["dep"])["dep:~/.config/systemd/user/default.target.wants/"] == ["sync.service"]
+    (units / "default.target.wants" / "sync.service").rename(home / "real" / "sync.service")
+    (units / "default.target.wants").rmdir()
+    (units / "default.target.wants").symlink_to(home / "real")
+    with pytest.raises(ValueError, match=r"~dep/.config/systemd/user/default.target.wants/: .*: not read"):
+        reader.user_units(["dep"])
+    (units / "default.target.wants").unlink()
+    for n in range(65):
+        (units / f"a{n}.target.wants").mkdir()
+    with pytest.raises(ValueError, match=r"more than 64 .wants/.requires dirs or 5000 names: not read"):
+        reader.user_units(["dep"])

@@ -26,3 +26,31 @@ def test_a_held_lock_names_the_path_when_the_wait_runs_out(tmp_path, monkeypatch
             pytest.fail("took a lock another holder has")  # pragma: no cover
     with file_lock(path, timeout=0):  # released on exit: free again at once
         pass
+
+
+def test_a_cache_someone_else_may_change_is_refused_in_one_line(tmp_path, monkeypatch):
+    """Class: a place the runner takes reference data or code from that another local user may change (the cache:
+    the wheels a deploy ships, the build env packing runs, the artifact the gate compares a kept release with). An
+    ``XDG_CACHE_HOME`` under ``/tmp`` another user made first (uid 4242) was theirs: ``packed(sha256)`` returned
+    their tar as this runner's artifact. Other member: a cache directory its group may write."""
+    import hashlib
+    import os
+
+    from deploytests.errors import ConfigError
+
+    data = artifact.artifact_bytes({"app": "yourapplication", "version": "6.6.6"}, [])
+    sha = hashlib.sha256(data).hexdigest()
+    xdg = tmp_path / "xdg"
+    (xdg / "deploytests" / "artifacts").mkdir(parents=True)
+    (xdg / "deploytests" / "artifacts" / f"planted-{sha[:8]}.tar").write_bytes(data)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    assert artifact.packed(sha) is not None  # (the login's own: found)
+    (xdg / "deploytests").chmod(0o775)
+    with pytest.raises(ConfigError, match=rf"refused: {xdg}/deploytests is 0775 uid {os.getuid()}: someone but you "
+                                          r"and root may change deploytests' cache"):
+        artifact.packed(sha)
+    (xdg / "deploytests").chmod(0o755)
+    if os.getuid() == 0:  # (another owner: only root may chown)
+        os.chown(xdg, 4242, 4242)
+        with pytest.raises(ConfigError, match=rf"refused: {xdg} is 0755 uid 4242"):
+            artifact.packed(sha)

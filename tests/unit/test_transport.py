@@ -788,3 +788,107 @@ def test_a_library_warning_never_reaches_the_terminal_of_a_run_without_logging(l
         done = subprocess.run([sys.executable, "-c", code.format(imp=imp)], capture_output=True, text=True,
                               timeout=60)
         assert ("Traceback" in done.stderr) is printed, done.stderr
+
+
+@pytest.fixture
+def lying_sshd(tmp_path, monkeypatch):
+    """A real SSH server (paramiko's, on 127.0.0.1) that lets any key in, answers keepalives and opens channels,
+    and never answers a request to run a command (``lies["exec"]`` False: it answers it, and then the command never
+    ends): a compromised host answering the gate's probe."""
+    import paramiko
+    from paramiko.common import MSG_CHANNEL_REQUEST
+
+    plain, lies = paramiko.Transport._channel_handler_table[MSG_CHANNEL_REQUEST], {"exec": True}
+
+    def handle(chan, m):
+        at = m.packet.tell()
+        kind = m.get_text()
+        m.packet.seek(at)
+        if not (chan.transport.server_mode and kind == "exec" and lies["exec"]):  # (the client's table too)
+            return plain(chan, m)
+
+    monkeypatch.setitem(paramiko.Transport._channel_handler_table, MSG_CHANNEL_REQUEST, handle)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "hk")], check=True)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "ck")], check=True)
+    host_key = paramiko.Ed25519Key.from_private_key_file(str(tmp_path / "hk"))
+
+    class Anyone(paramiko.ServerInterface):
+        def get_allowed_auths(self, username):
+            return "publickey"
+
+        def check_auth_publickey(self, username, key):
+            return paramiko.AUTH_SUCCESSFUL
+
+        def check_channel_request(self, kind, chanid):
+            return paramiko.OPEN_SUCCEEDED
+
+        def check_channel_exec_request(self, channel, command):
+            return True  # (and nothing more: no output, no exit status)
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(4)
+    transports = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            t = paramiko.Transport(conn)
+            t.add_server_key(host_key)
+            t.start_server(server=Anyone())
+            transports.append(t)
+
+    threading.Thread(target=serve, daemon=True).start()
+    port = sock.getsockname()[1]
+    (tmp_path / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_key.get_name()} {host_key.get_base64()}\n")
+    yield port, tmp_path / "ck", tmp_path / "known_hosts", lies
+    sock.close()
+    for t in transports:
+        t.close()
+
+
+def test_a_host_that_never_answers_the_request_to_run_a_command_is_one_line_within_the_bound(lying_sshd):
+    """Class: a wait on the server's answer outside the connection's bound. paramiko waits for the answer to
+    ``exec`` without one, the watchdog sees the keepalives answered, and Fabric's ``run(timeout=...)`` starts its
+    timer only once the answer came: a lying sshd kept the probe (``exec_stream``, step and deadline bounds set)
+    and a ``run(timeout=10)`` waiting for ever (killed after 40 s), the other hosts' results with them. Both ways
+    to run a command now end at the bound, in one line."""
+    from deploytests import ssh
+
+    port, key, known, _ = lying_sshd
+    c = ssh.connect("127.0.0.1", user="x", port=port, key_filename=key, known_hosts=known, timeout=2)
+    try:
+        with pytest.raises(ConnectError, match=r"no answer for 2 s to the request to run a command \(the host "
+                                               r"answers SSH keepalives but not that request\)"):
+            remote.exec_stream(c, "true", [], step_timeout=5, deadline=10)
+        with pytest.raises(ConnectError, match="no answer for 2 s to the request to run a command"):
+            c.run("true", hide=True, warn=True, timeout=5)
+    finally:
+        c.close()
+
+
+def test_a_failed_deploys_error_log_tail_ends_at_its_bound_on_a_host_that_never_answers(lying_sshd, monkeypatch):
+    """Class above, other members: a command run with no bound at all (the error log's tail added to a failed
+    deploy's error), on a host that never answers the request, and on one that answers it and never ends the
+    command: the deploy's own error is still told, with one line for the tail."""
+    from deploytests import ssh
+    from deploytests.stacks import DEFAULT
+    from deploytests.stacks.apache_wsgi import logs
+
+    port, key, known, lies = lying_sshd
+    monkeypatch.setattr(logs, "TIMEOUT", 2)
+    tails = []
+    for lie in (True, False):
+        lies["exec"] = lie
+        c = ssh.connect("127.0.0.1", user="x", port=port, key_filename=key, known_hosts=known, timeout=2)
+        try:
+            tails.append(logs.error_log_tail(c, DEFAULT))
+        finally:
+            c.close()
+    head = f"--- {DEFAULT.apache.error_log} (tail) ---\n("
+    assert tails[0].startswith(head + "not read: ") and "no answer for 2 s to the request to run a command" in \
+        tails[0], tails
+    assert tails[1] == head + "not read within 2 s)", tails
