@@ -70,7 +70,7 @@ ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, 
 # reloads Apache, whose restart signal line goes to the renamed file, kept uncompressed by its delaycompress)
 LIMIT, BIG, PIDS, LOGS = 1 << 20, 64 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
-# (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched: where pid 1 put it)
+# (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
 WATCHED = [("environ", 65536), ("maps", LIMIT), ("cgroup", 4096)]
 # who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow());
@@ -158,7 +158,7 @@ def processes(out, watch):
             continue  # gone meanwhile
         entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC[1:])
         watched = WATCHED if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN else \
-            WATCHED[:1] if entry["uid"] == 0 else []  # daemons, parents; root's environment (what it loads by name)
+            WATCHED[::2] if entry["uid"] == 0 else []  # daemons, parents; root's environment and cgroup (a unit's?)
         entry.update((name, kernel(out, base + "/" + name, most)) for name, most in watched)
         try:
             fds = bounded(out, "open files of " + pid, os.listdir(base + "/fd"), 4096)

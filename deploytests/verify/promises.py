@@ -1832,7 +1832,56 @@ def cw_processes(facts, exp):
               (" (and removed it since: it runs unseen)" if p["exe"].endswith(" (deleted)") else "") +
               "; stop it and find who started it: no allowance accounts for it"
               for p in inv.get("from_shared") or [] if not in_session(p.get("ancestors", []))]
-    _unaccounted("process", lines)
+    named = {p["pid"] for p in inv.get("reaching") or []} | {int(m) for ln in lines for m in re.findall(
+        r"^pid (\d+) ", ln)}  # (one process, one line: what is said of it above says why it matters)
+    _unaccounted("process", lines + _unpackaged_root(facts, exp, live, named))
+
+
+STACK_DAEMONS = frozenset({"/usr/sbin/apache2", *SSHD})  # root's own daemons of the stack (each judged by its rules)
+
+
+def _unpackaged_root(facts, exp, live, named: set) -> list[str]:
+    """Root's processes that pid 1 holds (their parent is pid 1: daemonized, or left behind by a session's
+    ``nohup``/``setsid``), outside any login session and any systemd service (its cgroup, where the kernel shows
+    one: a unit is the units rule's), that run a program no package ships: the kernel's executable, a script it
+    gives an interpreter (``python3 /usr/local/sbin/x`` is ``x``: :meth:`.parse.Procs.package`), or code on its
+    command line (``python3 -c``, ``sh -c``, ``perl -e``); not allowed (``allow_processes``), not already named
+    (``named``: its command line or what it runs reaches the app's tree). A root process started by a cron job, by
+    Apache or by a session is its starter's; one no unit, job or session accounts for does whatever it does
+    (connects out and runs what it is sent, serves, watches) as root, and nothing on the server says who started it."""
+    from .parse import INLINE, Procs, dpkg_files, in_session, kernel_argv
+    from .rootacts import allow_command, allowed_process, exact_argv
+
+    snap = getattr(facts, "raw", None)
+    if snap is None or not getattr(snap, "files", None) or not isinstance(snap.raw, dict) or \
+            not snap.raw.get("proc"):
+        return []
+    procs, files, lines = Procs(snap), dpkg_files(snap), []
+    for pid, p in sorted(procs.table.items()):
+        entry = snap.raw["proc"].get(str(pid)) or {}
+        cgroup = str(entry.get("cgroup") or "")
+        if p["uid"] != 0 or p["ppid"] != 1 or pid in (1, snap.raw.get("pid")) or pid in named or p["state"] in (
+                "Z", "X") or not entry.get("exe") or in_session(procs.ancestors(pid)) or re.search(
+                r"/system\.slice/\S+\.service\b", cgroup):
+            continue
+        if str(entry["exe"]) in STACK_DAEMONS:  # (Apache's root parent, the SSH server: their own rules')
+            continue
+        pkg, script, _, bare = procs.package(pid, files)
+        argv = kernel_argv(entry.get("cmdline") or "")
+        inline = pkg and not script and any(a in INLINE for a in argv[1:])
+        if pkg and not inline:
+            continue
+        found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
+        if found is not None:
+            lines += found
+            continue
+        what = f"{script}, a script no package ships" if script else f"code on its command line ({bare[:100]!r})" \
+            if inline else f"{str(entry['exe']).split(' (deleted)')[0]}, a program no package ships"
+        lines.append(f"{_proc(p)}, root's, outside any login session, service or scheduler (its parent is pid 1), runs "
+                     f"{what}: whatever it does (connects out and runs what it is sent, serves, watches) it does as "
+                     f"root, and nothing on the server says who started it; stop it and find who did, or "
+                     + _allow_hint(exp, "allow_processes", f"root: {allow_command(exp, 'root', exact_argv(p, snap))}"))
+    return lines
 
 
 USER_MANAGER = ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")  # systemd's program (merged /usr or not)
@@ -5846,8 +5895,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's user an Apache child, of the deploy user part of a live SSH session (its own systemd --user "
             "while it has one); no process of anyone else outside a live SSH session runs from the app's tree, "
             "as spelled (its command line) or as resolved (its working directory, executable, open files, a "
-            "link or a root's script it runs); an "
-            "allowed one (allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
+            "link or a root's script it runs); no root process left to pid 1 outside a session and a service "
+            "(its cgroup) runs a program, a script or command-line code no package ships; an allowed one "
+            "(allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
             "names (the app user's: the words it begins with, its command line being its own claim; the deploy "
             "login's: none, its code being memory it writes) and the program it pins by content (its executable "
             "and a script outside the app's tree), unchanged since it started",

@@ -374,12 +374,13 @@ def munin(exp, changed: bool) -> Facts:
         "/usr/sbin/munin-node": (F | 0o755, 0, MUNIN), "/usr/sbin/munin-run": (F | 0o755, 0, MUNIN),
         "/run/munin": (D | 0o755, 105, ""), "/run/munin/munin-node.pid": (F | 0o644, 105, "960\n"),
         "/var/lib/dpkg/info/munin-node.list": (
-            F | 0o644, 0, "/usr/sbin/munin-node\n/usr/sbin/munin-run\n")})
+            F | 0o644, 0, "/usr/sbin/munin-node\n/usr/sbin/munin-run\n"),
+        "/var/lib/dpkg/info/perl-base.list": (F | 0o644, 0, "/usr/bin/perl\n")})  # (its interpreter: a package's)
     files = facts.raw.files
     files["/var/lib/dpkg/info/munin-node.list"]["ctime"] = 1000.0
     for prog in ("/usr/sbin/munin-node", "/usr/sbin/munin-run"):
         files[prog]["st"] = files[prog]["st"][:6] + [2000.0 if changed else 999.0]
-    facts.raw.raw["dirs"]["/var/lib/dpkg/info"].append("munin-node.list")
+    facts.raw.raw["dirs"]["/var/lib/dpkg/info"] += ["munin-node.list", "perl-base.list"]
     facts.raw.dpkg = None  # (parsed again with the added list)
     facts.raw.raw["proc"].update(proc(960, 0, "/usr/bin/perl -wT /usr/sbin/munin-node --foreground"))
     return facts
@@ -654,3 +655,46 @@ def test_an_allowed_units_environment_loading_from_where_others_write_fails(exp,
             "allow_units accounts for the unit, not for that" in found and found.count("- /etc/systemd") == 1, found
         unallowed = outcome("cw_units", facts, exp)  # not allowed: the same one line, no allowance offered
         assert unallowed.count("\n  - ") == 1 and "allow_units = [" not in unallowed, unallowed
+
+
+# blind18's root-callhome-loop: a root python looping to hand a root shell to whoever answers on 203.0.113.7:4444,
+# started with setsid nohup from a session and left (parent pid 1): it opens no port and names nothing of the app's,
+# and the gate passed on both platforms. Class: a root process no unit, job or session accounts for, running a
+# program no package ships. Other members: the same as inline code (python3 -c), a binary in /opt; a packaged
+# program left that way, a systemd service's process (the units rule's) and a cron job's child pass.
+LISTS = {"/var/lib/dpkg/info/coreutils.list": (F | 0o644, 0, "/usr/bin/tail\n"),
+         "/var/lib/dpkg/info/python3.11-minimal.list": (F | 0o644, 0, "/usr/bin/python3.11\n")}
+
+
+@pytest.mark.parametrize("cmdline, exe, said", [
+    ("/usr/bin/python3.11 /usr/local/sbin/ops-callhome", None,
+     "runs /usr/local/sbin/ops-callhome, a script no package ships"),
+    ("/usr/bin/python3.11 -c import socket,subprocess", None, "runs code on its command line"),
+    ("/opt/agent/bin/agentd --daemon", None, "runs /opt/agent/bin/agentd, a program no package ships"),
+    ("/usr/bin/tail -f /var/log/syslog", None, None),
+])
+def test_a_root_process_no_package_ships_left_to_pid_1_fails_until_allowed(exp, cmdline, exe, said):
+    facts = host(files=LISTS, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in LISTS]},
+                 proc=proc(950, 0, cmdline))
+    facts.raw.dpkg = None
+    found = outcome("cw_processes", facts, exp)
+    if said is None:
+        assert found == "pass", found
+        return
+    assert f"pid 950 (root) '{cmdline}', root's, outside any login session, service or scheduler (its parent is " \
+        f"pid 1), {said}" in found and "allow_processes" in found, found
+    assert "1 process not accounted for" in found, found
+    assert outcome("cw_processes", facts, allowing(exp, processes=(f"root: {cmdline}",))) == "pass"
+
+
+@pytest.mark.parametrize("where", ["service", "cron"])
+def test_a_root_process_a_unit_or_a_job_started_is_its_starters(exp, where):
+    entry = proc(951, 0, "/usr/bin/python3.11 /usr/local/sbin/ops-agent", ppid=1 if where == "service" else 940)
+    if where == "service":
+        entry["951"]["cgroup"] = "0::/system.slice/ops-agent.service\n"
+    else:
+        entry.update(proc(940, 0, "/usr/sbin/cron -f"))
+    facts = host(files=LISTS, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in LISTS]}, proc=entry)
+    facts.raw.dpkg = None
+    found = outcome("cw_processes", facts, exp)
+    assert "pid 951" not in found, found
