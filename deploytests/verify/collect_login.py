@@ -102,6 +102,10 @@ SYSTEMD_PATH = ["/etc/systemd/system.control", "/run/systemd/system.control", "/
 UNITS = SYSTEMD_PATH[:-2]  # the admin's and the runtime's: every unit and drop-in there is read
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
+# the packages' own unit dirs (system and user; /lib's where /usr is not merged): an entry no package's list holds
+# is a unit or link by hand among the packages' (deploytests.verify.starts); its bytes are what an allowance pins
+PACKAGED_UNITS = ["/usr/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/user"]
+TREES += [(d, 2, True) for d in PACKAGED_UNITS if os.path.realpath(d) == d or not d.startswith("/lib/")]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
 # where root's package updates come from and which versions apt takes (world-readable)

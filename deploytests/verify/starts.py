@@ -25,12 +25,14 @@ import posixpath
 import re
 import stat
 
+from .collect_login import PACKAGED_UNITS
 from .grants import as_shipped
 from .mechanisms import CRONTABS, UNIT_DIRS, UNIT_TOPS
 
 DSH = "/var/lib/systemd/deb-systemd-helper-enabled"  # deb-systemd-helper's record of the links postinsts made
 SYSTEMD_POSTINST = "/var/lib/dpkg/info/systemd.postinst"  # (it enables getty@tty1 and others with systemctl)
 ADMIN = "/etc/systemd/system"
+USERS, USER = "/usr/lib/systemd/user", "; every user's systemd manager reads it (root's, the app user's)"
 LINKS = (".wants", ".requires", ".upholds")
 # the unit types that start something (a scope or a slice runs no program of its own: logind's sessions)
 TYPES = (".service", ".socket", ".timer", ".path", ".target", ".mount", ".automount", ".swap")
@@ -49,22 +51,36 @@ def _postinst_enables(raw) -> set[str]:
                                                                                        ".socket", ".timer"))}
 
 
+def entry_name(path: str) -> tuple[str, str, str]:
+    """(its unit dir, its path there, the unit it is an entry of: '' when none) of a path under :data:`UNIT_DIRS`
+    or :data:`PACKAGED_UNITS`: a unit file or alias link (``NAME``), a drop-in (``NAME.d/*.conf``), an enabling
+    link (``OTHER.wants/NAME``)."""
+    top = next((d for d in UNIT_DIRS + tuple(PACKAGED_UNITS) if path.startswith(d + "/")), "")
+    rel = path[len(top) + 1:]
+    parts = rel.split("/")
+    name = parts[-1] if len(parts) == 2 and parts[0].endswith(LINKS) else parts[0][:-2] \
+        if len(parts) == 2 and parts[0].endswith(".d") else parts[0] if len(parts) == 1 else ""
+    return top, rel, name if top and name.endswith(TYPES) else ""
+
+
 def unit_entries(raw, shipped) -> dict[str, list[str]]:
-    """unit name -> its start entries (``path`` or ``link -> target``, what it is) in :data:`UNIT_DIRS` that no
-    package made (``shipped``: dpkg's paths, or None when not known: then nothing is judged)."""
+    """unit name -> its start entries (``path`` or ``link -> target``, what it is) in :data:`UNIT_DIRS` and the
+    packages' own unit dirs (:data:`PACKAGED_UNITS`, system and user: there only dpkg's files are a package's)
+    that no package made (``shipped``: dpkg's paths, or None when not known: then nothing is judged)."""
     if shipped is None:
         return {}
     enables, out = _postinst_enables(raw), {}  # type: tuple[set[str], dict[str, list[str]]]
-    for path in sorted(p for p in raw if p.startswith(UNIT_TOPS)):
-        top = next(d for d in UNIT_DIRS if path.startswith(d + "/"))
-        rel, text = path[len(top) + 1:], raw[path]
+    for path in sorted(p for p in raw if p.startswith(UNIT_TOPS + tuple(d + "/" for d in PACKAGED_UNITS))):
+        top, rel, name = entry_name(path)
+        text = raw[path]
         parts, link = rel.split("/"), text[3:].strip() if text.startswith("-> ") else None
-        name = parts[-1] if len(parts) == 2 and parts[0].endswith(LINKS) else parts[0][:-2] \
-            if len(parts) == 2 and parts[0].endswith(".d") else parts[0] if len(parts) == 1 else ""
-        if not name.endswith(TYPES) or path in shipped or link == "/dev/null":
+        if not name or path in shipped or link == "/dev/null":
             continue
         recorded = top == ADMIN and f"{DSH}/{rel}" in raw  # (deb-systemd-helper's: a postinst made it)
-        if len(parts) == 2 and parts[0].endswith(LINKS):
+        if top in PACKAGED_UNITS:
+            out.setdefault(name, []).append(f"{path}{' -> ' + link if link else ''}: by hand among the packages' "
+                                            f"units (no installed package's list holds it){USER * (top == USERS)}")
+        elif len(parts) == 2 and parts[0].endswith(LINKS):
             if recorded or link is not None and name in enables:
                 continue
             what = f"{path} -> {link}" if link is not None else f"{path} (a file where systemd reads a link)"

@@ -152,3 +152,48 @@ def test_a_grub_config_as_shipped_and_a_non_executable_rc_local_start_nothing(ex
     snap = snapshot({"/etc/rc.local": "#!/bin/sh\nnc -l -p 1\n"})
     snap.files["/etc/rc.local"]["st"][0] = 0o100644
     assert boot_jobs(Texts(snap.files), exp, snap, []) == []
+
+
+# the packages' own unit dirs as dpkg lists them (/lib's paths also under /usr: merged /usr)
+PACKAGED = {"/var/lib/dpkg/info/apache2.list": "/etc/init.d/apache2\n/lib/systemd/system/apache2.service\n"
+            "/usr/lib/systemd/system/multi-user.target.wants\n/usr/lib/systemd/system/multi-user.target.wants/"
+            "apache2.service\n/usr/lib/systemd/user/dbus.socket\n",
+            "/usr/lib/systemd/system/apache2.service": "[Service]\nExecStart=/usr/sbin/apachectl start\n",
+            "/usr/lib/systemd/system/multi-user.target.wants/apache2.service": "-> ../apache2.service",
+            "/usr/lib/systemd/user/dbus.socket": "[Socket]\nListenStream=%t/bus\n"}
+
+
+@pytest.mark.parametrize("extra,name,said", [
+    ({"/usr/lib/systemd/system/share.service": "[Service]\nExecStart=/usr/bin/python3 -m http.server 8000\n"},
+     "share.service", "/usr/lib/systemd/system/share.service: by hand among the packages' units"),
+    # other members: an enabling link by hand there to a packaged unit, a drop-in there of a packaged unit, a unit
+    # and its enabling link in the user dir (every user's manager), an alias link
+    ({"/usr/lib/systemd/system/sysinit.target.wants/debug-shell.service": "-> ../debug-shell.service"},
+     "debug-shell.service", "/usr/lib/systemd/system/sysinit.target.wants/debug-shell.service -> ../debug-shell."
+                            "service: by hand"),
+    ({"/usr/lib/systemd/system/apache2.service.d/env.conf": "[Service]\nEnvironment=LD_PRELOAD=/tmp/x.so\n"},
+     "apache2.service", "apache2.service.d/env.conf: by hand"),
+    ({"/usr/lib/systemd/user/default.target.wants/tunnel.service": "-> ../tunnel.service",
+      "/usr/lib/systemd/user/tunnel.service": "[Service]\nExecStart=/usr/bin/ssh -NR 2222:localhost:22 x\n"},
+     "tunnel.service", "every user's systemd manager reads it"),
+    ({"/usr/lib/systemd/system/dbus-org.share.service": "-> /tmp/share.service"}, "dbus-org.share.service",
+     "-> /tmp/share.service: by hand"),
+])
+def test_an_entry_by_hand_among_the_packages_units_fails_in_one_line_naming_its_allowance(exp, extra, name, said):
+    assert found(exp, PACKAGED) == []  # (dpkg's files there: the packages')
+    lines = found(exp, {**PACKAGED, **extra})
+    assert len(lines) == 1 and lines[0].startswith(f"{name} (") and said in lines[0], lines
+    assert f'allow_units = ["{name}"]' in lines[0], lines
+    assert found(exp, {**PACKAGED, **extra}, units=(name,)) == []
+
+
+def test_an_allowance_of_an_entry_among_the_packages_units_pins_its_bytes(exp):
+    from deploytests.verify.facts import Facts
+    from deploytests.verify.pins import digest
+
+    def pin(text):
+        facts = Facts("docker://web-1", remote={})
+        facts.raw = snapshot({**PACKAGED, "/usr/lib/systemd/system/share.service": text})
+        return digest(facts, "units", "share.service")
+
+    assert pin("[Service]\nExecStart=/bin/true\n") != pin("[Service]\nExecStart=/bin/sh\n")
