@@ -956,12 +956,14 @@ def acts(out):
                 entry["ctime"] = entry["st"][6] if entry.get("st") else os.lstat(path).st_ctime
         except OSError:
             pass
-    # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); read the postinst of the
-    # package whose list holds a file with capabilities (or its merged-/usr twin)
+    # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); nor does dpkg or
+    # update-rc.d record the start links a postinst makes: read the postinst of the package whose list holds a file
+    # with capabilities (or its merged-/usr twin) or an init script
     capped = {t for p, e in out["files"].items() if "caps" in e for t in (p, p[4:] if p.startswith("/usr/") else
                                                                           "/usr" + p)}
-    for path in listed if capped else []:
-        if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
+    for path in listed:
+        data = out["files"].get(path, {}).get("data") or ""
+        if capped & set(data.splitlines()) or "\n/etc/init.d/" in "\n" + data:
             read(out, path[:-len(".list")] + ".postinst")
 
 

@@ -46,9 +46,12 @@ STOCK = {
 EXEC = 0o100755
 
 
-def snapshot(extra: dict[str, str]) -> parse.Snapshot:
+def snapshot(extra: dict[str, str | None]) -> parse.Snapshot:
     files = {}
     for path, text in {**STOCK, **extra}.items():
+        if text is None:  # (looked at, not there)
+            files[path] = {"why": "No such file or directory"}
+            continue
         files[path] = {"link": text[3:], "st": [0o120777, 0, 0, 1, 0, 1]} if text.startswith("-> ") else \
             {"data": text, "st": [EXEC if path == "/etc/rc.local" else 0o100644, 0, 0, len(text), 0, 1]}
     md5 = hashlib.md5(STOCK["/etc/crontab"].encode()).hexdigest()
@@ -197,3 +200,54 @@ def test_an_allowance_of_an_entry_among_the_packages_units_pins_its_bytes(exp):
         return digest(facts, "units", "share.service")
 
     assert pin("[Service]\nExecStart=/bin/true\n") != pin("[Service]\nExecStart=/bin/sh\n")
+
+
+# apache2's init scripts as Debian 12 and 13 ship them (measured): its postinst makes apache2's start links and
+# disables apache-htcacheclean's (K01 links in 2-5); procps' runs in rcS only
+SYSV = {"/var/lib/dpkg/info/apache2.list": "/etc/init.d/apache2\n/etc/init.d/apache-htcacheclean\n/etc/init.d/procps\n"
+        "/etc/init.d/apache-ops\n",
+        "/var/lib/dpkg/info/apache2.postinst": "#!/bin/sh\nset -e\ndisable_htcacheclean()\n{\n\tupdate-rc.d "
+        "apache-htcacheclean disable >/dev/null\n}\n\t\tupdate-rc.d apache2 defaults >/dev/null\n\t\tupdate-rc.d "
+        "apache-htcacheclean defaults >/dev/null || exit 1\n\t\tupdate-rc.d procps defaults >/dev/null\n"
+        "# update-rc.d apache-ops defaults\n",
+        "/etc/init.d/apache-htcacheclean": "#!/bin/sh\n### BEGIN INIT INFO\n# Default-Start:     2 3 4 5\n",
+        "/etc/init.d/procps": "#!/bin/sh\n### BEGIN INIT INFO\n# Default-Start:     S\n",
+        "/etc/init.d/apache-ops": "#!/bin/sh\n### BEGIN INIT INFO\n# Default-Start:     2 3 4 5\n",
+        "/etc/rcS.d/S01procps": "-> ../init.d/procps",
+        **{f"/etc/rc{n}.d/K01apache-htcacheclean": "-> ../init.d/apache-htcacheclean" for n in "2345"}}
+
+
+@pytest.mark.parametrize("extra,said", [
+    # update-rc.d apache-htcacheclean enable: its K links become S links, in each runlevel (one cause, one line)
+    ({f"/etc/rc{n}.d/S01apache-htcacheclean": "-> ../init.d/apache-htcacheclean" for n in "2345"},
+     "/etc/rc2.d/S01apache-htcacheclean -> ../init.d/apache-htcacheclean (and rc3.d, rc4.d, rc5.d's): "
+     "/etc/init.d/apache-htcacheclean is apache2's init script, and its postinst disables it"),
+    # other members: a start link in a runlevel its header does not start it in; a packaged script its postinst
+    # makes no link for (a commented-out call is none)
+    ({"/etc/rc2.d/S01procps": "-> ../init.d/procps"}, "/etc/rc2.d/S01procps -> ../init.d/procps: /etc/init.d/"
+     "procps is apache2's init script, and its postinst starts it in runlevels S only"),
+    ({"/etc/rc3.d/S02apache-ops": "-> ../init.d/apache-ops"}, "/etc/rc3.d/S02apache-ops -> ../init.d/apache-ops: "
+     "/etc/init.d/apache-ops is apache2's init script, and its postinst makes no start link for it"),
+])
+def test_a_packaged_init_script_started_by_hand_fails_in_one_line_naming_its_allowance(exp, extra, said):
+    assert found(exp, SYSV) == []  # (the postinst's links)
+    lines = found(exp, {**SYSV, **extra})
+    script = said.split(": ", 1)[1].split()[0]
+    assert len(lines) == 1 and lines[0].startswith(said), lines
+    assert f'allow_cron = ["{script}"]' in lines[0], lines
+    assert found(exp, {**SYSV, **extra}, cron=(script,)) == []
+
+
+def test_a_packaged_init_script_whose_unit_is_enabled_or_whose_postinst_is_unread_is_no_sysv_claim(exp):
+    enabled = {f"/etc/rc{n}.d/S01apache-htcacheclean": "-> ../init.d/apache-htcacheclean" for n in "2345"}
+    unit = {"/etc/systemd/system/multi-user.target.wants/apache-htcacheclean.service":
+            f"-> {LIB}/apache-htcacheclean.service"}  # (systemctl enable: both; the unit's line is the one)
+    lines = found(exp, {**SYSV, **enabled, **unit})
+    assert len(lines) == 1 and lines[0].startswith("apache-htcacheclean.service ("), lines
+    snap = snapshot({**SYSV, **enabled})
+    snap.files["/var/lib/dpkg/info/apache2.postinst"] = {"st": [0o100755, 0, 0, 1, 0, 1], "why": "Permission denied"}
+    assert boot_jobs(Texts(snap.files), exp, snap, []) == []
+    del snap.files["/var/lib/dpkg/info/apache2.postinst"]  # (not looked at: a probe of before)
+    assert boot_jobs(Texts(snap.files), exp, snap, []) == []
+    lines = found(exp, {**SYSV, **enabled, "/var/lib/dpkg/info/apache2.postinst": None})  # (looked at: none)
+    assert len(lines) == 2 and all("its postinst makes no start link for it" in ln for ln in lines), lines
