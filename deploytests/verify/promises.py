@@ -5881,7 +5881,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "protected_symlinks and protected_regular guard it); "
             "and every start entry a later boot runs outside systemd's units is a package's or allowed (allow_cron "
             "by file): an @reboot job (a conffile as its package ships it aside), an executable rc.local with a "
-            "command, an rc?.d start link to an init script no package ships, an /etc/inittab line sysvinit's "
+            "command, an rc?.d start link to an init script no package ships or that its package's postinst "
+            "does not make (its update-rc.d calls, its LSB Default-Start), an /etc/inittab line sysvinit's "
             "template does not hold, a kernel command line word /etc/default/grub, grub.d or /etc/kernel/cmdline "
             "adds to what grub ships",
             "test_no_unaccounted_scheduled_jobs",
