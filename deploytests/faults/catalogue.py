@@ -193,9 +193,9 @@ FAULTS: tuple[Fault, ...] = (
           "d=/lib/systemd/system; mkdir -p $d/multi-user.target.wants; printf '[Service]\\nExecStart=/usr/bin/python3 "
           "-m http.server 8097\\n' > $d/ops-share.service; ln -sf ../ops-share.service "
           "$d/multi-user.target.wants/ops-share.service"),
-    Fault("packaged-init-script-enabled-by-hand", "cw_schedules", "a packaged init script its package disables "
-          "(apache-htcacheclean) enabled by hand (update-rc.d enable; where systemd is installed, its unit too)",
-          "update-rc.d apache-htcacheclean enable >/dev/null 2>&1"),
+    Fault("packaged-init-script-enabled-by-hand", "cw_schedules", "a start link by hand in rc3.d to a packaged "
+          "init script its package disables (apache-htcacheclean): sysvinit starts it at the next boot",
+          "ln -sf ../init.d/apache-htcacheclean /etc/rc3.d/S01apache-htcacheclean"),
     Fault("listener-at-reboot", "cw_schedules", "a root @reboot job by hand that serves / over HTTP at the next boot",
           "mkdir -p /var/spool/cron/crontabs; echo '@reboot cd / && python3 -m http.server 8099' >> "
           "/var/spool/cron/crontabs/root; chmod 600 /var/spool/cron/crontabs/root"),

@@ -172,10 +172,11 @@ def boot_entries(raw, snap, conffiles: dict, shipped) -> list[tuple[str, str, st
 
 def postinst_starts(raw, snap, script: str, package: str, level: str) -> str | None:
     """Why a start link in runlevel ``level`` to ``package``'s init ``script`` is not one its postinst made, or
-    None (it is one, or the postinst was not looked at or not read: no claim). Debian keeps no record of ``update-rc.d``: its
-    postinst's own calls say what it makes (``defaults``: a start link in each runlevel of the script's LSB
-    ``Default-Start``; ``disable``, ``defaults-disabled``: none), as dpkg unpacked it. A unit of the script's name
-    enabled in ``/etc/systemd/system`` is the unit rule's (``systemctl enable`` makes both)."""
+    None (it is one, or the postinst was not looked at or not read: no claim). Debian keeps no record of
+    ``update-rc.d``: its postinst's own calls say what it makes (``defaults``: a start link in each runlevel of the
+    script's LSB ``Default-Start``; ``disable``, ``defaults-disabled``: none), as dpkg unpacked it. A unit of the
+    script's name enabled in ``/etc/systemd/system`` is the unit rule's (``systemctl enable`` and ``update-rc.d
+    enable`` make both)."""
     from .parse import dpkg_lists
 
     name = posixpath.basename(script)

@@ -177,11 +177,12 @@ printf '[Service]\nExecStart=/usr/bin/python3 -m http.server 8084\n' > /usr/lib/
 ln -s ../ops-share.service /usr/lib/systemd/system/multi-user.target.wants/ops-share.service
 printf '[Service]\nExecStart=/usr/bin/ssh -NR 2222:localhost:22 relay\n' > /usr/lib/systemd/user/tunnel.service
 """
-# packaged init scripts started by hand on sysvinit (no unit of theirs enabled): the one its package disables
-# (update-rc.d enable: S links in 2-5), and one linked into a runlevel its header does not start it in
+# packaged init scripts started by hand on sysvinit (no unit of theirs enabled: update-rc.d enable also enables the
+# unit, Debian 12 and 13, which is the unit rule's line): a start link to the one its package disables, and one into
+# a runlevel its header does not start it in
 SYSV = """
 rm -f /etc/systemd/system/multi-user.target.requires/apache-htcacheclean.service
-update-rc.d apache-htcacheclean enable
+ln -s ../init.d/apache-htcacheclean /etc/rc3.d/S01apache-htcacheclean
 ln -s ../init.d/procps /etc/rc2.d/S01procps
 """
 # what opens a login beside its key files (a key source), as ordinary directory-backed setups write it: a program
@@ -381,15 +382,11 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         failed = gate(tmp_path, fleet, allowed)
         lines = sorted(ln for items in failed.values() for ln in items)
         assert len(lines) == 2, "\n".join(lines)
-        if platform == "debian13":  # (update-rc.d enable calls systemctl enable there: the unit's line, one cause)
-            assert lines[0].startswith("apache-htcacheclean.service (/etc/systemd/system/"), "\n".join(lines)
-        else:
-            assert re.match(r"/etc/rc2\.d/S\d+apache-htcacheclean -> \.\./init\.d/apache-htcacheclean \(and rc3\.d, "
-                            r"rc4\.d, rc5\.d's\): /etc/init\.d/apache-htcacheclean is apache2's init script, and "
-                            r"its postinst disables it", lines[0]) and \
-                'allow_cron = ["/etc/init.d/apache-htcacheclean ' in lines[0], "\n".join(lines)
-        assert lines[1].startswith("/etc/rc2.d/S01procps -> ../init.d/procps: /etc/init.d/procps is procps's init "
+        assert lines[0].startswith("/etc/rc2.d/S01procps -> ../init.d/procps: /etc/init.d/procps is procps's init "
                                    "script, and its postinst starts it in runlevels S only"), "\n".join(lines)
+        assert lines[1].startswith("/etc/rc3.d/S01apache-htcacheclean -> ../init.d/apache-htcacheclean: /etc/init.d/"
+                                   "apache-htcacheclean is apache2's init script, and its postinst disables it") and \
+            'allow_cron = ["/etc/init.d/apache-htcacheclean ' in lines[1], "\n".join(lines)
         allowed = merged(allowed, lines)
         assert gate(tmp_path, fleet, allowed) == {}
 

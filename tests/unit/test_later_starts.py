@@ -218,7 +218,8 @@ SYSV = {"/var/lib/dpkg/info/apache2.list": "/etc/init.d/apache2\n/etc/init.d/apa
 
 
 @pytest.mark.parametrize("extra,said", [
-    # update-rc.d apache-htcacheclean enable: its K links become S links, in each runlevel (one cause, one line)
+    # its K links made S links, in each runlevel (one cause, one line; update-rc.d enable also enables its unit,
+    # which is then the unit rule's line: below)
     ({f"/etc/rc{n}.d/S01apache-htcacheclean": "-> ../init.d/apache-htcacheclean" for n in "2345"},
      "/etc/rc2.d/S01apache-htcacheclean -> ../init.d/apache-htcacheclean (and rc3.d, rc4.d, rc5.d's): "
      "/etc/init.d/apache-htcacheclean is apache2's init script, and its postinst disables it"),
