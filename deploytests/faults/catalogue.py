@@ -191,11 +191,11 @@ FAULTS: tuple[Fault, ...] = (
     Fault("unit-among-the-packages-units", "cw_units", "a service by hand, and the link enabling it, put among the "
           "packages' own units (/lib/systemd/system): it serves / over HTTP at the next boot",
           "d=/lib/systemd/system; mkdir -p $d/multi-user.target.wants; printf '[Service]\\nExecStart=/usr/bin/python3 "
-          "-m http.server 8097\\n' > $d/ops-share.service; ln -sf ../ops-share.service "
+          "-m http.server 8097\\n' > $d/ops-share.service; ln -sf $d/ops-share.service "
           "$d/multi-user.target.wants/ops-share.service"),
     Fault("packaged-init-script-enabled-by-hand", "cw_schedules", "a start link by hand in rc3.d to a packaged "
           "init script its package disables (apache-htcacheclean): sysvinit starts it at the next boot",
-          "ln -sf ../init.d/apache-htcacheclean /etc/rc3.d/S01apache-htcacheclean"),
+          "ln -sf /etc/init.d/apache-htcacheclean /etc/rc3.d/S01apache-htcacheclean"),
     Fault("listener-at-reboot", "cw_schedules", "a root @reboot job by hand that serves / over HTTP at the next boot",
           "mkdir -p /var/spool/cron/crontabs; echo '@reboot cd / && python3 -m http.server 8099' >> "
           "/var/spool/cron/crontabs/root; chmod 600 /var/spool/cron/crontabs/root"),

@@ -4188,7 +4188,9 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
             value, where = values.get(key, ("", ""))
             if value.lower() in values_off:
                 lines.append(f"{where}: {key} {value}{label}: {means}")
-        judged = {k for k, _, _ in SSHD_BAD}  # any other setting that turns a check off or widens trust: one pattern
+        # any other setting that turns a check off or widens trust: one pattern (the files that decide a key login
+        # are judged below and in cw_become: a user CA is its key's line, allow_keys)
+        judged = {k for k, _, _ in SSHD_BAD} | set(SSH_KEY_PATHS)
         lines += [f"{where}: {key} {value}{label}: {SSHD_GUARD}" for key, (value, where) in sorted(values.items())
                   if key not in judged and isinstance(value, str) and C.GUARD_OFF.match(f"{key} {value}")]
         for key in SSH_KEY_PATHS:

@@ -194,6 +194,7 @@ KEY_SOURCE = """
 """
 PRINCIPALS = """
 ssh-keygen -q -t ed25519 -N '' -C ops-ca -f /etc/ssh/ops_ca
+mkdir -p /etc/ssh/principals && echo ops-team > /etc/ssh/principals/admin
 { printf 'TrustedUserCAKeys /etc/ssh/ops_ca.pub\\nAuthorizedPrincipalsFile /etc/ssh/principals/%%u\\n'
   cat /etc/ssh/sshd_config; } > /tmp/sshd_config && cat /tmp/sshd_config > /etc/ssh/sshd_config
 """
