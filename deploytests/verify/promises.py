@@ -5035,7 +5035,8 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     if cas:
         opened["*"] = ("signs a certificate for any login sshd takes one for (TrustedUserCAKeys): root's where "
                        "PermitRootLogin lets keys in, the deploy login's, every sudo login's", cas)
-    lines = key_sources(facts, exp, snap, {n: w for n, (w, _) in opened.items() if n != "*"} | {
+    lines = key_sources(facts, exp, snap, {deploy: f"logs in as {deploy}, who deploys the app's code"} | {
+        n: w for n, (w, _) in opened.items() if n != "*"} | {
         n: f"logs in as {who}" for n, who in capable.items() if n not in opened and n != "root" and
         (snap.users.facts(n) or {}).get("shell") not in exp.stack.nologin_shells})
     for name, (what, files) in sorted(opened.items()):

@@ -157,3 +157,11 @@ def test_principals_a_trusted_ca_signs_for_open_a_login_only_when_allowed(exp, p
     facts = sshd_plus(with_ca(platform, {}, 0o600), principals)
     assert outcome("cw_become", facts, dataclasses.replace(exp, allow=Allowances(keys=(f"* {fp}",) + _allowed(
         msg.replace("Command /usr/local/sbin/principals %u", "File /etc/ssh/principals/%u"))))) == "pass"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_key_source_names_the_deploy_login_even_when_its_key_files_were_not_read(exp, platform):  # noqa: F811
+    facts = sshd_plus(host(platform), "\nAuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u\n")
+    facts.remote["login_keys"] = None  # (the tree reader could not read them: its own note says so)
+    msg = outcome("cw_become", facts, exp)
+    assert "appuser AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u" in _allowed(msg), msg
