@@ -188,6 +188,14 @@ FAULTS: tuple[Fault, ...] = (
           "at the next boot, without a password", "mkdir -p /etc/systemd/system/getty@tty1.service.d; printf "
           "'[Service]\\nExecStart=\\nExecStart=-/sbin/agetty --autologin root --noclear %%I $TERM\\n' > "
           "/etc/systemd/system/getty@tty1.service.d/override.conf"),
+    Fault("unit-among-the-packages-units", "cw_units", "a service by hand, and the link enabling it, put among the "
+          "packages' own units (/lib/systemd/system): it serves / over HTTP at the next boot",
+          "d=/lib/systemd/system; mkdir -p $d/multi-user.target.wants; printf '[Service]\\nExecStart=/usr/bin/python3 "
+          "-m http.server 8097\\n' > $d/ops-share.service; ln -sf $d/ops-share.service "
+          "$d/multi-user.target.wants/ops-share.service"),
+    Fault("packaged-init-script-enabled-by-hand", "cw_schedules", "a start link by hand in rc3.d to a packaged "
+          "init script its package disables (apache-htcacheclean): sysvinit starts it at the next boot",
+          "ln -sf /etc/init.d/apache-htcacheclean /etc/rc3.d/S01apache-htcacheclean"),
     Fault("listener-at-reboot", "cw_schedules", "a root @reboot job by hand that serves / over HTTP at the next boot",
           "mkdir -p /var/spool/cron/crontabs; echo '@reboot cd / && python3 -m http.server 8099' >> "
           "/var/spool/cron/crontabs/root; chmod 600 /var/spool/cron/crontabs/root"),
@@ -388,6 +396,10 @@ FAULTS: tuple[Fault, ...] = (
           "/etc/apache2/envvars"),
     # logins without the user's own key; root's programs configured into a less trusted login's files; code from
     # the network; every place systemd runs scripts from; secrets outside the config; who may write sshd's config
+    Fault("key-command-for-every-login", "cw_become", "an AuthorizedKeysCommand by hand, at sshd_config's top: "
+          "sshd takes the keys a program prints as opening every login (the deploy login's too), which the gate "
+          "does not see", "sed -i '1i AuthorizedKeysCommandUser nobody' /etc/ssh/sshd_config; sed -i "
+          "'1i AuthorizedKeysCommand /usr/bin/cat /etc/ssh/keys/%u' /etc/ssh/sshd_config"),
     Fault("password-login-for-the-deploy-login", "cw_become", "a password set on the deploy login and password "
           "logins turned on in sshd_config (read first: first value wins)", "echo '{login}:Spring2026x' | chpasswd; "
           "sed -i '1i PasswordAuthentication yes' /etc/ssh/sshd_config"),

@@ -102,6 +102,10 @@ SYSTEMD_PATH = ["/etc/systemd/system.control", "/run/systemd/system.control", "/
 UNITS = SYSTEMD_PATH[:-2]  # the admin's and the runtime's: every unit and drop-in there is read
 TREES = [(SERVER_ROOT, 8, True), ("/etc/cron.d", 1, True), (STATE, 6, True), (MODULES, 1, False)]
 TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False), ("/etc/logrotate.d", 2, True)]
+# the packages' own unit dirs (system and user; /lib's where /usr is not merged): an entry no package's list holds
+# is a unit or link by hand among the packages' (deploytests.verify.starts); its bytes are what an allowance pins
+PACKAGED_UNITS = ["/usr/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/user"]
+TREES += [(d, 2, True) for d in PACKAGED_UNITS if os.path.realpath(d) == d or not d.startswith("/lib/")]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
 # where root's package updates come from and which versions apt takes (world-readable)
@@ -955,16 +959,18 @@ def acts(out):
                 entry["ctime"] = entry["st"][6] if entry.get("st") else os.lstat(path).st_ctime
         except OSError:
             pass
-    # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); read the postinst of the
-    # package whose list holds a file with capabilities (or its merged-/usr twin)
+    # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); nor does dpkg or
+    # update-rc.d record the start links a postinst makes: read the postinst of the package whose list holds a file
+    # with capabilities (or its merged-/usr twin) or an init script
     capped = {t for p, e in out["files"].items() if "caps" in e for t in (p, p[4:] if p.startswith("/usr/") else
                                                                           "/usr" + p)}
     # and of the package whose list holds a file with a stat override: is it its postinst's (its own design)?
     overrides = (out["files"].get("/var/lib/dpkg/statoverride") or {}).get("data") or ""
     capped |= {t for ln in overrides.splitlines() if len(ln.split()) == 4 for p in ln.split()[3:]
                for t in (p, p[4:] if p.startswith("/usr/") else "/usr" + p)}
-    for path in listed if capped else []:
-        if capped & set((out["files"].get(path, {}).get("data") or "").splitlines()):
+    for path in listed:
+        data = out["files"].get(path, {}).get("data") or ""
+        if capped & set(data.splitlines()) or "\n/etc/init.d/" in "\n" + data:
             read(out, path[:-len(".list")] + ".postinst")
 
 

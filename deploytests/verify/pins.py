@@ -94,8 +94,15 @@ def _unit(facts, name: str) -> str | None:
     raw = texts(facts)
     if raw is None:
         return None
+    from .parse import dpkg_files
+    from .starts import PACKAGED_UNITS, entry_name
+
     unit, lines = units(raw).get(name), []  # type: ignore[arg-type]  # (a Texts: its units parsed once)
-    for path in unit.files if unit else []:
+    snap: Any = getattr(facts, "raw", None)
+    shipped = dpkg_files(snap) if getattr(snap, "files", None) else {}
+    by_hand = [p for p in raw if p.startswith(tuple(d + "/" for d in PACKAGED_UNITS)) and p not in shipped and
+               entry_name(p)[2] == name]  # (an entry by hand among the packages' units: its bytes, or its link)
+    for path in list(unit.files if unit else []) + sorted(by_hand):
         data = _bytes(facts, path)
         lines.append(f"{_sha(data if data is not None else raw.get(path, '').encode())}  {path}\n")
     return _sha("".join(lines).encode())

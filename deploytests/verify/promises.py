@@ -4253,7 +4253,8 @@ SSHD_COMMANDS = {
     "forcecommand": "sshd runs it instead of every command of the logins it applies to (an admin's, root's)",
     "subsystem": "sshd runs it for every login that asks for the subsystem (sftp: an admin's, root's)"}
 SSHD_NAMES = {"authorizedkeyscommand": "AuthorizedKeysCommand", "authorizedprincipalscommand":
-              "AuthorizedPrincipalsCommand", "forcecommand": "ForceCommand", "subsystem": "Subsystem"}
+              "AuthorizedPrincipalsCommand", "forcecommand": "ForceCommand", "subsystem": "Subsystem",
+              "authorizedprincipalsfile": "AuthorizedPrincipalsFile"}
 
 
 def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
@@ -4270,7 +4271,9 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
             value, where = values.get(key, ("", ""))
             if value.lower() in values_off:
                 lines.append(f"{where}: {key} {value}{label}: {means}")
-        judged = {k for k, _, _ in SSHD_BAD}  # any other setting that turns a check off or widens trust: one pattern
+        # any other setting that turns a check off or widens trust: one pattern (the files that decide a key login
+        # are judged below and in cw_become: a user CA is its key's line, allow_keys)
+        judged = {k for k, _, _ in SSHD_BAD} | set(SSH_KEY_PATHS)
         lines += [f"{where}: {key} {value}{label}: {SSHD_GUARD}" for key, (value, where) in sorted(values.items())
                   if key not in judged and isinstance(value, str) and C.GUARD_OFF.match(f"{key} {value}")]
         for key in SSH_KEY_PATHS:
@@ -5136,7 +5139,10 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     if cas:
         opened["*"] = ("signs a certificate for any login sshd takes one for (TrustedUserCAKeys): root's where "
                        "PermitRootLogin lets keys in, the deploy login's, every sudo login's", cas)
-    lines = []
+    lines = key_sources(facts, exp, snap, {deploy: f"logs in as {deploy}, who deploys the app's code"} | {
+        n: w for n, (w, _) in opened.items() if n != "*"} | {
+        n: f"logs in as {who}" for n, who in capable.items() if n not in opened and n != "root" and
+        (snap.users.facts(n) or {}).get("shell") not in exp.stack.nologin_shells})
     for name, (what, files) in sorted(opened.items()):
         found, entries = [], []
         for path, text in sorted(files.items()):
@@ -5159,6 +5165,51 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
                                                  "(options, type, base64, comment), or remove it"
                                                  if len(entries) < len(found) else ""))
     return lines
+
+
+# where sshd takes what opens a login from besides its key files (sshd_config(5)): a program's output, and for a
+# certificate of a CA it trusts (TrustedUserCAKeys), the principals it accepts for the login (unset: its own name)
+KEY_SOURCES = {"authorizedkeyscommand": "sshd runs it at each key login and takes every key it prints as opening "
+                                        "the login",
+               "authorizedprincipalsfile": "sshd takes a certificate of a CA it trusts (TrustedUserCAKeys) as "
+                                           "opening the login for every principal that file lists, not only the "
+                                           "login's own name",
+               "authorizedprincipalscommand": "sshd runs it at each certificate login and takes a certificate of a "
+                                              "CA it trusts (TrustedUserCAKeys) for every principal it prints"}
+
+
+def key_sources(facts, exp, snap, logins: dict[str, str]) -> list[str]:
+    """A line per sshd setting in force for a login of ``logins`` (name -> what whoever gets in does) that hands
+    out what opens it beyond its key files, which the gate reads (:data:`KEY_SOURCES`: an
+    ``AuthorizedKeysCommand``; ``AuthorizedPrincipalsFile`` and ``AuthorizedPrincipalsCommand`` where a
+    ``TrustedUserCAKeys`` is in force for it), as its next start reads it (each running server's own arguments
+    too; a Match block that may apply counts), unless allowed in writing (``allow_keys``: ``"LOGIN Keyword
+    value"``, the value as written). What such a source answers is a directory's or a program's, not a file the
+    gate can judge key by key: deny by default, one line per setting naming every login it opens."""
+    from .logins import SSHD_CONFIG, setting_for, sshd_config, sshd_listeners
+    from .mechanisms import texts
+
+    raw = texts(facts) or {}
+    if SSHD_CONFIG not in raw:
+        return []
+    cfgs = [sshd_config(raw, snap.dirs)] + [sshd_config(raw, snap.dirs, argv=argv, where=f"pid {pid}'s command line")
+                                            for pid, argv in sorted(sshd_listeners(snap.raw.get("proc") or {}).items())]
+    found = {}  # type: dict[tuple[str, str, str], list[str]]  # (keyword, value, where) -> the logins it opens
+    for cfg in cfgs:
+        for name in sorted(logins):
+            groups = (snap.users.facts(name) or {}).get("groups") or [name]
+            ca = setting_for(cfg, "trustedusercakeys", name, groups)
+            for key in KEY_SOURCES:
+                value, where = setting_for(cfg, key, name, groups) or ("none", "")
+                if value.lower() == "none" or key != "authorizedkeyscommand" and (ca or ("none",))[0].lower() == \
+                        "none" or f"{name} {SSHD_NAMES[key]} {value}" in exp.allow.keys:
+                    continue
+                got = found.setdefault((key, value, where), [])
+                got += [name] if name not in got else []
+    return [f"{where}: {SSHD_NAMES[key]} {value}: {KEY_SOURCES[key]}, which the gate does not see: whoever it "
+            f"answers for {'; '.join(logins[n] for n in names)}. If it is meant to be there, allow it: allow_keys = "
+            f"{json.dumps([f'{n} {SSHD_NAMES[key]} {value}' for n in names])} in {exp.allow.where}"
+            for (key, value, where), names in found.items()]
 
 
 def minted_logins(facts, exp, snap, root_by_key: bool, deploy_keys: dict) -> list[str]:
@@ -5938,7 +5989,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "protected_symlinks and protected_regular guard it); "
             "and every start entry a later boot runs outside systemd's units is a package's or allowed (allow_cron "
             "by file): an @reboot job (a conffile as its package ships it aside), an executable rc.local with a "
-            "command, an rc?.d start link to an init script no package ships, an /etc/inittab line sysvinit's "
+            "command, an rc?.d start link to an init script no package ships or that its package's postinst "
+            "does not make (its update-rc.d calls, its LSB Default-Start), an /etc/inittab line sysvinit's "
             "template does not hold, a kernel command line word /etc/default/grub, grub.d or /etc/kernel/cmdline "
             "adds to what grub ships",
             "test_no_unaccounted_scheduled_jobs",
@@ -5984,7 +6036,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "reload of theirs stops the server; and, deny by default, every start entry there (a unit file, a "
             "drop-in, an alias link, a .wants/.requires/.upholds link: what a later boot, start or timer runs) is a "
             "package's (a file dpkg unpacked; a link a postinst made, deb-systemd-helper's record; one systemd's "
-            "own postinst enables) or allowed by unit name (allow_units); a mask, a scope or a slice starts nothing",
+            "own postinst enables) or allowed by unit name (allow_units), and so is every entry of the packages' "
+            "own unit dirs (/usr/lib/systemd/system, /lib's, /usr/lib/systemd/user: there dpkg's files only); a "
+            "mask, a scope or a slice starts nothing",
             "test_no_unaccounted_systemd_units",
             "app-report.service (/etc/systemd/system/app-report.service; enabled by .../timers.target.wants/"
             "app-report.timer; started by app-report.timer): /etc/systemd/system/app-report.service:5: execstart "
@@ -6157,7 +6211,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "that opens the deploy login, the gate's login (sudo) or root (while sshd takes root keys), each file "
             "AuthorizedKeysFile names too, and every user CA sshd trusts (TrustedUserCAKeys), is the key the gate "
             "logged in with or allowed (allow_keys: \"LOGIN SHA256:FP\" as ssh-keygen -lf prints it; \"* SHA256:FP\" "
-            "a CA) (/etc/shadow "
+            "a CA); no key source beside those files is in force for one of them or another login that may become "
+            "root (an AuthorizedKeysCommand; an AuthorizedPrincipalsFile or AuthorizedPrincipalsCommand where a CA "
+            "is trusted: what they hand out the gate does not see), unless allowed (allow_keys: \"LOGIN Keyword "
+            "value\" as sshd_config has it) (/etc/shadow "
             "read by root, reduced there to empty/locked/none/set and its aging fields: no hash leaves the server); "
             "no SSH trust anchor the deploy login can mint or use: no user CA sshd trusts (TrustedUserCAKeys) whose "
             "private key the deploy login may read (its home, the app's tree: by the key's public half) or others "

@@ -25,12 +25,14 @@ import posixpath
 import re
 import stat
 
+from .collect_login import PACKAGED_UNITS
 from .grants import as_shipped
 from .mechanisms import CRONTABS, UNIT_DIRS, UNIT_TOPS
 
 DSH = "/var/lib/systemd/deb-systemd-helper-enabled"  # deb-systemd-helper's record of the links postinsts made
 SYSTEMD_POSTINST = "/var/lib/dpkg/info/systemd.postinst"  # (it enables getty@tty1 and others with systemctl)
 ADMIN = "/etc/systemd/system"
+USERS, USER = "/usr/lib/systemd/user", "; every user's systemd manager reads it (root's, the app user's)"
 LINKS = (".wants", ".requires", ".upholds")
 # the unit types that start something (a scope or a slice runs no program of its own: logind's sessions)
 TYPES = (".service", ".socket", ".timer", ".path", ".target", ".mount", ".automount", ".swap")
@@ -49,22 +51,36 @@ def _postinst_enables(raw) -> set[str]:
                                                                                        ".socket", ".timer"))}
 
 
+def entry_name(path: str) -> tuple[str, str, str]:
+    """(its unit dir, its path there, the unit it is an entry of: '' when none) of a path under :data:`UNIT_DIRS`
+    or :data:`PACKAGED_UNITS`: a unit file or alias link (``NAME``), a drop-in (``NAME.d/*.conf``), an enabling
+    link (``OTHER.wants/NAME``)."""
+    top = next((d for d in UNIT_DIRS + tuple(PACKAGED_UNITS) if path.startswith(d + "/")), "")
+    rel = path[len(top) + 1:]
+    parts = rel.split("/")
+    name = parts[-1] if len(parts) == 2 and parts[0].endswith(LINKS) else parts[0][:-2] \
+        if len(parts) == 2 and parts[0].endswith(".d") else parts[0] if len(parts) == 1 else ""
+    return top, rel, name if top and name.endswith(TYPES) else ""
+
+
 def unit_entries(raw, shipped) -> dict[str, list[str]]:
-    """unit name -> its start entries (``path`` or ``link -> target``, what it is) in :data:`UNIT_DIRS` that no
-    package made (``shipped``: dpkg's paths, or None when not known: then nothing is judged)."""
+    """unit name -> its start entries (``path`` or ``link -> target``, what it is) in :data:`UNIT_DIRS` and the
+    packages' own unit dirs (:data:`PACKAGED_UNITS`, system and user: there only dpkg's files are a package's)
+    that no package made (``shipped``: dpkg's paths, or None when not known: then nothing is judged)."""
     if shipped is None:
         return {}
     enables, out = _postinst_enables(raw), {}  # type: tuple[set[str], dict[str, list[str]]]
-    for path in sorted(p for p in raw if p.startswith(UNIT_TOPS)):
-        top = next(d for d in UNIT_DIRS if path.startswith(d + "/"))
-        rel, text = path[len(top) + 1:], raw[path]
+    for path in sorted(p for p in raw if p.startswith(UNIT_TOPS + tuple(d + "/" for d in PACKAGED_UNITS))):
+        top, rel, name = entry_name(path)
+        text = raw[path]
         parts, link = rel.split("/"), text[3:].strip() if text.startswith("-> ") else None
-        name = parts[-1] if len(parts) == 2 and parts[0].endswith(LINKS) else parts[0][:-2] \
-            if len(parts) == 2 and parts[0].endswith(".d") else parts[0] if len(parts) == 1 else ""
-        if not name.endswith(TYPES) or path in shipped or link == "/dev/null":
+        if not name or path in shipped or link == "/dev/null":
             continue
         recorded = top == ADMIN and f"{DSH}/{rel}" in raw  # (deb-systemd-helper's: a postinst made it)
-        if len(parts) == 2 and parts[0].endswith(LINKS):
+        if top in PACKAGED_UNITS:
+            out.setdefault(name, []).append(f"{path}{' -> ' + link if link else ''}: by hand among the packages' "
+                                            f"units (no installed package's list holds it){USER * (top == USERS)}")
+        elif len(parts) == 2 and parts[0].endswith(LINKS):
             if recorded or link is not None and name in enables:
                 continue
             what = f"{path} -> {link}" if link is not None else f"{path} (a file where systemd reads a link)"
@@ -115,15 +131,25 @@ def boot_entries(raw, snap, conffiles: dict, shipped) -> list[tuple[str, str, st
         out.append((f"/etc/rc.local:{lines[0][0]}: {lines[0][1][:160]!r}" + (
             f" (and {len(lines) - 1} more line{'s' * (len(lines) > 2)})" if len(lines) > 1 else ""),
             "root runs it at every boot (systemd's rc-local.service, sysvinit's rc.local)", "/etc/rc.local"))
+    links: dict[str, list[str]] = {}  # (the script -> its start links by hand, the first one's why: one line)
+    whys: dict[str, str] = {}
     for path in sorted(p for p in raw if re.match(r"/etc/rc[2-5S]\.d/S\d*[^/]+$", p)):
         link = raw[path][3:].strip() if raw[path].startswith("-> ") else None
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), link)) if link else path
         init = target.startswith("/etc/init.d/") and "/" not in target[len("/etc/init.d/"):]
+        why = f"{target} is no package's init script"
         if shipped is not None and init and target in shipped:
-            continue
-        out.append((f"{path} -> {link}" if link else f"{path} (a file, not a link to an init script)",
-                    f"{target} is no package's init script: root starts it at boot on sysvinit (on systemd, "
-                    "through its sysv generator when no unit has its name)", target if init else path))
+            why = postinst_starts(raw, snap, target, shipped[target], path[7]) or ""
+            if not why:
+                continue
+        links.setdefault(target if init else path, []).append(f"{path} -> {link}" if link else
+                                                              f"{path} (a file, not a link to an init script)")
+        whys.setdefault(target if init else path, why)
+    for file, found in links.items():
+        more = [posixpath.basename(posixpath.dirname(f.split()[0])) for f in found[1:]]
+        out.append((found[0] + (f" (and {', '.join(more)}'s)" if more else ""),
+                    f"{whys[file]}: root starts it at boot on sysvinit (on systemd, through its sysv generator when "
+                    "no unit has its name)", file))
     if INITTAB in raw:
         stock = {" ".join(ln.split()) for ln in (raw.get(INITTAB_SHIPPED) or "").splitlines()}
         for n, line in enumerate(raw[INITTAB].splitlines(), 1):
@@ -142,6 +168,36 @@ def boot_entries(raw, snap, conffiles: dict, shipped) -> list[tuple[str, str, st
                         "the next boot's kernel and init take it (init=, systemd.debug_shell, systemd.unit= give "
                         "a root shell on the console without a password)", path))
     return out
+
+
+def postinst_starts(raw, snap, script: str, package: str, level: str) -> str | None:
+    """Why a start link in runlevel ``level`` to ``package``'s init ``script`` is not one its postinst made, or
+    None (it is one, or the postinst was not looked at or not read: no claim). Debian keeps no record of
+    ``update-rc.d``: its postinst's own calls say what it makes (``defaults``: a start link in each runlevel of the
+    script's LSB ``Default-Start``; ``disable``, ``defaults-disabled``: none), as dpkg unpacked it. A unit of the
+    script's name enabled in ``/etc/systemd/system`` is the unit rule's (``systemctl enable`` and ``update-rc.d
+    enable`` make both)."""
+    from .parse import dpkg_lists
+
+    name = posixpath.basename(script)
+    if any(re.match(rf"{ADMIN}/[^/]+({'|'.join(map(re.escape, LINKS))})/{re.escape(name)}\.service$", p) for p in raw):
+        return None
+    posts = [p[:-len(".list")] + ".postinst" for p in dpkg_lists(snap).get(package, [])] if snap is not None else []
+    seen = [(snap.files.get(p), p) for p in posts]
+    if not posts or any(e is None or e.get("st") and p not in raw for e, p in seen):
+        return None  # (not looked at: an older probe; there, not read)
+    text = "\n".join(raw.get(p) or "" for p in posts)
+    calls = set(re.findall(rf"(?m)^[^#\n]*\bupdate-rc\.d\s+(?:-f\s+)?{re.escape(name)}\s+([\w-]+)", text))
+    if not calls & {"defaults", "enable", "start"}:
+        return f"{script} is {package}'s init script, and its postinst makes no start link for it: enabled by hand"
+    if calls & {"disable", "defaults-disabled"} and "enable" not in calls:
+        return (f"{script} is {package}'s init script, and its postinst disables it (update-rc.d {name} disable): "
+                f"enabled by hand")
+    m = re.search(r"(?m)^#\s*Default-Start:(.*)$", raw.get(script) or "")
+    if m and level not in m.group(1).split():
+        return (f"{script} is {package}'s init script, and its postinst starts it in runlevels "
+                f"{' '.join(m.group(1).split()) or '(none)'} only (its LSB header's Default-Start): added by hand")
+    return None
 
 
 def _cmdline_words(text: str) -> list[str]:

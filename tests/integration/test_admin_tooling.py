@@ -172,6 +172,31 @@ printf '#!/bin/sh\\nnc -l -p 4444 -e /bin/sh\\n' > /etc/init.d/share && chmod 07
 ln -s ../init.d/share /etc/rc2.d/S99share
 echo '1:2345:respawn:/sbin/getty --autologin root 38400 tty1' > /etc/inittab
 echo 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX systemd.debug_shell"' > /etc/default/grub.d/50-debug.cfg
+mkdir -p /usr/lib/systemd/system/multi-user.target.wants
+printf '[Service]\nExecStart=/usr/bin/python3 -m http.server 8084\n' > /usr/lib/systemd/system/ops-share.service
+ln -s ../ops-share.service /usr/lib/systemd/system/multi-user.target.wants/ops-share.service
+printf '[Service]\nExecStart=/usr/bin/ssh -NR 2222:localhost:22 relay\n' > /usr/lib/systemd/user/tunnel.service
+"""
+# packaged init scripts started by hand on sysvinit (no unit of theirs enabled: update-rc.d enable also enables the
+# unit, Debian 12 and 13, which is the unit rule's line): a start link to the one its package disables, and one into
+# a runlevel its header does not start it in
+SYSV = """
+rm -f /etc/systemd/system/multi-user.target.requires/apache-htcacheclean.service
+ln -s ../init.d/apache-htcacheclean /etc/rc3.d/S01apache-htcacheclean
+ln -s ../init.d/procps /etc/rc2.d/S01procps
+"""
+# what opens a login beside its key files (a key source), as ordinary directory-backed setups write it: a program
+# printing each login's keys for every login; then a user CA with a principals file (the CA and the mapping: two)
+# (at sshd_config's top: the file ends in the admin's Match block)
+KEY_SOURCE = """
+{ printf 'AuthorizedKeysCommand /usr/bin/cat /etc/ssh/keys/%%u\\nAuthorizedKeysCommandUser nobody\\n'
+  cat /etc/ssh/sshd_config; } > /tmp/sshd_config && cat /tmp/sshd_config > /etc/ssh/sshd_config
+"""
+PRINCIPALS = """
+ssh-keygen -q -t ed25519 -N '' -C ops-ca -f /etc/ssh/ops_ca
+mkdir -p /etc/ssh/principals && echo ops-team > /etc/ssh/principals/admin
+{ printf 'TrustedUserCAKeys /etc/ssh/ops_ca.pub\\nAuthorizedPrincipalsFile /etc/ssh/principals/%%u\\n'
+  cat /etc/ssh/sshd_config; } > /tmp/sshd_config && cat /tmp/sshd_config > /etc/ssh/sshd_config
 """
 
 
@@ -340,10 +365,43 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
                 "share.conf: a drop-in by hand", "/var/spool/cron/crontabs/root:",
                 "/etc/rc.local:2: 'nohup python3 -m http.server 8083", "/etc/rc2.d/S99share -> "
                 "../init.d/share", "/etc/inittab:1: ", "/etc/default/grub.d/50-debug.cfg: the kernel command line "
-                "gets 'systemd.debug_shell'"] + (["debug-shell.service (/etc/systemd/system/sysinit.target.wants/"
-                                                  "debug-shell.service -> "] if platform == "debian13" else [])
+                "gets 'systemd.debug_shell'", "ops-share.service (/usr/lib/systemd/system/multi-user.target.wants/"
+                "ops-share.service -> ../ops-share.service: by hand among the packages' units (no installed package's "
+                "list holds it); /usr/lib/systemd/system/ops-share.service: by hand", "tunnel.service (/usr/lib/"
+                "systemd/user/tunnel.service: by hand among the packages' units"] + (
+                    ["debug-shell.service (/etc/systemd/system/sysinit.target.wants/debug-shell.service -> "]
+                    if platform == "debian13" else [])
         assert len(lines) == len(want) and all(any(ln.startswith(w) for ln in lines) for w in want), shown
         assert all(re.search(r"allow it: allow_(units|cron) = \[", ln) for ln in lines), shown
         assert any(re.match(r"/var/spool/cron/crontabs/root:\d+: @reboot 'python3 -m http.server 8081' as root: ", ln)
                    for ln in lines), shown  # (its line number: after crontab's own header lines)
-        assert gate(tmp_path, fleet, merged(allowed, [ln for items in failed.values() for ln in items])) == {}
+        allowed = merged(allowed, [ln for items in failed.values() for ln in items])
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # a packaged init script started by hand: one line per script naming what its postinst makes
+        root(box, SYSV)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = sorted(ln for items in failed.values() for ln in items)
+        assert len(lines) == 2, "\n".join(lines)
+        assert lines[0].startswith("/etc/rc2.d/S01procps -> ../init.d/procps: /etc/init.d/procps is procps's init "
+                                   "script, and its postinst starts it in runlevels S only"), "\n".join(lines)
+        assert lines[1].startswith("/etc/rc3.d/S01apache-htcacheclean -> ../init.d/apache-htcacheclean: /etc/init.d/"
+                                   "apache-htcacheclean is apache2's init script, and its postinst disables it") and \
+            'allow_cron = ["/etc/init.d/apache-htcacheclean ' in lines[1], "\n".join(lines)
+        allowed = merged(allowed, lines)
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # a key source beside the key files, in force for every login (the deploy login, the gate's, root by key):
+        # one line naming them and the allow_keys entries; then a user CA and its principals file: the CA's key line
+        # and the mapping's, one each; each passes once written
+        for step, count in ((KEY_SOURCE, 1), (PRINCIPALS, 2)):
+            root(box, step)
+            failed = gate(tmp_path, fleet, allowed)
+            lines = [ln for items in failed.values() for ln in items]
+            assert len(lines) == count and all("allow it: allow_keys = [" in ln for ln in lines), "\n".join(lines)
+            said = "AuthorizedKeysCommand /usr/bin/cat /etc/ssh/keys/%u: sshd runs it at each key login" \
+                if step == KEY_SOURCE else "AuthorizedPrincipalsFile /etc/ssh/principals/%u: sshd takes a certificate"
+            assert any(ln.startswith("/etc/ssh/sshd_config:") and said in ln and "logs in as appuser" in ln and
+                       "logs in as admin" in ln for ln in lines), "\n".join(lines)
+            allowed = merged(allowed, lines)
+            assert gate(tmp_path, fleet, allowed) == {}

@@ -46,9 +46,12 @@ STOCK = {
 EXEC = 0o100755
 
 
-def snapshot(extra: dict[str, str]) -> parse.Snapshot:
+def snapshot(extra: dict[str, str | None]) -> parse.Snapshot:
     files = {}
     for path, text in {**STOCK, **extra}.items():
+        if text is None:  # (looked at, not there)
+            files[path] = {"why": "No such file or directory"}
+            continue
         files[path] = {"link": text[3:], "st": [0o120777, 0, 0, 1, 0, 1]} if text.startswith("-> ") else \
             {"data": text, "st": [EXEC if path == "/etc/rc.local" else 0o100644, 0, 0, len(text), 0, 1]}
     md5 = hashlib.md5(STOCK["/etc/crontab"].encode()).hexdigest()
@@ -152,3 +155,100 @@ def test_a_grub_config_as_shipped_and_a_non_executable_rc_local_start_nothing(ex
     snap = snapshot({"/etc/rc.local": "#!/bin/sh\nnc -l -p 1\n"})
     snap.files["/etc/rc.local"]["st"][0] = 0o100644
     assert boot_jobs(Texts(snap.files), exp, snap, []) == []
+
+
+# the packages' own unit dirs as dpkg lists them (/lib's paths also under /usr: merged /usr)
+PACKAGED = {"/var/lib/dpkg/info/apache2.list": "/etc/init.d/apache2\n/lib/systemd/system/apache2.service\n"
+            "/usr/lib/systemd/system/multi-user.target.wants\n/usr/lib/systemd/system/multi-user.target.wants/"
+            "apache2.service\n/usr/lib/systemd/user/dbus.socket\n",
+            "/usr/lib/systemd/system/apache2.service": "[Service]\nExecStart=/usr/sbin/apachectl start\n",
+            "/usr/lib/systemd/system/multi-user.target.wants/apache2.service": "-> ../apache2.service",
+            "/usr/lib/systemd/user/dbus.socket": "[Socket]\nListenStream=%t/bus\n"}
+
+
+@pytest.mark.parametrize("extra,name,said", [
+    ({"/usr/lib/systemd/system/share.service": "[Service]\nExecStart=/usr/bin/python3 -m http.server 8000\n"},
+     "share.service", "/usr/lib/systemd/system/share.service: by hand among the packages' units"),
+    # other members: an enabling link by hand there to a packaged unit, a drop-in there of a packaged unit, a unit
+    # and its enabling link in the user dir (every user's manager), an alias link
+    ({"/usr/lib/systemd/system/sysinit.target.wants/debug-shell.service": "-> ../debug-shell.service"},
+     "debug-shell.service", "/usr/lib/systemd/system/sysinit.target.wants/debug-shell.service -> ../debug-shell."
+                            "service: by hand"),
+    ({"/usr/lib/systemd/system/apache2.service.d/env.conf": "[Service]\nEnvironment=LD_PRELOAD=/tmp/x.so\n"},
+     "apache2.service", "apache2.service.d/env.conf: by hand"),
+    ({"/usr/lib/systemd/user/default.target.wants/tunnel.service": "-> ../tunnel.service",
+      "/usr/lib/systemd/user/tunnel.service": "[Service]\nExecStart=/usr/bin/ssh -NR 2222:localhost:22 x\n"},
+     "tunnel.service", "every user's systemd manager reads it"),
+    ({"/usr/lib/systemd/system/dbus-org.share.service": "-> /tmp/share.service"}, "dbus-org.share.service",
+     "-> /tmp/share.service: by hand"),
+])
+def test_an_entry_by_hand_among_the_packages_units_fails_in_one_line_naming_its_allowance(exp, extra, name, said):
+    assert found(exp, PACKAGED) == []  # (dpkg's files there: the packages')
+    lines = found(exp, {**PACKAGED, **extra})
+    assert len(lines) == 1 and lines[0].startswith(f"{name} (") and said in lines[0], lines
+    assert f'allow_units = ["{name}"]' in lines[0], lines
+    assert found(exp, {**PACKAGED, **extra}, units=(name,)) == []
+
+
+def test_an_allowance_of_an_entry_among_the_packages_units_pins_its_bytes(exp):
+    from deploytests.verify.facts import Facts
+    from deploytests.verify.pins import digest
+
+    def pin(text):
+        facts = Facts("docker://web-1", remote={})
+        facts.raw = snapshot({**PACKAGED, "/usr/lib/systemd/system/share.service": text})
+        return digest(facts, "units", "share.service")
+
+    assert pin("[Service]\nExecStart=/bin/true\n") != pin("[Service]\nExecStart=/bin/sh\n")
+
+
+# apache2's init scripts as Debian 12 and 13 ship them (measured): its postinst makes apache2's start links and
+# disables apache-htcacheclean's (K01 links in 2-5); procps' runs in rcS only
+SYSV = {"/var/lib/dpkg/info/apache2.list": "/etc/init.d/apache2\n/etc/init.d/apache-htcacheclean\n/etc/init.d/procps\n"
+        "/etc/init.d/apache-ops\n",
+        "/var/lib/dpkg/info/apache2.postinst": "#!/bin/sh\nset -e\ndisable_htcacheclean()\n{\n\tupdate-rc.d "
+        "apache-htcacheclean disable >/dev/null\n}\n\t\tupdate-rc.d apache2 defaults >/dev/null\n\t\tupdate-rc.d "
+        "apache-htcacheclean defaults >/dev/null || exit 1\n\t\tupdate-rc.d procps defaults >/dev/null\n"
+        "# update-rc.d apache-ops defaults\n",
+        "/etc/init.d/apache-htcacheclean": "#!/bin/sh\n### BEGIN INIT INFO\n# Default-Start:     2 3 4 5\n",
+        "/etc/init.d/procps": "#!/bin/sh\n### BEGIN INIT INFO\n# Default-Start:     S\n",
+        "/etc/init.d/apache-ops": "#!/bin/sh\n### BEGIN INIT INFO\n# Default-Start:     2 3 4 5\n",
+        "/etc/rcS.d/S01procps": "-> ../init.d/procps",
+        **{f"/etc/rc{n}.d/K01apache-htcacheclean": "-> ../init.d/apache-htcacheclean" for n in "2345"}}
+
+
+@pytest.mark.parametrize("extra,said", [
+    # its K links made S links, in each runlevel (one cause, one line; update-rc.d enable also enables its unit,
+    # which is then the unit rule's line: below)
+    ({f"/etc/rc{n}.d/S01apache-htcacheclean": "-> ../init.d/apache-htcacheclean" for n in "2345"},
+     "/etc/rc2.d/S01apache-htcacheclean -> ../init.d/apache-htcacheclean (and rc3.d, rc4.d, rc5.d's): "
+     "/etc/init.d/apache-htcacheclean is apache2's init script, and its postinst disables it"),
+    # other members: a start link in a runlevel its header does not start it in; a packaged script its postinst
+    # makes no link for (a commented-out call is none)
+    ({"/etc/rc2.d/S01procps": "-> ../init.d/procps"}, "/etc/rc2.d/S01procps -> ../init.d/procps: /etc/init.d/"
+     "procps is apache2's init script, and its postinst starts it in runlevels S only"),
+    ({"/etc/rc3.d/S02apache-ops": "-> ../init.d/apache-ops"}, "/etc/rc3.d/S02apache-ops -> ../init.d/apache-ops: "
+     "/etc/init.d/apache-ops is apache2's init script, and its postinst makes no start link for it"),
+])
+def test_a_packaged_init_script_started_by_hand_fails_in_one_line_naming_its_allowance(exp, extra, said):
+    assert found(exp, SYSV) == []  # (the postinst's links)
+    lines = found(exp, {**SYSV, **extra})
+    script = said.split(": ", 1)[1].split()[0]
+    assert len(lines) == 1 and lines[0].startswith(said), lines
+    assert f'allow_cron = ["{script}"]' in lines[0], lines
+    assert found(exp, {**SYSV, **extra}, cron=(script,)) == []
+
+
+def test_a_packaged_init_script_whose_unit_is_enabled_or_whose_postinst_is_unread_is_no_sysv_claim(exp):
+    enabled = {f"/etc/rc{n}.d/S01apache-htcacheclean": "-> ../init.d/apache-htcacheclean" for n in "2345"}
+    unit = {"/etc/systemd/system/multi-user.target.wants/apache-htcacheclean.service":
+            f"-> {LIB}/apache-htcacheclean.service"}  # (systemctl enable: both; the unit's line is the one)
+    lines = found(exp, {**SYSV, **enabled, **unit})
+    assert len(lines) == 1 and lines[0].startswith("apache-htcacheclean.service ("), lines
+    snap = snapshot({**SYSV, **enabled})
+    snap.files["/var/lib/dpkg/info/apache2.postinst"] = {"st": [0o100755, 0, 0, 1, 0, 1], "why": "Permission denied"}
+    assert boot_jobs(Texts(snap.files), exp, snap, []) == []
+    del snap.files["/var/lib/dpkg/info/apache2.postinst"]  # (not looked at: a probe of before)
+    assert boot_jobs(Texts(snap.files), exp, snap, []) == []
+    lines = found(exp, {**SYSV, **enabled, "/var/lib/dpkg/info/apache2.postinst": None})  # (looked at: none)
+    assert len(lines) == 2 and all("its postinst makes no start link for it" in ln for ln in lines), lines

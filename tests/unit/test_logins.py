@@ -839,7 +839,9 @@ def test_a_session_sshd_refuses_on_an_open_connection_names_max_sessions():
 
 
 @pytest.mark.parametrize("line, key", [("PermitUserEnvironment yes", "permituserenvironment yes"),
-                                       ("PermitUserEnvironment no", None)])
+                                       ("PermitUserEnvironment no", None),
+                                       # a user CA is judged by its key (cw_become, allow_keys), not as a guard off
+                                       ("TrustedUserCAKeys /etc/ssh/user_ca.pub", None)])
 def test_any_sshd_setting_that_widens_trust_fails_by_the_one_guard_pattern(exp, line, key):
     """sshd's settings past its own table (SSHD_BAD): each one collect_login.GUARD_OFF calls a guard off (a
     permission set for all: PermitUserEnvironment yes lets a login held to one command by its key's command= set
@@ -847,6 +849,8 @@ def test_any_sshd_setting_that_widens_trust_fails_by_the_one_guard_pattern(exp, 
     found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config.d/50.conf": line + "\n"}, "debian12-plain"), exp)
     if key:
         assert f"/etc/ssh/sshd_config.d/50.conf:1: {key}: it turns off a check sshd makes" in found, found
+    elif line.startswith("TrustedUserCAKeys"):  # (its file is judged as every file that decides a key login)
+        assert "it turns off a check sshd makes" not in found, found
     else:
         assert found == "pass", found
 

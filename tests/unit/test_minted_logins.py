@@ -109,3 +109,59 @@ def test_an_authorized_keys_command_the_deploy_login_may_write_fails(exp, platfo
                       "\nAuthorizedKeysCommand /srv/ops/keys.sh %u\nAuthorizedKeysCommandUser nobody\n")
     msg = outcome("cw_sshd", facts, exp)
     assert "AuthorizedKeysCommand /srv/ops/keys.sh %u" in msg and "/srv/ops/keys.sh" in msg and "appuser" in msg, msg
+
+
+def _allowed(msg: str) -> tuple[str, ...]:
+    import json
+    import re
+    return tuple(e for m in re.finditer(r"allow it: allow_keys = (\[.*?\]) in ", msg) for e in json.loads(m.group(1)))
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_key_source_beside_the_key_files_opens_a_login_only_when_allowed(exp, platform):  # noqa: F811
+    # the keys an AuthorizedKeysCommand prints (a directory's: sss, LDAP) open the deploy login and every other
+    # login it applies to, and the gate sees none of them: deny by default, one line naming the logins it opens
+    command = "\nAuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u\nAuthorizedKeysCommandUser nobody\n"
+    msg = outcome("cw_become", sshd_plus(host(platform), command), exp)
+    assert msg.startswith("fail: ") and "AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u: sshd runs it at " \
+        "each key login" in msg and "logs in as appuser, who deploys the app's code" in msg, msg
+    assert "appuser AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u" in _allowed(msg), msg
+    allowed = dataclasses.replace(exp, allow=Allowances(keys=_allowed(msg)))
+    assert outcome("cw_become", sshd_plus(host(platform), command), allowed) == "pass"
+    # another member: the same in a Match block for the deploy login only; and one for another user: not in force
+    # for any login that deploys or becomes root, no line
+    msg = outcome("cw_become", sshd_plus(host(platform), "\nMatch User appuser\n  AuthorizedKeysCommand /usr/bin/"
+                                                         "sss_ssh_authorizedkeys %u\n"), exp)
+    assert "AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u: sshd runs it" in msg, msg
+    assert outcome("cw_become", sshd_plus(host(platform), "\nMatch User backup\n  AuthorizedKeysCommand /usr/bin/"
+                                                          "sss_ssh_authorizedkeys %u\n"), exp) == "pass"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_principals_a_trusted_ca_signs_for_open_a_login_only_when_allowed(exp, platform):  # noqa: F811
+    # an AuthorizedPrincipalsFile maps a certificate's principals to the login (ops-team -> deployer): which the
+    # CA's holder chose, the gate does not read; where no CA is trusted it decides nothing
+    principals = "\nAuthorizedPrincipalsFile /etc/ssh/principals/%u\n"
+    assert outcome("cw_become", sshd_plus(host(platform), principals), exp) == "pass"
+    facts = with_ca(platform, {}, 0o600)
+    msg = outcome("cw_become", sshd_plus(facts, principals), exp)
+    assert "AuthorizedPrincipalsFile /etc/ssh/principals/%u: sshd takes a certificate of a CA it trusts" in msg and \
+        "appuser AuthorizedPrincipalsFile /etc/ssh/principals/%u" in _allowed(msg), msg
+    # the other member: a program that prints the principals
+    facts = sshd_plus(with_ca(platform, {}, 0o600), "AuthorizedPrincipalsCommand /usr/local/sbin/principals %u\n"
+                                                    "AuthorizedPrincipalsCommandUser nobody\n")
+    msg = outcome("cw_become", facts, exp)
+    assert "AuthorizedPrincipalsCommand /usr/local/sbin/principals %u: sshd runs it at each certificate login" in \
+        msg, msg
+    fp = fingerprint(CA_PUBLIC.split()[1])
+    facts = sshd_plus(with_ca(platform, {}, 0o600), principals)
+    assert outcome("cw_become", facts, dataclasses.replace(exp, allow=Allowances(keys=(f"* {fp}",) + _allowed(
+        msg.replace("Command /usr/local/sbin/principals %u", "File /etc/ssh/principals/%u"))))) == "pass"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_key_source_names_the_deploy_login_even_when_its_key_files_were_not_read(exp, platform):  # noqa: F811
+    facts = sshd_plus(host(platform), "\nAuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u\n")
+    facts.remote["login_keys"] = None  # (the tree reader could not read them: its own note says so)
+    msg = outcome("cw_become", facts, exp)
+    assert "appuser AuthorizedKeysCommand /usr/bin/sss_ssh_authorizedkeys %u" in _allowed(msg), msg
