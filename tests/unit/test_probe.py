@@ -888,3 +888,23 @@ def test_the_readers_inside_get_follows_only_the_sites_own_redirect_to_tls(monke
     assert asked == ([False, True] if follows else [False])
     assert got == ({"status": 200, "release": "r1", "body": "ok", "tls": True} if follows else
                    {"status": 301, "release": None, "body": "", **({"location": location} if location else {})})
+
+
+def test_snapshot_realpath_resolves_recorded_links_and_dot_names():
+    """The collector's recorded links resolved as the kernel would: relative and absolute targets, ``.`` and
+    ``..`` in a path or a target, a link to ``/``, a chain; what is not recorded stays as written."""
+    st = [0o120777, 0, 0, 1, 0, 1, 0]
+    snap = parse.Snapshot({"files": {
+        "/bin": {"st": st, "link": "usr/bin"}, "/etc/alternatives/py": {"st": st, "link": "/usr/bin/python3.11"},
+        "/usr/bin/python3": {"st": st, "link": "../bin/./python3.11"}, "/top": {"st": st, "link": "/"},
+        "/usr/lib/up": {"st": st, "link": ".."}, "/chain": {"st": st, "link": "/etc/alternatives/py"}}})
+    assert snap.realpath("/bin/python3") == "/usr/bin/python3.11"
+    assert snap.realpath("/etc/alternatives/py") == "/usr/bin/python3.11"
+    assert snap.realpath("/chain") == "/usr/bin/python3.11"
+    assert snap.realpath("/top/bin/x") == "/usr/bin/x"
+    assert snap.realpath("/top/top/etc") == "/etc"
+    assert snap.realpath("/usr/lib/up/share") == "/usr/share"
+    assert snap.realpath("/usr/./lib/../share/a") == "/usr/share/a"
+    assert snap.realpath("/../etc/./passwd") == "/etc/passwd"
+    assert snap.realpath("/") == "/"
+    assert snap.realpath("//srv//www/") == "/srv/www"
