@@ -937,7 +937,7 @@ def acts(out):
                 side["size"] -= len(entry.pop("data"))
             elif entry.get("data"):
                 texts[word] = entry["data"]
-    units, acted = tuple(d + "/" for d in UNITS), tuple(d + "/" for d in ACTS)  # (made once, not for each of ~2,200 paths)
+    units, acted = tuple(d + "/" for d in UNITS), tuple(d + "/" for d in ACTS)  # (made once, not per path)
     for path, e in list(out["files"].items()):  # where each unit link leads (a link to nothing runs nothing)
         if "link" in e and path.startswith(units):
             to = os.path.normpath(os.path.join(os.path.dirname(path), e["link"]))
