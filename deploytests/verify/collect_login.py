@@ -944,15 +944,16 @@ def acts(out):
                 side["size"] -= len(entry.pop("data"))
             elif entry.get("data"):
                 texts[word] = entry["data"]
+    units, acted = tuple(d + "/" for d in UNITS), tuple(d + "/" for d in ACTS)  # (made once, not per path)
     for path, e in list(out["files"].items()):  # where each unit link leads (a link to nothing runs nothing)
-        if "link" in e and path.startswith(tuple(d + "/" for d in UNITS)):
+        if "link" in e and path.startswith(units):
             to = os.path.normpath(os.path.join(os.path.dirname(path), e["link"]))
             note(side, to)
             note(side, os.path.realpath(to))  # (/lib on a merged /usr is a link: the real directory too)
     out["named"] = {p: e for p, e in side["files"].items() if p not in out["files"] or e.get("data")}
     out["size"] = side["size"]
     listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
-    for path in listed + [p for p in out["files"] if p.startswith(tuple(d + "/" for d in ACTS))]:
+    for path in listed + [p for p in out["files"] if p.startswith(acted)]:
         entry = out["files"].get(path)
         try:  # (the ctime of the lstat note() recorded: not a second lstat of each of ~850 files)
             if entry is not None:

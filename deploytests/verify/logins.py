@@ -286,17 +286,31 @@ def stack_lets_in(texts: Mapping[str, str], names: list[str], credentials, top: 
 def _auth_stack(texts, top, name, kind="auth", depth=0) -> tuple[list[tuple[str, str]], list[str]]:
     """``([(control, module)], [files it includes directly])`` of a PAM file's ``kind`` lines, includes in place."""
     stack, included = [], []
-    for raw in (texts.get(f"{top}/{name}") or "").splitlines():
-        words = raw.split("#", 1)[0].split()
-        m = re.match(r"-?(\S+)\s+(\[[^\]]*\]|\S+)\s+(\S+)", " ".join(words))
-        other = words[1] if words[:1] == ["@include"] and len(words) > 1 else \
-            m.group(3) if m and m.group(1).lower() == kind and m.group(2) in ("include", "substack") else None
+    for at, typ, control, module in _pam_rules(texts.get(f"{top}/{name}") or ""):
+        other = at if at is not None else \
+            module if typ == kind and control in ("include", "substack") else None
         if other:
             included.append(other)
             stack += _auth_stack(texts, top, other, kind, depth + 1)[0] if depth < 8 else []
-        elif m and m.group(1).lower() == kind:
-            stack.append((m.group(2), posixpath.basename(m.group(3))))
+        elif typ == kind:
+            stack.append((control, posixpath.basename(module)))
     return stack, included
+
+
+@functools.lru_cache(maxsize=1024)
+def _pam_rules(text: str) -> tuple[tuple[str | None, str | None, str, str], ...]:
+    """``(included, type, control, module)`` of each line of a PAM file's text: ``included`` the file an
+    ``@include`` line names (else None), ``type`` lower-cased (None: not a rule line). A pure function of the text,
+    made once a process: every host of one image, and each of the stacks a check asks of (auth, account, for each
+    service), reads the same files (``cw_pam`` parsed them ~100 times a host)."""
+    out = []
+    for raw in text.splitlines():
+        words = raw.split("#", 1)[0].split()
+        m = re.match(r"-?(\S+)\s+(\[[^\]]*\]|\S+)\s+(\S+)", " ".join(words))
+        at = words[1] if words[:1] == ["@include"] and len(words) > 1 else None
+        if at is not None or m:
+            out.append((at, m.group(1).lower() if m else None, m.group(2) if m else "", m.group(3) if m else ""))
+    return tuple(out)
 
 
 def pam_stack(texts: Mapping[str, str], name: str, top: str = "/etc/pam.d", depth: int = 0) -> list[PamLine]:

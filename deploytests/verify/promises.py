@@ -5677,7 +5677,8 @@ def sec_logs(facts, exp):
     if st is None:
         raise NotApplicable(f"{top} was not looked at: {(snap.files.get(top) or {}).get('why')}")
     f = snap.lstat_facts(top)
-    open_logs = [p for p in sorted(snap.files) if posixpath.dirname(p) == top and (snap.st(p) or [0])[0] & 0o004]
+    open_logs = sorted(p for p in snap.files if p.startswith(top + "/") and "/" not in p[len(top) + 1:] and (
+        snap.st(p) or [0])[0] & 0o004)  # (the entries of ``top``: ``dirname(p) == top``, without ~2,200 dirname calls)
     means = "Apache's logs hold request data, tokens in query strings and tracebacks with config values"
     lines = []
     if st[0] & 0o007:

@@ -914,3 +914,23 @@ def test_a_5xx_failure_names_the_exception_the_app_logged():
     assert app_error(old, now - 1) is None
     assert ANSWERED_5XX.search("GET / answered 500") and ANSWERED_5XX.search("GET http://h/ -> 502: x")
     assert not ANSWERED_5XX.search("GET / answered 404") and not ANSWERED_5XX.search("POST http://h/ -> 303")
+
+
+def test_snapshot_realpath_resolves_recorded_links_and_dot_names():
+    """The collector's recorded links resolved as the kernel would: relative and absolute targets, ``.`` and
+    ``..`` in a path or a target, a link to ``/``, a chain; what is not recorded stays as written."""
+    st = [0o120777, 0, 0, 1, 0, 1, 0]
+    snap = parse.Snapshot({"files": {
+        "/bin": {"st": st, "link": "usr/bin"}, "/etc/alternatives/py": {"st": st, "link": "/usr/bin/python3.11"},
+        "/usr/bin/python3": {"st": st, "link": "../bin/./python3.11"}, "/top": {"st": st, "link": "/"},
+        "/usr/lib/up": {"st": st, "link": ".."}, "/chain": {"st": st, "link": "/etc/alternatives/py"}}})
+    assert snap.realpath("/bin/python3") == "/usr/bin/python3.11"
+    assert snap.realpath("/etc/alternatives/py") == "/usr/bin/python3.11"
+    assert snap.realpath("/chain") == "/usr/bin/python3.11"
+    assert snap.realpath("/top/bin/x") == "/usr/bin/x"
+    assert snap.realpath("/top/top/etc") == "/etc"
+    assert snap.realpath("/usr/lib/up/share") == "/usr/share"
+    assert snap.realpath("/usr/./lib/../share/a") == "/usr/share/a"
+    assert snap.realpath("/../etc/./passwd") == "/etc/passwd"
+    assert snap.realpath("/") == "/"
+    assert snap.realpath("//srv//www/") == "/srv/www"
