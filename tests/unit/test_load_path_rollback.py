@@ -247,7 +247,7 @@ def test_a_kept_release_is_compared_with_the_artifact_the_runner_packed_not_its_
 
 def test_a_kept_releases_static_files_are_compared_with_the_artifact_whatever_its_record_says(tmp_path,
                                                                                           monkeypatch):
-    """blind18's prev-snapshot-removed-static-changed: the rollback target's SNAPSHOT.json removed (it then reads
+    """blind: prev-snapshot-removed-static-changed: the rollback target's SNAPSHOT.json removed (it then reads
     as a release deployed before that record: only its RECORDs checked, which list no static file) and a static
     file changed: a rollback served what no deploy shipped, and the gate passed. Class: a part of a kept release
     whose only reference is the deploy login's own record. The static dirs ship in the artifact (members

@@ -205,7 +205,7 @@ def test_sshd_settings_that_let_a_login_serve_the_network_fail(exp, line, key):
     assert outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": conf + off + "\n"}), exp) == "pass"
 
 
-# blind18's sshd-loglevel-quiet: 'LogLevel QUIET' ("less log noise"): from sshd's next start no login, key or refused
+# blind: sshd-loglevel-quiet: 'LogLevel QUIET' ("less log noise"): from sshd's next start no login, key or refused
 # attempt is recorded. Class: a setting that turns off the server's record of who logged in. Other members: FATAL
 # and ERROR (below INFO, the least that logs a login), in a Match block; VERBOSE (more) passes.
 @pytest.mark.parametrize("line, fails", [("LogLevel QUIET", True), ("LogLevel FATAL", True), ("LogLevel ERROR", True),
@@ -448,7 +448,7 @@ def test_unsigned_apt_sources_fail(path, content, exp):
     assert found.count(f"- {path}:") == 1, found  # (one cause, one line)
 
 
-# blind18's apt-global-trusted-key: a vendor's key exported into /etc/apt/trusted.gpg.d (no signed-by) passed: apt
+# blind: apt-global-trusted-key: a vendor's key exported into /etc/apt/trusted.gpg.d (no signed-by) passed: apt
 # trusts every key there for every source, Debian's archive too. Class: a key apt trusts for all sources that no
 # package put there. Other members: the legacy /etc/apt/trusted.gpg (apt-key add), a link there to a key elsewhere;
 # the archive keyrings debian-archive-keyring ships there pass.

@@ -103,7 +103,7 @@ def test_privileged_files_carry_their_bits_package_and_dpkgs_override():
          "override_by_hand": None, "sha256": None, "unpacked": False}]
 
 
-# blind18's statoverride-setuid-find: `dpkg-statoverride --update --add root root 4755 /usr/bin/find` (a setuid-root
+# blind: statoverride-setuid-find: `dpkg-statoverride --update --add root root 4755 /usr/bin/find` (a setuid-root
 # find: root for every local user) passed, dpkg's record taken as the package's design. Class: a record root may
 # write for any file taken as proof of a package's intent. An override counts only when the package's own
 # maintainer script writes it, with those bits (cron's crontab); other members: an override on a package whose
@@ -406,7 +406,7 @@ def test_the_login_collector_finds_roots_files_under_etc_that_name_the_apps_tree
 
 
 def test_an_include_spelled_like_a_comment_is_a_line_root_reads(tmp_path, monkeypatch):
-    """blind18's apt-conf-include-shared: ``#include "<the app's shared dir>/apt.conf";`` in apt.conf.d passed: every
+    """blind: apt-conf-include-shared: ``#include "<the app's shared dir>/apt.conf";`` in apt.conf.d passed: every
     line starting with ``#`` was dropped as a comment, but apt's (and sudo's) ``#include`` is a directive: apt reads
     that file as root (a ``DPkg::Post-Invoke`` there runs at every apt run). Class: a directive spelled like a
     comment. Other members: the same in ``/etc/apt/apt.conf`` (root's other configuration, not a hook file), and an
@@ -931,7 +931,7 @@ def test_a_local_command_named_like_a_packaged_one_fails_unless_allowed(exp):
     ("/etc/anacrontab", "1 5 app.daily /var/www/yourapplication/current/venv/bin/flask tidy\n", True),
     ("/etc/apt/apt.conf.d/20listchanges", 'DPkg::Pre-Install-Pkgs { "/usr/bin/apt-listchanges --apt"; };\n', False),
     ("/etc/profile.d/bash_completion.sh", "# /var/www/yourapplication in a comment\n. /usr/share/bc.sh\n", False),
-    # blind18's apt-conf-include-shared: apt's #include (a directive spelled like a comment) of a file the app writes
+    # blind: apt-conf-include-shared: apt's #include (a directive spelled like a comment) of a file the app writes
     ("/etc/apt/apt.conf.d/99local", '#include "/var/www/yourapplication/shared/data/apt.conf";\n', True),
     ("/etc/apt/apt.conf.d/99local", '# #include "/var/www/yourapplication/shared/data/apt.conf";\n', False),
 ])

@@ -657,7 +657,7 @@ def test_an_allowed_units_environment_loading_from_where_others_write_fails(exp,
         assert unallowed.count("\n  - ") == 1 and "allow_units = [" not in unallowed, unallowed
 
 
-# blind18's root-callhome-loop: a root python looping to hand a root shell to whoever answers on 203.0.113.7:4444,
+# blind: root-callhome-loop: a root python looping to hand a root shell to whoever answers on 203.0.113.7:4444,
 # started with setsid nohup from a session and left (parent pid 1): it opens no port and names nothing of the app's,
 # and the gate passed on both platforms. Class: a root process no unit, job or session accounts for, running a
 # program no package ships. Other members: the same as inline code (python3 -c), a binary in /opt; a packaged
