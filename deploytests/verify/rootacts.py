@@ -82,6 +82,18 @@ RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node"
            "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su", "runuser", "time",
            "stdbuf", "taskset", "chroot", "run-parts", "start-stop-daemon", "daemon", "watch", "java", "tclsh",
            "lua", "Rscript", "awk", "gawk", "mawk"}
+# a wrapper's options that take a value (a user, a group, a shell, a priority, a signal, a lock's wait), and the
+# wrappers whose first operand is not the command (flock's lock file, chroot's new root): neither is what it runs
+VALUED = {"sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group", "--chdir"},
+          "runuser": {"-u", "-g", "-G", "-s", "-w", "--user", "--group", "--supp-group", "--shell"},
+          "su": {"-g", "-G", "-s", "-w", "--group", "--supp-group", "--shell"}, "nice": {"-n", "--adjustment"},
+          "ionice": {"-c", "-n", "-p", "-P", "-u", "--class", "--classdata"}, "env": {"-u", "-C", "--unset"},
+          "timeout": {"-s", "-k", "--signal", "--kill-after"}, "flock": {"-w", "-E", "--timeout"},
+          "stdbuf": {"-i", "-o", "-e"}}
+OPERAND_FIRST = ("flock", "chroot", "timeout")
+# the runners that run a command (found by PATH), not a script file (found from the working directory)
+WRAPPERS = {"env", "exec", "nohup", "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su",
+            "runuser", "time", "stdbuf", "taskset", "chroot", "start-stop-daemon", "daemon", "watch"}
 TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`"']+(?:"[^"]*"|'[^']*')?""")
 TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the directory", "D": "creates and empties",
                   "e": "cleans", "v": "creates the subvolume", "q": "creates the subvolume", "Q": "creates the "
@@ -179,6 +191,12 @@ def _words_of(line: str, cwd: str = "") -> list[tuple[str, str]]:
             out += _words(word)
             runner, prev = False, word
             continue
+        if runner and not word.startswith("-") and (prev in VALUED.get(prog, ()) or prog in OPERAND_FIRST and
+                                                    posixpath.basename(prev) == prog):  # (a user, a lock file)
+            out += [("names", _norm(word))] if word.startswith("/") else []
+            prev = word
+            seen.append(word)
+            continue
         if (start or runner) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", word):  # VAR=value before the command
             # (or after a wrapper: ``env``/``sudo VAR=value cmd`` sets it for cmd as the shell's prefix does)
             # (PATH=: commands are found there; SHELL=, HOME=, PYTHONUSERBASE=, NODE_OPTIONS= ...: which variable a
@@ -193,9 +211,10 @@ def _words_of(line: str, cwd: str = "") -> list[tuple[str, str]]:
                               "declare", "typeset", "readonly", "local"):  # (export PATH=...: an assignment)
             continue
         redirect = bool(re.match(r"\d?[<>]|&>", word))
-        if cwd and word and prev != "-m" and not word.startswith(("/", "-", "$", "~")) and not redirect and (
-                runner or start and "/" in word):  # (a relative program or script: found from the working dir; a
-            word = posixpath.join(cwd, word)  # bare command name is found by PATH)
+        if cwd and word and prev not in ("-m", "-e", "-E") and not word.startswith(("/", "-", "$", "~")) and \
+                not redirect and (runner and prog not in WRAPPERS or (start or runner) and "/" in word):
+            word = posixpath.join(cwd, word)  # (a relative script or program with a '/': from the working dir; a
+            # bare command name, as a command or a wrapper's command, is found by PATH)
         shaped = REDIRECT_OUT.fullmatch(word) if redirect else None
         option, _, given = word.partition("=") if not start and re.match(r"-|of=", word) else ("", "", "")
         if shaped and not shaped.group(1):  # '> FILE', '2>>FILE', '&>FILE' (not '2>&1': a descriptor); after
@@ -233,12 +252,10 @@ def runs(argv: list[str], cwd: str = "") -> list[str]:
     """The files a process's command line ``argv`` gives its program to run (the script of ``python3 X``, ``sh X``,
     ``node X``, ``java -jar X``, what ``sh -c '...'`` runs; its program itself is its executable, not a word here),
     a relative one resolved from ``cwd``, the process's working directory (never the module of ``-m``)."""
-    words = [shlex.quote(argv[0])] if argv else []
-    for prev, a in zip(argv, argv[1:], strict=False):
-        rel = cwd.startswith("/") and not a.startswith(("/", "-")) and "=" not in a and prev not in (
-            "-m", "-c", "-e", "-E")  # (code or a module, not a file: perl's and ruby's -e, python's -c)
-        words.append(shlex.quote(posixpath.join(cwd, a) if rel else a))
-    return [p for how, p in _words(" ".join(words))[1 if argv and argv[0].startswith("/") else 0:] if how == "runs"]
+    cwd = cwd if cwd.startswith("/") else ""  # (a relative word is a script from cwd after an interpreter only:
+    # a wrapper's command is found by PATH, its options' values are no command: :func:`_words_of`)
+    first = 1 if argv and (argv[0].startswith("/") or cwd and "/" in argv[0]) else 0
+    return [p for how, p in _words(" ".join(map(shlex.quote, argv)), cwd)[first:] if how == "runs"]
 
 
 def exact_argv(p: dict, snap) -> list[str]:

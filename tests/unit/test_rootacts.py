@@ -698,3 +698,23 @@ def test_a_root_process_a_unit_or_a_job_started_is_its_starters(exp, where):
     facts.raw.dpkg = None
     found = outcome("cw_processes", facts, exp)
     assert "pid 951" not in found, found
+
+
+@pytest.mark.parametrize("argv, want", [
+    (["runuser", "-u", "prometheus", "--", "/usr/bin/prometheus-node-exporter"], ["/usr/bin/prometheus-node-exporter"]),
+    (["/usr/bin/sudo", "-u", "www-data", "/srv/ops/x.sh"], ["/srv/ops/x.sh"]),
+    (["flock", "/var/lock/job", "/usr/local/bin/job"], ["/usr/local/bin/job"]),
+    (["chroot", "/srv/jail", "/bin/sh"], ["/bin/sh"]),
+    (["timeout", "10s", "python3", "/opt/y.py"], ["/opt/y.py"]),
+    (["nice", "-n", "5", "nohup", "python3", "x.py"], ["/srv/app/x.py"]),
+    (["setsid", "./run.sh"], ["/srv/app/run.sh"]),
+    (["sh", "x"], ["/srv/app/x"])])
+def test_a_wrappers_option_values_and_its_command_name_are_not_files_it_runs(argv, want):
+    """Class: a wrapper's arguments taken for what it runs (``runuser -u prometheus -- X`` ran "/prometheus", a
+    script no package ships, from the working directory: a false alarm on a packaged exporter started by hand).
+    A wrapper's option value (a user, a priority, a duration), its first operand (flock's lock, chroot's root) and
+    its command's bare name (found by PATH) are not files from the working directory; an interpreter's script and
+    a name with a '/' are."""
+    from deploytests.verify.rootacts import runs
+
+    assert runs(argv, "/srv/app") == want
