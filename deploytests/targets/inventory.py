@@ -93,7 +93,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc="Apache modules allowed besides the stock ones"),
     Field("allow_processes", Strings(unique=True), default=(),
           example='["deployer: /usr/bin/tmux sha256:' + PIN_EXAMPLE + '"]',
-          doc='"user: command sha256:HEX": processes of the app,\ndeploy or Apache user allowed besides ours,'
+          doc='"user: command sha256:HEX": processes of the app,\ndeploy or Apache user allowed besides ours (and\n'
+              "root's left to pid 1 outside a service),"
               "\npinned to their program's content (its executable\nand a script outside the app's tree; the gate's"
               "\nline prints it); the whole command line, every argument\nshell-quoted, split back exactly as a shell "
               "splits it\n(the app user's and the deploy login's: its first words,\ntheir command lines being their "
