@@ -18,6 +18,24 @@ from pathlib import Path
 import pytest
 
 
+def arg_path(arg: str, pyargs: bool) -> str:
+    """A command-line argument as the path each gate run collects: under ``--pyargs`` a package or module name
+    (``deploytests.suite``) is its directory or file; a node id keeps its ``::`` part. A name that is neither stays
+    as given: the gate run then says what pytest could not find (a run that did not run is no verdict)."""
+    import importlib.util
+
+    name, sep, rest = arg.partition("::")
+    if pyargs and not Path(name).exists():
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            where = Path(spec.origin).parent if spec.submodule_search_locations else Path(spec.origin)
+            return str(where) + sep + rest
+    return str(Path(name).resolve()) + sep + rest
+
+
 def pytest_collection_modifyitems(session, config, items):
     if config.getoption("deploytests_faults"):
         config.hook.pytest_deselected(items=list(items))
@@ -47,7 +65,8 @@ def pytest_runtestloop(session):
         stop(config, exc)
     explicit = config.args_source == pytest.Config.ArgsSource.ARGS
     select = [s.strip() for s in config.getoption("deploytests_faults_select").split(",") if s.strip()]
-    campaign = Campaign(settings.app, cfg, gate_paths=[str(Path(a).resolve()) for a in config.args] if explicit else [],
+    paths = [arg_path(a, config.getoption("pyargs")) for a in config.args] if explicit else []
+    campaign = Campaign(settings.app, cfg, gate_paths=paths,
                         cwd=Path(config.invocation_params.dir), batch=config.getoption("deploytests_faults_batch"),
                         clean=config.getoption("deploytests_faults_clean"), select=select,
                         progress=lambda msg: say(config, msg),

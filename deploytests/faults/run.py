@@ -118,7 +118,9 @@ class Report:
         clean = [i for i in self.controls if i.kind == "clean"]
         states = [i for i in self.controls if i.kind == "state"]
         out.append("")
+        unrun = sum(bool(i.problem) for i in self.items)
         out.append(f"sensitivity: {caught}/{count(len(self.faults), 'fault')} caught ({self.sensitivity:.0%}); "
+                   + (f"not run: {unrun} of {len(self.items)} (no verdict); " if unrun else "") +
                    f"false alarms: {sum(bool(i.failed) for i in clean)} in {count(len(clean), 'clean run')}, "
                    f"{sum(bool(i.failed) for i in states)} in {count(len(states), 'legitimate state')}; "
                    f"{count(self.runs, 'gate run')}, {self.seconds:.1f}s")
@@ -401,13 +403,18 @@ class Campaign:
                     item.skipped += 1
                 else:
                     item.passed += 1
-        stop = next((ln for ln in reversed(proc.stdout.decode(errors="replace").splitlines())
-                     if "deploytests:" in ln), f"the gate run ended with exit {proc.returncode}")
+        text = proc.stdout.decode(errors="replace").splitlines()
+        stop = next((ln for ln in reversed(text) if "Exit: deploytests:" in ln), None)  # (a stop of ours only)
         for item in items:
             if item.problem or item.failed or item.passed or item.skipped != len(cases):
                 continue
+            if stop is None:  # nothing ran and no session stop of ours said why (a path pytest could not find, a
+                # usage error, no tests): no verdict, never a catch nor a clean run
+                last = next((ln.strip() for ln in reversed(text) if ln.strip()), "no output")
+                item.problem = f"the gate run did not run (exit {proc.returncode}): {last[-200:]}"
+                continue
             # nothing ran for this host: the session stopped (a host it could not reach, a bad setting)
-            why = stop[stop.index("deploytests:"):] if "deploytests:" in stop else stop
+            why = stop[stop.index("deploytests:"):]
             if item.kind == "fault":
                 item.failed.append(f"session stop: {why.rstrip(' !')}")
             else:

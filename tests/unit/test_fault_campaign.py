@@ -47,7 +47,40 @@ def test_report_counts_misses_and_false_alarms():
     assert not report.ok and report.sensitivity == 1 / 3
     assert "MISSED (30 passed, 4 skipped)" in text and "NOT RUN: injection exited 1" in text
     assert "FALSE ALARM: test_x" in text and "clean (34 passed, 14 skipped)" in text
-    assert "sensitivity: 1/3 faults caught (33%); false alarms: 0 in 1 clean run, 1 in 1 legitimate state" in text
+    assert "sensitivity: 1/3 faults caught (33%); not run: 1 of 5 (no verdict); false alarms: 0 in 1 clean run, " \
+        "1 in 1 legitimate state" in text
+
+
+def test_a_gate_run_that_did_not_run_is_no_verdict(tmp_path, monkeypatch):
+    """Class: a gate run that never ran taken for a verdict. ``pytest --pyargs deploytests.suite
+    --deploytests-faults`` handed each gate run the name as a path: pytest found no such file (exit 4), every
+    host's tests were absent, the last line holding "deploytests:" (the run's header) was read as a session stop,
+    and the campaign printed 143/143 caught (100%). Only a stop of ours (``Exit: deploytests: ...``) is a catch of
+    a host that never ran; anything else is no verdict, for faults and controls alike."""
+    import subprocess
+
+    from deploytests.faults import run as R
+    from deploytests.faults.plugin import arg_path
+
+    assert arg_path("deploytests.suite", True) == str(R.SUITE)
+    c = campaign(tmp_path)
+    c.workdir, c.target_keys, c.gate_paths, c.app, c.gate_options, c.cwd = tmp_path, "", [], tmp_path, [], tmp_path
+    server = SimpleNamespace(user="u", host="127.0.0.1", port=22, base_url="http://127.0.0.1:80")
+    fleet = SimpleNamespace(run_id="r1", servers=[server, server], key=SimpleNamespace(path="k"), known_hosts="kh")
+    for out, stopped in ((b"deploytests: rights: deploy=no\nERROR: file or directory not found: x\n", False),
+                         (b"deploytests: rights: deploy=no\n!!! _pytest.outcomes.Exit: deploytests: ssh://u@a: "
+                          b"could not log in !!!\n", True)):
+        monkeypatch.setattr(R.subprocess, "run", lambda *a, out=out, **k: subprocess.CompletedProcess(a, 4, out))
+        fault, clean = Item("f", "fault", fault=FAULTS[1]), Item("clean-1", "clean")
+        c.gate([fault, clean], SimpleNamespace(**{**vars(fleet), "run_id": f"r{stopped}"}))
+        report = Report([fault, clean], 1.0, 1, {})
+        if stopped:
+            assert fault.caught and fault.failed == ["session stop: deploytests: ssh://u@a: could not log in"]
+            assert clean.problem.startswith("the gate run stopped: deploytests: ssh://u@a")
+        else:
+            assert not fault.caught and report.sensitivity == 0 and not report.ok
+            assert fault.problem == clean.problem == "the gate run did not run (exit 4): ERROR: file or directory " \
+                "not found: x"
 
 
 def test_variant_is_the_same_code_under_another_manifest(tmp_path):
