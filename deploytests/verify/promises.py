@@ -1834,6 +1834,8 @@ def cw_processes(facts, exp):
               for p in inv.get("from_shared") or [] if not in_session(p.get("ancestors", []))]
     named = {p["pid"] for p in inv.get("reaching") or []} | {int(m) for ln in lines for m in re.findall(
         r"^pid (\d+) ", ln)}  # (one process, one line: what is said of it above says why it matters)
+    named |= {p["pid"] for sock in inv.get("listeners") or [] for p in sock["procs"]}  # (cw_listen's: what it
+    # serves is judged there, and allowed there by its program: allow_listen)
     _unaccounted("process", lines + _unpackaged_root(facts, exp, live, named))
 
 

@@ -718,3 +718,15 @@ def test_a_wrappers_option_values_and_its_command_name_are_not_files_it_runs(arg
     from deploytests.verify.rootacts import runs
 
     assert runs(argv, "/srv/app") == want
+
+
+def test_a_root_process_left_to_pid_1_that_listens_is_the_listener_rules(exp):
+    """One program, one line: a root process no package ships that holds a listening socket is judged (and
+    allowed, by its program: allow_listen) by the listener rule, not a second time by the process rule."""
+    facts = host(files=LISTS, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in LISTS]},
+                 proc=proc(952, 0, "/opt/agent/bin/agentd --daemon"))
+    facts.raw.dpkg = None
+    assert "pid 952" in outcome("cw_processes", facts, exp)
+    facts.remote["inventory"]["listeners"].append(
+        {"proto": "tcp", "addr": "127.0.0.1", "port": 9999, "procs": [{"pid": 952, "comm": "agentd", "user": "root"}]})
+    assert "pid 952" not in outcome("cw_processes", facts, exp)
