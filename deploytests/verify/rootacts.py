@@ -78,10 +78,11 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
 RUN_PARTS = re.compile(r"[A-Za-z0-9_-]+")  # the names run-parts runs in a directory (Debian's, without --lsbsysinit)
 SKIP = re.compile(r"(^\.|^README$|\.dpkg-(old|dist|new|tmp|bak)$|\.ucf-|~$)")  # never run by their runners
 SUFFIX = {TMPFILES: ".conf", UDEV: ".rules"}
-RUNNERS = {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node", "php", "env", "exec", "nohup",
-           "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su", "runuser", "time",
-           "stdbuf", "taskset", "chroot", "run-parts", "start-stop-daemon", "daemon", "watch", "java", "tclsh",
-           "lua", "Rscript", "awk", "gawk", "mawk"}
+# the runners that run a command (found by PATH), not a script file (found from the working directory)
+WRAPPERS = {"env", "exec", "nohup", "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su",
+            "runuser", "time", "stdbuf", "taskset", "chroot", "start-stop-daemon", "daemon", "watch"}
+RUNNERS = WRAPPERS | {"sh", "bash", "dash", "zsh", "ksh", "busybox", "perl", "ruby", "node", "php", "run-parts",
+                      "java", "tclsh", "lua", "Rscript", "awk", "gawk", "mawk"}  # and those that run a script
 # a wrapper's options that take a value (a user, a group, a shell, a priority, a signal, a lock's wait), and the
 # wrappers whose first operand is not the command (flock's lock file, chroot's new root): neither is what it runs
 VALUED = {"sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group", "--chdir"},
@@ -91,9 +92,6 @@ VALUED = {"sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "
           "timeout": {"-s", "-k", "--signal", "--kill-after"}, "flock": {"-w", "-E", "--timeout"},
           "stdbuf": {"-i", "-o", "-e"}}
 OPERAND_FIRST = ("flock", "chroot", "timeout")
-# the runners that run a command (found by PATH), not a script file (found from the working directory)
-WRAPPERS = {"env", "exec", "nohup", "sudo", "timeout", "nice", "ionice", "setsid", "flock", "chronic", "xargs", "su",
-            "runuser", "time", "stdbuf", "taskset", "chroot", "start-stop-daemon", "daemon", "watch"}
 TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`"']+(?:"[^"]*"|'[^']*')?""")
 TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the directory", "D": "creates and empties",
                   "e": "cleans", "v": "creates the subvolume", "q": "creates the subvolume", "Q": "creates the "

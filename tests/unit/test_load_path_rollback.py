@@ -200,23 +200,13 @@ def test_a_kept_release_is_compared_with_the_artifact_the_runner_packed_not_its_
     """Class: the rollback check's reference is the deploy login's own file (blind5's d23: a kept release patched
     with its RECORD line and SNAPSHOT.json rewritten passed; the rollback served a route dumping SECRET_KEY). The
     reference is the artifact the runner packed (its cache, by sha256); without it: one line in the drift section."""
-    import io
-    import tarfile
 
-    from deploytests.pipeline.artifact import artifact_bytes
     from deploytests.verify.drift import report
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # hermetic: the runner's cache is this one
     files = {"lib/python3.11/site-packages/yourapplication/__init__.py": b"app = 1\n",
              "lib/python3.11/site-packages/yourapplication-1.0.dist-info/RECORD": b"yourapplication/__init__.py,,\n"}
-    inner = io.BytesIO()
-    with tarfile.open(fileobj=inner, mode="w") as tar:
-        for name, data in files.items():
-            tar.addfile(_info(name, data), io.BytesIO(data))
-    data = artifact_bytes({"name": "yourapplication", "version": "1.0", "app": "yourapplication",
-                           "tree": ["tree/app.tar"], "placeholder": "/x", "python_version": "3.11"}, [],
-                          {"tree/app.tar": inner.getvalue()})
-    sha = hashlib.sha256(data).hexdigest()
+    data, sha = _packed(files)
     exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
     facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
     releases = facts.remote["tree_inventory"]["releases"]
@@ -253,22 +243,12 @@ def test_a_kept_releases_static_files_are_compared_with_the_artifact_whatever_it
     whose only reference is the deploy login's own record. The static dirs ship in the artifact (members
     ``<dir>/<path>``): they are compared with the artifact the runner packed, as the venv is, SNAPSHOT or not.
     Other members: a file added there, one removed, and the SNAPSHOT rewritten to match (still compared)."""
-    import io
-    import tarfile
 
-    from deploytests.pipeline.artifact import artifact_bytes
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     files = {"lib/python3.11/site-packages/yourapplication/__init__.py": b"app = 1\n"}
-    inner = io.BytesIO()
-    with tarfile.open(fileobj=inner, mode="w") as tar:
-        for name, data in files.items():
-            tar.addfile(_info(name, data), io.BytesIO(data))
     static = {"static/app.css": b"body{}\n", "static/js/app.js": b"x()\n"}
-    data = artifact_bytes({"name": "yourapplication", "version": "1.0", "app": "yourapplication",
-                           "tree": ["tree/app.tar"], "placeholder": "/x", "python_version": "3.11",
-                           "static": ["static"]}, [], {"tree/app.tar": inner.getvalue(), **static})
-    sha = hashlib.sha256(data).hexdigest()
+    data, sha = _packed(files, static)
     (tmp_path / "cache" / "deploytests" / "artifacts").mkdir(parents=True)
     (tmp_path / "cache" / "deploytests" / "artifacts" / f"yourapplication-1.0-{sha[:8]}.tar").write_bytes(data)
     exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
@@ -301,6 +281,25 @@ def test_the_reader_sends_a_kept_releases_static_files_with_or_without_its_snaps
     reader.walk_release(str(rel), pwd.getpwuid(os.getuid()).pw_name, [], [], tree=tree)
     assert tree == {"static/app.css": hashlib.sha256(b"body{}\n").hexdigest(),
                     "other.txt": hashlib.sha256(b"x\n").hexdigest()}
+
+
+def _packed(files: dict[str, bytes], static: dict[str, bytes] | None = None) -> tuple[bytes, str]:
+    """An artifact of the example app whose venv tree holds ``files`` (and, with ``static``, a ``static`` dir of
+    those members), and its sha256."""
+    import io
+    import tarfile
+
+    from deploytests.pipeline.artifact import artifact_bytes
+
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w") as tar:
+        for name, data in files.items():
+            tar.addfile(_info(name, data), io.BytesIO(data))
+    data = artifact_bytes({"name": "yourapplication", "version": "1.0", "app": "yourapplication",
+                           "tree": ["tree/app.tar"], "placeholder": "/x", "python_version": "3.11",
+                           **({"static": ["static"]} if static else {})}, [],
+                          {"tree/app.tar": inner.getvalue(), **(static or {})})
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def _info(name: str, data: bytes):
