@@ -81,6 +81,13 @@ def test_a_gate_run_that_did_not_run_is_no_verdict(tmp_path, monkeypatch):
             assert not fault.caught and report.sensitivity == 0 and not report.ok
             assert fault.problem == clean.problem == "the gate run did not run (exit 4): ERROR: file or directory " \
                 "not found: x"
+    # another member: a run that crashed with no line of ours at all (was "session stop: the gate run ended with
+    # exit 3", a catch)
+    monkeypatch.setattr(R.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(
+        a, 3, b"INTERNALERROR> Traceback (most recent call last):\nINTERNALERROR> KeyError: 'x'\n"))
+    fault = Item("f", "fault", fault=FAULTS[1])
+    c.gate([fault], SimpleNamespace(**{**vars(fleet), "run_id": "crash", "servers": [server]}))
+    assert not fault.caught and fault.problem == "the gate run did not run (exit 3): INTERNALERROR> KeyError: 'x'"
 
 
 def test_variant_is_the_same_code_under_another_manifest(tmp_path):
