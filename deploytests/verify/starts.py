@@ -180,7 +180,8 @@ def postinst_starts(raw, snap, script: str, package: str, level: str) -> str | N
     from .parse import dpkg_lists
 
     name = posixpath.basename(script)
-    if any(re.match(rf"{ADMIN}/[^/]+({'|'.join(map(re.escape, LINKS))})/{re.escape(name)}\.service$", p) for p in raw):
+    enabled = re.compile(rf"{ADMIN}/[^/]+({'|'.join(map(re.escape, LINKS))})/{re.escape(name)}\.service$")
+    if any(enabled.match(p) for p in raw if p.startswith(ADMIN)):  # (the pattern made once, not once per path)
         return None
     posts = [p[:-len(".list")] + ".postinst" for p in dpkg_lists(snap).get(package, [])] if snap is not None else []
     seen = [(snap.files.get(p), p) for p in posts]
