@@ -128,6 +128,7 @@ def pyc_of(src: Path, opt: str = "") -> Path:
 
 def test_bytecode_that_is_not_its_sources_is_found_without_running_it(tmp_path, monkeypatch):
     good, forged, stale, hashed = (tmp_path / f"{n}.py" for n in ("good", "forged", "stale", "hashed"))
+    monkeypatch.setattr(sys, "pycache_prefix", None)  # (a server's layout, whatever the runner's PYTHONPYCACHEPREFIX)
     for src in (good, forged, stale, hashed):
         src.write_text(f"import os\nNAME = {src.stem!r}\n")
         py_compile.compile(str(src), doraise=True)

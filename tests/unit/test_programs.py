@@ -96,6 +96,7 @@ def test_install_wheels_into_a_venv_layout_with_unchecked_pyc(tmp_path, monkeypa
     stand_in_wheel(wheel, scripts={"tiny-tool": "tiny:main"})
     site = "lib/python3.11/site-packages"
     monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(sys, "pycache_prefix", None)  # (in-process: pack's own run has no PYTHONPYCACHEPREFIX)
     plan = {"tool": str(installer_wheel), "wheels": [str(wheel)], "root": str(tmp_path / "venv"), "site": site,
             "python": "3.11", "interpreter": "/placeholder/bin/python", "ddir": "/placeholder/" + site}
     assert install_wheels.main([json.dumps(plan)]) == 0
