@@ -100,7 +100,8 @@ def _unit(facts, name: str) -> str | None:
     unit, lines = units(raw).get(name), []  # type: ignore[arg-type]  # (a Texts: its units parsed once)
     snap: Any = getattr(facts, "raw", None)
     shipped = dpkg_files(snap) if getattr(snap, "files", None) else {}
-    by_hand = [p for p in raw if p.startswith(tuple(d + "/" for d in PACKAGED_UNITS)) and p not in shipped and
+    dirs = tuple(d + "/" for d in PACKAGED_UNITS)  # (made once, not once per path)
+    by_hand = [p for p in raw if p.startswith(dirs) and p not in shipped and
                entry_name(p)[2] == name]  # (an entry by hand among the packages' units: its bytes, or its link)
     for path in list(unit.files if unit else []) + sorted(by_hand):
         data = _bytes(facts, path)

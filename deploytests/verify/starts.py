@@ -70,7 +70,8 @@ def unit_entries(raw, shipped) -> dict[str, list[str]]:
     if shipped is None:
         return {}
     enables, out = _postinst_enables(raw), {}  # type: tuple[set[str], dict[str, list[str]]]
-    for path in sorted(p for p in raw if p.startswith(UNIT_TOPS + tuple(d + "/" for d in PACKAGED_UNITS))):
+    tops = UNIT_TOPS + tuple(d + "/" for d in PACKAGED_UNITS)  # (made once, not once per path)
+    for path in sorted(p for p in raw if p.startswith(tops)):
         top, rel, name = entry_name(path)
         text = raw[path]
         parts, link = rel.split("/"), text[3:].strip() if text.startswith("-> ") else None
