@@ -244,3 +244,19 @@ def test_a_host_line_quoting_an_unexpected_errors_text_is_one_safe_line(capsys):
     print_progress("web-1", "facts", 1.0, "FAILED: Command did not complete\nStdout:\n\x1b]0;owned\x07\x1b[2J\rok")
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and not _unsafe(out.rstrip("\n")), out
+
+
+def test_the_plugins_terminal_lines_are_made_safe():
+    """The other printer of the run: the plugin's ``deploytests: ...`` lines (a deploy's progress, a pack warning, a
+    failed step's output above the stop line) reach pytest's terminal made safe too, their lines kept."""
+    from types import SimpleNamespace
+
+    from deploytests.plugin import state
+
+    lines: list[str] = []
+    reporter = SimpleNamespace(write_line=lambda text, **markup: lines.append(text))
+    config = SimpleNamespace(pluginmanager=SimpleNamespace(get_plugin=lambda name: reporter if name ==
+                                                           "terminalreporter" else None),
+                             stash={})
+    state.say(config, "[web-1] facts FAILED: \x1b]0;owned\x07\x1b[2J\rok\nsecond line")
+    assert lines == ["deploytests: [web-1] facts FAILED: \\x1b]0;owned\\x07\\x1b[2J\\x0dok\nsecond line"], lines
