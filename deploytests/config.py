@@ -232,8 +232,14 @@ def load_config(project_dir: Path | str, *, target_config: Path | str | None = N
 
     ``deploy.toml`` wins over ``[tool.deploytests]`` in ``pyproject.toml``; with neither, a ConfigError says
     what to create. ``target_config`` (the per-target config file from the inventory) overrides ``config_file``;
-    ``target_env`` (the target's ``env``) is laid over ``env``.
+    ``target_env`` (the target's ``env``) is laid over ``env``. The target's config is refused unless no one but
+    this login and root may change it (:func:`deploytests.cache.owned_alone`): a deploy ships it to the servers.
     """
+    if target_config is not None:
+        from .cache import owned_alone
+
+        owned_alone(target_config, "the config file", "a deploy ships it (the app's secrets) to the servers: make it "
+                    "and the directories above it yours or root's alone (chmod go-w, chown)")
     project_dir = Path(project_dir).resolve()
     source, table = _read_source(project_dir)
     cfg = _validate(table, source, project_dir)

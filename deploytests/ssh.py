@@ -263,6 +263,11 @@ class PinnedConnection(fabric.Connection):
                 hint=f"create it with `ssh-keyscan -p PORT HOST > FILE` after checking the key out of band, or "
                      f"{other}",
             )
+        from .cache import owned_alone
+
+        owned_alone(self.known_hosts, "the known_hosts file", "a key written there is the server this run logs in "
+                    "to, sends the config to and vouches for: make it and the directories above it yours or root's "
+                    "alone (chmod go-w, chown)")
         self.client.load_host_keys(str(self.known_hosts))
 
     def open(self):
