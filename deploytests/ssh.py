@@ -204,7 +204,7 @@ class BoundedRemote(fabric.runners.Remote):
 
     invoke keeps every chunk a command prints and joins all of them again at each chunk (for its watchers): a server
     that answers endlessly (a flood from a hostile host, or from the deploy login's shell start-up when the command
-    runs as that login) took the runner's CPU quadratically and its memory, past the command's own timeout, and
+    runs as that login) kept the runner's CPU busy (quadratically) past the command's own timeout, and
     invoke's error quoted the output raw. Here each stream keeps at most :data:`deploytests.untrusted.OUTPUT_LIMIT`
     bytes (as the agents' and the probe's channel does): past it the command is stopped and its output says it was
     cut. The output is made safe (:func:`deploytests.untrusted.text`) before any result or error holds it."""
