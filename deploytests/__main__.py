@@ -278,8 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] in (["fab"], ["gate"]):  # every word after it is fab's or pytest's own
         loose = loose_install()
-        if loose:
-            print(f"deploytests: refused: {loose}", file=sys.stderr)
+        if loose:  # (a name another local user chose, shown escaped: this module's own, nothing more is imported)
+            shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in loose)
+            print(f"deploytests: refused: {shown}", file=sys.stderr)
             return 2
         return {"fab": _fab, "gate": _gate}[argv[0]](argparse.Namespace(rest=argv[1:]))
     args = _parser().parse_args(argv)

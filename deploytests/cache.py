@@ -13,28 +13,40 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
-def cache_dir() -> Path:
-    """Per-user cache (build envs, wheels, image lock files, debootstrap tarballs): ``$XDG_CACHE_HOME/deploytests``
-    (``~/.cache/deploytests`` when unset), created if missing, and refused (:class:`~deploytests.errors.ConfigError`,
-    one line) unless it and every directory above it, where its links lead, are this login's or root's and no one
-    else may write them (a sticky directory of root's, ``/tmp``, excepted): what is there is what a deploy ships
-    (wheels), what packing runs (the build env) and what the gate takes for the artifact this runner packed (a
-    kept release's reference). A ``$XDG_CACHE_HOME`` under ``/tmp`` that another local user made first was theirs,
-    and the gate took their tar for this runner's artifact."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    path = root / "deploytests"
-    path.mkdir(parents=True, exist_ok=True)
+def owned_alone(path: Path | str, what: str, hint: str = "make it and the directories above it yours or root's "
+                                                         "alone (chmod go-w, chown)") -> None:
+    """Refuse (:class:`~deploytests.errors.ConfigError`, one line) unless ``path``, where its links lead, and every
+    directory above it are this login's or root's and no one else may write them (a sticky directory of root's,
+    ``/tmp``, excepted), as OpenSSH's ``StrictModes`` judges a home: what the runner takes from there -- the wheels a
+    deploy ships, the servers' host keys, the targets file's hosts and allowances, the config a deploy ships -- is
+    then this login's word, not another local user's. A name not there yet is for its reader to report."""
     real = Path(os.path.realpath(path))
     for place in [real, *real.parents]:
-        st = os.lstat(place)
+        try:
+            st = os.lstat(place)
+        except FileNotFoundError:
+            continue
         sticky = st.st_mode & 0o1000 and st.st_uid == 0
         if st.st_uid not in (os.getuid(), 0) or st.st_mode & 0o022 and not sticky:
             from .errors import ConfigError
 
             raise ConfigError(f"refused: {place} is {st.st_mode & 0o7777:04o} uid {st.st_uid}: someone but you and "
-                              f"root may change deploytests' cache {path} (the wheels a deploy ships, the build env "
-                              f"packing runs, the artifacts the gate compares releases with); make it yours alone, "
-                              f"or set XDG_CACHE_HOME to a directory of yours")
+                              f"root may change {what} {path}; {hint}")
+
+
+def cache_dir() -> Path:
+    """Per-user cache (build envs, wheels, image lock files, debootstrap tarballs): ``$XDG_CACHE_HOME/deploytests``
+    (``~/.cache/deploytests`` when unset), created if missing, and refused unless no one but this login and root may
+    change it (:func:`owned_alone`): what is there is what a deploy ships (wheels), what packing runs (the build env)
+    and what the gate takes for the artifact this runner packed (a kept release's reference). A ``$XDG_CACHE_HOME``
+    under ``/tmp`` that another local user made first was theirs, and the gate took their tar for this runner's
+    artifact."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = root / "deploytests"
+    path.mkdir(parents=True, exist_ok=True)
+    owned_alone(path, "deploytests' cache", "it holds the wheels a deploy ships, the build env packing runs, the "
+                "artifacts the gate compares releases with: make it yours alone, or set XDG_CACHE_HOME to a directory "
+                "of yours")
     return path
 
 

@@ -232,8 +232,14 @@ def load_config(project_dir: Path | str, *, target_config: Path | str | None = N
 
     ``deploy.toml`` wins over ``[tool.deploytests]`` in ``pyproject.toml``; with neither, a ConfigError says
     what to create. ``target_config`` (the per-target config file from the inventory) overrides ``config_file``;
-    ``target_env`` (the target's ``env``) is laid over ``env``.
+    ``target_env`` (the target's ``env``) is laid over ``env``. The target's config is refused unless no one but
+    this login and root may change it (:func:`deploytests.cache.owned_alone`): a deploy ships it to the servers.
     """
+    if target_config is not None:
+        from .cache import owned_alone
+
+        owned_alone(target_config, "the config file", "a deploy ships it (the app's secrets) to the servers: make it "
+                    "and the directories above it yours or root's alone (chmod go-w, chown)")
     project_dir = Path(project_dir).resolve()
     source, table = _read_source(project_dir)
     cfg = _validate(table, source, project_dir)
@@ -347,7 +353,7 @@ def env_problem(name: object, value: object, config_env: str) -> str | None:
     """Why ``name = value`` may not be in the app's environment (None when it may): names of A-Z, 0-9 and _,
     string values without newline or NUL (they end up in a Python literal and an ``sh -c`` environment), and
     none of the names deploytests sets itself or that change what runs before the app (``LD_*``, PYTHONPATH...)."""
-    if not isinstance(name, str) or not ENV_RE.match(name):
+    if not isinstance(name, str) or not ENV_RE.fullmatch(name):
         return f"env name {name!r} must be of A-Z, 0-9 and _ (not starting with a digit)"
     if not isinstance(value, str) or "\n" in value or "\r" in value or "\0" in value:
         return f"env {name} must be a string without newlines or NUL, got {value!r}"
@@ -383,9 +389,9 @@ def static_problem(prefix: object, directory: object, shared_paths: tuple[str, .
     ``[A-Za-z0-9_-]`` segments; a relative dir of plain segments (none starting with ``.``: no ``..``), not one of
     the release's own entries (venv/, RELEASE.json...) and not a shared path (those hold the app's data, which
     Apache must not publish)."""
-    if not isinstance(prefix, str) or not STATIC_PREFIX_RE.match(prefix):
+    if not isinstance(prefix, str) or not STATIC_PREFIX_RE.fullmatch(prefix):
         return f"URL prefix {prefix!r} must be '/' and segments of A-Z, a-z, 0-9, _ and - (like '/static')"
-    if not isinstance(directory, str) or not STATIC_DIR_RE.match(directory):
+    if not isinstance(directory, str) or not STATIC_DIR_RE.fullmatch(directory):
         return (f"{prefix}: dir {directory!r} must be a relative path of plain segments (no '..', no leading '.' "
                 "or '/')")
     if directory.split("/")[0] in RELEASE_NAMES:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import untrusted
 from .untrusted import block
 from .words import count
 
@@ -52,7 +53,10 @@ class DeployTestsError(Exception):
     """Base error: ``what`` failed, ``where`` (a file, host, option...), ``hint`` (the next step)."""
 
     def __init__(self, what: str, *, where: str = "", hint: str = "", detail: str = ""):
-        self.what, self.where, self.hint, self.detail = what, where, hint, detail
+        # Made safe here, whatever they carry (a server's banner, its os-release, a command's last line): an error
+        # is one line, and nothing in it acts on the terminal or the report (:mod:`deploytests.untrusted`)
+        self.what, self.where, self.hint = (untrusted.line(str(s), limit=1 << 20) for s in (what, where, hint))
+        self.detail = untrusted.text(str(detail), limit=1 << 22)
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

@@ -37,6 +37,7 @@ from pathlib import Path
 import fabric
 import paramiko
 
+from . import untrusted
 from .errors import ConfigError, ConnectError, HostKeyError
 from .settings import seconds
 from .waiting import DEADLINES
@@ -198,9 +199,44 @@ def known_hosts_line(host: str, port: int, public_key: str) -> str:
     return f"{known_hosts_name(host, port)} {keytype} {blob}\n"
 
 
+class BoundedRemote(fabric.runners.Remote):
+    """Fabric's runner of a command on a server, its output held within a bound and made safe where it enters.
+
+    invoke keeps every chunk a command prints and joins all of them again at each chunk (for its watchers): a server
+    that answers endlessly (a flood from a hostile host, or from the deploy login's shell start-up when the command
+    runs as that login) kept the runner's CPU busy (quadratically) past the command's own timeout, and
+    invoke's error quoted the output raw. Here each stream keeps at most :data:`deploytests.untrusted.OUTPUT_LIMIT`
+    bytes (as the agents' and the probe's channel does): past it the command is stopped and its output says it was
+    cut. The output is made safe (:func:`deploytests.untrusted.text`) before any result or error holds it."""
+
+    read_chunk_size = 1 << 16
+
+    def _handle_output(self, buffer_, hide, output, reader):
+        kept = 0
+        for data in self.read_proc_output(reader):
+            if not hide:
+                self.write_our_output(stream=output, string=untrusted.text(data))
+            if kept + len(data) > untrusted.OUTPUT_LIMIT:
+                buffer_.append(f"{data[:untrusted.OUTPUT_LIMIT - kept]}\n(output cut: more than "
+                               f"{untrusted.OUTPUT_LIMIT} characters; the command was stopped)")
+                self.kill()
+                break
+            kept += len(data)
+            buffer_.append(data)
+            if self.watchers:  # (invoke joins the whole buffer for them at every chunk)
+                self.respond(buffer_)
+
+    def generate_result(self, **kwargs):
+        for stream in ("stdout", "stderr"):
+            kwargs[stream] = untrusted.text(kwargs.get(stream) or "", limit=2 * untrusted.OUTPUT_LIMIT)
+        return super().generate_result(**kwargs)
+
+
 def fabric_config() -> fabric.Config:
-    """Fabric config used for every connection: stdin not read, no ssh_config files loaded."""
-    return fabric.Config(overrides={"run": {"in_stream": False}, "load_ssh_configs": False}, lazy=True)
+    """Fabric config used for every connection: stdin not read, no ssh_config files loaded, each command's output
+    bounded and made safe (:class:`BoundedRemote`)."""
+    return fabric.Config(overrides={"run": {"in_stream": False}, "load_ssh_configs": False,
+                                    "runners": {"remote": BoundedRemote}}, lazy=True)
 
 
 class PinnedConnection(fabric.Connection):
@@ -227,6 +263,11 @@ class PinnedConnection(fabric.Connection):
                 hint=f"create it with `ssh-keyscan -p PORT HOST > FILE` after checking the key out of band, or "
                      f"{other}",
             )
+        from .cache import owned_alone
+
+        owned_alone(self.known_hosts, "the known_hosts file", "a key written there is the server this run logs in "
+                    "to, sends the config to and vouches for: make it and the directories above it yours or root's "
+                    "alone (chmod go-w, chown)")
         self.client.load_host_keys(str(self.known_hosts))
 
     def open(self):

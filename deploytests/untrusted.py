@@ -29,6 +29,7 @@ from typing import Any
 
 LINE_LIMIT = 2000        # characters of a one-line value
 TEXT_LIMIT = 64 * 1024   # characters of a multi-line value (an error's detail, a log tail)
+OUTPUT_LIMIT = 16 << 20  # bytes of a command's output the runner keeps at most (each stream); past it the command stops
 MULTILINE = frozenset({"detail"})  # the fields whose newlines are the server's content, by contract
 SHOWN = frozenset({"detail"})  # of those, the ones that are only ever shown: kept behind the gutter (block)
 

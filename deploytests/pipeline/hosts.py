@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+from .. import untrusted
 from ..errors import ConnectError, DeployError, DeployTestsError, HostOutcome, HostsFailed
 from ..settings import default_parallel
 from ..words import count
@@ -264,8 +265,10 @@ _OUTPUT = threading.Lock()  # the hosts' threads print whole lines, one host's l
 
 def print_lines(lines: Iterable[str], *, file=None) -> None:
     """Print ``lines`` as one write under one lock: parallel hosts' output never shares a line, and one host's
-    lines stay together (``print`` writes the text and its newline separately: two threads interleave)."""
-    text = "".join(f"{line}\n" for line in lines)
+    lines stay together (``print`` writes the text and its newline separately: two threads interleave). Each line
+    is one safe line whatever it quotes (an exception's text with a server's output in it): nothing printed here
+    acts on the terminal (:func:`deploytests.untrusted.line`)."""
+    text = "".join(f"{untrusted.line(line, limit=1 << 20)}\n" for line in lines)
     if not text:
         return
     out = file or sys.stdout

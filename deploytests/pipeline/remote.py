@@ -32,7 +32,7 @@ from .bundle import module_source, program
 from .contract import Message
 
 STEP_TIMEOUT = 900.0  # an agent step silent for 15 minutes while its host answers is stuck (apt is slower)
-OUTPUT_LIMIT = 16 << 20  # bytes of a program's stdout kept at most (events are read as they come, kept too)
+OUTPUT_LIMIT = untrusted.OUTPUT_LIMIT  # bytes of a program's stdout kept at most (events are read as they come, too)
 POLL = 0.5
 GRACE = 2.0  # seconds output is still read after the command's exit status came (a child may keep it open)
 # the steps each command reports, in order (optional ones are skipped when the args say they do not run)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
+from .. import untrusted
 from ..errors import DeployTestsError
 from ..settings import Settings
 
@@ -76,13 +77,14 @@ def write(config, text: str, **markup) -> None:
     """A line on the terminal (none without a terminal reporter), also while a fixture or test runs: pytest's
     output capture is off for the line, as for pytest's own live logging (else a line said in a fixture's set-up
     -- an image build, a pack warning, a failed step's output above the stop line -- would land in the capture,
-    which pytest discards when the fixture passes or the session stops)."""
+    which pytest discards when the fixture passes or the session stops). Whatever it quotes, nothing in it acts on
+    the terminal (:func:`deploytests.untrusted.text`: its lines kept, every other control shown escaped)."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
     capture = config.pluginmanager.get_plugin("capturemanager")
     with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-        reporter.write_line(redact(config, text), **markup)
+        reporter.write_line(redact(config, untrusted.text(text, limit=1 << 22)), **markup)
 
 
 def say(config, msg: str, **markup) -> None:

@@ -199,7 +199,13 @@ class TargetSpec:
 
 
 def load_inventory(path: Path) -> dict[str, TargetSpec]:
-    """Read and validate every target of ``path``. Raises a one-line ConfigError naming file and line."""
+    """Read and validate every target of ``path``. Raises a one-line ConfigError naming file and line; refused
+    unless no one but this login and root may change it (:func:`deploytests.cache.owned_alone`): its hosts, keys,
+    allowances and rules switched off decide what the gate accepts and where a deploy ships the config."""
+    from ..cache import owned_alone
+
+    owned_alone(path, "the targets file", "its hosts, allowances and skip_rules decide what the gate accepts: make it "
+                "and the directories above it yours or root's alone (chmod go-w, chown)")
     doc = read_toml(Path(path), what="targets file",
                     missing_hint="create it (deploytests init writes an example) or pass --targets-file")
     targets = doc.data.get("targets", {})

@@ -50,6 +50,33 @@ class PinnedBackend(ParamikoBackend):
             raise ConnectError(f"{lost} during a check ({type(exc).__name__})", where=self.server.label,
                                hint="the host is frozen or unreachable") from None
 
+    def _exec_command(self, command: bytes) -> tuple[int, bytes, bytes]:
+        """testinfra's, with the bounds every command of deploytests has: the request to run it answered within the
+        connection's bound (:func:`deploytests.ssh.session`), stdout and stderr read side by side, each kept to
+        :data:`deploytests.untrusted.OUTPUT_LIMIT` bytes (past it the channel is closed). testinfra read stdout to its
+        end before stderr: a command writing more than the channel's window (2 MiB) to stderr -- a hostile host, the
+        deploy login's shell start-up for a check run as that login -- blocked on it and never ended, and an endless
+        answer was held whole."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .. import untrusted
+        from ..ssh import session
+
+        chan = session(self.server.connection())
+        if self.get_pty:
+            chan.get_pty()
+        chan.exec_command(command)
+
+        def read(stream) -> bytes:
+            data = stream.read(untrusted.OUTPUT_LIMIT + 1)
+            if len(data) > untrusted.OUTPUT_LIMIT:
+                chan.close()
+            return data[:untrusted.OUTPUT_LIMIT]
+
+        with ThreadPoolExecutor(2) as pool:
+            out, err = pool.map(read, (chan.makefile("rb"), chan.makefile_stderr("rb")))
+        return chan.recv_exit_status(), out, err
+
     def get_hostname(self) -> str:
         return self.server.label
 

@@ -155,6 +155,16 @@ def test_the_admins_commands_refuse_an_install_others_may_change(tmp_path, monke
     monkeypatch.setattr(entry, "loose_install", lambda: f"{site} is 0775 uid 0: someone but you and root may ...")
     assert entry.main(["gate", "--version"]) == 2
     assert capsys.readouterr().err.startswith(f"deploytests: refused: {site} is 0775")
+    # the name another local user gave a file there is shown escaped, never acted on by the terminal (a title set,
+    # a screen cleared, a line forged): the refusal quotes it
+    planted = site / "x\x1b]0;owned\x07\x1b[2J\r\u202e.py"
+    planted.write_text("")
+    planted.chmod(0o666)
+    monkeypatch.undo()
+    monkeypatch.setattr(entry, "loose_install", lambda judge=entry.loose_install: judge([str(site)]))
+    assert entry.main(["gate", "--version"]) == 2
+    err = capsys.readouterr().err
+    assert "\\x1b]0;owned\\x07\\x1b[2J\\r\\u202e.py is 0666" in err and not {"\x1b", "\r", "\u202e"} & set(err), err
 
 
 def test_the_admins_commands_judge_every_place_python_imports_from_whole(tmp_path, monkeypatch):

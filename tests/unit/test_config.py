@@ -198,3 +198,30 @@ def test_a_host_tables_name_picks_its_config_and_the_error_names_the_config_dir(
     line = exc.value.one_line()
     assert "deploy.toml" not in line and f"config_file {tmp_path / 'fleet'}" in line, line
     assert "web2.cfg, 127.0.0.1:2201.cfg or 127.0.0.1.cfg" in line, line
+
+
+@pytest.mark.parametrize("line", [
+    'static = { "/static\\n" = "pkg/static" }',  # the URL prefix: its Alias line in the site file root writes
+    'static = { "/static" = "pkg/static\\n" }',  # the dir: its Alias and <Directory> lines
+    'env = { "FOO\\n" = "x" }',  # a name of the app's environment (RELEASE.json, the agent's spawn env)
+])
+def test_a_value_of_deploy_toml_ending_in_a_newline_is_refused(tmp_path, line):
+    """A value checked against ``^...$`` with ``re.match``: ``$`` also matches before a final newline, so the
+    repository's ``static = { "/static\\n" = ... }`` passed and bootstrap sent root a site file whose ``Alias`` line
+    the newline broke in two (``Alias /static`` / ``/ /var/www/<app>/current/...``): the repository chose where a
+    line of root's file ends. (Here Apache's configtest refuses the result and root puts the previous site file
+    back; the class is the check, not this file.) Class: a pattern check that lets a line break through. Each such
+    value is matched in full (``fullmatch``), as the schema's fields already are: the other members, ``app``,
+    ``server_name``, ``health_path`` and ``config_env`` with a final newline, are refused (below)."""
+    write(tmp_path, f'app = "a"\nentry_point = "a:app"\n{line}\n')
+    with pytest.raises(ConfigError, match="must be"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize("line", ['app = "a\\n"', 'server_name = "x\\n"', 'health_path = "/health\\n"',
+                                  'config_env = "A_CONFIG\\n"'])
+def test_the_schemas_fields_ending_in_a_newline_are_refused(tmp_path, line):
+    body = "\n".join(x for x in ['app = "a"', 'entry_point = "a:app"'] if x.split()[0] != line.split()[0])
+    write(tmp_path, f"{body}\n{line}\n")
+    with pytest.raises(ConfigError):
+        load_config(tmp_path)

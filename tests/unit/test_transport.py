@@ -823,7 +823,27 @@ def lying_sshd(tmp_path, monkeypatch):
             return paramiko.OPEN_SUCCEEDED
 
         def check_channel_exec_request(self, channel, command):
+            if lies.get("stderr"):  # that much on stderr, then a line on stdout, exit 0
+                threading.Thread(target=answer, args=(channel, lies["stderr"]), daemon=True).start()
+            if lies.get("flood"):  # an endless answer: the same bytes for ever, until the channel closes
+                threading.Thread(target=flood, args=(channel, lies["flood"]), daemon=True).start()
             return True  # (and nothing more: no output, no exit status)
+
+    def answer(channel, data):
+        try:
+            channel.sendall_stderr(data)
+            channel.sendall(b"ok\n")
+            channel.send_exit_status(0)
+            channel.close()
+        except (OSError, EOFError, paramiko.SSHException):
+            return
+
+    def flood(channel, data):
+        try:
+            while True:
+                channel.sendall(data)
+        except (OSError, EOFError, paramiko.SSHException):
+            return
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -892,3 +912,54 @@ def test_a_failed_deploys_error_log_tail_ends_at_its_bound_on_a_host_that_never_
     assert tails[0].startswith(head + "not read: ") and "no answer for 2 s to the request to run a command" in \
         tails[0], tails
     assert tails[1] == head + "not read within 2 s)", tails
+
+
+def test_a_host_that_answers_a_command_endlessly_is_cut_at_the_bound_and_made_safe(lying_sshd, monkeypatch):
+    """Class: a server's answer held whole in the runner. Fabric's ``run`` (the platform look of a deploy, the
+    stack's os-release read, bootstrap's waits, the error log's tail) kept every chunk and invoke joined all of them
+    again at each chunk: a host answering endlessly (a hostile server; the deploy login's shell start-up when the
+    command runs as that login) kept the runner busy past the command's own timeout (timeout 10 s: ended after
+    16-20 s; 20 s: 63 s; 30 s: 51 s) and invoke's error quoted the flood raw. Now each stream keeps at most the
+    bound, past it the command is stopped, and the output is made safe where it enters. (The agents' and the probe's
+    channel, ``exec_stream``, had this bound already: the other member, held by
+    ``test_a_server_that_floods_its_output_is_cut_at_the_bound_and_made_safe``.)"""
+    from deploytests import ssh, untrusted
+
+    monkeypatch.setattr(untrusted, "OUTPUT_LIMIT", 1 << 20, raising=False)
+    port, key, known, lies = lying_sshd
+    lies.update(exec=False, flood=b"x86_64\x1b]0;owned\x07\x1b[2J\r" * 4096)
+    c = ssh.connect("127.0.0.1", user="x", port=port, key_filename=key, known_hosts=known, timeout=5)
+    try:
+        res = c.run("uname -m", hide=True, warn=True, in_stream=False, timeout=20)  # (a flood reaching it: raises)
+    finally:
+        c.close()
+    assert res.stdout.endswith(f"(output cut: more than {1 << 20} characters; the command was stopped)")
+    assert len(res.stdout) < 2 * (1 << 20) + (1 << 16) and "\x1b" not in res.stdout
+    assert res.stdout.startswith("x86_64\\x1b]0;owned\\x07\\x1b[2J\\x0d")
+
+
+def test_a_check_commands_stderr_past_the_channels_window_does_not_hang_it(lying_sshd):
+    """Class above (a wait outside a bound), another member: the ``deploy_host`` fixture (testinfra over the pinned
+    connection) read a command's stdout to its end before its stderr: a command writing more than the channel's
+    window to stderr blocked on it and never ended (5 MB to stderr on the lab's real sshd: still waiting after
+    20 s). Now both are read side by side, each within the runner's bound, and the request to run the command is
+    answered within the connection's (``ssh.session``)."""
+    from types import SimpleNamespace
+
+    from deploytests import ssh
+    from deploytests.verify.testinfra import PinnedBackend
+
+    port, key, known, lies = lying_sshd
+    lies.update(exec=False, stderr=b"e" * (5 << 20))
+    c = ssh.connect("127.0.0.1", user="x", port=port, key_filename=key, known_hosts=known, timeout=5)
+    server = SimpleNamespace(user="x", host="127.0.0.1", port=port, label="x", connection=lambda: c, _conn=c,
+                             lost=None)
+    done: dict = {}
+    runner = threading.Thread(target=lambda: done.update(r=PinnedBackend(server).run("x")), daemon=True)
+    try:
+        runner.start()
+        runner.join(120)  # (a liveness bound, not a timing: before, it waited for ever)
+    finally:
+        c.close()
+    assert "r" in done, "the command never ended"
+    assert (done["r"].rc, done["r"].stdout, len(done["r"].stderr_bytes)) == (0, "ok\n", 5 << 20)

@@ -173,3 +173,90 @@ def test_an_empty_detail_stays_empty():
     err = DeployError("rollback failed", where="web1", detail=reply["detail"])
     assert HostsFailed("rollback", [HostOutcome("web1", error=err)]).detail == ""
     assert untrusted.data({"detail": "x"})["detail"].endswith("x")
+
+
+def _unsafe(text: str) -> list[str]:
+    """The characters of ``text`` that act on a terminal or make a line of their own."""
+    import re
+
+    return re.findall(f"[{untrusted._UNSAFE}\n]", text)
+
+
+def test_a_hostile_hosts_ssh_banner_reaches_the_operator_as_one_safe_line(tmp_path):
+    """Whoever answers a server's address -- before its host key is checked, so a hostile server or anyone on
+    the path -- sent an SSH banner that paramiko quotes in its error; the error went to the operator's terminal
+    and report raw (``SSH failed: Incompatible version (2.0\\x1b]0;... instead of 2.0)``: an OSC title, a
+    screen clear, a CR and a forged line). Class: server text reaching the operator through an error that
+    skipped the one sanitiser. Closed where every error is made: :class:`DeployTestsError` makes its one line
+    safe whatever it carries (this banner, an os-release, a command's last line)."""
+    import socket
+    import subprocess
+    import threading
+
+    from deploytests import ssh
+    from deploytests.errors import ConnectError
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    srv.settimeout(10)
+
+    def serve():
+        with srv, srv.accept()[0] as s:
+            s.sendall(b"SSH-2.0\x1b]0;owned\x07\x1b[2J\r[web-1] deploy ok\x1b[8m\r\n")
+            s.settimeout(5)
+            s.recv(4096)
+
+    threading.Thread(target=serve, daemon=True).start()
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "id")], check=True)
+    (tmp_path / "kh").write_text("")
+    with pytest.raises(ConnectError) as raised:
+        ssh.connect("127.0.0.1", user="x", port=srv.getsockname()[1], key_filename=tmp_path / "id",
+                    known_hosts=tmp_path / "kh", timeout=5)
+    assert "\\x1b" in str(raised.value) and not _unsafe(str(raised.value)), str(raised.value)
+
+
+def test_every_error_is_one_safe_line_whatever_it_carries():
+    """Other members of the class: a server's ``/etc/os-release`` read by a deploy's platform look (the session's
+    ``uname -m; cat /etc/os-release``, never made safe) named in :class:`UnsupportedServer`; the last line of a
+    failed command (a build's output on the runner, :func:`why_failed`); a pid list the server printed, quoted by
+    bootstrap's wait. Each is one line, nothing in it acts on the terminal; the detail keeps its lines, made safe."""
+    from deploytests.errors import CommandFailed, DeployError
+    from deploytests.stacks import UnsupportedServer, for_os_release
+
+    with pytest.raises(UnsupportedServer) as raised:
+        for_os_release('PRETTY_NAME="Debian\x1b[2J\x1b]8;;http://evil/\x07\rFAILED"\nID=debian\nVERSION_ID="99"\n')
+    made = [str(raised.value), str(CommandFailed("web-1", "build", 1, stdout="x\nboom \x1b[31m\u202egnp.exe\r ok\n")),
+            str(DeployError("Apache (root pid 12\x1b[1A\x9b2K) was still starting", where="web-1\nFAILED x",
+                            hint="see\x1b[8m"))]
+    for message in made:
+        assert not _unsafe(message), message
+    detail = DeployError("x", detail="line 1\nline 2 \x1b[2J").detail
+    assert detail == "line 1\nline 2 \\x1b[2J"
+
+
+def test_a_host_line_quoting_an_unexpected_errors_text_is_one_safe_line(capsys):
+    """Other member: an error that is not deploytests' (invoke's ``CommandTimedOut`` of a flooding server quotes its
+    output's last lines in its text) reached the host's progress line raw: ``[web-1] facts FAILED: ...``. The one
+    printer of host lines makes each line safe."""
+    from deploytests.pipeline.hosts import print_progress
+
+    print_progress("web-1", "facts", 1.0, "FAILED: Command did not complete\nStdout:\n\x1b]0;owned\x07\x1b[2J\rok")
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and not _unsafe(out.rstrip("\n")), out
+
+
+def test_the_plugins_terminal_lines_are_made_safe():
+    """The other printer of the run: the plugin's ``deploytests: ...`` lines (a deploy's progress, a pack warning, a
+    failed step's output above the stop line) reach pytest's terminal made safe too, their lines kept."""
+    from types import SimpleNamespace
+
+    from deploytests.plugin import state
+
+    lines: list[str] = []
+    reporter = SimpleNamespace(write_line=lambda text, **markup: lines.append(text))
+    config = SimpleNamespace(pluginmanager=SimpleNamespace(get_plugin=lambda name: reporter if name ==
+                                                           "terminalreporter" else None),
+                             stash={})
+    state.say(config, "[web-1] facts FAILED: \x1b]0;owned\x07\x1b[2J\rok\nsecond line")
+    assert lines == ["deploytests: [web-1] facts FAILED: \\x1b]0;owned\\x07\\x1b[2J\\x0dok\nsecond line"], lines
