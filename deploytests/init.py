@@ -64,6 +64,8 @@ DJANGO_ROUTE_RE = re.compile(r"""\bpath\(\s*["']((?:health|healthz|ping|status)/
 STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 MEDIA_URL_RE = re.compile(r"""^MEDIA_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
+# Flask's from_prefixed_env(prefix="FLASK"): the secret key it reads is <prefix>_SECRET_KEY
+PREFIXED_ENV_RE = re.compile(r"""from_prefixed_env\(\s*(?:(?:prefix\s*=\s*)?["']([A-Za-z_]\w*)["'])?""")
 PYFILE_RE = re.compile(r"""from_pyfile\(\s*["']([\w.-]+)["']""")  # Flask: a config file in the instance folder
 # plain WSGI: the standard name first (mod_wsgi's default), then the common one
 WSGI_NAMES = ("application", "app")
@@ -935,7 +937,7 @@ def detect(root: Path) -> Detected:
     if detected.config_env or detected.config_path:  # the app reads a config: an existing file, or one to write
         detected.config_file, detected.new_config = config_file(root)
     else:
-        prefixed = ["FLASK_SECRET_KEY"] if "from_prefixed_env(" in everything else []
+        prefixed = [f"{m.group(1) or 'FLASK'}_SECRET_KEY" for m in PREFIXED_ENV_RE.finditer(everything)]
         env_config(root, detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = blueprint_prefix(texts, m.group(0)) + m.group(1) if framework == "flask" \

@@ -932,6 +932,11 @@ ENV_DJANGO = ("import os\n\nfrom .base import *  # noqa\n\nSECRET_KEY = os.envir
 
 @pytest.mark.parametrize("files, names", [
     ({"src/shorty/__init__.py": ENV_FLASK}, ["FLASK_SECRET_KEY", "SHORTY_DATABASE"]),  # Flask's from_prefixed_env
+    # a prefix of the app's own: it reads SHORTY_SECRET_KEY, not FLASK_SECRET_KEY
+    ({"src/shorty/__init__.py": ENV_FLASK.replace("from_prefixed_env()", 'from_prefixed_env("SHORTY")')},
+     ["SHORTY_SECRET_KEY", "SHORTY_DATABASE"]),
+    ({"src/shorty/__init__.py": ENV_FLASK.replace("from_prefixed_env()", "from_prefixed_env(prefix='SHORTY')")},
+     ["SHORTY_SECRET_KEY", "SHORTY_DATABASE"]),
     ({"svc/__init__.py": "", "svc/web.py": ENV_BOTTLE}, ["API_TOKEN"]),  # a plain WSGI app's token
     ({"manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
       "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": "DEBUG = False\n",
