@@ -55,12 +55,15 @@ FACTORIES = ("create_app", "make_app")
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
 ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
                        r"""|(?:environ\.get\(|environ\[|getenv\()\s*["']([A-Z_][A-Z0-9_]*_CONFIG)["']""")
-ROUTE_RE = re.compile(r"""\.(?:route|get)\(\s*["'](/(?:health|healthz|ping|status))["']""")
+# a health route by the names in use: Kubernetes' probes (livez, readyz), Rails' /up, load balancers' heartbeat ...
+HEALTH_ROUTES = ("health", "healthz", "healthcheck", "health-check", "health_check", "_health", "livez", "readyz",
+                 "ready", "alive", "up", "heartbeat", "ping", "status")
+_HEALTH = "|".join(re.escape(name) for name in HEALTH_ROUTES)
+ROUTE_RE = re.compile(rf"""\.(?:route|get)\(\s*["'](/(?:{_HEALTH}))["']""")
 # Django: manage.py names the settings module; urls.py's path("health/", ...); wsgi.py's application
 SETTINGS_RE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']""")
 ROOT_URLCONF_RE = re.compile(r"""^ROOT_URLCONF\s*=\s*["']([A-Za-z_][\w.]*)["']""", re.M)
-HEALTH_ROUTES = ("health", "healthz", "ping", "status")
-DJANGO_ROUTE_RE = re.compile(r"""\bpath\(\s*["']((?:health|healthz|ping|status)/?)["']""")
+DJANGO_ROUTE_RE = re.compile(rf"""\bpath\(\s*["']((?:{_HEALTH})/?)["']""")
 STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 MEDIA_URL_RE = re.compile(r"""^MEDIA_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
@@ -69,7 +72,7 @@ PREFIXED_ENV_RE = re.compile(r"""from_prefixed_env\(\s*(?:(?:prefix\s*=\s*)?["']
 PYFILE_RE = re.compile(r"""from_pyfile\(\s*["']([\w.-]+)["']""")  # Flask: a config file in the instance folder
 # plain WSGI: the standard name first (mod_wsgi's default), then the common one
 WSGI_NAMES = ("application", "app")
-PLAIN_ROUTE_RE = re.compile(r"""["'](/(?:health|healthz|ping|status))/?["']""")
+PLAIN_ROUTE_RE = re.compile(rf"""["'](/(?:{_HEALTH}))/?["']""")
 COMMAND_RE = re.compile(r"""\.command\(\s*["']((?:init|create)[-_]?db)["']""")
 INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
 USES_INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|\.instance_path\b")

@@ -1686,3 +1686,17 @@ def test_the_checkouts_instance_config_is_named_as_not_what_the_servers_get(tmp_
     (root / "instance" / name).write_text('SECRET_KEY = "dev-only"\n')
     note = next(n for n in detect(root).notes if n.startswith(f"instance/{name} is this checkout's instance config"))
     assert f"/var/www/notes/shared/venv/var/notes-instance/{name}" in note, note
+
+
+@pytest.mark.parametrize("name", ["up", "livez", "readyz", "healthcheck", "heartbeat"])
+def test_a_health_route_by_another_common_name_is_found_in_every_kind_of_app(tmp_path, name):
+    """Class: a health route known only by a short list of names (health, healthz, ping, status): Rails' /up,
+    Kubernetes' /livez and /readyz, a load balancer's /healthcheck or /heartbeat were not found, so the deploy gate
+    GOT '/' (which may need the database, or log in). One list of names serves Flask, plain WSGI and Django."""
+    flask = FACTORY.replace('@app.get("/healthz")', f'@app.get("/{name}")')
+    assert detect(project(tmp_path / "flask", {"notes/__init__.py": flask})).health_path == f"/{name}"
+    falcon = f"import falcon\n\napp = falcon.App()\napp.add_route('/{name}', Health())\n"
+    d = detect(project(tmp_path / "falcon", {"look/__init__.py": "", "look/app.py": falcon}))
+    assert (d.framework, d.health_path) == ("wsgi", f"/{name}"), d.notes
+    d = detect(django_polls(tmp_path / "django", ROOT_URLS, f'urlpatterns = [path("{name}/", views.health)]\n'))
+    assert d.health_path == f"/polls/{name}/", d.notes
