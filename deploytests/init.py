@@ -1200,6 +1200,18 @@ def _pinned(dist: str) -> str:
         return dist
 
 
+def ship_package_data(root: Path) -> str:
+    """How the project's build backend ships a data dir moved into the package: setuptools (and a project without
+    one) by a table to write; hatchling, flit, poetry-core and pdm-backend ship a package's files as they are."""
+    try:
+        backend = tomllib.loads((root / "pyproject.toml").read_text()).get("build-system", {}).get("build-backend", "")
+    except (OSError, tomllib.TOMLDecodeError):
+        backend = ""
+    if not backend or backend.startswith("setuptools"):
+        return "ship it as package data ([tool.setuptools.package-data])"
+    return f"where {backend.split('.')[0]} ships it with the package's other files (unless git ignores it)"
+
+
 def _find_packages(packages: list[str], src: bool = False) -> str:
     return ("[tool.setuptools.packages.find]\n" + ('where = ["src"]\n' if src else "")
             + f"include = {_toml([n for p in packages for n in (p, p + '.*')])}\nnamespaces = false\n\n"
@@ -1921,13 +1933,13 @@ def init(root: Path, *, out=print) -> int:
     if (root / "migrations" / "env.py").is_file() and not (root / "migrations" / "__init__.py").exists():
         out("  WARNING migrations/ (Alembic's, as `flask db init` makes it) is outside the app's packages: the app's "
             "wheel, all a release holds of the project, does not ship it, so `flask db upgrade` in post_deploy "
-            "fails (Path doesn't exist: migrations); move it into the app's package, ship it as package data "
-            "([tool.setuptools.package-data]) and name it from the package: Migrate(app, db, directory=os.path."
+            f"fails (Path doesn't exist: migrations); move it into the app's package, {ship_package_data(root)} "
+            "and name it from the package: Migrate(app, db, directory=os.path."
             "join(os.path.dirname(__file__), \"migrations\"))")
     for folder in unshipped_templates(root, d, tables):
         out(f"  WARNING {folder}/ holds templates outside the app's packages: the app's wheel, all a release holds "
             "of the project, does not ship it, so the servers answer 'template not found'; move it into the app's "
-            "package, ship it as package data ([tool.setuptools.package-data]) and point the framework at it from "
+            f"package, {ship_package_data(root)} and point the framework at it from "
             "the package (os.path.dirname(__file__))")
     if missing := unlisted_requirements(root):
         out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "

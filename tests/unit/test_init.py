@@ -1610,6 +1610,28 @@ def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_pat
     assert detect(root).post_deploy == ["flask --app app db upgrade"] and detect(root).post_deploy_safe
 
 
+@pytest.mark.parametrize("backend, advice", [
+    ("", "ship it as package data ([tool.setuptools.package-data])"),
+    ('requires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"', "([tool.setuptools.package-data])"),
+    ('requires = ["hatchling"]\nbuild-backend = "hatchling.build"', "where hatchling ships it with the package's"),
+    ('requires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"', "where poetry ships it with the"),
+])
+def test_the_advice_to_ship_a_dir_with_the_package_fits_the_projects_build_backend(tmp_path, backend, advice):
+    """Class: advice naming one tool's configuration whatever the project uses. A hatchling project was told to
+    write [tool.setuptools.package-data], a table hatchling ignores (it ships the package's files as they are).
+    Other member: poetry-core. (The templates' warning says the same, from the same function.)"""
+    said: list[str] = []
+    build = f"[build-system]\n{backend}\n" if backend else ""
+    root = project(tmp_path, {"app/__init__.py": "from flask import Flask\ndef create_app():\n"
+                                                 "    return Flask(__name__)\n", "migrations/env.py": "",
+                              "pyproject.toml": f"{build}[project]\nname = 'fm'\nversion = '1'\n"})
+    init(root, out=said.append)
+    warnings = [line for line in said if line.startswith("  WARNING migrations/")]
+    assert len(warnings) == 1 and all(advice in w for w in warnings), said
+    assert backend.startswith("requires = [\"setuptools") or not backend \
+        or not any("tool.setuptools" in w for w in warnings), warnings
+
+
 # Class: a framework's or library's config loader is not seen opening the file its argument names. A Bottle app
 # doing what Bottle's docs do, app.config.load_config(os.environ["TINYURLS_SETTINGS"]), was told "it reads
 # TINYURLS_SETTINGS from the environment (not as a config file it opens)": no config_env, no config_file, its
