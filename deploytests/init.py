@@ -35,7 +35,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .config import DeployConfig, env_problem, has_table, load_config
+from .config import PLACEHOLDER, DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
 from .pipeline.programs.spawn import env_lines
 
@@ -890,7 +890,8 @@ def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     d.notes.append(f"it reads {', '.join(names[:8])} from the environment, {', '.join(secrets[:4])} a secret: "
                    f"config_file = {d.config_file!r} with config_as_env = true gives the servers' daemons, "
                    "post_deploy and `fab run` its lines as environment variables (init made a random value for "
-                   "each signing key, *SECRET_KEY, and wrote a placeholder for each other secret: replace it; a "
+                   "each signing key, *SECRET_KEY, and wrote a placeholder for each other secret: replace it, a deploy "
+                   "refuses it; a "
                    f"data dir a variable names goes under /var/www/{d.app}/shared/, its name in shared_paths)")
     return True
 
@@ -1850,7 +1851,7 @@ def init(root: Path, *, out=print) -> int:
         files[d.config_file] = ENV_CONFIG.format(path=d.config_file, lines="\n".join(
             f"{n}={d.env_values[n]}" if n in d.env_values else
             f"{n}={new_secret()}" if SIGNING_KEY_RE.search(n) else
-            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else f"# {n}=" for n in d.env_names))
+            f"{n}={PLACEHOLDER}" if SECRET_NAME_RE.search(n) else f"# {n}=" for n in d.env_names))
     elif d.new_config and d.framework == "django":
         files[d.config_file] = DJANGO_CONFIG.format(path=d.config_file, env=d.config_env, root=f"/var/www/{d.app}",
                                                     secret=new_secret(),
@@ -1896,7 +1897,7 @@ def init(root: Path, *, out=print) -> int:
     elif d.config_as_env:
         out(f"  note    config_file = {d.config_file!r}, config_as_env = true: the servers' environment for the app "
             "(its secrets too); a signing key (*SECRET_KEY) is random, made by init; replace each other placeholder "
-            "there")
+            "there (a deploy refuses it)")
     elif d.written_module and d.config_file:
         out(f"  note    config_file = {d.config_file!r} is installed as {d.config_path}, where {d.written_module[0]} "
             f"reads it (${d.config_env}): put the servers' settings there (a target may name another ini)")
