@@ -361,7 +361,7 @@ def env_problem(name: object, value: object, config_env: str) -> str | None:
             "deploytests sets it, or it changes what code runs before the app"
         return f"env {name} may not be set ({why})"
     if value.strip().startswith(PLACEHOLDER):
-        return f"env {name} is still deploytests init's placeholder ({PLACEHOLDER!r}): set the real value"
+        return f"env {name} is still the placeholder deploytests init wrote (\"change me: ...\"): set the real value"
     return None
 
 
