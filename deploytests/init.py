@@ -66,6 +66,8 @@ ROOT_URLCONF_RE = re.compile(r"""^ROOT_URLCONF\s*=\s*["']([A-Za-z_][\w.]*)["']""
 DJANGO_ROUTE_RE = re.compile(rf"""\bpath\(\s*["']((?:{_HEALTH})/?)["']""")
 STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 MEDIA_URL_RE = re.compile(r"""^MEDIA_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
+# a static files storage that reads its manifest (staticfiles.json in STATIC_ROOT) at run time: Django's, whitenoise's
+MANIFEST_RE = re.compile(r"Manifest\w*StaticFilesStorage|whitenoise\.storage\.Compressed\w*")
 ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
 # Flask's from_prefixed_env(prefix="FLASK"): the secret key it reads is <prefix>_SECRET_KEY
 PREFIXED_ENV_RE = re.compile(r"""from_prefixed_env\(\s*(?:(?:prefix\s*=\s*)?["']([A-Za-z_]\w*)["'])?""")
@@ -385,16 +387,17 @@ def fixed_sqlite(text: str) -> int | None:
     return None
 
 
-def fixed_media_at(root: Path, settings: str, texts: dict[str, str]) -> str | None:
-    """``file:line`` of ``MEDIA_ROOT`` not read from the environment (Django's ``BASE_DIR / "media"``: in the
-    release's venv on the servers), in the module of the settings chain that sets it last, or None."""
+def fixed_media_at(root: Path, settings: str, texts: dict[str, str], name: str = "MEDIA_ROOT") -> str | None:
+    """``file:line`` of ``MEDIA_ROOT`` (or ``name``: ``STATIC_ROOT``) not read from the environment (Django's
+    ``BASE_DIR / "media"``: in the release's venv on the servers), in the module of the settings chain that sets
+    it last, or None."""
     for module in reversed(settings_chain(root, settings, texts)):
         try:
             tree = ast.parse(module_text(root, module, texts) or "")
         except (SyntaxError, ValueError):
             return None
         node = next((n for n in reversed(tree.body) if isinstance(n, ast.Assign)
-                     and any(isinstance(t, ast.Name) and t.id == "MEDIA_ROOT" for t in n.targets)), None)
+                     and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)), None)
         if node is not None:
             return f"{module_file(root, module)}:{node.lineno}" if not _env_in(node.value) else None
     return None
@@ -1372,6 +1375,8 @@ def _path(node: ast.expr, names: dict[str, PurePosixPath], here: PurePosixPath) 
         return base.parent if (base := _path(node.value, names, here)) is not None else None
     if not isinstance(node, ast.Call) or node.keywords:
         return None
+    if _env_read(node) and len(node.args) == 2:  # os.environ.get("X", default): on the runner (collectstatic), default
+        return _path(node.args[1], names, here)
     callee, args = _callee(node.func), [_path(a, names, here) for a in node.args]
     if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute") and not node.args:
         return _path(node.func.value, names, here)
@@ -1513,6 +1518,15 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         if d.config_as_env:  # pack builds here, without the servers' environment their settings need
             d.build, note = build_settings(root, texts, developer, settings, static_root)
             d.notes.append(note)
+        if MANIFEST_RE.search(settings_text) and (at := fixed_media_at(root, settings, texts, "STATIC_ROOT")):
+            where = f"DJANGO_STATIC_ROOT=/var/www/{d.app}/current/staticfiles in the env file ({d.config_file})" \
+                if d.config_as_env else f"that variable to /var/www/{d.app}/current/staticfiles on the servers"
+            d.notes.append(f"{at}: STATIC_ROOT is not read from the environment, and the manifest storage reads "
+                           "its staticfiles.json from there whenever a page names a static file: on the servers "
+                           "STATIC_ROOT lies in the release's venv, where nothing was collected (the page answers "
+                           "500: Missing staticfiles manifest entry; the admin's login does); read it from a "
+                           "variable, STATIC_ROOT = os.environ.get(\"DJANGO_STATIC_ROOT\", BASE_DIR / "
+                           f"\"staticfiles\"), and set {where}, the files Apache serves")
     elif static_root and static_root.is_absolute():
         d.notes.append(f"STATIC_ROOT is {static_root}, outside the project: pack ships static files from a dir of "
                        "the project (STATIC_ROOT = BASE_DIR / 'staticfiles'), then static and build in deploy.toml")

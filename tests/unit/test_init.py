@@ -1722,3 +1722,40 @@ def test_a_health_route_by_another_common_name_is_found_in_every_kind_of_app(tmp
     assert (d.framework, d.health_path) == ("wsgi", f"/{name}"), d.notes
     d = detect(django_polls(tmp_path / "django", ROOT_URLS, f'urlpatterns = [path("{name}/", views.health)]\n'))
     assert d.health_path == f"/polls/{name}/", d.notes
+
+
+SHOP_SETTINGS = '''\
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev")
+ROOT_URLCONF = "shop.urls"
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGE
+'''
+
+
+@pytest.mark.parametrize("storage", [
+    'STORAGES = {"staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}',
+    'STATICFILES_STORAGE = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"',
+])
+def test_a_manifest_static_storage_with_static_root_in_the_code_is_named_with_the_change(tmp_path, storage):
+    """Class: a file the app reads at run time from its build output, placed by the code (BASE_DIR), which on the
+    servers is the installed package in the release's venv, while the build output ships in the release dir: a
+    startproject + whitenoise site answered 500 on the admin's login (Missing staticfiles manifest entry), with
+    nothing said by init. Other member: Django's own ManifestStaticFilesStorage."""
+    files = {"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n',
+             "shop/__init__.py": "", "shop/settings.py": SHOP_SETTINGS.replace("STORAGE", storage),
+             "shop/wsgi.py": "application = get_wsgi_application()\n",
+             "shop/urls.py": 'urlpatterns = [path("readyz/", views.ready)]\n'}
+    d = detect(project(tmp_path / "a", files))
+    note = next((n for n in d.notes if "manifest storage" in n), "")
+    assert note.startswith("shop/settings.py:8: STATIC_ROOT is not read from the environment") and \
+        "DJANGO_STATIC_ROOT=/var/www/shop/current/staticfiles in the env file (config/deploy.env)" in note, d.notes
+    fixed = SHOP_SETTINGS.replace('STATIC_ROOT = BASE_DIR / "staticfiles"', 'STATIC_ROOT = os.environ.get('
+                                  '"DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles")').replace("STORAGE", storage)
+    d = detect(project(tmp_path / "b", dict(files, **{"shop/settings.py": fixed})))
+    assert not any("manifest storage" in n for n in d.notes), d.notes
+    assert d.static == {"/static": "staticfiles"} and d.build, (d.static, d.build)  # collectstatic's default here
