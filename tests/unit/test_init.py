@@ -1759,3 +1759,16 @@ def test_a_manifest_static_storage_with_static_root_in_the_code_is_named_with_th
     d = detect(project(tmp_path / "b", dict(files, **{"shop/settings.py": fixed})))
     assert not any("manifest storage" in n for n in d.notes), d.notes
     assert d.static == {"/static": "staticfiles"} and d.build, (d.static, d.build)  # collectstatic's default here
+
+
+def test_a_django_project_without_logging_is_told_its_500s_are_logged_nowhere(tmp_path):
+    """Class: a 5xx whose exception nothing on the server records: Django with DEBUG = False and no LOGGING mails
+    a 500's traceback to ADMINS only, so the gate's root-cause line could not name it (startproject's default)."""
+    files = {"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n',
+             "shop/__init__.py": "", "shop/settings.py": SHOP_SETTINGS.replace("STORAGE", ""),
+             "shop/wsgi.py": "application = get_wsgi_application()\n", "shop/urls.py": "urlpatterns = []\n"}
+    d = detect(project(tmp_path / "a", files))
+    assert any(n.startswith("no LOGGING in the settings: with DEBUG = False Django logs a 500's traceback nowhere")
+               for n in d.notes), d.notes
+    files["shop/settings.py"] += 'LOGGING = {"version": 1}\n'
+    assert not any(n.startswith("no LOGGING") for n in detect(project(tmp_path / "b", files)).notes)
