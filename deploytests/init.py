@@ -1539,8 +1539,8 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     if not re.search(r"^LOGGING\b", settings_text, re.M):
         d.notes.append("no LOGGING in the settings: with DEBUG = False Django logs a 500's traceback nowhere but in a "
                        "mail to ADMINS, so neither Apache's error log nor the gate's report can name it; log "
-                       "django.request to the console (mod_wsgi writes it to the error log): LOGGING = {\"version\": 1, "
-                       "\"disable_existing_loggers\": False, \"handlers\": {\"console\": {\"class\": "
+                       "django.request to the console (mod_wsgi writes it to the error log): LOGGING = "
+                       "{\"version\": 1, \"disable_existing_loggers\": False, \"handlers\": {\"console\": {\"class\": "
                        "\"logging.StreamHandler\"}}, \"loggers\": {\"django\": {\"handlers\": [\"console\"], "
                        "\"level\": \"INFO\"}}}")
     if ADMIN_RE.search(settings_text):
