@@ -246,6 +246,8 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
     with tempfile.TemporaryDirectory(prefix="deploytests-build-") as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(project_dir, src, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.egg-info", "*.pyc"))
+        if version and build_system(project_dir, str(project_dir))[1].startswith("setuptools"):
+            vcs_manifest(project_dir, src)
         wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv",
                             extra_env={"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else None)
         final = _mkdir(slot) / wheel.name
@@ -273,6 +275,21 @@ def vcs_version(project_dir: Path, envs: Path) -> str:
                 where, cwd=project_dir, env=dict(run_env, PYTHONDONTWRITEBYTECODE="1"))
     lines = proc.stdout.split()
     return lines[-1] if proc.returncode == 0 and lines else ""
+
+
+def vcs_manifest(project_dir: Path, src: Path) -> None:
+    """setuptools-scm also tells setuptools which files a package holds (its file finder: git's list), and
+    ``include_package_data`` ships them: the copy, without ``.git``, would leave out every data file no
+    ``MANIFEST.in`` or ``package-data`` names (a template, a migration's SQL), silently. So the files git lists
+    in the checkout are added to the copy's ``MANIFEST.in``: the wheel ``pip wheel .`` builds there."""
+    proc = _run(["git", "-C", str(project_dir), "ls-files", "-z"], "listing the project's files with git",
+                str(project_dir))
+    names = [n for n in proc.stdout.split("\0") if n and not any(c.isspace() or c in "\"'" for c in n)]
+    if proc.returncode == 0 and names:
+        manifest = src / "MANIFEST.in"
+        before = manifest.read_text() if manifest.is_file() else ""
+        manifest.write_text(before + ("\n" if before and not before.endswith("\n") else "")
+                            + "".join(f"include {n}\n" for n in names))
 
 
 # PEP 517/518 defaults for a project without [build-system] (what pip and build use)

@@ -625,16 +625,18 @@ def test_a_failed_build_command_is_one_line_naming_where_it_raised_its_output_in
 
 # Class: the app's wheel is built from a copy of the project's files (no .git, nothing above the project), so a
 # build that reads the checkout failed: setuptools-scm in a monorepo's service (root = "../..") stopped the gate
-# with "setuptools-scm was unable to detect version for /tmp". Other member: hatch-vcs, at the repository's top.
+# with "setuptools-scm was unable to detect version for /tmp". Other members: hatch-vcs, at the repository's top;
+# setuptools-scm's file finder (git's list of the package's files: a template left out of the wheel, silently).
 @pytest.mark.network
 @pytest.mark.parametrize("layout, files", [
     ("services/api", {"pyproject.toml": '[build-system]\nrequires = ["setuptools>=64", "setuptools-scm>=8"]\n'
                                         'build-backend = "setuptools.build_meta"\n\n[project]\nname = "api"\n'
                                         'dynamic = ["version"]\n\n[tool.setuptools_scm]\nroot = "../.."\n',
-                      "api/__init__.py": "X = 1\n"}),
+                      "api/__init__.py": "X = 1\n", "api/templates/page.html": "<p>hi</p>\n"}),
     (".", {"pyproject.toml": '[build-system]\nrequires = ["hatchling", "hatch-vcs"]\nbuild-backend = "hatchling.build"'
                              '\n\n[project]\nname = "api"\ndynamic = ["version"]\n\n[tool.hatch.version]\n'
-                             'source = "vcs"\n', "api/__init__.py": "X = 1\n"}),
+                             'source = "vcs"\n', "api/__init__.py": "X = 1\n",
+           "api/templates/page.html": "<p>hi</p>\n"}),
 ])
 def test_a_vcs_versioned_app_gets_the_version_of_its_checkout(tmp_path, seeded, layout, files):
     repo = tmp_path / "repo"
@@ -647,6 +649,10 @@ def test_a_vcs_versioned_app_gets_the_version_of_its_checkout(tmp_path, seeded, 
     cache, _ = seeded
     wheel, built = packmod.app_wheel_for(src, packmod.tree_hash(src), cache)
     assert built and wheel.name.startswith("api-1.4.0-py"), wheel.name
+    # and the files git lists, which setuptools-scm tells setuptools to ship (no MANIFEST.in, no package-data)
+    import zipfile
+
+    assert "api/templates/page.html" in zipfile.ZipFile(wheel).namelist()
     subprocess.run(git + ["commit", "-q", "--allow-empty", "-m", "two"], check=True)
     subprocess.run(git + ["tag", "v1.5.0"], check=True)  # a new version, not one file changed: built again
     wheel, built = packmod.app_wheel_for(src, packmod.tree_hash(src), cache)
