@@ -1017,7 +1017,26 @@ SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deployt
 
 
 PASTE_SECTION_RE = re.compile(r"^\[app:main\]", re.M)
-INI_SQLITE_RE = re.compile(r"^\[app:main\][^\[]*?^([\w.]+)\s*=\s*sqlite:///(\S+)", re.M)  # (key, path)
+# a value of [app:main] placing a file: a SQLite URL, ZODB's file:// URI, or a path from %(here)s (the ini's dir)
+INI_PATH_RE = re.compile(r"^(sqlite:///|file://)?(%\(here\)s/\S+|(?<=///)[^/\s]\S*)$")
+
+
+def ini_data_paths(ini: Path) -> list[tuple[str, str, str]]:
+    """``(key, scheme, path)`` of each ``[app:main]`` setting of ``ini`` that places a file in the dir the ini is
+    installed in (``%(here)s/...``: ``shared/``, closed to the app user) or relative to the daemon's working dir (a
+    SQLite URL's relative path: the release dir): ``sqlalchemy.url = sqlite:///%(here)s/x.sqlite`` (Pyramid's
+    starter), ``zodbconn.uri = file://%(here)s/Data.fs``, ``myapp.db = %(here)s/x.sqlite``. Already under
+    ``%(here)s/data/`` (a shared path): none."""
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(ini.read_text(errors="replace"))
+        items = parser.items("app:main")
+    except (OSError, configparser.Error):
+        return []
+    return [(key, m.group(1) or "", m.group(2)) for key, value in items
+            if (m := INI_PATH_RE.match(value.strip())) and not m.group(2).startswith("%(here)s/data/")]
 SCHEMA_SCRIPT_RE = re.compile(r"""["']?\b(initiali[sz]e_\w*db|\w*(?:init|create|setup)_?db\w*)\s*=\s*[\w.]+:\w+""")
 PASTE_ENTRY_RE = re.compile(r"""\bmain\s*=\s*["']?([A-Za-z_][\w.]*):([A-Za-z_]\w*)""")
 PASTE_WSGI = '''\
@@ -1092,14 +1111,14 @@ def detect_paste(root: Path, name: str, module: str, factory: str, texts: dict[s
     static = root / pkg_dir / "static"
     if static.is_dir():
         d.static = {"/static": static.relative_to(root).as_posix()}
-    if ini and (m := INI_SQLITE_RE.search((root / ini).read_text(errors="replace"))) and not m.group(2).startswith("/"):
-        key, url, file = m.group(1), m.group(2), m.group(2).rpartition("/")[2]
+    for key, scheme, url in ini_data_paths(root / ini) if ini else []:
+        file = url.rpartition("/")[2]
         where = (f"/var/www/{app}/shared/ (where {ini} is installed: %(here)s), which the app user cannot write"
                  if url.startswith("%(here)s/") else "the release dir (the daemon's working dir), which every release "
                  "replaces")
         d.shared_paths = ["data"]
-        d.notes.append(f"{ini}: [app:main] {key} = sqlite:///{url} puts the database in {where}: set it to "
-                       f"sqlite:///%(here)s/data/{file} (shared_paths = [\"data\"]: /var/www/{app}/shared/data, "
+        d.notes.append(f"{ini}: [app:main] {key} = {scheme}{url} puts the app's data in {where}: set it to "
+                       f"{scheme}%(here)s/data/{file} (shared_paths = [\"data\"]: /var/www/{app}/shared/data, "
                        "kept across releases, the app's to write)")
     scripts = [(root / f).read_text(errors="replace") for f in ("setup.py", "setup.cfg", "pyproject.toml")
                if (root / f).is_file()]

@@ -1439,13 +1439,19 @@ def test_a_prefixed_blueprint_in_the_routes_module_gives_its_prefix(tmp_path):
 # place under a shared path, and writes shared_paths. Members: %(here)s, a path relative to the release dir; an
 # absolute path the admin chose, left alone. And its schema script (console_scripts `initialize_<pkg>_db`) is found,
 # written commented out like Flask's init-db.
-@pytest.mark.parametrize("url, place", [
-    ("sqlite:///%(here)s/tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
-    ("sqlite:///tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
-    ("sqlite:////srv/db/tutorial.sqlite", None),
+# Other members (a file placed by a setting not a SQLite URL): ZODB's `zodbconn.uri = file://%(here)s/Data.fs`
+# (Pyramid's ZODB starter), an app's own `tally.db = %(here)s/tally.sqlite` (the gate: 500, "unable to open
+# database file"); one already under %(here)s/data/ is left alone.
+@pytest.mark.parametrize("key, url, place", [
+    ("sqlalchemy.url", "sqlite:///%(here)s/tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
+    ("sqlalchemy.url", "sqlite:///tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
+    ("sqlalchemy.url", "sqlite:////srv/db/tutorial.sqlite", None),
+    ("zodbconn.uri", "file://%(here)s/Data.fs", "file://%(here)s/data/Data.fs"),
+    ("tutorial.db", "%(here)s/tutorial.sqlite", "%(here)s/data/tutorial.sqlite"),
+    ("tutorial.db", "%(here)s/data/tutorial.sqlite", None),
 ])
-def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, url, place):
-    ini = PASTE_INI.replace("use = egg:tutorial\n", f"use = egg:tutorial\nsqlalchemy.url = {url}\n")
+def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, key, url, place):
+    ini = PASTE_INI.replace("use = egg:tutorial\n", f"use = egg:tutorial\n{key} = {url}\n")
     root = project(tmp_path, {
         "setup.py": "from setuptools import setup\nsetup(name='tutorial', entry_points={\n"
                     "    'paste.app_factory': ['main = tutorial:main'],\n"
@@ -1454,10 +1460,10 @@ def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, url, pla
     d = detect(root)
     assert d.post_deploy == ['initialize_tutorial_db "$TUTORIAL_CONFIG"'] and not d.post_deploy_safe, d.post_deploy
     if place is None:
-        assert d.shared_paths == [] and not any("sqlalchemy.url" in n for n in d.notes), d.notes
+        assert d.shared_paths == [] and not any(key in n for n in d.notes), d.notes
         return
     assert d.shared_paths == ["data"], d.shared_paths
-    assert any(n.startswith(f"production.ini: [app:main] sqlalchemy.url = {url} puts the database ") and place in n
+    assert any(n.startswith(f"production.ini: [app:main] {key} = {url} puts the app's data ") and place in n
                for n in d.notes), d.notes
 
 
