@@ -282,8 +282,11 @@ def vcs_manifest(project_dir: Path, src: Path) -> None:
     ``include_package_data`` ships them: the copy, without ``.git``, would leave out every data file no
     ``MANIFEST.in`` or ``package-data`` names (a template, a migration's SQL), silently. So the files git lists
     in the checkout are added to the copy's ``MANIFEST.in``: the wheel ``pip wheel .`` builds there."""
-    proc = _run(["git", "-C", str(project_dir), "ls-files", "-z"], "listing the project's files with git",
-                str(project_dir))
+    try:  # (no git here: a version setuptools-scm read from PKG-INFO or .git_archival.txt; nothing to add)
+        proc = _run(["git", "-C", str(project_dir), "ls-files", "-z"], "listing the project's files with git",
+                    str(project_dir))
+    except OSError:
+        return
     names = [n for n in proc.stdout.split("\0") if n and not any(c.isspace() or c in "\"'" for c in n)]
     if proc.returncode == 0 and names:
         manifest = src / "MANIFEST.in"

@@ -657,3 +657,10 @@ def test_a_vcs_versioned_app_gets_the_version_of_its_checkout(tmp_path, seeded, 
     subprocess.run(git + ["tag", "v1.5.0"], check=True)  # a new version, not one file changed: built again
     wheel, built = packmod.app_wheel_for(src, packmod.tree_hash(src), cache)
     assert built and wheel.name.startswith("api-1.5.0-py"), wheel.name
+
+
+def test_the_vcs_file_list_is_skipped_where_git_is_not_installed(tmp_path, monkeypatch):
+    """A version setuptools-scm read without git (PKG-INFO, .git_archival.txt): no file list to add, no crash."""
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    packmod.vcs_manifest(tmp_path, tmp_path)
+    assert not (tmp_path / "MANIFEST.in").exists()
