@@ -349,6 +349,11 @@ STATIC_DIR_RE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z
 RELEASE_NAMES = ("venv", "wheels", "tree", "manifest.json", "RELEASE.json", "artifact.tar")  # the release's own
 
 
+# the value `deploytests init` writes for a secret it cannot make (a token, a password): a string in deploytests'
+# public source, so a server given it would accept (or send) a secret anyone can read: never deployed
+PLACEHOLDER = "change me: a long random string"
+
+
 def env_problem(name: object, value: object, config_env: str) -> str | None:
     """Why ``name = value`` may not be in the app's environment (None when it may): names of A-Z, 0-9 and _,
     string values without newline or NUL (they end up in a Python literal and an ``sh -c`` environment), and
@@ -361,6 +366,8 @@ def env_problem(name: object, value: object, config_env: str) -> str | None:
         why = "config_env: deploytests sets it to config_path" if name == config_env else \
             "deploytests sets it, or it changes what code runs before the app"
         return f"env {name} may not be set ({why})"
+    if value.strip().startswith(PLACEHOLDER):
+        return f"env {name} is still the placeholder deploytests init wrote (\"change me: ...\"): set the real value"
     return None
 
 

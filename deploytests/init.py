@@ -35,7 +35,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .config import DeployConfig, env_problem, has_table, load_config
+from .config import PLACEHOLDER, DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
 from .pipeline.programs.spawn import env_lines
 
@@ -55,19 +55,26 @@ FACTORIES = ("create_app", "make_app")
 APP_RE = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
 ENVVAR_RE = re.compile(r"""from_envvar\(\s*["']([A-Z_][A-Z0-9_]*)["']"""
                        r"""|(?:environ\.get\(|environ\[|getenv\()\s*["']([A-Z_][A-Z0-9_]*_CONFIG)["']""")
-ROUTE_RE = re.compile(r"""\.(?:route|get)\(\s*["'](/(?:health|healthz|ping|status))["']""")
+# a health route by the names in use: Kubernetes' probes (livez, readyz), Rails' /up, load balancers' heartbeat ...
+HEALTH_ROUTES = ("health", "healthz", "healthcheck", "health-check", "health_check", "_health", "livez", "readyz",
+                 "ready", "alive", "up", "heartbeat", "ping", "status")
+_HEALTH = "|".join(re.escape(name) for name in HEALTH_ROUTES)
+ROUTE_RE = re.compile(rf"""\.(?:route|get)\(\s*["'](/(?:{_HEALTH}))["']""")
 # Django: manage.py names the settings module; urls.py's path("health/", ...); wsgi.py's application
 SETTINGS_RE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w.]*)["']""")
 ROOT_URLCONF_RE = re.compile(r"""^ROOT_URLCONF\s*=\s*["']([A-Za-z_][\w.]*)["']""", re.M)
-HEALTH_ROUTES = ("health", "healthz", "ping", "status")
-DJANGO_ROUTE_RE = re.compile(r"""\bpath\(\s*["']((?:health|healthz|ping|status)/?)["']""")
+DJANGO_ROUTE_RE = re.compile(rf"""\bpath\(\s*["']((?:{_HEALTH})/?)["']""")
 STATIC_URL_RE = re.compile(r"""^STATIC_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
 MEDIA_URL_RE = re.compile(r"""^MEDIA_URL\s*=\s*["']/?([\w/-]*?)/?["']""", re.M)
+# a static files storage that reads its manifest (staticfiles.json in STATIC_ROOT) at run time: Django's, whitenoise's
+MANIFEST_RE = re.compile(r"Manifest\w*StaticFilesStorage|whitenoise\.storage\.Compressed\w*")
 ADMIN_RE = re.compile(r"""["']django\.contrib\.admin["']""")
+# Flask's from_prefixed_env(prefix="FLASK"): the secret key it reads is <prefix>_SECRET_KEY
+PREFIXED_ENV_RE = re.compile(r"""from_prefixed_env\(\s*(?:(?:prefix\s*=\s*)?["']([A-Za-z_]\w*)["'])?""")
 PYFILE_RE = re.compile(r"""from_pyfile\(\s*["']([\w.-]+)["']""")  # Flask: a config file in the instance folder
 # plain WSGI: the standard name first (mod_wsgi's default), then the common one
 WSGI_NAMES = ("application", "app")
-PLAIN_ROUTE_RE = re.compile(r"""["'](/(?:health|healthz|ping|status))/?["']""")
+PLAIN_ROUTE_RE = re.compile(rf"""["'](/(?:{_HEALTH}))/?["']""")
 COMMAND_RE = re.compile(r"""\.command\(\s*["']((?:init|create)[-_]?db)["']""")
 INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|instance_path")
 USES_INSTANCE_RE = re.compile(r"instance_relative_config\s*=\s*True|\.instance_path\b")
@@ -380,16 +387,17 @@ def fixed_sqlite(text: str) -> int | None:
     return None
 
 
-def fixed_media_at(root: Path, settings: str, texts: dict[str, str]) -> str | None:
-    """``file:line`` of ``MEDIA_ROOT`` not read from the environment (Django's ``BASE_DIR / "media"``: in the
-    release's venv on the servers), in the module of the settings chain that sets it last, or None."""
+def fixed_media_at(root: Path, settings: str, texts: dict[str, str], name: str = "MEDIA_ROOT") -> str | None:
+    """``file:line`` of ``MEDIA_ROOT`` (or ``name``: ``STATIC_ROOT``) not read from the environment (Django's
+    ``BASE_DIR / "media"``: in the release's venv on the servers), in the module of the settings chain that sets
+    it last, or None."""
     for module in reversed(settings_chain(root, settings, texts)):
         try:
             tree = ast.parse(module_text(root, module, texts) or "")
         except (SyntaxError, ValueError):
             return None
         node = next((n for n in reversed(tree.body) if isinstance(n, ast.Assign)
-                     and any(isinstance(t, ast.Name) and t.id == "MEDIA_ROOT" for t in n.targets)), None)
+                     and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)), None)
         if node is not None:
             return f"{module_file(root, module)}:{node.lineno}" if not _env_in(node.value) else None
     return None
@@ -885,7 +893,8 @@ def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     d.notes.append(f"it reads {', '.join(names[:8])} from the environment, {', '.join(secrets[:4])} a secret: "
                    f"config_file = {d.config_file!r} with config_as_env = true gives the servers' daemons, "
                    "post_deploy and `fab run` its lines as environment variables (init made a random value for "
-                   "each signing key, *SECRET_KEY, and wrote a placeholder for each other secret: replace it; a "
+                   "each signing key, *SECRET_KEY, and wrote a placeholder for each other secret: replace it, a deploy "
+                   "refuses it; a "
                    f"data dir a variable names goes under /var/www/{d.app}/shared/, its name in shared_paths)")
     return True
 
@@ -935,7 +944,7 @@ def detect(root: Path) -> Detected:
     if detected.config_env or detected.config_path:  # the app reads a config: an existing file, or one to write
         detected.config_file, detected.new_config = config_file(root)
     else:
-        prefixed = ["FLASK_SECRET_KEY"] if "from_prefixed_env(" in everything else []
+        prefixed = [f"{m.group(1) or 'FLASK'}_SECRET_KEY" for m in PREFIXED_ENV_RE.finditer(everything)]
         env_config(root, detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))
     if m := (ROUTE_RE if framework == "flask" else PLAIN_ROUTE_RE).search(everything):
         detected.health_path = blueprint_prefix(texts, m.group(0)) + m.group(1) if framework == "flask" \
@@ -1008,7 +1017,26 @@ SETTINGS_HOOK = ('if os.environ.get("{env}"):  # the servers\' settings (deployt
 
 
 PASTE_SECTION_RE = re.compile(r"^\[app:main\]", re.M)
-INI_SQLITE_RE = re.compile(r"^\[app:main\][^\[]*?^([\w.]+)\s*=\s*sqlite:///(\S+)", re.M)  # (key, path)
+# a value of [app:main] placing a file: a SQLite URL, ZODB's file:// URI, or a path from %(here)s (the ini's dir)
+INI_PATH_RE = re.compile(r"^(sqlite:///|file://)?(%\(here\)s/\S+|(?<=///)[^/\s]\S*)$")
+
+
+def ini_data_paths(ini: Path) -> list[tuple[str, str, str]]:
+    """``(key, scheme, path)`` of each ``[app:main]`` setting of ``ini`` that places a file in the dir the ini is
+    installed in (``%(here)s/...``: ``shared/``, closed to the app user) or relative to the daemon's working dir (a
+    SQLite URL's relative path: the release dir): ``sqlalchemy.url = sqlite:///%(here)s/x.sqlite`` (Pyramid's
+    starter), ``zodbconn.uri = file://%(here)s/Data.fs``, ``myapp.db = %(here)s/x.sqlite``. Already under
+    ``%(here)s/data/`` (a shared path): none."""
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(ini.read_text(errors="replace"))
+        items = parser.items("app:main")
+    except (OSError, configparser.Error):
+        return []
+    return [(key, m.group(1) or "", m.group(2)) for key, value in items
+            if (m := INI_PATH_RE.match(value.strip())) and not m.group(2).startswith("%(here)s/data/")]
 SCHEMA_SCRIPT_RE = re.compile(r"""["']?\b(initiali[sz]e_\w*db|\w*(?:init|create|setup)_?db\w*)\s*=\s*[\w.]+:\w+""")
 PASTE_ENTRY_RE = re.compile(r"""\bmain\s*=\s*["']?([A-Za-z_][\w.]*):([A-Za-z_]\w*)""")
 PASTE_WSGI = '''\
@@ -1083,14 +1111,14 @@ def detect_paste(root: Path, name: str, module: str, factory: str, texts: dict[s
     static = root / pkg_dir / "static"
     if static.is_dir():
         d.static = {"/static": static.relative_to(root).as_posix()}
-    if ini and (m := INI_SQLITE_RE.search((root / ini).read_text(errors="replace"))) and not m.group(2).startswith("/"):
-        key, url, file = m.group(1), m.group(2), m.group(2).rpartition("/")[2]
+    for key, scheme, url in ini_data_paths(root / ini) if ini else []:
+        file = url.rpartition("/")[2]
         where = (f"/var/www/{app}/shared/ (where {ini} is installed: %(here)s), which the app user cannot write"
                  if url.startswith("%(here)s/") else "the release dir (the daemon's working dir), which every release "
                  "replaces")
         d.shared_paths = ["data"]
-        d.notes.append(f"{ini}: [app:main] {key} = sqlite:///{url} puts the database in {where}: set it to "
-                       f"sqlite:///%(here)s/data/{file} (shared_paths = [\"data\"]: /var/www/{app}/shared/data, "
+        d.notes.append(f"{ini}: [app:main] {key} = {scheme}{url} puts the app's data in {where}: set it to "
+                       f"{scheme}%(here)s/data/{file} (shared_paths = [\"data\"]: /var/www/{app}/shared/data, "
                        "kept across releases, the app's to write)")
     scripts = [(root / f).read_text(errors="replace") for f in ("setup.py", "setup.cfg", "pyproject.toml")
                if (root / f).is_file()]
@@ -1193,6 +1221,18 @@ def _pinned(dist: str) -> str:
         return f"{dist}>={major}.{minor},<{major}.{minor + 1}"
     except (PackageNotFoundError, ValueError):
         return dist
+
+
+def ship_package_data(root: Path) -> str:
+    """How the project's build backend ships a data dir moved into the package: setuptools (and a project without
+    one) by a table to write; hatchling, flit, poetry-core and pdm-backend ship a package's files as they are."""
+    try:
+        backend = tomllib.loads((root / "pyproject.toml").read_text()).get("build-system", {}).get("build-backend", "")
+    except (OSError, tomllib.TOMLDecodeError):
+        backend = ""
+    if not backend or backend.startswith("setuptools"):
+        return "ship it as package data ([tool.setuptools.package-data])"
+    return f"where {backend.split('.')[0]} ships it with the package's other files (unless git ignores it)"
 
 
 def _find_packages(packages: list[str], src: bool = False) -> str:
@@ -1354,6 +1394,8 @@ def _path(node: ast.expr, names: dict[str, PurePosixPath], here: PurePosixPath) 
         return base.parent if (base := _path(node.value, names, here)) is not None else None
     if not isinstance(node, ast.Call) or node.keywords:
         return None
+    if _env_read(node) and len(node.args) == 2:  # os.environ.get("X", default): on the runner (collectstatic), default
+        return _path(node.args[1], names, here)
     callee, args = _callee(node.func), [_path(a, names, here) for a in node.args]
     if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute") and not node.args:
         return _path(node.func.value, names, here)
@@ -1495,6 +1537,15 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         if d.config_as_env:  # pack builds here, without the servers' environment their settings need
             d.build, note = build_settings(root, texts, developer, settings, static_root)
             d.notes.append(note)
+        if MANIFEST_RE.search(settings_text) and (at := fixed_media_at(root, settings, texts, "STATIC_ROOT")):
+            where = f"DJANGO_STATIC_ROOT=/var/www/{d.app}/current/staticfiles in the env file ({d.config_file})" \
+                if d.config_as_env else f"that variable to /var/www/{d.app}/current/staticfiles on the servers"
+            d.notes.append(f"{at}: STATIC_ROOT is not read from the environment, and the manifest storage reads "
+                           "its staticfiles.json from there whenever a page names a static file: on the servers "
+                           "STATIC_ROOT lies in the release's venv, where nothing was collected (the page answers "
+                           "500: Missing staticfiles manifest entry; the admin's login does); read it from a "
+                           "variable, STATIC_ROOT = os.environ.get(\"DJANGO_STATIC_ROOT\", BASE_DIR / "
+                           f"\"staticfiles\"), and set {where}, the files Apache serves")
     elif static_root and static_root.is_absolute():
         d.notes.append(f"STATIC_ROOT is {static_root}, outside the project: pack ships static files from a dir of "
                        "the project (STATIC_ROOT = BASE_DIR / 'staticfiles'), then static and build in deploy.toml")
@@ -1504,6 +1555,13 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
     if (media := MEDIA_URL_RE.search(settings_text)) and media.group(1):
         d.notes.append(media_note("/" + media.group(1) + "/", texts, placed=not (
             d.config_as_env and fixed_media_at(root, settings, texts))))
+    if not re.search(r"^LOGGING\b", settings_text, re.M):
+        d.notes.append("no LOGGING in the settings: with DEBUG = False Django logs a 500's traceback nowhere but in a "
+                       "mail to ADMINS, so neither Apache's error log nor the gate's report can name it; log "
+                       "django.request to the console (mod_wsgi writes it to the error log): LOGGING = "
+                       "{\"version\": 1, \"disable_existing_loggers\": False, \"handlers\": {\"console\": {\"class\": "
+                       "\"logging.StreamHandler\"}}, \"loggers\": {\"django\": {\"handlers\": [\"console\"], "
+                       "\"level\": \"INFO\"}}}")
     if ADMIN_RE.search(settings_text):
         d.notes.append('the admin is installed: create its user on the servers once deployed, with fab target NAME '
                        'run "DJANGO_SUPERUSER_PASSWORD=... django-admin createsuperuser --noinput --username admin '
@@ -1833,7 +1891,7 @@ def init(root: Path, *, out=print) -> int:
         files[d.config_file] = ENV_CONFIG.format(path=d.config_file, lines="\n".join(
             f"{n}={d.env_values[n]}" if n in d.env_values else
             f"{n}={new_secret()}" if SIGNING_KEY_RE.search(n) else
-            f"{n}=change me: a long random string" if SECRET_NAME_RE.search(n) else f"# {n}=" for n in d.env_names))
+            f"{n}={PLACEHOLDER}" if SECRET_NAME_RE.search(n) else f"# {n}=" for n in d.env_names))
     elif d.new_config and d.framework == "django":
         files[d.config_file] = DJANGO_CONFIG.format(path=d.config_file, env=d.config_env, root=f"/var/www/{d.app}",
                                                     secret=new_secret(),
@@ -1879,7 +1937,7 @@ def init(root: Path, *, out=print) -> int:
     elif d.config_as_env:
         out(f"  note    config_file = {d.config_file!r}, config_as_env = true: the servers' environment for the app "
             "(its secrets too); a signing key (*SECRET_KEY) is random, made by init; replace each other placeholder "
-            "there")
+            "there (a deploy refuses it)")
     elif d.written_module and d.config_file:
         out(f"  note    config_file = {d.config_file!r} is installed as {d.config_path}, where {d.written_module[0]} "
             f"reads it (${d.config_env}): put the servers' settings there (a target may name another ini)")
@@ -1916,13 +1974,13 @@ def init(root: Path, *, out=print) -> int:
     if (root / "migrations" / "env.py").is_file() and not (root / "migrations" / "__init__.py").exists():
         out("  WARNING migrations/ (Alembic's, as `flask db init` makes it) is outside the app's packages: the app's "
             "wheel, all a release holds of the project, does not ship it, so `flask db upgrade` in post_deploy "
-            "fails (Path doesn't exist: migrations); move it into the app's package, ship it as package data "
-            "([tool.setuptools.package-data]) and name it from the package: Migrate(app, db, directory=os.path."
+            f"fails (Path doesn't exist: migrations); move it into the app's package, {ship_package_data(root)} "
+            "and name it from the package: Migrate(app, db, directory=os.path."
             "join(os.path.dirname(__file__), \"migrations\"))")
     for folder in unshipped_templates(root, d, tables):
         out(f"  WARNING {folder}/ holds templates outside the app's packages: the app's wheel, all a release holds "
             "of the project, does not ship it, so the servers answer 'template not found'; move it into the app's "
-            "package, ship it as package data ([tool.setuptools.package-data]) and point the framework at it from "
+            f"package, {ship_package_data(root)} and point the framework at it from "
             "the package (os.path.dirname(__file__))")
     if missing := unlisted_requirements(root):
         out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "

@@ -237,17 +237,62 @@ def source_files(project_dir: Path):
 def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Path, bool]:
     """The cached wheel for this source hash, building it first if needed; (path, whether it was built).
     ``cache`` is the cache root: wheels go to ``apps/``, build environments to ``buildenv/``."""
-    slot = cache / "apps" / source_hash[:32]
+    version = vcs_version(project_dir, cache / "buildenv")
+    key = source_hash if not version else hashlib.sha256(f"{source_hash}\0{version}".encode()).hexdigest()
+    slot = cache / "apps" / key[:32]
     found = sorted(slot.glob("*.whl")) if slot.is_dir() else []
     if found:
         return found[0], False
     with tempfile.TemporaryDirectory(prefix="deploytests-build-") as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(project_dir, src, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.egg-info", "*.pyc"))
-        wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv")
+        if version and build_system(project_dir, str(project_dir))[1].startswith("setuptools"):
+            vcs_manifest(project_dir, src)
+        wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv",
+                            extra_env={"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else None)
         final = _mkdir(slot) / wheel.name
         _write_atomic(final, wheel.read_bytes())
     return final, True
+
+
+VCS_VERSIONED = re.compile(r"^\s*(?:setuptools[-_]scm|hatch[-_]vcs)\b", re.I)  # (hatch-vcs: setuptools-scm's)
+
+
+def vcs_version(project_dir: Path, envs: Path) -> str:
+    """The version a VCS-versioned project (setuptools-scm or hatch-vcs in its build requirements) has in its
+    checkout, or "". The wheel is built from a copy of the project's files, without ``.git`` nor what lies above
+    the project (a monorepo's ``root = "../.."``): setuptools-scm there finds no version and the build fails. So
+    its version is taken here, by the build environment's setuptools-scm in the checkout itself (which reads
+    only; its config from pyproject.toml), and given to the copy's build as ``SETUPTOOLS_SCM_PRETEND_VERSION``:
+    the version ``pip wheel .`` would give. A checkout it cannot read leaves the build to say why."""
+    where = str(project_dir)
+    requires, _, _ = build_system(project_dir, where)
+    if not any(VCS_VERSIONED.match(r) for r in requires):
+        return ""
+    env = build_env(requires, envs, where)
+    run_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    proc = _run([str(env / "bin" / "python"), "-I", "-m", "setuptools_scm"], "reading the version from the VCS",
+                where, cwd=project_dir, env=dict(run_env, PYTHONDONTWRITEBYTECODE="1"))
+    lines = proc.stdout.split()
+    return lines[-1] if proc.returncode == 0 and lines else ""
+
+
+def vcs_manifest(project_dir: Path, src: Path) -> None:
+    """setuptools-scm also tells setuptools which files a package holds (its file finder: git's list), and
+    ``include_package_data`` ships them: the copy, without ``.git``, would leave out every data file no
+    ``MANIFEST.in`` or ``package-data`` names (a template, a migration's SQL), silently. So the files git lists
+    in the checkout are added to the copy's ``MANIFEST.in``: the wheel ``pip wheel .`` builds there."""
+    try:  # (no git here: a version setuptools-scm read from PKG-INFO or .git_archival.txt; nothing to add)
+        proc = _run(["git", "-C", str(project_dir), "ls-files", "-z"], "listing the project's files with git",
+                    str(project_dir))
+    except OSError:
+        return
+    names = [n for n in proc.stdout.split("\0") if n and not any(c.isspace() or c in "\"'" for c in n)]
+    if proc.returncode == 0 and names:
+        manifest = src / "MANIFEST.in"
+        before = manifest.read_text() if manifest.is_file() else ""
+        manifest.write_text(before + ("\n" if before and not before.endswith("\n") else "")
+                            + "".join(f"include {n}\n" for n in names))
 
 
 # PEP 517/518 defaults for a project without [build-system] (what pip and build use)
@@ -280,7 +325,8 @@ def build_system(src: Path, where: str = "") -> tuple[list[str], str, list[str]]
     return requires, backend, [str(src / p) for p in table.get("backend-path", [])]
 
 
-def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None) -> Path:
+def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None,
+                extra_env: dict[str, str] | None = None) -> Path:
     """PEP 517 ``build_wheel`` of ``src`` into ``out``, as pip and ``build`` do it: the project's own build
     backend, in an isolated environment holding only its ``[build-system] requires`` (+ what the backend's
     ``get_requires_for_build_wheel`` asks for), installed by pip from the index. The environment is made once
@@ -295,6 +341,7 @@ def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None)
     run_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     run_env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
     run_env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    run_env.update(extra_env or {})
     for _ in range(2):  # a second round only after installing what get_requires_for_build_wheel asked for
         have = json.loads((env / ".extras").read_text()) if (env / ".extras").is_file() else []
         plan = {"backend": backend, "backend_path": paths, "out": str(out), "have": requires + have}

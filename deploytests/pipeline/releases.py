@@ -53,7 +53,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import DeployConfig, env_problem
+from ..config import PLACEHOLDER, DeployConfig, env_problem
 from ..errors import DeployError, DeployTestsError
 from ..stacks import detect
 from . import templates
@@ -206,12 +206,14 @@ def env_file_problem(cfg: DeployConfig, path: Path, data: bytes) -> None:
     except (UnicodeDecodeError, ValueError) as e:
         raise DeployError(f"{path}: config_as_env = true, but {e}", hint="write one NAME=value per line (# starts "
                           "a comment), or set config_as_env = false for a config file the app opens itself") from None
-    for name, _ in pairs:
-        if (why := env_problem(name, "", cfg.config_env)) is not None:
+    for name, value in pairs:  # (the value only to say it is init's placeholder: a reason never quotes a secret)
+        if (why := env_problem(name, PLACEHOLDER if PLACEHOLDER in value else "", cfg.config_env)) is not None:
             line = next(n for n, text in enumerate(data.decode("utf-8").splitlines(), 1)
                         if re.match(rf"\s*(?:export\s+)?{name}\s*=", text))
-            raise DeployError(f"{path}:{line}: config_as_env = true: {why}", hint="remove that line from the config "
-                              "file")
+            raise DeployError(f"{path}:{line}: config_as_env = true: {why}", hint=(
+                "put the secret there (one the app checks, an API token: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')" if PLACEHOLDER in value else
+                "remove that line from the config file"))
 
 
 def rollback(c, cfg: DeployConfig, to: str | None = None, *, lock_timeout: float = 60,

@@ -4087,8 +4087,8 @@ def cw_setuid(facts, exp):
     shut = [f"{path} ({mode & 0o7777:04o} {users.name(uid) if users else uid}:{users.group(gid) if users else gid})"
             for path, mode, uid, gid in inv.get("unwalked") or []]
     if shut:
-        facts.notes.append(f"setuid, setgid and capability files in {count(len(shut), 'dir')} others may go "
-                           f"through that the gate's login may not list: "
+        facts.notes.append(f"setuid, setgid and capability files in {count(len(shut), 'dir')} that the gate's "
+                           f"login may not list and a user other than root may go through (their owner, their group): "
                            f"{', '.join(shut[:4])}{' ...' if len(shut) > 4 else ''}")
     stock = {}
     for line in exp.stack.baseline_privileged:

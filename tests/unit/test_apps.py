@@ -40,6 +40,7 @@ def test_env_and_static_load(tmp_path):
     ('env = { PYTHONPATH = "/tmp" }', "env PYTHONPATH may not be set"),
     ('env = { LD_PRELOAD = "/tmp/x.so" }', "env LD_PRELOAD may not be set"),
     ('env = { SHOP_CONFIG = "/etc/x" }', "env SHOP_CONFIG may not be set (config_env"),
+    ('env = { SHOP_TOKEN = "change me: a long random string" }', "env SHOP_TOKEN is still the placeholder"),
     ('env = "A=1"', "key 'env' must be a table"),
     ('static = { "/static/" = "s" }', "URL prefix '/static/' must be"),
     ('static = { "/" = "s" }', "URL prefix '/' must be"),
@@ -326,6 +327,10 @@ def test_an_env_file_config_is_the_apps_environment_in_the_daemon(tmp_path):
     ("# ok\nLD_PRELOAD=/tmp/x.so\n", ":2: config_as_env = true: env LD_PRELOAD may not be set"),
     ("SHOP_CONFIG=/tmp/x\n", ":1: config_as_env = true: env SHOP_CONFIG may not be set (config_env"),
     ("A=1\n\nexport  PYTHONPATH = /tmp\n", ":3: config_as_env = true: env PYTHONPATH may not be set"),
+    # init's placeholder for a secret it cannot make (an API token the app checks): a string anyone can read
+    ("A=1\nSHOP_API_TOKEN=change me: a long random string\n", ":2: config_as_env = true: env SHOP_API_TOKEN is "
+     "still the placeholder deploytests init wrote"),
+    ('export SHOP_DB_PASSWORD="change me: a long random string"\n', ":1: config_as_env = true: env SHOP_DB_PASSWORD"),
 ])
 def test_an_env_file_config_is_checked_on_the_runner_naming_the_line_never_a_value(tmp_path, text, problem):
     from deploytests.errors import DeployError

@@ -932,6 +932,11 @@ ENV_DJANGO = ("import os\n\nfrom .base import *  # noqa\n\nSECRET_KEY = os.envir
 
 @pytest.mark.parametrize("files, names", [
     ({"src/shorty/__init__.py": ENV_FLASK}, ["FLASK_SECRET_KEY", "SHORTY_DATABASE"]),  # Flask's from_prefixed_env
+    # a prefix of the app's own: it reads SHORTY_SECRET_KEY, not FLASK_SECRET_KEY
+    ({"src/shorty/__init__.py": ENV_FLASK.replace("from_prefixed_env()", 'from_prefixed_env("SHORTY")')},
+     ["SHORTY_SECRET_KEY", "SHORTY_DATABASE"]),
+    ({"src/shorty/__init__.py": ENV_FLASK.replace("from_prefixed_env()", "from_prefixed_env(prefix='SHORTY')")},
+     ["SHORTY_SECRET_KEY", "SHORTY_DATABASE"]),
     ({"svc/__init__.py": "", "svc/web.py": ENV_BOTTLE}, ["API_TOKEN"]),  # a plain WSGI app's token
     ({"manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.dev')\n",
       "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": "DEBUG = False\n",
@@ -1434,13 +1439,19 @@ def test_a_prefixed_blueprint_in_the_routes_module_gives_its_prefix(tmp_path):
 # place under a shared path, and writes shared_paths. Members: %(here)s, a path relative to the release dir; an
 # absolute path the admin chose, left alone. And its schema script (console_scripts `initialize_<pkg>_db`) is found,
 # written commented out like Flask's init-db.
-@pytest.mark.parametrize("url, place", [
-    ("sqlite:///%(here)s/tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
-    ("sqlite:///tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
-    ("sqlite:////srv/db/tutorial.sqlite", None),
+# Other members (a file placed by a setting not a SQLite URL): ZODB's `zodbconn.uri = file://%(here)s/Data.fs`
+# (Pyramid's ZODB starter), an app's own `tally.db = %(here)s/tally.sqlite` (the gate: 500, "unable to open
+# database file"); one already under %(here)s/data/ is left alone.
+@pytest.mark.parametrize("key, url, place", [
+    ("sqlalchemy.url", "sqlite:///%(here)s/tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
+    ("sqlalchemy.url", "sqlite:///tutorial.sqlite", "sqlite:///%(here)s/data/tutorial.sqlite"),
+    ("sqlalchemy.url", "sqlite:////srv/db/tutorial.sqlite", None),
+    ("zodbconn.uri", "file://%(here)s/Data.fs", "file://%(here)s/data/Data.fs"),
+    ("tutorial.db", "%(here)s/tutorial.sqlite", "%(here)s/data/tutorial.sqlite"),
+    ("tutorial.db", "%(here)s/data/tutorial.sqlite", None),
 ])
-def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, url, place):
-    ini = PASTE_INI.replace("use = egg:tutorial\n", f"use = egg:tutorial\nsqlalchemy.url = {url}\n")
+def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, key, url, place):
+    ini = PASTE_INI.replace("use = egg:tutorial\n", f"use = egg:tutorial\n{key} = {url}\n")
     root = project(tmp_path, {
         "setup.py": "from setuptools import setup\nsetup(name='tutorial', entry_points={\n"
                     "    'paste.app_factory': ['main = tutorial:main'],\n"
@@ -1449,10 +1460,10 @@ def test_a_pyramid_ini_database_is_placed_under_a_shared_path(tmp_path, url, pla
     d = detect(root)
     assert d.post_deploy == ['initialize_tutorial_db "$TUTORIAL_CONFIG"'] and not d.post_deploy_safe, d.post_deploy
     if place is None:
-        assert d.shared_paths == [] and not any("sqlalchemy.url" in n for n in d.notes), d.notes
+        assert d.shared_paths == [] and not any(key in n for n in d.notes), d.notes
         return
     assert d.shared_paths == ["data"], d.shared_paths
-    assert any(n.startswith(f"production.ini: [app:main] sqlalchemy.url = {url} puts the database ") and place in n
+    assert any(n.startswith(f"production.ini: [app:main] {key} = {url} puts the app's data ") and place in n
                for n in d.notes), d.notes
 
 
@@ -1605,6 +1616,28 @@ def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_pat
     assert detect(root).post_deploy == ["flask --app app db upgrade"] and detect(root).post_deploy_safe
 
 
+@pytest.mark.parametrize("backend, advice", [
+    ("", "ship it as package data ([tool.setuptools.package-data])"),
+    ('requires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"', "([tool.setuptools.package-data])"),
+    ('requires = ["hatchling"]\nbuild-backend = "hatchling.build"', "where hatchling ships it with the package's"),
+    ('requires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"', "where poetry ships it with the"),
+])
+def test_the_advice_to_ship_a_dir_with_the_package_fits_the_projects_build_backend(tmp_path, backend, advice):
+    """Class: advice naming one tool's configuration whatever the project uses. A hatchling project was told to
+    write [tool.setuptools.package-data], a table hatchling ignores (it ships the package's files as they are).
+    Other member: poetry-core. (The templates' warning says the same, from the same function.)"""
+    said: list[str] = []
+    build = f"[build-system]\n{backend}\n" if backend else ""
+    root = project(tmp_path, {"app/__init__.py": "from flask import Flask\ndef create_app():\n"
+                                                 "    return Flask(__name__)\n", "migrations/env.py": "",
+                              "pyproject.toml": f"{build}[project]\nname = 'fm'\nversion = '1'\n"})
+    init(root, out=said.append)
+    warnings = [line for line in said if line.startswith("  WARNING migrations/")]
+    assert len(warnings) == 1 and all(advice in w for w in warnings), said
+    assert backend.startswith("requires = [\"setuptools") or not backend \
+        or not any("tool.setuptools" in w for w in warnings), warnings
+
+
 # Class: a framework's or library's config loader is not seen opening the file its argument names. A Bottle app
 # doing what Bottle's docs do, app.config.load_config(os.environ["TINYURLS_SETTINGS"]), was told "it reads
 # TINYURLS_SETTINGS from the environment (not as a config file it opens)": no config_env, no config_file, its
@@ -1681,3 +1714,67 @@ def test_the_checkouts_instance_config_is_named_as_not_what_the_servers_get(tmp_
     (root / "instance" / name).write_text('SECRET_KEY = "dev-only"\n')
     note = next(n for n in detect(root).notes if n.startswith(f"instance/{name} is this checkout's instance config"))
     assert f"/var/www/notes/shared/venv/var/notes-instance/{name}" in note, note
+
+
+@pytest.mark.parametrize("name", ["up", "livez", "readyz", "healthcheck", "heartbeat"])
+def test_a_health_route_by_another_common_name_is_found_in_every_kind_of_app(tmp_path, name):
+    """Class: a health route known only by a short list of names (health, healthz, ping, status): Rails' /up,
+    Kubernetes' /livez and /readyz, a load balancer's /healthcheck or /heartbeat were not found, so the deploy gate
+    GOT '/' (which may need the database, or log in). One list of names serves Flask, plain WSGI and Django."""
+    flask = FACTORY.replace('@app.get("/healthz")', f'@app.get("/{name}")')
+    assert detect(project(tmp_path / "flask", {"notes/__init__.py": flask})).health_path == f"/{name}"
+    falcon = f"import falcon\n\napp = falcon.App()\napp.add_route('/{name}', Health())\n"
+    d = detect(project(tmp_path / "falcon", {"look/__init__.py": "", "look/app.py": falcon}))
+    assert (d.framework, d.health_path) == ("wsgi", f"/{name}"), d.notes
+    d = detect(django_polls(tmp_path / "django", ROOT_URLS, f'urlpatterns = [path("{name}/", views.health)]\n'))
+    assert d.health_path == f"/polls/{name}/", d.notes
+
+
+SHOP_SETTINGS = '''\
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev")
+ROOT_URLCONF = "shop.urls"
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGE
+'''
+
+
+@pytest.mark.parametrize("storage", [
+    'STORAGES = {"staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}',
+    'STATICFILES_STORAGE = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"',
+])
+def test_a_manifest_static_storage_with_static_root_in_the_code_is_named_with_the_change(tmp_path, storage):
+    """Class: a file the app reads at run time from its build output, placed by the code (BASE_DIR), which on the
+    servers is the installed package in the release's venv, while the build output ships in the release dir: a
+    startproject + whitenoise site answered 500 on the admin's login (Missing staticfiles manifest entry), with
+    nothing said by init. Other member: Django's own ManifestStaticFilesStorage."""
+    files = {"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n',
+             "shop/__init__.py": "", "shop/settings.py": SHOP_SETTINGS.replace("STORAGE", storage),
+             "shop/wsgi.py": "application = get_wsgi_application()\n",
+             "shop/urls.py": 'urlpatterns = [path("readyz/", views.ready)]\n'}
+    d = detect(project(tmp_path / "a", files))
+    note = next((n for n in d.notes if "manifest storage" in n), "")
+    assert note.startswith("shop/settings.py:8: STATIC_ROOT is not read from the environment") and \
+        "DJANGO_STATIC_ROOT=/var/www/shop/current/staticfiles in the env file (config/deploy.env)" in note, d.notes
+    fixed = SHOP_SETTINGS.replace('STATIC_ROOT = BASE_DIR / "staticfiles"', 'STATIC_ROOT = os.environ.get('
+                                  '"DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles")').replace("STORAGE", storage)
+    d = detect(project(tmp_path / "b", dict(files, **{"shop/settings.py": fixed})))
+    assert not any("manifest storage" in n for n in d.notes), d.notes
+    assert d.static == {"/static": "staticfiles"} and d.build, (d.static, d.build)  # collectstatic's default here
+
+
+def test_a_django_project_without_logging_is_told_its_500s_are_logged_nowhere(tmp_path):
+    """Class: a 5xx whose exception nothing on the server records: Django with DEBUG = False and no LOGGING mails
+    a 500's traceback to ADMINS only, so the gate's root-cause line could not name it (startproject's default)."""
+    files = {"manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n',
+             "shop/__init__.py": "", "shop/settings.py": SHOP_SETTINGS.replace("STORAGE", ""),
+             "shop/wsgi.py": "application = get_wsgi_application()\n", "shop/urls.py": "urlpatterns = []\n"}
+    d = detect(project(tmp_path / "a", files))
+    assert any(n.startswith("no LOGGING in the settings: with DEBUG = False Django logs a 500's traceback nowhere")
+               for n in d.notes), d.notes
+    files["shop/settings.py"] += 'LOGGING = {"version": 1}\n'
+    assert not any(n.startswith("no LOGGING") for n in detect(project(tmp_path / "b", files)).notes)
