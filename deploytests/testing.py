@@ -109,7 +109,7 @@ class FakeSite:
         except OSError:
             return None
 
-    def probe(self, port: int, path: str, host: str) -> tuple[int, str | None]:
+    def probe(self, port: int, path: str, host: str, timeout: float = 5.0) -> tuple[int, str | None]:
         self.requests.append((port, path, host))
         if self.down:
             raise ConnectionRefusedError(111, "Connection refused")

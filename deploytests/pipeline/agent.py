@@ -507,6 +507,7 @@ def serving(args: GateArgs):
         return None
 
 
+PATIENCE = 5.0  # seconds the gate's first GET waits for its answer; doubled after each that ran out, within the bound
 SETTLE = 3  # consecutive answers from the new release: every daemon process has restarted, not just one
 
 
@@ -617,6 +618,10 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     a daemon that restarted between the two touches must restart again (else the read-only gate finds a file it
     loads changed after it started, and is right: that was a false alarm after a rollback left by the pipeline).
 
+    Each GET waits :data:`PATIENCE` seconds for its answer, twice as long after one that ran out, up to what is
+    left of the bound: a daemon importing the app on a loaded server answers later than any fixed wait, and a
+    request given up on is still served, so GETs that all give up too early refuse a release that works.
+
     Returns (ok, attempts, last) where ``last`` describes the last answer, for the error message.
     """
     since = boot_clock() if since is None else since  # the caller's: taken after the switch, before the touch
@@ -624,6 +629,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     attempts, last, good = 0, "no answer", 0
     touched, wait = clock(), RETOUCH  # the caller touched the .wsgi file just before
     lingering = None  # when a daemon from before was first seen after the answers were right
+    patience = PATIENCE
 
     def again():
         nonlocal touched, wait, since
@@ -635,7 +641,8 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
     while True:
         attempts += 1
         try:
-            status, served = probe(args.port, args.health_path, args.server_name)
+            status, served = probe(args.port, args.health_path, args.server_name,
+                                   max(PATIENCE, min(patience, deadline - clock())))
             last = "HTTP %s from release %s" % (status, served or "(no X-Deploy-Release header)")
             good = good + 1 if status == 200 and served == rid else 0
             if good >= SETTLE:
@@ -651,6 +658,7 @@ def gate(args: GateArgs, rid, timeout, clock=time.monotonic, sleep=time.sleep, p
                 again()  # a daemon loaded what ``current`` named before and took the touch for its own
         except (OSError, ValueError) as exc:
             good, last = 0, "%s: %s" % (type(exc).__name__, exc)
+            patience *= 2 if isinstance(exc, (TimeoutError, socket.timeout)) else 1  # (3.9: not one)
         if clock() >= deadline and not good:  # past the bound, answers already right decide (at most SETTLE more)
             return False, attempts, last
         sleep(0.05)

@@ -116,7 +116,7 @@ def test_gate_polls_until_the_new_release_answers_and_reports_the_last_answer():
     answers = iter([ConnectionRefusedError("refused"), (200, "old"), (503, "new"), (200, "new"), (200, "old"),
                     (200, "new"), (200, "new"), (200, "new")])  # a process still on the old release restarts the count
 
-    def probe(port, path, host):
+    def probe(port, path, host, timeout=5.0):
         a = next(answers)
         if isinstance(a, Exception):
             raise a
@@ -143,12 +143,34 @@ def test_gate_lets_the_answers_decide_when_the_new_release_starts_answering_at_i
         clock = FakeClock()
         answers = iter(late)
 
-        def probe(port, path, host, clock=clock, answers=answers):
+        def probe(port, path, host, timeout=5.0, clock=clock, answers=answers):
             return (200, "old") if clock() < 1.0 else next(answers)
 
         ok, attempts, last = agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe,
                                         stale=lambda app, since: [])
         assert ok is expected and last == f"HTTP 200 from release {'new' if expected else 'old'}", (ok, last)
+
+
+def test_gate_waits_longer_for_an_answer_that_comes_later_than_its_first_wait():
+    """A release whose daemons answer in 12 s (importing the app on a loaded server: a request given up on is
+    still served) was refused: every GET gave up after a fixed 5 s, within a 60 s bound. Each GET now waits
+    twice as long after one that ran out, up to what is left of the bound; a release that never answers is still
+    refused at the bound."""
+    args = rollback_args("/var/www/app", port=80, server_name="localhost")
+    for takes, expected in ((12.0, True), (1e9, False)):
+        clock, waits = FakeClock(), []
+
+        def slow(port, path, host, timeout=5.0, clock=clock, takes=takes, waits=waits):
+            waits.append(timeout)
+            clock.sleep(min(timeout, takes))
+            if timeout < takes:
+                raise TimeoutError("no complete answer within %gs" % timeout)
+            return 200, "new"
+
+        ok, attempts, last = agent.gate(args, "new", 60, clock=clock, sleep=clock.sleep, probe=slow,
+                                        stale=lambda app, since: [])
+        assert ok is expected, (ok, attempts, last, waits)
+        assert waits[:3] == [5.0, 10.0, 20.0] and clock() < 60 + 2 * 60, waits
 
 
 def test_gate_wakes_a_daemon_the_polls_never_reached():
@@ -157,7 +179,7 @@ def test_gate_wakes_a_daemon_the_polls_never_reached():
     clock, asked, left = FakeClock(), [], [[4242], [4242], []]
     args = rollback_args("/var/www/app", port=80, server_name="localhost")
 
-    def probe(port, path, host):
+    def probe(port, path, host, timeout=5.0):
         asked.append(path)
         return 200, "new"
 
@@ -212,14 +234,14 @@ def test_a_burst_that_outlasts_the_bound_does_not_refuse_a_release_that_answers(
     clock = FakeClock()
     args = rollback_args("/var/www/app", port=80, server_name="localhost")
 
-    def probe(port, path, host):
+    def probe(port, path, host, timeout=5.0):
         clock.sleep(0.1)  # every request takes time, the burst's too
         return 200, "new"
 
     assert agent.gate(args, "new", 1, clock=clock, sleep=clock.sleep, probe=probe, stale=lambda app, since: [4242])[0]
     clock = FakeClock()
 
-    def later_old(port, path, host):  # the old release answers again once the bound has passed
+    def later_old(port, path, host, timeout=5.0):  # the old release answers again once the bound has passed
         clock.sleep(0.1)
         return 200, "new" if clock() < 1 else "old"
 
