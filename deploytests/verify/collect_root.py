@@ -84,15 +84,13 @@ ROOT_FILES = ["/root/." + n for n in ("ssh/authorized_keys ssh/authorized_keys2 
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
                                                "-D", "DUMP_RUN_CFG")}
-ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
 
 
 
 def check(args):
     """The closed set of inputs: an unknown, missing or off-pattern field stops here, before anything is read."""
-    need = {"app"} if args.get("diagnose") else {"app", "app_user", "deploy_user"}
-    bad = sorted(need - set(args)) + sorted(k for k, v in args.items() if not re.fullmatch(PATTERNS.get(k, "^$"),
-                                                                                           json.dumps(v).strip('"')))
+    bad = sorted(({"app"} if args.get("diagnose") else {"app", "app_user", "deploy_user"}) - set(args)) + sorted(
+        k for k, v in args.items() if not re.fullmatch(PATTERNS.get(k, "^$"), json.dumps(v).strip('"')))
     if bad:
         raise SystemExit("collect_root: missing or off-pattern: %s (the closed set: %s)" % (bad, PATTERNS))
 
@@ -214,9 +212,9 @@ def runs(out, verdict):
     if ready and verdict != "0":
         out["runs"]["refused"] = "not run as root: the login's look at Apache's files said no (%s)" % verdict
     for name, words in RUNS.items() if ready and verdict == "0" else ():
-        try:
-            proc = subprocess.run((APACHECTL,) + words, stdin=subprocess.DEVNULL, capture_output=True, env=ENV,
-                                  cwd="/", timeout=20)
+        try:  # (a fixed environment: apache2ctl never inherits the login's)
+            proc = subprocess.run((APACHECTL,) + words, stdin=subprocess.DEVNULL, capture_output=True, cwd="/",
+                                  env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}, timeout=20)
         except subprocess.TimeoutExpired as exc:  # (killed)
             proc = subprocess.CompletedProcess(exc.cmd, -9, exc.stdout or b"", exc.stderr or b"")
         if max(len(proc.stdout), len(proc.stderr)) > LIMIT:
@@ -230,17 +228,16 @@ def collect(args, verdict):
     out = dict(uid=os.getuid(), pid=os.getpid(), time=time.time(), python="%d.%d" % sys.version_info[:2], size=0,
                ticks=os.sysconf("SC_CLK_TCK"), errors={}, files={}, dirs={}, proc={}, runs={}, mapped={})
     out["uptime"] = kernel(out, "/proc/uptime", 100)  # (read with ``time``)
-    if args.get("diagnose"):  # the error log's last bytes (the runner takes what came since its mark)
-        read(out, ERROR_LOG, tail=0)
-        return out
     # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
     # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
     # (the environment and maps of the app's, the deploy user's and Apache's user's: what an allowance binds)
-    watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args["app_user"], args["deploy_user"], APACHE_USER)}
+    watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args.get("app_user"), args.get("deploy_user"),
+                                                                APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")]
     steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
     steps += [(f, read, f, 1 << 16, False, 0) for f in LOGS] + [("mapped", mapped), ("runs", runs, verdict)]
-    for what, work, *more in steps:
+    # diagnostics: the error log's last bytes (the runner takes what came since its mark)
+    for what, work, *more in [(ERROR_LOG, read, ERROR_LOG, LIMIT, False, 0)] if args.get("diagnose") else steps:
         try:
             work(out, *more)
         except Exception as exc:
@@ -262,7 +259,6 @@ def main(argv):
             become(args.get("deploy_user", ""))
         sys.argv = ["deploytests-reader", argv[2]]
         exec(compile(sys.stdin.buffer.read(), "deploytests-reader", "exec"), {"__name__": "__main__"})
-    return 0
 
 
 def become(name):
