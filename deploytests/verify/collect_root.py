@@ -96,24 +96,53 @@ def check(args):
 
 
 def read(out, path, limit=LIMIT, anyone=False, tail=None):
-    """Record ``path``'s ``lstat`` and, when it is root's regular file not writable by group or others (``anyone``:
-    any owner's), at most ``limit`` bytes of it (``tail``: from that byte, never before its last ``limit``)."""
+    """Record ``path``'s ``lstat`` and, when it is root's regular file not writable by group or others, at most
+    ``limit`` bytes of it (``tail``: from that byte, never before its last ``limit``). ``anyone``: any owner's file
+    with no other name (a crontab, a login's key file: a hard link to a file of root's is not read), opened from
+    ``/`` one name at a time, none of them followed if it is a link (``O_NOFOLLOW``): its owner may make or swap a
+    link on its way (its home, ``~/.ssh``), and root follows none."""
+    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
     try:  # (a link gone between lstat and readlink is recorded as gone)
         st = os.lstat(path)
         entry = out["files"][path] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]}
         entry.update({"link": os.readlink(path)} if stat.S_ISLNK(st.st_mode) else {})
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        for name in path.split("/")[1:] if anyone else [path]:  # (an absolute path: opened as it is)
+            up, fd = fd, os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
+            os.close(up)
     except OSError as exc:
+        os.close(fd)
         return out["files"].setdefault(path, {}).update(why=exc.strerror)
     with open(fd, "rb", buffering=0) as f:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or not anyone and (st.st_uid != 0 or st.st_mode & 0o022):
-            return entry.update(why="not a regular file of root's, not writable by group or others: not read")
+        if not stat.S_ISREG(st.st_mode) or (st.st_nlink > 1 if anyone else st.st_uid != 0 or st.st_mode & 0o022):
+            return entry.update(why="not a regular file %s: not read" % ("with one name" if anyone else
+                                                                         "of root's, not writable by group or others"))
         if tail is None and st.st_size > min(limit, BIG - out["size"]):  # never parsed in part: not at all
             return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
         f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
         out["size"] += len(entry["data"])
+
+
+def keys(out, sshd="/etc/ssh/sshd_config"):
+    """The key files sshd reads for each account with a login shell and an absolute home (root's too; at most 512):
+    ``~/.ssh/authorized_keys(2)`` and each path the ``AuthorizedKeysFile`` lines of root's ``sshd_config`` and its
+    drop-ins name (Match blocks too: a superset; at most 8), its tokens expanded as sshd does (``%h``, ``%u``,
+    ``%U``; a relative path is the home's; a word with ``%%`` is read as written, so the runner, which expands it,
+    says that file was not looked at). Each read as a crontab
+    is (:func:`read`: any owner's, 64 KiB, never through a link; root's own, :data:`ROOT_FILES`, are read as
+    root's): bytes, never parsed here. The runner judges the keys of the logins that may become root (a second
+    admin's ``authorized_keys``, 0600 in its home: only root may read it)."""
+    conf = dict(files={}, dirs={}, errors=out["errors"], size=0)  # (root's files only: read and listed say so)
+    read(conf, sshd)
+    listed(conf, sshd + ".d", 256, False)
+    words = [".ssh/authorized_keys", ".ssh/authorized_keys2"] + [w for e in conf["files"].values() for v in re.findall(
+        r"(?im)^\s*authorizedkeysfile[\s=]+(.+)$", e.get("data") or "") for w in v.split() if w.lower() != "none"][:8]
+    for a in bounded(out, "logins", [a for a in pwd.getpwall() if a.pw_dir.startswith("/") and not a.pw_shell.endswith(
+            ("/nologin", "/false"))], 512):
+        named = [w.replace("%h", a.pw_dir).replace("%u", a.pw_name).replace("%U", str(a.pw_uid)) for w in words]
+        for path in sorted({os.path.normpath(os.path.join(a.pw_dir, n)) for n in named} - set(ROOT_FILES)):
+            read(out, path, 65536, True)
 
 
 def listed(out, top, most, anyone):
@@ -183,10 +212,9 @@ def mapped(out):
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
-            if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
-                st = os.lstat(p) if os.path.lexists(p) else None
-                out["mapped"][p] = st and [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]
-            st = out["mapped"][p]
+            st = out["mapped"][p] if p in out["mapped"] else os.lstat(p) if os.path.lexists(p) else None
+            st = out["mapped"][p] = [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino] if \
+                isinstance(st, os.stat_result) else st  # (gone, or "(deleted)": None, the upgrade rule's)
             if not st or not stat.S_ISDIR(st[0]) or st[1] or st[0] & 0o022 and not st[0] & stat.S_ISVTX:
                 break
 
@@ -235,7 +263,8 @@ def collect(args, verdict):
                                                                 APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")]
     steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
-    steps += [(f, read, f, 1 << 16, False, 0) for f in LOGS] + [("mapped", mapped), ("runs", runs, verdict)]
+    steps += [(f, read, f, 1 << 16, False, 0) for f in LOGS] + [("keys", keys)]
+    steps += [("mapped", mapped), ("runs", runs, verdict)]
     # diagnostics: the error log's last bytes (the runner takes what came since its mark)
     for what, work, *more in [(ERROR_LOG, read, ERROR_LOG, LIMIT, False, 0)] if args.get("diagnose") else steps:
         try:
