@@ -41,7 +41,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   fixed environment, only when the login collector said 0 (else ``refused``);
 - ``shadow``, ``gshadow``: each ``/etc/shadow`` and ``/etc/gshadow`` entry without its hash (:func:`shadow`);
   ``files`` also holds root's ``authorized_keys`` (public keys), shell startup files and the configuration root's
-  tools read from its home (:data:`ROOT_FILES`);
+  tools read from its home (:data:`ROOT_FILES`), and the key files sshd reads for every login (:func:`keys`: a
+  second admin's ``authorized_keys``, ``0600`` in its home; bytes only, read through no link);
 - in diagnostics, only the error log's ``files`` entry: its last :data:`LIMIT` bytes (the runner keeps what came
   after the size it saw when verification began).
 """
@@ -129,10 +130,10 @@ def keys(out, sshd="/etc/ssh/sshd_config"):
     ``~/.ssh/authorized_keys(2)`` and each path the ``AuthorizedKeysFile`` lines of root's ``sshd_config`` and its
     drop-ins name (Match blocks too: a superset; at most 8), its tokens expanded as sshd does (``%h``, ``%u``,
     ``%U``; a relative path is the home's; a word with ``%%`` is read as written, so the runner, which expands it,
-    says that file was not looked at). Each read as a crontab
-    is (:func:`read`: any owner's, 64 KiB, never through a link; root's own, :data:`ROOT_FILES`, are read as
-    root's): bytes, never parsed here. The runner judges the keys of the logins that may become root (a second
-    admin's ``authorized_keys``, 0600 in its home: only root may read it)."""
+    says that file was not looked at). Each is read as a crontab is (:func:`read`: any owner's, 64 KiB, never
+    through a link; root's own, :data:`ROOT_FILES`, are read as root's): bytes, never parsed here. The runner judges
+    the keys of the logins that may become root (a second admin's ``authorized_keys``, 0600 in its home: only root
+    may read it)."""
     conf = dict(files={}, dirs={}, errors=out["errors"], size=0)  # (root's files only: read and listed say so)
     read(conf, sshd)
     listed(conf, sshd + ".d", 256, False)

@@ -263,7 +263,7 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         # allowance by login and fingerprint
         assert len(failed[BECOME]) == 1 and failed[BECOME][0].startswith(
             "admin: 1 key beyond the one this gate logs in with: /home/admin/.ssh/authorized_keys:1 ssh-ed25519 ") \
-            and "admin@laptop: whoever holds one logs in as admin, who becomes root (sudo: its group sudo)" in \
+            and "admin@laptop: whoever holds one logs in as admin, who becomes root (sudo: its group sudo" in \
             failed[BECOME][0], shown
         assert re.fullmatch(r'allow_keys = \["admin SHA256:[A-Za-z0-9+/]{43}"\]', allowance(failed[BECOME][0])), shown
         keys = allowance(failed.pop(BECOME)[0]) + "\n"
