@@ -400,6 +400,17 @@ FAULTS: tuple[Fault, ...] = (
           "sshd takes the keys a program prints as opening every login (the deploy login's too), which the gate "
           "does not see", "sed -i '1i AuthorizedKeysCommandUser nobody' /etc/ssh/sshd_config; sed -i "
           "'1i AuthorizedKeysCommand /usr/bin/cat /etc/ssh/keys/%u' /etc/ssh/sshd_config"),
+    Fault("second-admin-key-added", "cw_become", "a second admin login (group sudo) whose authorized_keys, 0600 in "
+          "its home, holds a key that is not the operator's (a former colleague's, left behind)", "useradd -m -s "
+          "/bin/bash -G sudo ops2; install -d -m 0700 -o ops2 -g ops2 /home/ops2/.ssh; ssh-keygen -q -t ed25519 -N '' "
+          "-C former@laptop -f /root/former; install -m 0600 -o ops2 -g ops2 /root/former.pub "
+          "/home/ops2/.ssh/authorized_keys; rm -f /root/former /root/former.pub"),
+    Fault("admin-key-in-a-named-key-file", "cw_become", "AuthorizedKeysFile extended to /etc/ssh/authorized_keys/%u "
+          "(a central key directory) and a second admin (group sudo) whose key lives there, 0600 its own (only root "
+          "and it may read it)", "sed -i '1i AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/authorized_keys/%u' "
+          "/etc/ssh/sshd_config; install -d -m 0755 /etc/ssh/authorized_keys; useradd -m -s /bin/bash -G sudo ops3; "
+          "ssh-keygen -q -t ed25519 -N '' -C vendor@support -f /root/vendor; install -m 0600 -o ops3 -g ops3 "
+          "/root/vendor.pub /etc/ssh/authorized_keys/ops3; rm -f /root/vendor /root/vendor.pub"),
     Fault("password-login-for-the-deploy-login", "cw_become", "a password set on the deploy login and password "
           "logins turned on in sshd_config (read first: first value wins)", "echo '{login}:Spring2026x' | chpasswd; "
           "sed -i '1i PasswordAuthentication yes' /etc/ssh/sshd_config"),

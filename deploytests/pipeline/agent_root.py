@@ -27,7 +27,6 @@ import fcntl
 import grp
 import json
 import os
-import posixpath
 import pwd
 import re
 import stat
@@ -36,13 +35,13 @@ import sys
 import time
 from types import SimpleNamespace
 
-EVENT = "@@DT "
-STATE_DIR = "/var/lib/deploytests"  # root's: bootstrap.lock, users (the app users bootstrap created), python/
-APPS_ROOT = "/var/www"
-DPKG_LOCK = "/var/lib/dpkg/lock-frontend"
-PYTHON_HOME = STATE_DIR + "/python"  # the daemons' python-home (every app's): an empty venv
-SERVERNAME = "deploytests-servername"  # conf-available/<this>.conf: a global ServerName when Apache has none
-MARK = "deploytests app user"  # GECOS of the app users bootstrap creates
+# an event line's start; the GECOS of the app users bootstrap creates; conf-available/<this>.conf: a global
+# ServerName when Apache has none
+EVENT, MARK, SERVERNAME = "@@DT ", "deploytests app user", "deploytests-servername"
+# root's: bootstrap.lock, users (the app users bootstrap created), python/ (the daemons' python-home, every app's:
+# an empty venv); where the apps' trees are; dpkg's lock
+STATE_DIR, APPS_ROOT, DPKG_LOCK = "/var/lib/deploytests", "/var/www", "/var/lib/dpkg/lock-frontend"
+PYTHON_HOME = STATE_DIR + "/python"
 # application.wsgi until the first deploy writes the app's: the daemons load it when they start, so that deploy's
 # new file restarts them (mod_wsgi restarts a daemon whose script changed since it loaded it)
 PLACEHOLDER = (b"def application(environ, start_response):  # deploytests bootstrap: the first deploy replaces it\n"
@@ -51,12 +50,11 @@ PLACEHOLDER = (b"def application(environ, start_response):  # deploytests bootst
 # Apache's configuration and tools: every supported stack shares Debian's layout (a unit test holds them equal to
 # the stacks' data), so no path is an input
 ETC, SBIN, PID_FILE = "/etc/apache2", "/usr/sbin", "/var/run/apache2/apache2.pid"
-SECONDS = r"[0-9]{1,5}(\.[0-9]+)?"
-PATTERNS = {  # the closed set of inputs: each field and the pattern its whole value (a string) must match
-    "app": r"[a-z][a-z0-9_]{0,31}", "app_user": r"[a-z_][a-z0-9_-]{0,31}", "deploy_user": r"[a-z_][a-z0-9_-]{0,31}",
-    "packages": r"[a-z0-9][a-z0-9.+-]{1,63}", "dpkg_lock_timeout": SECONDS, "lock_timeout": SECONDS,
-    "vhost": r"[^\0]{1,65536}",  # text built on the admin's runner from checked values
-}
+# the closed set of inputs: each field and the pattern its whole value (a string) must match (``vhost``: text built
+# on the admin's runner from checked values)
+NAME, SECONDS = r"[a-z_][a-z0-9_-]{0,31}", r"[0-9]{1,5}(\.[0-9]+)?"
+PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "vhost": r"[^\0]{1,65536}",
+            "packages": r"[a-z0-9][a-z0-9.+-]{1,63}", "dpkg_lock_timeout": SECONDS, "lock_timeout": SECONDS}
 
 
 class AgentError(Exception):
@@ -147,20 +145,19 @@ def read_file(path):
         return f.read()
 
 
-def ensure_file(path, content, mode, changes, check=None):
+def ensure_file(path, content, mode, changes, check=lambda tmp: None):
     """``path`` holds ``content``, root's, ``mode``: when it differs, written to an ``O_EXCL`` temp file beside it,
     ``check(temp path)`` (visudo), renamed in."""
     if read_file(path) == content and os.lstat(at(path)).st_mode & 0o7777 == mode:
         return
-    tmp = "%s/.%s.dt-%s" % (posixpath.dirname(path), posixpath.basename(path), os.urandom(6).hex())
+    tmp = "%s/.%s.dt-%s" % (os.path.dirname(path), os.path.basename(path), os.urandom(6).hex())
     fd = os.open(at(tmp), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         os.fchmod(fd, mode)
         os.write(fd, content)
         os.fsync(fd)
         os.close(fd)
-        if check:
-            check(tmp)
+        check(tmp)
         os.rename(at(tmp), at(path))
     except BaseException:
         os.unlink(at(tmp))
@@ -173,21 +170,20 @@ def acquire(path, timeout, what, posix=False):
     seconds, emitting one ``*_wait`` step when it has to wait; a one-line AgentError when it gives up (the process
     then ends: its fd with it)."""
     root_only(path)  # (dpkg's own directory, or root's state dir)
-    fd = os.open(at(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    deadline, waited = time.monotonic() + timeout, False
+    fd, deadline = os.open(at(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600), None
     while True:
         try:
             (fcntl.lockf if posix else fcntl.flock)(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return fd
         except (BlockingIOError, PermissionError):
-            if not waited:
+            if deadline is None:  # (the first refusal: the wait starts)
                 emit("step", step="dpkg_wait" if posix else "lock_wait", seconds=0, message="waiting for %s %s "
                      "(another apt, dpkg or bootstrap runs), up to %gs" % (what, path, timeout))
+                deadline = time.monotonic() + timeout
             if time.monotonic() >= deadline:
                 raise AgentError("%s: %s is held by another process; gave up after %gs" % (what, path, timeout),
                                  hint="wait until it finishes (ps -ef | grep -e apt -e dpkg), then run bootstrap "
                                       "again") from None
-            waited = True
             time.sleep(0.1)
 
 
@@ -257,8 +253,7 @@ def ensure_tree(changes, args, got):
 def ensure_apache(changes, args):
     """The vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
     configtest restores the previous vhost. Apache's pid."""
-    app = args["app"]
-    vhost = "%s/sites-available/%s.conf" % (ETC, app)
+    app, vhost = args["app"], "%s/sites-available/%s.conf" % (ETC, args["app"])
     old, before = read_file(vhost), len(changes)
     ensure_file(vhost, args["vhost"].encode(), 0o644, changes)
     for needed, tool, name, change in [
@@ -283,11 +278,10 @@ def ensure_apache(changes, args):
         raise AgentError("apache2ctl configtest failed: %s" % next((ln for ln in out.splitlines() if ln.strip()),
                          "no output"), detail=out, step="apache", hint="Apache was not reloaded, the running site "
                          "is untouched; the previous vhost was restored")
-    pid = apache_pid()
-    if not pid or len(changes) > before:
-        run([SBIN + "/apache2ctl", "graceful" if pid else "start"], "apache2ctl %s failed" % ("graceful" if pid else
-                                                                                             "start"))
-        changes.append("apache reloaded (graceful)" if pid else "apache started")
+    verb = "graceful" if apache_pid() else "start"
+    if verb == "start" or len(changes) > before:
+        run([SBIN + "/apache2ctl", verb], "apache2ctl %s failed" % verb)
+        changes.append("apache reloaded (graceful)" if verb == "graceful" else "apache started")
     return apache_pid()
 
 

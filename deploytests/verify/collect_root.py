@@ -41,7 +41,8 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   fixed environment, only when the login collector said 0 (else ``refused``);
 - ``shadow``, ``gshadow``: each ``/etc/shadow`` and ``/etc/gshadow`` entry without its hash (:func:`shadow`);
   ``files`` also holds root's ``authorized_keys`` (public keys), shell startup files and the configuration root's
-  tools read from its home (:data:`ROOT_FILES`);
+  tools read from its home (:data:`ROOT_FILES`), and the key files sshd reads for every login (:func:`keys`: a
+  second admin's ``authorized_keys``, ``0600`` in its home; bytes only, read through no link);
 - in diagnostics, only the error log's ``files`` entry: its last :data:`LIMIT` bytes (the runner keeps what came
   after the size it saw when verification began).
 """
@@ -84,38 +85,65 @@ ROOT_FILES = ["/root/." + n for n in ("ssh/authorized_keys ssh/authorized_keys2 
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",
                                                "-D", "DUMP_RUN_CFG")}
-ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}  # apache2ctl never inherits the login's
 
 
 
 def check(args):
     """The closed set of inputs: an unknown, missing or off-pattern field stops here, before anything is read."""
-    need = {"app"} if args.get("diagnose") else {"app", "app_user", "deploy_user"}
-    bad = sorted(need - set(args)) + sorted(k for k, v in args.items() if not re.fullmatch(PATTERNS.get(k, "^$"),
-                                                                                           json.dumps(v).strip('"')))
+    bad = sorted(({"app"} if args.get("diagnose") else {"app", "app_user", "deploy_user"}) - set(args)) + sorted(
+        k for k, v in args.items() if not re.fullmatch(PATTERNS.get(k, "^$"), json.dumps(v).strip('"')))
     if bad:
         raise SystemExit("collect_root: missing or off-pattern: %s (the closed set: %s)" % (bad, PATTERNS))
 
 
 def read(out, path, limit=LIMIT, anyone=False, tail=None):
-    """Record ``path``'s ``lstat`` and, when it is root's regular file not writable by group or others (``anyone``:
-    any owner's), at most ``limit`` bytes of it (``tail``: from that byte, never before its last ``limit``)."""
+    """Record ``path``'s ``lstat`` and, when it is root's regular file not writable by group or others, at most
+    ``limit`` bytes of it (``tail``: from that byte, never before its last ``limit``). ``anyone``: any owner's file
+    with no other name (a crontab, a login's key file: a hard link to a file of root's is not read), opened from
+    ``/`` one name at a time, none of them followed if it is a link (``O_NOFOLLOW``): its owner may make or swap a
+    link on its way (its home, ``~/.ssh``), and root follows none."""
+    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
     try:  # (a link gone between lstat and readlink is recorded as gone)
         st = os.lstat(path)
         entry = out["files"][path] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]}
         entry.update({"link": os.readlink(path)} if stat.S_ISLNK(st.st_mode) else {})
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        for name in path.split("/")[1:] if anyone else [path]:  # (an absolute path: opened as it is)
+            up, fd = fd, os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
+            os.close(up)
     except OSError as exc:
+        os.close(fd)
         return out["files"].setdefault(path, {}).update(why=exc.strerror)
     with open(fd, "rb", buffering=0) as f:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or not anyone and (st.st_uid != 0 or st.st_mode & 0o022):
-            return entry.update(why="not a regular file of root's, not writable by group or others: not read")
+        if not stat.S_ISREG(st.st_mode) or (st.st_nlink > 1 if anyone else st.st_uid != 0 or st.st_mode & 0o022):
+            return entry.update(why="not a regular file %s: not read" % ("with one name" if anyone else
+                                                                         "of root's, not writable by group or others"))
         if tail is None and st.st_size > min(limit, BIG - out["size"]):  # never parsed in part: not at all
             return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
         f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
         out["size"] += len(entry["data"])
+
+
+def keys(out, sshd="/etc/ssh/sshd_config"):
+    """The key files sshd reads for each account with a login shell and an absolute home (root's too; at most 512):
+    ``~/.ssh/authorized_keys(2)`` and each path the ``AuthorizedKeysFile`` lines of root's ``sshd_config`` and its
+    drop-ins name (Match blocks too: a superset; at most 8), its tokens expanded as sshd does (``%h``, ``%u``,
+    ``%U``; a relative path is the home's; a word with ``%%`` is read as written, so the runner, which expands it,
+    says that file was not looked at). Each is read as a crontab is (:func:`read`: any owner's, 64 KiB, never
+    through a link; root's own, :data:`ROOT_FILES`, are read as root's): bytes, never parsed here. The runner judges
+    the keys of the logins that may become root (a second admin's ``authorized_keys``, 0600 in its home: only root
+    may read it)."""
+    conf = dict(files={}, dirs={}, errors=out["errors"], size=0)  # (root's files only: read and listed say so)
+    read(conf, sshd)
+    listed(conf, sshd + ".d", 256, False)
+    words = [".ssh/authorized_keys", ".ssh/authorized_keys2"] + [w for e in conf["files"].values() for v in re.findall(
+        r"(?im)^\s*authorizedkeysfile[\s=]+(.+)$", e.get("data") or "") for w in v.split() if w.lower() != "none"][:8]
+    for a in bounded(out, "logins", [a for a in pwd.getpwall() if a.pw_dir.startswith("/") and not a.pw_shell.endswith(
+            ("/nologin", "/false"))], 512):
+        named = [w.replace("%h", a.pw_dir).replace("%u", a.pw_name).replace("%U", str(a.pw_uid)) for w in words]
+        for path in sorted({os.path.normpath(os.path.join(a.pw_dir, n)) for n in named} - set(ROOT_FILES)):
+            read(out, path, 65536, True)
 
 
 def listed(out, top, most, anyone):
@@ -185,10 +213,9 @@ def mapped(out):
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
     for path in bounded(out, "mapped files", sorted(found), 4096):
         for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
-            if p not in out["mapped"]:  # (gone, or "(deleted)": None, the upgrade rule's)
-                st = os.lstat(p) if os.path.lexists(p) else None
-                out["mapped"][p] = st and [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]
-            st = out["mapped"][p]
+            st = out["mapped"][p] if p in out["mapped"] else os.lstat(p) if os.path.lexists(p) else None
+            st = out["mapped"][p] = [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino] if \
+                isinstance(st, os.stat_result) else st  # (gone, or "(deleted)": None, the upgrade rule's)
             if not st or not stat.S_ISDIR(st[0]) or st[1] or st[0] & 0o022 and not st[0] & stat.S_ISVTX:
                 break
 
@@ -214,9 +241,9 @@ def runs(out, verdict):
     if ready and verdict != "0":
         out["runs"]["refused"] = "not run as root: the login's look at Apache's files said no (%s)" % verdict
     for name, words in RUNS.items() if ready and verdict == "0" else ():
-        try:
-            proc = subprocess.run((APACHECTL,) + words, stdin=subprocess.DEVNULL, capture_output=True, env=ENV,
-                                  cwd="/", timeout=20)
+        try:  # (a fixed environment: apache2ctl never inherits the login's)
+            proc = subprocess.run((APACHECTL,) + words, stdin=subprocess.DEVNULL, capture_output=True, cwd="/",
+                                  env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}, timeout=20)
         except subprocess.TimeoutExpired as exc:  # (killed)
             proc = subprocess.CompletedProcess(exc.cmd, -9, exc.stdout or b"", exc.stderr or b"")
         if max(len(proc.stdout), len(proc.stderr)) > LIMIT:
@@ -230,17 +257,17 @@ def collect(args, verdict):
     out = dict(uid=os.getuid(), pid=os.getpid(), time=time.time(), python="%d.%d" % sys.version_info[:2], size=0,
                ticks=os.sysconf("SC_CLK_TCK"), errors={}, files={}, dirs={}, proc={}, runs={}, mapped={})
     out["uptime"] = kernel(out, "/proc/uptime", 100)  # (read with ``time``)
-    if args.get("diagnose"):  # the error log's last bytes (the runner takes what came since its mark)
-        read(out, ERROR_LOG, tail=0)
-        return out
     # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
     # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
     # (the environment and maps of the app's, the deploy user's and Apache's user's: what an allowance binds)
-    watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args["app_user"], args["deploy_user"], APACHE_USER)}
+    watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args.get("app_user"), args.get("deploy_user"),
+                                                                APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")]
     steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
-    steps += [(f, read, f, 1 << 16, False, 0) for f in LOGS] + [("mapped", mapped), ("runs", runs, verdict)]
-    for what, work, *more in steps:
+    steps += [(f, read, f, 1 << 16, False, 0) for f in LOGS] + [("keys", keys)]
+    steps += [("mapped", mapped), ("runs", runs, verdict)]
+    # diagnostics: the error log's last bytes (the runner takes what came since its mark)
+    for what, work, *more in [(ERROR_LOG, read, ERROR_LOG, LIMIT, False, 0)] if args.get("diagnose") else steps:
         try:
             work(out, *more)
         except Exception as exc:
@@ -262,7 +289,6 @@ def main(argv):
             become(args.get("deploy_user", ""))
         sys.argv = ["deploytests-reader", argv[2]]
         exec(compile(sys.stdin.buffer.read(), "deploytests-reader", "exec"), {"__name__": "__main__"})
-    return 0
 
 
 def become(name):

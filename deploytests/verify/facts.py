@@ -326,7 +326,7 @@ def before_bootstrap(c, app: str, python: str) -> dict:
     return reply
 
 
-_ENV_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # what apache2ctl runs with (collect_root.ENV's)
+_ENV_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # what apache2ctl runs with (collect_root.runs')
 
 
 def run_probe(server, args: dict, python: str) -> tuple[dict, object]:

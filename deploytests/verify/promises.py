@@ -5098,6 +5098,43 @@ def deploy_login_keys(facts) -> dict[str, str]:
     return {p: "\n".join(v) if isinstance(v, list) else v or "" for p, v in (facts.get("login_keys") or {}).items()}
 
 
+def _key_texts(snap, name: str, uid: int, home: str) -> dict[str, str | None]:
+    """``{path: text}`` of the key files sshd reads for the login ``name`` -- ``~/.ssh/authorized_keys(2)`` and each
+    file ``AuthorizedKeysFile`` names for it (``collect_login.key_files``, expanded as the root collector does) --
+    as the probe saw them: a file read, its text; a file there (or not looked at) but not read, None; a file found
+    absent, left out."""
+    from .collect_login import key_files
+
+    home = posixpath.normpath(home or "/")
+    paths = [f"{home.rstrip('/')}/.ssh/authorized_keys", f"{home.rstrip('/')}/.ssh/authorized_keys2"]
+    found = {}  # type: dict[str, str | None]
+    for path in dict.fromkeys(paths + key_files({"files": snap.files, "dirs": snap.dirs}, name, uid, home)):
+        entry = snap.files.get(path) or {}
+        if "data" in entry or entry.get("why") != os.strerror(errno.ENOENT):
+            found[path] = snap.text(path)
+    return found
+
+
+def admin_keys(facts, exp, snap) -> dict[str, tuple[str, dict[str, str | None]]]:
+    """``{login: (who, {path: text})}`` of every login that may become root (:func:`sockets.root_capable`: a
+    sudoers rule, a root-reaching group) other than root, the gate's login and the deploy login (their keys are
+    read as they are), with a login shell: the key files sshd reads for it (:func:`_key_texts`), which only root may
+    read (a second admin's ``authorized_keys``, 0600 in its home): the root collector's (``collect_root.keys``).
+    Empty when the gate's login did not become root (nothing was read)."""
+    from .sockets import root_capable
+
+    if not facts.get("as_root"):
+        return {}
+    found = {}
+    for uid, who in sorted(root_capable(facts, snap).items()):
+        name = snap.users.name(uid)
+        f = snap.users.facts(name) or {}
+        if uid and name not in (facts.get("login"), exp.deploy_user) and f.get("shell") not in \
+                exp.stack.nologin_shells and (f.get("home") or "").startswith("/"):
+            found[name] = (who, _key_texts(snap, name, uid, f["home"]))
+    return found
+
+
 def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     """A line per login that deploys or may become root -- the deploy login, the gate's login (sudo), root (while
     sshd lets root log in with a key) -- that a key opens which is neither the one this gate logged in with
@@ -5106,8 +5143,8 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     for any of them; ``"* SHA256:FP"``). Each key is named by file:line, type, fingerprint, comment and options
     (``from=``, ``command=``, ``cert-authority`` ...). The keys are read as the gate may: the login's own files
     (its ``authorized_keys(2)`` and what ``AuthorizedKeysFile`` names), the deploy login's through the tree
-    reader, root's by the root collector; another login that may become root, whose keys are its own, or a key
-    file not read, is said in the drift section (``facts.notes``): not known."""
+    reader, root's and every other login's that may become root by the root collector (:func:`admin_keys`); without
+    root those logins' keys, and a key file not read, are said in the drift section (``facts.notes``): not known."""
     from . import collect_root as R
     from .logins import fingerprint, key_entries
     from .rootacts import view
@@ -5128,13 +5165,16 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     if login and login != deploy and facts.get("as_root"):
         opened[login] = (f"logs in as {login}, the gate's login, who becomes root (sudo)", own)
     if root_by_key:
-        opened["root"] = ("logs in as root", {p: snap.text(p) for p in R.ROOT_FILES if "/authorized_keys" in p})
+        opened["root"] = ("logs in as root", {p: snap.text(p) for p in R.ROOT_FILES if "/authorized_keys" in p} | (
+            _key_texts(snap, "root", 0, (snap.users.facts("root") or {}).get("home") or "/root")
+            if facts.get("as_root") else {}))  # (and what AuthorizedKeysFile names for root: /etc/ssh/keys/root)
+    opened.update((name, (f"logs in as {who}", files)) for name, (who, files) in admin_keys(facts, exp, snap).items())
     for name, who in sorted(capable.items()):
         shell = (snap.users.facts(name) or {}).get("shell")
         if name not in opened and name != "root" and shell not in exp.stack.nologin_shells:
-            facts.notes.append(f"{name} ({who}): the keys that open it are its own, which the gate does not read "
-                               f"(it reads its own login's, the deploy login's and root's): who may log in as it, "
-                               f"and so be root, is not known here")
+            facts.notes.append(f"{name} ({who}): the keys that open it are its own, which only root may read, and "
+                               f"the gate's login did not become root here: who may log in as it, and so be root, "
+                               f"is not known here")
     acts = view(snap)
     cas = {p: acts.text(p) for v, _ in _sshd_values(facts, snap, "trustedusercakeys") for p in v.split()
            if p.startswith("/")}
@@ -5149,7 +5189,8 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
         found, entries = [], []
         for path, text in sorted(files.items()):
             if text is None and (name != "root" or snap.st(path)):
-                facts.notes.append(f"{path}: not read: the keys that open {name} there are not known")
+                why = (snap.files.get(path) or {}).get("why") or "not looked at"
+                facts.notes.append(f"{path}: not read ({why}): the keys that open {name} there are not known")
             for n, opts, kind, blob, comment in key_entries(text or ""):
                 fp = fingerprint(blob)
                 if blob and (blob == runner.partition(" ")[2] or f"{name} {fp}" in exp.allow.keys):
@@ -6211,8 +6252,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
             "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo); every key "
-            "that opens the deploy login, the gate's login (sudo) or root (while sshd takes root keys), each file "
-            "AuthorizedKeysFile names too, and every user CA sshd trusts (TrustedUserCAKeys), is the key the gate "
+            "that opens the deploy login, the gate's login (sudo), root (while sshd takes root keys) or another "
+            "login that may become root (a second admin's 0600 file: read by root), each file AuthorizedKeysFile "
+            "names too, and every user CA sshd trusts (TrustedUserCAKeys), is the key the gate "
             "logged in with or allowed (allow_keys: \"LOGIN SHA256:FP\" as ssh-keygen -lf prints it; \"* SHA256:FP\" "
             "a CA); no key source beside those files is in force for one of them or another login that may become "
             "root (an AuthorizedKeysCommand; an AuthorizedPrincipalsFile or AuthorizedPrincipalsCommand where a CA "

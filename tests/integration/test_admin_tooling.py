@@ -10,7 +10,9 @@ What counts as ordinary here (an independent tester's choice, not read from the 
   MTA ``exim4-daemon-light`` (listens on 127.0.0.1:25 and ::1:25 only, setuid ``exim4``), ``fail2ban``, ``at``
   (``6755 daemon:daemon``), ``iputils-ping`` with ``libcap2-bin`` (ping's ``cap_net_raw`` on Debian 12), ``fuse``
   (its postinst, not its unpack, makes ``fusermount`` setuid);
-- an ``admin`` login with a key, in Debian's ``sudo`` and ``adm`` groups (Debian's own ``%sudo`` rule);
+- an ``admin`` login with a key of its own (its holder's, not the gate's: ``0600`` in its home, read by the root
+  collector; one line naming ``allow_keys``), in Debian's ``sudo`` and ``adm`` groups (Debian's own ``%sudo``
+  rule);
 - a cron job running ``munin-run``; a backup script in ``/usr/local/sbin`` (umask 077: its copies of ``shared/``
   are root's alone) run by a systemd timer;
 - ``haproxy`` installed, not configured (its shipped ``rsyslog.d`` file has rsyslogd open a second log socket in
@@ -51,6 +53,7 @@ APP = APPS / "yourapplication"
 LISTENER = "test_every_listener_is_accounted_for[ssh://appuser@web]"
 UNITS = "test_no_unaccounted_systemd_units[ssh://appuser@web]"
 SCHEDULES = "test_no_unaccounted_scheduled_jobs[ssh://appuser@web]"
+BECOME = "test_no_one_else_becomes_root[ssh://appuser@web]"
 
 PACKAGES = ("unattended-upgrades", "cron", "rsyslog", "logrotate", "prometheus-node-exporter", "chrony",
             "exim4-daemon-light", "fail2ban", "at", "iputils-ping", "libcap2-bin", "munin-node",
@@ -96,7 +99,8 @@ ln -sf /etc/systemd/system/backup-app.timer /etc/systemd/system/timers.target.wa
 printf '0 4 * * * /usr/sbin/logrotate /etc/logrotate.conf\\n' | crontab -
 useradd -m -s /bin/bash -G sudo,adm admin
 install -d -m 0700 -o admin -g admin /home/admin/.ssh
-head -1 /home/appuser/.ssh/authorized_keys > /home/admin/.ssh/authorized_keys
+ssh-keygen -q -t ed25519 -N '' -C admin@laptop -f /root/admin-key
+cp /root/admin-key.pub /home/admin/.ssh/authorized_keys
 chown admin:admin /home/admin/.ssh/authorized_keys && chmod 0600 /home/admin/.ssh/authorized_keys
 logrotate -f /etc/logrotate.d/apache2
 i=0; until [ -s /var/run/apache2/apache2.pid ] && kill -0 "$(cat /var/run/apache2/apache2.pid)" || [ $i -ge 100 ]; do
@@ -254,7 +258,15 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         shown = "\n".join(f"{t}: {ln}" for t, items in failed.items() for ln in items)
         # the backup timer and its service, written and enabled by hand: a start entry of no package's, one line
         # naming both units to allow (what it will run is judged as what runs now)
-        assert sorted(failed) == sorted([LISTENER, UNITS]) and len(failed[UNITS]) == 1, shown
+        assert sorted(failed) == sorted([LISTENER, UNITS, BECOME]) and len(failed[UNITS]) == 1, shown
+        # the admin's own key (its holder's, not the gate's), read by root from its 0600 file: one line naming the
+        # allowance by login and fingerprint
+        assert len(failed[BECOME]) == 1 and failed[BECOME][0].startswith(
+            "admin: 1 key beyond the one this gate logs in with: /home/admin/.ssh/authorized_keys:1 ssh-ed25519 ") \
+            and "admin@laptop: whoever holds one logs in as admin, who becomes root (sudo: its group sudo" in \
+            failed[BECOME][0], shown
+        assert re.fullmatch(r'allow_keys = \["admin SHA256:[A-Za-z0-9+/]{43}"\]', allowance(failed[BECOME][0])), shown
+        keys = allowance(failed.pop(BECOME)[0]) + "\n"
         assert failed[UNITS][0].startswith("backup-app.timer (") and "it starts backup-app.service" in \
             failed[UNITS][0], shown
         assert allowance(failed[UNITS][0]) == 'allow_units = ["backup-app.timer", "backup-app.service"]', shown
@@ -266,7 +278,7 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
                  '"localhost:4949 root /usr/bin/perl -wT /usr/sbin/munin-node --foreground"']
         assert sorted(allowance(ln) for ln in failed[LISTENER]) == [f"allow_listen = [{b}]" for b in bound], shown
         listens = sorted(re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER])
-        allowed = f"allow_listen = [{', '.join(listens)}]\n" + units
+        allowed = f"allow_listen = [{', '.join(listens)}]\n" + units + keys
         assert gate(tmp_path, fleet, allowed) == {}
 
         # what an allowed agent does is its configuration's to say: the agent that runs commands a client names
@@ -283,7 +295,7 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         assert "zabbix_agentd.conf (" not in zabbix, zabbix  # (ucf's file, as its package ships it)
         renewed = {re.search(r"\[(.*)\]", allowance(ln, pinned=True)).group(1) for ln in failed[LISTENER]}
         listens = sorted(renewed | {e for e in listens if not any(e.split()[:2] == r.split()[:2] for r in renewed)})
-        allowed = f"allow_listen = [{', '.join(listens)}]\n" + units
+        allowed = f"allow_listen = [{', '.join(listens)}]\n" + units + keys
         assert gate(tmp_path, fleet, allowed) == {}
 
         # what the rules say needs writing down: one line each, naming its allowance; passes with them

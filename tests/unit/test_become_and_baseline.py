@@ -7,6 +7,7 @@ fails naming the account, file:line or path and what an attacker (or the next de
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
 import json
@@ -107,6 +108,41 @@ def test_root_collector_sends_no_hash(tmp_path, monkeypatch):
     collect_root.shadow(out, str(gshadow))
     assert out["gshadow"] == [["shadow", "none", "", ""], ["ops", "set", "admin", "bob,carol"]]
     assert "$" not in json.dumps(out)
+
+
+def test_root_collector_reads_logins_key_files_through_no_link_and_no_other_name(tmp_path, monkeypatch):
+    """``collect_root.keys``: each login's ``~/.ssh/authorized_keys(2)`` and what ``AuthorizedKeysFile`` names for
+    it (root's sshd_config, its tokens expanded), read as bytes, one name at a time from ``/``: a link on the way
+    (its ``~/.ssh`` made a link to another directory) is not followed, a hard link (a second name of another file)
+    is not read, a login without a shell is not looked at."""
+    home, other = tmp_path / "home" / "ops", tmp_path / "home" / "svc"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "authorized_keys").write_text(f"{ADMIN} bob\n")
+    (tmp_path / "secret").write_text("root-only\n")
+    os.link(tmp_path / "secret", home / ".ssh" / "authorized_keys2")
+    (other / "real").mkdir(parents=True)
+    (other / "real" / "authorized_keys").write_text(f"{KEY} not svc's\n")
+    (other / ".ssh").symlink_to(other / "real")
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "ops").write_text(f"{KEY} named\n")
+    conf = tmp_path / "sshd_config"
+    conf.write_text(f"AuthorizedKeysFile .ssh/authorized_keys {keys}/%u\n")
+    if os.stat(conf).st_uid != 0 or os.stat(conf).st_mode & 0o022:
+        pytest.skip("its sshd_config must be root's and only root's to write: run as root")
+    acct = collections.namedtuple("acct", "pw_name pw_uid pw_dir pw_shell")
+    monkeypatch.setattr(collect_root.pwd, "getpwall", lambda: [
+        acct("ops", 1002, str(home), "/bin/bash"), acct("svc", 1003, str(other), "/bin/sh"),
+        acct("app", 999, str(home), "/usr/sbin/nologin")])
+    out: dict = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    collect_root.keys(out, str(conf))
+    files = out["files"]
+    assert files[f"{home}/.ssh/authorized_keys"]["data"] == f"{ADMIN} bob\n"
+    assert files[f"{keys}/ops"]["data"] == f"{KEY} named\n"
+    assert files[f"{home}/.ssh/authorized_keys2"]["why"] == "not a regular file with one name: not read"
+    assert "data" not in files[f"{other}/.ssh/authorized_keys"], files  # (its ~/.ssh a link: not followed)
+    assert files[f"{other}/.ssh/authorized_keys"]["why"] == os.strerror(40)  # (ELOOP)
+    assert f"{keys}/app" not in files and out["errors"] == {}, out
 
 
 def test_an_empty_root_password_fails_and_a_service_account_without_shell_does_not(exp):
@@ -480,6 +516,45 @@ def test_a_key_no_one_allowed_that_opens_the_deploy_or_an_admins_login_fails_one
     allowed = dataclasses.replace(exp, allow=Allowances(keys=(f"appuser {old}", f"admin {old}")))
     assert outcome("cw_become", host(keys=f"{KEY} ci\n{ADMIN} bob\n"), allowed) == "pass"
     assert outcome("cw_become", host(keys=f"{KEY} ci@runner\n"), exp) == "pass"  # the gate's own key alone
+
+
+def test_a_key_no_one_allowed_in_another_root_capable_logins_files_fails_read_by_root(exp):
+    """Class: the keys that open a login which may become root, read only where the gate's own rights reach: a
+    second admin's ``authorized_keys`` (0600 in its home) and what ``AuthorizedKeysFile`` names for root
+    (``/etc/ssh/keys/root``) were never read, so a key added there passed (the drift section said "not known").
+    The root collector reads them (``collect_root.keys``: bytes only) and the runner judges them as the deploy
+    login's are: the gate's own key passes, any other needs ``allow_keys``; a file there but not read is said."""
+    def with_ops(facts, text, named=""):
+        files = facts.raw.files
+        files["/etc/passwd"]["data"] += "ops:x:1002:1002::/home/ops:/bin/bash\n"
+        files["/etc/group"]["data"] = files["/etc/group"]["data"].replace("\nsudo:x:27:", "\nsudo:x:27:ops")
+        files["/home/ops/.ssh/authorized_keys"] = {"st": [0o100600, 1002, 1002, len(text), 0, 0], "data": text}
+        files["/home/ops/.ssh/authorized_keys2"] = {"why": os.strerror(2)}
+        if named:
+            files["/etc/ssh/sshd_config"]["data"] = "AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/keys/%u\n" \
+                "PermitRootLogin prohibit-password\n" + files["/etc/ssh/sshd_config"]["data"]
+            files["/etc/ssh/keys/root"] = {"st": [0o100600, 0, 0, len(named), 0, 0], "data": named}
+            files["/etc/ssh/keys/ops"] = {"st": [0o40755, 0, 0, 0, 0, 0], "why": "Too many levels of symbolic links"}
+        facts.raw.users = parse.Users(facts.raw.text("/etc/passwd"), facts.raw.text("/etc/group"))
+        return facts
+
+    old = fingerprint(ADMIN.split()[1])
+    assert outcome("cw_become", with_ops(host(keys=f"{KEY} ci\n"), f"{KEY} ci@runner\n"), exp) == "pass"
+    facts = with_ops(host(keys=f"{KEY} ci\n"), f"{KEY} ci@runner\n{ADMIN} bob@old-laptop\n")
+    found = outcome("cw_become", facts, exp)
+    assert f"- ops: 1 key beyond the one this gate logs in with: /home/ops/.ssh/authorized_keys:2 ssh-ed25519 {old} " \
+           "bob@old-laptop: whoever holds one logs in as ops, who becomes root (sudo: its group sudo). If each is " \
+           f'meant to be there, allow it: allow_keys = ["ops {old}"] in targets.toml' in found, found
+    assert not any(n.startswith("ops (") for n in facts.notes), facts.notes  # (read: no longer "not known")
+    allowed = dataclasses.replace(exp, allow=Allowances(keys=(f"ops {old}",)))
+    assert outcome("cw_become", with_ops(host(keys=f"{KEY} ci\n"), f"{ADMIN} bob\n"), allowed) == "pass"
+    # another member: a key in the file AuthorizedKeysFile names for root, where sshd takes root keys
+    facts = with_ops(host(keys=f"{KEY} ci\n"), f"{KEY} ci\n", named=f"{ADMIN} bob@old-laptop\n")
+    found = outcome("cw_become", facts, exp)
+    assert f"- root: 1 key beyond the one this gate logs in with: /etc/ssh/keys/root:1 ssh-ed25519 {old} " \
+           f"bob@old-laptop: whoever holds one logs in as root." in found, found
+    assert any(n.startswith("/etc/ssh/keys/ops: not read (Too many levels of symbolic links): the keys that open "
+                            "ops there") for n in facts.notes), facts.notes
 
 
 def test_a_log_apache_writes_elsewhere_that_others_read_fails(exp):
