@@ -65,7 +65,8 @@ except urllib.error.HTTPError as e:
     print(e.code)
 GETEOF
 }
-HUPSSHD() { kill -HUP $(ps -eo pid=,args= | awk '$2=="/usr/sbin/sshd" && $3=="-D" {print $1; exit}'); sleep 1; }
+SSHDPID() { ps -eo pid=,args= | awk '$0 ~ /sshd.*-D/ && $0 !~ /awk/ {print $1; exit}'; }  # (its title: 'sshd: /usr/sbin/sshd -D -e [listener] ...')
+HUPSSHD() { kill -HUP $(SSHDPID); sleep 1; }
 SSHOPT="-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5"
 """
 
@@ -118,10 +119,10 @@ chmod 0755 /etc/cron.daily/prune-old-releases
 
 fault("strace-on-sshd-left-running", "runs", r"""
 APT strace
-P=$(ps -eo pid=,args= | awk '$2=="/usr/sbin/sshd" && $3=="-D" {print $1; exit}')
+P=$(SSHDPID); test -n "$P"
 setsid strace -f -qq -p $P -e trace=read,write -s 4096 -o /var/log/sshd-debug.trace </dev/null >/dev/null 2>&1 &
 sleep 2
-""", r"""P=$(ps -eo pid=,args= | awk '$2=="/usr/sbin/sshd" && $3=="-D" {print $1; exit}')
+""", r"""P=$(SSHDPID); test -n "$P"
 test "$(awk '/^TracerPid/{print $2}' /proc/$P/status)" != 0""",
       "an admin's strace of sshd left running (chasing a login problem): every later SSH session's child is traced "
       "too, the deploy's uploads and the config it writes recorded in clear")
@@ -130,13 +131,16 @@ test "$(awk '/^TracerPid/{print $2}' /proc/$P/status)" != 0""",
 fault("nss-extrausers-uid0", "grants", r"""
 APT libnss-extrausers
 mkdir -p /var/lib/extrausers
-echo 'ops:x:0:0:ops:/root:/bin/bash' > /var/lib/extrausers/passwd
+# (changed after the first try: libnss-extrausers ignores uid/gid below 1000, so uid 0 is refused; the account takes
+# the uid of the deploy login, which may become root here)
+U=$(id -u $DEPU); G=$(id -g $DEPU)
+echo "ops:x:$U:$G:ops:/home/ops:/bin/bash" > /var/lib/extrausers/passwd
 echo "ops:$(openssl passwd -6 'Winter2026!'):20000:0:99999:7:::" > /var/lib/extrausers/shadow
 chmod 0640 /var/lib/extrausers/shadow; chgrp shadow /var/lib/extrausers/shadow
 sed -i -E 's/^(passwd|group|shadow):(.*)$/\1:\2 extrausers/' /etc/nsswitch.conf
-""", r"""getent passwd ops | grep -q ':0:0:' && getent shadow ops | grep -q 'ops:\$6\$' && ! grep -q '^ops:' /etc/passwd""",
-      "a second user database through NSS (libnss-extrausers): an account 'ops' with uid 0 and a password, "
-      "which /etc/passwd does not list: whoever knows the password is root (su)")
+""", r"""getent passwd ops | grep -q ":$(id -u $DEPU):" && getent shadow ops | grep -q 'ops:\$6\$' && ! grep -q '^ops:' /etc/passwd""",
+      "a second user database through NSS (libnss-extrausers): an account 'ops' with the deploy login's uid and "
+      "a password, which /etc/passwd does not list: whoever knows the password is the deploy login (su), which may become root")
 
 fault("gshadow-group-admin-of-app-group", "grants", r"""
 useradd -m -s /bin/bash lead
@@ -167,6 +171,7 @@ sed -i 's|^AuthorizedKeysFile .*|AuthorizedKeysFile .ssh/authorized_keys /etc/ss
 install -d -m 0755 /etc/ssh/authorized_keys
 ssh-keygen -q -t ed25519 -N '' -C ci@runner -f /root/ci_key
 install -m 0644 /root/ci_key.pub /etc/ssh/authorized_keys/$APPU
+usermod -p '*' $APPU  # (added after the first run: sshd without PAM refuses a locked account; the admin "unlocked" it as the other logins are)
 HUPSSHD
 """, r"""ssh -i /root/ci_key $SSHOPT -p 22 $APPU@127.0.0.1 true 2>&1 | grep -qi 'not available'""",
       "a central keys directory (root's) holds a CI key for the app user: the key logs in as the app user (its "
