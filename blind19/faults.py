@@ -90,7 +90,9 @@ printf 'Content-Type: text/plain\n\n'
 echo OPS-STATUS; id; uptime; env
 CGI
 chmod 0755 /usr/lib/cgi-bin/status
-apache2ctl graceful; sleep 3
+# (changed after the first run: cgid's daemon starts with Apache, not at a graceful: the admin restarted Apache)
+apache2ctl stop; for i in 1 2 3 4 5 6 7 8 9 10; do pgrep -x apache2 >/dev/null || break; sleep 1; done
+apache2ctl start; sleep 3
 """, r"""GET /cgi-bin/status | grep -q OPS-STATUS""",
       "a stock module (cgid) enabled with Debian's stock serve-cgi-bin: an admin's root-owned status script answers on "
       "the app's own site, to anyone, running as www-data (its environment, the server's uptime) - served, not ours")
