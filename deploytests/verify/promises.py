@@ -4261,7 +4261,7 @@ SSHD_NAMES = {"authorizedkeyscommand": "AuthorizedKeysCommand", "authorizedprinc
 
 def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
     from . import collect_login as C
-    from .logins import admits, match_applies, place_bound
+    from .logins import admits, key_login_stopped, match_applies, place_bound
     from .rootacts import command_problem, view
 
     lines = [f"{p}: sshd reads it to decide who logs in, but the gate could not ({w})" for p, w in cfg.unread.items()]
@@ -4322,6 +4322,11 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
                   f"changed. " + _allow_hint(exp, "allow_cron", bound.split(":", 1)[0])
                   for bound in (place_bound(cfg, name, found["groups"]) if found else [])
                   if bound.split(":", 1)[0] not in exp.allow.cron]
+        lines += [f"{stop} (the {who}), at its next start (a reload, a reboot, an openssh upgrade): deploys, "
+                  f"rollbacks and this gate send commands a key login runs as sent. " +
+                  _allow_hint(exp, "allow_cron", stop.split(":", 1)[0])
+                  for stop in (key_login_stopped(cfg, name, found["groups"]) if found else [])
+                  if stop.split(":", 1)[0] not in exp.allow.cron]
     return lines
 
 
@@ -5324,7 +5329,7 @@ def cw_deploy_account(facts, exp):
     not locked (``!``) where sshd does not use PAM, a shell that runs commands."""
     import datetime
 
-    from .logins import account_stops
+    from .logins import COMMAND_SHELLS, account_stops
 
     snap, accts = _accounts(facts, "reading /etc/shadow")
     today = int(float(snap.raw.get("time") or 0) // 86400)
@@ -5349,6 +5354,10 @@ def cw_deploy_account(facts, exp):
                          f"{pam[0] if pam else 'unset'}): sshd refuses it, keys too: {uses} fail")
         if not a.runs_commands:
             lines.append(f"{name}: shell {a.shell}: no command runs as it: {uses} fail")
+        elif posixpath.basename(a.shell or "/bin/sh") not in COMMAND_SHELLS:
+            lines.append(f"{name}: shell {a.shell}: not a shell that runs commands as sent (a restricted shell "
+                         f"refuses a command with a '/', cd, PATH; a menu or an SFTP server runs none): {uses} fail "
+                         f"(usermod -s /bin/bash {name})")
     _unaccounted("account[s] the pipeline logs in as that stop[s|] logging in", lines, "cw_deploy_account", exp)
 
 

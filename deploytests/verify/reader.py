@@ -484,15 +484,29 @@ def one_line(name):
 
 
 
-def app_keys(user):
-    """Which of the app user's ``~/.ssh/authorized_keys(2)`` exist (``lstat``: a link counts; nothing is read).
-    Its home is the app's root (bootstrap makes it so): the deploy user's tree. One that cannot be looked at is
-    named as such, never taken for absent."""
+def app_keys(user, ssh="/etc/ssh"):
+    """Which files sshd takes the app user's keys from exist (``lstat``: a link counts; nothing is read): its
+    ``~/.ssh/authorized_keys(2)`` and every path an ``AuthorizedKeysFile`` line of sshd_config or its drop-ins
+    names for it, Match blocks too (a superset), tokens expanded as sshd does: a central ``/etc/ssh/keys/%u`` holds
+    keys for it as well as its home would. Its home is the app's root (bootstrap makes it so): the deploy user's
+    tree. One that cannot be looked at is named as such, never taken for absent."""
     try:
-        home = pwd.getpwnam(user).pw_dir
+        pw = pwd.getpwnam(user)
     except KeyError:
         return []
-    found = {p: lstat_facts(p)["kind"] for p in (home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2")}
+    home, words = pw.pw_dir, []
+    try:
+        drop = sorted(ssh + "/sshd_config.d/" + n for n in os.listdir(ssh + "/sshd_config.d") if n.endswith(".conf"))
+    except OSError:
+        drop = []
+    for conf in [ssh + "/sshd_config"] + drop:
+        text = (read_nofollow(conf, 1 << 20) or b"").decode("latin-1")
+        words += [w for v in re.findall(r"(?im)^[ \t]*authorizedkeysfile[ \t=]+(.+)$", text) for w in v.split()]
+    subst = {"%": "%", "h": home, "u": user, "U": str(pw.pw_uid)}
+    named = [re.sub(r"%([%hUu])", lambda m: subst[m.group(1)], w) for w in words if w.lower() != "none"]
+    paths = [home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2"] + \
+        [os.path.normpath(p if p.startswith("/") else home + "/" + p) for p in named[:16]]
+    found = {p: lstat_facts(p)["kind"] for p in dict.fromkeys(paths)}
     return ["%s (%s)" % (one_line(p), k) if k.startswith("not") else one_line(p) for p, k in found.items()
             if k != "missing"]
 

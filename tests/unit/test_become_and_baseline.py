@@ -856,3 +856,47 @@ def test_a_users_unit_dirs_behind_a_link_or_past_a_bound_are_named(tmp_path, mon
         (units / f"a{n}.target.wants").mkdir()
     with pytest.raises(ValueError, match=r"more than 64 .wants/.requires dirs or 5000 names: not read"):
         reader.user_units(["dep"])
+
+
+# ---------------------------------------------------------------- the pipeline's logins run what they send
+
+
+@pytest.mark.parametrize("prepend, append, said", [
+    # blind faults: an SFTP-only hardening block for the app's group matched the deploy login (in that group), and
+    # two factors asked of the deploy login, which has no password (both at sshd's next start only)
+    ("", "Match Group appuser\n    ForceCommand internal-sftp\n",
+     "ForceCommand internal-sftp: sshd runs it instead of every command appuser sends"),
+    ("", "Match User appuser\n    AuthenticationMethods publickey,password\n",
+     "AuthenticationMethods publickey,password: sshd asks more than the key of appuser"),
+    # other members: the same settings globally, and the keys file taken away
+    ("ForceCommand /usr/local/sbin/audit-shell\n", "", "ForceCommand /usr/local/sbin/audit-shell: sshd runs it"),
+    ("AuthorizedKeysFile none\n", "", "AuthorizedKeysFile none: sshd reads no key of appuser"),
+    ("", "Match User appuser,admin\n    ChrootDirectory /srv/jail\n", "ChrootDirectory /srv/jail: sshd runs every "
+                                                                    "command inside it")])
+def test_sshd_settings_that_stop_the_deploy_logins_commands_at_its_next_start_fail(exp, prepend, append, said):
+    """Class (blind faults): what sshd does at a key login of the deploy login (and the gate's) was judged by the
+    access lists and the Match blocks on places only; a setting in force for the login everywhere -- globally or
+    in a Match on its name or groups -- that replaces its commands or refuses its key alone passed."""
+    conf = prepend + host().raw.text("/etc/ssh/sshd_config") + append
+    found = outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": conf}), exp)
+    assert said in found and "at its next start" in found and "allow_cron" in found, found
+
+
+@pytest.mark.parametrize("append", ["Match User appuser\n    AuthenticationMethods publickey\n",
+                                    "Match User backup\n    ForceCommand internal-sftp\n",
+                                    "Match Group sftponly\n    ChrootDirectory %h\n    ForceCommand internal-sftp\n"])
+def test_sshd_settings_for_other_logins_or_a_key_alone_pass(exp, append):
+    conf = host().raw.text("/etc/ssh/sshd_config") + append
+    assert outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": conf}), exp) == "pass"
+
+
+@pytest.mark.parametrize("shell, caught", [("/bin/rbash", True), ("/usr/lib/openssh/sftp-server", True),
+                                           ("/usr/bin/git-shell", True), ("/bin/bash", False), ("/usr/bin/zsh", False),
+                                           ("/bin/sh", False)])
+def test_a_deploy_login_shell_that_does_not_run_commands_as_sent_fails(exp, shell, caught):
+    """Class (a blind fault): the deploy login 'locked down' with a restricted bash passed (it is no nologin), and
+    rbash refuses every deploy's command with a '/'."""
+    passwd = host().raw.text("/etc/passwd").replace("appuser:x:1000:1000::/home/appuser:/bin/bash",
+                                                    f"appuser:x:1000:1000::/home/appuser:{shell}")
+    found = outcome("cw_deploy_account", host(files={"/etc/passwd": passwd}), exp)
+    assert (f"appuser: shell {shell}: not a shell that runs commands as sent" in found) == caught, found

@@ -1702,3 +1702,26 @@ def test_a_narrower_rule_for_the_targets_login_is_judged_like_anyones(exp, text)
             "owner": "root"}
     inv(facts)["sudoers"] = [r for r in inv(facts)["sudoers"] if r["text"] != text] + [more]
     assert outcome("cw_sudoers", facts, exp) == "pass"  # another line of every command as root: the same grant
+
+
+@pytest.mark.parametrize("conf, drop", [
+    # a blind fault: a central keys dir (root's) held a CI key for the app user; only its home's files were looked at
+    ("AuthorizedKeysFile .ssh/authorized_keys {ssh}/authorized_keys/%u\n", ""),
+    # another member: a Match block for the app user naming a file in a drop-in, by uid
+    ("Include {ssh}/sshd_config.d/*.conf\n", "Match User app\n    AuthorizedKeysFile {ssh}/authorized_keys/%u\n")])
+def test_the_app_users_keys_are_looked_for_where_sshd_takes_them(tmp_path, monkeypatch, conf, drop):
+    import pwd as pwd_mod
+
+    from deploytests.verify import reader
+
+    ssh, home = tmp_path / "ssh", tmp_path / "home"
+    (ssh / "sshd_config.d").mkdir(parents=True)
+    (ssh / "authorized_keys").mkdir()
+    home.mkdir()
+    (ssh / "sshd_config").write_text(conf.format(ssh=ssh))
+    (ssh / "sshd_config.d" / "ci.conf").write_text(drop.format(ssh=ssh))
+    monkeypatch.setattr(reader.pwd, "getpwnam", lambda name: pwd_mod.struct_passwd(
+        ("app", "x", 999, 999, "", str(home), "/usr/sbin/nologin")))
+    assert reader.app_keys("app", str(ssh)) == []
+    (ssh / "authorized_keys" / "app").write_text("ssh-ed25519 AAAA ci@runner\n")
+    assert reader.app_keys("app", str(ssh)) == [str(ssh / "authorized_keys" / "app")]
