@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import posixpath
 import shlex
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -129,10 +130,20 @@ def reader_args(args: dict) -> dict:
     paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
              root + "/.deploy.lock", args.get("config_path") or root + "/shared/application.cfg"]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
+    above = above_root(root)
     keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose", "app_user",
             "deploy_user", "login", "verify_packages")
     return dict({k: args[k] for k in keys if k in args}, python_home=PYTHON_HOME,
-                paths=[p for p in paths if p == root or p.startswith(root + "/")])
+                paths=[p for p in paths if p == root or p.startswith(root + "/")] + above)
+
+
+def above_root(root: str) -> list[str]:
+    """The directories above the app's root, its parent first, ``/`` last."""
+    out, d = [], root.rstrip("/") or "/"
+    while d != "/":
+        d = posixpath.dirname(d)
+        out.append(d)
+    return out
 
 
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most

@@ -1336,6 +1336,7 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
     rule's. None when no such process's maps were readable."""
     proc, stats = snap.raw.get("proc") or {}, snap.raw.get("mapped") or {}
     found: dict[str, set] = {}
+    code: set[str] = set()  # (mapped executable: code, not data such as a locale archive)
     seen = False
     for pid, entry in proc.items():
         if str(entry.get("exe") or "").split(" (")[0] != C.APACHE_BIN or entry.get("maps") is None:
@@ -1345,11 +1346,13 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
             if len(fields) == 6 and fields[5].startswith("/") and not fields[5].endswith(" (deleted)") and \
                     not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
                 found.setdefault(fields[5], set()).add(int(pid))
+                if "x" in fields[1]:
+                    code.add(fields[5])
     if not seen:
         return None
     shipped = dpkg_files(snap)
     return [{"path": path, "pids": sorted(pids)[:4], "loose": _loose_mapped(snap, stats, path),
-             "package": shipped.get(path)} for path, pids in sorted(found.items())]
+             "package": shipped.get(path), "code": path in code} for path, pids in sorted(found.items())]
 
 
 def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:

@@ -565,8 +565,28 @@ def tree_modes_and_owners(facts, exp):
         deployed and _lock_path(facts, f"{root}/.deploy.lock", deploy),
         _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
         _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
-    ) if p]
+    ) if p] + _above_root(facts, root, deploy)
     assert not problems, "\n".join(problems)
+
+
+def _above_root(facts, root: str, deploy: str) -> list[str]:
+    """A line for each directory above the app's root (as the tree reader's ``lstat`` saw it; one it did not look
+    at says nothing) that someone but root and the deploy login may change: another's, or writable by group or
+    others and not sticky (an ACL entry's write shows in the group bits). Whoever may renames the app's root aside
+    and puts a tree of its own there: its ``application.wsgi`` and releases are what Apache's daemons load next."""
+    from .facts import above_root
+
+    lines = []
+    for d in above_root(root):
+        st = _stat(facts, d)
+        mode = int(str(st.get("mode") or "0"), 8)
+        if "mode" in st and (st.get("owner") not in ("root", deploy) or mode & 0o022 and not mode & 0o1000):
+            lines.append(f"{d}: directory {st['mode']} {st.get('owner')}:{st.get('group')} holds the app's root "
+                         f"{root}, and someone but root and the deploy login {deploy} may change it: they may "
+                         f"rename the app's root aside and put their own there (application.wsgi, releases: what "
+                         f"Apache's daemons load at their next start); make it root's, not writable by group or "
+                         f"others (chown root: {d}; chmod go-w {d})")
+    return lines
 
 
 def _lock_path(facts, path: str, deploy: str) -> str | None:
@@ -3212,7 +3232,8 @@ def cw_mapped(facts, exp):
     the loader's configuration says) is root's, not writable by group or others, in directories only root may
     change (:func:`deploytests.verify.parse.mapped_files`); the releases' own files are the deploy's (their rules:
     test_installed_files_match_artifact, test_rollback_targets_are_complete). A packaged one is also compared with
-    dpkg's md5sums (test_packaged_files_are_as_installed)."""
+    dpkg's md5sums (test_packaged_files_are_as_installed); one mapped as code that no installed package ships (a
+    library built by hand the linker prefers, whoever may change it) is a finding: deny by default."""
     inv = _inv(facts, "reading what Apache's processes map")
     found = inv.get("mapped")
     if found is None:
@@ -3225,6 +3246,12 @@ def cw_mapped(facts, exp):
              f"{m['loose']} may be changed by someone but root: whoever that is runs code in Apache's root parent "
              f"and the app's daemons at their next start" for m in found
              if m["loose"] and not m["path"].startswith(releases) and not theirs(m)]
+    lines += [f"{m['path']} (mapped as code by pid {', '.join(map(str, m['pids']))}): no installed package ships "
+              f"it (a library built by hand, make install, a copy the linker prefers): Apache's root parent and the "
+              f"app's daemons run code no package accounts for and no security update reaches; install it from a "
+              f"package, or remove it and run ldconfig" for m in found
+              if m.get("code") and not m.get("package") and not m["loose"] and not m["path"].startswith(releases)
+              and not theirs(m)]
     _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
 
 
