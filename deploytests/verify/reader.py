@@ -996,14 +996,15 @@ def config_copies(root, config_path, found):
 
 
 # where copies are left outside the tree (an incident's 'cp application.cfg /tmp/...', a hand backup): the
-# shared scratch places, the local admin's places of the FHS, and (the caller adds it) the directory holding the
-# app's tree, where 'cp -a app app.bak' and 'cp app/shared/app.cfg app.cfg.bak' land: what the deploy user may
-# read there, others may too, so they are searched as it
+# shared scratch places, the local admin's places of the FHS, /etc and /var as a whole (a copy kept 'before the
+# edit' beside a config, under /var/lib or /var/cache: a list of /var's places missed the next one), and (the
+# caller adds it) the directory holding the app's tree, where 'cp -a app app.bak' and 'cp app/shared/app.cfg
+# app.cfg.bak' land: what the deploy user may read there, others may too, so they are searched as it
 LEFT_COPIES = ("/tmp", "/var/tmp", "/dev/shm", "/var/backups", "/srv", "/home", "/opt", "/var/local", "/var/opt",
-               "/usr/local", "/mnt", "/media")
+               "/usr/local", "/mnt", "/media", "/etc", "/var")
 
 
-def left_around(bases=LEFT_COPIES, depth=2, most=4000, skip=None):
+def left_around(bases=LEFT_COPIES, depth=2, most=8000, skip=None):
     """``(path, lstat)`` of each regular file others may read under ``bases`` (at most ``depth`` levels below,
     ``most`` entries in all, links never followed, the directory ``skip`` left out: the app's tree, walked
     already): a copy of the config there is one every local user reads."""
@@ -1022,7 +1023,7 @@ def left_around(bases=LEFT_COPIES, depth=2, most=4000, skip=None):
                     continue
                 if stat.S_ISREG(st.st_mode) and st.st_mode & stat.S_IROTH:
                     out.append((os.path.join(top, name), st))
-    return out
+    return list(dict(out).items())  # (a place below another walked twice: once)
 
 
 def release_shared(meta, shared):

@@ -618,6 +618,33 @@ def test_a_copy_beside_the_apps_tree_or_in_a_local_admins_place_is_found(open_tm
     assert {"/var/local", "/var/opt", "/usr/local", "/mnt", "/media"} <= set(reader.left_around.__defaults__[0])
 
 
+@pytest.mark.parametrize("place", [
+    "etc",  # a blind fault: 'cp application.cfg /etc/app.cfg.orig' (0644): /etc was not searched
+    "var/lib/app-backup",  # another member: /var's places beyond its listed few
+    "var/cache"])
+def test_a_copy_kept_beside_root_configs_or_under_var_is_found(open_tmp, monkeypatch, place):
+    from deploytests.verify import reader
+
+    root = open_tmp / "var" / "www" / "app"
+    (root / "shared").mkdir(parents=True)
+    config = root / "shared" / "application.cfg"
+    config.write_text('SECRET_KEY = "s3cr3t"\n')
+    config.chmod(0o640)
+    where = open_tmp / place
+    where.mkdir(parents=True, exist_ok=True)
+    for d in [open_tmp / p for p in ("var", "var/www", "var/www/app", "etc", "var/lib", "var/cache", place)]:
+        if d.exists():
+            d.chmod(0o755)
+    copy = where / "app.cfg.orig"
+    copy.write_text(config.read_text())
+    copy.chmod(0o644)
+    bases = tuple(str(open_tmp / b.lstrip("/")) for b in reader.LEFT_COPIES if b in ("/etc", "/var"))
+    monkeypatch.setattr(reader, "LEFT_COPIES", bases)
+    assert len(bases) == 2, "/etc and /var are searched"
+    found = reader.tree_inventory(str(root), config_path=str(config))["config_copies"]
+    assert [c["path"] for c in found] == [str(copy)], found
+
+
 @pytest.mark.parametrize("path, spec", [
     # blind8's h09: Debian's Include dir made 2775 root:adm 'so the ops team can drop snippets' (logcheck, in adm,
     # wrote PermitRootLogin yes and sshd -T took it); the other members: sshd_config itself, a file it includes
