@@ -3590,7 +3590,27 @@ def cw_groups(facts, exp):
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
     lines += _root_group_members(facts, known, said, exp) + _group_passwords(getattr(facts, "raw", None), reach)
+    lines += _default_groups(getattr(facts, "raw", None), reach, {app_group, _group_of(facts, "deploy")})
     _unaccounted("group membership", lines)
+
+
+def _default_groups(snap, reach: dict, ours: set) -> list[str]:
+    """Each group every login made later joins by default that is the app's or the deploy login's or reaches root
+    (``reach``): adduser's ``EXTRA_GROUPS`` when ``ADD_EXTRA_GROUPS=1`` (/etc/adduser.conf), useradd's ``GROUPS=``
+    (/etc/default/useradd): the next colleague an admin adds is a member, listed nowhere yet."""
+    if not getattr(snap, "files", None):
+        return []
+    lines, ours_means = [], "the app's group: it reads the app's config (its secrets) and shared data"
+    for path, key, split in (("/etc/adduser.conf", "EXTRA_GROUPS", None), ("/etc/default/useradd", "GROUPS", ",")):
+        found = {m.group(1): (n, m.group(2).strip().strip("\"'")) for n, line in enumerate(
+            (snap.text(path) or "").splitlines(), 1) for m in [re.match(r"\s*([A-Z_]+)\s*=(.*)$", line)] if m}
+        if key not in found or path == "/etc/adduser.conf" and found.get("ADD_EXTRA_GROUPS", (0, "0"))[1] != "1":
+            continue
+        n, value = found[key]
+        lines += [f"{path}:{n}: {key}={value}: every login made later (adduser, useradd) joins group {g}: "
+                  f"{reach.get(g) or ours_means}; "
+                  f"remove {g} from it" for g in (x.strip() for x in value.split(split)) if g in ours or g in reach]
+    return lines
 
 
 def _group_passwords(snap, reach: dict) -> list[str]:
