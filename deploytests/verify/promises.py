@@ -5843,6 +5843,19 @@ SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower 
     "kernel.yama.ptrace_scope": (1, True, "any process attaches to every other process of its user (a hole in the "
                                  "app reads the memory of the app's other daemons and tools)"),
     "net.ipv4.tcp_syncookies": (1, True, "a SYN flood fills the connection queue: the site stops answering"),
+    # the network and process half of the same baselines (DevSec linux-baseline, the kernel's own defaults): each
+    # secure as the kernel ships it, so only a file that sets it weaker is a finding
+    "net.ipv4.ip_forward": (0, False, "the server routes packets between its networks (a way around the firewall "
+                            "in front of it)"),
+    "net.ipv6.conf.all.forwarding": (0, False, "the server routes IPv6 packets between its networks"),
+    "net.ipv4.conf.all.accept_source_route": (0, False, "a sender chooses the route of its packets through the "
+                                              "server"),
+    "net.ipv4.conf.default.accept_source_route": (0, False, "a sender chooses the route of its packets"),
+    "net.ipv4.icmp_echo_ignore_broadcasts": (1, True, "the server answers broadcast pings (a smurf amplifier)"),
+    "net.ipv4.ip_unprivileged_port_start": (1024, True, "any user, the app's code too, binds the ports below it "
+                                            "(80, 22) while Apache or sshd restarts, and answers in their place"),
+    "kernel.perf_event_paranoid": (2, True, "any user profiles the kernel and other users' CPUs (a side channel)"),
+    "vm.mmap_min_addr": (4096, True, "a kernel NULL-pointer bug becomes a way to root"),
 }
 
 

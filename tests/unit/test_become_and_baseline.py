@@ -373,6 +373,20 @@ def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
     assert "/etc/sysctl.d/local.conf: not read (None): boot applies it" in loose or "local.conf: not read" in loose
 
 
+@pytest.mark.parametrize("text, caught", [
+    ("# docker\nnet.ipv4.ip_forward=1\n", "net.ipv4.ip_forward = 1 (secure: 0)"),  # blind: left from a removed Docker
+    ("net.ipv4.ip_unprivileged_port_start=0\n", "ip_unprivileged_port_start = 0 (secure: 1024)"),  # blind
+    ("kernel.perf_event_paranoid = -1\n", "perf_event_paranoid = -1 (secure: 2)"),  # other members (after)
+    ("net.ipv4.conf.all.accept_source_route=1\n", "accept_source_route = 1 (secure: 0)"),
+    ("net.ipv4.ip_forward=0\nnet.core.somaxconn=1024\nvm.swappiness=10\n", None)])  # tuning and hardening pass
+def test_network_and_process_sysctls_set_weaker_than_the_kernel_ships_fail(exp, text, caught):
+    """Class (blind faults): the kernel settings judged were a list of memory and file-system guards; the network
+    and process half of the same baselines (forwarding, source routing, unprivileged ports, perf) passed, set
+    weaker than the kernel ships them."""
+    found = outcome("sec_sysctl", host(files={"/etc/sysctl.d/60-local.conf": text}), exp)
+    assert (found == "pass") if caught is None else caught in found, found
+
+
 def test_sysctl_files_hide_by_name_and_end_with_sysctl_conf():
     dirs = {"/etc/sysctl.d": ["50-default.conf", "README.sysctl", "99-x.conf"],
             "/usr/lib/sysctl.d": ["50-default.conf", "10-a.conf"]}
