@@ -640,9 +640,6 @@ def _pin_holds(pin: str, priority: str) -> str:
 # ---------------------------------------------------------------- accounts: who becomes root, whose login stops
 
 NO_SHELL = ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false")  # no command runs as it
-# shells that run a command as sent (``SHELL -c 'cd /x && /y/venv/bin/python ...'``), by name; any other (rbash, a
-# menu, an SFTP server, git-shell) refuses or changes what the deploy and this gate send
-COMMAND_SHELLS = ("sh", "bash", "dash", "zsh", "ksh", "ksh93", "mksh", "yash", "posh", "fish", "tcsh", "csh")
 
 
 @dataclass(frozen=True)

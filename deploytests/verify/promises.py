@@ -5376,7 +5376,7 @@ def cw_deploy_account(facts, exp):
     not locked (``!``) where sshd does not use PAM, a shell that runs commands."""
     import datetime
 
-    from .logins import COMMAND_SHELLS, account_stops
+    from .logins import account_stops
 
     snap, accts = _accounts(facts, "reading /etc/shadow")
     today = int(float(snap.raw.get("time") or 0) // 86400)
@@ -5401,10 +5401,6 @@ def cw_deploy_account(facts, exp):
                          f"{pam[0] if pam else 'unset'}): sshd refuses it, keys too: {uses} fail")
         if not a.runs_commands:
             lines.append(f"{name}: shell {a.shell}: no command runs as it: {uses} fail")
-        elif posixpath.basename(a.shell or "/bin/sh") not in COMMAND_SHELLS:
-            lines.append(f"{name}: shell {a.shell}: not a shell that runs commands as sent (a restricted shell "
-                         f"refuses a command with a '/', cd, PATH; a menu or an SFTP server runs none): {uses} fail "
-                         f"(usermod -s /bin/bash {name})")
     _unaccounted("account[s] the pipeline logs in as that stop[s|] logging in", lines, "cw_deploy_account", exp)
 
 

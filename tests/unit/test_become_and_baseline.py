@@ -929,15 +929,3 @@ def test_sshd_settings_that_stop_the_deploy_logins_commands_at_its_next_start_fa
 def test_sshd_settings_for_other_logins_or_a_key_alone_pass(exp, append):
     conf = host().raw.text("/etc/ssh/sshd_config") + append
     assert outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": conf}), exp) == "pass"
-
-
-@pytest.mark.parametrize("shell, caught", [("/bin/rbash", True), ("/usr/lib/openssh/sftp-server", True),
-                                           ("/usr/bin/git-shell", True), ("/bin/bash", False), ("/usr/bin/zsh", False),
-                                           ("/bin/sh", False)])
-def test_a_deploy_login_shell_that_does_not_run_commands_as_sent_fails(exp, shell, caught):
-    """Class (a blind fault): the deploy login 'locked down' with a restricted bash passed (it is no nologin), and
-    rbash refuses every deploy's command with a '/'."""
-    passwd = host().raw.text("/etc/passwd").replace("appuser:x:1000:1000::/home/appuser:/bin/bash",
-                                                    f"appuser:x:1000:1000::/home/appuser:{shell}")
-    found = outcome("cw_deploy_account", host(files={"/etc/passwd": passwd}), exp)
-    assert (f"appuser: shell {shell}: not a shell that runs commands as sent" in found) == caught, found
