@@ -6001,7 +6001,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_mapped", f"{CW}: loads code", "every file Apache's processes and the app's daemons have mapped (the "
             "kernel's maps: what they load, whatever ld.so.conf, the ld.so cache or a LoadFile says) is root's, not "
             "writable by group or others, in directories only root may change; the releases' own files are the "
-            "deploy's rules'", "test_what_apache_and_the_daemons_map_is_roots",
+            "deploy's rules'; and every file mapped as code is a package's (a library built by hand that the linker "
+            "prefers, root's or not, is a finding)", "test_what_apache_and_the_daemons_map_is_roots",
             "/opt/vendor/lib/libz.so.1 (mapped by pid 27, 251; no installed package ships it): /opt/vendor/lib 0755 "
             "vendor:vendor may be changed by someone but root ...", root_only=True, needs=("apache",)),
     Promise("cw_bytecode", f"{CW}: loads code", "the bytecode of the stack's Python modules (__pycache__, which "
@@ -6125,10 +6126,13 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "code; a login holding a root grant of its own is the operator's) unless allowed; no one else in the "
             "app's group; no account but root and the logins that become root anyway in a group that reaches root "
             "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed; no group has a password "
-            "(gshadow's, or a hash in /etc/group: newgrp for whoever knows it)",
+            "(gshadow's, or a hash in /etc/group: newgrp for whoever knows it); no group every login made later "
+            "joins by default (adduser's EXTRA_GROUPS, useradd's GROUPS) is the app's, the deploy login's or one "
+            "that reaches root",
             "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
-    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
+    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys, "
+            "in its home or wherever an AuthorizedKeysFile line names for it), "
             "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
@@ -6182,8 +6186,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "DenyUsers/AllowGroups/DenyGroups admit the deploy login and the gate's, from anywhere: no user@host "
             "pattern for them, no Match block on the address, host or local port setting what decides their key "
             "login (access lists, PubkeyAuthentication, AuthenticationMethods, ForceCommand ...), no hosts.allow or "
-            "hosts.deny rule (Debian's sshd asks libwrap), unless allowed (allow_cron, the file pinned): the gate's "
-            "login, from here, tries one place only",
+            "hosts.deny rule (Debian's sshd asks libwrap), and nothing in force for them from anywhere (globally, "
+            "a Match on their name or groups) that replaces their commands or refuses their key alone (ForceCommand, "
+            "ChrootDirectory, AuthenticationMethods asking more, AuthorizedKeysFile none ...), unless allowed "
+            "(allow_cron, the file pinned): the gate's login, from here, tries one place only",
             "test_sshd_config_is_accounted_for",
             "/etc/ssh/sshd_config:9: authorizedkeysfile /var/www/app/shared/data/keys/%u: sshd takes who may log "
             "in from there, and /var/www/app/shared/data/keys 2770 yourapplication:yourapplication may be changed "
@@ -6433,8 +6439,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("tree", f"{B}: tree", "/var/www/<app> 2755 (group app: what the deploy user makes in it is the app "
             "group's), releases/ 0755, application.wsgi 0644, .deploy.lock 0600 (flock needs only an open fd: a "
             "lock others may open, the app may hold, and every deploy and rollback waits; the next deploy makes an "
-            "older 0644 one 0600): all the deploy user's (no one else may write them); /var/lib/deploytests/python "
-            "(the daemons' python-home, an empty venv) root's",
+            "older 0644 one 0600): all the deploy user's (no one else may write them), and every directory above "
+            "/var/www/<app> root's (or the deploy user's), not writable by group or others (who may, renames the "
+            "app's root aside); /var/lib/deploytests/python (the daemons' python-home, an empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "
