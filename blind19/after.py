@@ -57,3 +57,10 @@ member("after-sysctl-perf-event-paranoid", "grants", r"""
 printf 'kernel.perf_event_paranoid=-1\n' > /etc/sysctl.d/60-perf.conf
 """, r"""cat /etc/sysctl.conf /etc/sysctl.d/*.conf 2>/dev/null | sed 's/ //g' | grep -q '^kernel.perf_event_paranoid=-1$'""",
        "at the next boot any user profiles the kernel and every CPU (perf), the app's code too: a side channel")
+
+member("after-var-www-group-writable-for-webdevs", "grants", r"""
+groupadd webdevs; useradd -m -s /bin/bash -G webdevs dev
+chgrp webdevs $(dirname $R); chmod 2775 $(dirname $R)
+""", r"""runuser -u dev -- test -w $(dirname $R)""",
+       "the directory holding the app's root opened to a team's group (2775 root:webdevs): any member may rename "
+       "the app's root aside and put their own application.wsgi there")
