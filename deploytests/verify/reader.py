@@ -1146,7 +1146,15 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             "unread": dict(list(unread.items())[:10]),
             "truncated": bool(bounds), "bounds": bounds,
             "config_copies": config_copies(root, config_path, around) if config_path else None,
-            "hash_copies": hash_copies([(p, st) for p, st in around if not p.startswith(releases_dir)])}
+            "hash_copies": hash_copies([(p, st) for p, st in around if not p.startswith(releases_dir) and not
+                                        wide_only(p, root)])}
+
+
+def wide_only(path, root):
+    """Whether ``path`` was found only by the wide bases (/etc, /var as a whole): searched for the config's copies
+    by size (cheap), not read whole for a password hash (a shadow copy's places are the narrower ones)."""
+    narrow = [b for b in LEFT_COPIES if b not in ("/etc", "/var")] + [os.path.dirname(root.rstrip("/"))]
+    return path.startswith(("/etc/", "/var/")) and not any(path.startswith(b.rstrip("/") + "/") for b in narrow)
 
 
 
