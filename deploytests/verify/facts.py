@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import posixpath
 import shlex
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ from ..words import count
 from . import collect_login as _login
 from . import collect_root as _root
 from . import reader as _reader
-from .parse import PYTHON_HOME
+from .parse import PYTHON_HOME, above_root
 
 
 def sent(module, name: str) -> bytes:
@@ -136,14 +135,6 @@ def reader_args(args: dict) -> dict:
     return dict({k: args[k] for k in keys if k in args}, python_home=PYTHON_HOME,
                 paths=[p for p in paths if p == root or p.startswith(root + "/")] + above)
 
-
-def above_root(root: str) -> list[str]:
-    """The directories above the app's root, its parent first, ``/`` last."""
-    out, d = [], root.rstrip("/") or "/"
-    while d != "/":
-        d = posixpath.dirname(d)
-        out.append(d)
-    return out
 
 
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most

@@ -574,7 +574,7 @@ def _above_root(facts, root: str, deploy: str) -> list[str]:
     at says nothing) that someone but root and the deploy login may change: another's, or writable by group or
     others and not sticky (an ACL entry's write shows in the group bits). Whoever may renames the app's root aside
     and puts a tree of its own there: its ``application.wsgi`` and releases are what Apache's daemons load next."""
-    from .facts import above_root
+    from .parse import above_root
 
     lines = []
     for d in above_root(root):
