@@ -15,13 +15,14 @@ import faults  # noqa: E402
 # before: main's code. results-debian12-before.json ran from this worktree before any gate edit (main's code);
 # results-debian12-rerun.json re-ran the injections completed after the first run (its gate subprocesses started
 # while the first fix was being written, none of it touching those four); the rest ran from an export of main
-# (PYTHONPATH): results-debian13-before.json, and results-<platform>-after-before-main.json (cgid completed, and the
-# other members of after.py)
+# (PYTHONPATH): results-debian13-before.json, and results-<platform>-after-before-main*.json (cgid completed, and the
+# other members of after.py). after: this branch; results-debian12-after-after2.json re-ran the tree items once the
+# merge of the reader's lstat above the root was fixed (a72a6db)
 RUNS = {
     "before": {"debian12": ["results-debian12-before.json", "results-debian12-rerun.json",
-                            "results-debian12-after-before-main.json"],
+                            "results-debian12-after-before-main.json", "results-debian12-after-before-main2.json"],
                "debian13": ["results-debian13-before.json", "results-debian13-after-before-main.json"]},
-    "after": {pl: [f"results-{pl}-after-after.json"] for pl in ("debian12", "debian13")},
+    "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json"] for pl in ("debian12", "debian13")},
 }
 VOID = {"deploy-login-shell-rbash": "harm not real: the pipeline's commands name no path (python3 -I -S -c ...), "
                                     "which rbash runs"}
@@ -70,10 +71,11 @@ if __name__ == "__main__":
     for ph in RUNS:
         for pl in ("debian12", "debian13"):
             r = res[(ph, pl)]
-            ids = {e["id"] for e in faults.F + (after.ENTRIES if ph == "after" else [])}
-            valid = [k for k, v in r.items() if v["kind"] == "fault" and not v["problem"] and k in ids and k not in VOID]
-            caught = [k for k in valid if r[k]["failed"]]
+            out = []
+            for what, ids in (("blind set", {e["id"] for e in faults.F}), ("members", {e["id"] for e in after.ENTRIES})):
+                valid = [k for k, v in r.items() if v["kind"] == "fault" and not v["problem"] and k in ids and
+                         k not in VOID]
+                out.append(f"{what} {len([k for k in valid if r[k]['failed']])}/{len(valid)} caught")
             ctl = [k for k, v in r.items() if v["kind"] != "fault"]
             fa = [k for k in ctl if r[k]["failed"]]
-            print(f"{ph} {pl}: {len(caught)}/{len(valid)} valid faults caught; false alarms {len(fa)} of {len(ctl)} "
-                  f"controls/clean/states {fa}")
+            print(f"{ph} {pl}: {'; '.join(out)}; false alarms {len(fa)} of {len(ctl)} controls/clean/states {fa}")
