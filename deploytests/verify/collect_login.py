@@ -131,6 +131,7 @@ ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run"
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
+FILES += ["/etc/adduser.conf", "/etc/default/useradd"]  # the groups every login made later joins (world-readable)
 # what a later start runs (deploytests.verify.starts): the links postinsts enabled (deb-systemd-helper's record),
 # the units systemd's own postinst enables, init's table and the kernel command line boot configs pass (and what
 # their packages ship of them)

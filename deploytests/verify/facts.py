@@ -26,7 +26,7 @@ from ..words import count
 from . import collect_login as _login
 from . import collect_root as _root
 from . import reader as _reader
-from .parse import PYTHON_HOME
+from .parse import PYTHON_HOME, above_root
 
 
 def sent(module, name: str) -> bytes:
@@ -129,10 +129,12 @@ def reader_args(args: dict) -> dict:
     paths = [root, root + "/releases", root + "/shared", root + "/application.wsgi", root + "/current",
              root + "/.deploy.lock", args.get("config_path") or root + "/shared/application.cfg"]
     paths += [root + "/shared/" + rel for rel in args.get("shared_paths", [])]
+    above = above_root(root)
     keys = ("root", "config_path", "shared_paths", "port", "health_path", "server_name", "diagnose", "app_user",
             "deploy_user", "login", "verify_packages")
     return dict({k: args[k] for k in keys if k in args}, python_home=PYTHON_HOME,
-                paths=[p for p in paths if p == root or p.startswith(root + "/")])
+                paths=[p for p in paths if p == root or p.startswith(root + "/")] + above)
+
 
 
 PROBE_LIMIT = 64 << 20  # bytes of probe output read at most

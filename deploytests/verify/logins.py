@@ -190,6 +190,39 @@ def place_bound(cfg: SshdConfig, user: str, groups: list[str]) -> list[str]:
     return out
 
 
+# what a login sends must run as sent (a deploy's commands, this gate's probe): a setting in force for the login
+# everywhere (globally, or a Match block on its name or its groups; one on where it connects from is place_bound's)
+# that refuses its key, or runs something else (or elsewhere) in place of what it sends
+def key_login_stopped(cfg: SshdConfig, user: str, groups: list[str]) -> list[str]:
+    """``file:line: what`` of each setting by which sshd, for ``user`` from anywhere, refuses a key alone or does
+    not run the commands it sends: ``ForceCommand`` (``internal-sftp`` too), ``ChrootDirectory``, an
+    ``AuthenticationMethods`` whose every list asks for more than the key, ``PubkeyAuthentication no``,
+    ``AuthorizedKeysFile none`` with no keys command, ``MaxSessions 0``, ``RefuseConnection yes``."""
+    local = SshdConfig(first=cfg.first, lists=cfg.lists, matches=[
+        m for m in cfg.matches if not set(m[0].lower().split()[::2]) & set(PLACES)])
+
+    def get(key):
+        return setting_for(local, key, user, groups) or ("", "")
+
+    out = []
+    for key, shown, stops, means in (
+            ("forcecommand", "ForceCommand", lambda v: v.lower() != "none", "runs it instead of every command"),
+            ("chrootdirectory", "ChrootDirectory", lambda v: v.lower() != "none", "runs every command inside it"),
+            ("authenticationmethods", "AuthenticationMethods", lambda v: v.lower() != "any" and not any(
+                set(alt.split(",")) == {"publickey"} for alt in v.split()), "asks more than the key of"),
+            ("pubkeyauthentication", "PubkeyAuthentication", lambda v: v.lower() == "no", "takes no key of"),
+            ("maxsessions", "MaxSessions", lambda v: v == "0", "opens no session for"),
+            ("refuseconnection", "RefuseConnection", lambda v: v.lower() == "yes", "refuses")):
+        value, where = get(key)
+        if value and stops(value):
+            out.append(f"{where}: {shown} {value}: sshd {means} {user} sends" if means.endswith("command") else
+                       f"{where}: {shown} {value}: sshd {means} {user}")
+    keys, where = get("authorizedkeysfile")
+    if keys.lower() == "none" and get("authorizedkeyscommand")[0].lower() in ("", "none"):
+        out.append(f"{where}: AuthorizedKeysFile none: sshd reads no key of {user}")
+    return out
+
+
 # the ways sshd takes a password instead of a key (OpenSSH's defaults: yes); keyboard-interactive asks PAM (pam_unix:
 # the password) and needs UsePAM yes on Linux
 PASSWORD_ROUTES = (("passwordauthentication", False), ("kbdinteractiveauthentication", True),

@@ -1326,6 +1326,15 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "mapped": mapped_files(snap)}
 
 
+def above_root(root: str) -> list[str]:
+    """The directories above the app's root, its parent first, ``/`` last."""
+    out, d = [], root.rstrip("/") or "/"
+    while d != "/":
+        d = posixpath.dirname(d)
+        out.append(d)
+    return out
+
+
 def mapped_files(snap: Snapshot) -> list[dict] | None:
     """Every file the stack's Apache binary's processes (its root parent, its workers, the app's daemons) have
     mapped, from the kernel's ``maps``: what they actually load, whatever the loader's configuration says (an
@@ -1336,6 +1345,7 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
     rule's. None when no such process's maps were readable."""
     proc, stats = snap.raw.get("proc") or {}, snap.raw.get("mapped") or {}
     found: dict[str, set] = {}
+    code: set[str] = set()  # (mapped executable: code, not data such as a locale archive)
     seen = False
     for pid, entry in proc.items():
         if str(entry.get("exe") or "").split(" (")[0] != C.APACHE_BIN or entry.get("maps") is None:
@@ -1345,11 +1355,13 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
             if len(fields) == 6 and fields[5].startswith("/") and not fields[5].endswith(" (deleted)") and \
                     not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
                 found.setdefault(fields[5], set()).add(int(pid))
+                if "x" in fields[1]:
+                    code.add(fields[5])
     if not seen:
         return None
     shipped = dpkg_files(snap)
     return [{"path": path, "pids": sorted(pids)[:4], "loose": _loose_mapped(snap, stats, path),
-             "package": shipped.get(path)} for path, pids in sorted(found.items())]
+             "package": shipped.get(path), "code": path in code} for path, pids in sorted(found.items())]
 
 
 def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:
@@ -1422,8 +1434,11 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     outside = [PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["vhost"]]
     # root's view of its paths wins; the reader (the deploy user) is taken only for paths under the app's root
     app_root = args.get("root", "").rstrip("/")
+    # (the directories above the app's root: root's view when the collectors looked, else the reader's lstat)
+    above = {p: snap.lstat_facts(p) if snap.st(p) is not None else v for p, v in (tree.get("stat") or {}).items()
+             if app_root and p in above_root(app_root)}
     out["stat"] = dict({p: v for p, v in (tree.get("stat") or {}).items() if app_root and (
-        p == app_root or p.startswith(app_root + "/"))}, **{p: snap.lstat_facts(p) for p in outside}) \
+        p == app_root or p.startswith(app_root + "/"))}, **above, **{p: snap.lstat_facts(p) for p in outside}) \
         if tree.get("stat") is not None else None
     if out["stat"] is None:
         out["errors"]["stat"] = out["errors"].pop("stat", "the tree's reader failed")

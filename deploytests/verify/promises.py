@@ -565,8 +565,28 @@ def tree_modes_and_owners(facts, exp):
         deployed and _lock_path(facts, f"{root}/.deploy.lock", deploy),
         _path(facts, RUNTIME, kind="directory", mode="0755", owner="root", group="root"),
         _path(facts, f"{RUNTIME}/pyvenv.cfg", kind="regular file", owner="root"),
-    ) if p]
+    ) if p] + _above_root(facts, root, deploy)
     assert not problems, "\n".join(problems)
+
+
+def _above_root(facts, root: str, deploy: str) -> list[str]:
+    """A line for each directory above the app's root (as the tree reader's ``lstat`` saw it; one it did not look
+    at says nothing) that someone but root and the deploy login may change: another's, or writable by group or
+    others and not sticky (an ACL entry's write shows in the group bits). Whoever may renames the app's root aside
+    and puts a tree of its own there: its ``application.wsgi`` and releases are what Apache's daemons load next."""
+    from .parse import above_root
+
+    lines = []
+    for d in above_root(root):
+        st = _stat(facts, d)
+        mode = int(str(st.get("mode") or "0"), 8)
+        if "mode" in st and (st.get("owner") not in ("root", deploy) or mode & 0o022 and not mode & 0o1000):
+            lines.append(f"{d}: directory {st['mode']} {st.get('owner')}:{st.get('group')} holds the app's root "
+                         f"{root}, and someone but root and the deploy login {deploy} may change it: they may "
+                         f"rename the app's root aside and put their own there (application.wsgi, releases: what "
+                         f"Apache's daemons load at their next start); make it root's, not writable by group or "
+                         f"others (chown root: {d}; chmod go-w {d})")
+    return lines
 
 
 def _lock_path(facts, path: str, deploy: str) -> str | None:
@@ -3212,7 +3232,8 @@ def cw_mapped(facts, exp):
     the loader's configuration says) is root's, not writable by group or others, in directories only root may
     change (:func:`deploytests.verify.parse.mapped_files`); the releases' own files are the deploy's (their rules:
     test_installed_files_match_artifact, test_rollback_targets_are_complete). A packaged one is also compared with
-    dpkg's md5sums (test_packaged_files_are_as_installed)."""
+    dpkg's md5sums (test_packaged_files_are_as_installed); one mapped as code that no installed package ships (a
+    library built by hand the linker prefers, whoever may change it) is a finding: deny by default."""
     inv = _inv(facts, "reading what Apache's processes map")
     found = inv.get("mapped")
     if found is None:
@@ -3225,6 +3246,12 @@ def cw_mapped(facts, exp):
              f"{m['loose']} may be changed by someone but root: whoever that is runs code in Apache's root parent "
              f"and the app's daemons at their next start" for m in found
              if m["loose"] and not m["path"].startswith(releases) and not theirs(m)]
+    lines += [f"{m['path']} (mapped as code by pid {', '.join(map(str, m['pids']))}): no installed package ships "
+              f"it (a library built by hand, make install, a copy the linker prefers): Apache's root parent and the "
+              f"app's daemons run code no package accounts for and no security update reaches; install it from a "
+              f"package, or remove it and run ldconfig" for m in found
+              if m.get("code") and not m.get("package") and not m["loose"] and not m["path"].startswith(releases)
+              and not theirs(m)]
     _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
 
 
@@ -3563,7 +3590,27 @@ def cw_groups(facts, exp):
             lines.append(f"{user} is in the app's group {app_group}: it reads the app's config (its secrets) and "
                          f"shared data. " + _allow_hint(exp, "allow_groups", f"{user}: {app_group}"))
     lines += _root_group_members(facts, known, said, exp) + _group_passwords(getattr(facts, "raw", None), reach)
+    lines += _default_groups(getattr(facts, "raw", None), reach, {app_group, _group_of(facts, "deploy")})
     _unaccounted("group membership", lines)
+
+
+def _default_groups(snap, reach: dict, ours: set) -> list[str]:
+    """Each group every login made later joins by default that is the app's or the deploy login's or reaches root
+    (``reach``): adduser's ``EXTRA_GROUPS`` when ``ADD_EXTRA_GROUPS=1`` (/etc/adduser.conf), useradd's ``GROUPS=``
+    (/etc/default/useradd): the next colleague an admin adds is a member, listed nowhere yet."""
+    if not getattr(snap, "files", None):
+        return []
+    lines, ours_means = [], "the app's group: it reads the app's config (its secrets) and shared data"
+    for path, key, split in (("/etc/adduser.conf", "EXTRA_GROUPS", None), ("/etc/default/useradd", "GROUPS", ",")):
+        found = {m.group(1): (n, m.group(2).strip().strip("\"'")) for n, line in enumerate(
+            (snap.text(path) or "").splitlines(), 1) for m in [re.match(r"\s*([A-Z_]+)\s*=(.*)$", line)] if m}
+        if key not in found or path == "/etc/adduser.conf" and found.get("ADD_EXTRA_GROUPS", (0, "0"))[1] != "1":
+            continue
+        n, value = found[key]
+        lines += [f"{path}:{n}: {key}={value}: every login made later (adduser, useradd) joins group {g}: "
+                  f"{reach.get(g) or ours_means}; "
+                  f"remove {g} from it" for g in (x.strip() for x in value.split(split)) if g in ours or g in reach]
+    return lines
 
 
 def _group_passwords(snap, reach: dict) -> list[str]:
@@ -4261,7 +4308,7 @@ SSHD_NAMES = {"authorizedkeyscommand": "AuthorizedKeysCommand", "authorizedprinc
 
 def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
     from . import collect_login as C
-    from .logins import admits, match_applies, place_bound
+    from .logins import admits, key_login_stopped, match_applies, place_bound
     from .rootacts import command_problem, view
 
     lines = [f"{p}: sshd reads it to decide who logs in, but the gate could not ({w})" for p, w in cfg.unread.items()]
@@ -4322,6 +4369,11 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
                   f"changed. " + _allow_hint(exp, "allow_cron", bound.split(":", 1)[0])
                   for bound in (place_bound(cfg, name, found["groups"]) if found else [])
                   if bound.split(":", 1)[0] not in exp.allow.cron]
+        lines += [f"{stop} (the {who}), at its next start (a reload, a reboot, an openssh upgrade): deploys, "
+                  f"rollbacks and this gate send commands a key login runs as sent. " +
+                  _allow_hint(exp, "allow_cron", stop.split(":", 1)[0])
+                  for stop in (key_login_stopped(cfg, name, found["groups"]) if found else [])
+                  if stop.split(":", 1)[0] not in exp.allow.cron]
     return lines
 
 
@@ -5828,6 +5880,19 @@ SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower 
     "kernel.yama.ptrace_scope": (1, True, "any process attaches to every other process of its user (a hole in the "
                                  "app reads the memory of the app's other daemons and tools)"),
     "net.ipv4.tcp_syncookies": (1, True, "a SYN flood fills the connection queue: the site stops answering"),
+    # the network and process half of the same baselines (DevSec linux-baseline, the kernel's own defaults): each
+    # secure as the kernel ships it, so only a file that sets it weaker is a finding
+    "net.ipv4.ip_forward": (0, False, "the server routes packets between its networks (a way around the firewall "
+                            "in front of it)"),
+    "net.ipv6.conf.all.forwarding": (0, False, "the server routes IPv6 packets between its networks"),
+    "net.ipv4.conf.all.accept_source_route": (0, False, "a sender chooses the route of its packets through the "
+                                              "server"),
+    "net.ipv4.conf.default.accept_source_route": (0, False, "a sender chooses the route of its packets"),
+    "net.ipv4.icmp_echo_ignore_broadcasts": (1, True, "the server answers broadcast pings (a smurf amplifier)"),
+    "net.ipv4.ip_unprivileged_port_start": (1024, True, "any user, the app's code too, binds the ports below it "
+                                            "(80, 22) while Apache or sshd restarts, and answers in their place"),
+    "kernel.perf_event_paranoid": (2, True, "any user profiles the kernel and other users' CPUs (a side channel)"),
+    "vm.mmap_min_addr": (4096, True, "a kernel NULL-pointer bug becomes a way to root"),
 }
 
 
@@ -5977,7 +6042,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_mapped", f"{CW}: loads code", "every file Apache's processes and the app's daemons have mapped (the "
             "kernel's maps: what they load, whatever ld.so.conf, the ld.so cache or a LoadFile says) is root's, not "
             "writable by group or others, in directories only root may change; the releases' own files are the "
-            "deploy's rules'", "test_what_apache_and_the_daemons_map_is_roots",
+            "deploy's rules'; and every file mapped as code is a package's (a library built by hand that the linker "
+            "prefers, root's or not, is a finding)", "test_what_apache_and_the_daemons_map_is_roots",
             "/opt/vendor/lib/libz.so.1 (mapped by pid 27, 251; no installed package ships it): /opt/vendor/lib 0755 "
             "vendor:vendor may be changed by someone but root ...", root_only=True, needs=("apache",)),
     Promise("cw_bytecode", f"{CW}: loads code", "the bytecode of the stack's Python modules (__pycache__, which "
@@ -6101,10 +6167,13 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "code; a login holding a root grant of its own is the operator's) unless allowed; no one else in the "
             "app's group; no account but root and the logins that become root anyway in a group that reaches root "
             "(shadow, disk, kmem, docker ...: a backup agent's, a CI runner's) unless allowed; no group has a password "
-            "(gshadow's, or a hash in /etc/group: newgrp for whoever knows it)",
+            "(gshadow's, or a hash in /etc/group: newgrp for whoever knows it); no group every login made later "
+            "joins by default (adduser's EXTRA_GROUPS, useradd's GROUPS) is the app's, the deploy login's or one "
+            "that reaches root",
             "test_users_groups_are_accounted_for",
             "yourapplication (the app user) is in group ssl-cert: bootstrap did not put it there ...", needs=("tree",)),
-    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys), "
+    Promise("cw_app_login", f"{CW}: grants", "no one can log in as the app user with a key (no authorized_keys, "
+            "in its home or wherever an AuthorizedKeysFile line names for it), "
             "nor as Apache's user (its shell Debian's nologin: the gate cannot read its home's keys)",
             "test_no_key_logs_in_as_the_app_user", "/home/yourapplication/.ssh/authorized_keys exists: whoever "
             "holds a key listed there can log in as the app user ...", root_only=True),
@@ -6158,8 +6227,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "DenyUsers/AllowGroups/DenyGroups admit the deploy login and the gate's, from anywhere: no user@host "
             "pattern for them, no Match block on the address, host or local port setting what decides their key "
             "login (access lists, PubkeyAuthentication, AuthenticationMethods, ForceCommand ...), no hosts.allow or "
-            "hosts.deny rule (Debian's sshd asks libwrap), unless allowed (allow_cron, the file pinned): the gate's "
-            "login, from here, tries one place only",
+            "hosts.deny rule (Debian's sshd asks libwrap), and nothing in force for them from anywhere (globally, "
+            "a Match on their name or groups) that replaces their commands or refuses their key alone (ForceCommand, "
+            "ChrootDirectory, AuthenticationMethods asking more, AuthorizedKeysFile none ...), unless allowed "
+            "(allow_cron, the file pinned): the gate's login, from here, tries one place only",
             "test_sshd_config_is_accounted_for",
             "/etc/ssh/sshd_config:9: authorizedkeysfile /var/www/app/shared/data/keys/%u: sshd takes who may log "
             "in from there, and /var/www/app/shared/data/keys 2770 yourapplication:yourapplication may be changed "
@@ -6410,8 +6481,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("tree", f"{B}: tree", "/var/www/<app> 2755 (group app: what the deploy user makes in it is the app "
             "group's), releases/ 0755, application.wsgi 0644, .deploy.lock 0600 (flock needs only an open fd: a "
             "lock others may open, the app may hold, and every deploy and rollback waits; the next deploy makes an "
-            "older 0644 one 0600): all the deploy user's (no one else may write them); /var/lib/deploytests/python "
-            "(the daemons' python-home, an empty venv) root's",
+            "older 0644 one 0600): all the deploy user's (no one else may write them), and every directory above "
+            "/var/www/<app> root's (or the deploy user's), not writable by group or others (who may, renames the "
+            "app's root aside); /var/lib/deploytests/python (the daemons' python-home, an empty venv) root's",
             "test_tree_modes_and_owners",
             "expected /var/www/app/releases: directory 0755 appuser:appuser\n   found ...: directory 0777 ..."),
     Promise("shared", f"{B}: tree", "shared/ is 2750 <deploy user>:<app group>; each shared path 2770 (the app "

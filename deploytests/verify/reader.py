@@ -484,15 +484,29 @@ def one_line(name):
 
 
 
-def app_keys(user):
-    """Which of the app user's ``~/.ssh/authorized_keys(2)`` exist (``lstat``: a link counts; nothing is read).
-    Its home is the app's root (bootstrap makes it so): the deploy user's tree. One that cannot be looked at is
-    named as such, never taken for absent."""
+def app_keys(user, ssh="/etc/ssh"):
+    """Which files sshd takes the app user's keys from exist (``lstat``: a link counts; nothing is read): its
+    ``~/.ssh/authorized_keys(2)`` and every path an ``AuthorizedKeysFile`` line of sshd_config or its drop-ins
+    names for it, Match blocks too (a superset), tokens expanded as sshd does: a central ``/etc/ssh/keys/%u`` holds
+    keys for it as well as its home would. Its home is the app's root (bootstrap makes it so): the deploy user's
+    tree. One that cannot be looked at is named as such, never taken for absent."""
     try:
-        home = pwd.getpwnam(user).pw_dir
+        pw = pwd.getpwnam(user)
     except KeyError:
         return []
-    found = {p: lstat_facts(p)["kind"] for p in (home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2")}
+    home, words = pw.pw_dir, []
+    try:
+        drop = sorted(ssh + "/sshd_config.d/" + n for n in os.listdir(ssh + "/sshd_config.d") if n.endswith(".conf"))
+    except OSError:
+        drop = []
+    for conf in [ssh + "/sshd_config"] + drop:
+        text = (read_nofollow(conf, 1 << 20) or b"").decode("latin-1")
+        words += [w for v in re.findall(r"(?im)^[ \t]*authorizedkeysfile[ \t=]+(.+)$", text) for w in v.split()]
+    subst = {"%": "%", "h": home, "u": user, "U": str(pw.pw_uid)}
+    named = [re.sub(r"%([%hUu])", lambda m: subst[m.group(1)], w) for w in words if w.lower() != "none"]
+    paths = [home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2"] + \
+        [os.path.normpath(p if p.startswith("/") else home + "/" + p) for p in named[:16]]
+    found = {p: lstat_facts(p)["kind"] for p in dict.fromkeys(paths)}
     return ["%s (%s)" % (one_line(p), k) if k.startswith("not") else one_line(p) for p, k in found.items()
             if k != "missing"]
 
@@ -982,14 +996,15 @@ def config_copies(root, config_path, found):
 
 
 # where copies are left outside the tree (an incident's 'cp application.cfg /tmp/...', a hand backup): the
-# shared scratch places, the local admin's places of the FHS, and (the caller adds it) the directory holding the
-# app's tree, where 'cp -a app app.bak' and 'cp app/shared/app.cfg app.cfg.bak' land: what the deploy user may
-# read there, others may too, so they are searched as it
+# shared scratch places, the local admin's places of the FHS, /etc and /var as a whole (a copy kept 'before the
+# edit' beside a config, under /var/lib or /var/cache: a list of /var's places missed the next one), and (the
+# caller adds it) the directory holding the app's tree, where 'cp -a app app.bak' and 'cp app/shared/app.cfg
+# app.cfg.bak' land: what the deploy user may read there, others may too, so they are searched as it
 LEFT_COPIES = ("/tmp", "/var/tmp", "/dev/shm", "/var/backups", "/srv", "/home", "/opt", "/var/local", "/var/opt",
-               "/usr/local", "/mnt", "/media")
+               "/usr/local", "/mnt", "/media", "/etc", "/var")
 
 
-def left_around(bases=LEFT_COPIES, depth=2, most=4000, skip=None):
+def left_around(bases=LEFT_COPIES, depth=2, most=8000, skip=None):
     """``(path, lstat)`` of each regular file others may read under ``bases`` (at most ``depth`` levels below,
     ``most`` entries in all, links never followed, the directory ``skip`` left out: the app's tree, walked
     already): a copy of the config there is one every local user reads."""
@@ -1008,7 +1023,7 @@ def left_around(bases=LEFT_COPIES, depth=2, most=4000, skip=None):
                     continue
                 if stat.S_ISREG(st.st_mode) and st.st_mode & stat.S_IROTH:
                     out.append((os.path.join(top, name), st))
-    return out
+    return list(dict(out).items())  # (a place below another walked twice: once)
 
 
 def release_shared(meta, shared):
@@ -1131,7 +1146,15 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             "unread": dict(list(unread.items())[:10]),
             "truncated": bool(bounds), "bounds": bounds,
             "config_copies": config_copies(root, config_path, around) if config_path else None,
-            "hash_copies": hash_copies([(p, st) for p, st in around if not p.startswith(releases_dir)])}
+            "hash_copies": hash_copies([(p, st) for p, st in around if not p.startswith(releases_dir) and not
+                                        wide_only(p, root)])}
+
+
+def wide_only(path, root):
+    """Whether ``path`` was found only by the wide bases (/etc, /var as a whole): searched for the config's copies
+    by size (cheap), not read whole for a password hash (a shadow copy's places are the narrower ones)."""
+    narrow = [b for b in LEFT_COPIES if b not in ("/etc", "/var")] + [os.path.dirname(root.rstrip("/"))]
+    return path.startswith(("/etc/", "/var/")) and not any(path.startswith(b.rstrip("/") + "/") for b in narrow)
 
 
 

@@ -409,6 +409,20 @@ def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
     assert "/etc/sysctl.d/local.conf: not read (None): boot applies it" in loose or "local.conf: not read" in loose
 
 
+@pytest.mark.parametrize("text, caught", [
+    ("# docker\nnet.ipv4.ip_forward=1\n", "net.ipv4.ip_forward = 1 (secure: 0)"),  # blind: left from a removed Docker
+    ("net.ipv4.ip_unprivileged_port_start=0\n", "ip_unprivileged_port_start = 0 (secure: 1024)"),  # blind
+    ("kernel.perf_event_paranoid = -1\n", "perf_event_paranoid = -1 (secure: 2)"),  # other members (after)
+    ("net.ipv4.conf.all.accept_source_route=1\n", "accept_source_route = 1 (secure: 0)"),
+    ("net.ipv4.ip_forward=0\nnet.core.somaxconn=1024\nvm.swappiness=10\n", None)])  # tuning and hardening pass
+def test_network_and_process_sysctls_set_weaker_than_the_kernel_ships_fail(exp, text, caught):
+    """Class (blind faults): the kernel settings judged were a list of memory and file-system guards; the network
+    and process half of the same baselines (forwarding, source routing, unprivileged ports, perf) passed, set
+    weaker than the kernel ships them."""
+    found = outcome("sec_sysctl", host(files={"/etc/sysctl.d/60-local.conf": text}), exp)
+    assert (found == "pass") if caught is None else caught in found, found
+
+
 def test_sysctl_files_hide_by_name_and_end_with_sysctl_conf():
     dirs = {"/etc/sysctl.d": ["50-default.conf", "README.sysctl", "99-x.conf"],
             "/usr/lib/sysctl.d": ["50-default.conf", "10-a.conf"]}
@@ -693,6 +707,33 @@ def test_a_copy_beside_the_apps_tree_or_in_a_local_admins_place_is_found(open_tm
     assert {"/var/local", "/var/opt", "/usr/local", "/mnt", "/media"} <= set(reader.left_around.__defaults__[0])
 
 
+@pytest.mark.parametrize("place", [
+    "etc",  # a blind fault: 'cp application.cfg /etc/app.cfg.orig' (0644): /etc was not searched
+    "var/lib/app-backup",  # another member: /var's places beyond its listed few
+    "var/cache"])
+def test_a_copy_kept_beside_root_configs_or_under_var_is_found(open_tmp, monkeypatch, place):
+    from deploytests.verify import reader
+
+    root = open_tmp / "var" / "www" / "app"
+    (root / "shared").mkdir(parents=True)
+    config = root / "shared" / "application.cfg"
+    config.write_text('SECRET_KEY = "s3cr3t"\n')
+    config.chmod(0o640)
+    where = open_tmp / place
+    where.mkdir(parents=True, exist_ok=True)
+    for d in [open_tmp / p for p in ("var", "var/www", "var/www/app", "etc", "var/lib", "var/cache", place)]:
+        if d.exists():
+            d.chmod(0o755)
+    copy = where / "app.cfg.orig"
+    copy.write_text(config.read_text())
+    copy.chmod(0o644)
+    bases = tuple(str(open_tmp / b.lstrip("/")) for b in reader.LEFT_COPIES if b in ("/etc", "/var"))
+    monkeypatch.setattr(reader, "LEFT_COPIES", bases)
+    assert len(bases) == 2, "/etc and /var are searched"
+    found = reader.tree_inventory(str(root), config_path=str(config))["config_copies"]
+    assert [c["path"] for c in found] == [str(copy)], found
+
+
 @pytest.mark.parametrize("path, spec", [
     # blind8's h09: Debian's Include dir made 2775 root:adm 'so the ops team can drop snippets' (logcheck, in adm,
     # wrote PermitRootLogin yes and sshd -T took it); the other members: sshd_config itself, a file it includes
@@ -931,3 +972,35 @@ def test_a_users_unit_dirs_behind_a_link_or_past_a_bound_are_named(tmp_path, mon
         (units / f"a{n}.target.wants").mkdir()
     with pytest.raises(ValueError, match=r"more than 64 .wants/.requires dirs or 5000 names: not read"):
         reader.user_units(["dep"])
+
+
+# ---------------------------------------------------------------- the pipeline's logins run what they send
+
+
+@pytest.mark.parametrize("prepend, append, said", [
+    # blind faults: an SFTP-only hardening block for the app's group matched the deploy login (in that group), and
+    # two factors asked of the deploy login, which has no password (both at sshd's next start only)
+    ("", "Match Group appuser\n    ForceCommand internal-sftp\n",
+     "ForceCommand internal-sftp: sshd runs it instead of every command appuser sends"),
+    ("", "Match User appuser\n    AuthenticationMethods publickey,password\n",
+     "AuthenticationMethods publickey,password: sshd asks more than the key of appuser"),
+    # other members: the same settings globally, and the keys file taken away
+    ("ForceCommand /usr/local/sbin/audit-shell\n", "", "ForceCommand /usr/local/sbin/audit-shell: sshd runs it"),
+    ("AuthorizedKeysFile none\n", "", "AuthorizedKeysFile none: sshd reads no key of appuser"),
+    ("", "Match User appuser,admin\n    ChrootDirectory /srv/jail\n", "ChrootDirectory /srv/jail: sshd runs every "
+                                                                    "command inside it")])
+def test_sshd_settings_that_stop_the_deploy_logins_commands_at_its_next_start_fail(exp, prepend, append, said):
+    """Class (blind faults): what sshd does at a key login of the deploy login (and the gate's) was judged by the
+    access lists and the Match blocks on places only; a setting in force for the login everywhere -- globally or
+    in a Match on its name or groups -- that replaces its commands or refuses its key alone passed."""
+    conf = prepend + host().raw.text("/etc/ssh/sshd_config") + append
+    found = outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": conf}), exp)
+    assert said in found and "at its next start" in found and "allow_cron" in found, found
+
+
+@pytest.mark.parametrize("append", ["Match User appuser\n    AuthenticationMethods publickey\n",
+                                    "Match User backup\n    ForceCommand internal-sftp\n",
+                                    "Match Group sftponly\n    ChrootDirectory %h\n    ForceCommand internal-sftp\n"])
+def test_sshd_settings_for_other_logins_or_a_key_alone_pass(exp, append):
+    conf = host().raw.text("/etc/ssh/sshd_config") + append
+    assert outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": conf}), exp) == "pass"

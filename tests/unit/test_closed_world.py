@@ -1485,6 +1485,26 @@ def test_a_group_with_a_password_is_open_to_whoever_knows_it(exp, where, group, 
     assert msg.startswith("fail: 1 group") and f"group {group} has a password" in msg and reach in msg, msg
 
 
+@pytest.mark.parametrize("path, text, caught", [
+    # a blind fault: adduser's defaults put every new login in the app's group ('give the devs the app's logs')
+    ("/etc/adduser.conf", 'EXTRA_GROUPS="users yourapplication"\nADD_EXTRA_GROUPS=1\n', "yourapplication"),
+    ("/etc/adduser.conf", 'EXTRA_GROUPS="users yourapplication"\n#ADD_EXTRA_GROUPS=1\n', None),  # (not applied)
+    # other members: useradd's own defaults (shadow 4.14+), a group that reaches root
+    ("/etc/default/useradd", "GROUPS=users,yourapplication\n", "yourapplication"),
+    ("/etc/default/useradd", "SHELL=/bin/bash\nGROUPS=users,sudo\n", "sudo"),
+    ("/etc/adduser.conf", 'EXTRA_GROUPS="audio video users"\nADD_EXTRA_GROUPS=1\n', None)])
+def test_a_group_every_login_made_later_joins_is_judged_as_a_membership(exp, path, text, caught):
+    """Class (a blind fault): who is in the app's group (or a group that reaches root) was read from /etc/group
+    now; a default that puts every login made later in it passed, and the next colleague an admin adds reads the
+    app's secrets."""
+    facts = with_stock_logins(clean_facts())
+    inv(facts)["sudoers"].append({"file": "/etc/sudoers.d/ops", "line": 1, "text": "%sudo ALL=(ALL:ALL) ALL",
+                                  "mode": "0440", "owner": "root"})
+    facts.raw.files[path] = {"data": text, "st": [0o100644, 0, 0, len(text), 0, 0]}
+    msg = outcome("cw_groups", facts, exp)
+    assert (msg == "pass") == (caught is None) and (caught is None or f"joins group {caught}" in msg), msg
+
+
 def certbot_copy(site: str, extra: str = "") -> str:
     """The app's site file as certbot's Apache installer copies it for TLS (``-le-ssl.conf``)."""
     block = site[site.index("<VirtualHost *:80>"):site.index("</VirtualHost>")].replace("*:80>", "*:443>", 1)
@@ -1702,3 +1722,26 @@ def test_a_narrower_rule_for_the_targets_login_is_judged_like_anyones(exp, text)
             "owner": "root"}
     inv(facts)["sudoers"] = [r for r in inv(facts)["sudoers"] if r["text"] != text] + [more]
     assert outcome("cw_sudoers", facts, exp) == "pass"  # another line of every command as root: the same grant
+
+
+@pytest.mark.parametrize("conf, drop", [
+    # a blind fault: a central keys dir (root's) held a CI key for the app user; only its home's files were looked at
+    ("AuthorizedKeysFile .ssh/authorized_keys {ssh}/authorized_keys/%u\n", ""),
+    # another member: a Match block for the app user naming a file in a drop-in, by uid
+    ("Include {ssh}/sshd_config.d/*.conf\n", "Match User app\n    AuthorizedKeysFile {ssh}/authorized_keys/%u\n")])
+def test_the_app_users_keys_are_looked_for_where_sshd_takes_them(tmp_path, monkeypatch, conf, drop):
+    import pwd as pwd_mod
+
+    from deploytests.verify import reader
+
+    ssh, home = tmp_path / "ssh", tmp_path / "home"
+    (ssh / "sshd_config.d").mkdir(parents=True)
+    (ssh / "authorized_keys").mkdir()
+    home.mkdir()
+    (ssh / "sshd_config").write_text(conf.format(ssh=ssh))
+    (ssh / "sshd_config.d" / "ci.conf").write_text(drop.format(ssh=ssh))
+    monkeypatch.setattr(reader.pwd, "getpwnam", lambda name: pwd_mod.struct_passwd(
+        ("app", "x", 999, 999, "", str(home), "/usr/sbin/nologin")))
+    assert reader.app_keys("app", str(ssh)) == []
+    (ssh / "authorized_keys" / "app").write_text("ssh-ed25519 AAAA ci@runner\n")
+    assert reader.app_keys("app", str(ssh)) == [str(ssh / "authorized_keys" / "app")]

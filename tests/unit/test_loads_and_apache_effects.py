@@ -113,6 +113,26 @@ def test_a_mapped_file_someone_but_root_may_change_fails_the_releases_own_aside(
     assert outcome("cw_mapped", ours, exp).startswith("skip: root could not read the maps")
 
 
+@pytest.mark.parametrize("path", [
+    "/usr/local/lib/libz.so.1.99",  # a blind fault: a zlib built by hand in /usr/local/lib, root's, preferred
+    "/opt/instantclient/libclntsh.so.21.1",  # another member: a vendor's library on a root's ld.so.conf.d dir
+    "/usr/lib/x86_64-linux-gnu/libexpat.so.1.8.99"])  # and one copied among the packages' own libraries
+def test_code_mapped_that_no_package_ships_fails_whoever_may_change_it(exp, path):
+    """Class (a blind fault): what Apache and the daemons map was judged by who may change it only; a root's
+    library no package ships passed (docs: 'not inventoried'), though deny by default says what loads code is
+    a package's or ours. Code only: a data file mapped (a locale archive) is no finding."""
+    facts = clean_facts()
+    inv(facts)["mapped"].append({"path": path, "pids": [27, 251], "package": None, "loose": None, "code": True})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_mapped"] and f"{path} (mapped as code by pid 27, 251): no installed package ships " \
+        "it" in msg["cw_mapped"], msg
+    inv(facts)["mapped"][-1]["code"] = False
+    assert outcome("cw_mapped", facts, exp) == "pass"
+    maps = "7f00-7f01 r--p 00000000 00:28 11 /usr/lib/locale/locale-archive\n7f01-7f02 r-xp 00001000 00:28 12 " + path
+    assert {m["path"]: m["code"] for m in parse.mapped_files(snapshot({27: maps}, {}))} == {
+        "/usr/lib/locale/locale-archive": False, path: True}
+
+
 # ---------------------------------------------------------------- bytecode: compiled, compared, never run
 
 def md5sums(tmp_path, monkeypatch, *sources) -> None:

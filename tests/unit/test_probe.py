@@ -495,6 +495,26 @@ def test_roots_view_of_its_paths_wins_over_the_readers():
     assert got["/var/www/app/current"] == {"kind": "symbolic link"} and "/var/www/apple" not in got
 
 
+def test_the_directories_above_the_apps_root_reach_the_checks_roots_view_first():
+    """The reader's lstat of the directories above the app's root (the tree rule's: who may rename the root aside)
+    was dropped by the merge (only paths under the root were taken), so a check of them saw nothing. They are
+    taken, root's view first where the collectors looked; the reader is asked for them."""
+    from types import SimpleNamespace
+
+    from deploytests.stacks import DEFAULT
+    from deploytests.verify import facts
+
+    cfg = SimpleNamespace(app="app", root="/var/www/app", app_user="app", port=80, health_path="/",
+                          remote_config_path="/var/www/app/shared/application.cfg", server_name="x", shared_paths=[])
+    args = dict(facts.probe_args(cfg, "deployer", "admin", DEFAULT), python="/usr/bin/python3")
+    assert {"/var/www", "/var", "/"} <= set(facts.reader_args(args)["paths"])
+    raw = {"uid": 0, "files": {"/var": {"st": [0o40755, 0, 0, 10, 0, 1]}}, "dirs": {}, "proc": {}, "errors": {},
+           "runs": {}}
+    theirs = {"kind": "directory", "mode": "0755", "owner": "www-data", "group": "www-data"}
+    got = parse.facts(raw, {"stat": {"/var/www": theirs, "/var": dict(theirs, owner="1000")}}, args)["stat"]
+    assert got["/var/www"] == theirs and got["/var"]["owner"] in ("root", "0")  # (no /etc/passwd here: by uid)
+
+
 def test_the_readers_diagnostics_bounds_say_when_they_were_hit(tmp_path):
     """Two bounds of the reader's diagnostics were silent (the distributions of a venv, the release list): a
     list cut short read as the whole list. Each now says so in the list it shows."""

@@ -360,6 +360,27 @@ def test_a_deploy_lock_others_may_open_fails_saying_what_it_means(exp):
     assert outcome("tree", clean_facts(), exp) == "pass"
 
 
+@pytest.mark.parametrize("spec, caught", [
+    # a blind fault: the directory holding the app's root given to Apache's user ('so the CMS can write')
+    ({"mode": "0755", "owner": "www-data", "group": "www-data"}, True),
+    # other members: group-writable for a team, an ACL entry's write (its mask in the group bits), world-writable
+    ({"mode": "0775", "owner": "root", "group": "adm"}, True),
+    ({"mode": "0777", "owner": "root", "group": "root"}, True),
+    ({"mode": "0755", "owner": "root", "group": "root"}, False),
+    ({"mode": "1777", "owner": "root", "group": "root"}, False),  # (sticky: no one renames another's root)
+    ({"mode": "0755", "owner": "appuser", "group": "appuser"}, False)])  # (the deploy login's own: its tree anyway)
+def test_a_directory_above_the_apps_root_someone_else_may_change_fails(exp, spec, caught):
+    facts = clean_facts()
+    parent = R.rsplit("/", 1)[0]
+    for d in (parent, "/var", "/"):
+        facts.remote["stat"][d] = {"kind": "directory", "mode": "0755", "owner": "root", "group": "root"}
+    assert outcome("tree", facts, exp) == "pass"
+    facts.remote["stat"][parent] = dict(spec, kind="directory")
+    found = outcome("tree", facts, exp)
+    assert (f"{parent}: directory {spec['mode']} {spec['owner']}:{spec['group']} holds the app's root" in found) \
+        == caught, found
+
+
 def test_a_missing_tree_path_is_one_line_expected_and_found(exp):
     # attack5 #8: .deploy.lock removed; the expected record names no group: _describe raised KeyError 'group'.
     # Class: a formatter that assumed a complete stat record; its other callers get partial records too.
