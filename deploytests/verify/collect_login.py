@@ -523,6 +523,7 @@ CHILDREN["davlockdb"] = None
 BY_DESIGN = {"APACHE_LOCK_DIR": "APACHE_RUN_USER"}
 WORDS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\S+')
 PREFIX = re.compile(r"^(?:\|\$?|[A-Za-z][\w+.-]*:|[\w.-]+=)")  # |prog, |$cmd, exec:, prg:, file:, shmcb:, key=
+COMMAND = re.compile(r"^(?:\||exec:|prg:)", re.I)  # what a command follows: a piped log, mod_ssl's, mod_rewrite's
 URL, SHELL = re.compile(r"[A-Za-z][\w+.-]*://"), re.compile(r"[$`\\~*?{}\[\]'\"]")
 
 
@@ -532,7 +533,7 @@ def started(out, texts, includes, shells=None, libs=None):
     (``apache2.conf`` and what its ``Include*`` lines match, in turn; comments left out, continued lines joined and
     as they stand). The words judged: every argument, the program words after ``|``, ``|$``, ``exec:``, ``prg:``
     (any ``scheme:``), the value after ``key=``; ``${NAME}`` as Debian's ``envvars`` (or a ``Define``) sets it,
-    else no; a relative word from the ServerRoot. Each must be root's from / down (:func:`owned`), except
+    else no (a name no shell could set and no ``Define`` sets stays as it stands, as Apache leaves it); a relative word from the ServerRoot. Each must be root's from / down (:func:`owned`), except
     :data:`CHILDREN`' arguments; a ``<Macro>`` (what its ``Use`` makes is not read here) is a no. In the shell files
     apache2ctl sources as root first (``shells``: ``envvars`` and what it sources), every absolute path word of
     every line, a variable's value too (``PATH=/a:/b``, ``LD_LIBRARY_PATH=``, a command ``APACHE_ULIMIT_MAX_FILES``
@@ -606,6 +607,8 @@ def started(out, texts, includes, shells=None, libs=None):
         if kind == "<macro":
             return say + "a <Macro>: what its Use lines make is not read here: root runs nothing"
         for name in re.findall(r"\$\{([^}]*)\}", rest):
+            if name not in env and not re.fullmatch(r"[A-Za-z_]\w*", name):
+                continue  # (no Define's and no shell's: Apache leaves it as it stands, a regex's ``${|<\(``)
             if name not in env:
                 return say + "${%s} is not one this check can resolve: root runs nothing" % name
             rest = rest.replace("${%s}" % name, env[name])
@@ -624,15 +627,16 @@ def started(out, texts, includes, shells=None, libs=None):
 
 def paths(word):
     """The absolute paths ``word`` names (its words with a ``/``, from the ServerRoot), or why it cannot be read:
-    after ``|``, ``|$``, ``exec:``, ``prg:`` (any ``scheme:``) a command's words (each from ``/`` too: a program's
+    after ``|``, ``|$``, ``exec:``, ``prg:`` a command's words (each from ``/`` too: a program's
     own relative paths are from its working directory), where a shell word (a variable, a quote, a glob, a ``~``) is
-    a no; after ``key=`` the value; a URL names none. A path inside a word is a path too, as the program reads it: each
+    a no; after ``key=`` or another ``scheme:`` (``file:``, ModSecurity's ``id:``, ``msg:'...'``) the value, its quotes
+    no shell's; a URL names none. A path inside a word is a path too, as the program reads it: each
     piece after ``=``, ``:`` or ``,`` (``PYTHONPATH=/a:/b``, ``--chdir=/a``; joined to ``/``, "/PYTHONPATH=/a" was a
     name not there, root's to make, and ``/a`` never judged); in a command, a piece with a ``/`` glued to something
     else (``-c/a``, ``@/a``) is a no."""
     command = False
     while PREFIX.match(word) and not URL.match(word):
-        command = command or not PREFIX.match(word).group().endswith("=")
+        command = command or bool(COMMAND.match(word))
         word = PREFIX.sub("", word, 1)
     if URL.match(word):
         return []
