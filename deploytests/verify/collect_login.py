@@ -531,9 +531,10 @@ def started(out, texts, includes, shells=None, libs=None):
     """The first path or program a (re)start of Apache makes root open, run, follow or make that someone but root
     may change, as ``file:line: 'the line': why``, or None. The lines judged: every line of every file Apache reads
     (``apache2.conf`` and what its ``Include*`` lines match, in turn; comments left out, continued lines joined and
-    as they stand). The words judged: every argument, the program words after ``|``, ``|$``, ``exec:``, ``prg:``
-    (any ``scheme:``), the value after ``key=``; ``${NAME}`` as Debian's ``envvars`` (or a ``Define``) sets it,
-    else no (a name no shell could set and no ``Define`` sets stays as it stands, as Apache leaves it); a relative word from the ServerRoot. Each must be root's from / down (:func:`owned`), except
+    as they stand). The words judged: every argument, the program words after ``|``, ``|$``, ``exec:``, ``prg:``,
+    the value after ``key=`` or another ``scheme:``; ``${NAME}`` as Debian's ``envvars`` (or a ``Define``) sets it,
+    else no (a name no shell could set and no ``Define`` sets stays as it stands, as Apache leaves it); a relative
+    word from the ServerRoot. Each must be root's from / down (:func:`owned`), except
     :data:`CHILDREN`' arguments; a ``<Macro>`` (what its ``Use`` makes is not read here) is a no. In the shell files
     apache2ctl sources as root first (``shells``: ``envvars`` and what it sources), every absolute path word of
     every line, a variable's value too (``PATH=/a:/b``, ``LD_LIBRARY_PATH=``, a command ``APACHE_ULIMIT_MAX_FILES``
