@@ -1532,8 +1532,10 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         run = _run_as(facts, exp) if path.endswith("/envvars") else []
         effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
                     if d["name"] == "listen"]
+        sites = sorted({v["name"] for v in _vhosts(ap) if v["file"] == path and v["name"] not in exp.allow.sites})
         found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
-            "".join(f"; by it {r}" for r in run) + f". {_allow_hint(exp, 'allow_apache_conf', path)}"
+            "".join(f"; by it {r}" for r in run) + f". {_allow_hint(exp, 'allow_apache_conf', path)}" + (
+                f", with what it serves: allow_sites = {json.dumps(sites)}" if sites else "")
     return found
 
 

@@ -1745,3 +1745,17 @@ def test_a_package_s_file_that_is_no_conffile_is_its_package_s_while_dpkg_s_unpa
                                                                            "/usr/share/crs/rules")})
         info = parse.apache_files(parse.Snapshot({"files": files, "dirs": dirs}), [rule], {})[rule]
         assert info["package"] == want, info
+
+
+def test_a_file_s_line_names_the_vhosts_it_serves_so_its_allowances_pass_in_one_round(exp):
+    """Class: a site file of a package's not enabled on a stock server (a2ensite default-ssl) or by hand was one
+    line naming allow_apache_conf; once written, its vhost failed on its own (allow_sites): the line's allowance did
+    not make the gate pass. The file's line names both; written, the gate passes."""
+    facts = clean_facts()
+    path = "/etc/apache2/sites-enabled/default-ssl.conf"
+    add_conf(facts, path, package="apache2", vhost="localhost")
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_apache_files"] and \
+        'in targets.toml, with what it serves: allow_sites = ["localhost"]' in msg["cw_apache_files"], msg
+    assert failing(facts, allowing(exp, apache_conf=(path,), sites=("localhost",))) == {}
+    assert "allow_sites" not in failing(facts, allowing(exp, sites=("localhost",)))["cw_apache_files"]
