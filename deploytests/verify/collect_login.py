@@ -516,6 +516,10 @@ CHILDREN["wsgidaemonprocess"] = ("home", "python-home", "python-path", "python-e
 # mod_dav_fs opens its lock database in Apache's children (its run user), per request; Debian's dav_fs.conf puts it in
 # ${APACHE_LOCK_DIR}, the run user's (a stock `a2enmod dav_fs` once made root refuse to run apache2ctl)
 CHILDREN["davlockdb"] = None
+# so does ModSecurity its request bodies, persistent collections and intercepted uploads (its recommended
+# modsecurity.conf puts SecTmpDir and SecDataDir in /tmp: a copy of it as its README says once made root refuse to
+# run apache2ctl, with no allowance to write); its audit and debug logs are the root parent's, judged
+CHILDREN.update(dict.fromkeys(["sectmpdir", "secdatadir", "secuploaddir"]))
 # the stack's own exception: what a start of Apache uses may be Apache's run user's as well as root's, on the way or
 # at the end (Debian's apache2ctl makes ${APACHE_LOCK_DIR} its at every start; the apache2 package ships
 # /var/cache/apache2/mod_cache_disk and mod_cgid's socks directory so: Apache's own workers write there); neither

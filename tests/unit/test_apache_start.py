@@ -73,6 +73,8 @@ def verdict(line: str, **kw) -> str | None:
     ("SSLCertificateKeyFile \\\n  /srv/logtools/k.pem", "/srv/logtools/k.pem"),  # a continued line
     ("WSGIDaemonProcess x python-home=/srv/root chroot=/srv/logtools/jail", "/srv/logtools/jail"),  # root chroots
     ("Mutex file:/tmp/locks default", "/tmp/locks"),  # not there, and anyone may make it
+    ("SecAuditLog /srv/logtools/modsec_audit.log", "/srv/logtools/modsec_audit.log"),  # root's parent opens it
+    ("SecDebugLog /tmp/modsec_debug.log", "/tmp/modsec_debug.log"),
 ])
 def test_a_path_any_directive_names_that_someone_else_may_change_is_refused_naming_file_and_line(line, named):
     said = verdict(line)
@@ -86,6 +88,8 @@ def test_a_path_any_directive_names_that_someone_else_may_change_is_refused_nami
     "CustomLog /srv/root/access.log combined",  # root's directory: root alone may make the log there
     "SSLRandomSeed startup file:/dev/urandom 512",  # a character device of root's
     "DAVLockDB /srv/logtools/DAVLock",  # mod_dav_fs opens it in the children (a stock `a2enmod dav_fs` was refused)
+    "SecTmpDir /tmp/", "SecDataDir /tmp/",  # ModSecurity's, per request (its recommended modsecurity.conf's lines)
+    "SecUploadDir /srv/logtools/uploads",
 ])
 def test_what_only_root_may_change_or_no_root_process_opens_is_accepted(line):
     extra = {"/dev": {"st": [D, 0, 0, 0, 0, 0]}, "/dev/urandom": {"st": [s.S_IFCHR | 0o666, 0, 0, 0, 0, 0]}}
