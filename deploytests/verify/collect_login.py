@@ -517,6 +517,10 @@ CHILDREN["wsgidaemonprocess"] = ("home", "python-home", "python-path", "python-e
 # mod_dav_fs opens its lock database in Apache's children (its run user), per request; Debian's dav_fs.conf puts it in
 # ${APACHE_LOCK_DIR}, the run user's (a stock `a2enmod dav_fs` once made root refuse to run apache2ctl)
 CHILDREN["davlockdb"] = None
+# so does ModSecurity its request bodies, persistent collections and intercepted uploads (its recommended
+# modsecurity.conf puts SecTmpDir and SecDataDir in /tmp: a copy of it as its README says once made root refuse to
+# run apache2ctl, with no allowance to write); its audit and debug logs are the root parent's, judged
+CHILDREN.update(dict.fromkeys(["sectmpdir", "secdatadir", "secuploaddir"]))
 # the stack's own exception: what a start of Apache uses may be Apache's run user's as well as root's, on the way or
 # at the end (Debian's apache2ctl makes ${APACHE_LOCK_DIR} its at every start; the apache2 package ships
 # /var/cache/apache2/mod_cache_disk and mod_cgid's socks directory so: Apache's own workers write there); neither
@@ -524,6 +528,7 @@ CHILDREN["davlockdb"] = None
 BY_DESIGN = {"APACHE_LOCK_DIR": "APACHE_RUN_USER"}
 WORDS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|\S+')
 PREFIX = re.compile(r"^(?:\|\$?|[A-Za-z][\w+.-]*:|[\w.-]+=)")  # |prog, |$cmd, exec:, prg:, file:, shmcb:, key=
+COMMAND = re.compile(r"^(?:\||exec:|prg:)", re.I)  # what a command follows: a piped log, mod_ssl's, mod_rewrite's
 URL, SHELL = re.compile(r"[A-Za-z][\w+.-]*://"), re.compile(r"[$`\\~*?{}\[\]'\"]")
 
 
@@ -531,9 +536,10 @@ def started(out, texts, includes, shells=None, libs=None):
     """The first path or program a (re)start of Apache makes root open, run, follow or make that someone but root
     may change, as ``file:line: 'the line': why``, or None. The lines judged: every line of every file Apache reads
     (``apache2.conf`` and what its ``Include*`` lines match, in turn; comments left out, continued lines joined and
-    as they stand). The words judged: every argument, the program words after ``|``, ``|$``, ``exec:``, ``prg:``
-    (any ``scheme:``), the value after ``key=``; ``${NAME}`` as Debian's ``envvars`` (or a ``Define``) sets it,
-    else no; a relative word from the ServerRoot. Each must be root's from / down (:func:`owned`), except
+    as they stand). The words judged: every argument, the program words after ``|``, ``|$``, ``exec:``, ``prg:``,
+    the value after ``key=`` or another ``scheme:``; ``${NAME}`` as Debian's ``envvars`` (or a ``Define``) sets it,
+    else no (a name no shell could set and no ``Define`` sets stays as it stands, as Apache leaves it); a relative
+    word from the ServerRoot. Each must be root's from / down (:func:`owned`), except
     :data:`CHILDREN`' arguments; a ``<Macro>`` (what its ``Use`` makes is not read here) is a no. In the shell files
     apache2ctl sources as root first (``shells``: ``envvars`` and what it sources), every absolute path word of
     every line, a variable's value too (``PATH=/a:/b``, ``LD_LIBRARY_PATH=``, a command ``APACHE_ULIMIT_MAX_FILES``
@@ -607,6 +613,8 @@ def started(out, texts, includes, shells=None, libs=None):
         if kind == "<macro":
             return say + "a <Macro>: what its Use lines make is not read here: root runs nothing"
         for name in re.findall(r"\$\{([^}]*)\}", rest):
+            if name not in env and not re.fullmatch(r"[A-Za-z_]\w*", name):
+                continue  # (no Define's and no shell's: Apache leaves it as it stands, a regex's ``${|<\(``)
             if name not in env:
                 return say + "${%s} is not one this check can resolve: root runs nothing" % name
             rest = rest.replace("${%s}" % name, env[name])
@@ -625,15 +633,16 @@ def started(out, texts, includes, shells=None, libs=None):
 
 def paths(word):
     """The absolute paths ``word`` names (its words with a ``/``, from the ServerRoot), or why it cannot be read:
-    after ``|``, ``|$``, ``exec:``, ``prg:`` (any ``scheme:``) a command's words (each from ``/`` too: a program's
+    after ``|``, ``|$``, ``exec:``, ``prg:`` a command's words (each from ``/`` too: a program's
     own relative paths are from its working directory), where a shell word (a variable, a quote, a glob, a ``~``) is
-    a no; after ``key=`` the value; a URL names none. A path inside a word is a path too, as the program reads it: each
+    a no; after ``key=`` or another ``scheme:`` (``file:``, ModSecurity's ``id:``, ``msg:'...'``) the value, its quotes
+    no shell's; a URL names none. A path inside a word is a path too, as the program reads it: each
     piece after ``=``, ``:`` or ``,`` (``PYTHONPATH=/a:/b``, ``--chdir=/a``; joined to ``/``, "/PYTHONPATH=/a" was a
     name not there, root's to make, and ``/a`` never judged); in a command, a piece with a ``/`` glued to something
     else (``-c/a``, ``@/a``) is a no."""
     command = False
     while PREFIX.match(word) and not URL.match(word):
-        command = command or not PREFIX.match(word).group().endswith("=")
+        command = command or bool(COMMAND.match(word))
         word = PREFIX.sub("", word, 1)
     if URL.match(word):
         return []

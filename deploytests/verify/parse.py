@@ -754,6 +754,9 @@ def apache_files(snap: Snapshot, paths, dpkg: dict) -> dict:
         info["sha256"] = hashlib.sha256(data).hexdigest() if data is not None else None
         pkg = dpkg.get(real)
         info["package"] = pkg[0] if pkg and pkg[1] == info["md5"] else None
+        listed = None if pkg or data is None else dpkg_files(snap).get(real)  # (a package's file, no conffile:
+        if listed and as_unpacked(snap, real, listed, (snap.st(real) or [None] * 7)[6:7]):  # CRS's rules in /usr)
+            info["package"] = listed
         info["dpkg_changed"] = bool(pkg and pkg[1] != info["md5"])
         info["dpkg_package"] = pkg[0] if pkg else None
         # when it last changed: its ctime where the collector gave one (a change dated back with touch -r or
@@ -1155,7 +1158,7 @@ def privileged_files(snap: Snapshot) -> list[dict]:
     log, :func:`dpkg_installed`: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no record of modes, but
     the kernel dates every change of them; a file capability only when the package's postinst sets one: dpkg
     never unpacks them, so one set right after the install is the admin's)."""
-    shipped, overrides, installed = dpkg_files(snap), statoverrides(snap), dpkg_installed(snap)
+    shipped, overrides = dpkg_files(snap), statoverrides(snap)
     lists = {n[:-len(".list")].split(":")[0]: f"{DPKG_INFO}/{n}" for n in snap.listdir(DPKG_INFO) or []
              if n.endswith(".list")}
     out = []
@@ -1163,8 +1166,6 @@ def privileged_files(snap: Snapshot) -> list[dict]:
         state = privilege(snap, path)  # (the entries it may say yes to: ~20 of ~2,200)
         if state:
             pkg = shipped.get(path)
-            mine, theirs = snap.files[path].get("ctime"), (snap.files.get(lists.get(pkg or "", "")) or {}).get("ctime")
-            done = installed.get(pkg or "")  # its maintainer scripts' end (fuse's postinst: chmod 4755 fusermount)
             script = snap.text(lists.get(pkg or "", ".list")[:-len(".list")] + ".postinst") or ""
             given = not snap.files[path].get("caps") or "setcap" in script  # (dpkg never unpacks capabilities)
             digest = (snap.raw.get("digests") or {}).get(path)  # (the login's: what a pin holds)
@@ -1175,9 +1176,20 @@ def privileged_files(snap: Snapshot) -> list[dict]:
             out.append({"path": path, "state": state, "package": pkg,
                         "override": None if by_hand else overrides.get(path), "override_by_hand": by_hand,
                         "sha256": digest or ident, **({"identity": True} if ident else {}),
-                        "unpacked": given and mine is not None and theirs is not None and (
-                            mine <= theirs + 2 or done is not None and theirs <= done and mine <= done + 2)})
+                        "unpacked": given and as_unpacked(snap, path, pkg, [snap.files[path].get("ctime")])})
     return out
+
+
+def as_unpacked(snap: Snapshot, path: str, pkg: str | None, ctime: list) -> bool:
+    """Whether ``path``'s inode (its ``ctime``, ``[]`` or ``[None]``: not known) is as package ``pkg``'s install
+    left it: no later than the package's list's ``ctime``, or than the end of its last install in dpkg's log
+    (:func:`dpkg_installed`; its maintainer scripts' work: fuse's postinst ``chmod 4755 fusermount``), 2 s of slack
+    (one dpkg run): no change since, which the kernel would date."""
+    mine, theirs = (ctime or [None])[0], (snap.files.get(([""] + dpkg_lists(snap).get(pkg or "", []))[-1]) or {}
+                                          ).get("ctime")
+    done = dpkg_installed(snap).get(pkg or "")
+    return mine is not None and theirs is not None and (mine <= theirs + 2 or done is not None and theirs <= done
+                                                         and mine <= done + 2)
 
 
 DPKG_LOG = "/var/log/dpkg.log"

@@ -1542,8 +1542,9 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
                    "app again to write its own back)")
         elif not info.get("package"):
             why = "no package ships it and bootstrap did not write it: a file by hand in Apache's config"
-        # a stock module's own unchanged files are accounted by the module rule (which modules are loaded)
-        elif inc is not None and path not in baseline and not path.startswith(exp.stack.apache.mods_enabled + "/"):
+        # a stock module's own unchanged files, and the packages' unchanged files they include (in turn: the CRS's
+        # rules, by libapache2-mod-security2's security2.conf), are accounted by the module rule (which modules load)
+        elif inc is not None and path not in baseline and not _a_modules(ap, path, exp.stack.apache.mods_enabled):
             why = f"{info['package']}'s file, but not enabled on a stock server: it changes what Apache serves or loads"
         else:
             continue
@@ -1551,9 +1552,24 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         run = _run_as(facts, exp) if path.endswith("/envvars") else []
         effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
                     if d["name"] == "listen"]
+        sites = sorted({v["name"] for v in _vhosts(ap) if v["file"] == path and v["name"] not in exp.allow.sites})
         found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
-            "".join(f"; by it {r}" for r in run) + f". {_allow_hint(exp, 'allow_apache_conf', path)}"
+            "".join(f"; by it {r}" for r in run) + f". {_allow_hint(exp, 'allow_apache_conf', path)}" + (
+                f", with what it serves: allow_sites = {json.dumps(sites)}" if sites else "")
     return found
+
+
+def _a_modules(ap, path: str, mods: str) -> bool:
+    """Whether ``path`` is a module's file (in ``mods``, Apache's ``mods-enabled``) or reached from one through
+    ``Include`` lines of packages' unchanged files only."""
+    seen = set()
+    while not path.startswith(mods + "/"):
+        seen.add(path)
+        inc = next((i for i in ap["includes"] if i["path"] == path), None)
+        path = (inc or {}).get("from") or ""
+        if path in seen or not (ap["files"].get(path) or {}).get("package"):
+            return False
+    return True
 
 
 def _vhosts(ap) -> list[dict]:

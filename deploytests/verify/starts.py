@@ -175,10 +175,11 @@ def postinst_starts(raw, snap, script: str, package: str, level: str) -> str | N
     """Why a start link in runlevel ``level`` to ``package``'s init ``script`` is not one its postinst made, or
     None (it is one, or the postinst was not looked at or not read: no claim). Debian keeps no record of
     ``update-rc.d``: its postinst's own calls say what it makes (``defaults``: a start link in each runlevel of the
-    script's LSB ``Default-Start``; ``disable``, ``defaults-disabled``: none), as dpkg unpacked it. A unit of the
+    script's LSB ``Default-Start``; ``disable``, ``defaults-disabled``: none), as dpkg unpacked it; a package removed
+    and not purged (its postinst gone, its conffiles and links kept until the purge) is no claim. A unit of the
     script's name enabled in ``/etc/systemd/system`` is the unit rule's (``systemctl enable`` and ``update-rc.d
     enable`` make both)."""
-    from .parse import dpkg_lists
+    from .parse import dpkg_lists, packages
 
     name = posixpath.basename(script)
     enabled = re.compile(rf"{ADMIN}/[^/]+({'|'.join(map(re.escape, LINKS))})/{re.escape(name)}\.service$")
@@ -188,6 +189,9 @@ def postinst_starts(raw, snap, script: str, package: str, level: str) -> str | N
     seen = [(snap.files.get(p), p) for p in posts]
     if not posts or any(e is None or e.get("st") and p not in raw for e, p in seen):
         return None  # (not looked at: an older probe; there, not read)
+    if packages(snap.data("/var/lib/dpkg/status") or b"", [package])[package].endswith(" config-files"):
+        return None  # (removed, not purged: dpkg deleted its postinst and keeps its conffiles; update-rc.d's links
+        # go at its purge, its postrm's: exim4's when postfix replaced it)
     text = "\n".join(raw.get(p) or "" for p in posts)
     calls = set(re.findall(rf"(?m)^[^#\n]*\bupdate-rc\.d\s+(?:-f\s+)?{re.escape(name)}\s+([\w-]+)", text))
     if not calls & {"defaults", "enable", "start"}:

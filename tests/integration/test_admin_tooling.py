@@ -32,6 +32,16 @@ fail with exactly one line naming it and to pass with that line: a NOPASSWD sudo
 ``/server-status`` conf restricted to localhost for a local scraper, and Apache's logs rotated weekly (``daily``,
 a line Debian's ``logrotate.d/apache2`` ships, replaced). Last, the same tooling configured unsafely stays caught
 in one line: the agent's config made world-writable (any local user writes what the root-started agent reads).
+
+Last, the web tier's own tooling (``WEB_TIER``): Apache's TLS as Debian ships it (``a2enmod ssl``, ``a2ensite
+default-ssl`` with ssl-cert's snakeoil certificate), ModSecurity with OWASP's Core Rule Set as Debian packages them
+(``libapache2-mod-security2``, ``modsecurity-crs``: ~30 rule files under ``/usr/share``, no conffiles, which the
+module's own ``security2.conf`` includes; rule actions such as ``msg:'...'`` and a regex's ``${``) with its
+recommended ``modsecurity.conf`` copied into place as its README says (``SecTmpDir /tmp/``: the children's; Debian
+13 only: on Debian 12 this container's Apache children segfault with the module loaded), DevSec's SSH baseline as
+a ``sshd_config.d`` file, and openbsd-inetd removed, not purged (its start links stay until a purge): one line per
+module (ssl, socache_shmcb; security2, unique_id), the TLS port, the site (its line naming its vhost's
+``allow_sites`` too) and the copied ``modsecurity.conf``; written, the gate passes in one round.
 """
 
 from __future__ import annotations
@@ -202,6 +212,29 @@ mkdir -p /etc/ssh/principals && echo ops-team > /etc/ssh/principals/admin
 { printf 'TrustedUserCAKeys /etc/ssh/ops_ca.pub\\nAuthorizedPrincipalsFile /etc/ssh/principals/%%u\\n'
   cat /etc/ssh/sshd_config; } > /tmp/sshd_config && cat /tmp/sshd_config > /etc/ssh/sshd_config
 """
+
+
+# the web tier's own tooling: Apache's TLS as Debian ships it (mod_ssl, the snakeoil certificate of ssl-cert, the
+# default-ssl site), ModSecurity with OWASP's Core Rule Set as Debian packages them (its rules, no conffiles, under
+# /usr/share) and its recommended configuration copied into place, as its README says (Debian 13 only: on Debian 12
+# this container's Apache children segfault with mod_security2 loaded, its engine on or off, a real fault the gate
+# reports as the site not answering); DevSec's SSH
+# baseline as a sshd_config.d file (Debian's sshd_config includes that directory first); and openbsd-inetd, unused,
+# removed (not purged: its init script and start links stay until a purge; no unit of its script's name)
+WEB_TIER = """
+a2enmod -q ssl && a2ensite -q default-ssl
+if [ -d /etc/modsecurity ]; then cp /etc/modsecurity/modsecurity.conf-recommended /etc/modsecurity/modsecurity.conf; fi
+mkdir -p /etc/ssh/sshd_config.d && f=/etc/ssh/sshd_config.d/50-devsec.conf
+printf 'KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256@libssh.org\\n' > $f
+printf 'Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr\\n' >> $f
+printf 'MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512,hmac-sha2-256\\n' >> $f
+printf '%s\\n' 'LogLevel VERBOSE' 'MaxAuthTries 2' 'MaxSessions 10' 'LoginGraceTime 30s' 'ClientAliveInterval 300' \\
+  'AllowTcpForwarding no' 'AllowAgentForwarding no' 'PermitTunnel no' 'PermitUserEnvironment no' 'Compression no' \\
+  'IgnoreRhosts yes' 'HostbasedAuthentication no' 'DebianBanner no' >> $f
+{ echo 'Include /etc/ssh/sshd_config.d/*.conf'; cat /etc/ssh/sshd_config; } > /tmp/sshd_config
+cat /tmp/sshd_config > /etc/ssh/sshd_config && sshd -t
+DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq openbsd-inetd >/dev/null
+""" + RELOAD
 
 
 def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, list[str]]:
@@ -417,3 +450,27 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
                        "logs in as admin" in ln for ln in lines), "\n".join(lines)
             allowed = merged(allowed, lines)
             assert gate(tmp_path, fleet, allowed) == {}
+
+        # the web tier's tooling (WEB_TIER): one line per module, the TLS port, the site (naming its vhost's allowance
+        # too: written, it passes in one round) and the ModSecurity configuration copied by hand; the CRS's ~30 rule
+        # files are libapache2-mod-security2's module's (its security2.conf includes them); DevSec's SSH baseline and
+        # openbsd-inetd's leftovers need nothing
+        waf = platform == "debian13"
+        root(box, "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ssl-cert "
+                  "openbsd-inetd" + " libapache2-mod-security2 modsecurity-crs" * waf + " >/tmp/apt.log 2>&1 || "
+                  "{ tail -30 /tmp/apt.log; exit 1; }")
+        root(box, WEB_TIER)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = sorted(ln for items in failed.values() for ln in items)
+        shown = "\n".join(lines)
+        assert all("allow it: " in ln for ln in lines), shown
+        assert sorted(allowance(ln) for ln in lines) == sorted([
+            'allow_apache_conf = ["/etc/apache2/sites-enabled/default-ssl.conf"]', 'allow_listen = ["*:443"]',
+            'allow_modules = ["socache_shmcb_module"]', 'allow_modules = ["ssl_module"]'] + [
+            'allow_apache_conf = ["/etc/modsecurity/modsecurity.conf"]', 'allow_modules = ["security2_module"]',
+            'allow_modules = ["unique_id_module"]'] * waf), shown
+        site = next(ln for ln in lines if "default-ssl.conf (" in ln)
+        sites = re.search(r", with what it serves: (allow_sites = \[.*\])$", site)
+        assert sites and "it defines vhost " in site, site
+        allowed = merged(allowed, lines) + sites.group(1) + "\n"
+        assert gate(tmp_path, fleet, allowed) == {}

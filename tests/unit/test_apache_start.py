@@ -73,6 +73,8 @@ def verdict(line: str, **kw) -> str | None:
     ("SSLCertificateKeyFile \\\n  /srv/logtools/k.pem", "/srv/logtools/k.pem"),  # a continued line
     ("WSGIDaemonProcess x python-home=/srv/root chroot=/srv/logtools/jail", "/srv/logtools/jail"),  # root chroots
     ("Mutex file:/tmp/locks default", "/tmp/locks"),  # not there, and anyone may make it
+    ("SecAuditLog /srv/logtools/modsec_audit.log", "/srv/logtools/modsec_audit.log"),  # root's parent opens it
+    ("SecDebugLog /tmp/modsec_debug.log", "/tmp/modsec_debug.log"),
 ])
 def test_a_path_any_directive_names_that_someone_else_may_change_is_refused_naming_file_and_line(line, named):
     said = verdict(line)
@@ -86,6 +88,8 @@ def test_a_path_any_directive_names_that_someone_else_may_change_is_refused_nami
     "CustomLog /srv/root/access.log combined",  # root's directory: root alone may make the log there
     "SSLRandomSeed startup file:/dev/urandom 512",  # a character device of root's
     "DAVLockDB /srv/logtools/DAVLock",  # mod_dav_fs opens it in the children (a stock `a2enmod dav_fs` was refused)
+    "SecTmpDir /tmp/", "SecDataDir /tmp/",  # ModSecurity's, per request (its recommended modsecurity.conf's lines)
+    "SecUploadDir /srv/logtools/uploads",
 ])
 def test_what_only_root_may_change_or_no_root_process_opens_is_accepted(line):
     extra = {"/dev": {"st": [D, 0, 0, 0, 0, 0]}, "/dev/urandom": {"st": [s.S_IFCHR | 0o666, 0, 0, 0, 0, 0]}}
@@ -102,6 +106,18 @@ def test_a_defined_variable_is_resolved_and_judged():
 def test_a_variable_or_a_macro_the_check_cannot_read_is_a_no():
     assert "${NOPE} is not one this check can resolve: root runs nothing" in verdict("CustomLog ${NOPE}/x.log c")
     assert "a <Macro>: what its Use lines make is not read here" in verdict("<Macro Log $d>")
+
+
+def test_a_dollar_brace_no_define_or_shell_could_set_is_left_as_apache_leaves_it():
+    """Class: every ``${...}`` was a variable to resolve, else a no; Apache substitutes a name a ``Define`` or the
+    environment sets and leaves any other as it stands: modsecurity-crs's RCE rules (a regex's ``\\${|<\\(``) failed
+    every server running the CRS with no allowance to write. A name a shell could set stays a no; one a Define sets
+    is resolved and its path judged."""
+    crs = 'SecRule ARGS "@rx (?:;|\\$\\(|`|\\${|<\\(|\\(\\s*\\))\\s*(?:{|\\s*)" "id:932100,phase:2,block"'
+    assert verdict(crs) is None
+    assert "${TOOLS_DIR} is not one this check can resolve" in (verdict("CustomLog ${TOOLS_DIR}/a.log c") or "")
+    said = verdict("Define x|y /srv/root\nCustomLog ${x|y}/../logtools/a.log combined")
+    assert said and "zz.conf:2: " in said and "/srv/logtools/a.log may be" in said, said
 
 
 def test_a_link_on_the_way_is_followed_and_judged_where_it_leads():
@@ -128,6 +144,32 @@ def test_a_path_inside_a_word_is_judged_as_the_program_reads_it(line):
 def test_a_path_glued_to_an_option_in_a_command_is_a_no():
     said = verdict('ErrorLog "|/usr/bin/python3 -X/srv/logtools/x"')
     assert "a path glued to something else" in (said or "") and "root runs nothing" in said, said
+
+
+# A word's `key:` is a command only after `|`, `|$`, `exec:`, `prg:` (class: any `scheme:` was read as a command's,
+# whose quote or `$` is a shell word this check cannot read, so root ran nothing: ModSecurity's rule actions
+# `"id:1,msg:'...'"`, as modsecurity-crs ships them, read as a command `id:`, failed every server running the CRS with
+# no allowance to write; its paths are still judged, the commands' shell words still a no)
+@pytest.mark.parametrize("line", [
+    'SecRule &TX:crs_setup_version "@eq 0" \\\n    "id:901001,\\\n    phase:1,\\\n    deny,\\\n'
+    "    msg:'ModSecurity Core Rule Set is deployed without configuration! Please copy the template',\\\n"
+    "    ver:'OWASP_CRS/3.3.4',\\\n    severity:'CRITICAL'\"",  # CRS's own layout: each action a continued line
+    "SecAction \"id:900990,phase:1,nolog,pass,t:none,setvar:'tx.crs_setup_version=334'\"",  # crs-setup.conf
+    "Header always set Content-Security-Policy \"default-src: 'self'\"",  # a value with a `key:` and a quote
+])
+def test_a_value_with_a_key_and_a_quote_is_no_command(line):
+    assert verdict(line) is None
+
+
+@pytest.mark.parametrize("line", ['CustomLog "|$cd ~ && ./ship" combined', "SSLPassPhraseDialog exec:~/ask",
+                                  "RewriteMap m \"prg:$HOME/map\""])
+def test_a_shell_word_in_a_command_stays_a_no(line):
+    assert "a shell word this check cannot read" in (verdict(line) or ""), verdict(line)
+
+
+def test_a_path_in_a_value_with_a_key_is_still_judged():
+    said = verdict("SecRule ARGS \"@rx x\" \"id:1,phase:1,msg:'a b',exec:/srv/logtools/run.lua\"")
+    assert said and "/srv/logtools/run.lua may be" in said, said
 
 
 def envvars(text: str) -> str | None:

@@ -252,3 +252,20 @@ def test_a_packaged_init_script_whose_unit_is_enabled_or_whose_postinst_is_unrea
     assert boot_jobs(Texts(snap.files), exp, snap, []) == []
     lines = found(exp, {**SYSV, **enabled, "/var/lib/dpkg/info/apache2.postinst": None})  # (looked at: none)
     assert len(lines) == 2 and all("its postinst makes no start link for it" in ln for ln in lines), lines
+
+
+def test_the_start_links_a_removed_package_leaves_until_its_purge_are_no_claim(exp):
+    """Class: a package removed and not purged (dpkg state ``config-files``: exim4's when postfix replaced it)
+    keeps its conffiles, its init script, and the start links update-rc.d made, until its purge (its postrm's
+    ``update-rc.d remove``); dpkg deletes its postinst, which was read as one that makes no link: "enabled by hand",
+    with an allowance to write for dpkg's own leftover. The same links of an installed package with no postinst
+    stay a line."""
+    enabled = {f"/etc/rc{n}.d/S01apache-htcacheclean": "-> ../init.d/apache-htcacheclean" for n in "2345"}
+    gone = {**SYSV, **enabled, "/var/lib/dpkg/info/apache2.postinst": None}
+    snap = snapshot(gone)
+    status = snap.files["/var/lib/dpkg/status"]
+    status["data"] += "\nPackage: apache2\nStatus: deinstall ok config-files\n"
+    assert boot_jobs(Texts(snap.files), exp, snap, []) == []
+    status["data"] = status["data"].replace("deinstall ok config-files", "install ok installed")
+    lines = boot_jobs(Texts(snap.files), exp, snap, [])
+    assert len(lines) == 2 and all("its postinst makes no start link for it" in ln for ln in lines), lines
