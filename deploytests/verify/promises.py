@@ -348,15 +348,24 @@ def _live_id(facts) -> str:
     return facts.tree["current"].rstrip("/").rsplit("/", 1)[-1]
 
 
-def _response(facts, path):
+def _response(facts, path, root=False):
+    """The runner's answer to GET ``path``. A redirect to TLS (the runner asks over http), or no answer to any GET,
+    is one cause for every check of the runner's GETs: the ``root`` check (the health path's) fails naming it, the
+    others skip."""
     if not facts.responses:  # the runner does not reach this host's site (a fab rollout without base_url)
         raise NotApplicable(f"GET {path} was not made: the runner has no base_url for {facts.label}")
     resp = facts.responses.get(path)
     if isinstance(resp, str) or resp is None:
+        if not root and all(isinstance(r, str) or r is None for r in facts.responses.values()):
+            raise NotApplicable("no GET from the runner got an answer: one cause, its failure is "
+                                "test_health_from_runner's")
         raise AssertionError(f"GET {path} from the runner got no answer: {resp}")
     to = urllib.parse.urlsplit(resp.headers.get("Location") or "")
     if resp.is_redirect and to.scheme == "https" and urllib.parse.urlsplit(resp.url).scheme == "http":
-        asked = urllib.parse.urlsplit(resp.url)  # (one line for every check: one cause, whichever path)
+        asked = urllib.parse.urlsplit(resp.url)
+        if not root:
+            raise NotApplicable(f"the site sends the runner's GETs on to https://{to.netloc}: one cause, its failure "
+                                f"is test_health_from_runner's")
         raise AssertionError(f"the site sends the runner's GETs to http://{asked.netloc} on to https://{to.netloc} "
                              f"(a redirect to TLS in Apache's configuration: certbot --redirect): it is reached over "
                              f"TLS; give {facts.label} base_url = \"https://{to.netloc}\" in the targets file")
@@ -1060,7 +1069,7 @@ def daemon_umask(facts, exp):
 
 
 def health_from_runner(facts, exp):
-    resp = _response(facts, exp.cfg.health_path)
+    resp = _response(facts, exp.cfg.health_path, root=True)
     assert resp.status_code == 200 and resp.content, f"expected HTTP 200 with a body\n{describe(resp)}"
 
 

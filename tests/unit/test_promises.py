@@ -558,17 +558,38 @@ def test_a_live_release_the_app_writes_into_is_one_line_naming_the_shared_path(e
 
 def test_a_site_the_runner_asks_over_http_sending_it_to_https_is_one_line_naming_base_url(exp):
     """With the redirect, every check of the runner's GETs on an http base_url failed on its own line (301: 'expected
-    HTTP 200', 'another site answered', 'static files'). One line, the same for every path: give base_url https."""
+    HTTP 200', 'another site answered', 'static files'), then each with the same line (four failures for one
+    cause, with certbot --redirect on a real server). One failure: the health path's check names base_url https;
+    the other checks of the runner's GETs skip, naming it."""
     facts = clean_facts()
     for path in list(facts.responses):
         moved = requests.Response()
         moved.status_code, moved.url, moved._content = 301, f"http://127.0.0.1:8080{path}", b""
         moved.headers["Location"] = f"https://localhost{path}"
         facts.responses[path] = moved
-    said = {outcome(rule, facts, exp) for rule in ("health", "homepage", "serves", "private", "static")}
+    said = {outcome(rule, facts, exp) for rule in ("homepage", "serves", "private", "static")}
+    assert said == {"skip: the site sends the runner's GETs on to https://localhost: one cause, its failure is "
+                    "test_health_from_runner's"}, said
+    said = {outcome("health", facts, exp)}
     assert said == {f"fail: the site sends the runner's GETs to http://127.0.0.1:8080 on to https://localhost (a "
                     f"redirect to TLS in Apache's configuration: certbot --redirect): it is reached over TLS; give "
                     f"{facts.label} base_url = \"https://localhost\" in the targets file"}, said
+
+
+def test_a_site_that_answers_no_get_of_the_runner_is_one_failure(exp):
+    """Another member of 'one cause, several failures': Apache stopped (or the port closed to the runner) while SSH
+    answers failed every check of the runner's GETs, each on its own line. One failure (the health path's), the
+    others skip naming it; a single path without an answer while the rest answer still fails its own check."""
+    facts = clean_facts()
+    for path in list(facts.responses):
+        facts.responses[path] = "ConnectionError: connection refused"
+    assert {outcome(rule, facts, exp) for rule in ("homepage", "serves", "private", "static")} == {
+        "skip: no GET from the runner got an answer: one cause, its failure is test_health_from_runner's"}
+    assert outcome("health", facts, exp).startswith("fail: GET /health from the runner got no answer: "
+                                                    "ConnectionError"), outcome("health", facts, exp)
+    facts = clean_facts()
+    facts.responses["/"] = "ReadTimeout: read timed out"
+    assert outcome("homepage", facts, exp) == "fail: GET / from the runner got no answer: ReadTimeout: read timed out"
 
 
 def test_a_run_that_deploys_nothing_still_catches_a_live_record_naming_another_artifact(exp, monkeypatch, tmp_path):
