@@ -1285,7 +1285,7 @@ def cw_listen(facts, exp):
     seen, lines, readers = set(), [], secret_readers(facts, exp)
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
-    by_hand = {d["value"].rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
+    by_hand = {_listen_key(d["value"]).rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
                for d in inv["apache"]["files"][path].get("directives", []) if d["name"] == "listen"} \
         if inv.get("apache", {}).get("files") else set()
     for sock in inv["listeners"]:
@@ -1519,6 +1519,16 @@ def _others_daemons(facts, exp) -> dict[int, Any]:
             if p["user"] == c.app_user and exp.stack.is_daemon_of(p.get("argv0", ""), c.app)}
 
 
+def _listen_key(value: str) -> str:
+    """The ``allow_listen`` address of an Apache ``Listen`` value (``8443 https``, ``127.0.0.1:8080``,
+    ``[::]:443``), in the form the listener rule shows its socket: ``*``, ``localhost`` or the address, ``:PORT``."""
+    host, _, port = value.split()[0].rpartition(":") if value.split() else ("", "", "")
+    host = host.strip("[]")
+    shown = "*" if host in ("", "*", "0.0.0.0", "::") else "localhost" if host.startswith("127.") or host == "::1" \
+        else host
+    return f"{shown}:{port}"
+
+
 def unaccounted_apache_files(facts, exp) -> dict[str, str]:
     """path -> why, for each file Apache's root parent reads that is not accounted for: someone but root may
     write it, or it is not a stock include with dpkg's unchanged content, bootstrap's, or allowed. The line says
@@ -1562,9 +1572,12 @@ def unaccounted_apache_files(facts, exp) -> dict[str, str]:
         effects += [f"Listen {d['value']} (line {d['line']})" for d in info.get("directives", [])
                     if d["name"] == "listen"]
         sites = sorted({v["name"] for v in _vhosts(ap) if v["file"] == path and v["name"] not in exp.allow.sites})
+        opens = sorted({_listen_key(d["value"]) for d in info.get("directives", []) if d["name"] == "listen"}
+                       - set(exp.allow.listen))
         found[path] = f"{path}{origin}: {why}" + (f"; it defines {', '.join(effects)}" if effects else "") + \
             "".join(f"; by it {r}" for r in run) + f". {_allow_hint(exp, 'allow_apache_conf', path)}" + (
-                f", with what it serves: allow_sites = {json.dumps(sites)}" if sites else "")
+                f", with what it serves: allow_sites = {json.dumps(sites)}" if sites else "") + (
+                f", with what it opens: allow_listen = {json.dumps(opens)}" if opens else "")
     return found
 
 

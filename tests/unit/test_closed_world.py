@@ -191,6 +191,26 @@ def test_a_config_file_by_hand_is_one_failure_naming_its_include_and_effects(exp
     assert failing(facts, allowing(exp, apache_conf=(path,), sites=("ops.example.com",), listen=("*:8088",))) == {}
 
 
+@pytest.mark.parametrize("value, key, host", [("8443 https", "*:8443", "0.0.0.0"), ("[::]:8443", "*:8443", "::"),
+                                              ("127.0.0.1:8081", "localhost:8081", "127.0.0.1"),
+                                              ("192.0.2.7:8443 https", "192.0.2.7:8443", "192.0.2.7")])
+def test_a_file_s_line_names_the_ports_it_opens_so_its_allowances_pass_in_one_round(exp, value, key, host):
+    """Class: allowing a file by hand revealed the next line (its vhost's: allow_sites, then its port's: a
+    ``Listen`` in a conf written by hand was one line naming allow_apache_conf; once written, the socket failed on
+    its own, allow_listen). The file's line names what it opens too; written, the gate passes. Other member: a
+    ``Listen 8443 https`` (a protocol word: the common TLS form) was not taken for the file's port, so its socket
+    was a second line for one cause from the start."""
+    facts = clean_facts()
+    path = "/etc/apache2/conf-enabled/tls-port.conf"
+    add_conf(facts, path, directives=[{"line": 1, "name": "listen", "value": value}])
+    inv(facts)["listeners"].append({"proto": "tcp", "host": host, "port": 8443 if "8443" in key else 8081,
+                                    "procs": [proc(27, "root", "/usr/sbin/apache2 -k start")]})
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_apache_files"], msg
+    assert f'with what it opens: allow_listen = ["{key}"]' in msg["cw_apache_files"], msg
+    assert failing(facts, allowing(exp, apache_conf=(path,), listen=(key,))) == {}
+
+
 def test_a_stock_file_edited_or_writable_by_others_fails(exp):
     facts = clean_facts()
     files = inv(facts)["apache"]["files"]
