@@ -1305,7 +1305,7 @@ def cw_listen(facts, exp):
         loopback = sock["host"].startswith("127.") or sock["host"] == "::1"  # IPv4 and IPv6: one finding
         if loopback and procs and all(_system_daemon(p, exp) for p in procs) and not sshd:
             continue  # the distribution's daemon, answering this host only (chrony's command port, the MTA)
-        shown = f"{'*' if anyaddr else 'localhost' if loopback else sock['host']}:{sock['port']}"
+        shown = f"{_shown_host(sock['host'])}:{sock['port']}"
         key = ("udp/" if sock["proto"] == "udp" else "") + shown
         allowed = _listen_allowed(exp, {key, f"{sock['host']}:{sock['port']}"}, procs, apache_bin)
         secrets = [] if loopback else [p["user"] for p in procs if p["user"] in readers and any(
@@ -1523,10 +1523,13 @@ def _listen_key(value: str) -> str:
     """The ``allow_listen`` address of an Apache ``Listen`` value (``8443 https``, ``127.0.0.1:8080``,
     ``[::]:443``), in the form the listener rule shows its socket: ``*``, ``localhost`` or the address, ``:PORT``."""
     host, _, port = value.split()[0].rpartition(":") if value.split() else ("", "", "")
-    host = host.strip("[]")
-    shown = "*" if host in ("", "*", "0.0.0.0", "::") else "localhost" if host.startswith("127.") or host == "::1" \
+    return f"{_shown_host(host.strip('[]'))}:{port}"
+
+
+def _shown_host(host: str) -> str:
+    """How a listening address is shown and allowed: ``*`` for any address, ``localhost`` for loopback, else itself."""
+    return "*" if host in ("", "*", "0.0.0.0", "::") else "localhost" if host.startswith("127.") or host == "::1" \
         else host
-    return f"{shown}:{port}"
 
 
 def unaccounted_apache_files(facts, exp) -> dict[str, str]:

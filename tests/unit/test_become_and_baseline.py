@@ -128,6 +128,7 @@ def test_root_collector_reads_logins_key_files_through_no_link_and_no_other_name
     (keys / "ops").write_text(f"{KEY} named\n")
     conf = tmp_path / "sshd_config"
     conf.write_text(f"AuthorizedKeysFile .ssh/authorized_keys {keys}/%u\n")
+    conf.chmod(0o644)  # (whatever the umask: root reads only a file no one but root may write)
     if os.stat(conf).st_uid != 0 or os.stat(conf).st_mode & 0o022:
         pytest.skip("its sshd_config must be root's and only root's to write: run as root")
     acct = collections.namedtuple("acct", "pw_name pw_uid pw_dir pw_shell")
