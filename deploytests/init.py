@@ -283,6 +283,29 @@ def factory(text: str) -> str | None:
                  and all(d is not None for d in f.args.kw_defaults)), None)
 
 
+def _wsgi_args(f: ast.FunctionDef, method: bool = False) -> bool:
+    """Whether ``f`` takes a WSGI call's two arguments, ``(environ, start_response)`` (after ``self``)."""
+    names = [a.arg for a in f.args.posonlyargs + f.args.args][1 if method else 0:]
+    return len(names) == 2 and names[1] == "start_response"
+
+
+def wsgi_callable(text: str) -> str | None:
+    """The WSGI callable ``text`` (Python source) defines at its top, by its shape whatever its name (PEP 3333's
+    ``simple_app``): a function of ``(environ, start_response)``, or a module-level instance of a class whose
+    ``__call__`` takes them."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    funcs = [f.name for f in tree.body if isinstance(f, ast.FunctionDef) and _wsgi_args(f)]
+    classes = {c.name for c in tree.body if isinstance(c, ast.ClassDef) and any(
+        isinstance(f, ast.FunctionDef) and f.name == "__call__" and _wsgi_args(f, method=True) for f in c.body)}
+    made = [t.id for a in tree.body if isinstance(a, ast.Assign) and isinstance(a.value, ast.Call)
+            and isinstance(a.value.func, ast.Name) and a.value.func.id in classes
+            for t in a.targets if isinstance(t, ast.Name)]
+    return next(iter(funcs + made), None)
+
+
 def blueprint_prefix(texts: dict[str, str], route: str) -> str:
     """The URL prefix of the Flask blueprint whose ``@bp.get("/health")`` is ``route`` (its text): the
     ``url_prefix=`` of its ``Blueprint(...)``, else of the ``register_blueprint(...)`` naming that module's object
@@ -923,11 +946,14 @@ def detect(root: Path) -> Detected:
         framework = "wsgi"
         entry = next((f"{mod}:{attr}" for attr in WSGI_NAMES for mod, text in texts.items()
                       if re.search(rf"^(?:def {attr}\(|{attr}\s*[:=])", text, re.M)), None)
+    if entry is None:  # another name: known by its shape, (environ, start_response)
+        entry = next((f"{mod}:{attr}" for mod, text in texts.items() if (attr := wsgi_callable(text))), None)
     if entry is None:
         first = mods[0][0].split(".")[0] if mods else app_name(name)
         entry = f"{first}:application"
-        notes.append(f"no WSGI app found (create_app(), `app = Flask(...)`, a module-level `application` or `app`): "
-                     f"entry_point guessed as {entry!r}; set it to module:callable of your installed package")
+        notes.append(f"no WSGI app found (create_app(), `app = Flask(...)`, a module-level `application` or `app`, "
+                     f"a function of (environ, start_response)): entry_point guessed as {entry!r}; set it to "
+                     "module:callable of your installed package")
     package = entry.split(":")[0].split(".")[0]
     own = mods and not namespace_top(root, package)  # a namespace (src/acme/) is shared: the project names the app
     detected = Detected(name=name, app=app_name(package if own else name), entry_point=entry, notes=notes,

@@ -99,6 +99,25 @@ def test_plain_wsgi_tries_application_then_app(tmp_path, text, entry):
     assert any("no /health route found" in n for n in d.notes) == (text != PLAIN)
 
 
+
+# Class: a WSGI callable known only by two names. PEP 3333's own example is `def simple_app(environ,
+# start_response)`; a project naming its callable otherwise (`stockroom_app` in src/acme/stockroom/web.py) got "no
+# WSGI app found" and entry_point 'acme:application', the shared namespace package. A callable is known by its
+# shape, whatever its name. Other member: an instance of a class whose __call__ takes (environ, start_response).
+@pytest.mark.parametrize("text, attr", [
+    ("import os\n\ndef _db():\n    pass\n\n\ndef stockroom_app(environ, start_response):\n"
+     "    start_response('200 OK', [])\n    return [b'ok']\n", "stockroom_app"),
+    ("class Stock:\n    def __init__(self, path):\n        self.path = path\n\n"
+     "    def __call__(self, env, start_response):\n        return []\n\n\nstock = Stock('x')\n", "stock"),
+])
+def test_a_wsgi_callable_of_another_name_is_known_by_its_shape(tmp_path, text, attr):
+    root = project(tmp_path, {"pyproject.toml": '[project]\nname = "acme-stockroom"\nversion = "1"\n',
+                              "src/acme/stockroom/__init__.py": "", "src/acme/stockroom/web.py": text})
+    d = detect(root)
+    assert (d.framework, d.entry_point, d.app) == ("wsgi", f"acme.stockroom.web:{attr}", "acme_stockroom")
+    assert not any("no WSGI app found" in n for n in d.notes), d.notes
+
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 
 
