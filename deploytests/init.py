@@ -786,10 +786,51 @@ def config_files(root: Path) -> list[str]:
     return [p.relative_to(root).as_posix() for p in sorted(found, key=rank)]
 
 
-def config_file(root: Path) -> tuple[str, bool]:
-    """(config_file, whether init writes it): the project's first config file, else a new ``deploy.cfg``."""
-    configs = config_files(root)
-    return (configs[0], False) if configs else (new_config(root, "deploy.cfg"), True)
+def config_file(root: Path, fmt: str = "", notes: list[str] | None = None) -> tuple[str, bool]:
+    """(config_file, whether init writes it): the project's first config file that reads in ``fmt`` (the format
+    the app parses its config in, one of CONFIG_FORMATS'; Python syntax by default), else a new ``deploy.cfg``.
+    A file that does not (a tool's own ``babel.cfg``, ``.bumpversion.cfg``) is named in ``notes`` and passed."""
+    fmt = fmt or CONFIG_FORMATS[0][1]
+    for rel in config_files(root):
+        if not (why := unreadable_as(root / rel, fmt)):
+            return rel, False
+        if notes is not None:
+            notes.append(f"{rel} is not taken for the app's config: {why}, and the app reads "
+                         f"{fmt.split(':')[0].split(' (')[0]}")
+    return new_config(root, "deploy.cfg"), True
+
+
+def unreadable_as(path: Path, fmt: str) -> str:
+    """Why ``path`` is no config in ``fmt`` (a CONFIG_FORMATS format), "" when it reads as one: Python syntax
+    assigning an UPPERCASE name (Flask's from_envvar/from_pyfile and Django's settings take only those), INI with
+    a section, NAME=value lines, TOML, JSON."""
+    import configparser
+
+    text = path.read_text(errors="replace")
+    kind = next(i for i, (_, f, _) in enumerate(CONFIG_FORMATS) if f == fmt)
+    try:
+        if kind == 0:
+            tree = ast.parse(text)
+            if not any(isinstance(t, ast.Name) and t.id.isupper() for a in tree.body if isinstance(a, ast.Assign)
+                       for t in a.targets):
+                return "it assigns no UPPERCASE setting"
+        elif kind == 1:
+            parser = configparser.RawConfigParser()
+            parser.read_string(text)
+        elif kind == 2:
+            bad = next((n for n, line in enumerate(text.splitlines(), 1) if line.strip() and not
+                        re.match(r"\s*(#|(export\s+)?[A-Za-z_]\w*\s*=)", line)), 0)
+            if bad:
+                return f"line {bad} is no NAME=value line"
+        elif kind == 3:
+            tomllib.loads(text)
+        else:
+            json.loads(text)
+    except SyntaxError as e:
+        return f"line {e.lineno} is not Python syntax"
+    except (configparser.Error, tomllib.TOMLDecodeError, ValueError) as e:
+        return f"it does not parse ({str(e).splitlines()[0][:80]})"
+    return ""
 
 
 def tables_dropped(root: Path, mods) -> list[str]:
@@ -968,7 +1009,8 @@ def detect(root: Path) -> Detected:
         # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
         detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
     if detected.config_env or detected.config_path:  # the app reads a config: an existing file, or one to write
-        detected.config_file, detected.new_config = config_file(root)
+        detected.config_file, detected.new_config = config_file(root, detected.config_format[:1] and
+                                                                detected.config_format[0], notes)
     else:
         prefixed = [f"{m.group(1) or 'FLASK'}_SECRET_KEY" for m in PREFIXED_ENV_RE.finditer(everything)]
         env_config(root, detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))
@@ -1539,7 +1581,7 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
                        "refuses a release that does not read the config it installs: add at its end (with "
                        f"`import os` and `from pathlib import Path`):\n{SETTINGS_HOOK.format(env=d.config_env)}")
     if not d.config_as_env:
-        d.config_file, d.new_config = config_file(root)
+        d.config_file, d.new_config = config_file(root, notes=d.notes)
     urlconf = ROOT_URLCONF_RE.search(settings_text)
     views: list[str] = []
     found, unread = django_health(root, urlconf.group(1) if urlconf else f"{project}.urls", texts, views=views)

@@ -118,6 +118,31 @@ def test_a_wsgi_callable_of_another_name_is_known_by_its_shape(tmp_path, text, a
     assert not any("no WSGI app found" in n for n in d.notes), d.notes
 
 
+
+# Class: a project file taken for the app's config without reading it in the app's format. Flask-Babel's
+# extraction mapping `babel.cfg` (`[python: pkg/**.py]`) at the top was named config_file for an app reading
+# from_envvar (Python): the servers would exec it. A candidate must read in the format the app parses: Python
+# assigning an UPPERCASE setting (Flask and Django take only those), INI, NAME=value lines, TOML, JSON. Other
+# members: bumpversion's `.bumpversion.cfg` (INI: not Python), and a JSON-reading app's `config/app.cfg` in Python.
+@pytest.mark.parametrize("files, reading, taken", [
+    ({"babel.cfg": "[python: lingua/**.py]\n[jinja2: lingua/templates/**.html]\n"},
+     'app.config.from_envvar("LINGUA_SETTINGS")', NEW_CONFIG),
+    ({".bumpversion.cfg": "[bumpversion]\ncurrent_version = 0.1.0\n"},
+     'app.config.from_envvar("LINGUA_SETTINGS")', NEW_CONFIG),
+    ({"babel.cfg": "[python: lingua/**.py]\n", "config/production.cfg": 'SECRET_KEY = "x"\n'},
+     'app.config.from_envvar("LINGUA_SETTINGS")', "config/production.cfg"),
+    ({"config/app.cfg": 'SECRET_KEY = "x"\n'},
+     'app.config.from_file(os.environ["LINGUA_SETTINGS"], load=json.load)', NEW_CONFIG),
+])
+def test_a_config_file_is_one_the_app_can_read(tmp_path, files, reading, taken):
+    app = ("import json\nimport os\nfrom flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n"
+           f"    {reading}\n    return app\n")
+    d = detect(project(tmp_path, {"lingua/__init__.py": app, **files}))
+    assert (d.config_env, d.config_file) == ("LINGUA_SETTINGS", taken)
+    passed = [f for f in files if f != taken and taken == NEW_CONFIG]  # the preferred names are read first
+    assert [n.split(" is not taken")[0] for n in d.notes if " is not taken for the app's config" in n] == passed
+
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 
 
