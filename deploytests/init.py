@@ -1009,8 +1009,8 @@ def detect(root: Path) -> Detected:
         # Flask's tutorial layout: config.py in the instance folder, beside the database (a shared path)
         detected.config_path = f"/var/www/{detected.app}/shared/instance/{m.group(1)}"
     if detected.config_env or detected.config_path:  # the app reads a config: an existing file, or one to write
-        detected.config_file, detected.new_config = config_file(root, detected.config_format[:1] and
-                                                                detected.config_format[0], notes)
+        fmt = detected.config_format[0] if detected.config_format else ""
+        detected.config_file, detected.new_config = config_file(root, fmt, notes)
     else:
         prefixed = [f"{m.group(1) or 'FLASK'}_SECRET_KEY" for m in PREFIXED_ENV_RE.finditer(everything)]
         env_config(root, detected, list(dict.fromkeys(prefixed + [v for t in texts.values() for v in env_reads(t)])))

@@ -43,6 +43,7 @@ test, the targets file or a local database makes no new release. Costs and cache
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import json
@@ -168,7 +169,8 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     info = dict(manifest, source_hash=source_hash, git_sha=git_sha(project_dir))
     return Artifact(path=path, app=cfg.app, name=meta["name"], version=meta["version"], sha256=sha, size=size,
                     python_version=python_version, manifest=info, seconds=time.monotonic() - started,
-                    cached=not built, machine=machine, warnings=tuple(ignored_but_shipped(project_dir, app_wheel)))
+                    cached=not built, machine=machine,
+                    warnings=tuple(ignored_but_shipped(project_dir, app_wheel) + uncompiled_catalogs(app_wheel)))
 
 
 # ---------------------------------------------------------------- build commands, static dirs (issue 18)
@@ -497,11 +499,52 @@ def ignored_but_shipped(project_dir: Path, wheel: Path) -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     fields = proc.stdout.split("\0")  # source, line, pattern, path per ignored file
-    return [f"{path} is ignored by git ({src}:{line}: {pattern}) but the app's wheel ships it: every server "
-            "installs it, readable by any local user; if it holds settings or secrets, keep it out of the package "
+    ignored = [(f"{src}:{line}: {pattern}", path) for src, line, pattern, path
+               in zip(fields[0::4], fields[1::4], fields[2::4], fields[3::4], strict=False) if path]
+    made = built_from_tracked(project_dir, [path for _, path in ignored])
+    by_rule: dict[str, list[str]] = {}
+    for rule, path in ignored:
+        if path not in made:
+            by_rule.setdefault(rule, []).append(path)
+    return [f"{paths[0]}{f' and {len(paths) - 1} more file(s) it matches' if len(paths) > 1 else ''} "
+            f"{'are' if len(paths) > 1 else 'is'} ignored by git ({rule}) but the app's wheel ships "
+            f"{'them' if len(paths) > 1 else 'it'}: every server installs {'them' if len(paths) > 1 else 'it'}, "
+            "readable by any local user; if it holds settings or secrets, keep it out of the package "
             "(or exclude it from the build) and give the servers their settings with config_file in the deploy "
-            "config" for src, line, pattern, path in zip(fields[0::4], fields[1::4], fields[2::4], fields[3::4],
-                                                          strict=False) if path]
+            "config" for rule, paths in by_rule.items()]
+
+
+def built_from_tracked(project_dir: Path, paths: list[str]) -> set[str]:
+    """Those of ``paths`` (ignored files) that a build makes from a file git tracks beside them, of the same name
+    but its suffix (``messages.mo`` compiled from ``messages.po``, ``site.css`` from ``site.scss``): the build's
+    output of what the repository holds, not a local file."""
+    siblings = {p: [s.relative_to(project_dir).as_posix() for s in (project_dir / p).parent.glob(
+        glob.escape(Path(p).stem) + ".*") if s.name != Path(p).name] for p in paths}
+    wanted = sorted({s for found in siblings.values() for s in found})
+    if not wanted:
+        return set()
+    try:
+        proc = subprocess.run(["git", "-C", str(project_dir), "ls-files", "-z", "--", *wanted],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    tracked = set(proc.stdout.split("\0"))
+    return {p for p, found in siblings.items() if tracked.intersection(found)}
+
+
+def uncompiled_catalogs(wheel: Path) -> list[str]:
+    """A warning when the app's wheel ships gettext catalogs (``.po``) without their compiled ``.mo`` beside them:
+    gettext (Babel, Django) reads only the ``.mo``, so the servers would answer untranslated text. One line."""
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    bare = sorted(n for n in names if n.endswith(".po") and n[:-3] + ".mo" not in names)
+    if not bare:
+        return []
+    more = f" and {len(bare) - 1} more" if len(bare) > 1 else ""
+    return [f"the app's wheel ships {bare[0]}{more} without the compiled .mo beside it: gettext reads only .mo "
+            "files, so the servers would answer untranslated text; compile them in the deploy config's build "
+            "(`pybabel compile -d <package>/translations`, Django's `python manage.py compilemessages`), before pack "
+            "builds the wheel, and ship the .mo files as package data"]
 
 
 def git_sha(project_dir: Path) -> str | None:

@@ -534,6 +534,46 @@ def test_a_file_git_ignores_inside_the_package_is_named_when_the_wheel_ships_it(
     assert packmod.pack(src, cfg, cache_dir=cache).warnings == ()
 
 
+def test_ignored_files_are_one_line_per_rule_and_a_build_output_of_a_tracked_file_is_none(tmp_path, monkeypatch):
+    """Class: one cause, one line. Flask-Babel's compiled catalogs (``*.mo`` gitignored, 2 languages) gave a
+    warning per file, each asking whether it held secrets: a ``.mo`` compiled from the tracked ``.po`` beside it
+    is the build's output of what the repository holds, never a local file. Other member: ``site.css`` built from
+    a tracked ``site.scss``. Two local files matching one rule (``*.local.py``) are one line."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    files = ["pkg/__init__.py", "pkg/tr/de/LC_MESSAGES/messages.po", "pkg/tr/de/LC_MESSAGES/messages.mo",
+             "pkg/tr/fr/LC_MESSAGES/messages.po", "pkg/tr/fr/LC_MESSAGES/messages.mo", "pkg/static/site.scss",
+             "pkg/static/site.css", "pkg/a.local.py", "pkg/b.local.py"]
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x\n")
+    (tmp_path / ".gitignore").write_text("*.mo\nsite.css\n*.local.py\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
+    wheel = _wheel(tmp_path / "pkg-1-py3-none-any.whl", *files)
+    assert packmod.ignored_but_shipped(tmp_path, wheel) == [
+        "pkg/a.local.py and 1 more file(s) it matches are ignored by git (.gitignore:3: *.local.py) but the app's "
+        "wheel ships them: every server installs them, readable by any local user; if it holds settings or secrets, "
+        "keep it out of the package (or exclude it from the build) and give the servers their settings with "
+        "config_file in the deploy config"]
+
+
+def test_catalogs_shipped_without_their_compiled_mo_are_named_in_one_line(tmp_path):
+    """Class: a file the app reads at run time that a build step makes, missing from a fresh checkout. Flask-Babel
+    catalogs with ``*.mo`` gitignored: a clean clone's wheel had the ``.po`` only, and the servers answered in
+    English (the gate passed unless a deploy test asked for another language). Other member: a Django app's
+    ``locale/`` (``django.po``, compiled by ``compilemessages``)."""
+    po = ["lingua/translations/de/LC_MESSAGES/messages.po", "lingua/translations/fr/LC_MESSAGES/messages.po"]
+    bare = _wheel(tmp_path / "a.whl", "lingua/__init__.py", *po)
+    (line,) = packmod.uncompiled_catalogs(bare)
+    assert line.startswith(f"the app's wheel ships {po[0]} and 1 more without the compiled .mo beside it: ")
+    assert "`pybabel compile -d <package>/translations`" in line
+    django = _wheel(tmp_path / "d.whl", "polls/locale/de/LC_MESSAGES/django.po")
+    assert packmod.uncompiled_catalogs(django)[0].startswith(
+        "the app's wheel ships polls/locale/de/LC_MESSAGES/django.po without")
+    assert packmod.uncompiled_catalogs(_wheel(tmp_path / "b.whl", *po, *(p[:-3] + ".mo" for p in po))) == []
+
+
 def _wheel(path: Path, *names: str) -> Path:
     import zipfile
 
