@@ -963,6 +963,32 @@ def env_config(root: Path, d: Detected, names: list[str]) -> bool:
     return True
 
 
+def compile_catalogs(root: Path, d: Detected) -> None:
+    """gettext catalogs (``<dir>/<lang>/LC_MESSAGES/<domain>.po``) are read compiled (``.mo``), which git usually
+    ignores: a fresh clone (CI) has none, and the servers would answer untranslated text. ``build`` compiles them
+    before pack builds the wheel: ``pybabel compile`` per catalog dir and domain (Babel, Flask-Babel), Django's
+    ``compilemessages`` (GNU gettext's msgfmt on this machine). A catalog dir outside the packages never ships."""
+    found = sorted({(p.parents[2].relative_to(root).as_posix(), p.stem) for p in root.rglob("LC_MESSAGES/*.po")
+                    if not SKIP.intersection(p.relative_to(root).parts[:-1])})
+    if not found:
+        return
+    if d.framework == "django":
+        commands = ["python manage.py compilemessages"]
+    else:
+        commands = [f"pybabel compile -d {where}" + (f" -D {domain}" if domain != "messages" else "")
+                    for where, domain in found]
+    d.build = [c for c in d.build if c not in commands] + commands
+    d.notes.append(f"gettext catalogs in {', '.join(dict.fromkeys(w for w, _ in found))}: the app reads them compiled "
+                   f"(.mo), which a fresh clone lacks when git ignores them: build = {commands!r} compiles them "
+                   "before pack builds the wheel" + ("" if d.framework != "django" else
+                                                     " (it needs GNU gettext's msgfmt on this machine)"))
+    outside = [w for w, _ in found if "/" not in w.removeprefix("src/")]  # at the top: no package's
+    if outside:
+        d.notes.append(f"{outside[0]}/ lies outside the app's packages: its catalogs are not in the wheel, so the "
+                       "servers never get them; move it into a package (Django: an app's locale/) and ship its "
+                       ".mo files as package data")
+
+
 def detect(root: Path) -> Detected:
     """Read the project and guess its deploy settings (nothing is written): a Django project (manage.py naming
     its settings module), else a Flask app (a factory or ``app = Flask(...)``), else plain WSGI (a module-level
@@ -1062,6 +1088,7 @@ def detect(root: Path) -> Detected:
         notes.append(f"instance/{name} is this checkout's instance config (the development server's; Flask's docs "
                      f"keep it out of version control): the servers never get it, they get config_file, installed "
                      f"as {detected.config_path}: copy there the other settings they need (its SECRET_KEY is theirs)")
+    compile_catalogs(root, detected)
     return detected
 
 
@@ -1634,6 +1661,7 @@ def detect_django(root: Path, name: str, settings: str, texts: dict[str, str]) -
         d.notes.append('the admin is installed: create its user on the servers once deployed, with fab target NAME '
                        'run "DJANGO_SUPERUSER_PASSWORD=... django-admin createsuperuser --noinput --username admin '
                        '--email you@example.com" (fab run is not interactive)')
+    compile_catalogs(root, d)
     return d
 
 
@@ -1675,7 +1703,7 @@ def deploy_toml(d: Detected) -> str:
     lines.append(opt("static", d.static or {"/static": f"{d.app}/static"}, "served by Apache from each release",
                      active=bool(d.static)))
     if d.build:
-        lines.append(opt("build", d.build, "run by pack here, before the static dirs ship"))
+        lines.append(opt("build", d.build, "run by pack here, before the wheel and static dirs"))
     lines += [
         "# post_deploy: commands run in the new release before it goes live, on EVERY deploy (a config change, a",
         "#   release then refused by its health check too), against the live shared data (shared/, the database).",

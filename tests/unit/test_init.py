@@ -143,6 +143,40 @@ def test_a_config_file_is_one_the_app_can_read(tmp_path, files, reading, taken):
     assert [n.split(" is not taken")[0] for n in d.notes if " is not taken for the app's config" in n] == passed
 
 
+
+# Class: a file the app reads at run time that a build step makes, absent from a fresh checkout. Flask-Babel's
+# catalogs are read compiled (.mo), which projects gitignore: a clean clone's release served English and the gate
+# passed. init writes the build step that compiles them before pack builds the wheel. Other member: a Django app's
+# locale/ (compilemessages), and a top-level locale/ (LOCALE_PATHS), which no wheel ships: a note says so.
+def test_gettext_catalogs_are_compiled_by_build(tmp_path):
+    app = ("from flask import Flask\nfrom flask_babel import Babel\n\n\ndef create_app():\n"
+           "    app = Flask(__name__)\n    Babel(app)\n    return app\n")
+    root = project(tmp_path / "lingua", {"lingua/__init__.py": app, "lingua/translations/de/LC_MESSAGES/messages.po":
+                                         "", "lingua/translations/fr/LC_MESSAGES/messages.po": "",
+                                         ".venv/lib/x/locale/de/LC_MESSAGES/other.po": ""})
+    d = detect(root)
+    assert d.build == ["pybabel compile -d lingua/translations"]
+    assert any(n.startswith("gettext catalogs in lingua/translations: ") for n in d.notes), d.notes
+    lines: list[str] = []
+    init(root, out=lines.append)
+    assert load_config(root).build == ("pybabel compile -d lingua/translations",)
+
+
+def test_django_catalogs_are_compiled_by_build_and_a_top_level_locale_is_named(tmp_path):
+    import shutil
+
+    root = tmp_path / "mysite"
+    shutil.copytree(FIXTURES / "mysite", root)
+    (root / "guestbook" / "locale" / "de" / "LC_MESSAGES").mkdir(parents=True)
+    (root / "guestbook" / "locale" / "de" / "LC_MESSAGES" / "django.po").write_text("")
+    d = detect(root)
+    assert d.build == ["python manage.py collectstatic --noinput", "python manage.py compilemessages"]
+    assert not any("outside the app's packages" in n for n in d.notes)
+    (root / "locale" / "de" / "LC_MESSAGES").mkdir(parents=True)
+    (root / "locale" / "de" / "LC_MESSAGES" / "django.po").write_text("")
+    assert any(n.startswith("locale/ lies outside the app's packages") for n in detect(root).notes)
+
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 
 
