@@ -1801,6 +1801,13 @@ CONFIG_FORMATS = (
 )
 
 
+def flask_key(d: Detected) -> bool:
+    """Whether the config init writes for ``d`` is a Flask app's Python config: it then sets a random SECRET_KEY
+    (commented out, the factory's ``SECRET_KEY="dev"`` would sign the servers' sessions)."""
+    return d.framework == "flask" and not d.config_values and \
+        (d.config_format or CONFIG_FORMATS[0][1:])[0] == CONFIG_FORMATS[0][1]
+
+
 def config_format(texts: dict[str, str], env: str) -> tuple[str, str]:
     """(the format, a commented example) of the config the modules reading ``env`` parse; Python syntax if unknown."""
     reading = "\n".join(t for t in texts.values() if env in t)
@@ -1998,6 +2005,8 @@ def init(root: Path, *, out=print) -> int:
         fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
         if d.config_values:  # keys read through configparser: INI, whichever module reads the variable
             fmt, example = CONFIG_FORMATS[1][1:]
+        elif flask_key(d):  # Flask signs sessions with it: a key of these servers' own, never the code's default
+            example = f'SECRET_KEY = "{new_secret()}"  # random, made by init: these servers\' own'
         files[d.config_file] = CONFIG_CFG.format(path=d.config_file, env=d.config_env,
                                                  fmt=fmt.format(env=d.config_env), example=example.format(app=d.app))
         sections: dict[str, list[str]] = {}
@@ -2047,7 +2056,8 @@ def init(root: Path, *, out=print) -> int:
         out(f"  note    config_file = {d.config_file!r}: the servers' Django settings, read through {d.config_env}; "
             "its SECRET_KEY is random, made by init; fill in your site's name (ALLOWED_HOSTS) there")
     elif d.config_file:
-        what = "the data places below, the rest commented" if d.config_values else "commented settings only"
+        what = "the data places below, the rest commented" if d.config_values else \
+            "a random SECRET_KEY made by init" if flask_key(d) else "commented settings only"
         out(f"  note    config_file = {d.config_file!r} ({what}): the app reads {d.config_env}; put "
             "the servers' settings there")
     if d.static and not kept:

@@ -936,6 +936,22 @@ def misplaced_data(args: DeployArgs, release_dir, started):
             "%s%s: %s is kept across releases and rollbacks" % (fix, listed, place))
 
 
+PUBLIC_KEY = 6  # the release check's exit code (programs.preflight.PUBLIC_KEY): it signs with a key in its code
+
+
+def public_key(args: DeployArgs, started):
+    """The error and hint (pure) of a release whose app signs with a key written in its own code (the
+    ``public_key`` fact of the ``started`` mark, :func:`.programs.preflight.public_key`): file:line, never the key."""
+    name, path, line = (started.get("public_key") or ["SECRET_KEY", "?", 0])[:3]
+    where = "%s:%s" % (str(path).rpartition("/site-packages/")[2][:300], line)
+    return ("the new release signs with a %s written in its own code (%s): anyone who reads the code can forge its "
+            "sessions and signed cookies" % (name, where),
+            "%s a random value of your own (python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" % (
+                ("read %s from an environment variable in the code, with no default written there "
+                 "(os.environ[\"%s\"]), and set it in the env file (config_file in deploy.toml) to" % (name, name))
+                if as_env(getattr(args, "release", None)) else set_in_config(args, name)))
+
+
 def set_in_config(args: DeployArgs, setting):
     """How to set ``setting`` in what the app reads on the servers: its config file, or, when that file is its
     environment (``config_as_env``), a variable of that file the code reads (an env file holds no settings)."""
@@ -1193,6 +1209,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if code == MISPLACED and marks.facts.get("misplaced"):
         what, hint = misplaced_data(args, release_dir, marks.facts)
+        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
+    if code == PUBLIC_KEY and marks.facts.get("public_key"):
+        what, hint = public_key(args, marks.facts)
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"

@@ -312,7 +312,10 @@ def test_init_writes_valid_files_and_the_ini_keys(tmp_path, capsys):
     assert "DROP TABLE" not in out
     # the app reads NOTES_SETTINGS and the project had no config file: a commented one is written and named
     assert cfg.config_file == root / NEW_CONFIG and f"wrote   {NEW_CONFIG}" in out
-    assert f"config_file = {NEW_CONFIG!r} (commented settings only)" in out
+    # Flask signs sessions with SECRET_KEY: the config sets one of the servers' own (commented out, the factory's
+    # "dev" would sign them, and the release check refuses a key written in the code)
+    assert f"config_file = {NEW_CONFIG!r} (a random SECRET_KEY made by init)" in out
+    assert re.search(r'^SECRET_KEY = "[\w-]{40,}"', (root / NEW_CONFIG).read_text(), re.M)
     compile((root / NEW_CONFIG).read_text(), NEW_CONFIG, "exec")  # from_envvar reads it as Python
     assert 'from_envvar("NOTES_SETTINGS")' in (root / NEW_CONFIG).read_text()
     tomllib.loads((root / "targets.toml").read_text())  # valid TOML (every target commented out)
@@ -884,7 +887,8 @@ def test_a_project_without_packaging_gets_one_that_ships_its_entry_module(tmp_pa
     ("import tomllib\nconf = tomllib.load(open(os.environ['TALLY_SETTINGS'], 'rb'))\n", "TOML",
      '# secret_key = "change me"'),
     ("from flask import Flask\napp = Flask(__name__)\napp.config.from_envvar('TALLY_SETTINGS')\n",
-     'Python syntax (Flask\'s app.config.from_envvar("TALLY_SETTINGS"))', '# SECRET_KEY = "change me"'),
+     'Python syntax (Flask\'s app.config.from_envvar("TALLY_SETTINGS"))',
+     "  # random, made by init: these servers' own"),
 ])
 def test_the_config_init_writes_names_the_format_the_app_reads(tmp_path, reader, fmt, example):
     import configparser

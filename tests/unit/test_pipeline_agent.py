@@ -862,6 +862,46 @@ def test_settings_placing_files_in_shared_pass_the_release_check(release):
     assert (rel / "marker").is_file()
 
 
+@pytest.mark.parametrize("framework", ["flask", "django", "from-config"])
+def test_a_release_signing_with_a_key_written_in_its_code_is_refused_before_post_deploy(release, framework,
+                                                                                        monkeypatch):
+    # Class: a signing key anyone who reads the code knows. A Flask-Babel app's factory kept Flask's tutorial
+    # SECRET_KEY="dev" and init's from_envvar config left SECRET_KEY commented out: both servers signed sessions
+    # with "dev" and the gate passed (180 tests). Judged on the started app, whatever its config: its key found
+    # written in a .py file of its package or its settings module. Other member: Django's settings module with
+    # startproject's django-insecure key. A key the config sets passes. The key is never printed.
+    rel, args, events = release
+    key = "dev-key-written-in-code"
+    if framework == "django":
+        (rel / "django").mkdir()
+        (rel / "django" / "__init__.py").write_text("")
+        (rel / "django" / "conf.py").write_text(
+            "import importlib, os\nsettings = importlib.import_module(os.environ['DJANGO_SETTINGS_MODULE'])\n")
+        (rel / "mysettings.py").write_text(f"DEBUG = False\nSECRET_KEY = {key!r}\nMEDIA_ROOT = ''\n"
+                                           "FILE_UPLOAD_TEMP_DIR = None\nCACHES = {}\nSESSION_ENGINE = 'x.db'\n"
+                                           "EMAIL_BACKEND = 'smtp'\n")
+        monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "mysettings")
+        (rel / "app.py").write_text("import django.conf\n" + APP)
+    else:
+        given = repr(key) if framework == "flask" else "os.environ['APP_CFG']"  # (a value the code does not hold)
+        (rel / "app.py").write_text(APP + "class _App:\n    url_map = {}\n"
+                                    f"    config = {{'SECRET_KEY': {given}}}\n"
+                                    "    __call__ = staticmethod(app)\napp = _App()\n")
+    if framework == "from-config":
+        agent.check_release(args, str(rel), agent.Steps())
+        assert (rel / "marker").is_file()
+        return
+    with pytest.raises(agent.AgentError) as info:
+        agent.check_release(args, str(rel), agent.Steps())
+    err = info.value
+    where = "mysettings.py:2" if framework == "django" else "app.py:"
+    assert err.step == "import" and not (rel / "marker").exists(), err  # post_deploy never ran
+    assert err.what.startswith("the new release signs with a SECRET_KEY written in its own code (") and \
+        where in err.what and "anyone who reads the code can forge its sessions" in err.what, err.what
+    assert err.hint.startswith("the live release was not touched; set SECRET_KEY in the config file"), err.hint
+    assert key not in err.what + err.hint + (err.detail or "") + repr(events) and "\n" not in err.what + err.hint
+
+
 def test_a_misplaced_media_root_of_an_app_configured_from_its_environment_is_fixed_with_a_variable(tmp_path):
     rel = str(tmp_path / "releases" / "r1")
     facts = {"misplaced": [["MEDIA_ROOT", rel + "/venv/media", "inside"], ["UPLOAD_FOLDER", "/srv/up", "denied: /srv"]]}

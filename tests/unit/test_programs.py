@@ -51,7 +51,8 @@ def test_preflight_imports_the_factory_runs_post_deploy_then_gets_health(project
     code = preflight.main(["papp", "create_app", "1", "/health?deep=1", "app.test", json.dumps(["touch ran"]), env,
                            "60"])
     out = capsys.readouterr().out
-    started = {"read": None, "tried": [], "unset": [], "framework": "", "databases": [], "misplaced": []}  # no config
+    started = {"read": None, "tried": [], "unset": [], "framework": "", "databases": [], "misplaced": [],
+               "public_key": []}  # no config
     assert code == 0 and marks(out) == [{"started": started}, {"phase": "import"}, {"ran": 1},
                                         {"phase": "post_deploy", "left": []},
                                         {"health": "200 OK"}]

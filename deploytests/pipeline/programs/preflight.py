@@ -33,6 +33,7 @@ MARK = "@@PF "
 FAILED = 3  # a post-deploy command failed (its output is in the @@PF line)
 CONFIG_UNREAD = 4  # the app started without opening the config the deploy installed (the ``started`` mark)
 MISPLACED = 5  # a place the app's settings name for its files lies in the release or is not the app's to write
+PUBLIC_KEY = 6  # the app signs with a key written in its own code (the ``started`` mark's ``public_key``)
 
 
 def mark(**fields):
@@ -232,6 +233,48 @@ def misplaced(places, release):
     return found
 
 
+def public_key(app, package):
+    """``[setting, file, line]`` when the started app's signing key (Flask's ``SECRET_KEY``, Django's) is a string
+    written in its own code: a ``.py`` file of its package (a single module: that file) or of Django's settings
+    module. Anyone who reads the code (the wheel, the repository) can then forge its sessions, signed cookies and
+    tokens: a factory's ``SECRET_KEY="dev"``, startproject's ``django-insecure-...``, that the config never
+    replaced. ``[]`` otherwise; the key itself is never reported."""
+    try:
+        if "django.conf" in sys.modules:
+            from django.conf import settings
+            key = settings.SECRET_KEY
+            mods = [package, os.environ.get("DJANGO_SETTINGS_MODULE", "")]
+        elif hasattr(app, "url_map") and hasattr(app, "config"):
+            key, mods = app.config.get("SECRET_KEY"), [package]
+        else:
+            return []
+    except Exception:  # noqa: BLE001 - settings that do not load: nothing to judge
+        return []
+    key = key.decode("latin-1") if isinstance(key, bytes) else key
+    if not isinstance(key, str) or not key:
+        return []
+    quoted = ('"%s"' % key, "'%s'" % key)
+    files = []
+    for name in mods:
+        mod = sys.modules.get(name)
+        for top in list(getattr(mod, "__path__", None) or []):
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                files += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
+        if getattr(mod, "__file__", None):
+            files.append(mod.__file__)
+    for path in files:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError:
+            continue
+        for number, line in enumerate(lines, 1):
+            if any(q in line for q in quoted):
+                return ["SECRET_KEY", path, number]
+    return []
+
+
 def reading(mode=None, flags=0):
     """Whether an ``open`` audit event opens for reading: ``mode`` as ``open()`` takes it (``r``, ``rb``; None for
     ``os.open``), else the ``flags``' access mode. Files the app creates or writes are no place it looked."""
@@ -422,6 +465,7 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
             os.close(quiet)
         started = start.facts(app, config)
     started["misplaced"] = misplaced(written_settings(app), cwd)
+    started["public_key"] = public_key(app, module.split(".")[0])
     mark(started=started)
     if started["read"] is False:
         print("preflight: the app started%s without opening its config %s" % (
@@ -430,6 +474,9 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
     if started["misplaced"]:
         print("preflight: %s is %s, where the app user cannot keep files" % tuple(started["misplaced"][0][:2]))
         return MISPLACED
+    if started["public_key"]:
+        print("preflight: the app's %s is written in its code, %s:%d" % tuple(started["public_key"]))
+        return PUBLIC_KEY
     mark(phase="import")
     leftovers = post_deploy(commands, env, cwd, timeout)
     if leftovers is None:
