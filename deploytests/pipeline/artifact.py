@@ -574,6 +574,15 @@ def runner_builds_for(python_version: str, machine: str) -> bool:
             and bytecode.runner_matches(python_version) and os.uname().machine == machine)
 
 
+def builder_for(python_version: str, machine: str) -> str | None:
+    """An interpreter of this runner that builds compiled wheels the server runs: CPython ``python_version`` on
+    Linux of the server's ``machine``, this one or another here (:func:`bytecode.interpreter_for`: ``pythonX.Y``
+    on PATH, pyenv's); None when there is none."""
+    if sys.implementation.name != "cpython" or sys.platform != "linux" or os.uname().machine != machine:
+        return None
+    return bytecode.interpreter_for(python_version)
+
+
 def target_platforms(machine: str, *, local: bool) -> list[str]:
     """Platform tags a server of ``machine`` accepts: manylinux up to glibc 2.17 (the baseline pack asks pip for),
     and ``linux_<machine>`` (a wheel built on this runner) only when ``local``: the runner is such a server."""
@@ -609,10 +618,14 @@ def _unfit(what: str, wheel: str, python_version: str, machine: str, *, built: b
     """The one-line refusal for a wheel that cannot run on the server."""
     target = f"CPython {python_version} on {machine}"
     runner = f"CPython {sys.version_info[0]}.{sys.version_info[1]} on {os.uname().machine}"
-    if built:
-        return DeployError(f"{what}: no wheel of it for {target} exists, and the one built from its sdist on this "
-                           f"runner ({wheel}) is compiled for {runner}", where="pack",
-                           hint=f"pack on a runner with {target}, or publish a {platform_tag(machine)} wheel of it")
+    if built:  # pip wheel by this runner's own Python: a wheel it found for itself, or built from the sdist
+        same = os.uname().machine == machine
+        return DeployError(f"{what}: no wheel of it for {target} exists, and the one this runner's pip made for "
+                           f"it ({wheel}: found for, or built from its sdist by, {runner}) is compiled for {runner}",
+                           where="pack",
+                           hint=(f"install CPython {python_version} on this runner (pack builds with python"
+                                 f"{python_version} on PATH or pyenv's)" if same else f"pack on a runner with {target}")
+                           + f", require a release of it that publishes {platform_tag(machine)} wheels, or publish one")
     return DeployError(f"{what}: {wheel} does not run on the server ({target})", where="pack",
                        hint=f"the server needs a wheel for {platform_tag(machine)} or a pure-Python one")
 
@@ -676,7 +689,8 @@ def resolve_wheels(requires: list[str], python_version: str, machine: str, dest:
     is saved by pip as the sdist itself: built the same way. Every wheel is finally checked against the server's
     Python and machine (:func:`wheel_fits`).
     """
-    local = runner_builds_for(python_version, machine)
+    builder = builder_for(python_version, machine)  # the server's Python here builds what has no wheel for it
+    local = builder is not None
     built = _mkdir(dest / ".built")
     links = [*find_links, str(built)]
     tried: list[str] = []
@@ -696,10 +710,11 @@ def resolve_wheels(requires: list[str], python_version: str, machine: str, dest:
                                 hint=f"the runner needs PyPI (or PIP_INDEX_URL) and wheels for CPython "
                                      f"{python_version} on {platform_tag(machine)}, or sdists to build them from")
         tried.append(missing)
-        build_from_source(missing, built, python_version, machine, find_links=find_links, local=local)
+        build_from_source(missing, built, python_version, machine, find_links=find_links, local=local,
+                          python=builder)
     for sdist in sorted(p for p in dest.iterdir() if p.is_file() and p.name.endswith(SDIST_SUFFIXES)):
         build_from_source(str(sdist), dest, python_version, machine, find_links=find_links, local=local,
-                          what=f"requirement {sdist.name} (a direct reference to an sdist)")
+                          what=f"requirement {sdist.name} (a direct reference to an sdist)", python=builder)
         sdist.unlink()
     for wheel in sorted(dest.glob("*.whl")):
         if not wheel_fits(wheel.name, python_version, machine, local=local):
@@ -722,12 +737,14 @@ def missing_requirement(stderr: str) -> str | None:
 
 
 def build_from_source(requirement: str, dest: Path, python_version: str, machine: str, *,
-                      find_links: tuple[str, ...] | list[str] = (), local: bool = False, what: str = "") -> Path:
-    """``pip wheel --no-deps`` of ``requirement`` (a requirement or an sdist's path) on this runner into ``dest``;
-    refused with one line when it fails or the wheel cannot run on the server."""
+                      find_links: tuple[str, ...] | list[str] = (), local: bool = False, what: str = "",
+                      python: str | None = None) -> Path:
+    """``pip wheel --no-deps`` of ``requirement`` (a requirement or an sdist's path) on this runner into ``dest``,
+    by ``python`` (an interpreter of the server's version, :func:`builder_for`), else by this one (a pure-Python
+    result runs anywhere); refused with one line when it fails or the wheel cannot run on the server."""
     what = what or f"requirement {requirement!r}"
     with tempfile.TemporaryDirectory(prefix="deploytests-sdist-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
+        cmd = [python or sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
                "--wheel-dir", tmp, *[a for link in find_links for a in ("--find-links", link)], requirement]
         proc = _run_pip(cmd, f"building {requirement}", extra_env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
         wheels = sorted(Path(tmp).glob("*.whl"))

@@ -384,13 +384,55 @@ def test_a_compiled_wheel_built_here_for_another_server_is_refused_in_one_line(t
         packmod.build_from_source("tinyc>=0.1", tmp_path, here, other)
     tag = f"cp{sys.version_info[0]}{sys.version_info[1]}"
     assert str(info.value) == (
-        f"pack: requirement 'tinyc>=0.1': no wheel of it for CPython {here} on {other} exists, and the one built "
-        f"from its sdist on this runner (tinyc-0.1-{tag}-{tag}-linux_{machine}.whl) is compiled for CPython {here} "
-        f"on {machine}. Hint: pack on a runner with CPython {here} on {other}, or publish a manylinux2014_{other} "
-        "wheel of it.")
+        f"pack: requirement 'tinyc>=0.1': no wheel of it for CPython {here} on {other} exists, and the one this "
+        f"runner's pip made for it (tinyc-0.1-{tag}-{tag}-linux_{machine}.whl: found for, or built from its sdist by, "
+        f"CPython {here} on {machine}) is compiled for CPython {here} on {machine}. Hint: pack on a runner with "
+        f"CPython {here} on {other}, require a release of it that publishes manylinux2014_{other} wheels, or "
+        "publish one.")
     assert not list(tmp_path.iterdir())  # nothing half-made left in the wheelhouse
     built = packmod.build_from_source("tinyc>=0.1", tmp_path, here, machine, local=True)
     assert built.parent == tmp_path and built.name.endswith(f"-linux_{machine}.whl")
+
+
+def test_a_compiled_dependency_without_a_wheel_for_the_servers_python_is_built_by_that_python_here(tmp_path,
+                                                                                                   monkeypatch):
+    # Class: a compiled dependency built by the wrong interpreter. msgpack==1.0.5 has wheels up to CPython 3.11;
+    # for a Debian 13 server (3.13) pack ran `pip wheel` with the runner's 3.11, which fetched the cp311 wheel, and
+    # refused saying it was "built from its sdist" and to "pack on a runner with CPython 3.13" -- while this runner
+    # had one (pyenv's), which the tree build already used. The server's Python here builds it; without one, the
+    # refusal says what pip made and to install that Python. Other member: a direct reference to an sdist.
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    target = "3.99" if here != "3.99" else "3.98"
+    builder, machine = "/opt/fake/python" + target, os.uname().machine
+    calls: list[list[str]] = []
+
+    def fake_pip(cmd, what, extra_env=None):
+        calls.append(cmd)
+        if "download" in cmd:
+            dest = Path(cmd[cmd.index("--dest") + 1])
+            links = [cmd[i + 1] for i, a in enumerate(cmd) if a == "--find-links"]
+            made = [p for link in links for p in Path(link).glob("*.whl")] if Path(links[-1]).is_dir() else []
+            if not made:
+                return subprocess.CompletedProcess(cmd, 1, "", "ERROR: No matching distribution found for tinyc\n")
+            shutil.copy(made[0], dest / made[0].name)
+            stand_in_wheel(dest / f"{packmod.TOOL}-1-py3-none-any.whl")
+            return subprocess.CompletedProcess(cmd, 0, "", "")
+        tag = "cp" + (target if cmd[0] == builder else here).replace(".", "")
+        stand_in_wheel(Path(cmd[cmd.index("--wheel-dir") + 1]) / f"tinyc-0.1-{tag}-{tag}-linux_{machine}.whl")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+    import subprocess
+
+    monkeypatch.setattr(packmod, "_run_pip", fake_pip)
+    monkeypatch.setattr(packmod.bytecode, "interpreter_for", lambda v: builder if v == target else None)
+    packmod.resolve_wheels(["tinyc"], target, machine, tmp_path)
+    assert [c[0] for c in calls if "wheel" in c] == [builder]
+    tag = "cp" + target.replace(".", "")
+    assert sorted(p.name for p in tmp_path.glob("tinyc-*.whl")) == [f"tinyc-0.1-{tag}-{tag}-linux_{machine}.whl"]
+    monkeypatch.setattr(packmod.bytecode, "interpreter_for", lambda v: None)  # no such Python here
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.resolve_wheels(["tinyc"], target, machine, tmp_path / "none")
+    assert f"Hint: install CPython {target} on this runner (pack builds with python{target} on PATH or pyenv's)" \
+        in str(info.value) and "found for, or built from its sdist by" in str(info.value), str(info.value)
 
 
 def test_a_wheel_pip_chose_that_does_not_fit_is_refused(tmp_path, monkeypatch):
