@@ -65,6 +65,7 @@ from ..cache import cache_dir as default_cache_dir
 from ..cache import file_lock
 from ..config import DeployConfig
 from ..errors import CommandFailed, DeployError, tail, why_failed
+from ..words import count
 from . import bytecode
 from .programs import source as program_source
 
@@ -506,10 +507,10 @@ def ignored_but_shipped(project_dir: Path, wheel: Path) -> list[str]:
     for rule, path in ignored:
         if path not in made:
             by_rule.setdefault(rule, []).append(path)
-    return [f"{paths[0]}{f' and {len(paths) - 1} more file(s) it matches' if len(paths) > 1 else ''} "
-            f"{'are' if len(paths) > 1 else 'is'} ignored by git ({rule}) but the app's wheel ships "
-            f"{'them' if len(paths) > 1 else 'it'}: every server installs {'them' if len(paths) > 1 else 'it'}, "
-            "readable by any local user; if it holds settings or secrets, keep it out of the package "
+    return [(f"{paths[0]} is ignored by git ({rule}) but the app's wheel ships it: every server installs it"
+             if len(paths) == 1 else f"{paths[0]} and {count(len(paths) - 1, 'other file')} are ignored by git "
+             f"({rule}) but the app's wheel ships them: every server installs them")
+            + ", readable by any local user; if it holds settings or secrets, keep it out of the package "
             "(or exclude it from the build) and give the servers their settings with config_file in the deploy "
             "config" for rule, paths in by_rule.items()]
 
@@ -540,7 +541,7 @@ def uncompiled_catalogs(wheel: Path) -> list[str]:
     bare = sorted(n for n in names if n.endswith(".po") and n[:-3] + ".mo" not in names)
     if not bare:
         return []
-    more = f" and {len(bare) - 1} more" if len(bare) > 1 else ""
+    more = f" and {count(len(bare) - 1, 'other catalog')}" if len(bare) > 1 else ""
     return [f"the app's wheel ships {bare[0]}{more} without the compiled .mo beside it: gettext reads only .mo "
             "files, so the servers would answer untranslated text; compile them in the deploy config's build "
             "(`pybabel compile -d <package>/translations`, Django's `python manage.py compilemessages`), before pack "

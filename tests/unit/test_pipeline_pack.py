@@ -594,7 +594,7 @@ def test_ignored_files_are_one_line_per_rule_and_a_build_output_of_a_tracked_fil
     subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
     wheel = _wheel(tmp_path / "pkg-1-py3-none-any.whl", *files)
     assert packmod.ignored_but_shipped(tmp_path, wheel) == [
-        "pkg/a.local.py and 1 more file(s) it matches are ignored by git (.gitignore:3: *.local.py) but the app's "
+        "pkg/a.local.py and 1 other file are ignored by git (.gitignore:3: *.local.py) but the app's "
         "wheel ships them: every server installs them, readable by any local user; if it holds settings or secrets, "
         "keep it out of the package (or exclude it from the build) and give the servers their settings with "
         "config_file in the deploy config"]
@@ -608,7 +608,7 @@ def test_catalogs_shipped_without_their_compiled_mo_are_named_in_one_line(tmp_pa
     po = ["lingua/translations/de/LC_MESSAGES/messages.po", "lingua/translations/fr/LC_MESSAGES/messages.po"]
     bare = _wheel(tmp_path / "a.whl", "lingua/__init__.py", *po)
     (line,) = packmod.uncompiled_catalogs(bare)
-    assert line.startswith(f"the app's wheel ships {po[0]} and 1 more without the compiled .mo beside it: ")
+    assert line.startswith(f"the app's wheel ships {po[0]} and 1 other catalog without the compiled .mo beside it: ")
     assert "`pybabel compile -d <package>/translations`" in line
     django = _wheel(tmp_path / "d.whl", "polls/locale/de/LC_MESSAGES/django.po")
     assert packmod.uncompiled_catalogs(django)[0].startswith(
