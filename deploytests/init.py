@@ -982,6 +982,11 @@ def compile_catalogs(root: Path, d: Detected) -> None:
                    f"(.mo), which a fresh clone lacks when git ignores them: build = {commands!r} compiles them "
                    "before pack builds the wheel" + ("" if d.framework != "django" else
                                                      " (it needs GNU gettext's msgfmt on this machine)"))
+    if ship_package_data(root).startswith("where poetry"):  # poetry-core asks git what to leave out
+        dirs = dict.fromkeys(w for w, _ in found)
+        d.notes.append("poetry-core leaves out of the wheel the files git ignores: when git ignores the compiled .mo "
+                       "files, add to [tool.poetry] include = "
+                       + ", ".join(f'[{{ path = "{w}/**/*.mo", format = "wheel" }}]' for w in dirs))
     outside = [w for w, _ in found if "/" not in w.removeprefix("src/")]  # at the top: no package's
     if outside:
         d.notes.append(f"{outside[0]}/ lies outside the app's packages: its catalogs are not in the wheel, so the "

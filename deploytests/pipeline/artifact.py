@@ -249,13 +249,28 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
     with tempfile.TemporaryDirectory(prefix="deploytests-build-") as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(project_dir, src, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.egg-info", "*.pyc"))
-        if version and build_system(project_dir, str(project_dir))[1].startswith("setuptools"):
+        backend = build_system(project_dir, str(project_dir))[1]
+        if version and backend.startswith("setuptools"):
             vcs_manifest(project_dir, src)
+        if backend.startswith(VCS_IGNORING) and git_sha(project_dir):
+            _git(["init", "-q", str(src)])  # its .gitignore files are copied: the backend asks git, as in the checkout
         wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv",
                             extra_env={"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else None)
         final = _mkdir(slot) / wheel.name
         _write_atomic(final, wheel.read_bytes())
     return final, True
+
+
+# backends that leave out of the wheel what git ignores, by asking git (poetry-core: `git ls-files --others -i
+# --exclude-standard`); the copy the wheel is built from has no .git, so without one they would ship those files
+VCS_IGNORING = ("poetry.core",)
+
+
+def _git(args: list[str]) -> None:
+    try:
+        subprocess.run(["git", *args], capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        pass
 
 
 VCS_VERSIONED = re.compile(r"^\s*(?:setuptools[-_]scm|hatch[-_]vcs)\b", re.I)  # (hatch-vcs: setuptools-scm's)
@@ -545,7 +560,8 @@ def uncompiled_catalogs(wheel: Path) -> list[str]:
     return [f"the app's wheel ships {bare[0]}{more} without the compiled .mo beside it: gettext reads only .mo "
             "files, so the servers would answer untranslated text; compile them in the deploy config's build "
             "(`pybabel compile -d <package>/translations`, Django's `python manage.py compilemessages`), before pack "
-            "builds the wheel, and ship the .mo files as package data"]
+            "builds the wheel, and ship the .mo files as package data (poetry-core leaves out what git ignores: "
+            "include = [{ path = \"<package>/translations/**/*.mo\", format = \"wheel\" }] in [tool.poetry])"]
 
 
 def git_sha(project_dir: Path) -> str | None:

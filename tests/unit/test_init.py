@@ -157,6 +157,12 @@ def test_gettext_catalogs_are_compiled_by_build(tmp_path):
     d = detect(root)
     assert d.build == ["pybabel compile -d lingua/translations"]
     assert any(n.startswith("gettext catalogs in lingua/translations: ") for n in d.notes), d.notes
+    assert not any("poetry-core" in n for n in d.notes)
+    (root / "pyproject.toml").write_text('[build-system]\nrequires = ["poetry-core"]\n'
+                                         'build-backend = "poetry.core.masonry.api"\n')
+    assert any(n.endswith('include = [{ path = "lingua/translations/**/*.mo", format = "wheel" }]')
+               for n in detect(root).notes)
+    (root / "pyproject.toml").unlink()
     lines: list[str] = []
     init(root, out=lines.append)
     assert load_config(root).build == ("pybabel compile -d lingua/translations",)

@@ -518,7 +518,7 @@ def test_a_compiled_sdist_only_dependency_fits_only_a_server_like_the_runner_rea
         packmod.dependency_wheels(["dt-sdistonly-c"], here, tmp_path / "other", machine=other,
                                   find_links=[str(vendor)])
     assert str(info.value).startswith(f"pack: requirement 'dt-sdistonly-c': no wheel of it for CPython {here} on "
-                                      f"{other} exists, and the one built from its sdist on this runner")
+                                      f"{other} exists, and the one this runner's pip made for it")
     assert not list((tmp_path / "other").glob("*"))  # no half-filled cache slot left behind
 
 
@@ -739,6 +739,30 @@ def test_a_vcs_versioned_app_gets_the_version_of_its_checkout(tmp_path, seeded, 
     subprocess.run(git + ["tag", "v1.5.0"], check=True)  # a new version, not one file changed: built again
     wheel, built = packmod.app_wheel_for(src, packmod.tree_hash(src), cache)
     assert built and wheel.name.startswith("api-1.5.0-py"), wheel.name
+
+
+# Class (the same: a build reading the checkout, run on a copy without .git): poetry-core leaves out of the wheel
+# what git ignores, asking git. A Flask-Babel app built with poetry-core and `*.mo` gitignored: `pip wheel .` in the
+# checkout shipped no .mo, pack's wheel (from a copy without .git) did; so would a gitignored local_settings.py
+# with a SECRET_KEY in the package, which the project's own build leaves out. Other member: that local_settings.py.
+@pytest.mark.network
+def test_a_poetry_core_wheel_leaves_out_what_git_ignores_as_in_the_checkout(tmp_path, seeded):
+    import zipfile
+
+    src = write_tree(tmp_path / "lingua", {
+        "pyproject.toml": '[build-system]\nrequires = ["poetry-core>=2.0.0,<3.0.0"]\nbuild-backend = '
+                          '"poetry.core.masonry.api"\n\n[project]\nname = "lingua"\nversion = "0.1.0"\n',
+        "lingua/__init__.py": "X = 1\n", "lingua/translations/de/LC_MESSAGES/messages.po": "msgid \"\"\n",
+        "lingua/translations/de/LC_MESSAGES/messages.mo": "compiled\n",
+        "lingua/local_settings.py": "SECRET_KEY = 'local'\n", ".gitignore": "*.mo\nlocal_settings.py\n"})
+    git = ["git", "-C", str(src), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(git[:3] + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-qm", "one"], check=True)
+    wheel, built = packmod.app_wheel_for(src, packmod.tree_hash(src), seeded[0])
+    names = zipfile.ZipFile(wheel).namelist()
+    assert built and "lingua/translations/de/LC_MESSAGES/messages.po" in names, names
+    assert "lingua/translations/de/LC_MESSAGES/messages.mo" not in names and "lingua/local_settings.py" not in names
 
 
 def test_the_vcs_file_list_is_skipped_where_git_is_not_installed(tmp_path, monkeypatch):
