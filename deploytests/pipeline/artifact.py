@@ -237,11 +237,16 @@ def source_files(project_dir: Path):
                 yield Path(dirpath) / name
 
 
+# bump when how pack builds the app's wheel changes what it holds (the copy it builds from: a git repo for the
+# backends that ask git what to leave out): a wheel an older deploytests cached is then built again
+APP_FORMAT = 2
+
+
 def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Path, bool]:
     """The cached wheel for this source hash, building it first if needed; (path, whether it was built).
     ``cache`` is the cache root: wheels go to ``apps/``, build environments to ``buildenv/``."""
     version = vcs_version(project_dir, cache / "buildenv")
-    key = source_hash if not version else hashlib.sha256(f"{source_hash}\0{version}".encode()).hexdigest()
+    key = hashlib.sha256(f"{source_hash}\0{version}\0{APP_FORMAT}".encode()).hexdigest()
     slot = cache / "apps" / key[:32]
     found = sorted(slot.glob("*.whl")) if slot.is_dir() else []
     if found:

@@ -765,6 +765,21 @@ def test_a_poetry_core_wheel_leaves_out_what_git_ignores_as_in_the_checkout(tmp_
     assert "lingua/translations/de/LC_MESSAGES/messages.mo" not in names and "lingua/local_settings.py" not in names
 
 
+def test_a_wheel_cached_by_an_older_way_of_building_is_built_again(tmp_path, seeded, monkeypatch):
+    """Class: a cache keyed by its inputs but not by the code that makes its entries. After pack began to build
+    poetry-core wheels as the checkout does (what git ignores left out), an unchanged project reused the wheel an
+    older deploytests had cached, with the gitignored files in it, until a file changed. Other member: the
+    dependency slots, keyed by DEPS_FORMAT since before."""
+    src, _ = copy_app(tmp_path, "yourapplication")
+    cache, _ = seeded
+    digest = packmod.tree_hash(src)
+    first, built = packmod.app_wheel_for(src, digest, cache)
+    assert built and packmod.app_wheel_for(src, digest, cache) == (first, False)
+    monkeypatch.setattr(packmod, "APP_FORMAT", packmod.APP_FORMAT + 1)
+    again, built = packmod.app_wheel_for(src, digest, cache)
+    assert built and again != first
+
+
 def test_the_vcs_file_list_is_skipped_where_git_is_not_installed(tmp_path, monkeypatch):
     """A version setuptools-scm read without git (PKG-INFO, .git_archival.txt): no file list to add, no crash."""
     monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
