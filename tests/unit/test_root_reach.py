@@ -537,3 +537,26 @@ def test_an_allowed_unit_that_runs_the_apps_tree_as_root_fails_whatever_is_allow
     assert "app-report.service" in msg and "as root" in msg and "no allowance accounts for it" in msg, msg
     as_app = host(platform, {path: (F | 0o644, 0, REPORT_UNIT.format(user="User=yourapplication\n"))})
     assert "app-report.service" not in str(outcome("cw_units", as_app, mine))  # the allowed unit as written
+
+
+def test_a_path_a_process_names_costs_root_and_the_runner_a_bounded_walk():
+    """A process of the deploy user (or the app's code, as the app user) may name any path in its environment: a
+    64 KiB one of ``/.`` under a directory of root's. The root collector lstat'ed every level (2047), after building
+    all 32,700 first: 1 GiB and 171 s in root's process on a real container, past the probe's bound (every fact of
+    root's lost). Now at most 63 levels of its first 4096 bytes (PATH_MAX); the runner's walk of what the collector
+    recorded cuts each level as it goes, and names level 64 as not looked at."""
+    import tracemalloc
+
+    from deploytests.verify import collect_root
+
+    path = "/usr" + "/." * 32700
+    out = {"proc": {"7": {"exe": None, "maps": None, "environ": "X=" + path}}, "errors": {}, "mapped": {}, "files": {}}
+    collect_root.mapped(out)
+    deep = [p for p in out["mapped"] if p.startswith("/usr/.")]
+    assert deep and max(p.count("/") for p in deep) <= 63 and len(deep) <= 62, (len(deep), max(map(len, deep)))
+    tracemalloc.start()
+    loose = parse._loose_mapped(None, out["mapped"], path[:12000])  # type: ignore[arg-type]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert loose == "/usr" + "/." * 63 + " (not looked at)", loose
+    assert peak < 4 << 20, peak  # (every level first: 40 MB for these 12 KB, 1 GiB for the 64 KiB)
