@@ -67,9 +67,10 @@ APACHECTL, APACHE_BIN, ERROR_LOG = "/usr/sbin/apache2ctl", "/usr/sbin/apache2", 
 # root's own Python user site (its .pth files: on the sys.path of every python3 root runs without -s or -I)
 ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, True), ("/var/spool/cron/atjobs",
              256, True)] + [("/root/.local/lib/python3.%d/site-packages" % v, 256, False) for v in (11, 13)]
-# bytes of a file, bytes in all, processes; the error log and its last rotation (logrotate renames it, then
-# reloads Apache, whose restart signal line goes to the renamed file, kept uncompressed by its delaycompress)
-LIMIT, BIG, PIDS, LOGS = 1 << 20, 64 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
+# bytes of a file, bytes in all as the reply writes them (the runner takes 64 MiB: room for its structure),
+# processes; the error log and its last rotation (logrotate renames it, then reloads Apache, whose restart signal
+# line goes to the renamed file, kept uncompressed by its delaycompress)
+LIMIT, BIG, PIDS, LOGS = 1 << 20, 48 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
@@ -122,7 +123,7 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
             return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
         f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
-        out["size"] += len(entry["data"])
+        out["size"] += len(json.dumps(entry["data"]))  # (as the reply writes it: a control byte takes 6)
 
 
 def keys(out, sshd="/etc/ssh/sshd_config"):
@@ -171,7 +172,7 @@ def kernel(out, path, limit=0):
                 text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
     except OSError:
         return None
-    out["size"] += len(text)
+    out["size"] += len(json.dumps(text))  # (as the reply writes it: a control byte takes 6, \u0001)
     return text
 
 
