@@ -956,7 +956,7 @@ def test_snapshot_realpath_resolves_recorded_links_and_dot_names():
     assert snap.realpath("//srv//www/") == "/srv/www"
 
 
-def test_the_root_collectors_budget_counts_bytes_as_the_reply_writes_them(monkeypatch):
+def test_the_root_collectors_budget_counts_bytes_as_the_reply_writes_them(monkeypatch, tmp_path):
     """The budget counted the bytes read, and the reply writes a control byte as ``\\u0001``, six: 1100 processes
     of the deploy user, each holding a 64 KiB environment of them, took root's collector to 856 MiB on a real
     container and its reply to 362 MiB inflated, past the runner's 64 MiB (the host's probe failed, every fact of
@@ -970,3 +970,8 @@ def test_the_root_collectors_budget_counts_bytes_as_the_reply_writes_them(monkey
     out: dict = {"files": {}, "errors": {}, "size": 0}
     read = [c.kernel(out, "/proc/self/exe") for _ in range(64)]  # 4 MiB raw, 24 MiB as JSON
     assert "/proc" in out["errors"] and len(json.dumps(read)) < (1 << 20) + 6 * 65536, len(json.dumps(read))
+    job = tmp_path / "a0001"  # the other member: an at job or a crontab, its owner's bytes
+    job.write_bytes(b"\x01" * 65536)
+    out = {"files": {}, "errors": {}, "size": 0}
+    c.read(out, str(job), 65536, True)
+    assert out["size"] == len(json.dumps(out["files"][str(job)]["data"])) == 6 * 65536 + 2, out["size"]
