@@ -206,15 +206,16 @@ def mapped(out):
     ``,``) root's own files read here name (its
     crontab, ``at`` jobs, user site's ``.pth`` files, sudoers files, shell startup files, tools' configuration,
     keys' forced commands: only the login collector lstats what other files name, and it cannot read these), at
-    most 4096, and of each directory above it, from ``/`` down, never past a link or a directory someone but root
-    may change (what lies below is that one's finding): root resolves no name another user made. At most 63
+    most 4096 (and 8 KiB of the reply's budget each: 63 levels of ``/.``), and of each directory above it, from
+    ``/`` down, never past a link or a directory someone but root may change (what lies below is that one's
+    finding): root resolves no name another user made. At most 63
     levels of a path's first 4096 bytes (``PATH_MAX``): what lies deeper is not looked at, so what a process's
     environment names costs a bounded walk (a 64 KiB path of ``/.`` once took 1 GiB and 171 s)."""
     found = {ln[ln.index("/"):] for e in out["proc"].values()  # (every program: the kernel's exe; environ's paths)
              for ln in re.split("[\n\0:]", "%s\n%s\n%s" % (e.get("exe"), e.get("maps"), e.get("environ"))) if "/" in ln}
     found |= set(ROOT_FILES) | {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0 for w in re.findall(
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
-    for path in bounded(out, "mapped files", sorted(found), 4096):
+    for path in bounded(out, "mapped files", sorted(found), min(4096, (BIG - out["size"]) >> 13)):  # (8 KiB each)
         for p in ["/"] + ["/".join(path[:4096].split("/", 64)[:i]) for i in range(2, min(path.count("/"), 63) + 2)]:
             st = out["mapped"][p] if p in out["mapped"] else os.lstat(p) if os.path.lexists(p) else None
             st = out["mapped"][p] = [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino] if \

@@ -394,7 +394,7 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
 
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "jobsh").write_text("#!/bin/sh\n")
-    out = {"proc": {}, "errors": {}, "mapped": {}, "files": {
+    out = {"proc": {}, "errors": {}, "mapped": {}, "size": 0, "files": {
         "/var/spool/cron/crontabs/root": {"st": [F | 0o600, 0, 0, 0, 0, 0],
                                           "data": f"PYTHONPATH={tmp_path}/lib\n0 3 * * * {tmp_path}/tools/jobsh -q\n"},
         "/var/spool/cron/atjobs/a0001": {"st": [F | 0o700, 1001, 1, 0, 0, 0], "data": f"{tmp_path}/theirs\n"},
@@ -550,7 +550,8 @@ def test_a_path_a_process_names_costs_root_and_the_runner_a_bounded_walk():
     from deploytests.verify import collect_root
 
     path = "/usr" + "/." * 32700
-    out = {"proc": {"7": {"exe": None, "maps": None, "environ": "X=" + path}}, "errors": {}, "mapped": {}, "files": {}}
+    out = {"proc": {"7": {"exe": None, "maps": None, "environ": "X=" + path}}, "errors": {}, "mapped": {}, "files": {},
+           "size": 0}
     collect_root.mapped(out)
     deep = [p for p in out["mapped"] if p.startswith("/usr/.")]
     assert deep and max(p.count("/") for p in deep) <= 63 and len(deep) <= 62, (len(deep), max(map(len, deep)))
@@ -560,3 +561,17 @@ def test_a_path_a_process_names_costs_root_and_the_runner_a_bounded_walk():
     tracemalloc.stop()
     assert loose == "/usr" + "/." * 63 + " (not looked at)", loose
     assert peak < 4 << 20, peak  # (every level first: 40 MB for these 12 KB, 1 GiB for the 64 KiB)
+
+
+def test_the_walks_of_what_processes_name_spend_the_replys_budget():
+    """The other member of the budget's class: each path a process names costs up to 63 entries of ``mapped`` (63
+    levels of ``/.``, each a distinct name of a root directory): 4096 of them added ~30 MB to a reply already at the
+    budget, past the runner's 64 MiB. Each path walked now takes 8 KiB of what is left; past it the bound is named."""
+    from deploytests.verify import collect_root
+
+    paths = ":".join("/usr" + "".join("/." if k >> i & 1 else "/" for i in range(12)) + "/." * 50 for k in range(4096))
+    out = {"proc": {"7": {"exe": None, "maps": None, "environ": "X=" + paths}}, "errors": {}, "mapped": {},
+           "files": {}, "size": collect_root.BIG - (1 << 20)}
+    collect_root.mapped(out)
+    assert out["errors"].get("mapped files") == "more than 128: the rest not looked at", out["errors"]
+    assert len(json.dumps(out["mapped"])) < 1 << 20, len(json.dumps(out["mapped"]))
