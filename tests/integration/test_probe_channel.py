@@ -66,6 +66,16 @@ def deployer(lab, script):
         c.close()
 
 
+def put_home(lab, name, text):
+    """``text`` as the deploy login's file ``~/name``."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size, info.uid, info.gid, info.mode = len(text.encode()), 1001, 1001, 0o644
+        tar.addfile(info, io.BytesIO(text.encode()))
+    lab.container.put_archive("/home/deployer", buf.getvalue())
+
+
 def test_the_deploy_login_can_neither_crash_forge_nor_hold_roots_answer(lab):
     """The attack (all three at once): a process whose executable's name is not UTF-8 (the collector died at
     its reply), a replayed genuine root line written into the reader's stdout (the runner took it for root's
@@ -137,12 +147,7 @@ def test_the_login_collector_and_its_verdict_are_out_of_the_deploy_logins_reach(
     args = F.probe_args(cfg, "deployer", lab.server.user, lab.server.stack)
     first = F.run_programs(lab.server, args, lab.server.stack.python)
     genuine = next(ln for ln in first.stdout.splitlines() if ln.startswith(F._login.MARK))
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        info = tarfile.TarInfo("prober.py")
-        info.size, info.uid, info.gid, info.mode = len(PROBER.encode()), 1001, 1001, 0o644
-        tar.addfile(info, io.BytesIO(PROBER.encode()))
-    lab.container.put_archive("/home/deployer", buf.getvalue())
+    put_home(lab, "prober.py", PROBER)
     deployer(lab, "setsid nohup /usr/bin/python3 $HOME/prober.py $HOME/prober.log >/dev/null 2>&1 </dev/null & "
                   "echo $! > $HOME/prober.pid; sleep 1")
     try:
@@ -182,12 +187,7 @@ def test_what_the_deploy_login_makes_root_read_costs_root_its_bounds(lab):
     named."""
     cfg = lab.config()
     args = F.probe_args(cfg, "deployer", lab.server.user, lab.server.stack)
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        info = tarfile.TarInfo("spender.py")
-        info.size, info.uid, info.gid, info.mode = len(SPENDER.encode()), 1001, 1001, 0o644
-        tar.addfile(info, io.BytesIO(SPENDER.encode()))
-    lab.container.put_archive("/home/deployer", buf.getvalue())
+    put_home(lab, "spender.py", SPENDER)
     deployer(lab, "rm -f $HOME/spender.pgid; setsid nohup /usr/bin/python3 $HOME/spender.py $HOME/spender.pgid "
                   ">/dev/null 2>&1 </dev/null & for i in $(seq 100); do [ -s $HOME/spender.pgid ] && break; "
                   "sleep 0.2; done")
