@@ -27,6 +27,7 @@ written. :func:`detect` is the pure part (reads files, writes nothing).
 from __future__ import annotations
 
 import ast
+import errno
 import json
 import mimetypes
 import os
@@ -90,8 +91,14 @@ PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
 
 def _text(path: Path, errors: str = "strict") -> str:
     """A file of the project as text, read as data: a regular file only, bounded (:func:`~deploytests.schema.
-    regular_bytes`: a link of the repository's to ``/dev/zero`` or a FIFO is an OSError, not a hang)."""
-    return regular_bytes(path).decode("utf-8", errors)
+    regular_bytes`: a link of the repository's to ``/dev/zero`` or a FIFO is one line, not a hang)."""
+    try:
+        return regular_bytes(path).decode("utf-8", errors)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.EFBIG):  # (not there, not readable: the caller's case, as before)
+            raise
+        raise ConfigError(f"{path}: {exc.strerror}: not read", hint="a project's file init reads must be a regular "
+                          "file of at most 4 MiB (a link to a device or a FIFO is not read)") from None
 
 
 
@@ -166,7 +173,7 @@ def gate_warnings(root: Path) -> list[str]:
     opens it). One line per warning; none for a project that cannot be read."""
     try:
         d = detect(Path(root))
-    except (OSError, ValueError):
+    except (OSError, ValueError, ConfigError):  # (a file that is no regular file: not read)
         return []
     try:
         cfg = load_config(Path(root))

@@ -1790,6 +1790,7 @@ def test_a_repositorys_link_to_a_device_or_a_fifo_is_not_read_by_the_gate_or_ini
     import shutil
     import threading
 
+    from deploytests.errors import ConfigError
     from deploytests.examples import APPS
 
     root = tmp_path / "proj"
@@ -1807,5 +1808,5 @@ def test_a_repositorys_link_to_a_device_or_a_fifo_is_not_read_by_the_gate_or_ini
     (root / "yourapplication" / "models.py").unlink()
     (root / "yourapplication" / "models.py").symlink_to("/dev/zero")
     assert gate_warnings(root) == []
-    with pytest.raises(OSError, match="not a regular file"):
+    with pytest.raises(ConfigError, match=r"models.py: not a regular file: not read\. "):
         detect(root)
