@@ -215,7 +215,7 @@ def mapped(out):
              for ln in re.split("[\n\0:]", "%s\n%s\n%s" % (e.get("exe"), e.get("maps"), e.get("environ"))) if "/" in ln}
     found |= set(ROOT_FILES) | {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0 for w in re.findall(
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
-    for path in bounded(out, "mapped files", sorted(found), min(4096, (BIG - out["size"]) >> 13)):  # (8 KiB each)
+    for path in bounded(out, "mapped files", sorted(found), min(4096, max(0, BIG - out["size"]) >> 13)):  # (8 KiB)
         for p in ["/"] + ["/".join(path[:4096].split("/", 64)[:i]) for i in range(2, min(path.count("/"), 63) + 2)]:
             st = out["mapped"][p] if p in out["mapped"] else os.lstat(p) if os.path.lexists(p) else None
             st = out["mapped"][p] = [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino] if \

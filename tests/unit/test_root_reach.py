@@ -575,3 +575,6 @@ def test_the_walks_of_what_processes_name_spend_the_replys_budget():
     collect_root.mapped(out)
     assert out["errors"].get("mapped files") == "more than 128: the rest not looked at", out["errors"]
     assert len(json.dumps(out["mapped"])) < 1 << 20, len(json.dumps(out["mapped"]))
+    out.update(mapped={}, errors={}, size=collect_root.BIG + (6 << 20))  # (past it: one read may overshoot)
+    collect_root.mapped(out)
+    assert out["errors"].get("mapped files") == "more than 0: the rest not looked at" and not out["mapped"], out
