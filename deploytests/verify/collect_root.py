@@ -123,7 +123,7 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
             return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
         f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
-        out["size"] += len(json.dumps(entry["data"]))  # (as the reply writes it: a control byte takes 6)
+        out["size"] = min(BIG, out["size"] + len(json.dumps(entry["data"])))  # (as the reply writes it: 6 a control)
 
 
 def keys(out, sshd="/etc/ssh/sshd_config"):
@@ -172,7 +172,7 @@ def kernel(out, path, limit=0):
                 text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
     except OSError:
         return None
-    out["size"] += len(json.dumps(text))  # (as the reply writes it: a control byte takes 6, \u0001)
+    out["size"] = min(BIG, out["size"] + len(json.dumps(text)))  # (as the reply writes it: \u0001, 6; once past: full)
     return text
 
 
