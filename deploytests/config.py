@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
-from .schema import Custom, Field, Flag, Integer, LocalPath, RelPaths, Strings, Table, Text, read_toml
+from .schema import Custom, Field, Flag, Integer, LocalPath, RelPaths, Strings, Table, Text, read_toml, regular_bytes
 
 APPS_ROOT = "/var/www"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -272,7 +272,7 @@ def _read_source(project_dir: Path) -> tuple[Path, Table]:
 def has_table(pyproject: Path) -> bool:
     """Whether ``pyproject`` has a ``[tool.deploytests]`` table (a file that cannot be read has none)."""
     try:
-        return pyproject.is_file() and "deploytests" in tomllib.loads(pyproject.read_text()).get("tool", {})
+        return pyproject.is_file() and "deploytests" in tomllib.loads(regular_bytes(pyproject).decode()).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError):
         return False
 

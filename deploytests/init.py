@@ -27,6 +27,7 @@ written. :func:`detect` is the pure part (reads files, writes nothing).
 from __future__ import annotations
 
 import ast
+import errno
 import json
 import mimetypes
 import os
@@ -38,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from .config import PLACEHOLDER, DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
 from .pipeline.programs.spawn import env_lines
+from .schema import regular_bytes
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
@@ -86,6 +88,18 @@ SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library sha
 CONFIG_SUFFIXES = (".cfg", ".py", ".conf", ".ini", ".toml", ".json")  # what CONFIG_FORMATS' readers parse
 CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
 PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
+
+def _text(path: Path, errors: str = "strict") -> str:
+    """A file of the project as text, read as data: a regular file only, bounded (:func:`~deploytests.schema.
+    regular_bytes`: a link of the repository's to ``/dev/zero`` or a FIFO is one line, not a hang)."""
+    try:
+        return regular_bytes(path).decode("utf-8", errors)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.EFBIG):  # (not there, not readable: the caller's case, as before)
+            raise
+        raise ConfigError(f"{path}: {exc.strerror}: not read", hint="a project's file init reads must be a regular "
+                          "file of at most 4 MiB (a link to a device or a FIFO is not read)") from None
+
 
 
 @dataclass
@@ -159,7 +173,7 @@ def gate_warnings(root: Path) -> list[str]:
     opens it). One line per warning; none for a project that cannot be read."""
     try:
         d = detect(Path(root))
-    except (OSError, ValueError):
+    except (OSError, ValueError, ConfigError):  # (a file that is no regular file: not read)
         return []
     try:
         cfg = load_config(Path(root))
@@ -181,7 +195,7 @@ def unset_places(cfg: DeployConfig, d: Detected) -> list[str]:
     the release. None when its env file cannot be read."""
     try:
         env_file = cfg.config_file if cfg.config_as_env and cfg.config_file and cfg.config_file.is_file() else None
-        in_file = {n for n, _ in env_lines(env_file.read_text())} if env_file else set()
+        in_file = {n for n, _ in env_lines(_text(env_file))} if env_file else set()
     except (OSError, ValueError):
         return []
     unset = {var: value for var, value in d.places.items() if var not in cfg.env_vars and var not in in_file}
@@ -210,7 +224,7 @@ def project_name(root: Path) -> str:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            name = tomllib.loads(pyproject.read_text()).get("project", {}).get("name")
+            name = tomllib.loads(_text(pyproject)).get("project", {}).get("name")
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             name = None
         if name:
@@ -218,7 +232,7 @@ def project_name(root: Path) -> str:
     candidates = ((root / "setup.cfg", r"^name\s*=\s*(\S+)"), (root / "setup.py", r"""name\s*=\s*["']([^"']+)"""))
     for path, pattern in candidates:
         if path.is_file():
-            match = re.search(pattern, path.read_text(errors="replace"), re.M)
+            match = re.search(pattern, _text(path, "replace"), re.M)
             if match:
                 return match.group(1)
     return root.resolve().name
@@ -842,7 +856,7 @@ def tables_dropped(root: Path, mods) -> list[str]:
     paths += sorted(root.glob("*.sql"))
     found = []
     for path in paths:
-        if DROP_RE.search(path.read_text(errors="replace")):
+        if DROP_RE.search(_text(path, "replace")):
             rel = path.relative_to(root).as_posix()
             if rel not in found:
                 found.append(rel)
@@ -937,7 +951,7 @@ def ini_sets(path: Path, key: str, value: str) -> bool:
     section, _, option = key[1:].partition("] ")
     parser = configparser.RawConfigParser()
     try:
-        parser.read_string(path.read_text(errors="replace"))
+        parser.read_string(_text(path, "replace"))
     except (OSError, configparser.Error):
         return False
     return parser.get(section, option, fallback=None) == value
@@ -1001,9 +1015,9 @@ def detect(root: Path) -> Detected:
     root = Path(root)
     name = project_name(root)
     mods = modules(root)
-    texts = {mod: path.read_text(errors="replace") for mod, path in mods}
+    texts = {mod: _text(path, "replace") for mod, path in mods}
     manage = root / "manage.py"
-    if manage.is_file() and (m := SETTINGS_RE.search(manage.read_text(errors="replace"))):
+    if manage.is_file() and (m := SETTINGS_RE.search(_text(manage, "replace"))):
         return detect_django(root, name, m.group(1), texts)
     if paste := paste_app(root):
         return detect_paste(root, name, *paste, texts)
@@ -1131,7 +1145,7 @@ def ini_data_paths(ini: Path) -> list[tuple[str, str, str]]:
 
     parser = configparser.RawConfigParser()
     try:
-        parser.read_string(ini.read_text(errors="replace"))
+        parser.read_string(_text(ini, "replace"))
         items = parser.items("app:main")
     except (OSError, configparser.Error):
         return []
@@ -1167,7 +1181,7 @@ def paste_app(root: Path) -> tuple[str, str] | None:
     settings."""
     for name in ("pyproject.toml", "setup.cfg", "setup.py"):
         path = root / name
-        text = path.read_text(errors="replace") if path.is_file() else ""
+        text = _text(path, "replace") if path.is_file() else ""
         if (at := text.find("paste.app_factory")) >= 0 and (m := PASTE_ENTRY_RE.search(text, at, at + 400)):
             return m.group(1), m.group(2)
     return None
@@ -1177,7 +1191,7 @@ def paste_ini(root: Path) -> str:
     """The ini file the servers run: ``production.ini`` when there, else the first with ``[app:main]`` that is not
     the developer's or the tests' (``development.ini``, ``testing.ini``); '' when none."""
     inis = [p for p in sorted(root.glob("*.ini")) if p.name != "pytest.ini"
-            and PASTE_SECTION_RE.search(p.read_text(errors="replace"))]
+            and PASTE_SECTION_RE.search(_text(p, "replace"))]
     ranked = sorted(inis, key=lambda p: (p.stem != "production", p.stem in ("development", "testing")))
     return ranked[0].name if ranked and ranked[0].stem not in ("development", "testing") else ""
 
@@ -1220,7 +1234,7 @@ def detect_paste(root: Path, name: str, module: str, factory: str, texts: dict[s
         d.notes.append(f"{ini}: [app:main] {key} = {scheme}{url} puts the app's data in {where}: set it to "
                        f"{scheme}%(here)s/data/{file} (shared_paths = [\"data\"]: /var/www/{app}/shared/data, "
                        "kept across releases, the app's to write)")
-    scripts = [(root / f).read_text(errors="replace") for f in ("setup.py", "setup.cfg", "pyproject.toml")
+    scripts = [_text(root / f, "replace") for f in ("setup.py", "setup.cfg", "pyproject.toml")
                if (root / f).is_file()]
     if schema := next((m.group(1) for t in scripts if (m := SCHEMA_SCRIPT_RE.search(t))), None):
         d.post_deploy = [f'{schema} "${d.config_env}"']  # Pyramid's initialize_<pkg>_db <ini>: commented out
@@ -1243,7 +1257,7 @@ def requirements_txt(root: Path) -> list[str]:
     ``-e``, URLs and paths left out: pack installs what the wheel declares, never this file)."""
     path = root / "requirements.txt"
     try:
-        lines = path.read_text(errors="replace").splitlines() if path.is_file() else []
+        lines = _text(path, "replace").splitlines() if path.is_file() else []
     except OSError:
         return []
     return [req for line in lines if (req := line.split(" #")[0].strip()) and REQUIREMENT_RE.match(req)]
@@ -1258,7 +1272,7 @@ def unlisted_requirements(root: Path) -> list[str]:
     """requirements.txt's requirements whose distribution ``[project].dependencies`` of pyproject.toml does not
     name (none when the dependencies are dynamic: the build backend may read the file)."""
     try:
-        project = tomllib.loads((root / "pyproject.toml").read_text()).get("project", {})
+        project = tomllib.loads(_text(root / "pyproject.toml")).get("project", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return []
     if not project or "dependencies" in project.get("dynamic", []):
@@ -1277,7 +1291,7 @@ def packaging(root: Path, d: Detected) -> str:
     project packages itself (``[project]``, setup.py or setup.cfg), or when the entry module is not found (pack
     then refuses a wheel without it, naming what to do)."""
     pyproject = root / "pyproject.toml"
-    text = pyproject.read_text() if pyproject.is_file() else ""
+    text = _text(pyproject) if pyproject.is_file() else ""
     try:
         have = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -1306,7 +1320,7 @@ def unshipped_templates(root: Path, d: Detected, tables: str) -> list[str]:
     default) or ``templates/`` beside a single-module app (``py-modules``), a Django project's top-level
     ``templates/`` (``BASE_DIR / "templates"``: on the servers, the release venv's site-packages)."""
     pyproject = root / "pyproject.toml"  # (init run again: the packaging it wrote before)
-    if "py-modules" not in tables + (pyproject.read_text(errors="replace") if pyproject.is_file() else "") \
+    if "py-modules" not in tables + (_text(pyproject, "replace") if pyproject.is_file() else "") \
             and d.framework != "django":
         return []
     names = ("templates",) if d.framework == "django" else ("views", "templates")
@@ -1327,7 +1341,7 @@ def ship_package_data(root: Path) -> str:
     """How the project's build backend ships a data dir moved into the package: setuptools (and a project without
     one) by a table to write; hatchling, flit, poetry-core and pdm-backend ship a package's files as they are."""
     try:
-        backend = tomllib.loads((root / "pyproject.toml").read_text()).get("build-system", {}).get("build-backend", "")
+        backend = tomllib.loads(_text(root / "pyproject.toml")).get("build-system", {}).get("build-backend", "")
     except (OSError, tomllib.TOMLDecodeError):
         backend = ""
     if not backend or backend.startswith("setuptools"):
@@ -1370,7 +1384,7 @@ def module_text(root: Path, module: str, texts: dict[str, str]) -> str | None:
     for base in (root, root / "src"):
         for path in (base / (module.replace(".", "/") + ".py"), base / module.replace(".", "/") / "__init__.py"):
             if path.is_file():
-                return path.read_text(errors="replace")
+                return _text(path, "replace")
     return None
 
 
@@ -1962,14 +1976,14 @@ def pytest_config(root: Path) -> str | None:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            if "pytest" in tomllib.loads(pyproject.read_text()).get("tool", {}):
+            if "pytest" in tomllib.loads(_text(pyproject)).get("tool", {}):
                 return "pyproject.toml"
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             return "pyproject.toml"
     for name in PYTEST_INI:
         path = root / name
-        if path.is_file() and (name == "pytest.ini" or "[pytest]" in path.read_text(errors="replace")
-                               or "[tool:pytest]" in path.read_text(errors="replace")):
+        if path.is_file() and (name == "pytest.ini" or "[pytest]" in _text(path, "replace")
+                               or "[tool:pytest]" in _text(path, "replace")):
             return name
     return None
 
@@ -2098,14 +2112,14 @@ def init(root: Path, *, out=print) -> int:
             "does not: the servers install only what the wheel declares (pack does not read requirements.txt); "
             "add them to [project].dependencies")
     keys, where = ini_keys(root, d), pytest_config(root)
-    if where is not None and all(f"{k} =" in (root / where).read_text() for k in keys) \
-            and IGNORE_DEPLOY in (root / where).read_text():
+    if where is not None and all(f"{k} =" in _text(root / where) for k in keys) \
+            and IGNORE_DEPLOY in _text(root / where):
         out(f"  kept    {where}: its pytest keys are set")
     elif where is None:
         _append(root / "pyproject.toml", ini_block(keys))
         out(f"  added   [tool.pytest.ini_options] to pyproject.toml ({', '.join(keys)})")
     else:  # a key the file has already gets a value added, never a second line (pytest refuses duplicates)
-        text = (root / where).read_text(errors="replace")
+        text = _text(root / where, "replace")
         have = {k for k in keys if re.search(rf"(?m)^[ \t]*{k}[ \t]*=", text)}
         out(f"  kept    {where}: it configures pytest already; add to it yourself:")
         if "addopts" in have and IGNORE_DEPLOY not in text:
@@ -2128,7 +2142,7 @@ def init(root: Path, *, out=print) -> int:
 
 def _append(pyproject: Path, tables: str) -> str:
     """Add ``tables`` at the end of ``pyproject`` (made if missing), after a blank line; return what it held."""
-    text = pyproject.read_text() if pyproject.is_file() else ""
+    text = _text(pyproject) if pyproject.is_file() else ""
     with open(pyproject, "a") as f:
         f.write(("\n" if text and not text.endswith("\n\n") else "") + tables)
     return text

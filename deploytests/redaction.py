@@ -58,6 +58,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 from . import untrusted
+from .schema import regular_bytes
 
 REDACTED = "[redacted]"
 MIN_LEN = 8  # a string under a plain key is a secret from this length on, unless it names a place
@@ -185,11 +186,9 @@ def parse_config(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     """``([(key, string value), ...], [warning, ...])`` of one config file: the union of what every parser that
     takes it reads (never chosen by the file's name; see the module doc)."""
     try:
-        data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
+        data = regular_bytes(path, MAX_CONFIG_BYTES)  # (a regular file: a link to a FIFO once waited for ever)
     except OSError as exc:
         return [], [f"{path}: cannot be read ({exc.strerror}); its values cannot be redacted"]
-    if len(data) > MAX_CONFIG_BYTES:
-        return [], [f"{path}: larger than {MAX_CONFIG_BYTES} bytes; its values cannot be redacted"]
     src = data.decode("utf-8", "surrogateescape")
     pairs: list[tuple[str, str]] = []
     warnings: dict[str, list[str]] = {}

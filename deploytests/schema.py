@@ -16,7 +16,10 @@ Light to import (the pytest plugin loads it into every run): re, tomllib and pat
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import tomllib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
@@ -48,12 +51,30 @@ class Document:
         return table_line(self.text, names)
 
 
+FILE_LIMIT = 4 << 20  # bytes of a TOML file, or of a project's file init and the gate read, at most
+
+
+def regular_bytes(path: Path | str, limit: int = FILE_LIMIT) -> bytes:
+    """The bytes of ``path`` (where its links lead) when it is a regular file of at most ``limit`` bytes, else an
+    OSError saying why. Opened without blocking: a repository's file that is a link to ``/dev/zero`` filled the
+    runner's memory (every gate reads the project's ``deploy.toml`` and, for its warnings, its source at its start,
+    the admin's read-only gate too), one to a FIFO or a terminal waited for ever."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", str(path))
+    return data
+
+
 def read_toml(path: Path, *, what: str = "file", missing_hint: str = "") -> Document:
     """Read ``path`` as UTF-8 TOML. A missing or unreadable file, bytes that are not UTF-8 and TOML syntax errors
     are one-line ConfigErrors naming the file and, where known, the line."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = regular_bytes(path)
     except FileNotFoundError:
         raise ConfigError(f"{what} {path} does not exist", hint=missing_hint) from None
     except OSError as exc:

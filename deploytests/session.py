@@ -334,15 +334,23 @@ class Session:
             return None
         import requests
 
-        from .verify.http import site_host
+        from .verify import http
 
         url = base_url.rstrip("/") + self.config.health_path
-        host = site_host(base_url, self.config.server_name)
+        host = http.site_host(base_url, self.config.server_name)
+        # the answer is the app's code's: read within one deadline in all (a per-read timeout alone let an app
+        # that paces its answer keep the rollout waiting for ever), and its body not at all
+        client = http.HttpClient(base_url, timeout=min(10.0, self.settings.host_timeout), host_header=host,
+                                 deadline=http.DEADLINE)
         try:
-            res = requests.get(url, timeout=min(10.0, self.settings.host_timeout), allow_redirects=False,
-                               headers={"Host": host} if host else None)
+            res = client.get(self.config.health_path, stream=True)
+            res.close()
+        except http.SiteDown as exc:
+            return str(exc)
         except requests.RequestException as exc:
             return f"GET {url}: {type(exc).__name__}"
+        finally:
+            client.close()
         served = res.headers.get("X-Deploy-Release")
         if res.status_code != 200 or served != report.live:
             return (f"GET {url}{f' (Host: {host})' if host else ''}: {res.status_code}, X-Deploy-Release {served!r} "

@@ -83,11 +83,12 @@ def parse_event(line: str) -> dict | None:
     ``detail``, bounded), so a ``RELEASE.json`` the deploy login wrote reaches no terminal raw."""
     if not line.startswith(agent.EVENT):
         return None
-    try:
+    try:  # (nested past agent.JSON_DEPTH: not an event; every walk of it after, untrusted.data's too, recurses)
         event = json.loads(line[len(agent.EVENT):])
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-    return untrusted.data(event) if isinstance(event, dict) and isinstance(event.get("event"), str) else None
+    return untrusted.data(event) if isinstance(event, dict) and isinstance(event.get("event"), str) and not \
+        agent.nested_deeper(event, agent.JSON_DEPTH) else None
 
 
 @dataclass

@@ -20,8 +20,17 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..cache import file_lock
+from ..cache import file_lock, owned_alone
 from ..errors import DeployTestsError
+
+
+def shared_dir(path: Path) -> None:
+    """Make the run's shared directory (``$TMPDIR/deploytests-<xdist run id>``), or refuse in one line unless it is
+    this login's alone (:func:`~deploytests.cache.owned_alone`): its files say whether the deploy was done and which
+    release the workers check. A run id given on the command line (xdist's ``--testrunuid``) is known in advance:
+    another local user who made that directory first wrote the record, and the workers took it for the deploy."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    owned_alone(path, "the run's shared directory", "give each run a new --testrunuid, or remove the directory")
 
 
 def once_per_run(path: Path, produce: Callable[[], str]) -> str:
@@ -31,7 +40,7 @@ def once_per_run(path: Path, produce: Callable[[], str]) -> str:
     the holder's own steps are bounded by ``--host-timeout``); the first writes ``path``, the others read it. If
     ``produce`` raised, the error's line is stored and re-raised by everyone.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    shared_dir(path.parent)
     with file_lock(path.with_suffix(".lock")):
         if not path.exists():
             try:
@@ -60,7 +69,7 @@ class TargetLock:
         if self.mode == fcntl.LOCK_EX or self.mode == want:
             return
         if self.fd is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            shared_dir(self.path.parent)
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(self.fd, want)
         self.mode = want

@@ -67,9 +67,10 @@ APACHECTL, APACHE_BIN, ERROR_LOG = "/usr/sbin/apache2ctl", "/usr/sbin/apache2", 
 # root's own Python user site (its .pth files: on the sys.path of every python3 root runs without -s or -I)
 ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, True), ("/var/spool/cron/atjobs",
              256, True)] + [("/root/.local/lib/python3.%d/site-packages" % v, 256, False) for v in (11, 13)]
-# bytes of a file, bytes in all, processes; the error log and its last rotation (logrotate renames it, then
-# reloads Apache, whose restart signal line goes to the renamed file, kept uncompressed by its delaycompress)
-LIMIT, BIG, PIDS, LOGS = 1 << 20, 64 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
+# bytes of a file, bytes in all as the reply writes them (the runner takes 64 MiB: room for its structure),
+# processes; the error log and its last rotation (logrotate renames it, then reloads Apache, whose restart signal
+# line goes to the renamed file, kept uncompressed by its delaycompress)
+LIMIT, BIG, PIDS, LOGS = 1 << 20, 48 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
@@ -122,7 +123,7 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
             return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
         f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
         entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
-        out["size"] += len(entry["data"])
+        out["size"] = min(BIG, out["size"] + len(json.dumps(entry["data"])))  # (as the reply writes it: 6 a control)
 
 
 def keys(out, sshd="/etc/ssh/sshd_config"):
@@ -171,7 +172,7 @@ def kernel(out, path, limit=0):
                 text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
     except OSError:
         return None
-    out["size"] += len(text)
+    out["size"] = min(BIG, out["size"] + len(json.dumps(text)))  # (as the reply writes it: \u0001, 6; once past: full)
     return text
 
 
@@ -205,14 +206,17 @@ def mapped(out):
     ``,``) root's own files read here name (its
     crontab, ``at`` jobs, user site's ``.pth`` files, sudoers files, shell startup files, tools' configuration,
     keys' forced commands: only the login collector lstats what other files name, and it cannot read these), at
-    most 4096, and of each directory above it, from ``/`` down, never past a link or a directory someone but root
-    may change (what lies below is that one's finding): root resolves no name another user made."""
+    most 4096 (and 8 KiB of the reply's budget each: 63 levels of ``/.``), and of each directory above it, from
+    ``/`` down, never past a link or a directory someone but root may change (what lies below is that one's
+    finding): root resolves no name another user made. At most 63
+    levels of a path's first 4096 bytes (``PATH_MAX``): what lies deeper is not looked at, so what a process's
+    environment names costs a bounded walk (a 64 KiB path of ``/.`` once took 1 GiB and 171 s)."""
     found = {ln[ln.index("/"):] for e in out["proc"].values()  # (every program: the kernel's exe; environ's paths)
              for ln in re.split("[\n\0:]", "%s\n%s\n%s" % (e.get("exe"), e.get("maps"), e.get("environ"))) if "/" in ln}
     found |= set(ROOT_FILES) | {w for e in out["files"].values() if e.get("st", [0, 1])[1] == 0 for w in re.findall(
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
-    for path in bounded(out, "mapped files", sorted(found), 4096):
-        for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
+    for path in bounded(out, "mapped files", sorted(found), min(4096, max(0, BIG - out["size"]) >> 13)):  # (8 KiB)
+        for p in ["/"] + ["/".join(path[:4096].split("/", 64)[:i]) for i in range(2, min(path.count("/"), 63) + 2)]:
             st = out["mapped"][p] if p in out["mapped"] else os.lstat(p) if os.path.lexists(p) else None
             st = out["mapped"][p] = [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino] if \
                 isinstance(st, os.stat_result) else st  # (gone, or "(deleted)": None, the upgrade rule's)

@@ -255,10 +255,16 @@ def _reply(res, mark: str, what: str) -> dict:
     text = inflate.decompress(base64.b64decode(line), PROBE_LIMIT)
     if inflate.unconsumed_tail:
         raise RuntimeError(f"the {what} sent more than {PROBE_LIMIT} bytes")
-    try:
-        reply = json.loads(text.decode("utf-8"))
-    except UnicodeDecodeError:  # a name the OS gave that is not UTF-8 (anyone may make one): its bytes escaped
-        reply = _escaped(json.loads(text.decode("utf-8", "surrogateescape")))
+    try:  # (JSON nested past the collectors' few levels: every walk of it after, _escaped's too, recurses)
+        try:
+            reply = json.loads(text.decode("utf-8"))
+        except UnicodeDecodeError:  # a name the OS gave that is not UTF-8 (anyone may make one): its bytes escaped
+            reply = json.loads(text.decode("utf-8", "surrogateescape"))
+            reply = None if _reader.nested_deeper(reply, _reader.JSON_DEPTH) else _escaped(reply)
+    except RecursionError:  # (nested 10^5 deep)
+        reply = None
+    if reply is None or _reader.nested_deeper(reply, _reader.JSON_DEPTH):
+        raise RuntimeError(f"the {what} sent no JSON object nested at most {_reader.JSON_DEPTH} levels deep")
     if not isinstance(reply, dict):
         raise RuntimeError(f"the {what} sent {type(reply).__name__}, not a JSON object")
     return reply

@@ -26,6 +26,7 @@ import errno
 import functools
 import hashlib
 import ipaddress
+import itertools
 import os
 import posixpath
 import re
@@ -1379,8 +1380,10 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
 def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:
     """The first, from ``/`` down, of the directories above ``path`` and ``path`` itself (``stats``: the root
     collector's ``lstat`` of each, taken the same way down) that is not root's, is a link, or is writable by group
-    or others (a sticky directory aside), as text; None when only root may change any of them."""
-    for p in ["/"] + ["/".join(path.split("/")[:i]) for i in range(2, path.count("/") + 2)]:
+    or others (a sticky directory aside), as text; None when only root may change any of them. Each level is
+    cut from the path as the walk reaches it, never all first (the root collector's walk goes 63 deep: a deeper
+    path's level 64 is "not looked at"; a 64 KiB path of ``/.``, every level built first, took the runner 1 GiB)."""
+    for p in itertools.chain("/", (path[:m.start()] for m in re.finditer("/", path + "/") if m.start())):
         st = stats.get(p)
         if st is None:
             return f"{p} (not looked at)"

@@ -66,6 +66,16 @@ def deployer(lab, script):
         c.close()
 
 
+def put_home(lab, name, text):
+    """``text`` as the deploy login's file ``~/name``."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size, info.uid, info.gid, info.mode = len(text.encode()), 1001, 1001, 0o644
+        tar.addfile(info, io.BytesIO(text.encode()))
+    lab.container.put_archive("/home/deployer", buf.getvalue())
+
+
 def test_the_deploy_login_can_neither_crash_forge_nor_hold_roots_answer(lab):
     """The attack (all three at once): a process whose executable's name is not UTF-8 (the collector died at
     its reply), a replayed genuine root line written into the reader's stdout (the runner took it for root's
@@ -137,12 +147,7 @@ def test_the_login_collector_and_its_verdict_are_out_of_the_deploy_logins_reach(
     args = F.probe_args(cfg, "deployer", lab.server.user, lab.server.stack)
     first = F.run_programs(lab.server, args, lab.server.stack.python)
     genuine = next(ln for ln in first.stdout.splitlines() if ln.startswith(F._login.MARK))
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        info = tarfile.TarInfo("prober.py")
-        info.size, info.uid, info.gid, info.mode = len(PROBER.encode()), 1001, 1001, 0o644
-        tar.addfile(info, io.BytesIO(PROBER.encode()))
-    lab.container.put_archive("/home/deployer", buf.getvalue())
+    put_home(lab, "prober.py", PROBER)
     deployer(lab, "setsid nohup /usr/bin/python3 $HOME/prober.py $HOME/prober.log >/dev/null 2>&1 </dev/null & "
                   "echo $! > $HOME/prober.pid; sleep 1")
     try:
@@ -159,3 +164,37 @@ def test_the_login_collector_and_its_verdict_are_out_of_the_deploy_logins_reach(
     mine = next(ln for ln in res.stdout.splitlines() if ln.startswith(F._root.MARK))
     with pytest.raises(RuntimeError, match="^the login collector's reply is missing: "):
         F.read_root(F.ProbeResult(0, f"{mine}\n{genuine}", "", res.nonce))
+
+
+# the deploy login's processes that make root's collector work: one names a 64 KiB path of "/." in its environment,
+# 200 hold 64 KiB environments of control bytes (each written \u0001 in the reply: six bytes); all in the group
+# setsid made
+SPENDER = r'''
+import os, subprocess, sys
+subprocess.Popen(["sleep", "900"], env={"X": "/usr" + "/." * 32700})
+for _ in range(200):
+    subprocess.Popen(["sleep", "900"], env={"X": "\x01" * 65000})
+open(sys.argv[1], "w").write("%d\n" % os.getpgid(0))
+os.pause()
+'''
+
+
+def test_what_the_deploy_login_makes_root_read_costs_root_its_bounds(lab):
+    """Root's collector reads the environment of the deploy user's processes and walks each path it names: a path of
+    32,700 levels of ``/.`` took it 1 GiB and 171 s (past the probe's bound: the reply lost), and 200 environments
+    of control bytes made a reply past the runner's 64 MiB (its budget counted bytes read, the reply writes six for
+    each). Both are within its bounds now: the reply comes, whole, the walk 63 levels deep and the budget's bound
+    named."""
+    cfg = lab.config()
+    args = F.probe_args(cfg, "deployer", lab.server.user, lab.server.stack)
+    put_home(lab, "spender.py", SPENDER)
+    deployer(lab, "rm -f $HOME/spender.pgid; setsid nohup /usr/bin/python3 $HOME/spender.py $HOME/spender.pgid "
+                  ">/dev/null 2>&1 </dev/null & for i in $(seq 100); do [ -s $HOME/spender.pgid ] && break; "
+                  "sleep 0.2; done")
+    try:
+        raw = F.read_root(F.run_programs(lab.server, args, lab.server.stack.python))
+    finally:
+        lab.container.exec_run(["sh", "-c", "kill -- -$(cat /home/deployer/spender.pgid)"])
+    assert raw["uid"] == 0 and raw["errors"].get("/proc", "").startswith("more than 50331648 bytes"), raw["errors"]
+    deep = [p for p in raw["mapped"] if p.startswith("/usr/.")]
+    assert deep and max(p.count("/") for p in deep) <= 63, max(p.count("/") for p in deep)

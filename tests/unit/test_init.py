@@ -1866,3 +1866,35 @@ def test_a_django_project_without_logging_is_told_its_500s_are_logged_nowhere(tm
                for n in d.notes), d.notes
     files["shop/settings.py"] += 'LOGGING = {"version": 1}\n'
     assert not any(n.startswith("no LOGGING") for n in detect(project(tmp_path / "b", files)).notes)
+
+
+def test_a_repositorys_link_to_a_device_or_a_fifo_is_not_read_by_the_gate_or_init(tmp_path):
+    """Every gate run (the admin's read-only ``deploytests gate --app CHECKOUT`` too) reads the project's source at
+    its start for init's warnings (:func:`gate_warnings`), and init reads it: a repository's ``models.py`` that is a
+    link to ``/dev/zero`` filled the runner's memory (1.8 GiB, then MemoryError, under a 2 GiB cap), one to a FIFO
+    (or a terminal) waited for ever. Class: a file of the repository read by path, following its link to what is no
+    file. Now only a regular file, at most 4 MiB, is read; the rest is not read (no warning from it)."""
+    import os
+    import shutil
+    import threading
+
+    from deploytests.errors import ConfigError
+    from deploytests.examples import APPS
+
+    root = tmp_path / "proj"
+    shutil.copytree(APPS / "yourapplication", root)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (root / "yourapplication" / "models.py").symlink_to(fifo)
+    found: list = []
+    worker = threading.Thread(target=lambda: found.append(gate_warnings(root)), daemon=True)
+    worker.start()
+    worker.join(20)  # (this test's bound: main waited for a writer for ever)
+    if worker.is_alive():  # let the reader go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert found == [[]], found
+    (root / "yourapplication" / "models.py").unlink()
+    (root / "yourapplication" / "models.py").symlink_to("/dev/zero")
+    assert gate_warnings(root) == []
+    with pytest.raises(ConfigError, match=r"models.py: not a regular file: not read\. "):
+        detect(root)

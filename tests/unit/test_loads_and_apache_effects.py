@@ -446,7 +446,7 @@ def test_root_resolves_no_name_another_user_made_when_it_looks_at_mapped_files(t
     mine.mkdir()
     (mine / "lib").symlink_to("/usr/lib")
     out = {"proc": {"1": {"maps": f"7f00-7f01 r-xp 0 08:01 1 {mine}/lib/x86_64-linux-gnu/libc.so.6\n"}},
-           "mapped": {}, "errors": {}, "files": {}}
+           "mapped": {}, "errors": {}, "files": {}, "size": 0}
     os.chmod(mine, 0o777)
     collect_root.mapped(out)
     assert not any(p.startswith(f"{mine}/lib/") for p in out["mapped"]), out["mapped"]  # never through the link
@@ -507,6 +507,6 @@ def test_root_looks_at_every_processs_program_whatever_its_title(tmp_path):
     exe.parent.mkdir()
     exe.write_bytes(b"\x7fELF")
     out = {"proc": {"1816": {"exe": str(exe), "cmdline": "agentd: worker\x009000\x00"}}, "mapped": {}, "errors": {},
-           "files": {}}
+           "files": {}, "size": 0}
     collect_root.mapped(out)
     assert str(exe.parent) in out["mapped"], sorted(out["mapped"])

@@ -401,3 +401,47 @@ def test_the_health_gate_bound_is_deploy_tomls_health_timeout(monkeypatch):
     with pytest.raises(LookupError):
         releases.deploy(conn, cfg, ART, gate_timeout=10)
     assert sent == [("deploy", 90), ("rollback", 90), ("deploy", 30), ("rollback", 30), ("deploy", 10)]
+
+
+def test_the_health_gate_reads_the_apps_answer_within_a_deadline(monkeypatch):
+    # The light gate (a pytest deploy's rollout) GETs the health path of the site, whose answer is the app's code's:
+    # requests' timeout bounds each read, not the answer, so an app that paces its answer (a header line, then a
+    # byte now and then) kept the rollout, and every other host's result, waiting for ever. Now one deadline for
+    # the whole answer (the suite's client's), and its body is not read (the status and the header say it all).
+    import socket
+    import threading
+
+    from deploytests import pipeline
+    from deploytests.session import Session
+    from deploytests.verify import http
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    stop = threading.Event()
+
+    def drip():
+        conn, _ = srv.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nX-Deploy-Release: r1\r\n")
+        while not stop.wait(0.2):  # (a header line never ended: each read within the per-read timeout)
+            try:
+                conn.sendall(b"X")
+            except OSError:
+                break
+        conn.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    monkeypatch.setattr(pipeline, "status", lambda c, cfg: SimpleNamespace(live="r1"))
+    monkeypatch.setattr(http, "DEADLINE", 2.0)
+    session = object.__new__(Session)
+    session._config, session.settings = CFG, SimpleNamespace(host_timeout=1.0)
+    server = SimpleNamespace(base_url=f"http://127.0.0.1:{srv.getsockname()[1]}")
+    found: list = []
+    worker = threading.Thread(target=lambda: found.append(session.health_gate(None, server, SimpleNamespace(
+        live="r1"))), daemon=True)
+    worker.start()
+    worker.join(30)  # (the bound of this test, not a figure: the gate's own deadline is 2 s here)
+    stop.set()
+    srv.close()
+    assert found and "no whole answer within 2 s" in found[0], found

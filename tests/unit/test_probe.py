@@ -329,7 +329,7 @@ def test_the_collector_sends_a_root_file_whole_or_not_at_all(tmp_path):
     assert c.read(out, str(tmp_path / "big"), limit=10, anyone=True) is None
     assert "data" not in out["files"][str(tmp_path / "big")] and "larger" in out["files"][str(tmp_path / "big")]["why"]
     c.read(out, str(tmp_path / "big"), limit=200, anyone=True)
-    assert out["files"][str(tmp_path / "big")]["data"] == "x" * 100 and out["size"] == 100
+    assert out["files"][str(tmp_path / "big")]["data"] == "x" * 100 and out["size"] == 102  # (quoted: JSON)
     c.read(out, str(tmp_path / "big"), limit=10, anyone=True, tail=0)
     assert out["files"][str(tmp_path / "big")]["data"] == "x" * 10  # a log's tail: its end
     assert c.read(out, str(tmp_path / "fifo"), anyone=True) is None  # opened without blocking, never read
@@ -610,7 +610,7 @@ def test_the_root_collectors_one_budget_counts_link_targets_too():
 
     out: dict = {"size": 0, "errors": {}}
     target = collect_root.kernel(out, "/proc/self/exe")
-    assert target and out["size"] == len(target)
+    assert target and out["size"] == len(json.dumps(target))
     out["size"] = collect_root.BIG - 100
     assert collect_root.kernel(out, "/proc/self/exe") is None and "/proc" in out["errors"]
 
@@ -954,3 +954,24 @@ def test_snapshot_realpath_resolves_recorded_links_and_dot_names():
     assert snap.realpath("/../etc/./passwd") == "/etc/passwd"
     assert snap.realpath("/") == "/"
     assert snap.realpath("//srv//www/") == "/srv/www"
+
+
+def test_the_root_collectors_budget_counts_bytes_as_the_reply_writes_them(monkeypatch, tmp_path):
+    """The budget counted the bytes read, and the reply writes a control byte as ``\\u0001``, six: 1100 processes
+    of the deploy user, each holding a 64 KiB environment of them, took root's collector to 856 MiB on a real
+    container and its reply to 362 MiB inflated, past the runner's 64 MiB (the host's probe failed, every fact of
+    root's lost, naming no cause). Each read now spends what it costs in the reply, within 48 MiB in all, and past
+    that the bound is named, the rest of the reply sent."""
+    from deploytests.verify import collect_root as c
+
+    assert c.BIG <= 48 << 20  # (below the runner's 64 MiB: room for the reply's own structure)
+    monkeypatch.setattr(c, "BIG", 1 << 20)
+    monkeypatch.setattr(os, "readlink", lambda p: "\x01" * 65536)
+    out: dict = {"files": {}, "errors": {}, "size": 0}
+    read = [c.kernel(out, "/proc/self/exe") for _ in range(64)]  # 4 MiB raw, 24 MiB as JSON
+    assert "/proc" in out["errors"] and len(json.dumps(read)) < (1 << 20) + 6 * 65536, len(json.dumps(read))
+    job = tmp_path / "a0001"  # the other member: an at job or a crontab, its owner's bytes
+    job.write_bytes(b"\x01" * 65536)
+    out = {"files": {}, "errors": {}, "size": 0}
+    c.read(out, str(job), 65536, True)
+    assert out["size"] == len(json.dumps(out["files"][str(job)]["data"])) == 6 * 65536 + 2, out["size"]

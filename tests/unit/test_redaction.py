@@ -188,3 +188,22 @@ def test_a_secret_made_safe_on_its_way_in_is_still_redacted_on_its_way_out(tmp_p
     path.write_text('SECRET_KEY = "Summer2024-long-secret"\n')
     cut = secrets_of(path).redact(untrusted.line("x" * 30 + "Summer2024-long-secret", limit=36))
     assert cut == "x" * 30 + "[redacted]... (16 more characters cut)", cut
+
+
+def test_a_config_that_is_no_regular_file_is_not_read(tmp_path):
+    # the other member of the class (a file read by path, following its link to what is no file): the config a
+    # deploy ships is read for its secrets; one that is a link to a FIFO waited for ever, one to /dev/zero read 4 MiB
+    import os
+    import threading
+
+    from deploytests.redaction import parse_config
+
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "app.cfg").symlink_to(tmp_path / "fifo")
+    found: list = []
+    worker = threading.Thread(target=lambda: found.append(parse_config(tmp_path / "app.cfg")), daemon=True)
+    worker.start()
+    worker.join(20)  # (this test's bound)
+    if worker.is_alive():
+        os.close(os.open(tmp_path / "fifo", os.O_WRONLY | os.O_NONBLOCK))
+    assert found and found[0][0] == [] and "not a regular file" in found[0][1][0], found

@@ -394,7 +394,7 @@ def test_the_root_collector_lstats_what_roots_own_schedules_name_and_nothing_oth
 
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "jobsh").write_text("#!/bin/sh\n")
-    out = {"proc": {}, "errors": {}, "mapped": {}, "files": {
+    out = {"proc": {}, "errors": {}, "mapped": {}, "size": 0, "files": {
         "/var/spool/cron/crontabs/root": {"st": [F | 0o600, 0, 0, 0, 0, 0],
                                           "data": f"PYTHONPATH={tmp_path}/lib\n0 3 * * * {tmp_path}/tools/jobsh -q\n"},
         "/var/spool/cron/atjobs/a0001": {"st": [F | 0o700, 1001, 1, 0, 0, 0], "data": f"{tmp_path}/theirs\n"},
@@ -537,3 +537,44 @@ def test_an_allowed_unit_that_runs_the_apps_tree_as_root_fails_whatever_is_allow
     assert "app-report.service" in msg and "as root" in msg and "no allowance accounts for it" in msg, msg
     as_app = host(platform, {path: (F | 0o644, 0, REPORT_UNIT.format(user="User=yourapplication\n"))})
     assert "app-report.service" not in str(outcome("cw_units", as_app, mine))  # the allowed unit as written
+
+
+def test_a_path_a_process_names_costs_root_and_the_runner_a_bounded_walk():
+    """A process of the deploy user (or the app's code, as the app user) may name any path in its environment: a
+    64 KiB one of ``/.`` under a directory of root's. The root collector lstat'ed every level (2047), after building
+    all 32,700 first: 1 GiB and 171 s in root's process on a real container, past the probe's bound (every fact of
+    root's lost). Now at most 63 levels of its first 4096 bytes (PATH_MAX); the runner's walk of what the collector
+    recorded cuts each level as it goes, and names level 64 as not looked at."""
+    import tracemalloc
+
+    from deploytests.verify import collect_root
+
+    path = "/usr" + "/." * 32700
+    out = {"proc": {"7": {"exe": None, "maps": None, "environ": "X=" + path}}, "errors": {}, "mapped": {}, "files": {},
+           "size": 0}
+    collect_root.mapped(out)
+    deep = [p for p in out["mapped"] if p.startswith("/usr/.")]
+    assert deep and max(p.count("/") for p in deep) <= 63 and len(deep) <= 62, (len(deep), max(map(len, deep)))
+    tracemalloc.start()
+    loose = parse._loose_mapped(None, out["mapped"], path[:12000])  # type: ignore[arg-type]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert loose == "/usr" + "/." * 63 + " (not looked at)", loose
+    assert peak < 4 << 20, peak  # (every level first: 40 MB for these 12 KB, 1 GiB for the 64 KiB)
+
+
+def test_the_walks_of_what_processes_name_spend_the_replys_budget():
+    """The other member of the budget's class: each path a process names costs up to 63 entries of ``mapped`` (63
+    levels of ``/.``, each a distinct name of a root directory): 4096 of them added ~30 MB to a reply already at the
+    budget, past the runner's 64 MiB. Each path walked now takes 8 KiB of what is left; past it the bound is named."""
+    from deploytests.verify import collect_root
+
+    paths = ":".join("/usr" + "".join("/." if k >> i & 1 else "/" for i in range(12)) + "/." * 50 for k in range(4096))
+    out = {"proc": {"7": {"exe": None, "maps": None, "environ": "X=" + paths}}, "errors": {}, "mapped": {},
+           "files": {}, "size": collect_root.BIG - (1 << 20)}
+    collect_root.mapped(out)
+    assert out["errors"].get("mapped files") == "more than 128: the rest not looked at", out["errors"]
+    assert len(json.dumps(out["mapped"])) < 1 << 20, len(json.dumps(out["mapped"]))
+    out.update(mapped={}, errors={}, size=collect_root.BIG + (6 << 20))  # (past it: one read may overshoot)
+    collect_root.mapped(out)
+    assert out["errors"].get("mapped files") == "more than 0: the rest not looked at" and not out["mapped"], out

@@ -322,3 +322,25 @@ def test_platform_on_the_command_line_is_refused_for_an_ssh_target(inventory):
     assert provider(cli={"target": "staging"}).notes() == []
     docker = provider(cli={"platform": "debian13"}, env={"DEPLOYTESTS_PLATFORM": "debian12"})
     assert docker.notes() == [] and docker.settings.platform == ("debian13",)
+
+
+def test_the_runs_shared_dir_another_local_user_made_first_is_refused(tmp_path):
+    # xdist workers sharing a real target read the deploy-once record from $TMPDIR/deploytests-<run id>: with a run
+    # id given on the command line (--testrunuid), another local user could make that directory first and write the
+    # record ("deployed", the release it names): the workers skipped the deploy and checked what was there.
+    import os
+
+    from deploytests.errors import ConfigError
+    from deploytests.targets.sharing import TargetLock, once_per_run
+
+    theirs = tmp_path / "deploytests-ci-42"
+    theirs.mkdir(mode=0o755)
+    (theirs / "ro-deploy.json").write_text('{"ok": "the release they chose"}')
+    os.chown(theirs, 4242, 4242)
+    with pytest.raises(ConfigError, match=r"refused: .*deploytests-ci-42 is 0755 uid 4242: someone but you and root "):
+        once_per_run(theirs / "ro-deploy.json", lambda: "deployed")
+    with pytest.raises(ConfigError, match="uid 4242"):
+        TargetLock(theirs / "ro.rwlock").hold(exclusive=False)
+    mine = tmp_path / "deploytests-mine"
+    assert once_per_run(mine / "ro-deploy.json", lambda: "deployed") == "deployed"
+    assert mine.stat().st_mode & 0o777 == 0o700

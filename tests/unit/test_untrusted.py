@@ -260,3 +260,25 @@ def test_the_plugins_terminal_lines_are_made_safe():
                              stash={})
     state.say(config, "[web-1] facts FAILED: \x1b]0;owned\x07\x1b[2J\rok\nsecond line")
     assert lines == ["deploytests: [web-1] facts FAILED: \\x1b]0;owned\\x07\\x1b[2J\\x0dok\nsecond line"], lines
+
+
+@pytest.mark.parametrize("levels", [40, 600, 100000])
+def test_nested_json_from_a_host_is_no_event_and_no_reply(levels):
+    """An agent's event line (the deploy login's python, or a hostile host, writes what it likes) and a collector's
+    reply (a hostile host's) are walked recursively after parsing (made safe, escaped): nested 600 deep, the runner
+    raised RecursionError out of the output loop, naming nothing, its channel left open; 10^5 deep, from
+    ``json.loads`` itself. Now a line nested past the agents' JSON_DEPTH is no event, and such a reply fails its
+    host in one line naming the bound."""
+    import base64
+    import zlib
+
+    from deploytests.verify import facts
+
+    nested = "[" * levels + "]" * levels
+    assert parse_event(agent.EVENT + '{"event": "step", "x": %s}' % nested) is None
+    for text in ('{"x": %s}' % nested, '{"x": %s, "name": "\udcff"}' % nested):
+        line = base64.b64encode(zlib.compress(text.encode("utf-8", "surrogateescape"))).decode()
+        res = facts.ProbeResult(0, f"@@DT-ROOT n0nce {line}\n", "", "n0nce")
+        with pytest.raises(RuntimeError, match=r"^the collector sent no JSON object nested at most 32 levels deep$"):
+            facts._reply(res, "@@DT-ROOT ", "collector")
+    assert parse_event(agent.EVENT + '{"event": "step", "x": [[["ok"]]]}') == {"event": "step", "x": [[["ok"]]]}
