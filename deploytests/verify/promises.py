@@ -5156,9 +5156,10 @@ def cw_become(facts, exp):
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, shipped_files(snap)) if text not in exp.allow.sudo]
-    lines += [ln if not src else f"{ln}, or, when that source is meant to be trusted with them, "
-              f"{_allow_hint(exp, 'allow_sudo', src)}" for src, ln in account_sources(snap)
-              if src not in exp.allow.sudo]
+    from .pins import hint
+
+    lines += [ln if not src else f"{ln}; or, if that source is meant to be trusted with them, "
+              f"{hint(exp, 'allow_sudo', src)}" for src, ln in account_sources(snap) if src not in exp.allow.sudo]
     _unaccounted("way[s] to become root outside sudoers", lines, "cw_become", exp)
 
 

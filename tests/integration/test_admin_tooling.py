@@ -236,6 +236,21 @@ cat /tmp/sshd_config > /etc/ssh/sshd_config && sshd -t
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq openbsd-inetd >/dev/null
 """ + RELOAD
 
+# a directory client as Debian packages it (sssd for LDAP: its NSS, PAM and sudo responders, libnss-sss and
+# libsss-sudo adding sss to nsswitch.conf's passwd, group, shadow and sudoers, libpam-sss's pam-auth-update profile;
+# on Debian 13 sssd-krb5-common's postinst setcaps its helpers), and iptables-persistent's saved rules (on Debian 13
+# deb-systemd-helper enables netfilter-persistent with systemctl, which makes the aliases its packaged drop-in names)
+DIRECTORY = """
+printf '[sssd]\nservices = nss, pam, sudo\ndomains = example.com\n\n[domain/example.com]\n' > /etc/sssd/sssd.conf
+printf 'id_provider = ldap\nauth_provider = ldap\nsudo_provider = ldap\n' >> /etc/sssd/sssd.conf
+printf 'ldap_uri = ldap://ldap.example.com\nldap_search_base = dc=example,dc=com\n' >> /etc/sssd/sssd.conf
+chmod 0600 /etc/sssd/sssd.conf && sssd -D
+printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 9100 -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n' \
+  > /etc/iptables/rules.v4
+i=0; until [ -S /var/lib/sss/pipes/nss ] && [ -S /var/lib/sss/pipes/pam ]; do
+  i=$((i+1)); [ $i -lt 300 ] || { echo 'sssd not up after 300 polls'; exit 1; }; sleep 0.1; done
+"""
+
 
 def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, list[str]]:
     """The built-in suite read-only against the fleet as a real target: {test: the failure's item lines}."""
@@ -473,4 +488,26 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         sites = re.search(r", with what it serves: (allow_sites = \[.*\])$", site)
         assert sites and "it defines vhost " in site, site
         allowed = merged(allowed, lines) + sites.group(1) + "\n"
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # a directory client (DIRECTORY) and saved firewall rules: one line per item, each naming its allowance
+        # (the source in nsswitch.conf, each root responder's socket anyone may connect to, each PAM module its
+        # profile adds to the stacks sudo runs); the packages' own setcaps and unit aliases need none; written, passes
+        root(box, "echo 'iptables-persistent iptables-persistent/autosave_v4 boolean false' | debconf-set-selections"
+                  " && echo 'iptables-persistent iptables-persistent/autosave_v6 boolean false' | "
+                  "debconf-set-selections && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+                  "--no-install-recommends sssd-ldap libnss-sss libpam-sss libsss-sudo iptables-persistent "
+                  ">/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }")
+        root(box, DIRECTORY)
+        failed = gate(tmp_path, fleet, allowed)
+        lines = sorted(ln for items in failed.values() for ln in items)
+        shown = "\n".join(lines)
+        assert all("allow it: " in ln for ln in lines), shown
+        keys = sorted(allowance(ln) for ln in lines)
+        assert keys == sorted(['allow_sudo = ["nsswitch: sss"]', 'allow_pam = ["pam_localuser.so"]',
+                               'allow_pam = ["pam_sss.so"]'] + [k for k in keys if k.startswith(
+                                   'allow_listen = ["unix:/var/lib/sss/pipes/')]) and len(lines) == 5, shown
+        assert any(ln.startswith("/etc/nsswitch.conf:") and "passwd, group, shadow, sudoers from sss too" in ln
+                   for ln in lines), shown
+        allowed = merged(allowed, lines)
         assert gate(tmp_path, fleet, allowed) == {}
