@@ -831,11 +831,15 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             why = f"its executable is {exe} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (its program, the kernel's exe,
-                    for a in C.argv_paths([exe] + argv)]  # whatever its title; every path, wherever in a word)
-            runs += [_environment(entry, None, snap)] if p["uid"] == 0 and exe != APACHE_BIN else []
+            # a file it holds open that its command line does not give it to run (what tail -F, less read) is data:
+            # its place is judged, its text is not read as a script it runs (a log naming the app's tree)
+            data = set(entry.get("open") or []) - set(runs(argv, cwd)) - {exe}
+            found = [path_problem(snap, "runs", a, root, depth=0 if a in data else 1, loose=p["uid"] == 0)
+                     for a in C.argv_paths([exe] + argv)]  # (its program, the kernel's exe, whatever its title;
+            # every path, wherever in a word)
+            found += [_environment(entry, None, snap)] if p["uid"] == 0 and exe != APACHE_BIN else []
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
-            why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
+            why = next((w for w in found if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
                                                          f"runs a file the deploy login or the app can change"
                                                          if held else None)
         if why and p["ppid"] not in flagged:  # (a child of a process named for it: one cause, one line)
