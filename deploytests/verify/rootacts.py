@@ -816,6 +816,11 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
     from .parse import Procs, in_session
 
     procs, out, flagged = Procs(snap), [], set()
+    below: dict[int, set[str]] = {}  # pid -> the files it or a process below it holds open (tmux's pane's tail)
+    for pid in procs.table:
+        opened = set(((snap.raw.get("proc") or {}).get(str(pid)) or {}).get("open") or [])
+        for q in [procs.table[pid]] + procs.ancestors(pid):
+            below.setdefault(q["pid"], set()).update(opened)
     for pid in sorted(procs.table):
         p, entry = procs.table[pid], (snap.raw.get("proc") or {}).get(str(pid)) or {}
         if p["user"] in skip_users or p["state"] in ("Z", "X") or pid in skip_pids or pid == snap.raw.get("pid"):
@@ -831,9 +836,9 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             why = f"its executable is {exe} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            # a file it holds open that its command line does not give it to run (what tail -F, less read) is data:
-            # its place is judged, its text is not read as a script it runs (a log naming the app's tree)
-            data = set(entry.get("open") or []) - set(runs(argv, cwd)) - {exe}
+            # a file it (or a process below it: a tmux pane's) holds open that its command line does not give it to
+            # run (what tail -F, less read) is data: its place is judged, its text is not read as a script it runs
+            data = below.get(pid, set()) - set(runs(argv, cwd)) - {exe}
             found = [path_problem(snap, "runs", a, root, depth=0 if a in data else 1, loose=p["uid"] == 0)
                      for a in C.argv_paths([exe] + argv)]  # (its program, the kernel's exe, whatever its title;
             # every path, wherever in a word)

@@ -374,6 +374,9 @@ LOGTEXT = ("[wsgi:error] [pid 7] mod_wsgi (pid=7): Exception occurred processing
 def test_a_log_an_admins_process_reads_is_data_not_a_script_it_runs(exp, cmdline):
     files = {LOG: (F | 0o640, 0, LOGTEXT)}
     assert outcome("cw_processes", host(files=files, proc=proc(970, 1002, cmdline, opened=[LOG])), exp) == "pass"
+    # the tmux server, whose title is the command it was made with, and its pane's process below it holding the file
+    tmux = {**proc(972, 1002, f"tmux new -d -s ops {cmdline}"), **proc(973, 1002, cmdline, ppid=972, opened=[LOG])}
+    assert outcome("cw_processes", host(files=files, proc=tmux), exp) == "pass"
 
 
 @pytest.mark.parametrize("uid,cmdline,opened,said", [
