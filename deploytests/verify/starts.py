@@ -115,7 +115,7 @@ def _declared(raw, shipped, link: str | None) -> set[str]:
     seen = ("/usr" + link) if link.startswith("/lib/") and link not in raw else link  # (merged /usr: read there)
     texts = [raw.get(seen) or ""] + [raw.get(p) or "" for p in raw if p.startswith(seen + ".d/") and p.endswith(
         ".conf") and (p in shipped or p.startswith("/usr/") and p[4:] in shipped)]
-    out = set()
+    out: set[str] = set()
     for line in (ln.strip() for t in texts for ln in t.splitlines()):
         key, _, value = line.partition("=")
         suffix = {"alias": "", "wantedby": ".wants/", "requiredby": ".requires/", "upheldby": ".upholds/"}.get(
