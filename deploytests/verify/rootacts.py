@@ -560,11 +560,13 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
                 f"{how} {path}, a link to {real} (the app's tree)") + app_writes(how, path, real, root)
     if how == "names" or snap is None:
         return None
+    st = snap.st(real)
+    if st and stat.S_ISCHR(st[0]):  # a character device (/dev/null of a job's '>/dev/null 2>&1'): no file's content
+        return None  # anyone changes, root runs or reads back as code
     found = (_loose(snap, path) or _unmade(snap, real) if how != "works in" else _loose(snap, path)) if loose \
         else None
     if found:
         return f"{how} {path}, which someone but root may change ({found})"
-    st = snap.st(real)
     if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
         for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
             entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner

@@ -275,6 +275,17 @@ def root(box, script: str) -> None:
     assert res.exit_code == 0, res.output.decode(errors="replace")[-3000:]
 
 
+def installed(box, tmp_path: Path, fleet, allowed: str, packages: str, script: str) -> list[str]:
+    """``packages`` installed with apt (no recommends), ``script`` run as root, then the gate: its failure lines,
+    sorted, each naming the allowance to write."""
+    root(box, f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {packages} "
+              ">/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }")
+    root(box, script)
+    lines = sorted(ln for items in gate(tmp_path, fleet, allowed).values() for ln in items)
+    assert all("allow it: " in ln for ln in lines), "\n".join(lines)
+    return lines
+
+
 def allowance(line: str, *, pinned: bool = False) -> str:
     """The ``key = [...]`` the failure line tells the user to write; without ``pinned``, with the content pin an
     allowance of a file carries (``sha256:HEX``, the hash of what is on the container now) left out."""
@@ -471,14 +482,9 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         # files are libapache2-mod-security2's module's (its security2.conf includes them); DevSec's SSH baseline and
         # openbsd-inetd's leftovers need nothing
         waf = platform == "debian13"
-        root(box, "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ssl-cert "
-                  "openbsd-inetd" + " libapache2-mod-security2 modsecurity-crs" * waf + " >/tmp/apt.log 2>&1 || "
-                  "{ tail -30 /tmp/apt.log; exit 1; }")
-        root(box, WEB_TIER)
-        failed = gate(tmp_path, fleet, allowed)
-        lines = sorted(ln for items in failed.values() for ln in items)
+        lines = installed(box, tmp_path, fleet, allowed, "ssl-cert openbsd-inetd" + " libapache2-mod-security2 "
+                          "modsecurity-crs" * waf, WEB_TIER)
         shown = "\n".join(lines)
-        assert all("allow it: " in ln for ln in lines), shown
         assert sorted(allowance(ln) for ln in lines) == sorted([
             'allow_apache_conf = ["/etc/apache2/sites-enabled/default-ssl.conf"]', 'allow_listen = ["*:443"]',
             'allow_modules = ["socache_shmcb_module"]', 'allow_modules = ["ssl_module"]'] + [
@@ -493,16 +499,11 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         # a directory client (DIRECTORY) and saved firewall rules: one line per item, each naming its allowance
         # (the source in nsswitch.conf, each root responder's socket anyone may connect to, each PAM module its
         # profile adds to the stacks sudo runs); the packages' own setcaps and unit aliases need none; written, passes
-        root(box, "echo 'iptables-persistent iptables-persistent/autosave_v4 boolean false' | debconf-set-selections"
-                  " && echo 'iptables-persistent iptables-persistent/autosave_v6 boolean false' | "
-                  "debconf-set-selections && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
-                  "--no-install-recommends sssd-ldap libnss-sss libpam-sss libsss-sudo iptables-persistent "
-                  ">/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }")
-        root(box, DIRECTORY)
-        failed = gate(tmp_path, fleet, allowed)
-        lines = sorted(ln for items in failed.values() for ln in items)
+        root(box, "printf 'iptables-persistent iptables-persistent/autosave_v%s boolean false\\n' 4 6 | "
+                  "debconf-set-selections")
+        lines = installed(box, tmp_path, fleet, allowed, "sssd-ldap libnss-sss libpam-sss libsss-sudo "
+                          "iptables-persistent", DIRECTORY)
         shown = "\n".join(lines)
-        assert all("allow it: " in ln for ln in lines), shown
         keys = sorted(allowance(ln) for ln in lines)
         assert keys == sorted(['allow_sudo = ["nsswitch: sss"]', 'allow_pam = ["pam_localuser.so"]',
                                'allow_pam = ["pam_sss.so"]'] + [k for k in keys if k.startswith(

@@ -394,6 +394,18 @@ def test_a_file_a_process_runs_or_a_data_file_in_a_loose_place_stays_judged(exp,
     assert "pid 971 (" in msg and said in msg, msg
 
 
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])  # (other member: a job's '</dev/zero')
+def test_a_character_device_a_root_job_names_is_no_file_someone_may_change(exp, device):
+    """Class (a flaky false alarm, found by the integration test when the admin's */10 munin-run cron job was
+    running as the gate looked): a root process ``sh -c '/usr/sbin/munin-run cpu >/dev/null 2>&1'`` was "runs
+    /dev/null, which someone but root may change (/dev/null 0666 root:root)". A character device holds no file's
+    content anyone changes; a regular file others may write in /dev (``/dev/shm``) stays judged."""
+    files = {device: (stat.S_IFCHR | 0o666, 0, ""), "/dev/shm/x": (F | 0o666, 0, "#!/bin/sh\n")}
+    snap = host(files=files).raw
+    assert rootacts.path_problem(snap, "runs", device, ROOT, loose=True) is None
+    assert "someone but root may change" in (rootacts.path_problem(snap, "runs", "/dev/shm/x", ROOT, loose=True) or "")
+
+
 # Class: a package's own program read as root's script. munin-node (Perl) runs as root and munin-run from an admin's
 # cron job; the gate read their lines as shell and took the FILES section of their documentation
 # ("    /var/run/munin/munin-node.pid", a dir of the munin user) for a command they run: two false alarms on an
