@@ -6364,8 +6364,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "read the app's config ...", root_only=True),
     Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
             "with uid 0 or primary gid 0, no second name for any account's uid (useradd -o: that account under "
-            "another name), no account database beside the files (nsswitch.conf: passwd, group, shadow from "
-            "extrausers, LDAP, sss ...); no account that runs commands with an empty password (pam_unix nullok: "
+            "another name), no account database beside the files (nsswitch.conf: passwd, group, shadow, sudoers "
+            "from extrausers, LDAP, sss ...: unless allowed by its source's name, allow_sudo: \"nsswitch: sss\"); "
+            "no account that runs commands with an empty password (pam_unix nullok: "
             "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
             "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
             "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
