@@ -125,7 +125,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
               "needs its line"),
     Field("allow_sudo", Strings(unique=True), default=(), example='["%ops ALL=(ALL) ALL"]',
           doc="sudoers lines allowed besides Debian's, bootstrap's and the login's;\nalso a doas.conf or "
-              "capability.conf line, a polkit rules file's path"),
+              "capability.conf line, a polkit rules file's path,\n\"nsswitch: sss\" (accounts, sudo rules from a "
+              "directory)"),
     Field("allow_groups", Strings(unique=True), default=(), example='["deployer: docker"]',
           doc='"user: group": any group of the deploy, app or Apache user\nbeyond bootstrap\'s (a login with sudo '
               'rules of its own: none)'),

@@ -763,7 +763,8 @@ def collect(args):
                                         ("served links", served_links, app_tree),
                                         ("outputs", outputs, app_tree), ("programs", programs),
                                         ("mentions", mentions, app_tree, "/etc", 50000, homes(args, app_tree)),
-                                        ("local files", local_files, [app_tree]), ("digests", digests),
+                                        ("local files", local_files, [app_tree]), ("postinsts", postinsts),
+                                        ("digests", digests),
                                         ("ran", ran)]
                                        if not args.get("check") else [(PIDFILE, note, PIDFILE)])
     for what, work, *more in steps:  # a step's failure is in ``errors`` and the rest goes on
@@ -970,9 +971,14 @@ def acts(out):
                 entry["ctime"] = entry["st"][6] if entry.get("st") else os.lstat(path).st_ctime
         except OSError:
             pass
-    # dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); nor does dpkg or
-    # update-rc.d record the start links a postinst makes: read the postinst of the package whose list holds a file
-    # with capabilities (or its merged-/usr twin) or an init script
+
+
+def postinsts(out):
+    """dpkg never unpacks file capabilities: only a package's postinst sets them (setcap); nor does dpkg or
+    update-rc.d record the start links a postinst makes: read the postinst of the package whose list holds a file
+    with capabilities (or its merged-/usr twin) or an init script. A step after every step that records files (a
+    running program's directory, ``programs``, holds files with capabilities no earlier step saw: sssd's)."""
+    listed = [DPKG_INFO + "/" + n for n in out["dirs"].get(DPKG_INFO, []) if n.endswith(".list")]
     capped = {t for p, e in out["files"].items() if "caps" in e for t in (p, p[4:] if p.startswith("/usr/") else
                                                                           "/usr" + p)}
     # and of the package whose list holds a file with a stat override: is it its postinst's (its own design)?

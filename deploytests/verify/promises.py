@@ -5156,33 +5156,39 @@ def cw_become(facts, exp):
 
     lines += [f"{line}. " + _allow_hint(exp, "allow_sudo", text) for text, line in
               broker_grants(snap, shipped_files(snap)) if text not in exp.allow.sudo]
-    lines += account_sources(snap)
+    from .pins import hint
+
+    lines += [ln if not src else f"{ln}; or, if that source is meant to be trusted with them, "
+              f"{hint(exp, 'allow_sudo', src)}" for src, ln in account_sources(snap) if src not in exp.allow.sudo]
     _unaccounted("way[s] to become root outside sudoers", lines, "cw_become", exp)
 
 
-ACCOUNT_DBS, LOCAL_SOURCES = ("passwd", "group", "shadow", "gshadow", "initgroups"), ("files", "compat", "systemd")
+ACCOUNT_DBS = ("passwd", "group", "shadow", "gshadow", "initgroups", "sudoers")
+LOCAL_SOURCES = ("files", "compat", "systemd")
 
 
-def account_sources(snap) -> list[str]:
-    """A line per source of accounts, groups or passwords that ``/etc/nsswitch.conf`` adds beyond the local files
-    (``files``, ``compat``) and systemd's (its dynamic users, never a login): every rule on accounts here reads
-    /etc/passwd, /etc/group and /etc/shadow, so an account, a uid, a membership or a password hash from another
-    source (extrausers' files, LDAP, sss, a database) is not known: whoever writes there mints logins, root's uid
-    or the admin's among them. The file not read (when it exists) is a line too."""
+def account_sources(snap) -> list[tuple[str, str]]:
+    """``(the allowance, its line)`` per source of accounts, groups, passwords or sudo rules that
+    ``/etc/nsswitch.conf`` adds beyond the local files (``files``, ``compat``) and systemd's (its dynamic users,
+    never a login): every rule on accounts here reads /etc/passwd, /etc/group, /etc/shadow and the sudoers files,
+    so an account, a uid, a membership, a password hash or a sudo rule from another source (extrausers' files,
+    LDAP, sss, a database) is not known: whoever writes there mints logins, root's uid or the admin's among them.
+    A directory its owner trusts with them is allowed in writing (``allow_sudo = ["nsswitch: sss"]``): the gate
+    still judges every local account, group, key and rule. The file not read (when it exists) is a line too."""
     text, st = snap.text("/etc/nsswitch.conf"), snap.st("/etc/nsswitch.conf")
     if text is None:
-        return ["/etc/nsswitch.conf: not read: where the accounts come from is not known"] if st else []
+        return [("", "/etc/nsswitch.conf: not read: where the accounts come from is not known")] if st else []
     by_source = {}  # type: dict[str, list[tuple[int, str]]]  # (one source, one line: its databases)
     for n, line in enumerate(text.splitlines(), 1):
         db, _, rest = line.split("#", 1)[0].partition(":")
         for src in (w for w in re.sub(r"\[[^]]*\]", " ", rest).split() if w not in LOCAL_SOURCES):
             if db.strip() in ACCOUNT_DBS:
                 by_source.setdefault(src, []).append((n, db.strip()))
-    return [f"/etc/nsswitch.conf:{where[0][0]}: {', '.join(d for _, d in where)} from {src} too (line"
-            f"{'s' if len(where) > 1 else ''} {', '.join(str(n) for n, _ in where)}), which the gate never reads: "
-            f"an account, group or password hash made there (the admin's uid, a member of sudo) is not known; "
-            f"whoever writes that source mints logins. Keep them to files (and systemd)" for src, where in
-            by_source.items()]
+    return [(f"nsswitch: {src}", f"/etc/nsswitch.conf:{where[0][0]}: {', '.join(d for _, d in where)} from {src} "
+             f"too (line{'s' if len(where) > 1 else ''} {', '.join(str(n) for n, _ in where)}), which the gate never "
+             f"reads: an account, group, password hash or sudo rule made there (the admin's uid, a member of sudo) is "
+             f"not known; whoever writes that source mints logins. Keep them to files (and systemd)")
+            for src, where in by_source.items()]
 
 
 def deploy_login_keys(facts) -> dict[str, str]:
@@ -6358,8 +6364,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "read the app's config ...", root_only=True),
     Promise("cw_become", f"{CW}: grants", "no one becomes root outside sudoers and groups: no account but root "
             "with uid 0 or primary gid 0, no second name for any account's uid (useradd -o: that account under "
-            "another name), no account database beside the files (nsswitch.conf: passwd, group, shadow from "
-            "extrausers, LDAP, sss ...); no account that runs commands with an empty password (pam_unix nullok: "
+            "another name), no account database beside the files (nsswitch.conf: passwd, group, shadow, sudoers "
+            "from extrausers, LDAP, sss ...: unless allowed by its source's name, allow_sudo: \"nsswitch: sss\"); "
+            "no account that runs commands with an empty password (pam_unix nullok: "
             "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
             "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
             "login, the app user or the gate's login; root's authorized_keys root's alone and without the "

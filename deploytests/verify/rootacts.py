@@ -560,11 +560,13 @@ def path_problem(snap, how: str, path: str, root: str, depth: int = 1, loose: bo
                 f"{how} {path}, a link to {real} (the app's tree)") + app_writes(how, path, real, root)
     if how == "names" or snap is None:
         return None
+    st = snap.st(real)
+    if st and stat.S_ISCHR(st[0]):  # a character device (/dev/null of a job's '>/dev/null 2>&1'): no file's content
+        return None  # anyone changes, root runs or reads back as code
     found = (_loose(snap, path) or _unmade(snap, real) if how != "works in" else _loose(snap, path)) if loose \
         else None
     if found:
         return f"{how} {path}, which someone but root may change ({found})"
-    st = snap.st(real)
     if how == "runs" and depth > 0 and st and stat.S_ISDIR(st[0]):  # a directory root runs: run-parts, each entry
         for name in [n for n in snap.listdir(real) or [] if RUN_PARTS.fullmatch(n)]:
             entry = snap.st(f"{real}/{name}")  # (a package's unchanged program is the stock baseline, its owner
@@ -816,6 +818,11 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
     from .parse import Procs, in_session
 
     procs, out, flagged = Procs(snap), [], set()
+    below: dict[int, set[str]] = {}  # pid -> the files it or a process below it holds open (tmux's pane's tail)
+    for pid in procs.table:
+        opened = set(((snap.raw.get("proc") or {}).get(str(pid)) or {}).get("open") or [])
+        for q in [procs.table[pid]] + procs.ancestors(pid):
+            below.setdefault(q["pid"], set()).update(opened)
     for pid in sorted(procs.table):
         p, entry = procs.table[pid], (snap.raw.get("proc") or {}).get(str(pid)) or {}
         if p["user"] in skip_users or p["state"] in ("Z", "X") or pid in skip_pids or pid == snap.raw.get("pid"):
@@ -831,11 +838,15 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             why = f"its executable is {exe} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
-            runs = [path_problem(snap, "runs", a, root, loose=p["uid"] == 0)  # (its program, the kernel's exe,
-                    for a in C.argv_paths([exe] + argv)]  # whatever its title; every path, wherever in a word)
-            runs += [_environment(entry, None, snap)] if p["uid"] == 0 and exe != APACHE_BIN else []
+            # a file it (or a process below it: a tmux pane's) holds open that its command line does not give it to
+            # run (what tail -F, less read) is data: its place is judged, its text is not read as a script it runs
+            data = below.get(pid, set()) - set(runs(argv, cwd)) - {exe}
+            found = [path_problem(snap, "runs", a, root, depth=0 if a in data else 1, loose=p["uid"] == 0)
+                     for a in C.argv_paths([exe] + argv)]  # (its program, the kernel's exe, whatever its title;
+            # every path, wherever in a word)
+            found += [_environment(entry, None, snap)] if p["uid"] == 0 and exe != APACHE_BIN else []
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
-            why = next((w for w in runs if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
+            why = next((w for w in found if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
                                                          f"runs a file the deploy login or the app can change"
                                                          if held else None)
         if why and p["ppid"] not in flagged:  # (a child of a process named for it: one cause, one line)

@@ -77,7 +77,7 @@ def unit_entries(raw, shipped) -> dict[str, list[str]]:
         parts, link = rel.split("/"), text[3:].strip() if text.startswith("-> ") else None
         if not name or path in shipped or link == "/dev/null":
             continue
-        recorded = top == ADMIN and f"{DSH}/{rel}" in raw  # (deb-systemd-helper's: a postinst made it)
+        recorded = top == ADMIN and (f"{DSH}/{rel}" in raw or rel in _declared(raw, shipped, link))
         if top in PACKAGED_UNITS:
             out.setdefault(name, []).append(f"{path}{' -> ' + link if link else ''}: by hand among the packages' "
                                             f"units (no installed package's list holds it){USER * (top == USERS)}")
@@ -97,6 +97,31 @@ def unit_entries(raw, shipped) -> dict[str, list[str]]:
                                             "elsewhere)")
         elif len(parts) == 1:
             out.setdefault(name, []).append(f"{path}: a unit file by hand")
+    return out
+
+
+def _declared(raw, shipped, link: str | None) -> set[str]:
+    """The links below :data:`ADMIN` (``NAME`` for an alias, ``TARGET.wants/UNIT`` ...) that enabling the packaged
+    unit ``link`` leads to makes from the ``[Install]`` lines of its package's files (the unit's and its packaged
+    drop-ins'), when a postinst enabled it (deb-systemd-helper recorded one of its enabling links): on a host with
+    systemctl, deb-systemd-helper enables a unit with ``systemctl preset``, which reads the drop-ins too, while its
+    record holds what the unit file alone says (iptables-persistent's drop-in's ``Alias=iptables.service``). Empty
+    for a link that leads elsewhere or to a unit no postinst enabled: that is the admin's."""
+    if not link or link not in shipped:
+        return set()
+    unit = posixpath.basename(link)
+    if not any(p.startswith(DSH + "/") and p.endswith("/" + unit) and p.split("/")[-2].endswith(LINKS) for p in raw):
+        return set()
+    seen = ("/usr" + link) if link.startswith("/lib/") and link not in raw else link  # (merged /usr: read there)
+    texts = [raw.get(seen) or ""] + [raw.get(p) or "" for p in raw if p.startswith(seen + ".d/") and p.endswith(
+        ".conf") and (p in shipped or p.startswith("/usr/") and p[4:] in shipped)]
+    out: set[str] = set()
+    for line in (ln.strip() for t in texts for ln in t.splitlines()):
+        key, _, value = line.partition("=")
+        suffix = {"alias": "", "wantedby": ".wants/", "requiredby": ".requires/", "upheldby": ".upholds/"}.get(
+            key.strip().lower())
+        if suffix is not None:
+            out.update(f"{w}{suffix}{unit}" if suffix else w for w in value.split())
     return out
 
 

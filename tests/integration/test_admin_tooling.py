@@ -42,6 +42,13 @@ recommended ``modsecurity.conf`` copied into place as its README says (``SecTmpD
 a ``sshd_config.d`` file, and openbsd-inetd removed, not purged (its start links stay until a purge): one line per
 module (ssl, socache_shmcb; security2, unique_id), the TLS port, the site (its line naming its vhost's
 ``allow_sites`` too) and the copied ``modsecurity.conf``; written, the gate passes in one round.
+
+Last, on Debian 13 (``DIRECTORY``): a directory client as Debian packages it (sssd for LDAP with its NSS, PAM and
+sudo responders; libnss-sss and libsss-sudo add ``sss`` to nsswitch.conf's passwd, group, shadow and sudoers) and
+iptables-persistent's saved rules: one line per item naming its allowance (the source, ``allow_sudo = ["nsswitch:
+sss"]``; each root responder's socket anyone may connect to; each PAM module its profile adds), none for the
+packages' own capabilities (sssd-krb5-common's postinst setcaps) or the unit aliases a packaged drop-in declares
+(netfilter-persistent's, made by systemctl preset); written, the gate passes.
 """
 
 from __future__ import annotations
@@ -236,6 +243,21 @@ cat /tmp/sshd_config > /etc/ssh/sshd_config && sshd -t
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq openbsd-inetd >/dev/null
 """ + RELOAD
 
+# a directory client as Debian packages it (sssd for LDAP: its NSS, PAM and sudo responders, libnss-sss and
+# libsss-sudo adding sss to nsswitch.conf's passwd, group, shadow and sudoers, libpam-sss's pam-auth-update profile;
+# on Debian 13 sssd-krb5-common's postinst setcaps its helpers), and iptables-persistent's saved rules (on Debian 13
+# deb-systemd-helper enables netfilter-persistent with systemctl, which makes the aliases its packaged drop-in names)
+DIRECTORY = """
+printf '[sssd]\nservices = nss, pam, sudo\ndomains = example.com\n\n[domain/example.com]\n' > /etc/sssd/sssd.conf
+printf 'id_provider = ldap\nauth_provider = ldap\nsudo_provider = ldap\n' >> /etc/sssd/sssd.conf
+printf 'ldap_uri = ldap://ldap.example.com\nldap_search_base = dc=example,dc=com\n' >> /etc/sssd/sssd.conf
+chmod 0600 /etc/sssd/sssd.conf && sssd -D
+printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 9100 -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n' \
+  > /etc/iptables/rules.v4
+i=0; until [ -S /var/lib/sss/pipes/nss ] && [ -S /var/lib/sss/pipes/pam ]; do
+  i=$((i+1)); [ $i -lt 300 ] || { echo 'sssd not up after 300 polls'; exit 1; }; sleep 0.1; done
+"""
+
 
 def gate(tmp_path: Path, fleet, extra: str = "") -> dict[str, list[str]]:
     """The built-in suite read-only against the fleet as a real target: {test: the failure's item lines}."""
@@ -258,6 +280,17 @@ def merged(allowed: str, lines: list[str]) -> str:
 def root(box, script: str) -> None:
     res = box.exec_run(["sh", "-ec", script], user="root")
     assert res.exit_code == 0, res.output.decode(errors="replace")[-3000:]
+
+
+def installed(box, tmp_path: Path, fleet, allowed: str, packages: str, script: str) -> list[str]:
+    """``packages`` installed with apt (no recommends), ``script`` run as root, then the gate: its failure lines,
+    sorted, each naming the allowance to write."""
+    root(box, f"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {packages} "
+              ">/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }")
+    root(box, script)
+    lines = sorted(ln for items in gate(tmp_path, fleet, allowed).values() for ln in items)
+    assert all("allow it: " in ln for ln in lines), "\n".join(lines)
+    return lines
 
 
 def allowance(line: str, *, pinned: bool = False) -> str:
@@ -456,14 +489,9 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         # files are libapache2-mod-security2's module's (its security2.conf includes them); DevSec's SSH baseline and
         # openbsd-inetd's leftovers need nothing
         waf = platform == "debian13"
-        root(box, "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ssl-cert "
-                  "openbsd-inetd" + " libapache2-mod-security2 modsecurity-crs" * waf + " >/tmp/apt.log 2>&1 || "
-                  "{ tail -30 /tmp/apt.log; exit 1; }")
-        root(box, WEB_TIER)
-        failed = gate(tmp_path, fleet, allowed)
-        lines = sorted(ln for items in failed.values() for ln in items)
+        lines = installed(box, tmp_path, fleet, allowed, "ssl-cert openbsd-inetd" + " libapache2-mod-security2 "
+                          "modsecurity-crs" * waf, WEB_TIER)
         shown = "\n".join(lines)
-        assert all("allow it: " in ln for ln in lines), shown
         assert sorted(allowance(ln) for ln in lines) == sorted([
             'allow_apache_conf = ["/etc/apache2/sites-enabled/default-ssl.conf"]', 'allow_listen = ["*:443"]',
             'allow_modules = ["socache_shmcb_module"]', 'allow_modules = ["ssl_module"]'] + [
@@ -473,4 +501,25 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
         sites = re.search(r", with what it serves: (allow_sites = \[.*\])$", site)
         assert sites and "it defines vhost " in site, site
         allowed = merged(allowed, lines) + sites.group(1) + "\n"
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # a directory client (DIRECTORY) and saved firewall rules: one line per item, each naming its allowance
+        # (the source in nsswitch.conf, each root responder's socket anyone may connect to, each PAM module its
+        # profile adds to the stacks sudo runs); the packages' own setcaps and unit aliases need none; written, passes
+        # (Debian 13 only: its image has systemctl, so deb-systemd-helper enables with systemctl preset, and
+        # sssd-krb5-common's postinst setcaps its helpers; the Debian 12 run adds nothing else and costs its apt-get)
+        if platform != "debian13":
+            return
+        root(box, "printf 'iptables-persistent iptables-persistent/autosave_v%s boolean false\\n' 4 6 | "
+                  "debconf-set-selections")
+        lines = installed(box, tmp_path, fleet, allowed, "sssd-ldap libnss-sss libpam-sss libsss-sudo "
+                          "iptables-persistent", DIRECTORY)
+        shown = "\n".join(lines)
+        keys = sorted(allowance(ln) for ln in lines)
+        assert keys == sorted(['allow_sudo = ["nsswitch: sss"]', 'allow_pam = ["pam_localuser.so"]',
+                               'allow_pam = ["pam_sss.so"]'] + [k for k in keys if k.startswith(
+                                   'allow_listen = ["unix:/var/lib/sss/pipes/')]) and len(lines) == 5, shown
+        assert any(ln.startswith("/etc/nsswitch.conf:") and "passwd, group, shadow, sudoers from sss too" in ln
+                   for ln in lines), shown
+        allowed = merged(allowed, lines)
         assert gate(tmp_path, fleet, allowed) == {}

@@ -210,6 +210,26 @@ def test_accounts_from_a_source_beside_the_files_fail(exp, conf, caught):
     assert found.count("- /etc/nsswitch.conf:") == len(caught), found
 
 
+def test_a_directory_client_s_sources_fail_in_one_line_naming_the_allowance_that_passes(exp):
+    """Class (fails with no allowance to write): a directory client as Debian's libnss-sss and libsss-sudo install it
+    (measured: sss added to passwd, group, shadow and sudoers) is ordinary tooling its owner trusts with accounts;
+    the line said only "keep them to files". Other member: sudo's rules from that source (sudoers: sss) were not
+    named at all (sudo takes a rule made there)."""
+    conf = ("passwd:         files sss\ngroup:          files sss\nshadow:         files sss\ngshadow:        files\n"
+            "hosts:          files dns\nservices:       db files sss\nnetgroup:       nis sss\nsudoers: files  sss\n"
+            "automount:  sss\n")
+    found = outcome("cw_become", host(files={"/etc/nsswitch.conf": conf}), exp)
+    assert found.count("- /etc/nsswitch.conf:") == 1, found
+    assert "- /etc/nsswitch.conf:1: passwd, group, shadow, sudoers from sss too (lines 1, 2, 3, 8)" in found, found
+    assert 'allow it: allow_sudo = ["nsswitch: sss"] in targets.toml' in found, found
+    assert outcome("cw_become", host(files={"/etc/nsswitch.conf": conf}),
+                   dataclasses.replace(exp, allow=Allowances(sudo=("nsswitch: sss",)))) == "pass"
+    # allowing one source allows no other: ldap's sudo rules still fail
+    found = outcome("cw_become", host(files={"/etc/nsswitch.conf": conf + "sudoers: ldap\n"}),
+                    dataclasses.replace(exp, allow=Allowances(sudo=("nsswitch: sss",))))
+    assert "sudoers from ldap too (line 10)" in found and found.count("- /etc/nsswitch.conf:") == 1, found
+
+
 def test_the_deploy_key_in_roots_authorized_keys_fails_while_sshd_takes_root_keys(exp):
     roots = f'from="10.0.0.0/8",no-pty {KEY} ci@runner\n{ADMIN} admin@laptop\n'
     conf = host().raw.text("/etc/ssh/sshd_config")

@@ -57,7 +57,9 @@ def snapshot(extra: dict[str, str | None]) -> parse.Snapshot:
     md5 = hashlib.md5(STOCK["/etc/crontab"].encode()).hexdigest()
     files["/var/lib/dpkg/status"] = {"data": f"Package: cron\nStatus: install ok installed\nConffiles:\n "
                                              f"/etc/crontab {md5}\n", "st": [0o100644, 0, 0, 1, 0, 1]}
-    return parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": ["apache2.list"]}})
+    lists = sorted({"apache2.list"} | {p.rsplit("/", 1)[1] for p in extra if p.startswith("/var/lib/dpkg/info/")
+                                       and p.endswith(".list")})
+    return parse.Snapshot({"files": files, "dirs": {"/var/lib/dpkg/info": lists}})
 
 
 @pytest.fixture
@@ -118,6 +120,50 @@ def test_a_packaged_unit_enabled_by_hand_fails_and_by_its_postinst_passes(exp):
     link = {"/etc/systemd/system/multi-user.target.wants/rsync.service": f"-> {LIB}/rsync.service"}
     assert len(found(exp, link)) == 1  # (systemctl enable of a unit its package ships disabled)
     assert found(exp, {**link, f"{DSH}/multi-user.target.wants/rsync.service": ""}) == []
+
+
+# iptables-persistent on Debian 13 (measured): its drop-in declares two aliases of netfilter-persistent's unit, which
+# deb-systemd-helper enables with systemctl preset (the drop-in read: the alias links made) while its record holds
+# only the unit file's own WantedBy link
+USR = "/usr/lib/systemd/system"
+NETFILTER = {
+    "/var/lib/dpkg/info/netfilter-persistent.list": f"{USR}/netfilter-persistent.service\n",
+    "/var/lib/dpkg/info/iptables-persistent.list": f"{USR}/netfilter-persistent.service.d/iptables.conf\n",
+    f"{USR}/netfilter-persistent.service": "[Unit]\nDescription=netfilter persistent configuration\n[Service]\n"
+                                           "ExecStart=/usr/sbin/netfilter-persistent start\n[Install]\n"
+                                           "WantedBy=multi-user.target\n",
+    f"{USR}/netfilter-persistent.service.d/iptables.conf": "[Install]\nAlias=iptables.service ip6tables.service\n",
+    "/etc/systemd/system/multi-user.target.wants/netfilter-persistent.service": f"-> {USR}/netfilter-persistent."
+                                                                                "service",
+    f"{DSH}/multi-user.target.wants/netfilter-persistent.service": "",
+    "/etc/systemd/system/iptables.service": f"-> {USR}/netfilter-persistent.service",
+    "/etc/systemd/system/ip6tables.service": f"-> {USR}/netfilter-persistent.service"}
+
+
+def test_the_links_enabling_a_packaged_unit_makes_from_its_packaged_drop_ins_are_its_package_s(exp):
+    assert found(exp, NETFILTER) == []
+    # other member: a packaged drop-in's WantedBy (the link systemctl makes, not in deb-systemd-helper's record)
+    drop = {f"{USR}/netfilter-persistent.service.d/iptables.conf": "[Install]\nWantedBy=sysinit.target\n",
+            "/etc/systemd/system/sysinit.target.wants/netfilter-persistent.service": f"-> {USR}/netfilter-"
+                                                                                     "persistent.service"}
+    aliases = ("/iptables.service", "/ip6tables.service")
+    assert found(exp, {**{k: v for k, v in NETFILTER.items() if not k.endswith(aliases)}, **drop}) == []
+
+
+@pytest.mark.parametrize("change,said", [
+    # the same links with no packaged file declaring them, or for a unit no postinst enabled: the admin's
+    ({f"{USR}/netfilter-persistent.service.d/iptables.conf": None}, "iptables.service ("),
+    ({f"{DSH}/multi-user.target.wants/netfilter-persistent.service": None,
+      "/etc/systemd/system/multi-user.target.wants/netfilter-persistent.service": None}, "iptables.service ("),
+    # the drop-in not as dpkg lists it (written by hand beside the package's): its own line, and the aliases too
+    ({"/var/lib/dpkg/info/iptables-persistent.list": ""}, "netfilter-persistent.service ("),
+    # an alias the packaged files declare, leading to another unit (the name of a packaged unit taken over)
+    ({"/etc/systemd/system/iptables.service": f"-> {LIB}/debug-shell.service"}, "iptables.service ("),
+])
+def test_links_no_packaged_file_of_an_enabled_unit_declares_stay_the_admin_s(exp, change, said):
+    lines = found(exp, {**{k: v for k, v in NETFILTER.items() if k not in change},
+                        **{k: v for k, v in change.items() if v is not None}})
+    assert any(ln.startswith(said) for ln in lines) and all("allow_units = [" in ln for ln in lines), lines
 
 
 @pytest.mark.parametrize("extra,said,file", [

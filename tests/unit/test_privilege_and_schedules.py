@@ -1644,3 +1644,23 @@ def test_an_allowed_job_of_the_app_user_or_root_naming_the_tree_passes(exp, text
     facts = clean_facts()
     add_text(facts, "/etc/cron.d/app-backup", text)
     assert outcome("cw_schedules", facts, allowing(exp, cron=("/etc/cron.d/app-backup",))) == "pass"
+
+
+def test_the_postinsts_are_read_after_every_step_that_records_a_privileged_file(monkeypatch):
+    """Class (a package's own capabilities read as set by hand): the login collector read the postinst of each
+    package holding a file with capabilities in a step before the one recording running programs' files, so
+    sssd's krb5_child and ldap_child (setcap in sssd-krb5-common's postinst, Debian 13, seen through the running
+    sssd's directory) were two lines 'set after dpkg installed it'. Other member: any file first recorded by the
+    later steps (``local files``). The postinsts are now read after them."""
+    from deploytests.verify import collect_login
+
+    order = []
+    names = ("tree", "read", "note", "ld_dirs", "hooks", "own_keys", "links", "polkit", "host_keys", "acls",
+             "login_homes", "unix_diag", "unix_sockets", "verdict", "acts", "logs", "served_dirs", "served_links",
+             "outputs", "programs", "mentions", "local_files", "postinsts", "digests", "ran")
+    for name in names:
+        if hasattr(collect_login, name):
+            monkeypatch.setattr(collect_login, name, lambda out, *a, _n=name: order.append(_n))
+    collect_login.collect({"app": "app", "app_user": "app", "deploy_user": "deployer"})
+    assert "postinsts" in order, order
+    assert all(order.index("postinsts") > order.index(step) for step in ("programs", "local_files", "acts")), order

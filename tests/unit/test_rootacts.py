@@ -360,6 +360,52 @@ def test_a_root_process_holding_an_app_file_open_or_running_a_link_there_fails(e
     assert "pid 904 (root)" in msg and "it holds " + ROOT + "/shared/data/q.log open" in msg, msg
 
 
+# Class: a data file a program reads taken for a script it runs. An admin's tmux pane left running
+# ``tail -F /var/log/apache2/error.log`` (Apache's log names the app's WSGI script) was "runs
+# /var/log/apache2/error.log, which names .../application.wsgi": the line named the wrong thing, and its
+# allowance pinned a log that changes with every request. A file the process holds open that its command line does
+# not give it to run is data: its place is judged, its text is not read as a script.
+LOG = "/var/log/apache2/error.log"
+LOGTEXT = ("[wsgi:error] [pid 7] mod_wsgi (pid=7): Exception occurred processing WSGI script "
+           f"'{ROOT}/application.wsgi'.\n")
+
+
+@pytest.mark.parametrize("cmdline", [f"tail -F {LOG}", f"less {LOG}"])  # (other member: a pager)
+def test_a_log_an_admins_process_reads_is_data_not_a_script_it_runs(exp, cmdline):
+    files = {LOG: (F | 0o640, 0, LOGTEXT)}
+    assert outcome("cw_processes", host(files=files, proc=proc(970, 1002, cmdline, opened=[LOG])), exp) == "pass"
+    # the tmux server, whose title is the command it was made with, and its pane's process below it holding the file
+    tmux = {**proc(972, 1002, f"tmux new -d -s ops {cmdline}"), **proc(973, 1002, cmdline, ppid=972, opened=[LOG])}
+    assert outcome("cw_processes", host(files=files, proc=tmux), exp) == "pass"
+
+
+@pytest.mark.parametrize("uid,cmdline,opened,said", [
+    # the same file given to a shell to run is a script: read as before
+    (1002, f"/bin/sh {LOG}", [LOG], f"runs {LOG}, which names {ROOT}/application.wsgi"),
+    # a file the process does not hold open (a configuration read at start): read as before
+    (1002, f"tail -n 5 {LOG}", [], f"runs {LOG}, which names {ROOT}/application.wsgi"),
+    # a data file in the app's tree, and root reading one someone but root may change: judged by their place
+    (1002, f"tail -F {ROOT}/shared/data/q.log", [f"{ROOT}/shared/data/q.log"], f"{ROOT}/shared/data/q.log (the app"),
+    (0, "tail -F /tmp/q.log", ["/tmp/q.log"], "/tmp/q.log, which someone but root may change"),
+])
+def test_a_file_a_process_runs_or_a_data_file_in_a_loose_place_stays_judged(exp, uid, cmdline, opened, said):
+    files = {LOG: (F | 0o640, 0, LOGTEXT), "/tmp/q.log": (F | 0o644, 1002, "x\n"), "/tmp": (D | 0o1777, 0, "")}
+    msg = fails("cw_processes", host(files=files, proc=proc(971, uid, cmdline, opened=opened)), exp)
+    assert "pid 971 (" in msg and said in msg, msg
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])  # (other member: a job's '</dev/zero')
+def test_a_character_device_a_root_job_names_is_no_file_someone_may_change(exp, device):
+    """Class (a flaky false alarm, found by the integration test when the admin's */10 munin-run cron job was
+    running as the gate looked): a root process ``sh -c '/usr/sbin/munin-run cpu >/dev/null 2>&1'`` was "runs
+    /dev/null, which someone but root may change (/dev/null 0666 root:root)". A character device holds no file's
+    content anyone changes; a regular file others may write in /dev (``/dev/shm``) stays judged."""
+    files = {device: (stat.S_IFCHR | 0o666, 0, ""), "/dev/shm/x": (F | 0o666, 0, "#!/bin/sh\n")}
+    snap = host(files=files).raw
+    assert rootacts.path_problem(snap, "runs", device, ROOT, loose=True) is None
+    assert "someone but root may change" in (rootacts.path_problem(snap, "runs", "/dev/shm/x", ROOT, loose=True) or "")
+
+
 # Class: a package's own program read as root's script. munin-node (Perl) runs as root and munin-run from an admin's
 # cron job; the gate read their lines as shell and took the FILES section of their documentation
 # ("    /var/run/munin/munin-node.pid", a dir of the munin user) for a command they run: two false alarms on an
