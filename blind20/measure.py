@@ -31,7 +31,12 @@ APP = APPS / "yourapplication"
 
 
 # corrections after a run (the faults unchanged): a check made exact, an injection completed
-CHECK_FIX: dict = {}
+CHECK_FIX: dict = {
+    # invoke-rc.d exits 0 when policy-rc.d denies an action (it says so on stderr): the check read its exit code
+    "policy-rc-d-denies-service-actions": r"""invoke-rc.d apache2 reload 2>&1 | grep -q 'policy-rc.d denied execution of reload'""",
+    # pgrep -f matched the check's own shell (its text holds the pattern): by the process's name instead
+    "root-runs-deleted-unpackaged-binary": r"""P=$(pgrep -x rotate-helper | head -n 1); test -n "$P" && readlink /proc/$P/exe | grep -q deleted""",
+}
 INJECT_FIX: dict = {}
 INJECT_SET: dict = {}
 
