@@ -1,3 +1,24 @@
+# ruff: noqa
+"""A fifth blind fault set: written from README.md and docs/ only (and the four earlier blind sets' fault lists, to
+pick kinds they did not try), before reading any gate code.
+
+Kinds not in blind16..19: the SSH server's next start offering nothing the runner's SSH client speaks (key exchange,
+cipher, host key algorithm, the deploy key's algorithm), moving its port or binding loopback only, a central keys
+directory without the deploy login's key, a key option that expires the deploy key in days, host keys regenerated on
+disk; a TLS private key readable by every local user; login records sent to /dev/null, auth logs forwarded in clear
+to another host, Apache's logs kept zero rotations; an unpackaged agent run as a system account, a root process of a
+deleted binary; policy-rc.d refusing every service action (upgrades, logrotate's reload); Apache's pid file gone;
+Apache's run dir (the daemons' sockets) given to Apache's user; a kept config closed to the deploy login; the app's
+data copied out world-readable; the packaged python3 link replaced by a wrapper adding a path; a CPAN module
+shadowing a core one for root's perl tools; new passwords hashed with MD5 (PAM's password stack); every login's ssh
+client forwarding its agent everywhere.
+
+Each entry: id, kind ('fault' or 'control'), area, inject (sh, run as root in the container after a deploy of the
+example app twice), check (sh, exit 0 when the injection took effect and has the harm claimed), harm.
+Every snippet runs after PRELUDE (blind19's), which finds the deployed state on the server itself.
+(The header was lost by a shell redirection in the first commit; the entries are unchanged.)
+"""
+
 PRELUDE = r"""
 set -e
 SUD=$(ls /etc/sudoers.d/deploytests-* | head -n 1); APP=${SUD##*/deploytests-}

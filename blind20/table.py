@@ -12,20 +12,22 @@ sys.path.insert(0, str(HERE))
 import after  # noqa: E402
 import faults  # noqa: E402
 
-# before: main's code. results-debian12-before.json ran from this worktree before any gate edit (main's code);
-# results-debian12-rerun.json re-ran the injections completed after the first run (its gate subprocesses started
-# while the first fix was being written, none of it touching those four); the rest ran from an export of main
-# (PYTHONPATH): results-debian13-before.json, and results-<platform>-after-before-main*.json (cgid completed, and the
-# other members of after.py). after: this branch; results-debian12-after-after2.json re-ran the tree items once the
-# merge of the reader's lstat above the root was fixed (a72a6db)
+# before: main's code (this worktree before any gate edit: the runs were made before the fix was copied in):
+# results-debian12.json (the blind set), results-debian12-rerun.json (the batch the host key fault stopped, and
+# the two checks corrected), results-debian13.json (all but the host key fault), results-debian13-hostkey.json
+# (that one alone: on Debian 12 it stops the whole run), results-<platform>-after-members-main.json (after.py's
+# members). after: this branch's code (run from an export of it with PYTHONPATH), blind set + members + the
+# pipeline's states: results-<platform>-after-after.json
 RUNS = {
-    "before": {"debian12": ["results-debian12-before.json", "results-debian12-rerun.json",
-                            "results-debian12-after-before-main.json", "results-debian12-after-before-main2.json"],
-               "debian13": ["results-debian13-before.json", "results-debian13-after-before-main.json"]},
-    "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json"] for pl in ("debian12", "debian13")},
+    "before": {"debian12": ["results-debian12.json", "results-debian12-rerun.json",
+                            "results-debian12-after-members-main.json"],
+               "debian13": ["results-debian13.json", "results-debian13-hostkey.json",
+                            "results-debian13-after-members-main.json"]},
+    "after": {pl: [f"results-{pl}-after-after.json"] for pl in ("debian12", "debian13")},
 }
-VOID = {"deploy-login-shell-rbash": "harm not real: the pipeline's commands name no path (python3 -I -S -c ...), "
-                                    "which rbash runs"}
+VOID = {"prev-kept-config-closed-to-deploy": "harm not real here: both releases run the same config, and a rollback "
+                                             "reads the kept copy only when the target's config differs (the agent's "
+                                             "rollback: wanted != now)"}
 
 
 def merged(phase, platform):
