@@ -61,3 +61,12 @@ echo 1 > "$APACHE_PID_FILE"
 """, r"""( . /etc/apache2/envvars; test "$(cat $APACHE_PID_FILE)" = 1 ) && pgrep -x apache2 >/dev/null""",
        "Apache's pid file overwritten with another pid (a stale copy restored from a backup of /run): apache2ctl "
        "graceful and stop signal the wrong process; no reload reaches Apache")
+
+# (after-run-dir-group-writable-www-data was caught on main by test_every_apache_file_is_accounted_for: not counted as
+# a member of class 3; this one is)
+member("after-run-dir-owned-by-deploy-login", 3, "grants", r"""
+. /etc/apache2/envvars
+chown $DEPU "$APACHE_RUN_DIR"
+""", r"""( . /etc/apache2/envvars; ls "$APACHE_RUN_DIR"/wsgi.*.sock >/dev/null 2>&1 && runuser -u $DEPU -- test -w "$APACHE_RUN_DIR" )""",
+       "Apache's run directory chowned to the deploy login ('so deploys can clean stale sockets'): it may replace a "
+       "daemon's socket and receive the app's requests (other users' cookies), and the pid file")
