@@ -20,10 +20,11 @@ import faults  # noqa: E402
 # pipeline's states: results-<platform>-after-after.json
 RUNS = {
     "before": {"debian12": ["results-debian12.json", "results-debian12-rerun.json",
-                            "results-debian12-after-members-main.json"],
+                            "results-debian12-after-members-main.json", "results-debian12-after-members-main2.json"],
                "debian13": ["results-debian13.json", "results-debian13-hostkey.json",
-                            "results-debian13-after-members-main.json"]},
-    "after": {pl: [f"results-{pl}-after-after.json"] for pl in ("debian12", "debian13")},
+                            "results-debian13-after-members-main.json", "results-debian13-after-members-main2.json"]},
+    "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json"] for pl in ("debian12",
+                                                                                                   "debian13")},
 }
 VOID = {"prev-kept-config-closed-to-deploy": "harm not real here: both releases run the same config, and a rollback "
                                              "reads the kept copy only when the target's config differs (the agent's "
