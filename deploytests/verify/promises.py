@@ -4477,6 +4477,8 @@ PAM_CREDENTIALS = frozenset({"pam_unix.so", "pam_rootok.so", "pam_sss.so", "pam_
                              "pam_faillock.so", "pam_tally2.so"})  # (faillock's 'authsucc': after unix's jump)
 PAM_DIRS = ("/lib/x86_64-linux-gnu/security/", "/usr/lib/x86_64-linux-gnu/security/", "/lib/security/",
             "/usr/lib/security/", "/lib/aarch64-linux-gnu/security/", "/usr/lib/aarch64-linux-gnu/security/")
+# pam_unix's password hashing options that store a password in a form cracked quickly (crypt(5))
+WEAK_HASHES = {"md5": "MD5-crypt", "bigcrypt": "DES-based bigcrypt"}
 # limits that make the deploy's own steps fail for a user (below the bound; 'unlimited' never): its SSH
 # session, sudo -u <app user> (install, import preflight, post_deploy), the daemons' threads
 LIMIT_BOUNDS = {"nproc": 1024, "nofile": 1024, "maxlogins": 16, "maxsyslogins": 16, "sigpending": 1024}
@@ -4514,6 +4516,11 @@ def cw_pam(facts, exp):
         elif module == "pam_exec.so":
             lines.append(f"{p.where}: {p.type} {p.control} pam_exec.so {p.args}: runs a program at every login, su "
                          "or sudo through it, as root")
+        elif p.type == "password" and module == "pam_unix.so" and set(p.args.lower().split()) & set(WEAK_HASHES):
+            weak = sorted(set(p.args.lower().split()) & set(WEAK_HASHES))[0]
+            lines.append(f"{p.where}: password {p.control} pam_unix.so {p.args}: every password set through it from "
+                         f"now on (root's, an admin's: passwd, chpasswd) is stored as {WEAK_HASHES[weak]}, cracked "
+                         "quickly from any copy of /etc/shadow; use yescrypt (Debian's) or sha512")
         elif p.type == "auth" and ends_with_success(p.control) and module not in PAM_CREDENTIALS:
             lines.append(f"{p.where}: auth {p.control} {module} {p.args}: its success ends the authentication "
                          f"without a password or key: whoever it accepts becomes the target user (su/sudo: root) "
@@ -6338,7 +6345,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "pam_succeed_if as 'sufficient'), no auth or account stack (its includes read in place) that ends in "
             "success when every module proving a secret or the account's standing fails (common-auth's or "
             "common-account's requisite pam_deny.so deleted or made optional), "
-            "no pam_exec, no module from outside the system's PAM dirs; "
+            "no pam_exec, no module from outside the system's PAM dirs, no password stack storing new passwords as "
+            "MD5-crypt or bigcrypt; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
             "the stock command dirs; every module of the stacks the deploy login's and the gate's logins run (sshd's "
