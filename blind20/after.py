@@ -70,3 +70,10 @@ chown $DEPU "$APACHE_RUN_DIR"
 """, r"""( . /etc/apache2/envvars; ls "$APACHE_RUN_DIR"/wsgi.*.sock >/dev/null 2>&1 && runuser -u $DEPU -- test -w "$APACHE_RUN_DIR" )""",
        "Apache's run directory chowned to the deploy login ('so deploys can clean stale sockets'): it may replace a "
        "daemon's socket and receive the app's requests (other users' cookies), and the pid file")
+
+# class 4 (PAM's password stack storing new passwords in a weak hash), written after reading the gate
+member("after-pam-passwd-bigcrypt", 4, "grants", r"""
+sed -i 's/^@include common-password$/password required pam_unix.so bigcrypt/' /etc/pam.d/passwd
+""", r"""grep -q '^password required pam_unix.so bigcrypt' /etc/pam.d/passwd && ! grep -q '^@include common-password' /etc/pam.d/passwd""",
+       "passwd's own stack set to pam_unix bigcrypt (a copy from an old server): every password changed with passwd "
+       "(root's, an admin's) is stored in a DES-based hash")
