@@ -20,12 +20,16 @@ import faults  # noqa: E402
 # pipeline's states: results-<platform>-after-after.json
 RUNS = {
     "before": {"debian12": ["results-debian12.json", "results-debian12-rerun.json",
-                            "results-debian12-after-members-main.json", "results-debian12-after-members-main2.json"],
+                            "results-debian12-after-members-main.json", "results-debian12-after-members-main2.json",
+                            "results-debian12-after-members-main3.json"],
                "debian13": ["results-debian13.json", "results-debian13-hostkey.json",
-                            "results-debian13-after-members-main.json", "results-debian13-after-members-main2.json"]},
+                            "results-debian13-after-members-main.json", "results-debian13-after-members-main2.json",
+                            "results-debian13-after-members-main3.json"]},
     "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json"] for pl in ("debian12",
                                                                                                    "debian13")},
 }
+# tried as members, but caught on main by another rule (the envvars rule on Apache's run dir): not counted
+NOT_MEMBERS = {"after-run-dir-group-writable-www-data", "after-run-dir-owned-by-deploy-login"}
 VOID = {"prev-kept-config-closed-to-deploy": "harm not real here: both releases run the same config, and a rollback "
                                              "reads the kept copy only when the target's config differs (the agent's "
                                              "rollback: wanted != now)"}
@@ -55,7 +59,7 @@ def verdict(r, name=""):
 def tests(r):
     if r and r.get("problem"):
         return ""
-    found = sorted({t.split("::")[-1].split("[")[0] for t in (r or {}).get("failed") or []})
+    found = sorted({t.split("::")[-1].split("[")[0][:60] for t in (r or {}).get("failed") or []})
     if "test_host_answers" in found and len(found) > 6:  # (the host did not answer: every check of it fails)
         return f"test_host_answers (and the {len(found) - 1} others: the host did not answer)"
     return ", ".join(found)
@@ -77,7 +81,7 @@ if __name__ == "__main__":
         for pl in ("debian12", "debian13"):
             r = res[(ph, pl)]
             out = []
-            for what, ids in (("blind set", {e["id"] for e in faults.F}), ("members", {e["id"] for e in after.ENTRIES})):
+            for what, ids in (("blind set", {e["id"] for e in faults.F}), ("members", {e["id"] for e in after.ENTRIES} - NOT_MEMBERS)):
                 valid = [k for k, v in r.items() if v["kind"] == "fault" and not v["problem"] and k in ids and
                          k not in VOID]
                 out.append(f"{what} {len([k for k in valid if r[k]['failed']])}/{len(valid)} caught")
