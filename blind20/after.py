@@ -77,3 +77,11 @@ sed -i 's/^@include common-password$/password required pam_unix.so bigcrypt/' /e
 """, r"""grep -q '^password required pam_unix.so bigcrypt' /etc/pam.d/passwd && ! grep -q '^@include common-password' /etc/pam.d/passwd""",
        "passwd's own stack set to pam_unix bigcrypt (a copy from an old server): every password changed with passwd "
        "(root's, an admin's) is stored in a DES-based hash")
+
+# (after-pam-passwd-bigcrypt was caught on main by the guard rule: it removed a line passwd's conffile ships; not
+# counted as a member; this one adds a line and removes none)
+member("after-pam-chpasswd-md5-line-added", 4, "grants", r"""
+sed -i '0,/^@include common-password/s//password [success=done default=ignore] pam_unix.so md5\n@include common-password/' /etc/pam.d/chpasswd
+""", r"""useradd -M blind20tmp && echo 'blind20tmp:Xy-123-plain' | chpasswd && H=$(getent shadow blind20tmp | cut -d: -f2); userdel blind20tmp; case "$H" in '$1$'*) true;; *) false;; esac""",
+       "chpasswd's stack given its own pam_unix md5 line before the include (for a bulk import tool): every "
+       "password set with chpasswd (provisioning, an admin's reset) is stored as MD5-crypt")
