@@ -21,11 +21,14 @@ import faults  # noqa: E402
 RUNS = {
     "before": {"debian12": ["results-debian12.json", "results-debian12-rerun.json",
                             "results-debian12-after-members-main.json", "results-debian12-after-members-main2.json",
-                            "results-debian12-after-members-main3.json"],
+                            "results-debian12-after-members-main3.json",
+                            "results-debian12-after-members-main4.json"],
                "debian13": ["results-debian13.json", "results-debian13-hostkey.json",
                             "results-debian13-after-members-main.json", "results-debian13-after-members-main2.json",
-                            "results-debian13-after-members-main3.json"]},
-    "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json"] for pl in ("debian12",
+                            "results-debian13-after-members-main3.json",
+                            "results-debian13-after-members-main4.json"]},
+    "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json",
+                   f"results-{pl}-after-after3.json", f"results-{pl}-after-after4.json"] for pl in ("debian12",
                                                                                                    "debian13")},
 }
 # tried as members, but caught on main by another rule (the envvars rule on Apache's run dir): not counted
