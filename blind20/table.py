@@ -28,7 +28,8 @@ RUNS = {
                             "results-debian13-after-members-main3.json",
                             "results-debian13-after-members-main4.json"]},
     "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json",
-                   f"results-{pl}-after-after3.json", f"results-{pl}-after-after4.json"] for pl in ("debian12",
+                   f"results-{pl}-after-after3.json", f"results-{pl}-after-after4.json",
+                   f"results-{pl}-after-after5.json"] for pl in ("debian12",
                                                                                                    "debian13")},
 }
 # tried as members, but caught on main by another rule (the envvars rule on Apache's run dir): not counted
