@@ -79,6 +79,8 @@ def sshd_config(texts: Mapping[str, str], listing: Mapping[str, list] | None = N
             _set(cfg, None, key.lower(), value.strip(), f"{where} (-o {opt})")
         if a.startswith("-f"):
             top = a[2:] or nxt
+        if a.startswith("-p") and (a[2:] or nxt).isdigit():  # (a port given on the command line: listened on too)
+            _set(cfg, None, "port", a[2:] or nxt, f"{where} (-p)")
     _read(cfg, top, texts, listing, dict(why, **({top: f"{where} has sshd read it (-f), not {SSHD_CONFIG}"}
                                                  if top != SSHD_CONFIG else {})), 0)
     return cfg

@@ -4304,6 +4304,10 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
+    starts = [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command line") for pid, argv in sorted(
+        running.items())] or [sshd_config(raw, snap.dirs, why)]  # (its next start: as the running one was started)
+    for cfg in starts:
+        lines += _runner_refused(cfg, facts, exp, snap)
     lines += tcp_wrappers(raw, exp)
     loose = _sshd_sources_loose(snap, raw)
     said = tuple(ln.split(": ", 1)[0] + ": sshd reads it to decide who logs in, but the gate could not" for ln in loose)
@@ -4435,7 +4439,7 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
                   _allow_hint(exp, "allow_cron", stop.split(":", 1)[0])
                   for stop in (key_login_stopped(cfg, name, found["groups"]) if found else [])
                   if stop.split(":", 1)[0] not in exp.allow.cron]
-    return lines + _runner_refused(cfg, facts, exp, snap)
+    return lines
 
 
 def _runner_refused(cfg, facts, exp, snap) -> list[str]:

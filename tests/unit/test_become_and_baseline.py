@@ -1059,3 +1059,13 @@ def test_sshds_next_start_that_refuses_the_runners_own_connection_fails(exp, hea
     "ListenAddress 0.0.0.0\nClientAliveInterval 300\n"])
 def test_sshd_hardening_that_keeps_the_runners_connection_passes(exp, head):
     assert outcome("cw_sshd", connected(head), exp) == "pass"
+
+
+def test_a_port_sshds_command_line_gives_counts_as_listened_on(exp):
+    """sshd started with -p 2222 (its init's arguments) listens there whatever Port its file says: the runner that
+    reached port 2222 is not refused at the next start that reuses those arguments."""
+    facts = connected("Port 2201\n", reached="172.17.0.5 2222")
+    facts.raw.raw["proc"] = {"7": {"uid": 0, "exe": "/usr/sbin/sshd", "cmdline": "/usr/sbin/sshd\0-D\0-p\0002222"}}
+    assert "not on 172.17.0.5:2222" not in outcome("cw_sshd", facts, exp)
+    facts.raw.raw["proc"] = {}
+    assert "not on 172.17.0.5:2222" in outcome("cw_sshd", facts, exp)
