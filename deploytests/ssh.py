@@ -443,6 +443,23 @@ def login_key(conn) -> str | None:
     return f"{key.get_name()} {key.get_base64()}"
 
 
+def server_key(conn) -> str | None:
+    """``"type base64-blob"`` of the host key ``conn``'s server proved itself with (the one known_hosts pins), or
+    None (not connected)."""
+    try:
+        transport = (conn if hasattr(conn, "client") else conn.connection()).client.get_transport()
+        key = transport.get_remote_server_key() if transport is not None else None
+    except (AttributeError, OSError, paramiko.SSHException):
+        return None
+    return f"{key.get_name()} {key.get_base64()}" if key is not None else None
+
+
+# what this runner's SSH client offers, by sshd's keyword (paramiko's lists): an sshd that shares none of one refuses it
+CLIENT_ALGORITHMS = {"kexalgorithms": list(paramiko.Transport._preferred_kex),
+                     "ciphers": list(paramiko.Transport._preferred_ciphers),
+                     "macs": list(paramiko.Transport._preferred_macs)}
+
+
 def connect(host: str, *, user: str, port: int = 22, key_filename: str | Path, known_hosts: str | Path,
             label: str = "", timeout: float | None = None, open_now: bool = True,
             key_from: tuple[str, str] | None = None,

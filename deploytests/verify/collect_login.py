@@ -743,7 +743,8 @@ def collect(args):
     :data:`ACCOUNTS` (the runner checks the users from them) and the ``lstat`` of :data:`PIDFILE` (the runner
     waits after root's reload until Apache has rewritten it); ``diagnose``: the vhost only."""
     check(args)
-    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0,
+           "ssh_connection": os.environ.get("SSH_CONNECTION", "")[:200]}  # (where the runner reached sshd)
     if args.get("diagnose"):
         read(out, "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"]))
         return out

@@ -340,7 +340,7 @@ _ENV_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # what apache2ctl runs with (collec
 def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
     """Run the probe on ``server`` (one round trip); its facts (made safe) and the raw snapshot of root's files."""
     from .. import untrusted
-    from ..ssh import login_key
+    from ..ssh import CLIENT_ALGORITHMS, login_key, server_key
     from .parse import facts
 
     started = time.monotonic()
@@ -350,6 +350,8 @@ def run_probe(server, args: dict, python: str) -> tuple[dict, object]:
     found["sudo_refused"] = None if found.get("as_root") else _line(res, SUDO_MARK)
     found["sudo_list"] = None if found.get("as_root") else _line(res, SUDO_LIST_MARK)
     found["runner_key"] = login_key(server)  # (the key this gate logged in with: it opens its login)
+    found["runner_host_key"] = server_key(server)  # (the host key the runner pinned, as the server proved it)
+    found["runner_client"] = CLIENT_ALGORITHMS  # (what the runner's SSH client speaks: sshd's next start must too)
     snapshot = found.pop("raw")
     found["seconds"] = round(time.monotonic() - started, 3)  # the round trip, both programs
     return untrusted.data(found, multiline=MULTILINE), snapshot

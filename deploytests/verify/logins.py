@@ -45,7 +45,8 @@ def sudo_root_grants(listing: str | None) -> list[str]:
 
 SSHD_CONFIG = "/etc/ssh/sshd_config"
 SSHD_LISTS = ("allowusers", "denyusers", "allowgroups", "denygroups")  # accumulate across lines (sshd)
-SSHD_MANY = ("hostkey",)  # every line counts (sshd loads each host key named), kept in ``lists`` too
+SSHD_MANY = ("hostkey", "port", "listenaddress")  # every line counts (each host key loaded, each port and address
+# listened on), kept in ``lists`` too
 
 
 @dataclass
@@ -78,6 +79,8 @@ def sshd_config(texts: Mapping[str, str], listing: Mapping[str, list] | None = N
             _set(cfg, None, key.lower(), value.strip(), f"{where} (-o {opt})")
         if a.startswith("-f"):
             top = a[2:] or nxt
+        if a.startswith("-p") and (a[2:] or nxt).isdigit():  # (a port given on the command line: listened on too)
+            _set(cfg, None, "port", a[2:] or nxt, f"{where} (-p)")
     _read(cfg, top, texts, listing, dict(why, **({top: f"{where} has sshd read it (-f), not {SSHD_CONFIG}"}
                                                  if top != SSHD_CONFIG else {})), 0)
     return cfg
@@ -220,6 +223,119 @@ def key_login_stopped(cfg: SshdConfig, user: str, groups: list[str]) -> list[str
     keys, where = get("authorizedkeysfile")
     if keys.lower() == "none" and get("authorizedkeyscommand")[0].lower() in ("", "none"):
         out.append(f"{where}: AuthorizedKeysFile none: sshd reads no key of {user}")
+    return out
+
+
+# OpenSSH's own lists when a keyword is unset (9.2 and 10.0, the union): what a ``-`` list removes from
+SSHD_DEFAULT_ALGORITHMS = {
+    "kexalgorithms": ("mlkem768x25519-sha256", "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
+                      "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+                      "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
+                      "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256"),
+    "ciphers": ("chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
+                "aes256-gcm@openssh.com"),
+    "macs": ("umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
+             "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
+             "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1"),
+    "hostkeyalgorithms": ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                          "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512",
+                          "rsa-sha2-256")}
+SSHD_DEFAULT_ALGORITHMS["pubkeyacceptedalgorithms"] = SSHD_DEFAULT_ALGORITHMS["hostkeyalgorithms"]
+SSHD_DEFAULT_ALGORITHMS["pubkeyacceptedkeytypes"] = SSHD_DEFAULT_ALGORITHMS["hostkeyalgorithms"]
+AEAD = ("chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com")  # (no MAC needed)
+# an OpenSSH key type -> the signature algorithms that prove it (an RSA key signs with SHA-2 or SHA-1)
+KEY_ALGORITHMS = {"ssh-rsa": ("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa")}
+
+
+def sshd_offers(value: str, default: tuple[str, ...], wanted) -> bool:
+    """Whether an sshd algorithm list (``value``: plain, ``+``, ``-`` or ``^``, patterns allowed; empty: OpenSSH's
+    ``default``) offers one of ``wanted``."""
+    if not value or value[0] in "+^":
+        names = list(default) + value.lstrip("+^").split(",")
+    elif value[0] == "-":
+        names = [d for d in default if not any(fnmatch.fnmatchcase(d, p) for p in value[1:].split(","))]
+    else:
+        names = value.split(",")
+    return any(fnmatch.fnmatchcase(w, n) for n in names if n and not n.startswith("!") for w in wanted)
+
+
+def transport_refused(cfg: SshdConfig, client: Mapping[str, list], host_key: str, host_pubs: Mapping[str, str | None],
+                      reached: tuple[str, str] | None) -> list[str]:
+    """``file:line: what`` of each way sshd's next start refuses the connection the runner made today: no key
+    exchange, cipher or MAC its client (``client``: keyword -> the algorithms it speaks) shares; the host key it
+    pinned (``host_key``, ``type blob``) not offered (HostKeyAlgorithms) or not among the keys sshd loads
+    (``host_pubs``: each HostKey's path -> its ``.pub`` text, None when not read); none of the non-loopback
+    ``(address, port)`` sshd listens on now among those it listens on then (Port, ListenAddress, AddressFamily)."""
+    out = []
+    for key in ("kexalgorithms", "ciphers", "macs"):
+        value, where = cfg.first.get(key, ("", "OpenSSH's default"))
+        if key == "macs" and sshd_offers(cfg.first.get("ciphers", ("", ""))[0], SSHD_DEFAULT_ALGORITHMS["ciphers"],
+                                         [c for c in client.get("ciphers") or [] if c in AEAD]):
+            continue  # (an AEAD cipher in common: no MAC is negotiated)
+        if client.get(key) and not sshd_offers(value, SSHD_DEFAULT_ALGORITHMS[key], client[key]):
+            out.append(f"{where}: {key} {value}: none of it is what the runner's SSH client speaks "
+                       f"({', '.join(client[key][:6])} ...)")
+    kind, _, blob = (host_key or "").partition(" ")
+    if kind:
+        value, where = cfg.first.get("hostkeyalgorithms", ("", ""))
+        if not sshd_offers(value, SSHD_DEFAULT_ALGORITHMS["hostkeyalgorithms"], KEY_ALGORITHMS.get(kind, (kind,))):
+            out.append(f"{where}: hostkeyalgorithms {value}: sshd no longer offers its {kind} host key, the one the "
+                       "runner pinned: the runner refuses the host (a changed key)")
+        if host_pubs and None not in host_pubs.values() and not any(
+                blob in (text or "").split() for text in host_pubs.values()):
+            out.append(f"{', '.join(sorted(host_pubs))}: sshd proves itself with these host keys, none of them the "
+                       f"{kind} key the runner pinned (the one it serves now): the runner refuses the host (a "
+                       "changed key)")
+    family = (cfg.first.get("addressfamily") or ("any", ""))[0].lower()
+    ports = [v.split()[0] for v, _ in cfg.lists.get("port") or []] or ["22"]
+    then = []
+    for value, where in cfg.lists.get("listenaddress") or [("0.0.0.0", ""), ("::", "")]:
+        addr = value.split()[0]
+        host, _, port = addr.rpartition(":") if addr.count(":") == 1 or addr.startswith("[") else (addr, "", "")
+        then += [(host.strip("[]"), p, where) for p in ([port] if port else ports)]
+    then = [(h, p, w) for h, p, w in then if family == "any" or (":" in h) == (family == "inet6")]
+    if reached:
+        at, port = reached[0].removeprefix("::ffff:"), str(reached[1])
+        if not any(p == port and (h == at or h == ("::" if ":" in at else "0.0.0.0")) for h, p, _ in then):
+            where = ", ".join(dict.fromkeys(w for _, _, w in then if w)) or ", ".join(
+                dict.fromkeys(w for _, w in cfg.lists.get("port") or [])) or "sshd_config"
+            out.append(f"{where}: sshd will listen on {', '.join(f'{h}:{p}' for h, p, _ in then) or 'nothing'} "
+                       f"(Port, ListenAddress, AddressFamily), not on {at}:{port}, where the runner reached it today")
+    return out
+
+
+def key_refused(cfg: SshdConfig, user: str, groups: list[str], key: str, texts: Mapping[str, str | None],
+                home: str, uid: int, today: int, horizon: int) -> list[str]:
+    """``file:line: what`` of each way sshd's next start (or a date) refuses ``key`` (``type blob``, the key the
+    runner logged in with) for ``user``: its algorithm not accepted (PubkeyAcceptedAlgorithms); no file the
+    ``AuthorizedKeysFile`` in force for it names holds it (``texts``: path -> text, None when not read); its line's
+    ``expiry-time`` past or within ``horizon`` days of ``today`` (days since the epoch)."""
+    import datetime
+
+    kind, _, blob = key.partition(" ")
+    out = []
+    value, where = setting_for(cfg, "pubkeyacceptedalgorithms", user, groups) or \
+        setting_for(cfg, "pubkeyacceptedkeytypes", user, groups) or ("", "")
+    if not sshd_offers(value, SSHD_DEFAULT_ALGORITHMS["pubkeyacceptedalgorithms"], KEY_ALGORITHMS.get(kind, (kind,))):
+        out.append(f"{where}: pubkeyacceptedalgorithms {value}: sshd refuses {user}'s {kind} key, the one the "
+                   "runner logs in with")
+    files, where = setting_for(cfg, "authorizedkeysfile", user, groups) or (".ssh/authorized_keys "
+                                                                             ".ssh/authorized_keys2", "")
+    named = [posixpath.normpath(p if p.startswith("/") else f"{home}/{p}") for p in (re.sub(
+        r"%([%hUu])", lambda m: {"%": "%", "h": home, "U": str(uid), "u": user}[m.group(1)], w)
+        for w in files.split() if w.lower() != "none")]
+    holding = [p for p in named if blob and blob in (texts.get(p) or "").split()]
+    if named and not holding and all(texts.get(p) is not None or p not in texts for p in named):
+        out.append(f"{where or 'OpenSSH default'}: authorizedkeysfile {files}: sshd takes {user}'s keys from "
+                   f"{', '.join(named)}, and none holds the key the runner logs in with")
+    for path in holding:
+        for n, opts, _, b, _ in key_entries(texts.get(path) or ""):
+            m = re.search(r'(?:^|,)expiry-time="?(\d{8})', opts, re.I) if b == blob else None
+            if m:
+                day = (datetime.date(int(m[1][:4]), int(m[1][4:6]), int(m[1][6:])) - datetime.date(1970, 1, 1)).days
+                if day - today <= horizon:
+                    out.append(f"{path}:{n}: expiry-time {m[1]}: sshd refuses {user}'s key, the one the runner logs "
+                               f"in with, from {m[1][:4]}-{m[1][4:6]}-{m[1][6:]} (in {day - today} days)")
     return out
 
 

@@ -1725,6 +1725,12 @@ def cw_in_force(facts, exp):
     snap = getattr(facts, "raw", None)
     pid = snap.st(C.PIDFILE) if getattr(snap, "files", None) and (snap.text(C.PIDFILE) or "").strip() in {
         str(p) for p in parents} else None
+    entry = snap.files.get(C.PIDFILE) if getattr(snap, "files", None) and parents else None
+    if entry is not None and not pid and ("data" in entry or entry.get("why") == os.strerror(errno.ENOENT)):
+        args.append(f"{C.PIDFILE}: " + (f"names pid {(snap.text(C.PIDFILE) or '').strip()[:20]!r}" if "data" in entry
+                                        else "is gone") + f", not Apache's running parent {sorted(parents)}: "
+                    "apache2ctl graceful and stop (bootstrap's reload, logrotate's) do not reach it (graceful starts "
+                    "a second server, which fails): no reload takes effect; restart Apache (stop its parent by pid)")
     if not kids and not pid:
         assert not args, "Apache's configuration on disk is not the one in force:\n" + "\n".join(args)
         raise NotApplicable("Apache has no child processes to date its last reload by")
@@ -1904,7 +1910,8 @@ STACK_DAEMONS = frozenset({"/usr/sbin/apache2", *SSHD})  # root's own daemons of
 
 
 def _unpackaged_root(facts, exp, live, named: set) -> list[str]:
-    """Root's processes that pid 1 holds (their parent is pid 1: daemonized, or left behind by a session's
+    """Every account's processes (root's, a system account's: nobody's, a vendor's) that pid 1 holds (their parent
+    is pid 1: daemonized, or left behind by a session's
     ``nohup``/``setsid``), outside any login session and any systemd service (its cgroup, where the kernel shows
     one: a unit is the units rule's), that run a program no package ships: the kernel's executable, a script it
     gives an interpreter (``python3 /usr/local/sbin/x`` is ``x``: :meth:`.parse.Procs.package`), or code on its
@@ -1920,10 +1927,11 @@ def _unpackaged_root(facts, exp, live, named: set) -> list[str]:
             not snap.raw.get("proc"):
         return []
     procs, files, lines = Procs(snap), dpkg_files(snap), []
+    judged = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user} - {"root"}  # (each process: cw_processes')
     for pid, p in sorted(procs.table.items()):
         entry = snap.raw["proc"].get(str(pid)) or {}
         cgroup = str(entry.get("cgroup") or "")
-        if p["uid"] != 0 or p["ppid"] != 1 or pid in (1, snap.raw.get("pid")) or pid in named or p["state"] in (
+        if p["ppid"] != 1 or p["user"] in judged or pid in (1, snap.raw.get("pid")) or pid in named or p["state"] in (
                 "Z", "X") or not entry.get("exe") or in_session(procs.ancestors(pid)) or re.search(
                 r"/system\.slice/\S+\.service\b", cgroup):
             continue
@@ -1940,10 +1948,11 @@ def _unpackaged_root(facts, exp, live, named: set) -> list[str]:
             continue
         what = f"{script}, a script no package ships" if script else f"code on its command line ({bare[:100]!r})" \
             if inline else f"{str(entry['exe']).split(' (deleted)')[0]}, a program no package ships"
-        lines.append(f"{_proc(p)}, root's, outside any login session, service or scheduler (its parent is pid 1), runs "
-                     f"{what}: whatever it does (connects out and runs what it is sent, serves, watches) it does as "
-                     f"root, and nothing on the server says who started it; stop it and find who did, or "
-                     + _allow_hint(exp, "allow_processes", f"root: {allow_command(exp, 'root', exact_argv(p, snap))}"))
+        user = p["user"] if p["uid"] else "root"
+        lines.append(f"{_proc(p)}, {user}'s, outside any login session, service or scheduler (its parent is pid 1), "
+                     f"runs {what}: whatever it does (connects out and runs what it is sent, serves, watches) it does "
+                     f"as {user}, and nothing on the server says who started it; stop it and find who did, or "
+                     + _allow_hint(exp, "allow_processes", f"{user}: {allow_command(exp, user, exact_argv(p, snap))}"))
     return lines
 
 
@@ -3239,6 +3248,17 @@ def cw_handlers(facts, exp):
                                     (_group_of(facts, "app"), "the app's group")) if g != "?"}
     cgi = bool({"cgi_module", "cgid_module"} & set((facts.get("configtest") or {}).get("modules") or []))
     lines = handler_problems(directives, exp.cfg, ours, users, groups, loose, shared, cgi)
+    if not any(d.name == "wsgisocketprefix" for d in directives):  # (mod_wsgi's default: Apache's runtime dir)
+        run = posixpath.dirname(exp.stack.apache.pid_file)
+        run = next((d.args.strip('"').replace("${APACHE_RUN_DIR}", run) for d in directives
+                    if d.name == "defaultruntimedir"), run)
+        run = "/run/" + run[len("/var/run/"):] if run.startswith("/var/run/") else run  # (Debian: /var/run -> /run)
+        why = shared(run) if run.startswith("/") else None
+        why = None if why and why.endswith("(not looked at)") else why  # (a server whose run dir was not read)
+        lines += [f"{run} (DefaultRuntimeDir, where mod_wsgi makes the daemons' sockets: no WSGISocketPrefix) is "
+                  f"{why}: its owner may unlink a daemon's socket and bind its own in its place, receiving the "
+                  f"app's requests, cookies included (and replace Apache's pid file): make it root's, 0755"] if why \
+            else []
     _unaccounted("handler[s] that write[s|] files or run[s|] code for whoever asks", lines, "cw_handlers", exp)
 
 
@@ -4284,6 +4304,10 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
+    starts = [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command line") for pid, argv in sorted(
+        running.items())] or [sshd_config(raw, snap.dirs, why)]  # (its next start: as the running one was started)
+    for cfg in starts:
+        lines += _runner_refused(cfg, facts, exp, snap)
     lines += tcp_wrappers(raw, exp)
     loose = _sshd_sources_loose(snap, raw)
     said = tuple(ln.split(": ", 1)[0] + ": sshd reads it to decide who logs in, but the gate could not" for ln in loose)
@@ -4418,6 +4442,36 @@ def _sshd_problems(cfg, facts, exp, snap) -> list[str]:
     return lines
 
 
+def _runner_refused(cfg, facts, exp, snap) -> list[str]:
+    """The connection the runner made today (its SSH client's algorithms, the host key it pinned, the port it
+    reached, the key the gate's login logged in with) against the SSH server's configuration as its next start reads
+    it (and the key's own expiry): each way that start refuses every deploy, rollback and gate run."""
+    from .logins import key_refused, transport_refused
+    from .mechanisms import texts
+
+    raw = texts(facts) or {}
+    pubs = {}
+    for value, _ in cfg.lists.get("hostkey") or [(p, "") for p in SSHD_DEFAULT_HOST_KEYS]:
+        pub = value.split()[0] + ".pub"
+        entry = snap.files.get(pub)
+        if pub in raw or (entry is not None and entry.get("why") != os.strerror(errno.ENOENT)):
+            pubs[pub] = raw.get(pub)
+    reached = (str(snap.raw.get("ssh_connection") or "").split() + ["", "", "", ""])[2:4]  # (the server's half)
+    found = transport_refused(cfg, facts.get("runner_client") or {}, facts.get("runner_host_key") or "", pubs,
+                              (reached[0], reached[1]) if all(reached) else None)
+    login = facts.get("login") or ""
+    me = snap.users.facts(login) if login else None
+    if me and facts.get("runner_key"):
+        found += key_refused(cfg, login, me["groups"], facts["runner_key"], snap.raw.get("own_keys") or {},
+                             posixpath.normpath(me["home"] or "/"), me["uid"],
+                             int(float(snap.raw.get("time") or 0) // 86400), ACCOUNT_HORIZON)
+    who = "the gate's login and the deploy login" if login == exp.deploy_user else "the gate's login"
+    return [f"{line}: at its next start (a reload, a reboot, an openssh upgrade), or on that date, every deploy, "
+            f"rollback and gate run that connects as this runner did today ({who} {login}) fails. " +
+            _allow_hint(exp, "allow_cron", line.split(":", 1)[0])
+            for line in found if line.split(":", 1)[0] not in exp.allow.cron]
+
+
 # PAM modules whose success proves a secret (or that the caller is root already): a module that may end the auth
 # stack with success ('sufficient', [success=done], a jump over pam_deny) and is none of these lets in without one
 PAM_CREDENTIALS = frozenset({"pam_unix.so", "pam_rootok.so", "pam_sss.so", "pam_krb5.so", "pam_ldap.so",
@@ -4427,6 +4481,8 @@ PAM_CREDENTIALS = frozenset({"pam_unix.so", "pam_rootok.so", "pam_sss.so", "pam_
                              "pam_faillock.so", "pam_tally2.so"})  # (faillock's 'authsucc': after unix's jump)
 PAM_DIRS = ("/lib/x86_64-linux-gnu/security/", "/usr/lib/x86_64-linux-gnu/security/", "/lib/security/",
             "/usr/lib/security/", "/lib/aarch64-linux-gnu/security/", "/usr/lib/aarch64-linux-gnu/security/")
+# pam_unix's password hashing options that store a password in a form cracked quickly (crypt(5))
+WEAK_HASHES = {"md5": "MD5-crypt", "bigcrypt": "DES-based bigcrypt"}
 # limits that make the deploy's own steps fail for a user (below the bound; 'unlimited' never): its SSH
 # session, sudo -u <app user> (install, import preflight, post_deploy), the daemons' threads
 LIMIT_BOUNDS = {"nproc": 1024, "nofile": 1024, "maxlogins": 16, "maxsyslogins": 16, "sigpending": 1024}
@@ -4464,6 +4520,11 @@ def cw_pam(facts, exp):
         elif module == "pam_exec.so":
             lines.append(f"{p.where}: {p.type} {p.control} pam_exec.so {p.args}: runs a program at every login, su "
                          "or sudo through it, as root")
+        elif p.type == "password" and module == "pam_unix.so" and set(p.args.lower().split()) & set(WEAK_HASHES):
+            weak = sorted(set(p.args.lower().split()) & set(WEAK_HASHES))[0]
+            lines.append(f"{p.where}: password {p.control} pam_unix.so {p.args}: every password set through it from "
+                         f"now on (root's, an admin's: passwd, chpasswd) is stored as {WEAK_HASHES[weak]}, cracked "
+                         "quickly from any copy of /etc/shadow; use yescrypt (Debian's) or sha512")
         elif p.type == "auth" and ends_with_success(p.control) and module not in PAM_CREDENTIALS:
             lines.append(f"{p.where}: auth {p.control} {module} {p.args}: its success ends the authentication "
                          f"without a password or key: whoever it accepts becomes the target user (su/sudo: root) "
@@ -6046,7 +6107,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_in_force", f"{CW}: serves", "the configuration Apache runs with is the one on disk (no file of it, "
             "and no directory its Includes read, changed since Apache last loaded it: its pid file's mtime, else "
             "its oldest child; nor while it was reloading it, from the restart signal its running root parent "
-            "logged to its pid file)", "test_apache_config_on_disk_is_in_force",
+            "logged to its pid file), and its pid file names its running parent (what apache2ctl graceful and "
+            "stop signal)", "test_apache_config_on_disk_is_in_force",
             "/etc/apache2/ports.conf changed at 04:01:12.204, after Apache last loaded its configuration "
             "(03:58:40.017) ...",
             root_only=True, needs=("apache",)),
@@ -6076,7 +6138,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "directory, with a CGI module loaded) someone but root may change, no wsgi-script or cgi-script handler "
             "with ExecCGI in a <Directory> someone but root may write, or for URLs an Alias or DocumentRoot maps "
             "there, no WSGISocketPrefix in a directory "
-            "others may write (sticky /tmp included)", "test_apache_handlers_write_and_run_only_whats_ours",
+            "others may write (sticky /tmp included), nor, without one, Apache's runtime dir (mod_wsgi's default "
+            "for the daemons' sockets) someone but root may change",
+            "test_apache_handlers_write_and_run_only_whats_ours",
             "/etc/apache2/conf-enabled/share.conf:3: Dav On for /srv/share and no Require of a user: anyone may "
             "upload, change and delete files there ...", root_only=True, needs=("apache",)),
     Promise("cw_in_front", f"{CW}: serves", "whatever is allowed, nothing stands between a client and the app on its "
@@ -6103,7 +6167,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's user an Apache child, of the deploy user part of a live SSH session (its own systemd --user "
             "while it has one); no process of anyone else outside a live SSH session runs from the app's tree, "
             "as spelled (its command line) or as resolved (its working directory, executable, open files, a "
-            "link or a root's script it runs); no root process left to pid 1 outside a session and a service "
+            "link or a root's script it runs); no process of any account (root's, a system account's) left to pid 1 "
+            "outside a session and a service "
             "(its cgroup) runs a program, a script or command-line code no package ships; an allowed one "
             "(allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
             "names (the app user's: the words it begins with, its command line being its own claim; the deploy "
@@ -6277,7 +6342,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "hosts.deny rule (Debian's sshd asks libwrap), and nothing in force for them from anywhere (globally, "
             "a Match on their name or groups) that replaces their commands or refuses their key alone (ForceCommand, "
             "ChrootDirectory, AuthenticationMethods asking more, AuthorizedKeysFile none ...), unless allowed "
-            "(allow_cron, the file pinned): the gate's login, from here, tries one place only",
+            "(allow_cron, the file pinned): the gate's login, from here, tries one place only; and the connection "
+            "the runner made today still works at that start: a key exchange, cipher and MAC its SSH client speaks, "
+            "the host key it pinned loaded and offered, the address and port it reached listened on, its key's "
+            "algorithm accepted and in a file AuthorizedKeysFile names, no expiry-time on that key within 30 days",
             "test_sshd_config_is_accounted_for",
             "/etc/ssh/sshd_config:9: authorizedkeysfile /var/www/app/shared/data/keys/%u: sshd takes who may log "
             "in from there, and /var/www/app/shared/data/keys 2770 yourapplication:yourapplication may be changed "
@@ -6287,7 +6355,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "pam_succeed_if as 'sufficient'), no auth or account stack (its includes read in place) that ends in "
             "success when every module proving a secret or the account's standing fails (common-auth's or "
             "common-account's requisite pam_deny.so deleted or made optional), "
-            "no pam_exec, no module from outside the system's PAM dirs; "
+            "no pam_exec, no module from outside the system's PAM dirs, no password stack storing new passwords as "
+            "MD5-crypt or bigcrypt; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
             "the stock command dirs; every module of the stacks the deploy login's and the gate's logins run (sshd's "

@@ -1025,3 +1025,67 @@ def test_sshd_settings_that_stop_the_deploy_logins_commands_at_its_next_start_fa
 def test_sshd_settings_for_other_logins_or_a_key_alone_pass(exp, append):
     conf = host().raw.text("/etc/ssh/sshd_config") + append
     assert outcome("cw_sshd", host(files={"/etc/ssh/sshd_config": conf}), exp) == "pass"
+
+
+# ---------------------------------------------------------------- blind set 5: the runner's connection at sshd's start
+
+HOST_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOq3mZ7xW1vB9cN2dF4gH6jK8lP0qR5sT7uV9wX1yZ3a"
+CLIENT = {"kexalgorithms": ["mlkem768x25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256"],
+          "ciphers": ["aes128-ctr", "aes256-ctr", "aes128-gcm@openssh.com"],
+          "macs": ["hmac-sha2-256", "hmac-sha2-512", "hmac-sha2-256-etm@openssh.com"]}
+
+
+def connected(conf_head="", keys=None, pub=HOST_PUB, reached="172.17.0.5 22"):
+    """The stock Debian 12 image as the runner reached it today: the deploy login (appuser, the gate's login here)
+    with :data:`KEY`, the host key :data:`HOST_PUB` pinned, reached at ``reached`` (address, port); ``conf_head`` put
+    before sshd_config's lines (sshd's first value wins)."""
+    base = host(login="appuser")
+    conf = conf_head + base.raw.text("/etc/ssh/sshd_config").replace("Port 22\n", "" if "Port" in conf_head else
+                                                                      "Port 22\n")
+    facts = host(login="appuser", files={"/etc/ssh/sshd_config": conf, "/etc/ssh/ssh_host_ed25519_key.pub": pub + "\n"})
+    facts.raw.raw["own_keys"] = {"/home/appuser/.ssh/authorized_keys": KEY + " ci\n"} if keys is None else keys
+    facts.raw.raw["ssh_connection"] = f"172.17.0.1 50122 {reached}"
+    facts.remote.update(runner_client=CLIENT, runner_host_key=HOST_PUB)
+    return facts
+
+
+@pytest.mark.parametrize("head, keys, pub, said", [
+    ("KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256\n", None, HOST_PUB, "kexalgorithms"),
+    ("Ciphers chacha20-poly1305@openssh.com\n", None, HOST_PUB, "ciphers"),
+    ("HostKeyAlgorithms rsa-sha2-512,rsa-sha2-256\n", None, HOST_PUB, "hostkeyalgorithms"),
+    ("PubkeyAcceptedAlgorithms rsa-sha2-512,rsa-sha2-256\n", None, HOST_PUB, "pubkeyacceptedalgorithms"),
+    ("ListenAddress 127.0.0.1\n", None, HOST_PUB, "will listen on 127.0.0.1:22"),
+    ("AddressFamily inet6\n", None, HOST_PUB, "will listen on :::22"),
+    ("Port 2222\n", None, HOST_PUB, "not on 172.17.0.5:22"),
+    ("", None, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDifferentKeyOnDisk0000000000000000000000x", "none of them"),
+    ("AuthorizedKeysFile /etc/ssh/authorized_keys/%u\n", None, HOST_PUB, "/etc/ssh/authorized_keys/appuser"),
+    ("", {"/home/appuser/.ssh/authorized_keys": f'expiry-time="20000101" {KEY} ci\n'}, HOST_PUB, "expiry-time"),
+])
+def test_sshds_next_start_that_refuses_the_runners_own_connection_fails(exp, head, keys, pub, said):
+    """Class (blind set 5): what sshd's next start does to the connection the runner made today was judged for the
+    login's commands and access lists only: a key exchange, cipher, host key or key algorithm the runner's client
+    does not share, a port or address it no longer listens on, a host key on disk that is not the one pinned, a keys
+    file without the runner's key, a key option that expires it -- each passed, and every deploy failed at the
+    next reload or reboot."""
+    found = outcome("cw_sshd", connected(head, keys, pub), exp)
+    assert said in found and "at its next start" in found and "allow_cron" in found, found
+
+
+@pytest.mark.parametrize("head", [
+    "KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org\n",
+    "Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr\n"
+    "MACs hmac-sha2-512-etm@openssh.com\n",
+    "KexAlgorithms -diffie-hellman-group14-sha256\nHostKeyAlgorithms ssh-ed25519,rsa-sha2-512\n",
+    "ListenAddress 0.0.0.0\nClientAliveInterval 300\n"])
+def test_sshd_hardening_that_keeps_the_runners_connection_passes(exp, head):
+    assert outcome("cw_sshd", connected(head), exp) == "pass"
+
+
+def test_a_port_sshds_command_line_gives_counts_as_listened_on(exp):
+    """sshd started with -p 2222 (its init's arguments) listens there whatever Port its file says: the runner that
+    reached port 2222 is not refused at the next start that reuses those arguments."""
+    facts = connected("Port 2201\n", reached="172.17.0.5 2222")
+    facts.raw.raw["proc"] = {"7": {"uid": 0, "exe": "/usr/sbin/sshd", "cmdline": "/usr/sbin/sshd\0-D\0-p\0002222"}}
+    assert "not on 172.17.0.5:2222" not in outcome("cw_sshd", facts, exp)
+    facts.raw.raw["proc"] = {}
+    assert "not on 172.17.0.5:2222" in outcome("cw_sshd", facts, exp)

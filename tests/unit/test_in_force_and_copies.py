@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import copy
+import errno
 import json
+import os
 import shlex
 from pathlib import Path
 
@@ -494,3 +496,30 @@ def test_a_signal_line_of_an_earlier_parent_with_the_same_pid_dates_no_load(exp)
     assert outcome("cw_in_force", facts, exp) == "pass"
     vhost_changed(signalled(facts, pid - 30, pid - 1.5), pid - 1)  # (this parent's own reload: judged)
     assert "while Apache was loading" in outcome("cw_in_force", facts, exp)
+
+
+@pytest.mark.parametrize("change, said", [("gone", "is gone"), ("other", "names pid '4242'")])
+def test_a_pid_file_that_does_not_name_the_running_parent_fails(exp, change, said):
+    """Class (blind set 5): Apache's run directory, which its control relies on: its pid file deleted by a clean-up
+    of /run (or naming another pid) passed; apache2ctl graceful and stop (bootstrap's reload, logrotate's) then
+    reach no running server, and no reload takes effect."""
+    facts = clean()
+    if change == "gone":
+        facts.raw.files[PIDFILE] = {"why": os.strerror(errno.ENOENT)}
+    else:
+        facts.raw.files[PIDFILE]["data"] = "4242\n"
+    got = outcome("cw_in_force", facts, exp)
+    assert f"{PIDFILE}: {said}, not Apache's running parent" in got and "no reload takes effect" in got, got
+
+
+@pytest.mark.parametrize("owner, mode, fails", [(33, 0o40755, True), (0, 0o40775, True), (0, 0o40755, False)])
+def test_the_daemons_default_socket_dir_someone_but_root_may_change_fails(exp, owner, mode, fails):
+    """Class (blind set 5): with no WSGISocketPrefix, mod_wsgi makes the daemons' sockets in Apache's runtime dir;
+    only a WSGISocketPrefix line was judged: the run dir given to www-data passed (its workers may replace a
+    daemon's socket and receive the app's requests)."""
+    facts = clean()
+    for d in ("/run", "/var/run"):
+        facts.raw.files.setdefault(d, {"st": [0o40755, 0, 0, 4096, 0, 2, 0]})
+    facts.raw.files["/run/apache2"] = {"st": [mode, owner, owner, 4096, 0, 2, 0]}
+    got = outcome("cw_handlers", facts, exp)
+    assert ("where mod_wsgi makes the daemons' sockets" in got) is fails, got

@@ -932,3 +932,19 @@ def test_the_login_collector_never_looks_into_the_home_of_an_account_that_cannot
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
     collect_login.login_homes(out)
     assert f"{admin}/.ssh" in out["files"] and not [p for p in out["files"] if p.startswith(f"{app}/")], out["files"]
+
+
+@pytest.mark.parametrize("path, old, new, weak", [
+    ("/etc/pam.d/common-password", " yescrypt", " md5", "MD5-crypt"),
+    ("/etc/pam.d/passwd", "@include common-password", "password required pam_unix.so bigcrypt", "DES-based bigcrypt"),
+    ("/etc/pam.d/common-password", " yescrypt", " sha512 rounds=65536", None)])
+def test_a_password_stack_storing_new_passwords_in_a_weak_hash_fails(exp, path, old, new, weak):
+    """Class (blind set 5): PAM's password stack was not judged: pam_unix told to store new passwords as MD5-crypt
+    (for an old sync tool) passed; every password set from then on is cracked quickly from a copy of /etc/shadow."""
+    base = text(facts_of(), path)
+    assert old in base
+    found = outcome("cw_pam", facts_of({path: base.replace(old, new)}), exp)
+    if weak is None:
+        assert found == "pass", found
+    else:
+        assert f"is stored as {weak}" in found and path in found, found

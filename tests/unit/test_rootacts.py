@@ -776,3 +776,17 @@ def test_a_root_process_left_to_pid_1_that_listens_is_the_listener_rules(exp):
     facts.remote["inventory"]["listeners"].append(
         {"proto": "tcp", "addr": "127.0.0.1", "port": 9999, "procs": [{"pid": 952, "comm": "agentd", "user": "root"}]})
     assert "pid 952" not in outcome("cw_processes", facts, exp)
+
+
+@pytest.mark.parametrize("uid, user, cmdline", [(65534, "nobody", "/opt/sysmon/sysmond 100000"),
+                                               (1, "daemon", "/usr/bin/python3.11 /var/lib/vendor/agent.py")])
+def test_any_accounts_process_no_package_ships_left_to_pid_1_fails(exp, uid, user, cmdline):
+    """Class (blind set 5): a program no package ships, left running by pid 1 outside any session, service or
+    scheduler, was judged for root only: a vendor's agent run as nobody (setpriv, setsid) passed; whatever account
+    it runs as, nothing on the server accounts for it."""
+    facts = host(files=LISTS, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in LISTS]},
+                 proc=proc(952, uid, cmdline))
+    facts.raw.dpkg = None
+    found = outcome("cw_processes", facts, exp)
+    assert f"pid 952 ({user}) '{cmdline}', {user}'s, outside any login session, service or scheduler" in found and \
+        f'allow_processes = ["{user}: ' in found, found
