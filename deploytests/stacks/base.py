@@ -80,6 +80,9 @@ class Stack:
     # executables of the packaged daemons a stock server of this stack runs as root on loopback (the MTA): any
     # other socket root holds answers every local process as root, so it is accounted for in writing
     baseline_root_listeners: tuple[str, ...] = ()
+    # executables of the packaged daemons the stack's own packages start as Apache's user (Debian's htcacheclean,
+    # which apache2's init script and unit run as www-data): any other process of that user is not Apache's
+    baseline_www_daemons: tuple[str, ...] = ()
     # "EXECUTABLE NAME" of each UNIX socket a stock server of this stack has root's processes hold and others may
     # connect to (systemd's, journald's, the MTA's; measured on Debian 12 and 13 with systemd): any other root
     # socket a less trusted user reaches runs what it accepts as root (deploytests.verify.sockets)

@@ -1868,8 +1868,9 @@ def cw_processes(facts, exp):
         child = p["ppid"] in parents and p["comm"] == exp.stack.apache.process_name
         if user == app and child:  # a daemon mod_wsgi forked (its display name is set once it started: not proof)
             continue
-        if user == www and child:
-            continue
+        if user == www and (child or p.get("exe") in exp.stack.baseline_www_daemons):
+            continue  # (a stock daemon of the stack's packages run as Apache's user: its program, unchanged, is
+            # among the packages' files compared with dpkg's md5sums)
         if child and p["pid"] not in daemons:
             continue  # an Apache worker of another user than the stack's: test_apache_workers_not_root's finding
         if user == deploy and (in_session(p.get("ancestors", [])) or _user_manager(p, inv["processes"], snap)):

@@ -264,6 +264,23 @@ def test_a_process_nobody_listed_fails(exp, user, cmd, role):
 
 
 
+@pytest.mark.parametrize("cmd, exe, fails", [
+    ("/usr/bin/htcacheclean -d 120 -p /var/cache/apache2/mod_cache_disk -l 300M -n", None, False),
+    ("htcacheclean -d 120 -p /var/cache/apache2/mod_cache_disk", "/tmp/htcacheclean", True),
+    ("/usr/bin/rotatelogs /tmp/x 86400", None, True)])
+def test_a_stock_daemon_the_stacks_packages_run_as_apaches_user_passes(exp, cmd, exe, fails):
+    """Class (a stock daemon of the stack's own packages taken for an unaccounted process): Debian's htcacheclean,
+    which apache2's own start files run as www-data, failed cw_processes. It passes by its executable (the stack's
+    baseline, among the files compared with dpkg's md5sums); the same name from elsewhere, or another of
+    apache2-utils' programs run by that user outside Apache, still fails."""
+    facts = clean_facts()
+    p = proc(777, "www-data", cmd, ancestors=[{"pid": 1, "comm": "docker-init", "user": "root"}])
+    p["exe"] = exe or p["exe"]
+    inv(facts)["processes"].append(p)
+    msg = outcome("cw_processes", facts, exp)
+    assert (msg != "pass") == fails, msg
+
+
 def test_an_allowed_process_that_runs_another_release_than_the_live_one_fails(exp):
     """Class (blind7s's a04z: an allowed worker started from current/ before the last deploy): allow_processes
     accounts for a process, not for the release it runs. One that names current and started before current was

@@ -23,7 +23,7 @@ from typing import Any
 PACKAGES = ("apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2")
 # what Apache's parent, the daemons, root's sudo, sshd and PAM load or run (the C library, libpython and its stdlib,
 # Apache's libraries): the gate compares their files with dpkg's md5sums (those changed since install, by inode)
-VERIFIED_PACKAGES = ("apache2", "apache2-bin", "libapache2-mod-wsgi-py3", "python{py}", "python{py}-minimal",
+VERIFIED_PACKAGES = ("apache2", "apache2-bin", "apache2-utils", "libapache2-mod-wsgi-py3", "python{py}", "python{py}-minimal",
                      "libpython{py}", "libpython{py}-minimal", "libpython{py}-stdlib", "libpython{py}t64", "sudo",
                      "openssh-server", "libpam-modules", "libpam-modules-bin", "libpam-runtime", "libpam0*",
                      "login", "util-linux", "libc6", "libssl3*", "zlib1g", "libapr1*", "libaprutil1*", "libexpat1")
@@ -148,6 +148,9 @@ BASELINE_PRIVILEGED = (
 # Debian's MTAs as their packages start them: exim4 (the default) and postfix's master keep root and listen on
 # loopback (exim4's 127.0.0.1:25 and ::1:25; postfix with inet_interfaces = loopback-only)
 BASELINE_ROOT_LISTENERS = ("/usr/sbin/exim4", "/usr/lib/postfix/sbin/master")
+# the daemons apache2's own start files (/etc/init.d/apache-htcacheclean, apache-htcacheclean.service) run as
+# www-data: a stock server runs it once an admin starts or enables that service (its program: apache2-utils')
+BASELINE_WWW_DAEMONS = ("/usr/bin/htcacheclean",)
 # root's UNIX sockets others may connect to on a stock server ("EXE NAME", NAME a glob), measured on Debian 12 and
 # 13 containers booted with systemd, apache2, openssh-server, cron, rsyslog, exim4, unattended-upgrades (without
 # systemd: rsyslogd's /dev/log): systemd's own (socket activation: D-Bus, journald, its varlink services, Debian
@@ -192,5 +195,6 @@ DEBIAN: dict[str, Any] = dict(
     packages=PACKAGES, vhost_template=VHOST, baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES,
     baseline_sudoers=BASELINE_SUDOERS, baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES,
     baseline_guards=BASELINE_GUARDS, baseline_pam=BASELINE_PAM, baseline_root_listeners=BASELINE_ROOT_LISTENERS,
+    baseline_www_daemons=BASELINE_WWW_DAEMONS,
     baseline_root_unix=BASELINE_ROOT_UNIX, baseline_conffiles="conffiles.txt",
 )
