@@ -5208,6 +5208,19 @@ def _key_texts(snap, name: str, uid: int, home: str) -> dict[str, str | None]:
     return found
 
 
+def _key_file_unread(snap, path: str) -> str | None:
+    """Why the key file ``path`` the probe did not read is one sshd reads all the same (its ``why``: a link on its
+    way, which root's collector never follows and sshd does; a second name, which root does not read; past the
+    bound; not looked at), or None when sshd takes nothing from it either: not there, a name on its way not a
+    directory (``ENOTDIR``), or not a regular file (a directory, a FIFO: sshd's ``auth_openfile`` refuses it)."""
+    entry = snap.files.get(path) or {}
+    why, st = entry.get("why") or ("not looked at" if "data" not in entry else None), entry.get("st")
+    if why in (None, os.strerror(errno.ENOENT), os.strerror(errno.ENOTDIR)) or \
+            st and not (stat.S_ISREG(st[0]) or stat.S_ISLNK(st[0])):
+        return None
+    return why + (f", {path} -> {entry['link']}" if entry.get("link") else "")
+
+
 def admin_keys(facts, exp, snap) -> dict[str, tuple[str, dict[str, str | None]]]:
     """``{login: (who, {path: text})}`` of every login that may become root (:func:`sockets.root_capable`: a
     sudoers rule, a root-reaching group) other than root, the gate's login and the deploy login (their keys are
@@ -5281,9 +5294,15 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     for name, (what, files) in sorted(opened.items()):
         found, entries = [], []
         for path, text in sorted(files.items()):
-            if text is None and (name != "root" or snap.st(path)):
-                why = (snap.files.get(path) or {}).get("why") or "not looked at"
-                facts.notes.append(f"{path}: not read ({why}): the keys that open {name} there are not known")
+            blind = _key_file_unread(snap, path) if text is None and (name != "root" or snap.st(path)) else None
+            if blind and (name == "*" or path in R.ROOT_FILES or f"{name} {path}" in exp.allow.keys):
+                facts.notes.append(f"{path}: not read ({blind}): the keys that open {name} there are not known")
+            elif blind:  # (root's own file not read: cw_become's line; a CA's file: the CA rules')
+                lines.append(f"{name}: {path}: not read by the gate ({blind}), and sshd reads it at every key login "
+                             f"of {name}: the keys there are not known, and whoever holds one {what}. Put the keys in "
+                             f"a regular file with one name, in place (no link on its way), or, if that file is meant "
+                             f"to be there unread, allow it: allow_keys = {json.dumps([f'{name} {path}'])} in "
+                             f"{exp.allow.where}")
             for n, opts, kind, blob, comment in key_entries(text or ""):
                 fp = fingerprint(blob)
                 if blob and (blob == runner.partition(" ")[2] or f"{name} {fp}" in exp.allow.keys):
