@@ -4728,9 +4728,11 @@ def sec_apt(facts, exp):
     deb822), no apt setting that allows unauthenticated packages for all: what apt installs as root (every
     upgrade, unattended-upgrades' too) is signed by a key apt trusts; and apt trusts for every source only the
     keyrings packages ship (``/etc/apt/trusted.gpg``, ``/etc/apt/trusted.gpg.d``: the login collector's list of
-    /etc's files that are not conffiles as shipped): a vendor's key put there signs for Debian's archive too."""
+    /etc's files that are not conffiles as shipped): a vendor's key put there signs for Debian's archive too. And
+    apt drops root for its methods, as it ships (``APT::Sandbox::User`` ``_apt``, no ``Debug::NoDropPrivs``:
+    :func:`deploytests.verify.logins.apt_root_kept`), unless the file is allowed (``allow_cron``, pinned)."""
     from . import collect_login as C
-    from .logins import apt_unsigned
+    from .logins import apt_root_kept, apt_unsigned
     from .mechanisms import texts
     from .parse import dpkg_files
 
@@ -4753,7 +4755,14 @@ def sec_apt(facts, exp):
     lines += [f"{path}:{n}: {setting!r}: {GUARD_MEANS}" for path in [f"/etc/apt/apt.conf.d/{c}" for c in sorted(confs)]
               for n, setting in sorted(C.guards_off((texts(facts) or {}).get(path) or "").items())
               if not any(ln.startswith(f"{path}:{n}: ") for ln in lines)]  # (any other check apt makes: one pattern)
-    assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
+    # apt's privilege drop for its methods (a privilege drop the stack relies on, switched off by a setting)
+    lines += [f"{what}: they parse what a mirror, or whoever is on the way, sends and check its signatures: a flaw "
+              f"in one, or whoever may change them, is root at the next update, unattended-upgrades' too. "
+              + _allow_hint(exp, "allow_cron", path) for path, what in apt_root_kept(
+                  texts(facts) or {}, confs, set(snap.users.by_name) if snap.users else set())
+              if path not in exp.allow.cron]
+    assert not lines, "apt installs packages it does not verify, or fetches and checks them as root:\n" + \
+        "\n".join(f"- {ln}" for ln in lines) + \
         f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
         f"{exp.allow.where}"
 

@@ -444,8 +444,43 @@ def test_systemd_manager_environment_is_judged_as_pam_envs(exp, path, text, said
     ("/etc/apt/apt.conf.d/99snapshot", 'Acquire::Check-Valid-Until "false";\n')])
 def test_unsigned_apt_sources_fail(path, content, exp):
     found = outcome("sec_apt", facts_of(texts={path: content}), exp)
-    assert found.startswith("fail: apt installs packages it does not verify:") and f"- {path}:" in found, found
+    assert found.startswith("fail: apt installs packages it does not verify, or fetches") and f"- {path}:" in found, \
+        found
     assert found.count(f"- {path}:") == 1, found  # (one cause, one line)
+
+
+# blind: apt-sandbox-user-root: apt's privilege drop for its methods (http, gpgv: they parse what a mirror sends and
+# check its signatures) switched off by a setting passed. Class: a privilege drop the stack relies on, turned off by
+# configuration (Apache refuses to run as root, mod_wsgi refuses a daemon user=root, sshd's privilege separation
+# cannot be switched off since OpenSSH 7.5: apt's is the one a setting turns off). Members: the flat key, apt's scope
+# syntax, a user the server does not have (apt says so and keeps root), another account, a Binary:: scope, apt's
+# debug switch; a commented line, a file apt does not read, a later file putting _apt back, _apt itself pass.
+APT_ROOT = [
+    ({"99sandbox": 'APT::Sandbox::User "root";\n'}, "99sandbox:1: APT::Sandbox::User 'root': apt runs its download "
+                                                    "and signature methods (http, https, gpgv) as root, not as _apt"),
+    ({"99sandbox": '// off for the proxy\nAPT {\n  Sandbox {\n    User "root";\n  };\n};\n'},
+     "99sandbox:4: APT::Sandbox::User 'root'"),
+    ({"99sandbox": 'APT::Sandbox::User "apt-fetch";\n'}, "no account 'apt-fetch' here: apt says so and keeps root"),
+    ({"99sandbox": 'APT::Sandbox::User "www-data";\n'}, "as www-data, whose other processes may trace and change them"),
+    ({"99sandbox.conf": 'Binary::apt::APT::Sandbox::User "root";\n'}, "Binary::Apt::APT::Sandbox::User 'root'"),
+    ({"00no-drop-privs": "Debug::NoDropPrivs true;\n"}, "00no-drop-privs:1: Debug::NoDropPrivs 'true': apt runs"),
+    ({"99sandbox": '// APT::Sandbox::User "root";\n/* APT::Sandbox::User "root"; */\n'}, None),
+    ({"99sandbox.disabled": 'APT::Sandbox::User "root";\n'}, None),
+    ({"10sandbox": 'APT::Sandbox::User "root";\n', "90sandbox": 'APT::Sandbox::User "_apt";\n'}, None),
+    ({"99sandbox": 'APT::Sandbox::User "_apt";\nDebug::NoDropPrivs "false";\n'}, None)]
+
+
+@pytest.mark.parametrize("files, said", APT_ROOT, ids=[f"{sorted(f)}-{bool(s)}" for f, s in APT_ROOT])
+def test_apt_switched_off_dropping_root_for_its_methods_fails_naming_the_line(files, said, exp):
+    found = outcome("sec_apt", facts_of(texts={f"/etc/apt/apt.conf.d/{n}": t for n, t in files.items()}), exp)
+    if said is None:
+        assert found == "pass", found
+        return
+    assert said in found and found.count("- /etc/apt/apt.conf.d/") == 1, found  # (one line, its file:line)
+    assert "is root at the next update" in found and "allow_cron = [" in found, found
+    path = next(f"/etc/apt/apt.conf.d/{n}" for n in files)
+    assert outcome("sec_apt", facts_of(texts={path: files[next(iter(files))]}),
+                   dataclasses.replace(exp, allow=Allowances(cron=(path,)))) == "pass"
 
 
 # blind: apt-global-trusted-key: a vendor's key exported into /etc/apt/trusted.gpg.d (no signed-by) passed: apt
