@@ -584,8 +584,8 @@ def apt_settings(text: str) -> list[tuple[int, str, str]]:
             elif tok == "}":
                 scope = scope[:-1]
             elif tok == ";" and words:
-                key = "::".join(scope + [words[0][1]] if len(words) > 1 else scope)
-                out.append((words[0][0], key.lower(), words[-1][1]))
+                key = "::".join(scope + [words[0][1]] if len(words) > 1 else scope)  # ("A::B:: v": a list item)
+                out.append((words[0][0], key.rstrip(":").lower(), words[-1][1]))
             elif tok == ";":
                 pass  # (the ";" after a scope's "}")
             else:
@@ -604,8 +604,7 @@ def apt_root_kept(texts: Mapping[str, str], confs: list[str], accounts) -> list[
     other processes may trace and change them) and ``Debug::NoDropPrivs`` true. apt's methods (http, https, gpgv,
     store) parse what a mirror, or whoever is on the way, sends, and check its signatures."""
     found: dict[tuple[str, str], tuple[str, str, str]] = {}  # (Binary::NAME:: or "", key) -> the last setting
-    for path in [f"/etc/apt/apt.conf.d/{n}" for n in sorted(confs) if re.fullmatch(r"[\w.-]+", n) and (
-            "." not in n or n.endswith(".conf"))] + ["/etc/apt/apt.conf"]:
+    for path in _apt_read_order(confs):
         for n, key, value in apt_settings(texts.get(path) or ""):
             m = re.fullmatch(r"(binary::[^:]+::)?(apt::sandbox::user|debug::nodropprivs)", key)
             if m:
@@ -622,6 +621,44 @@ def apt_root_kept(texts: Mapping[str, str], confs: list[str], accounts) -> list[
             continue
         out.append((path, f"{where}: {name} {value!r}: apt runs its download and signature methods (http, https, "
                           f"gpgv) {who}, not as _apt"))
+    return out
+
+
+def _apt_read_order(confs: list[str]) -> list[str]:
+    """The apt configuration files apt reads, in its order: ``apt.conf.d``'s by name (letters, digits, ``_-.``; no
+    extension or ``.conf``: apt skips the rest, ``.dpkg-old``, ``.disabled``), then ``apt.conf``."""
+    return [f"/etc/apt/apt.conf.d/{n}" for n in sorted(confs) if re.fullmatch(r"[\w.-]+", n) and (
+        "." not in n or n.endswith(".conf"))] + ["/etc/apt/apt.conf"]
+
+
+def uu_blacklisted(texts: Mapping[str, str], confs: list[str], patterns) -> list[tuple[str, str]]:
+    """``[(file:line, what)]`` of each ``Unattended-Upgrade::Package-Blacklist`` entry (a regular expression
+    matched from the start of a package's name, as unattended-upgrades matches it) that names an installed package
+    matching ``patterns`` (the stack's), where unattended-upgrades is installed and switched on
+    (``APT::Periodic::Unattended-Upgrade`` not 0, the last setting apt reads): the mechanism this server takes its
+    security updates by skips that package, silently (its log says so at debug level only)."""
+    status = texts.get("/var/lib/dpkg/status") or ""
+    if not _installed(status, ("unattended-upgrades",)):
+        return []
+    names, on, entries = _installed(status, tuple(patterns)), "0", []
+    for path in _apt_read_order(confs):
+        for n, key, value in apt_settings(texts.get(path) or ""):
+            if key == "apt::periodic::unattended-upgrade":
+                on = value
+            elif key == "unattended-upgrade::package-blacklist" and value:  # ("": the scope's own empty value)
+                entries.append((f"{path}:{n}", value))
+    if not on.strip().isdigit() or not int(on):
+        return []
+    out = []
+    for where, entry in entries:
+        try:
+            hit = sorted(n for n in names if re.match(entry, n))
+        except re.error:
+            hit = sorted(n for n in names if n.startswith(entry))
+        if hit:
+            out.append((where, f"Unattended-Upgrade::Package-Blacklist {entry!r} ({', '.join(hit[:4])}"
+                               f"{' ...' if len(hit) > 4 else ''}): unattended-upgrades, switched on here "
+                               f"(APT::Periodic::Unattended-Upgrade {on!r}), never installs their security updates"))
     return out
 
 

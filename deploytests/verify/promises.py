@@ -4771,8 +4771,11 @@ def sec_updates(facts, exp):
     """The stack's packages (what Apache, the daemons, sudo, sshd and PAM load: the stack's verified packages) take
     their updates: no dpkg hold, no apt pin keeping a version or ranking the security archive below another, no
     ``APT::Default-Release`` (:func:`deploytests.verify.logins.apt_held`): else their security updates stop,
-    silently (apt says nothing, unattended-upgrades skips them)."""
-    from .logins import apt_held
+    silently (apt says nothing, unattended-upgrades skips them). Where unattended-upgrades is installed and
+    switched on, it is how the server takes them: its ``Package-Blacklist`` naming one of them is that hold for
+    it (:func:`deploytests.verify.logins.uu_blacklisted`), unless the file is allowed (``allow_cron``, pinned). A
+    server without it passes: the packages can take their updates, by hand."""
+    from .logins import apt_held, uu_blacklisted
     from .mechanisms import texts
 
     snap = _snapshot(facts, "apt's preferences")
@@ -4782,6 +4785,11 @@ def sec_updates(facts, exp):
     lines = [f"{ln}: apt reads it as root" for ln in _unread(
         snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
     lines += [f"{where}: {what}" for where, what in found]
+    lines += [f"{where}: {what}: the stack's fixes wait for someone to run apt by hand. "
+              + _allow_hint(exp, "allow_cron", where.rsplit(":", 1)[0]) for where, what in uu_blacklisted(
+                  texts(facts) or {}, snap.listdir("/etc/apt/apt.conf.d") or [],
+                  [p.format(py=py) for p in exp.stack.verified_packages])
+              if where.rsplit(":", 1)[0] not in exp.allow.cron]
     _unaccounted("setting[s] holding back the stack's updates", lines, "sec_updates", exp)
 
 

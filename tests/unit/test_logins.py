@@ -543,6 +543,39 @@ def test_pins_and_holds_that_leave_the_stacks_updates_pass(exp):
     assert outcome("sec_updates", facts_of(texts=fine), exp) == "pass"
 
 
+# blind: uu-blacklists-stack-packages. unattended-upgrades' Package-Blacklist holding Apache back passed. Decided: a
+# silent hold where unattended-upgrades is how the server takes its updates (installed, switched on), one line in
+# sec_updates naming the file:line and allow_cron; a server without it, or with it switched off, passes (its
+# packages can take their updates, by hand), and so does a blacklist of packages not the stack's.
+UU = "Package: unattended-upgrades\nStatus: install ok installed\nVersion: 2.9.1\n\n"
+PERIODIC = 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'
+UU_CASES = [
+    ({"50unattended-upgrades": 'Unattended-Upgrade::Package-Blacklist {\n    "apache2";\n};\n'}, DPKG + UU,
+     "50unattended-upgrades:2: Unattended-Upgrade::Package-Blacklist 'apache2' (apache2, apache2-bin): "
+     "unattended-upgrades, switched on here (APT::Periodic::Unattended-Upgrade '1'), never installs"),
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist:: "libssl";\n'}, DPKG + UU, "'libssl' (libssl3)"),
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist { "nodejs"; "linux-"; };\n'}, DPKG + UU, None),
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist {\n//  "apache2";\n};\n'}, DPKG + UU, None),
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist { "apache2"; };\n'}, DPKG, None),  # (no u-u installed)
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist { "apache2"; };\n',
+      "99off": 'APT::Periodic::Unattended-Upgrade "0";\n'}, DPKG + UU, None)]
+
+
+@pytest.mark.parametrize("files, status, said", UU_CASES, ids=[f"{sorted(f)}-{bool(s)}" for f, _, s in UU_CASES])
+def test_unattended_upgrades_blacklisting_the_stacks_packages_fails_where_it_is_switched_on(files, status, said, exp):
+    texts = {"/var/lib/dpkg/status": status, "/etc/apt/apt.conf.d/20auto-upgrades": PERIODIC}
+    texts.update({f"/etc/apt/apt.conf.d/{n}": t for n, t in files.items()})
+    found = outcome("sec_updates", facts_of(texts=texts), exp)
+    if said is None:
+        assert found == "pass", found
+        return
+    assert found.startswith("fail: 1 setting holding back the stack's updates") and said in found, found
+    path = f"/etc/apt/apt.conf.d/{next(iter(files))}"
+    assert f'allow it: allow_cron = ["{path} sha256:' in found, found
+    allowed = dataclasses.replace(exp, allow=Allowances(cron=(path,)))
+    assert outcome("sec_updates", facts_of(texts=texts), allowed) == "pass"
+
+
 # ---------------------------------------------------------------- a login that may become root only with a password
 
 LISTING = ("Matching Defaults entries for appuser on web:\t    env_reset\t\tUser appuser may run the following "
