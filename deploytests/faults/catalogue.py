@@ -467,6 +467,11 @@ FAULTS: tuple[Fault, ...] = (
           "suite for sshd and OpenSSL (their security updates never installed)", "c=$(. /etc/os-release; echo "
           "$VERSION_CODENAME); printf 'Package: openssh-server libssl*\\nPin: release n=%s\\nPin-Priority: 990\\n' "
           "\"$c\" > /etc/apt/preferences.d/stable-only"),
+    Fault("uu-blacklists-the-stack", "sec_updates", "unattended-upgrades installed (switched on, as its package "
+          "sets it) with Apache in its Package-Blacklist: the server's automatic security updates skip Apache, "
+          "silently", "apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+          "--no-install-recommends unattended-upgrades >/dev/null 2>&1; printf 'Unattended-Upgrade::Package-Blacklist "
+          "\\173 \"apache2\"; \\175;\\n' > /etc/apt/apt.conf.d/52local"),
     Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
           "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "
