@@ -6377,14 +6377,16 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "any web site a logged-in user visits reads the app's answers ...", needs=("apache",)),
     Promise("sec_updates", f"{SEC}: packages", "the stack's packages (Apache, mod_wsgi, the stack's Python, sudo, "
             "sshd, PAM, the C library and their libraries) take their updates: no dpkg hold, no apt pin that keeps "
-            "a version or ranks the security archive below another release, no APT::Default-Release: their "
-            "security updates do not stop silently", "test_stack_packages_take_their_updates",
+            "a version or ranks the security archive below another release, no APT::Default-Release, and where "
+            "unattended-upgrades is installed and on, no Package-Blacklist entry naming one (allow_cron, pinned): "
+            "their security updates do not stop silently", "test_stack_packages_take_their_updates",
             "/etc/apt/preferences.d/apache2-pin:2: Package: apache2 ... / Pin: version 2.4.62-1~deb12u2 / "
             "Pin-Priority: 1001 (apache2): keeps version ..."),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
             "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages, no "
             "keyring trusted for every source (trusted.gpg, trusted.gpg.d) that no package ships: what apt "
-            "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
+            "installs as root at the next upgrade is signed; and apt drops root for its methods as shipped (no "
+            "APT::Sandbox::User but _apt, no Debug::NoDropPrivs; allow_cron, pinned)", "test_apt_sources_are_signed",
             "/etc/apt/sources.list.d/mirror.list:1: 'deb [trusted=yes] http://mirror.example/debian bookworm main': "
             "apt installs what this source serves without checking a signature ..."),
     Promise("sec_apache_user", f"{SEC}: Apache", "Apache's workers run as the stack's Apache user (www-data), read "
