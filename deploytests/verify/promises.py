@@ -5311,6 +5311,7 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     for name, (what, files) in sorted(opened.items()):
         found, entries = [], []
         for path, text in sorted(files.items()):
+            text = snap.text(path) if text is None and name != "*" else text  # (the login's own, not read: root's)
             blind = _key_file_unread(snap, path) if text is None and (name != "root" or snap.st(path)) else None
             if blind and (name == "*" or path in R.ROOT_FILES or f"{name} {path}" in exp.allow.keys):
                 facts.notes.append(f"{path}: not read ({blind}): the keys that open {name} there are not known")

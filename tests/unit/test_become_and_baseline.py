@@ -573,6 +573,18 @@ def test_a_key_no_one_allowed_that_opens_the_deploy_or_an_admins_login_fails_one
     assert outcome("cw_become", host(keys=f"{KEY} ci@runner\n"), exp) == "pass"  # the gate's own key alone
 
 
+def test_the_gate_logins_own_key_file_it_could_not_read_is_judged_from_roots_read(exp):
+    """The gate's login reads its own key files; one it could not (a link, past the bound: None) but root's
+    collector read (bytes, no link followed on the way) is judged from root's bytes, not called unread."""
+    facts = host(keys=f"{KEY} ci@runner\n", login="admin")
+    path = "/home/admin/.ssh/authorized_keys2"
+    facts.raw.raw["own_keys"] = {path: None}
+    facts.raw.files[path] = {"st": [0o100600, 1001, 1001, 99, 0, 0], "data": f"{ADMIN} bob@old-laptop\n"}
+    found = outcome("cw_become", facts, exp)
+    assert f"- admin: 1 key beyond the one this gate logs in with: {path}:1 ssh-ed25519 " in found, found
+    assert "not read by the gate" not in found, found
+
+
 def test_a_key_no_one_allowed_in_another_root_capable_logins_files_fails_read_by_root(exp):
     """Class: the keys that open a login which may become root, read only where the gate's own rights reach: a
     second admin's ``authorized_keys`` (0600 in its home) and what ``AuthorizedKeysFile`` names for root
