@@ -333,6 +333,12 @@ FAULTS: tuple[Fault, ...] = (
           "cp $f.distrib $f; echo '# local fix' >> $f"),
     Fault("apt-source-trusted", "sec_apt", "an apt source marked [trusted=yes]",
           "echo 'deb [trusted=yes] http://apt.ops.example/debian stable main' > /etc/apt/sources.list.d/ops.list"),
+    Fault("apt-sandbox-user-root", "sec_apt", "apt's privilege drop for its methods turned off: its downloads and "
+          "signature checks (http, gpgv) run as root instead of _apt", "echo 'APT::Sandbox::User \"root\";' > "
+          "/etc/apt/apt.conf.d/99sandbox"),
+    Fault("apt-no-drop-privs-in-a-scope", "sec_apt", "apt's debug switch that keeps root for its methods, written "
+          "in apt's scope syntax (as chroot scripts write it)",
+          "printf 'Debug \\173\\n  NoDropPrivs \"true\";\\n\\175;\\n' > /etc/apt/apt.conf.d/00no-drop-privs"),
     # -- who becomes root, whose login stops, the host's baseline ---------------------------------------------
     Fault("system-account-given-a-shell-and-no-password", "cw_become", "a system account (games) given a login "
           "shell and its password deleted (a debugging shortcut): anyone su's to it", "usermod -s /bin/bash games; "
@@ -411,6 +417,18 @@ FAULTS: tuple[Fault, ...] = (
           "/etc/ssh/sshd_config; install -d -m 0755 /etc/ssh/authorized_keys; useradd -m -s /bin/bash -G sudo ops3; "
           "ssh-keygen -q -t ed25519 -N '' -C vendor@support -f /root/vendor; install -m 0600 -o ops3 -g ops3 "
           "/root/vendor.pub /etc/ssh/authorized_keys/ops3; rm -f /root/vendor /root/vendor.pub"),
+    Fault("second-admin-keys-behind-a-link", "cw_become", "a second admin login (group sudo) whose ~/.ssh is a "
+          "link to a key directory of its own elsewhere (sshd follows it; root's collector never follows a link): "
+          "the keys that open it cannot be read", "useradd -m -s /bin/bash -G sudo ops4; install -d -m 0700 -o ops4 "
+          "-g ops4 /srv/keys-ops4; ssh-keygen -q -t ed25519 -N '' -C vendor@support -f /root/ops4; install -m 0600 "
+          "-o ops4 -g ops4 /root/ops4.pub /srv/keys-ops4/authorized_keys; ln -s /srv/keys-ops4 /home/ops4/.ssh; "
+          "chown -h ops4:ops4 /home/ops4/.ssh; rm -f /root/ops4 /root/ops4.pub"),
+    Fault("admin-key-in-a-percent-named-key-file", "cw_become", "AuthorizedKeysFile extended to a central key "
+          "directory whose file names start with a literal % (/etc/ssh/keys/%%%u: sshd reads /etc/ssh/keys/%ops5) "
+          "and a second admin (group sudo) whose key lives there", "sed -i '1i AuthorizedKeysFile "
+          ".ssh/authorized_keys /etc/ssh/keys/%%%u' /etc/ssh/sshd_config; install -d -m 0755 /etc/ssh/keys; "
+          "useradd -m -s /bin/bash -G sudo ops5; ssh-keygen -q -t ed25519 -N '' -C vendor@support -f /root/ops5; "
+          "install -m 0600 -o ops5 -g ops5 /root/ops5.pub /etc/ssh/keys/%ops5; rm -f /root/ops5 /root/ops5.pub"),
     Fault("password-login-for-the-deploy-login", "cw_become", "a password set on the deploy login and password "
           "logins turned on in sshd_config (read first: first value wins)", "echo '{login}:Spring2026x' | chpasswd; "
           "sed -i '1i PasswordAuthentication yes' /etc/ssh/sshd_config"),
@@ -449,6 +467,11 @@ FAULTS: tuple[Fault, ...] = (
           "suite for sshd and OpenSSL (their security updates never installed)", "c=$(. /etc/os-release; echo "
           "$VERSION_CODENAME); printf 'Package: openssh-server libssl*\\nPin: release n=%s\\nPin-Priority: 990\\n' "
           "\"$c\" > /etc/apt/preferences.d/stable-only"),
+    Fault("uu-blacklists-the-stack", "sec_updates", "unattended-upgrades installed (switched on, as its package "
+          "sets it) with Apache in its Package-Blacklist: the server's automatic security updates skip Apache, "
+          "silently", "apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+          "--no-install-recommends unattended-upgrades >/dev/null 2>&1; printf 'Unattended-Upgrade::Package-Blacklist "
+          "\\173 \"apache2\"; \\175;\\n' > /etc/apt/apt.conf.d/52local"),
     Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
           "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "

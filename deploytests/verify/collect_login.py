@@ -1211,15 +1211,17 @@ HOME_FILES = (".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logo
 
 def key_files(out, name, uid, home):
     """Each path every ``AuthorizedKeysFile`` line of root's ``sshd_config`` and its drop-ins (read above; Match
-    blocks too: a superset) names for this account, its tokens expanded as sshd does (``%%``, ``%h``, ``%u``,
-    ``%U``; a relative path is the home's), at most 8."""
+    blocks too: a superset) names for this account, expanded as sshd does (``~``, root's home, and ``~NAME`` as it
+    reads the file; then ``%%``, ``%h``, ``%u``, ``%U`` in one pass; a relative path is the home's), at most 8: as
+    the root collector's ``keys`` does, which reads them."""
     confs = ["/etc/ssh/sshd_config"] + ["/etc/ssh/sshd_config.d/" + n for n in out["dirs"].get("/etc/ssh/sshd_config.d",
                                                                                              [])]
     words = [w for c in confs for v in re.findall(r"(?im)^\s*authorizedkeysfile[\s=]+(.+)$",
                                                   (out["files"].get(c) or {}).get("data") or "") for w in v.split()]
     found = []
     for word in [w for w in words if w.lower() != "none"][:8]:
-        path = re.sub(r"%([%hUu])", lambda m: {"%": "%", "h": home, "U": str(uid), "u": name}[m.group(1)], word)
+        path = re.sub(r"%([%hUu])|^~([^/]*)", lambda m: {"%": "%", "h": home, "U": str(uid), "u": name}.get(
+            m.group(1)) or os.path.expanduser("~" + (m.group(2) or "root")), word)
         found.append(os.path.normpath(path if path.startswith("/") else home + "/" + path))
     return found
 

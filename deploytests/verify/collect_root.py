@@ -129,12 +129,12 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
 def keys(out, sshd="/etc/ssh/sshd_config"):
     """The key files sshd reads for each account with a login shell and an absolute home (root's too; at most 512):
     ``~/.ssh/authorized_keys(2)`` and each path the ``AuthorizedKeysFile`` lines of root's ``sshd_config`` and its
-    drop-ins name (Match blocks too: a superset; at most 8), its tokens expanded as sshd does (``%h``, ``%u``,
-    ``%U``; a relative path is the home's; a word with ``%%`` is read as written, so the runner, which expands it,
-    says that file was not looked at). Each is read as a crontab is (:func:`read`: any owner's, 64 KiB, never
-    through a link; root's own, :data:`ROOT_FILES`, are read as root's): bytes, never parsed here. The runner judges
-    the keys of the logins that may become root (a second admin's ``authorized_keys``, 0600 in its home: only root
-    may read it)."""
+    drop-ins name (Match blocks too: a superset; at most 8), expanded as sshd does: ``~`` (root's home, sshd's own
+    user's) and ``~NAME`` as it reads its configuration, then each login's ``%%``, ``%h``, ``%u``, ``%U``, in one
+    pass (``%%h`` is ``%h``); a relative path is the home's. Each is read as a crontab is (:func:`read`: any owner's,
+    64 KiB, never through a link; root's own, :data:`ROOT_FILES`, are read as root's): bytes, never parsed here. The
+    runner judges the keys of the logins that may become root (a second admin's ``authorized_keys``, 0600 in its
+    home: only root may read it)."""
     conf = dict(files={}, dirs={}, errors=out["errors"], size=0)  # (root's files only: read and listed say so)
     read(conf, sshd)
     listed(conf, sshd + ".d", 256, False)
@@ -142,7 +142,8 @@ def keys(out, sshd="/etc/ssh/sshd_config"):
         r"(?im)^\s*authorizedkeysfile[\s=]+(.+)$", e.get("data") or "") for w in v.split() if w.lower() != "none"][:8]
     for a in bounded(out, "logins", [a for a in pwd.getpwall() if a.pw_dir.startswith("/") and not a.pw_shell.endswith(
             ("/nologin", "/false"))], 512):
-        named = [w.replace("%h", a.pw_dir).replace("%u", a.pw_name).replace("%U", str(a.pw_uid)) for w in words]
+        named = [re.sub(r"%([%hUu])|^~([^/]*)", lambda m, a=a: {"%": "%", "h": a.pw_dir, "u": a.pw_name, "U": str(
+            a.pw_uid)}.get(m[1]) or os.path.expanduser("~" + (m[2] or "root")), w) for w in words]  # (~: root's)
         for path in sorted({os.path.normpath(os.path.join(a.pw_dir, n)) for n in named} - set(ROOT_FILES)):
             read(out, path, 65536, True)
 
@@ -266,10 +267,9 @@ def collect(args, verdict):
     # (the environment and maps of the app's, the deploy user's and Apache's user's: what an allowance binds)
     watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args.get("app_user"), args.get("deploy_user"),
                                                                 APACHE_USER)}
-    steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")]
-    steps += [(p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY]
-    steps += [(f, read, f, 1 << 16, False, 0) for f in LOGS] + [("keys", keys)]
-    steps += [("mapped", mapped), ("runs", runs, verdict)]
+    steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")] + [
+        (p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY] + [
+        (f, read, f, 1 << 16, False, 0) for f in LOGS] + [("keys", keys), ("mapped", mapped), ("runs", runs, verdict)]
     # diagnostics: the error log's last bytes (the runner takes what came since its mark)
     for what, work, *more in [(ERROR_LOG, read, ERROR_LOG, LIMIT, False, 0)] if args.get("diagnose") else steps:
         try:

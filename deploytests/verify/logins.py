@@ -672,6 +672,112 @@ def apt_unsigned(texts: Mapping[str, str], lists: list[str], confs: list[str]) -
     return out
 
 
+# apt.conf(5)'s booleans (apt's StringToBool: these and any number but 0 are true)
+APT_TRUE = ("yes", "true", "with", "on", "enable")
+APT_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|//.*|/\*|[{};]|[^\s{};"]+')
+
+
+def apt_settings(text: str) -> list[tuple[int, str, str]]:
+    """``[(line, key, value)]`` of apt.conf(5) text as apt reads it: a flat ``A::B "v";`` and the same in scopes
+    (``A { B "v"; };``, ``A::B { C "v"; };``) alike (``key`` lower-cased, its scopes joined by ``::``; a list item's
+    key is its scope's), comments left out (``//`` and ``/* */`` outside quotes, a line starting with ``#`` but
+    ``#include``/``#clear``, which are not followed here)."""
+    out: list[tuple[int, str, str]] = []
+    scope: list[str] = []
+    words: list[tuple[int, str]] = []
+    comment = False
+    for n, line in enumerate(text.splitlines(), 1):
+        if not comment and line.lstrip().startswith("#"):
+            continue
+        for tok in APT_TOKEN.findall(line):
+            if comment or tok == "/*":
+                comment = comment and "*/" not in tok or tok == "/*"
+                continue
+            if tok.startswith("//"):
+                break
+            if tok == "{":
+                scope.append(words[0][1] if words else "")
+            elif tok == "}":
+                scope = scope[:-1]
+            elif tok == ";" and words:
+                key = "::".join(scope + [words[0][1]] if len(words) > 1 else scope)  # ("A::B:: v": a list item)
+                out.append((words[0][0], key.rstrip(":").lower(), words[-1][1]))
+            elif tok == ";":
+                pass  # (the ";" after a scope's "}")
+            else:
+                words.append((n, tok[1:-1] if tok.startswith('"') else tok))
+                continue
+            words = []
+        comment = comment and "*/" not in line.split("/*")[-1]
+    return out
+
+
+def apt_root_kept(texts: Mapping[str, str], confs: list[str], accounts) -> list[tuple[str, str]]:
+    """``[(file:line, what)]`` of the settings, as apt reads them (``apt.conf.d`` in name order, the files it takes:
+    letters, digits, ``_-.``, no extension or ``.conf``; then ``apt.conf``: the last one wins), that keep apt from
+    dropping root for its methods (apt.conf(5), apt's ``DropPrivileges``): ``APT::Sandbox::User`` other than
+    ``_apt`` (root; an account the server does not have: apt says so and goes on as root; another account, whose
+    other processes may trace and change them) and ``Debug::NoDropPrivs`` true. apt's methods (http, https, gpgv,
+    store) parse what a mirror, or whoever is on the way, sends, and check its signatures."""
+    found: dict[tuple[str, str], tuple[str, str, str]] = {}  # (Binary::NAME:: or "", key) -> the last setting
+    for path in _apt_read_order(confs):
+        for n, key, value in apt_settings(texts.get(path) or ""):
+            m = re.fullmatch(r"(binary::[^:]+::)?(apt::sandbox::user|debug::nodropprivs)", key)
+            if m:
+                found[m.group(1) or "", m.group(2)] = (path, f"{path}:{n}", value)
+    out = []
+    for (binary, key), (path, where, value) in sorted(found.items()):
+        name = f"{binary.title()}{'APT::Sandbox::User' if key.startswith('apt') else 'Debug::NoDropPrivs'}"
+        if key == "apt::sandbox::user" and value != "_apt":
+            who = "as root" if value == "root" else f"as root (no account {value!r} here: apt says so and keeps " \
+                "root)" if value not in accounts else f"as {value}, whose other processes may trace and change them"
+        elif key == "debug::nodropprivs" and (value.lower() in APT_TRUE or value.isdigit() and int(value)):
+            who = "as root"
+        else:
+            continue
+        out.append((path, f"{where}: {name} {value!r}: apt runs its download and signature methods (http, https, "
+                          f"gpgv) {who}, not as _apt"))
+    return out
+
+
+def _apt_read_order(confs: list[str]) -> list[str]:
+    """The apt configuration files apt reads, in its order: ``apt.conf.d``'s by name (letters, digits, ``_-.``; no
+    extension or ``.conf``: apt skips the rest, ``.dpkg-old``, ``.disabled``), then ``apt.conf``."""
+    return [f"/etc/apt/apt.conf.d/{n}" for n in sorted(confs) if re.fullmatch(r"[\w.-]+", n) and (
+        "." not in n or n.endswith(".conf"))] + ["/etc/apt/apt.conf"]
+
+
+def uu_blacklisted(texts: Mapping[str, str], confs: list[str], patterns) -> list[tuple[str, str]]:
+    """``[(file:line, what)]`` of each ``Unattended-Upgrade::Package-Blacklist`` entry (a regular expression
+    matched from the start of a package's name, as unattended-upgrades matches it) that names an installed package
+    matching ``patterns`` (the stack's), where unattended-upgrades is installed and switched on
+    (``APT::Periodic::Unattended-Upgrade`` not 0, the last setting apt reads): the mechanism this server takes its
+    security updates by skips that package, silently (its log says so at debug level only)."""
+    status = texts.get("/var/lib/dpkg/status") or ""
+    if not _installed(status, ("unattended-upgrades",)):
+        return []
+    names, on, entries = _installed(status, tuple(patterns)), "0", []
+    for path in _apt_read_order(confs):
+        for n, key, value in apt_settings(texts.get(path) or ""):
+            if key == "apt::periodic::unattended-upgrade":
+                on = value
+            elif key == "unattended-upgrade::package-blacklist" and value:  # ("": the scope's own empty value)
+                entries.append((f"{path}:{n}", value))
+    if not on.strip().isdigit() or not int(on):
+        return []
+    out = []
+    for where, entry in entries:
+        try:
+            hit = sorted(n for n in names if re.match(entry, n))
+        except re.error:
+            hit = sorted(n for n in names if n.startswith(entry))
+        if hit:
+            out.append((where, f"Unattended-Upgrade::Package-Blacklist {entry!r} ({', '.join(hit[:4])}"
+                               f"{' ...' if len(hit) > 4 else ''}): unattended-upgrades, switched on here "
+                               f"(APT::Periodic::Unattended-Upgrade {on!r}), never installs their security updates"))
+    return out
+
+
 APT_SECURITY = 500  # the priority apt gives an update from the security archive (a source not the target release)
 
 

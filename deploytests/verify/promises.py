@@ -4790,9 +4790,11 @@ def sec_apt(facts, exp):
     deb822), no apt setting that allows unauthenticated packages for all: what apt installs as root (every
     upgrade, unattended-upgrades' too) is signed by a key apt trusts; and apt trusts for every source only the
     keyrings packages ship (``/etc/apt/trusted.gpg``, ``/etc/apt/trusted.gpg.d``: the login collector's list of
-    /etc's files that are not conffiles as shipped): a vendor's key put there signs for Debian's archive too."""
+    /etc's files that are not conffiles as shipped): a vendor's key put there signs for Debian's archive too. And
+    apt drops root for its methods, as it ships (``APT::Sandbox::User`` ``_apt``, no ``Debug::NoDropPrivs``:
+    :func:`deploytests.verify.logins.apt_root_kept`), unless the file is allowed (``allow_cron``, pinned)."""
     from . import collect_login as C
-    from .logins import apt_unsigned
+    from .logins import apt_root_kept, apt_unsigned
     from .mechanisms import texts
     from .parse import dpkg_files
 
@@ -4815,7 +4817,14 @@ def sec_apt(facts, exp):
     lines += [f"{path}:{n}: {setting!r}: {GUARD_MEANS}" for path in [f"/etc/apt/apt.conf.d/{c}" for c in sorted(confs)]
               for n, setting in sorted(C.guards_off((texts(facts) or {}).get(path) or "").items())
               if not any(ln.startswith(f"{path}:{n}: ") for ln in lines)]  # (any other check apt makes: one pattern)
-    assert not lines, "apt installs packages it does not verify:\n" + "\n".join(f"- {ln}" for ln in lines) + \
+    # apt's privilege drop for its methods (a privilege drop the stack relies on, switched off by a setting)
+    lines += [f"{what}: they parse what a mirror, or whoever is on the way, sends and check its signatures: a flaw "
+              f"in one, or whoever may change them, is root at the next update, unattended-upgrades' too. "
+              + _allow_hint(exp, "allow_cron", path) for path, what in apt_root_kept(
+                  texts(facts) or {}, confs, set(snap.users.by_name) if snap.users else set())
+              if path not in exp.allow.cron]
+    assert not lines, "apt installs packages it does not verify, or fetches and checks them as root:\n" + \
+        "\n".join(f"- {ln}" for ln in lines) + \
         f"\nif this is meant to be so, switch the rule off with a reason: skip_rules = {{ sec_apt = \"...\" }} in " \
         f"{exp.allow.where}"
 
@@ -4824,8 +4833,11 @@ def sec_updates(facts, exp):
     """The stack's packages (what Apache, the daemons, sudo, sshd and PAM load: the stack's verified packages) take
     their updates: no dpkg hold, no apt pin keeping a version or ranking the security archive below another, no
     ``APT::Default-Release`` (:func:`deploytests.verify.logins.apt_held`): else their security updates stop,
-    silently (apt says nothing, unattended-upgrades skips them)."""
-    from .logins import apt_held
+    silently (apt says nothing, unattended-upgrades skips them). Where unattended-upgrades is installed and
+    switched on, it is how the server takes them: its ``Package-Blacklist`` naming one of them is that hold for
+    it (:func:`deploytests.verify.logins.uu_blacklisted`), unless the file is allowed (``allow_cron``, pinned). A
+    server without it passes: the packages can take their updates, by hand."""
+    from .logins import apt_held, uu_blacklisted
     from .mechanisms import texts
 
     snap = _snapshot(facts, "apt's preferences")
@@ -4835,6 +4847,11 @@ def sec_updates(facts, exp):
     lines = [f"{ln}: apt reads it as root" for ln in _unread(
         snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
     lines += [f"{where}: {what}" for where, what in found]
+    lines += [f"{where}: {what}: the stack's fixes wait for someone to run apt by hand. "
+              + _allow_hint(exp, "allow_cron", where.rsplit(":", 1)[0]) for where, what in uu_blacklisted(
+                  texts(facts) or {}, snap.listdir("/etc/apt/apt.conf.d") or [],
+                  [p.format(py=py) for p in exp.stack.verified_packages])
+              if where.rsplit(":", 1)[0] not in exp.allow.cron]
     _unaccounted("setting[s] holding back the stack's updates", lines, "sec_updates", exp)
 
 
@@ -5276,6 +5293,19 @@ def _key_texts(snap, name: str, uid: int, home: str) -> dict[str, str | None]:
     return found
 
 
+def _key_file_unread(snap, path: str) -> str | None:
+    """Why the key file ``path`` the probe did not read is one sshd reads all the same (its ``why``: a link on its
+    way, which root's collector never follows and sshd does; a second name, which root does not read; past the
+    bound; not looked at), or None when sshd takes nothing from it either: not there, a name on its way not a
+    directory (``ENOTDIR``), or not a regular file (a directory, a FIFO: sshd's ``auth_openfile`` refuses it)."""
+    entry = snap.files.get(path) or {}
+    why, st = entry.get("why") or ("not looked at" if "data" not in entry else None), entry.get("st")
+    if why in (None, os.strerror(errno.ENOENT), os.strerror(errno.ENOTDIR)) or \
+            st and not (stat.S_ISREG(st[0]) or stat.S_ISLNK(st[0])):
+        return None
+    return why + (f", {path} -> {entry['link']}" if entry.get("link") else "")
+
+
 def admin_keys(facts, exp, snap) -> dict[str, tuple[str, dict[str, str | None]]]:
     """``{login: (who, {path: text})}`` of every login that may become root (:func:`sockets.root_capable`: a
     sudoers rule, a root-reaching group) other than root, the gate's login and the deploy login (their keys are
@@ -5349,9 +5379,16 @@ def key_grants(facts, exp, snap, root_by_key: bool) -> list[str]:
     for name, (what, files) in sorted(opened.items()):
         found, entries = [], []
         for path, text in sorted(files.items()):
-            if text is None and (name != "root" or snap.st(path)):
-                why = (snap.files.get(path) or {}).get("why") or "not looked at"
-                facts.notes.append(f"{path}: not read ({why}): the keys that open {name} there are not known")
+            text = snap.text(path) if text is None and name != "*" else text  # (the login's own, not read: root's)
+            blind = _key_file_unread(snap, path) if text is None and (name != "root" or snap.st(path)) else None
+            if blind and (name == "*" or path in R.ROOT_FILES or f"{name} {path}" in exp.allow.keys):
+                facts.notes.append(f"{path}: not read ({blind}): the keys that open {name} there are not known")
+            elif blind:  # (root's own file not read: cw_become's line; a CA's file: the CA rules')
+                lines.append(f"{name}: {path}: not read by the gate ({blind}), and sshd reads it at every key login "
+                             f"of {name}: the keys there are not known, and whoever holds one {what}. Put the keys in "
+                             f"a regular file with one name, in place (no link on its way), or, if that file is meant "
+                             f"to be there unread, allow it: allow_keys = {json.dumps([f'{name} {path}'])} in "
+                             f"{exp.allow.where}")
             for n, opts, kind, blob, comment in key_entries(text or ""):
                 fp = fingerprint(blob)
                 if blob and (blob == runner.partition(" ")[2] or f"{name} {fp}" in exp.allow.keys):
@@ -6417,14 +6454,16 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "any web site a logged-in user visits reads the app's answers ...", needs=("apache",)),
     Promise("sec_updates", f"{SEC}: packages", "the stack's packages (Apache, mod_wsgi, the stack's Python, sudo, "
             "sshd, PAM, the C library and their libraries) take their updates: no dpkg hold, no apt pin that keeps "
-            "a version or ranks the security archive below another release, no APT::Default-Release: their "
-            "security updates do not stop silently", "test_stack_packages_take_their_updates",
+            "a version or ranks the security archive below another release, no APT::Default-Release, and where "
+            "unattended-upgrades is installed and on, no Package-Blacklist entry naming one (allow_cron, pinned): "
+            "their security updates do not stop silently", "test_stack_packages_take_their_updates",
             "/etc/apt/preferences.d/apache2-pin:2: Package: apache2 ... / Pin: version 2.4.62-1~deb12u2 / "
             "Pin-Priority: 1001 (apache2): keeps version ..."),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
             "allow-insecure source (one-line or deb822), no apt setting allowing unauthenticated packages, no "
             "keyring trusted for every source (trusted.gpg, trusted.gpg.d) that no package ships: what apt "
-            "installs as root at the next upgrade is signed", "test_apt_sources_are_signed",
+            "installs as root at the next upgrade is signed; and apt drops root for its methods as shipped (no "
+            "APT::Sandbox::User but _apt, no Debug::NoDropPrivs; allow_cron, pinned)", "test_apt_sources_are_signed",
             "/etc/apt/sources.list.d/mirror.list:1: 'deb [trusted=yes] http://mirror.example/debian bookworm main': "
             "apt installs what this source serves without checking a signature ..."),
     Promise("sec_apache_user", f"{SEC}: Apache", "Apache's workers run as the stack's Apache user (www-data), read "

@@ -503,7 +503,8 @@ def app_keys(user, ssh="/etc/ssh"):
         text = (read_nofollow(conf, 1 << 20) or b"").decode("latin-1")
         words += [w for v in re.findall(r"(?im)^[ \t]*authorizedkeysfile[ \t=]+(.+)$", text) for w in v.split()]
     subst = {"%": "%", "h": home, "u": user, "U": str(pw.pw_uid)}
-    named = [re.sub(r"%([%hUu])", lambda m: subst[m.group(1)], w) for w in words if w.lower() != "none"]
+    named = [re.sub(r"%([%hUu])|^~([^/]*)", lambda m: subst.get(m.group(1)) or os.path.expanduser(
+        "~" + (m.group(2) or "root")), w) for w in words if w.lower() != "none"]  # (~: sshd's own user's, root's)
     paths = [home + "/.ssh/authorized_keys", home + "/.ssh/authorized_keys2"] + \
         [os.path.normpath(p if p.startswith("/") else home + "/" + p) for p in named[:16]]
     found = {p: lstat_facts(p)["kind"] for p in dict.fromkeys(paths)}

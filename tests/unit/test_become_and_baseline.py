@@ -146,6 +146,45 @@ def test_root_collector_reads_logins_key_files_through_no_link_and_no_other_name
     assert f"{keys}/app" not in files and out["errors"] == {}, out
 
 
+# what sshd 9.2 makes of an AuthorizedKeysFile word for the login ops (uid 1002, home /home/ops): ``~`` and ``~NAME``
+# as it reads its configuration (``sshd -T`` prints them expanded: root's home, the named account's), then each
+# login's tokens in one pass (``%%`` is a ``%``, never the start of another token); relative: the home's
+SSHD_WORDS = [("/etc/ssh/keys/%u", "/etc/ssh/keys/ops"), ("/etc/ssh/keys/%%u", "/etc/ssh/keys/%u"),
+              ("/etc/ssh/k/%%%u", "/etc/ssh/k/%ops"), ("/etc/ssh/%%h/%U", "/etc/ssh/%h/1002"),
+              (".ssh/%u.keys", "/home/ops/.ssh/ops.keys"), ("%h/keys", "/home/ops/keys"),
+              ("~/.ssh/shared_keys", "/root/.ssh/shared_keys"), ("~nobody/k2", "/nonexistent/k2")]
+
+
+@pytest.mark.parametrize("word, path", SSHD_WORDS)
+def test_an_authorized_keys_file_word_is_expanded_as_sshd_does_by_each_of_the_three_readers(word, path, tmp_path,
+                                                                                          monkeypatch):
+    """The root collector (which reads a second admin's key files), the login collector (their ``lstat``, and the
+    runner's list of what root should have read) and the tree reader (the app user's) each expand the word as sshd
+    does: a path one of them names differently is a key file root did not read, or one judged in the wrong place."""
+    from deploytests.verify import collect_login, reader
+
+    if not os.path.isdir("/root") or os.path.expanduser("~nobody") != "/nonexistent":
+        pytest.skip("this runner's accounts are not Debian's (root's home /root, nobody's /nonexistent)")
+    conf = f"AuthorizedKeysFile {word}\n"
+    acct = collections.namedtuple("acct", "pw_name pw_uid pw_dir pw_shell")
+    monkeypatch.setattr(collect_root.pwd, "getpwall", lambda: [acct("ops", 1002, "/home/ops", "/bin/bash")])
+    seen: list = []
+    monkeypatch.setattr(collect_root, "listed", lambda *a: None)
+    monkeypatch.setattr(collect_root, "read", lambda out, p, *a: out["files"].update({p: {"data": conf}})
+                        if p.endswith("sshd_config") else seen.append(p))
+    collect_root.keys({"files": {}, "dirs": {}, "errors": {}, "size": 0}, "/etc/ssh/sshd_config")
+    assert path in seen, seen
+    login = collect_login.key_files({"files": {"/etc/ssh/sshd_config": {"data": conf}}, "dirs": {}}, "ops", 1002,
+                                    "/home/ops")
+    assert login == [path]
+    (tmp_path / "sshd_config").write_text(conf)
+    real = reader.pwd.getpwnam  # (the one pwd module: expanduser looks ``~nobody`` up through it too)
+    monkeypatch.setattr(reader.pwd, "getpwnam", lambda n: acct("ops", 1002, "/home/ops", "/bin/bash") if n == "ops"
+                        else real(n))
+    monkeypatch.setattr(reader, "lstat_facts", lambda p: {"kind": "a regular file"})
+    assert path in reader.app_keys("ops", str(tmp_path)), reader.app_keys("ops", str(tmp_path))
+
+
 def test_an_empty_root_password_fails_and_a_service_account_without_shell_does_not(exp):
     found = outcome("cw_become", host(shadow={"root": ["empty", "20792", "0", "99999", "7", "", ""]}), exp)
     assert "- root: empty password field: with pam_unix's nullok (Debian's common-auth) any local user, the app " \
@@ -546,11 +585,24 @@ def test_a_key_no_one_allowed_that_opens_the_deploy_or_an_admins_login_fails_one
            f"app's code" in found and f'allow_keys = ["appuser {old}"] in targets.toml' in found, found
     assert f"- admin: 1 key beyond the one this gate logs in with: {named}:1 ssh-ed25519 {fingerprint(ca)} ops-ca " \
            "[cert-authority]: whoever holds one logs in as admin, the gate's login, who becomes root (sudo)" in found
-    assert "2 ways to become root" in found, found
-    assert any("/home/admin/.ssh/authorized_keys2: not read" in n for n in facts.notes), facts.notes
+    # its second file there but not read (a link, past the bound): what opens the gate's login is not known
+    assert "- admin: /home/admin/.ssh/authorized_keys2: not read by the gate (not looked at), and sshd reads it " \
+           "at every key login of admin" in found and "3 ways to become root" in found, found
     allowed = dataclasses.replace(exp, allow=Allowances(keys=(f"appuser {old}", f"admin {old}")))
     assert outcome("cw_become", host(keys=f"{KEY} ci\n{ADMIN} bob\n"), allowed) == "pass"
     assert outcome("cw_become", host(keys=f"{KEY} ci@runner\n"), exp) == "pass"  # the gate's own key alone
+
+
+def test_the_gate_logins_own_key_file_it_could_not_read_is_judged_from_roots_read(exp):
+    """The gate's login reads its own key files; one it could not (a link, past the bound: None) but root's
+    collector read (bytes, no link followed on the way) is judged from root's bytes, not called unread."""
+    facts = host(keys=f"{KEY} ci@runner\n", login="admin")
+    path = "/home/admin/.ssh/authorized_keys2"
+    facts.raw.raw["own_keys"] = {path: None}
+    facts.raw.files[path] = {"st": [0o100600, 1001, 1001, 99, 0, 0], "data": f"{ADMIN} bob@old-laptop\n"}
+    found = outcome("cw_become", facts, exp)
+    assert f"- admin: 1 key beyond the one this gate logs in with: {path}:1 ssh-ed25519 " in found, found
+    assert "not read by the gate" not in found, found
 
 
 def test_a_key_no_one_allowed_in_another_root_capable_logins_files_fails_read_by_root(exp):
@@ -569,7 +621,7 @@ def test_a_key_no_one_allowed_in_another_root_capable_logins_files_fails_read_by
             files["/etc/ssh/sshd_config"]["data"] = "AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/keys/%u\n" \
                 "PermitRootLogin prohibit-password\n" + files["/etc/ssh/sshd_config"]["data"]
             files["/etc/ssh/keys/root"] = {"st": [0o100600, 0, 0, len(named), 0, 0], "data": named}
-            files["/etc/ssh/keys/ops"] = {"st": [0o40755, 0, 0, 0, 0, 0], "why": "Too many levels of symbolic links"}
+            files["/etc/ssh/keys/ops"] = {"st": [0o100600, 0, 0, 0, 0, 0], "why": "Too many levels of symbolic links"}
         facts.raw.users = parse.Users(facts.raw.text("/etc/passwd"), facts.raw.text("/etc/group"))
         return facts
 
@@ -588,8 +640,56 @@ def test_a_key_no_one_allowed_in_another_root_capable_logins_files_fails_read_by
     found = outcome("cw_become", facts, exp)
     assert f"- root: 1 key beyond the one this gate logs in with: /etc/ssh/keys/root:1 ssh-ed25519 {old} " \
            f"bob@old-laptop: whoever holds one logs in as root." in found, found
-    assert any(n.startswith("/etc/ssh/keys/ops: not read (Too many levels of symbolic links): the keys that open "
-                            "ops there") for n in facts.notes), facts.notes
+    assert "- ops: /etc/ssh/keys/ops: not read by the gate (Too many levels of symbolic links), and sshd reads it " \
+           "at every key login of ops" in found, found  # (a link on its way: see the test below)
+
+
+# a second admin's key file the gate could not read, as the root collector records it (``read``: its lstat, why):
+# (case, its entry, what the gate says: a failure naming the allowance, or nothing: sshd takes nothing from it)
+UNREAD_KEY_FILES = [
+    ("a link on its way (~/.ssh a link)", {"st": [0o100600, 1002, 1002, 99, 0, 0], "why": os.strerror(40)}, "fails"),
+    ("the file itself a link", {"st": [0o120777, 1002, 1002, 20, 0, 0], "link": "/srv/keys/ops",
+                                "why": os.strerror(40)}, "fails"),
+    ("a hard link (a second name)", {"st": [0o100600, 1002, 1002, 99, 0, 0],
+                                     "why": "not a regular file with one name: not read"}, "fails"),
+    ("past the bound", {"st": [0o100600, 1002, 1002, 1 << 20, 0, 0],
+                        "why": "larger than the 65536 bytes it may send: not read"}, "fails"),
+    ("not looked at (no entry)", None, "fails"),
+    ("a FIFO (sshd refuses a file not regular)", {"st": [0o10600, 1002, 1002, 0, 0, 0],
+                                                  "why": "not a regular file with one name: not read"}, "passes"),
+    ("no ~/.ssh at all", {"why": os.strerror(2)}, "passes"),
+    ("~/.ssh a plain file (ENOTDIR)", {"why": os.strerror(20)}, "passes"),
+]
+
+
+@pytest.mark.parametrize("case, entry, verdict", UNREAD_KEY_FILES, ids=[c[0] for c in UNREAD_KEY_FILES])
+def test_a_key_file_of_a_root_capable_login_the_gate_could_not_read_fails_unless_allowed(case, entry, verdict, exp):
+    """Deny by default: a key file sshd reads for a login that may become root (a second admin, in group sudo),
+    which root's collector did not read (a link on its way or the file a link: root follows none, sshd does; a
+    second name; past the bound; not looked at), grants root to keys no one can account for: one line naming the
+    login, the file and why, and ``allow_keys = ["LOGIN PATH"]``; allowed, a drift note. A file sshd takes nothing
+    from (absent, a FIFO, a name on its way not a directory) is no finding."""
+    facts = host(keys=f"{KEY} ci\n")
+    files = facts.raw.files
+    files["/etc/passwd"]["data"] += "ops:x:1002:1002::/home/ops:/bin/bash\n"
+    files["/etc/group"]["data"] = files["/etc/group"]["data"].replace("\nsudo:x:27:", "\nsudo:x:27:ops")
+    files["/home/ops/.ssh/authorized_keys2"] = {"why": os.strerror(2)}
+    if entry is not None:
+        files["/home/ops/.ssh/authorized_keys"] = copy.deepcopy(entry)
+    facts.raw.users = parse.Users(facts.raw.text("/etc/passwd"), facts.raw.text("/etc/group"))
+    found = outcome("cw_become", facts, exp)
+    if verdict == "passes":
+        assert found == "pass", found
+        return
+    assert "- ops: /home/ops/.ssh/authorized_keys: not read by the gate (" in found, found
+    assert "whoever holds one logs in as ops, who becomes root (sudo: its group sudo)" in found, found
+    assert 'allow it: allow_keys = ["ops /home/ops/.ssh/authorized_keys"] in targets.toml' in found, found
+    assert found.count("\n  - ") + found.count("\n- ") == 1, repr(found)  # (one cause, one line)
+    allowed = dataclasses.replace(exp, allow=Allowances(keys=("ops /home/ops/.ssh/authorized_keys",)))
+    facts = copy.deepcopy(facts)
+    facts.notes.clear()
+    assert outcome("cw_become", facts, allowed) == "pass"
+    assert any(n.startswith("/home/ops/.ssh/authorized_keys: not read (") for n in facts.notes), facts.notes
 
 
 def test_a_log_apache_writes_elsewhere_that_others_read_fails(exp):

@@ -444,8 +444,43 @@ def test_systemd_manager_environment_is_judged_as_pam_envs(exp, path, text, said
     ("/etc/apt/apt.conf.d/99snapshot", 'Acquire::Check-Valid-Until "false";\n')])
 def test_unsigned_apt_sources_fail(path, content, exp):
     found = outcome("sec_apt", facts_of(texts={path: content}), exp)
-    assert found.startswith("fail: apt installs packages it does not verify:") and f"- {path}:" in found, found
+    assert found.startswith("fail: apt installs packages it does not verify, or fetches") and f"- {path}:" in found, \
+        found
     assert found.count(f"- {path}:") == 1, found  # (one cause, one line)
+
+
+# blind: apt-sandbox-user-root: apt's privilege drop for its methods (http, gpgv: they parse what a mirror sends and
+# check its signatures) switched off by a setting passed. Class: a privilege drop the stack relies on, turned off by
+# configuration (Apache refuses to run as root, mod_wsgi refuses a daemon user=root, sshd's privilege separation
+# cannot be switched off since OpenSSH 7.5: apt's is the one a setting turns off). Members: the flat key, apt's scope
+# syntax, a user the server does not have (apt says so and keeps root), another account, a Binary:: scope, apt's
+# debug switch; a commented line, a file apt does not read, a later file putting _apt back, _apt itself pass.
+APT_ROOT = [
+    ({"99sandbox": 'APT::Sandbox::User "root";\n'}, "99sandbox:1: APT::Sandbox::User 'root': apt runs its download "
+                                                    "and signature methods (http, https, gpgv) as root, not as _apt"),
+    ({"99sandbox": '// off for the proxy\nAPT {\n  Sandbox {\n    User "root";\n  };\n};\n'},
+     "99sandbox:4: APT::Sandbox::User 'root'"),
+    ({"99sandbox": 'APT::Sandbox::User "apt-fetch";\n'}, "no account 'apt-fetch' here: apt says so and keeps root"),
+    ({"99sandbox": 'APT::Sandbox::User "www-data";\n'}, "as www-data, whose other processes may trace and change them"),
+    ({"99sandbox.conf": 'Binary::apt::APT::Sandbox::User "root";\n'}, "Binary::Apt::APT::Sandbox::User 'root'"),
+    ({"00no-drop-privs": "Debug::NoDropPrivs true;\n"}, "00no-drop-privs:1: Debug::NoDropPrivs 'true': apt runs"),
+    ({"99sandbox": '// APT::Sandbox::User "root";\n/* APT::Sandbox::User "root"; */\n'}, None),
+    ({"99sandbox.disabled": 'APT::Sandbox::User "root";\n'}, None),
+    ({"10sandbox": 'APT::Sandbox::User "root";\n', "90sandbox": 'APT::Sandbox::User "_apt";\n'}, None),
+    ({"99sandbox": 'APT::Sandbox::User "_apt";\nDebug::NoDropPrivs "false";\n'}, None)]
+
+
+@pytest.mark.parametrize("files, said", APT_ROOT, ids=[f"{sorted(f)}-{bool(s)}" for f, s in APT_ROOT])
+def test_apt_switched_off_dropping_root_for_its_methods_fails_naming_the_line(files, said, exp):
+    found = outcome("sec_apt", facts_of(texts={f"/etc/apt/apt.conf.d/{n}": t for n, t in files.items()}), exp)
+    if said is None:
+        assert found == "pass", found
+        return
+    assert said in found and found.count("- /etc/apt/apt.conf.d/") == 1, found  # (one line, its file:line)
+    assert "is root at the next update" in found and "allow_cron = [" in found, found
+    path = next(f"/etc/apt/apt.conf.d/{n}" for n in files)
+    assert outcome("sec_apt", facts_of(texts={path: files[next(iter(files))]}),
+                   dataclasses.replace(exp, allow=Allowances(cron=(path,)))) == "pass"
 
 
 # blind: apt-global-trusted-key: a vendor's key exported into /etc/apt/trusted.gpg.d (no signed-by) passed: apt
@@ -506,6 +541,39 @@ def test_pins_and_holds_that_leave_the_stacks_updates_pass(exp):
                                          "Package: apache2\nPin: version 2.4.62*\nPin-Priority: 500\n",
             "/etc/apt/apt.conf.d/99default": 'APT::Default-Release "bookworm-security";\n'}
     assert outcome("sec_updates", facts_of(texts=fine), exp) == "pass"
+
+
+# blind: uu-blacklists-stack-packages. unattended-upgrades' Package-Blacklist holding Apache back passed. Decided: a
+# silent hold where unattended-upgrades is how the server takes its updates (installed, switched on), one line in
+# sec_updates naming the file:line and allow_cron; a server without it, or with it switched off, passes (its
+# packages can take their updates, by hand), and so does a blacklist of packages not the stack's.
+UU = "Package: unattended-upgrades\nStatus: install ok installed\nVersion: 2.9.1\n\n"
+PERIODIC = 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'
+UU_CASES = [
+    ({"50unattended-upgrades": 'Unattended-Upgrade::Package-Blacklist {\n    "apache2";\n};\n'}, DPKG + UU,
+     "50unattended-upgrades:2: Unattended-Upgrade::Package-Blacklist 'apache2' (apache2, apache2-bin): "
+     "unattended-upgrades, switched on here (APT::Periodic::Unattended-Upgrade '1'), never installs"),
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist:: "libssl";\n'}, DPKG + UU, "'libssl' (libssl3)"),
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist { "nodejs"; "linux-"; };\n'}, DPKG + UU, None),
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist {\n//  "apache2";\n};\n'}, DPKG + UU, None),
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist { "apache2"; };\n'}, DPKG, None),  # (no u-u installed)
+    ({"52local": 'Unattended-Upgrade::Package-Blacklist { "apache2"; };\n',
+      "99off": 'APT::Periodic::Unattended-Upgrade "0";\n'}, DPKG + UU, None)]
+
+
+@pytest.mark.parametrize("files, status, said", UU_CASES, ids=[f"{sorted(f)}-{bool(s)}" for f, _, s in UU_CASES])
+def test_unattended_upgrades_blacklisting_the_stacks_packages_fails_where_it_is_switched_on(files, status, said, exp):
+    texts = {"/var/lib/dpkg/status": status, "/etc/apt/apt.conf.d/20auto-upgrades": PERIODIC}
+    texts.update({f"/etc/apt/apt.conf.d/{n}": t for n, t in files.items()})
+    found = outcome("sec_updates", facts_of(texts=texts), exp)
+    if said is None:
+        assert found == "pass", found
+        return
+    assert found.startswith("fail: 1 setting holding back the stack's updates") and said in found, found
+    path = f"/etc/apt/apt.conf.d/{next(iter(files))}"
+    assert f'allow it: allow_cron = ["{path} sha256:' in found, found
+    allowed = dataclasses.replace(exp, allow=Allowances(cron=(path,)))
+    assert outcome("sec_updates", facts_of(texts=texts), allowed) == "pass"
 
 
 # ---------------------------------------------------------------- a login that may become root only with a password
