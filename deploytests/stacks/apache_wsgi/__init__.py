@@ -23,8 +23,9 @@ from typing import Any
 PACKAGES = ("apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2")
 # what Apache's parent, the daemons, root's sudo, sshd and PAM load or run (the C library, libpython and its stdlib,
 # Apache's libraries): the gate compares their files with dpkg's md5sums (those changed since install, by inode)
-VERIFIED_PACKAGES = ("apache2", "apache2-bin", "apache2-utils", "libapache2-mod-wsgi-py3", "python{py}", "python{py}-minimal",
-                     "libpython{py}", "libpython{py}-minimal", "libpython{py}-stdlib", "libpython{py}t64", "sudo",
+VERIFIED_PACKAGES = ("apache2", "apache2-bin", "apache2-utils", "libapache2-mod-wsgi-py3", "python{py}",
+                     "python{py}-minimal", "libpython{py}", "libpython{py}-minimal", "libpython{py}-stdlib",
+                     "libpython{py}t64", "sudo",
                      "openssh-server", "libpam-modules", "libpam-modules-bin", "libpam-runtime", "libpam0*",
                      "login", "util-linux", "libc6", "libssl3*", "zlib1g", "libapr1*", "libaprutil1*", "libexpat1")
 
