@@ -130,6 +130,7 @@ ACTS += ["/usr/lib/systemd/system-shutdown", "/usr/lib/systemd/system-sleep", "/
 ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")]
 TREES += [(d, 1, True) for d in ACTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
+FILES += ["/usr/sbin/policy-rc.d"]  # invoke-rc.d asks it before every service action (upgrades, logrotate)
 FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
 FILES += ["/etc/adduser.conf", "/etc/default/useradd"]  # the groups every login made later joins (world-readable)
 # what a later start runs (deploytests.verify.starts): the links postinsts enabled (deb-systemd-helper's record),

@@ -6259,13 +6259,14 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_root_acts", f"{CW}: runs", "every entry of the places root acts later besides cron and units "
             "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM=, "
             "systemd's generators, shutdown and sleep hooks, ifupdown's, dhclient's, ppp's, NetworkManager's, "
-            "kernel's, kernel-install's and initramfs' hooks, sshrc) is a package's file as dpkg unpacked it, or "
+            "kernel's, kernel-install's and initramfs' hooks, sshrc, invoke-rc.d's policy-rc.d) is a package's file as dpkg unpacked it, or "
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
             "resolved through links and root's own scripts (whatever is allowed, writes no file where someone but "
             "root may put a link), "
             "unless allowed (allow_cron; never for what someone but root may change); a generator (or environment "
             "generator) no package ships is a start entry whatever it names (the units and links it writes start at "
-            "the next boot or daemon-reload), allowed by file only",
+            "the next boot or daemon-reload), and so is a policy-rc.d no package ships (it decides whether every "
+            "service action of an upgrade or of logrotate happens), allowed by file only",
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "

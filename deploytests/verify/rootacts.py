@@ -40,7 +40,7 @@ from ..allowances import command_argv
 from . import collect_login as C
 from .mechanisms import reaches
 
-SCRIPT, TMPFILES, UDEV, LINKS, GENERATOR = "script", "tmpfiles", "udev", "links", "generator"
+SCRIPT, TMPFILES, UDEV, LINKS, GENERATOR, POLICY = "script", "tmpfiles", "udev", "links", "generator", "policy"
 BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (creates, chowns, chmods, removes)"
 UDEV_RUNS = "udevd runs its RUN+=/PROGRAM= commands as root at every device event (every boot)"
 IFUPDOWN = "ifupdown runs it as root whenever an interface goes up or down (every boot)"
@@ -64,6 +64,8 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
     "/etc/ppp/ip-up.d": (SCRIPT, "pppd runs it as root when a link comes up"),
     "/etc/ppp/ip-down.d": (SCRIPT, "pppd runs it as root when a link goes down"),
     "/etc/ssh/sshrc": (SCRIPT, "sshd runs it at every SSH login as the user logging in (root's too)"),
+    "/usr/sbin/policy-rc.d": (POLICY, "invoke-rc.d runs it as root before every service action a package's upgrade "
+                                      "or logrotate asks for, and its answer may deny or change that action"),
     # every other directory systemd, systemd-shutdown, systemd-sleep and kernel-install run each file of, as root
     "/usr/lib/systemd/system-shutdown": (SCRIPT, "systemd-shutdown runs it as root at the end of every shutdown "
                                                  "and reboot"),
@@ -797,9 +799,15 @@ def entry_problems(snap, path: str, kind: str, when: str, root: str, conffiles: 
             why = (command_problem(snap, line, root) or ("", False))[0]
         if why:
             out.append(f"{path}:{n}: {when}: {'it ' if kind != TMPFILES else ''}{why}")
-    return out or ([f"{path}: {when}: a generator no package ships, a start entry: the units, links and "
-                    "environment it writes start at the next boot or daemon-reload (a listener, a login, a job), "
-                    "which the gate, seeing what runs now, does not see before it runs"] if kind == GENERATOR else [])
+    return out or ([f"{path}: {when}: {BY_HAND[kind]}"] if kind in BY_HAND else [])
+
+
+# the kinds of entry that are a finding by hand whatever they name: what they decide happens later, unseen now
+BY_HAND = {GENERATOR: "a generator no package ships, a start entry: the units, links and environment it writes "
+                      "start at the next boot or daemon-reload (a listener, a login, a job), which the gate, seeing "
+                      "what runs now, does not see before it runs",
+           POLICY: "a policy no package ships: what it denies is not done and nothing says so (an upgrade of Apache, "
+                   "OpenSSH or OpenSSL that never restarts what it fixed, logrotate's reload of Apache skipped)"}
 
 
 # ---------------------------------------------------------------- processes

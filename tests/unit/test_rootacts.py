@@ -83,9 +83,10 @@ def test_the_stock_places_of_a_clean_host_are_dpkgs_and_pass(exp, platform):
 
 
 def test_the_places_table_is_what_the_login_collector_reads():
-    dirs = {p for p, (kind, _) in rootacts.PLACES.items() if kind != rootacts.LINKS and p != "/etc/ssh/sshrc"}
+    files = {"/etc/ssh/sshrc", "/usr/sbin/policy-rc.d"}  # (the places that are one file: read whole)
+    dirs = {p for p, (kind, _) in rootacts.PLACES.items() if kind != rootacts.LINKS and p not in files}
     assert dirs == set(collect_login.ACTS)
-    assert "/etc/ssh/sshrc" in collect_login.FILES and "/etc/ssh/sshrc" in rootacts.PLACES
+    assert files <= set(collect_login.FILES) and files <= set(rootacts.PLACES)
     assert {f"/etc/rc{n}.d" for n in "2345"} <= {t[0] for t in collect_login.TREES}
 
 
@@ -127,6 +128,20 @@ def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(ex
     handed = "the app user writes its shared dirs" in msg  # (its shared dirs: no allowance hands root to it)
     assert f"- {path}:" in msg and why in msg and (f'allow_cron = ["{path} sha256:' in msg or handed), msg
     assert (outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass") is not handed
+
+
+@pytest.mark.parametrize("text", ["#!/bin/sh\n# image build: never start services\nexit 101\n",
+                                  "#!/bin/sh\ncase $2 in restart|reload) exit 101;; esac\nexit 0\n"])
+def test_a_service_policy_by_hand_fails_whatever_it_names(exp, text):
+    """Class (blind: a policy-rc.d left from an image build denied every service action: package upgrades restarted
+    nothing, logrotate's reload of Apache was skipped; the gate passed): what decides later whether root's service
+    actions happen, by hand, is a finding whatever it names, as a generator by hand is; one line naming
+    ``allow_cron`` (the file, pinned). Other member: a policy denying only restarts and reloads."""
+    facts = host(files={"/usr/sbin/policy-rc.d": (F | 0o755, 0, text)})
+    msg = fails("cw_root_acts", facts, exp)
+    assert "- /usr/sbin/policy-rc.d: invoke-rc.d runs it as root" in msg and "a policy no package ships" in msg, msg
+    assert 'allow_cron = ["/usr/sbin/policy-rc.d sha256:' in msg, msg
+    assert outcome("cw_root_acts", facts, allowing(exp, cron=("/usr/sbin/policy-rc.d",))) == "pass"
 
 
 @pytest.mark.parametrize("path", ["/etc/systemd/system-generators/gen", "/usr/local/lib/systemd/system-generators/g",
