@@ -472,6 +472,10 @@ FAULTS: tuple[Fault, ...] = (
           "silently", "apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
           "--no-install-recommends unattended-upgrades >/dev/null 2>&1; printf 'Unattended-Upgrade::Package-Blacklist "
           "\\173 \"apache2\"; \\175;\\n' > /etc/apt/apt.conf.d/52local"),
+    Fault("service-policy-skips-reloads", "cw_root_acts", "a policy-rc.d by hand answering 101 to restarts and "
+          "reloads (kept from a maintenance window): upgrades never restart what they fixed, logrotate never reloads "
+          "Apache", "printf '#!/bin/sh\\ncase \"$2\" in restart|reload|force-reload) exit 101;; esac\\nexit 0\\n' "
+          "> /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d"),
     Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
           "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "
