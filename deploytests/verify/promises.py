@@ -5906,7 +5906,43 @@ def sec_ssh_limits(facts, exp):
                          "rollback, no gate while they last")
         lines += _runner_limits(cfg)
         lines += _host_key_lines(cfg, snap, raw)
+    lines += _ssh_client_lines(snap, exp)
     _unaccounted("SSH server bound", list(dict.fromkeys(lines)), "sec_ssh_limits", exp)
+
+
+# the SSH client's settings that hand a login's credentials to the hosts it connects to, or take any host for the one
+# asked for (ssh_config(5); DevSec ssh-baseline's client controls): (key, values, what whoever answers gets)
+SSH_CLIENT_RISKS = (
+    ("forwardagent", None, "the agent of whoever connects from here (an admin's keys, forwarded to this server) is "
+                           "lent to every host that matches: its root signs with them while the connection lasts"),
+    ("gssapidelegatecredentials", ("yes",), "the Kerberos tickets of whoever connects from here go to every host "
+                                             "that matches: its root uses them elsewhere"),
+    ("stricthostkeychecking", ("no", "off"), "any host key is taken for the host asked for: whoever is on the path "
+                                             "answers root's and the admins' ssh, scp, rsync and git (backups, "
+                                             "deploy keys, passwords typed) in its place"),
+)
+
+
+def _ssh_client_lines(snap, exp) -> list[str]:
+    """Each line of the SSH client's configuration (``/etc/ssh/ssh_config`` and ``ssh_config.d``: every login's
+    ssh, root's too) that sets one of :data:`SSH_CLIENT_RISKS` (in any Host or Match block: it applies to the hosts
+    that match), unless its file is allowed (``allow_cron``, pinned). ``ForwardAgent`` counts unless ``no``."""
+    files = ["/etc/ssh/ssh_config"] + [f"/etc/ssh/ssh_config.d/{n}" for n in sorted(
+        snap.listdir("/etc/ssh/ssh_config.d") or []) if n.endswith(".conf")]
+    lines = []
+    for path in files:
+        if path in exp.allow.cron:
+            continue
+        for n, raw in enumerate((snap.text(path) or "").splitlines(), 1):
+            words = raw.strip().replace("=", " ", 1).split(None, 1)
+            if len(words) < 2 or words[0].startswith("#"):
+                continue
+            key, value = words[0].lower(), words[1].strip().strip('"')
+            for risky, values, means in SSH_CLIENT_RISKS:
+                if key == risky and (value.lower() in values if values else value.lower() != "no"):
+                    lines.append(f"{path}:{n}: {words[0]} {value}: the SSH client every login here uses: {means}. "
+                                 + _allow_hint(exp, "allow_cron", path))
+    return lines
 
 
 def sec_logs(facts, exp):
@@ -6259,7 +6295,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_root_acts", f"{CW}: runs", "every entry of the places root acts later besides cron and units "
             "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM=, "
             "systemd's generators, shutdown and sleep hooks, ifupdown's, dhclient's, ppp's, NetworkManager's, "
-            "kernel's, kernel-install's and initramfs' hooks, sshrc, invoke-rc.d's policy-rc.d) is a package's file as dpkg unpacked it, or "
+            "kernel's, kernel-install's and initramfs' hooks, sshrc, invoke-rc.d's policy-rc.d) is a package's file "
+            "as dpkg unpacked it, or "
             "root's alone and runs or touches nothing in the app's tree or that someone but root may change, "
             "resolved through links and root's own scripts (whatever is allowed, writes no file where someone but "
             "root may put a link), "
@@ -6533,7 +6570,11 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "connections and sessions fit (PerSourceMaxStartups at least 10, MaxSessions at least 4), every host key "
             "it offers is strong (RSA of 2048 bits or more, no DSA; from each key's .pub): a login opens no port "
             "to the world, no stranger locks deploys out with a few idle connections, no one impersonates the "
-            "server with a factored key", "test_ssh_server_keeps_its_bounds", "/etc/ssh/sshd_config:1: "
+            "server with a factored key; and the SSH client every login here uses (ssh_config, ssh_config.d) lends no "
+            "login's agent or Kerberos tickets to the hosts it connects to (ForwardAgent, GSSAPIDelegateCredentials) "
+            "and takes no unchecked host key (StrictHostKeyChecking no): no host reached from here signs with an "
+            "admin's keys, no one on the path answers root's backups", "test_ssh_server_keeps_its_bounds",
+            "/etc/ssh/sshd_config:1: "
             "logingracetime 0: a connection that never authenticates is never cut ..."),
     Promise("sec_logs", f"{SEC}: Apache", "Apache's log directory (Debian's 0750 root:adm) lets no one else in, and "
             "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "

@@ -1016,3 +1016,25 @@ def test_a_password_stack_storing_new_passwords_in_a_weak_hash_fails(exp, path, 
         assert found == "pass", found
     else:
         assert f"is stored as {weak}" in found and path in found, found
+
+
+@pytest.mark.parametrize("server", sorted(STOCK))
+def test_an_ssh_client_setting_that_lends_credentials_or_takes_any_host_key_fails(server, exp):
+    """Class (blind: ``Host *`` / ``ForwardAgent yes`` in ssh_config.d passed): the SSH client every login here uses
+    hands what it holds to the hosts it connects to, or takes any host for the one asked for. Other members:
+    GSSAPIDelegateCredentials yes, StrictHostKeyChecking no in a Host block of ssh_config itself, an agent socket
+    path. Each is one line naming the file and allow_cron (pinned); Debian's own client settings pass."""
+    drop = "/etc/ssh/ssh_config.d/10-ops.conf"
+    members = {(drop, "Host *\n    ForwardAgent yes\n"): f"{drop}:2: ForwardAgent yes",
+               (drop, "Host *\n    ForwardAgent /run/user/0/agent.sock\n"): "ForwardAgent /run/user/0/agent.sock",
+               (drop, "Host *.corp\n    GSSAPIDelegateCredentials=yes\n"): "GSSAPIDelegateCredentials yes",
+               ("/etc/ssh/ssh_config", "Host backup\n    StrictHostKeyChecking no\n"): "StrictHostKeyChecking no"}
+    for (path, text_), said in members.items():
+        found = outcome("sec_ssh_limits", facts_of(server=server, texts={path: text_}), exp)
+        assert found.startswith("fail") and said in found and f'allow_cron = ["{path} sha256:' in found, found
+        allowed = Expected.from_config(load_config(APPS / "yourapplication"), "appuser",
+                                       allow=Allowances(cron=(path,)))
+        assert outcome("sec_ssh_limits", facts_of(server=server, texts={path: text_}), allowed) == "pass"
+    for fine in ("Host *\n    ForwardAgent no\n", "Host *\n    StrictHostKeyChecking accept-new\n",
+                 "Host *\n    GSSAPIAuthentication yes\n    HashKnownHosts yes\n", "# ForwardAgent yes\n"):
+        assert outcome("sec_ssh_limits", facts_of(server=server, texts={drop: fine}), exp) == "pass", fine
