@@ -314,7 +314,7 @@ class Campaign:
     @property
     def ready(self) -> float:
         """Seconds a host may take to answer on SSH: a whole init's boot takes longer than an entrypoint's sshd."""
-        return 90.0 if self.run_options else 30.0
+        return 180.0 if self.run_options else 30.0
 
     keep_image = False  # True: the snapshot outlives run(), for campaigns made ``snapshot_from`` this one
 

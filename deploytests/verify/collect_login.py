@@ -128,7 +128,14 @@ ACTS += ["/etc/ppp/ip-up.d", "/etc/ppp/ip-down.d"]
 ACTS += ["/usr/lib/systemd/system-shutdown", "/usr/lib/systemd/system-sleep", "/usr/lib/systemd/system-generators",
          "/run/systemd/system-generators", "/etc/kernel/install.d", "/usr/lib/kernel/install.d"]
 ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")]
-TREES += [(d, 1, True) for d in ACTS]
+# what every login's systemd user manager takes at its start, and systemd-binfmt's and modules-load's places
+# (deploytests.verify.rootacts: an entry by hand is a start entry); the user unit dirs two levels down (.wants, .d)
+STARTS = ["%s/systemd/user" % d for d in ("/etc", "/run", "/usr/local/lib")]
+ACTS += ["%s/systemd/user.conf.d" % d for d in ("/etc", "/run", "/usr/local/lib")]
+FILES += ["/etc/systemd/user.conf"]
+ACTS += ["%s/%s" % (d, n) for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib") for n in (
+    "environment.d", "systemd/user-generators", "systemd/user-environment-generators", "binfmt.d", "modules-load.d")]
+TREES += [(d, 1, True) for d in ACTS] + [(d, 2, True) for d in STARTS]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
 FILES += ["/etc/adduser.conf", "/etc/default/useradd"]  # the groups every login made later joins (world-readable)

@@ -83,9 +83,10 @@ def test_the_stock_places_of_a_clean_host_are_dpkgs_and_pass(exp, platform):
 
 
 def test_the_places_table_is_what_the_login_collector_reads():
-    dirs = {p for p, (kind, _) in rootacts.PLACES.items() if kind != rootacts.LINKS and p != "/etc/ssh/sshrc"}
-    assert dirs == set(collect_login.ACTS)
-    assert "/etc/ssh/sshrc" in collect_login.FILES and "/etc/ssh/sshrc" in rootacts.PLACES
+    files = ("/etc/ssh/sshrc", "/etc/systemd/user.conf")
+    dirs = {p for p, (kind, _) in rootacts.PLACES.items() if kind != rootacts.LINKS and p not in files}
+    assert dirs == set(collect_login.ACTS) | set(collect_login.STARTS)
+    assert all(f in collect_login.FILES and f in rootacts.PLACES for f in files)
     assert {f"/etc/rc{n}.d" for n in "2345"} <= {t[0] for t in collect_login.TREES}
 
 
@@ -145,6 +146,49 @@ def test_a_generator_by_hand_is_a_start_entry_whatever_it_names(exp, path):
         "a generator no package ships, a start entry" in msg and f'allow_cron = ["{path} sha256:' in msg, msg
     assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
     assert outcome("cw_root_acts", host(), exp) == "pass"  # (the packaged generators of a clean host)
+
+
+# the places systemd's managers and boot services read at a later start, each entry by hand whatever it says (shown
+# passing on a server booted with systemd as PID 1, and on a plain container: none of them was read): every login's
+# user manager's units, settings, environment and generators; systemd-binfmt's interpreters; modules-load's modules
+@pytest.mark.parametrize("path,text,why", [
+    ("/etc/systemd/user/pull.service", "[Service]\nExecStart=/usr/bin/sleep infinity\n",
+     "every login's systemd user manager"),
+    ("/etc/systemd/user/default.target.wants/tunnel.service", "-> /usr/lib/systemd/user/tunnel.service",
+     "every login's systemd user manager"),
+    ("/run/systemd/user/pull.service", "[Service]\nExecStart=/usr/bin/sleep infinity\n", "user manager"),
+    ("/etc/systemd/user.conf.d/env.conf", "[Manager]\nDefaultEnvironment=LD_PRELOAD=/tmp/.libpre.so\n",
+     "takes its settings"),
+    ("/etc/environment.d/50-pre.conf", "LD_PRELOAD=/tmp/.libpre.so\n", "every user service's environment"),
+    ("/etc/systemd/user-generators/g", "#!/bin/sh\ntrue\n", "a generator no package ships"),
+    ("/usr/lib/systemd/user-environment-generators/50-pre", "#!/bin/sh\necho LD_PRELOAD=/tmp/x\n",
+     "a generator no package ships"),
+    ("/etc/binfmt.d/pull.conf", ":pull:M::PULL::/tmp/run:\n", "the kernel runs the interpreter it names"),
+    ("/etc/modules-load.d/dummy.conf", "dummy\n", "loads the kernel modules it names"),
+])
+def test_an_entry_by_hand_where_systemd_reads_what_starts_later_is_a_start_entry(exp, path, text, why):
+    """Class: what a systemd manager or boot service reads at its next start, by hand, judged by no rule (the
+    system's unit dirs, manager settings and generators were; the user managers', binfmt's and modules-load's were
+    not read). Deny by default, as a generator by hand: one line naming ``allow_cron`` (the file, pinned)."""
+    place, name = path.rsplit("/", 1)
+    dirs = {place: [name]}
+    if place.endswith(".wants"):  # (a link in a .wants dir of a unit dir: two levels down)
+        dirs[place.rsplit("/", 1)[0]] = [place.rsplit("/", 1)[1]]
+    facts = host(files={path: (F | 0o644, 0, text)}, dirs=dirs)
+    msg = fails("cw_root_acts", facts, exp)
+    assert msg.startswith("fail: 1 ") and f"- {path}" in msg and why in msg and f'allow_cron = ["{path} sha256:' \
+        in msg, msg
+    assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
+
+
+def test_a_user_unit_by_hand_and_its_wants_link_are_one_line(exp):
+    unit, link = "/etc/systemd/user/pull.service", "/etc/systemd/user/default.target.wants/pull.service"
+    facts = host(files={unit: (F | 0o644, 0, "[Service]\nExecStart=/usr/bin/sleep infinity\n"),
+                        link: (L | 0o777, 0, "-> ../pull.service")},
+                 dirs={"/etc/systemd/user": ["pull.service", "default.target.wants"],
+                       "/etc/systemd/user/default.target.wants": ["pull.service"]})
+    msg = fails("cw_root_acts", facts, exp)
+    assert msg.startswith("fail: 1 ") and f"- {unit}:" in msg, msg
 
 
 def test_a_script_root_runs_that_someone_else_may_write_fails_whatever_it_says(exp):
