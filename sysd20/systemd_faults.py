@@ -151,7 +151,7 @@ if __name__ == "__main__":
     stack = for_platform(platform)
     app = APPS / "yourapplication"
     t = time.monotonic()
-    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=False, clean=1,
+    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=False, clean=1, batch=6,
                         boot=(systemd_image(stack), SYSTEMD) if mode == "systemd" else None,
                         progress=lambda m: print(m, flush=True))
     report = campaign.run()

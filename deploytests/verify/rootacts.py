@@ -46,7 +46,8 @@ BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (cr
 UDEV_RUNS = "udevd runs its RUN+=/PROGRAM= commands as root at every device event (every boot)"
 IFUPDOWN = "ifupdown runs it as root whenever an interface goes up or down (every boot)"
 KERNEL = "root runs it at every kernel package's install or removal"
-USER_STARTS = "every login's systemd user manager starts what it says as that login (the deploy login's, the app user's)"
+USER_STARTS = ("every login's systemd user manager starts what it says as that login (the deploy login's, the app "
+               "user's)")
 USER_TAKES = "every login's systemd user manager takes its settings from it (DefaultEnvironment=: every user service's)"
 USER_ENV = " (its output is every user service's environment)"
 PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> (kind, when root acts)
