@@ -267,7 +267,8 @@ class Campaign:
             f for f in FAULTS if not select or any(s in f.id or s == f.promise for s in select)]
         # ``boot``: (a ready image of the stack, run options): the servers booted another way than the stack's
         # own image, e.g. with systemd as PID 1; the snapshot and every host run with those options
-        self.boot_image, self.run_options = boot if boot is not None else (None, {})
+        self.boot_image: str | None = boot[0] if boot is not None else None
+        self.run_options: dict = boot[1] if boot is not None else {}
         self.target_keys = target_keys  # more keys of the gate's target table, e.g. allow_listen = [...]
         self.states = states  # the pipeline's legitimate states as controls (every rule runs on each: once is enough)
         self.workdir = Path(tempfile.mkdtemp(prefix="deploytests-faults-"))
