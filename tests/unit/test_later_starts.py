@@ -98,6 +98,12 @@ def test_a_clean_hosts_start_entries_are_the_packages(exp):
     ({"/etc/systemd/system/sockets.target.wants/shell.socket": "-> /etc/systemd/system/shell.socket",
       "/etc/systemd/system/shell.socket": "[Socket]\nListenStream=2323\nAccept=yes\n"}, "shell.socket",
      "sockets.target wants it"),
+    # a drop-in for every unit of a type (systemd 250+: service.d/, socket.d/ ...; shown passing on a server booted
+    # with systemd: no unit name, so no entry), and a runtime one (/run/systemd/system)
+    ({"/etc/systemd/system/service.d/all.conf": "[Service]\nExecStartPost=-/bin/sh -c 'id > /tmp/seen'\n"},
+     "service", "/etc/systemd/system/service.d/all.conf: a drop-in by hand"),
+    ({"/run/systemd/system/socket.d/all.conf": "[Socket]\nExecStartPre=/bin/true\n"}, "socket",
+     "/run/systemd/system/socket.d/all.conf: a drop-in by hand"),
 ])
 def test_a_systemd_start_entry_by_hand_fails_in_one_line_naming_its_allowance(exp, extra, name, said):
     lines = found(exp, extra)
