@@ -6159,7 +6159,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the next boot or daemon-reload), allowed by file only; so is any entry no package ships of what every "
             "login's systemd user manager takes at its start (/etc, /run, /usr/local/lib systemd/user units and "
             "their .wants links, user.conf and user.conf.d, environment.d, user generators and user environment "
-            "generators) and of systemd-binfmt's binfmt.d and systemd-modules-load's modules-load.d",
+            "generators) and of systemd-binfmt's binfmt.d and systemd-modules-load's modules-load.d, and a tmpfiles "
+            "line by hand that writes what it says (f, w, L, C with an argument: a grant, a job, a kernel hook)",
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "

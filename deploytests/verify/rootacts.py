@@ -777,6 +777,10 @@ def _tmpfiles(snap, line: str, root: str) -> str | None:
     loose = _loose(snap, posixpath.dirname(path.split("%")[0].rstrip("/")) or "/")
     if loose and not kind.startswith(("x", "X", "r", "R", "e")):
         return f"root {verb} {path}, where someone but root may change what it acts on ({loose})"
+    said = " ".join(fields[6:])
+    if kind[:1] in "fwLC" and said not in ("", "-"):  # (content the line says: wherever it goes, a start entry)
+        return (f"root {verb} {path} with what the line says ({said[:100]!r}) at every boot: a start entry (a grant, "
+                f"a job, a link, a kernel setting written then)")
     return None
 
 

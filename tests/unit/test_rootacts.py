@@ -181,6 +181,27 @@ def test_an_entry_by_hand_where_systemd_reads_what_starts_later_is_a_start_entry
     assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
 
 
+# what a tmpfiles line by hand writes at every boot, whatever the place it writes to is: a grant, a job, a kernel hook
+# (shown passing on a server booted with systemd: root's own places, the rule judged only where it acts)
+@pytest.mark.parametrize("path,line", [
+    ("/etc/tmpfiles.d/zz.conf", "f+ /etc/sudoers.d/zz 0440 root root - appuser ALL=(ALL) NOPASSWD: ALL"),
+    ("/run/tmpfiles.d/pull.conf", "L+ /etc/cron.d/pull - - - - /tmp/pull"),
+    ("/usr/lib/tmpfiles.d/zz-core.conf", "w /proc/sys/kernel/core_pattern - - - - |/tmp/core"),
+    ("/usr/local/lib/tmpfiles.d/unit.conf", "C /etc/systemd/system/x.service - - - - /var/backups/x.service"),
+])
+def test_a_tmpfiles_line_by_hand_that_writes_content_is_a_start_entry(exp, path, line):
+    place, name = path.rsplit("/", 1)
+    facts = host(files={path: (F | 0o644, 0, line + "\n")}, dirs={place: [name]})
+    msg = fails("cw_root_acts", facts, exp)
+    assert msg.startswith("fail: 1 ") and f"- {path}:1: systemd-tmpfiles applies it" in msg and \
+        "what the line says" in msg and f'allow_cron = ["{path} sha256:' in msg, msg
+    assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
+    # (a line that only makes a directory or an empty file of root's, or sets modes, writes nothing it says)
+    plain = host(files={path: (F | 0o644, 0, "d /run/ops 0755 root root -\nf /var/log/ops.log 0640 root adm\n")},
+                 dirs={place: [name]})
+    assert outcome("cw_root_acts", plain, exp) == "pass"
+
+
 def test_a_user_unit_by_hand_and_its_wants_link_are_one_line(exp):
     unit, link = "/etc/systemd/user/pull.service", "/etc/systemd/user/default.target.wants/pull.service"
     facts = host(files={unit: (F | 0o644, 0, "[Service]\nExecStart=/usr/bin/sleep infinity\n"),
