@@ -923,7 +923,8 @@ def acts(out):
     side = {"files": {}, "dirs": {}, "errors": {}, "size": out["size"]}
     tops = tuple(d + "/" for d in ACTS + UNITS + LIBCONF_DIRS + [
         "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
-        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d", "/etc/ssh/ssh_config.d"])
+        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d", "/etc/ssh/ssh_config.d"]
+        + SYSCTL)  # (a kernel setting naming a program the kernel runs: core_pattern's pipe, modprobe)
     for d in COMMANDS[:2]:
         for name in out["dirs"].get(d, []):
             st = out["files"].get(d + "/" + name, {}).get("st")
