@@ -394,7 +394,7 @@ def test_a_kernel_setting_naming_a_program_others_may_change_fails(exp, line, pr
     modprobe, hotplug, poweroff_cmd): judged only for lowered security values, so a pipe to /tmp/core passed on a
     server booted with systemd. Now its program is judged as a root job's is: the app's tree or someone but root
     may change it. A package's (systemd-coredump's) passes."""
-    theirs = {"/tmp/core": (0o100755, 1000, 1000, "#!/bin/sh\n"), "/tmp/modprobe": (0o100755, 1000, 1000, "#!/bin/sh\n")}
+    theirs = {p: (0o100755, 1000, 1000, "#!/bin/sh\n") for p in ("/tmp/core", "/tmp/modprobe")}  # (a login's)
     found = outcome("sec_sysctl", host(files={"/etc/sysctl.d/99-core.conf": line + "\n", **theirs}), exp)
     assert "- /etc/sysctl.d/99-core.conf:1: " in found and "the kernel runs" in found and program in found, found
     stock = "kernel.core_pattern=|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h\n"
