@@ -75,7 +75,8 @@ def unit_entries(raw, shipped) -> dict[str, list[str]]:
         top, rel, name = entry_name(path)
         text = raw[path]
         parts, link = rel.split("/"), text[3:].strip() if text.startswith("-> ") else None
-        if not name or path in shipped or link == "/dev/null":
+        if not name or path in shipped or link == "/dev/null" or top == "/lib/systemd/system" and "/usr" + path in \
+                shipped:  # (a merged /usr: what dpkg lists under /usr/lib, read under /lib by systemd's search path)
             continue
         recorded = top == ADMIN and f"{DSH}/{rel}" in raw  # (deb-systemd-helper's: a postinst made it)
         if top in PACKAGED_UNITS:

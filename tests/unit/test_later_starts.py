@@ -196,6 +196,16 @@ def test_an_entry_by_hand_among_the_packages_units_fails_in_one_line_naming_its_
     assert found(exp, {**PACKAGED, **extra}, units=(name,)) == []
 
 
+def test_a_packaged_unit_read_under_lib_on_a_merged_usr_host_is_the_packages(exp):
+    """Debian 13's dpkg lists /usr/lib/systemd/system/apache2.service; the Apache unit reader reads it by systemd's
+    search path as /lib/systemd/system/apache2.service too (the same file: /lib is usr/lib): a stock Debian 13 server
+    booted with systemd failed with it "by hand among the packages' units"."""
+    merged = {"/var/lib/dpkg/info/apache2.list": "/etc/init.d/apache2\n/usr/lib/systemd/system/apache2.service\n",
+              "/usr/lib/systemd/system/apache2.service": "[Service]\nExecStart=/usr/sbin/apachectl start\n",
+              "/lib/systemd/system/apache2.service": "[Service]\nExecStart=/usr/sbin/apachectl start\n"}
+    assert found(exp, merged) == []
+
+
 def test_an_allowance_of_an_entry_among_the_packages_units_pins_its_bytes(exp):
     from deploytests.verify.facts import Facts
     from deploytests.verify.pins import digest
