@@ -135,7 +135,8 @@ ACTS += ["%s/systemd/user.conf.d" % d for d in ("/etc", "/run", "/usr/local/lib"
 FILES += ["/etc/systemd/user.conf"]
 ACTS += ["%s/%s" % (d, n) for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib") for n in (
     "environment.d", "systemd/user-generators", "systemd/user-environment-generators", "binfmt.d", "modules-load.d")]
-TREES += [(d, 1, True) for d in ACTS] + [(d, 2, True) for d in STARTS]
+USER_DSH = "/var/lib/systemd/deb-systemd-user-helper-enabled"  # (the links postinsts made there: a package's)
+TREES += [(d, 1, True) for d in ACTS] + [(d, 2, True) for d in STARTS + [USER_DSH]]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
 FILES += ["/etc/adduser.conf", "/etc/default/useradd"]  # the groups every login made later joins (world-readable)

@@ -803,7 +803,8 @@ def entry_problems(snap, path: str, kind: str, when: str, root: str, conffiles: 
         st, link = snap.st(real), (snap.files.get(path) or {}).get("link")
         by_hand = link and PLACES.get(posixpath.dirname(real), ("",))[0] == START and \
             not _stock(snap, real, conffiles, _lists(snap))  # (a link to an entry by hand: that entry's line)
-        return [] if st is not None and stat.S_ISDIR(st[0]) or by_hand else [
+        made = path.startswith("/etc/systemd/user/") and snap.st(C.USER_DSH + path[len("/etc/systemd/user"):])
+        return [] if st is not None and stat.S_ISDIR(st[0]) or by_hand or made else [
             f"{path}{' -> ' + link if link else ''}: {when}: an entry no package ships, a start entry (what it says "
             "applies at the next start, which the gate, seeing what runs now, does not see before it does)"]
     if kind == LINKS:

@@ -202,6 +202,17 @@ def test_a_tmpfiles_line_by_hand_that_writes_content_is_a_start_entry(exp, path,
     assert outcome("cw_root_acts", plain, exp) == "pass"
 
 
+def test_a_user_unit_a_postinst_enabled_is_the_packages(exp):
+    """Debian 13's openssh-client enables ssh-agent.socket for every login (deb-systemd-helper --user, which records
+    the link under /var/lib/systemd/deb-systemd-user-helper-enabled): a stock server booted with systemd failed."""
+    link = "/etc/systemd/user/sockets.target.wants/ssh-agent.socket"
+    record = "/var/lib/systemd/deb-systemd-user-helper-enabled/sockets.target.wants/ssh-agent.socket"
+    files = {link: (L | 0o777, 0, "-> /usr/lib/systemd/user/ssh-agent.socket")}
+    dirs = {"/etc/systemd/user": ["sockets.target.wants"], "/etc/systemd/user/sockets.target.wants": ["ssh-agent.socket"]}
+    assert outcome("cw_root_acts", host(files=files, dirs=dirs), exp).startswith("fail: 1 ")  # (by hand)
+    assert outcome("cw_root_acts", host(files={**files, record: (F | 0o644, 0, "")}, dirs=dirs), exp) == "pass"
+
+
 def test_a_user_unit_by_hand_and_its_wants_link_are_one_line(exp):
     unit, link = "/etc/systemd/user/pull.service", "/etc/systemd/user/default.target.wants/pull.service"
     facts = host(files={unit: (F | 0o644, 0, "[Service]\nExecStart=/usr/bin/sleep infinity\n"),
