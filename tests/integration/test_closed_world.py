@@ -216,7 +216,7 @@ def systemd_image(stack) -> str:
 
 @pytest.mark.parametrize("platform", ["debian12", "debian13"])
 def test_a_server_booted_with_systemd_passes_and_its_start_entries_made_at_run_time_are_caught(tmp_path, platform):
-    """On a stock Debian 12 and 13 server booted with systemd (pid 1, logind, each login's own ``systemd --user`` and its
+    """On a stock Debian 12 and 13 server booted with systemd (pid 1, logind, each login's ``systemd --user`` and its
     ``(sd-pam)`` while it has a session), bootstrap, a deploy and the gate pass with the deploy login's manager up;
     then what a later start runs, made at run time and by hand, is one line each: a root transient unit serving
     (and its listener), a runtime unit enabled for the next start, a timer by hand, a generator by hand, and the

@@ -208,7 +208,8 @@ def test_a_user_unit_a_postinst_enabled_is_the_packages(exp):
     link = "/etc/systemd/user/sockets.target.wants/ssh-agent.socket"
     record = "/var/lib/systemd/deb-systemd-user-helper-enabled/sockets.target.wants/ssh-agent.socket"
     files = {link: (L | 0o777, 0, "-> /usr/lib/systemd/user/ssh-agent.socket")}
-    dirs = {"/etc/systemd/user": ["sockets.target.wants"], "/etc/systemd/user/sockets.target.wants": ["ssh-agent.socket"]}
+    dirs = {"/etc/systemd/user": ["sockets.target.wants"],
+            "/etc/systemd/user/sockets.target.wants": ["ssh-agent.socket"]}
     assert outcome("cw_root_acts", host(files=files, dirs=dirs), exp).startswith("fail: 1 ")  # (by hand)
     assert outcome("cw_root_acts", host(files={**files, record: (F | 0o644, 0, "")}, dirs=dirs), exp) == "pass"
 
