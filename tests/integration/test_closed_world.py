@@ -7,8 +7,9 @@ container of a deployed snapshot (:class:`deploytests.faults.run.Campaign`), wit
 pipeline produces (rollback, refused release, interrupted deploy) as controls, on Debian 12 and 13. (The other
 closed-world campaigns, one per class of rules, run on Debian 12: every rule runs on every host of this module's
 Debian 13 campaign and its legitimate states, which keeps the CI run within its 20 minutes.) Last, one server booted
-with systemd as PID 1 (Debian 12): a clean pass with the deploy login's own user manager up, then start entries
-made at run time (30-68 s on a warm image on a loaded 2-core machine; Debian 13 was shown by hand).
+with systemd as PID 1 per platform (Debian 12 and 13): a clean pass with the deploy login's own user manager up,
+then start entries made at run time and by hand (warm images, load average 40-60 on a 2-core machine: 74 s for
+Debian 12, 153 s for Debian 13).
 """
 
 from __future__ import annotations
