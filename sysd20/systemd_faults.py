@@ -147,11 +147,12 @@ if __name__ == "__main__":
     platform = sys.argv[1]
     mode = sys.argv[3] if len(sys.argv) > 3 else "systemd"
     select = [s for s in (sys.argv[2] if len(sys.argv) > 2 else "").split(",") if s]
-    faults = [f for f in F if not select or any(s in f.id for s in select)]
+    from deploytests.faults.catalogue import FAULTS
+    faults = [f for f in F + FAULTS if any(s == f.id for s in select)] if select else list(F)
     stack = for_platform(platform)
     app = APPS / "yourapplication"
     t = time.monotonic()
-    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=False, clean=1, batch=6,
+    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=bool(select), clean=2, batch=4,
                         boot=(systemd_image(stack), SYSTEMD) if mode == "systemd" else None,
                         progress=lambda m: print(m, flush=True))
     report = campaign.run()
