@@ -23,6 +23,7 @@ stack = for_platform(platform)
 boot = (systemd_image(stack), SYSTEMD) if mode == "systemd" else None
 app = APPS / "yourapplication"
 t = time.monotonic()
+Campaign.ready = property(lambda self: 180.0)  # (this loaded machine: a plain container's sshd took over 30 s too)
 campaign = Campaign(app, load_config(app), stack=stack, boot=boot, select=select, clean=int(sys.argv[4]) if
                     len(sys.argv) > 4 else 10, progress=lambda m: print(m, flush=True))
 report = campaign.run()
