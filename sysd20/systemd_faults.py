@@ -144,6 +144,9 @@ if __name__ == "__main__":
     from deploytests.stacks import for_platform
     from deploytests.suite.lab import APPS
 
+    import os
+    if os.environ.get("GATE_FROM"):  # (the gate's runs only, e.g. main's tree: this process keeps this tree's harness)
+        os.environ["PYTHONPATH"] = os.environ["GATE_FROM"]
     platform = sys.argv[1]
     mode = sys.argv[3] if len(sys.argv) > 3 else "systemd"
     select = [s for s in (sys.argv[2] if len(sys.argv) > 2 else "").split(",") if s]
@@ -152,12 +155,13 @@ if __name__ == "__main__":
     stack = for_platform(platform)
     app = APPS / "yourapplication"
     t = time.monotonic()
-    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=bool(select), clean=2, batch=4,
+    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=bool(select) and not os.environ.get("GATE_FROM"), clean=2, batch=4,
                         boot=(systemd_image(stack), SYSTEMD) if mode == "systemd" else None,
                         progress=lambda m: print(m, flush=True))
     report = campaign.run()
     print("\n".join(report.lines()), flush=True)
-    out = Path(__file__).parent / f"sd-results-{platform}-{mode}{'-select' if select else ''}.json"
+    out = Path(__file__).parent / (f"sd-results-{platform}-{mode}{'-select' if select else ''}"
+                                   f"{'-main' if os.environ.get('GATE_FROM') else ''}.json")
     out.write_text(json.dumps({"seconds": round(time.monotonic() - t, 1), "items": [
         {"name": i.name, "kind": i.kind, "failed": i.failed, "problem": i.problem, "passed": i.passed}
         for i in report.items]}, indent=1))
