@@ -137,14 +137,14 @@ F = (
 
 if __name__ == "__main__":
     sys.path.insert(0, "tests/integration")
+    import os
+
     from test_closed_world import SYSTEMD, systemd_image
 
     from deploytests.config import load_config
     from deploytests.faults.run import Campaign
     from deploytests.stacks import for_platform
     from deploytests.suite.lab import APPS
-
-    import os
     if os.environ.get("GATE_FROM"):  # (the gate's runs only, e.g. main's tree: this process keeps this tree's harness)
         os.environ["PYTHONPATH"] = os.environ["GATE_FROM"]
     platform = sys.argv[1]
@@ -155,7 +155,8 @@ if __name__ == "__main__":
     stack = for_platform(platform)
     app = APPS / "yourapplication"
     t = time.monotonic()
-    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=bool(select) and not os.environ.get("GATE_FROM"), clean=2, batch=4,
+    states = bool(select) and not os.environ.get("GATE_FROM")
+    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=states, clean=2, batch=4,
                         boot=(systemd_image(stack), SYSTEMD) if mode == "systemd" else None,
                         progress=lambda m: print(m, flush=True))
     report = campaign.run()
