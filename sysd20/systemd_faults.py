@@ -156,7 +156,8 @@ if __name__ == "__main__":
     app = APPS / "yourapplication"
     t = time.monotonic()
     states = bool(select) and not os.environ.get("GATE_FROM")
-    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=states, clean=2, batch=4,
+    cwd = os.environ.get("GATE_FROM") or None  # (python -m pytest puts its cwd first on sys.path: that tree's gate)
+    campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=states, clean=2, batch=4, cwd=cwd,
                         boot=(systemd_image(stack), SYSTEMD) if mode == "systemd" else None,
                         progress=lambda m: print(m, flush=True))
     report = campaign.run()
