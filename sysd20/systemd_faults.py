@@ -157,6 +157,9 @@ if __name__ == "__main__":
     t = time.monotonic()
     states = bool(select) and not os.environ.get("GATE_FROM")
     cwd = os.environ.get("GATE_FROM") or None  # (python -m pytest puts its cwd first on sys.path: that tree's gate)
+    if cwd:
+        import deploytests.faults.run as run
+        run.SUITE = Path(cwd) / "deploytests" / "suite"  # (and that tree's suite)
     campaign = Campaign(app, load_config(app), stack=stack, faults=faults, states=states, clean=2, batch=4, cwd=cwd,
                         boot=(systemd_image(stack), SYSTEMD) if mode == "systemd" else None,
                         progress=lambda m: print(m, flush=True))
