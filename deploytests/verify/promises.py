@@ -5942,6 +5942,7 @@ def sec_sysctl(facts, exp):
     of :data:`SYSCTL_SECURE` below its secure value. Read on disk, never from /proc/sys: a container's is its host's
     kernel, and what a server runs after its next boot is what its files say."""
     from .logins import sysctl_files, sysctl_settings
+    from .mechanisms import reaches
     from .rootacts import path_problem, view
 
     snap = _snapshot(facts, "the kernel settings boot applies")
@@ -5961,7 +5962,8 @@ def sec_sysctl(facts, exp):
             lines.append(f"{where}: {key} = {value} (secure: {secure[0]}): {secure[2]}, after the next boot")
         program = value[value.startswith("|"):].split()[:1] if key in SYSCTL_RUNS and (
             key != "kernel.core_pattern" or value.startswith("|")) else []
-        why = path_problem(view(snap), "runs", program[0], exp.cfg.root) if program and program[0][:1] == "/" else None
+        why = path_problem(view(snap), "runs", program[0], exp.cfg.root) if program and program[0][:1] == "/" and \
+            not reaches(program[0], exp.cfg.root) else None  # (one naming the app's tree: root's mentions' line)
         if why:  # (a program the kernel runs as root: judged as a root job's, wherever it is)
             lines.append(f"{where}: {key} = {value}: the kernel runs it as root {SYSCTL_RUNS[key]}: it {why}")
     _unaccounted("kernel setting[s] below [its|their] secure value[s] or running what others may change", lines,

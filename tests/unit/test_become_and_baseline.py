@@ -387,14 +387,14 @@ def test_apache_logs_open_to_others_fail(exp):
 @pytest.mark.parametrize("line,program", [
     ("kernel.core_pattern=|/tmp/core %p", "/tmp/core"),  # the kernel runs it as root at every crash
     ("kernel.modprobe = /tmp/modprobe", "/tmp/modprobe"),  # at every module the kernel asks for
-    ("kernel.core_pattern = |/var/www/yourapplication/current/venv/bin/python -m dump", "/var/www/yourapplication"),
+    ("kernel.hotplug = /var/tmp/hook", "/var/tmp/hook"),  # (one into the app's tree is root's mentions' line)
 ])
 def test_a_kernel_setting_naming_a_program_others_may_change_fails(exp, line, program):
     """Class: a kernel setting boot applies that names a program the kernel runs as root (core_pattern's pipe,
     modprobe, hotplug, poweroff_cmd): judged only for lowered security values, so a pipe to /tmp/core passed on a
     server booted with systemd. Now its program is judged as a root job's is: the app's tree or someone but root
     may change it. A package's (systemd-coredump's) passes."""
-    theirs = {p: (0o100755, 1000, 1000, "#!/bin/sh\n") for p in ("/tmp/core", "/tmp/modprobe")}  # (a login's)
+    theirs = {p: (0o100755, 1000, 1000, "#!/bin/sh\n") for p in ("/tmp/core", "/tmp/modprobe", "/var/tmp/hook")}
     found = outcome("sec_sysctl", host(files={"/etc/sysctl.d/99-core.conf": line + "\n", **theirs}), exp)
     assert "- /etc/sysctl.d/99-core.conf:1: " in found and "the kernel runs" in found and program in found, found
     stock = "kernel.core_pattern=|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h\n"
