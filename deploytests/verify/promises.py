@@ -6450,7 +6450,7 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "systemd-sysctl's order; on disk: a container's /proc/sys is its host's) keep ASLR, suid_dumpable 0, "
             "the fs.protected_* link and file guards, dmesg/kptr restrictions, Yama's ptrace scope, unprivileged BPF "
             "off, SYN cookies; a setting naming a program the kernel runs as root (core_pattern's pipe, modprobe, "
-            "hotplug, poweroff_cmd) names none in the app's tree or that someone but root may change",
+            "hotplug, poweroff_cmd) names none that someone but root may change (one in the app's tree: cw_schedules)",
             "test_kernel_settings_at_boot_are_secure", "/etc/sysctl.d/99-perf.conf:1: kernel.randomize_va_space = 0 "
             "(secure: 2): address space layout randomisation weakened ..."),
     Promise("sec_sticky", f"{SEC}: host", "/tmp, /var/tmp, /dev/shm, /run/lock are root's and sticky when "
