@@ -255,7 +255,8 @@ class Campaign:
     def __init__(self, app: Path, cfg, *, gate_paths: Sequence[str] = (), cwd: Path | None = None, batch: int = 8,
                  clean: int = 10, select: list[str] | None = None, progress: Callable[[str], None] = print,
                  gate_options: Sequence[str] = (), stack=None, faults: Sequence[Fault] | None = None,
-                 target_keys: str = "", states: bool = True, snapshot_from: Campaign | None = None):
+                 target_keys: str = "", states: bool = True, snapshot_from: Campaign | None = None,
+                 boot: tuple[str, dict] | None = None):
         self.app, self.cfg, self.cwd = Path(app), cfg, Path(cwd or os.getcwd())
         self.stack = stack or DEFAULT  # the servers' platform (--platform: its first)
         self.gate_paths = [str(p) for p in gate_paths]
@@ -264,6 +265,10 @@ class Campaign:
         # ``faults``: a list of its own instead of the catalogue (e.g. drift the catalogue does not name)
         self.faults = list(faults) if faults is not None else [
             f for f in FAULTS if not select or any(s in f.id or s == f.promise for s in select)]
+        # ``boot``: (a ready image of the stack, run options): the servers booted another way than the stack's
+        # own image, e.g. with systemd as PID 1; the snapshot and every host run with those options
+        self.boot_image: str | None = boot[0] if boot is not None else None
+        self.run_options: dict = boot[1] if boot is not None else {}
         self.target_keys = target_keys  # more keys of the gate's target table, e.g. allow_listen = [...]
         self.states = states  # the pipeline's legitimate states as controls (every rule runs on each: once is enough)
         self.workdir = Path(tempfile.mkdtemp(prefix="deploytests-faults-"))
@@ -273,7 +278,8 @@ class Campaign:
         # (the image is immutable: each host is a fresh container of it); it stays that campaign's to remove
         self.owns_image = snapshot_from is None
         if snapshot_from is not None:
-            for name in ("stack", "python_version", "artifact", "values", "client", "image", "base"):
+            for name in ("stack", "python_version", "artifact", "values", "client", "image", "base", "boot_image",
+                         "run_options"):
                 setattr(self, name, getattr(snapshot_from, name))
 
     def variant(self, n: int):
@@ -285,6 +291,7 @@ class Campaign:
     def snapshot(self) -> str:
         started = time.monotonic()
         with Fleet(count=1, name_prefix="faults-base", image=self.stack.image, base=self.stack.base_image,
+                   image_tag=self.boot_image, run_options=self.run_options, ready_timeout=self.ready,
                    progress=lambda m: None) as fleet:
             server, container = fleet.servers[0], fleet.containers[0]
             c = server.connection()
@@ -304,6 +311,11 @@ class Campaign:
         self.base = {"live": live, "previous": prev, "artifact": self.artifact.sha256[:12],
                      "version": self.artifact.version, "seconds": round(time.monotonic() - started, 2)}
         return image.tags[0]
+
+    @property
+    def ready(self) -> float:
+        """Seconds a host may take to answer on SSH: a whole init's boot takes longer than an entrypoint's sshd."""
+        return 180.0 if self.run_options else 30.0
 
     keep_image = False  # True: the snapshot outlives run(), for campaigns made ``snapshot_from`` this one
 
@@ -339,7 +351,8 @@ class Campaign:
         Fleet and the seconds spent (start, inject)."""
 
         t0 = time.monotonic()
-        fleet = Fleet(count=len(items), name_prefix="fault", image_tag=tag, progress=lambda m: None)
+        fleet = Fleet(count=len(items), name_prefix="fault", image_tag=tag, run_options=self.run_options,
+                      ready_timeout=self.ready, progress=lambda m: None)
         fleet.__enter__()
         t1 = time.monotonic()
         try:

@@ -128,7 +128,15 @@ ACTS += ["/etc/ppp/ip-up.d", "/etc/ppp/ip-down.d"]
 ACTS += ["/usr/lib/systemd/system-shutdown", "/usr/lib/systemd/system-sleep", "/usr/lib/systemd/system-generators",
          "/run/systemd/system-generators", "/etc/kernel/install.d", "/usr/lib/kernel/install.d"]
 ACTS += ["%s/systemd/system-environment-generators" % d for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")]
-TREES += [(d, 1, True) for d in ACTS]
+# what every login's systemd user manager takes at its start, and systemd-binfmt's and modules-load's places
+# (deploytests.verify.rootacts: an entry by hand is a start entry); the user unit dirs two levels down (.wants, .d)
+STARTS = ["%s/systemd/user" % d for d in ("/etc", "/run", "/usr/local/lib")]
+ACTS += ["%s/systemd/user.conf.d" % d for d in ("/etc", "/run", "/usr/local/lib")]
+FILES += ["/etc/systemd/user.conf"]
+ACTS += ["%s/%s" % (d, n) for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib") for n in (
+    "environment.d", "systemd/user-generators", "systemd/user-environment-generators", "binfmt.d", "modules-load.d")]
+USER_DSH = "/var/lib/systemd/deb-systemd-user-helper-enabled"  # (the links postinsts made there: a package's)
+TREES += [(d, 1, True) for d in ACTS] + [(d, 2, True) for d in STARTS + [USER_DSH]]
 FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 FILES += ["/usr/sbin/policy-rc.d"]  # invoke-rc.d asks it before every service action (upgrades, logrotate)
 FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
@@ -919,7 +927,8 @@ def acts(out):
     side = {"files": {}, "dirs": {}, "errors": {}, "size": out["size"]}
     tops = tuple(d + "/" for d in ACTS + UNITS + LIBCONF_DIRS + [
         "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
-        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d", "/etc/ssh/ssh_config.d"])
+        "/etc/logrotate.d", "/etc/apt/apt.conf.d", "/etc/profile.d", "/etc/ssh/sshd_config.d", "/etc/ssh/ssh_config.d"]
+        + SYSCTL)  # (a kernel setting naming a program the kernel runs: core_pattern's pipe, modprobe)
     for d in COMMANDS[:2]:
         for name in out["dirs"].get(d, []):
             st = out["files"].get(d + "/" + name, {}).get("st")

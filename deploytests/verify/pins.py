@@ -277,7 +277,8 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
     sent = (getattr(getattr(facts, "raw", None), "raw", None) or {}).get("digests") or {}  # the login collector's
     if kind in ("cron", "apache_conf"):
         info = ((inv.get("apache") or {}).get("files") or {}).get(name) if kind == "apache_conf" else None
-        data = _bytes(facts, name)
+        link = ((getattr(getattr(facts, "raw", None), "files", None) or {}).get(name) or {}).get("link")
+        data = _bytes(facts, name) if link is None else f"-> {link}".encode()  # (a link by hand: what it points to)
         named = next((e["sha256"] for e in inv.get("mentions") or [] if e.get("file") == name and e.get("sha256")),
                      sent.get(name))  # (a file of /etc the login sent lines of: its hash)
         return info["sha256"] if info and info.get("sha256") else _sha(data) if data is not None else named

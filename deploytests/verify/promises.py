@@ -6083,6 +6083,8 @@ def sec_sysctl(facts, exp):
     of :data:`SYSCTL_SECURE` below its secure value. Read on disk, never from /proc/sys: a container's is its host's
     kernel, and what a server runs after its next boot is what its files say."""
     from .logins import sysctl_files, sysctl_settings
+    from .mechanisms import reaches
+    from .rootacts import path_problem, view
 
     snap = _snapshot(facts, "the kernel settings boot applies")
     files = sysctl_files(snap.dirs)
@@ -6099,7 +6101,19 @@ def sec_sysctl(facts, exp):
             continue
         if secure and value.lstrip("-").isdigit() and (int(value) < secure[0] if secure[1] else int(value) > secure[0]):
             lines.append(f"{where}: {key} = {value} (secure: {secure[0]}): {secure[2]}, after the next boot")
-    _unaccounted("kernel setting[s] below [its|their] secure value[s]", lines, "sec_sysctl", exp)
+        program = value[value.startswith("|"):].split()[:1] if key in SYSCTL_RUNS and (
+            key != "kernel.core_pattern" or value.startswith("|")) else []
+        why = path_problem(view(snap), "runs", program[0], exp.cfg.root) if program and program[0][:1] == "/" and \
+            not reaches(program[0], exp.cfg.root) else None  # (one naming the app's tree: root's mentions' line)
+        if why:  # (a program the kernel runs as root: judged as a root job's, wherever it is)
+            lines.append(f"{where}: {key} = {value}: the kernel runs it as root {SYSCTL_RUNS[key]}: it {why}")
+    _unaccounted("kernel setting[s] below [its|their] secure value[s] or running what others may change", lines,
+                 "sec_sysctl", exp)
+
+
+# the kernel settings that name a program the kernel itself runs as root, and when
+SYSCTL_RUNS = {"kernel.core_pattern": "at every crash (a pipe)", "kernel.modprobe": "for every module it asks for",
+               "kernel.hotplug": "at every device event", "kernel.poweroff_cmd": "at an orderly power-off"}
 
 
 TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")  # every user writes there by design
@@ -6303,7 +6317,12 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "unless allowed (allow_cron; never for what someone but root may change); a generator (or environment "
             "generator) no package ships is a start entry whatever it names (the units and links it writes start at "
             "the next boot or daemon-reload), and so is a policy-rc.d no package ships (it decides whether every "
-            "service action of an upgrade or of logrotate happens), allowed by file only",
+            "service action of an upgrade or of logrotate happens), allowed by file only; so is any entry no package "
+            "ships of what every "
+            "login's systemd user manager takes at its start (/etc, /run, /usr/local/lib systemd/user units and "
+            "their .wants links, user.conf and user.conf.d, environment.d, user generators and user environment "
+            "generators) and of systemd-binfmt's binfmt.d and systemd-modules-load's modules-load.d, and a tmpfiles "
+            "line by hand that writes what it says (f, w, L, C with an argument: a grant, a job, a kernel hook)",
             "test_places_root_acts_later_are_accounted_for",
             "/etc/update-motd.d/50-release:2: pam_motd runs it as root at every SSH login ...: it runs "
             "/var/www/app/current/venv/bin/python (the app's tree). if it is meant to be there, allow it: "
@@ -6589,7 +6608,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("sec_sysctl", f"{SEC}: host", "the kernel settings boot applies (/etc/sysctl.conf, sysctl.d in "
             "systemd-sysctl's order; on disk: a container's /proc/sys is its host's) keep ASLR, suid_dumpable 0, "
             "the fs.protected_* link and file guards, dmesg/kptr restrictions, Yama's ptrace scope, unprivileged BPF "
-            "off, SYN cookies",
+            "off, SYN cookies; a setting naming a program the kernel runs as root (core_pattern's pipe, modprobe, "
+            "hotplug, poweroff_cmd) names none that someone but root may change (one in the app's tree: cw_schedules)",
             "test_kernel_settings_at_boot_are_secure", "/etc/sysctl.d/99-perf.conf:1: kernel.randomize_va_space = 0 "
             "(secure: 2): address space layout randomisation weakened ..."),
     Promise("sec_sticky", f"{SEC}: host", "/tmp, /var/tmp, /dev/shm, /run/lock are root's and sticky when "

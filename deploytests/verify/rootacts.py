@@ -41,10 +41,15 @@ from . import collect_login as C
 from .mechanisms import reaches
 
 SCRIPT, TMPFILES, UDEV, LINKS, GENERATOR, POLICY = "script", "tmpfiles", "udev", "links", "generator", "policy"
+START = "start"  # an entry is what a later start takes, whatever it says: any entry by hand is one (a generator's too)
 BOOT_TMPFILES = "systemd-tmpfiles applies it as root at every boot and daily (creates, chowns, chmods, removes)"
 UDEV_RUNS = "udevd runs its RUN+=/PROGRAM= commands as root at every device event (every boot)"
 IFUPDOWN = "ifupdown runs it as root whenever an interface goes up or down (every boot)"
 KERNEL = "root runs it at every kernel package's install or removal"
+USER_STARTS = ("every login's systemd user manager starts what it says as that login (the deploy login's, the app "
+               "user's)")
+USER_TAKES = "every login's systemd user manager takes its settings from it (DefaultEnvironment=: every user service's)"
+USER_ENV = " (its output is every user service's environment)"
 PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> (kind, when root acts)
     "/etc/update-motd.d": (SCRIPT, "pam_motd runs it as root at every SSH login (every deploy's and gate's too)"),
     "/etc/init.d": (SCRIPT, "root runs it at boot (systemd's sysv generator makes a unit of it) and by service"),
@@ -76,6 +81,22 @@ PLACES: dict[str, tuple[str, str]] = {  # a directory (each entry) or a file -> 
                                                       "daemon-reload (its output is every service's environment)")
        for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")},
     "/etc/kernel/install.d": (SCRIPT, KERNEL), "/usr/lib/kernel/install.d": (SCRIPT, KERNEL),
+    # what every login's systemd user manager (the deploy login's, the app user's: as that login) takes at its start,
+    # and what systemd's boot services apply as root: its units and links (a .wants dir's too), settings,
+    # environment and generators; binfmt's interpreters; the kernel modules loaded at boot
+    **{f"{d}/systemd/user": (START, USER_STARTS) for d in ("/etc", "/run", "/usr/local/lib")},
+    **{f"{d}/systemd/user.conf.d": (START, USER_TAKES) for d in ("/etc", "/run", "/usr/local/lib")},
+    "/etc/systemd/user.conf": (START, USER_TAKES),
+    **{f"{d}/environment.d": (START, "every login's systemd user manager puts what it says in every user service's "
+                              "environment") for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")},
+    **{f"{d}/systemd/user{e}-generators": (GENERATOR, f"every login's systemd user manager runs it as that login at "
+                                           f"its start and every daemon-reload{USER_ENV * bool(e)}")
+       for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib") for e in ("", "-environment")},
+    **{f"{d}/binfmt.d": (START, "systemd-binfmt registers it as root at every boot: the kernel runs the interpreter "
+                         "it names for every file of that format") for d in ("/etc", "/run", "/usr/local/lib",
+                                                                              "/usr/lib")},
+    **{f"{d}/modules-load.d": (START, "systemd-modules-load loads the kernel modules it names as root at every boot")
+       for d in ("/etc", "/run", "/usr/local/lib", "/usr/lib")},
 }
 RUN_PARTS = re.compile(r"[A-Za-z0-9_-]+")  # the names run-parts runs in a directory (Debian's, without --lsbsysinit)
 SKIP = re.compile(r"(^\.|^README$|\.dpkg-(old|dist|new|tmp|bak)$|\.ucf-|~$)")  # never run by their runners
@@ -740,6 +761,8 @@ def entries(snap) -> list[tuple[str, str, str]]:
             out += [(place, kind, when)] if snap.st(place) is not None and not stat.S_ISDIR(snap.st(place)[0]) else []
             continue
         out += [(f"{place}/{n}", kind, when) for n in names if not SKIP.search(n) and n.endswith(SUFFIX.get(kind, ""))]
+        out += [(f"{place}/{n}/{m}", kind, when) for n in names if kind == START and not SKIP.search(n)
+                for m in snap.listdir(f"{place}/{n}") or [] if not SKIP.search(m)]  # (a unit dir's .wants, .d)
     return out
 
 
@@ -758,6 +781,10 @@ def _tmpfiles(snap, line: str, root: str) -> str | None:
     loose = _loose(snap, posixpath.dirname(path.split("%")[0].rstrip("/")) or "/")
     if loose and not kind.startswith(("x", "X", "r", "R", "e")):
         return f"root {verb} {path}, where someone but root may change what it acts on ({loose})"
+    said = " ".join(fields[6:])
+    if kind[:1] in "fwLC" and said not in ("", "-"):  # (content the line says: wherever it goes, a start entry)
+        return (f"root {verb} {path} with what the line says ({said[:100]!r}) at every boot: a start entry (a grant, "
+                f"a job, a link, a kernel setting written then)")
     return None
 
 
@@ -776,6 +803,14 @@ def entry_problems(snap, path: str, kind: str, when: str, root: str, conffiles: 
     if loose:
         return [f"{path}: {when}, and someone but root may change it ({loose}): whoever can runs code as root"]
     real = snap.realpath(path)
+    if kind == START:
+        st, link = snap.st(real), (snap.files.get(path) or {}).get("link")
+        by_hand = link and PLACES.get(posixpath.dirname(real), ("",))[0] == START and \
+            not _stock(snap, real, conffiles, _lists(snap))  # (a link to an entry by hand: that entry's line)
+        made = path.startswith("/etc/systemd/user/") and snap.st(C.USER_DSH + path[len("/etc/systemd/user"):])
+        return [] if st is not None and stat.S_ISDIR(st[0]) or by_hand or made else [
+            f"{path}{' -> ' + link if link else ''}: {when}: an entry no package ships, a start entry (what it says "
+            "applies at the next start, which the gate, seeing what runs now, does not see before it does)"]
     if kind == LINKS:
         if real.startswith("/etc/init.d/") or "link" not in (snap.files.get(path) or {}):
             return []  # the init script itself is judged as an entry of its own

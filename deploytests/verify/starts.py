@@ -53,14 +53,14 @@ def _postinst_enables(raw) -> set[str]:
 
 def entry_name(path: str) -> tuple[str, str, str]:
     """(its unit dir, its path there, the unit it is an entry of: '' when none) of a path under :data:`UNIT_DIRS`
-    or :data:`PACKAGED_UNITS`: a unit file or alias link (``NAME``), a drop-in (``NAME.d/*.conf``), an enabling
-    link (``OTHER.wants/NAME``)."""
+    or :data:`PACKAGED_UNITS`: a unit file or alias link (``NAME``), a drop-in (``NAME.d/*.conf``; ``service.d/``,
+    a type's: every unit of it, named by its type), an enabling link (``OTHER.wants/NAME``)."""
     top = next((d for d in UNIT_DIRS + tuple(PACKAGED_UNITS) if path.startswith(d + "/")), "")
     rel = path[len(top) + 1:]
     parts = rel.split("/")
     name = parts[-1] if len(parts) == 2 and parts[0].endswith(LINKS) else parts[0][:-2] \
         if len(parts) == 2 and parts[0].endswith(".d") else parts[0] if len(parts) == 1 else ""
-    return top, rel, name if top and name.endswith(TYPES) else ""
+    return top, rel, name if top and (name.endswith(TYPES) or "." + name in TYPES) else ""  # (service.d/: every one)
 
 
 def unit_entries(raw, shipped) -> dict[str, list[str]]:
@@ -75,7 +75,8 @@ def unit_entries(raw, shipped) -> dict[str, list[str]]:
         top, rel, name = entry_name(path)
         text = raw[path]
         parts, link = rel.split("/"), text[3:].strip() if text.startswith("-> ") else None
-        if not name or path in shipped or link == "/dev/null":
+        if not name or path in shipped or link == "/dev/null" or top == "/lib/systemd/system" and "/usr" + path in \
+                shipped:  # (a merged /usr: what dpkg lists under /usr/lib, read under /lib by systemd's search path)
             continue
         recorded = top == ADMIN and (f"{DSH}/{rel}" in raw or rel in _declared(raw, shipped, link))
         if top in PACKAGED_UNITS:

@@ -443,6 +443,23 @@ def test_apache_logs_open_to_others_fail(exp):
     assert outcome("sec_logs", host(files={"/var/log/apache2": (0o40751, 0, 4)}), exp).startswith("fail")
 
 
+@pytest.mark.parametrize("line,program", [
+    ("kernel.core_pattern=|/tmp/core %p", "/tmp/core"),  # the kernel runs it as root at every crash
+    ("kernel.modprobe = /tmp/modprobe", "/tmp/modprobe"),  # at every module the kernel asks for
+    ("kernel.hotplug = /var/tmp/hook", "/var/tmp/hook"),  # (one into the app's tree is root's mentions' line)
+])
+def test_a_kernel_setting_naming_a_program_others_may_change_fails(exp, line, program):
+    """Class: a kernel setting boot applies that names a program the kernel runs as root (core_pattern's pipe,
+    modprobe, hotplug, poweroff_cmd): judged only for lowered security values, so a pipe to /tmp/core passed on a
+    server booted with systemd. Now its program is judged as a root job's is: the app's tree or someone but root
+    may change it. A package's (systemd-coredump's) passes."""
+    theirs = {p: (0o100755, 1000, 1000, "#!/bin/sh\n") for p in ("/tmp/core", "/tmp/modprobe", "/var/tmp/hook")}
+    found = outcome("sec_sysctl", host(files={"/etc/sysctl.d/99-core.conf": line + "\n", **theirs}), exp)
+    assert "- /etc/sysctl.d/99-core.conf:1: " in found and "the kernel runs" in found and program in found, found
+    stock = "kernel.core_pattern=|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h\n"
+    assert outcome("sec_sysctl", host(files={"/etc/sysctl.d/99-core.conf": stock}), exp) == "pass"
+
+
 def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
     perf = "# tuning guide\nkernel.randomize_va_space = 0\nfs/suid_dumpable=2\n-fs.protected_symlinks = 0\n"
     found = outcome("sec_sysctl", host(files={"/etc/sysctl.d/99-perf.conf": perf}), exp)

@@ -100,6 +100,12 @@ def test_a_clean_hosts_start_entries_are_the_packages(exp):
     ({"/etc/systemd/system/sockets.target.wants/shell.socket": "-> /etc/systemd/system/shell.socket",
       "/etc/systemd/system/shell.socket": "[Socket]\nListenStream=2323\nAccept=yes\n"}, "shell.socket",
      "sockets.target wants it"),
+    # a drop-in for every unit of a type (systemd 250+: service.d/, socket.d/ ...; shown passing on a server booted
+    # with systemd: no unit name, so no entry), and a runtime one (/run/systemd/system)
+    ({"/etc/systemd/system/service.d/all.conf": "[Service]\nExecStartPost=-/bin/sh -c 'id > /tmp/seen'\n"},
+     "service", "/etc/systemd/system/service.d/all.conf: a drop-in by hand"),
+    ({"/run/systemd/system/socket.d/all.conf": "[Socket]\nExecStartPre=/bin/true\n"}, "socket",
+     "/run/systemd/system/socket.d/all.conf: a drop-in by hand"),
 ])
 def test_a_systemd_start_entry_by_hand_fails_in_one_line_naming_its_allowance(exp, extra, name, said):
     lines = found(exp, extra)
@@ -234,6 +240,16 @@ def test_an_entry_by_hand_among_the_packages_units_fails_in_one_line_naming_its_
     assert len(lines) == 1 and lines[0].startswith(f"{name} (") and said in lines[0], lines
     assert f'allow_units = ["{name}"]' in lines[0], lines
     assert found(exp, {**PACKAGED, **extra}, units=(name,)) == []
+
+
+def test_a_packaged_unit_read_under_lib_on_a_merged_usr_host_is_the_packages(exp):
+    """Debian 13's dpkg lists /usr/lib/systemd/system/apache2.service; the Apache unit reader reads it by systemd's
+    search path as /lib/systemd/system/apache2.service too (the same file: /lib is usr/lib): a stock Debian 13 server
+    booted with systemd failed with it "by hand among the packages' units"."""
+    merged = {"/var/lib/dpkg/info/apache2.list": "/etc/init.d/apache2\n/usr/lib/systemd/system/apache2.service\n",
+              "/usr/lib/systemd/system/apache2.service": "[Service]\nExecStart=/usr/sbin/apachectl start\n",
+              "/lib/systemd/system/apache2.service": "[Service]\nExecStart=/usr/sbin/apachectl start\n"}
+    assert found(exp, merged) == []
 
 
 def test_an_allowance_of_an_entry_among_the_packages_units_pins_its_bytes(exp):

@@ -83,9 +83,9 @@ def test_the_stock_places_of_a_clean_host_are_dpkgs_and_pass(exp, platform):
 
 
 def test_the_places_table_is_what_the_login_collector_reads():
-    files = {"/etc/ssh/sshrc", "/usr/sbin/policy-rc.d"}  # (the places that are one file: read whole)
+    files = {"/etc/ssh/sshrc", "/usr/sbin/policy-rc.d", "/etc/systemd/user.conf"}  # (the places that are one file)
     dirs = {p for p, (kind, _) in rootacts.PLACES.items() if kind != rootacts.LINKS and p not in files}
-    assert dirs == set(collect_login.ACTS)
+    assert dirs == set(collect_login.ACTS) | set(collect_login.STARTS)
     assert files <= set(collect_login.FILES) and files <= set(rootacts.PLACES)
     assert {f"/etc/rc{n}.d" for n in "2345"} <= {t[0] for t in collect_login.TREES}
 
@@ -160,6 +160,82 @@ def test_a_generator_by_hand_is_a_start_entry_whatever_it_names(exp, path):
         "a generator no package ships, a start entry" in msg and f'allow_cron = ["{path} sha256:' in msg, msg
     assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
     assert outcome("cw_root_acts", host(), exp) == "pass"  # (the packaged generators of a clean host)
+
+
+# the places systemd's managers and boot services read at a later start, each entry by hand whatever it says (shown
+# passing on a server booted with systemd as PID 1, and on a plain container: none of them was read): every login's
+# user manager's units, settings, environment and generators; systemd-binfmt's interpreters; modules-load's modules
+@pytest.mark.parametrize("path,text,why", [
+    ("/etc/systemd/user/pull.service", "[Service]\nExecStart=/usr/bin/sleep infinity\n",
+     "every login's systemd user manager"),
+    ("/etc/systemd/user/default.target.wants/tunnel.service", "-> /usr/lib/systemd/user/tunnel.service",
+     "every login's systemd user manager"),
+    ("/run/systemd/user/pull.service", "[Service]\nExecStart=/usr/bin/sleep infinity\n", "user manager"),
+    ("/etc/systemd/user.conf.d/env.conf", "[Manager]\nDefaultEnvironment=LD_PRELOAD=/tmp/.libpre.so\n",
+     "takes its settings"),
+    ("/etc/environment.d/50-pre.conf", "LD_PRELOAD=/tmp/.libpre.so\n", "every user service's environment"),
+    ("/etc/systemd/user-generators/g", "#!/bin/sh\ntrue\n", "a generator no package ships"),
+    ("/usr/lib/systemd/user-environment-generators/50-pre", "#!/bin/sh\necho LD_PRELOAD=/tmp/x\n",
+     "a generator no package ships"),
+    ("/etc/binfmt.d/pull.conf", ":pull:M::PULL::/tmp/run:\n", "the kernel runs the interpreter it names"),
+    ("/etc/modules-load.d/dummy.conf", "dummy\n", "loads the kernel modules it names"),
+])
+def test_an_entry_by_hand_where_systemd_reads_what_starts_later_is_a_start_entry(exp, path, text, why):
+    """Class: what a systemd manager or boot service reads at its next start, by hand, judged by no rule (the
+    system's unit dirs, manager settings and generators were; the user managers', binfmt's and modules-load's were
+    not read). Deny by default, as a generator by hand: one line naming ``allow_cron`` (the file, pinned)."""
+    place, name = path.rsplit("/", 1)
+    dirs = {place: [name]}
+    if place.endswith(".wants"):  # (a link in a .wants dir of a unit dir: two levels down)
+        dirs[place.rsplit("/", 1)[0]] = [place.rsplit("/", 1)[1]]
+    facts = host(files={path: (F | 0o644, 0, text)}, dirs=dirs)
+    msg = fails("cw_root_acts", facts, exp)
+    assert msg.startswith("fail: 1 ") and f"- {path}" in msg and why in msg and f'allow_cron = ["{path} sha256:' \
+        in msg, msg
+    assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
+
+
+# what a tmpfiles line by hand writes at every boot, whatever the place it writes to is: a grant, a job, a kernel hook
+# (shown passing on a server booted with systemd: root's own places, the rule judged only where it acts)
+@pytest.mark.parametrize("path,line", [
+    ("/etc/tmpfiles.d/zz.conf", "f+ /etc/sudoers.d/zz 0440 root root - appuser ALL=(ALL) NOPASSWD: ALL"),
+    ("/run/tmpfiles.d/pull.conf", "L+ /etc/cron.d/pull - - - - /tmp/pull"),
+    ("/usr/lib/tmpfiles.d/zz-core.conf", "w /proc/sys/kernel/core_pattern - - - - |/tmp/core"),
+    ("/usr/local/lib/tmpfiles.d/unit.conf", "C /etc/systemd/system/x.service - - - - /var/backups/x.service"),
+])
+def test_a_tmpfiles_line_by_hand_that_writes_content_is_a_start_entry(exp, path, line):
+    place, name = path.rsplit("/", 1)
+    facts = host(files={path: (F | 0o644, 0, line + "\n")}, dirs={place: [name]})
+    msg = fails("cw_root_acts", facts, exp)
+    assert msg.startswith("fail: 1 ") and f"- {path}:1: systemd-tmpfiles applies it" in msg and \
+        "what the line says" in msg and f'allow_cron = ["{path} sha256:' in msg, msg
+    assert outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass"
+    # (a line that only makes a directory or an empty file of root's, or sets modes, writes nothing it says)
+    plain = host(files={path: (F | 0o644, 0, "d /run/ops 0755 root root -\nf /var/log/ops.log 0640 root adm\n")},
+                 dirs={place: [name]})
+    assert outcome("cw_root_acts", plain, exp) == "pass"
+
+
+def test_a_user_unit_a_postinst_enabled_is_the_packages(exp):
+    """Debian 13's openssh-client enables ssh-agent.socket for every login (deb-systemd-helper --user, which records
+    the link under /var/lib/systemd/deb-systemd-user-helper-enabled): a stock server booted with systemd failed."""
+    link = "/etc/systemd/user/sockets.target.wants/ssh-agent.socket"
+    record = "/var/lib/systemd/deb-systemd-user-helper-enabled/sockets.target.wants/ssh-agent.socket"
+    files = {link: (L | 0o777, 0, "-> /usr/lib/systemd/user/ssh-agent.socket")}
+    dirs = {"/etc/systemd/user": ["sockets.target.wants"],
+            "/etc/systemd/user/sockets.target.wants": ["ssh-agent.socket"]}
+    assert outcome("cw_root_acts", host(files=files, dirs=dirs), exp).startswith("fail: 1 ")  # (by hand)
+    assert outcome("cw_root_acts", host(files={**files, record: (F | 0o644, 0, "")}, dirs=dirs), exp) == "pass"
+
+
+def test_a_user_unit_by_hand_and_its_wants_link_are_one_line(exp):
+    unit, link = "/etc/systemd/user/pull.service", "/etc/systemd/user/default.target.wants/pull.service"
+    facts = host(files={unit: (F | 0o644, 0, "[Service]\nExecStart=/usr/bin/sleep infinity\n"),
+                        link: (L | 0o777, 0, "-> ../pull.service")},
+                 dirs={"/etc/systemd/user": ["pull.service", "default.target.wants"],
+                       "/etc/systemd/user/default.target.wants": ["pull.service"]})
+    msg = fails("cw_root_acts", facts, exp)
+    assert msg.startswith("fail: 1 ") and f"- {unit}:" in msg, msg
 
 
 def test_a_script_root_runs_that_someone_else_may_write_fails_whatever_it_says(exp):
