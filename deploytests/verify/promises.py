@@ -5636,7 +5636,9 @@ def sec_secrets(facts, exp):
     copies are left: the directory holding the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home,
     /opt, /var/local, /var/opt, /usr/local, /mnt, /media) is readable by others through directories they may
     enter; nor is a copy of the password hashes there (the tree reader's ``hash_copies``: a file holding a line of
-    an account with its crypt(5) hash, whatever its name: ``cp /etc/shadow /var/backups/...`` under umask 022)."""
+    an account with its crypt(5) hash, whatever its name: ``cp /etc/shadow /var/backups/...`` under umask 022),
+    nor of a file of the app's ``shared/`` others may not read (the tree reader's ``private_copies``: the app's
+    data, by size then sha256: a database copied out before a migration)."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -5660,6 +5662,12 @@ def sec_secrets(facts, exp):
               "enter each directory above it): the app's code too cracks them offline (su, sudo, console logins); "
               "remove the copy (or chmod 600 it)" for c in (facts.get("tree_inventory") or {}).get("hash_copies")
               or []]
+    said = {c["path"] for c in (facts.get("tree_inventory") or {}).get("config_copies") or []}
+    lines += [f"{c['path']} ({c['mode']} {c['owner']}): a copy, by content (sha256), of {c['of']}, the app's data "
+              "others may not read, that every local user reads (others may enter each directory above it): what "
+              "the app keeps there (its users, their password hashes, uploads, keys) to any account on the server; "
+              "remove the copy (or chmod 600 it)" for c in (facts.get("tree_inventory") or {}).get("private_copies")
+              or [] if c["path"] not in said]
     lines += _secret_values_others_read(snap, exp)
     lines += _secrets_on_command_lines(snap, exp)
     _unaccounted("secret[s] readable by others", lines, "sec_secrets", exp)
@@ -6563,7 +6571,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "2026-12-06 (in 1 days): every deploy and rollback will fail at login from then on", root_only=True),
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
             "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
-            "is root's alone (0700), and no copy of the app's config or of a kept one anywhere in the app's tree "
+            "is root's alone (0700), and no copy of the app's config or of a kept one (or of a file of its shared "
+            "data others may not read: its database, uploads) anywhere in the app's tree "
             "or where copies are left (beside the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, "
             "/opt, /var/local, /var/opt, /usr/local, /mnt, /media) (found by "
             "content, any name: .configs/*, a .bak, a release's copy), nor a copy of the password hashes there (a "

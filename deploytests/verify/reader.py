@@ -1044,7 +1044,8 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
     per kept release but the live one, its entries not the deploy user's or writable by group/others
     (``loose``), every file its distributions' RECORDs list, hashed (:func:`record_check`), and whether the
     config it started with is kept in ``<root>/.configs`` as it was (``config_kept``)."""
-    special, bounds, readable = [], [], []
+    special, bounds, readable, private = [], [], [], []
+    data = os.path.join(root, "shared") + "/"
     for top, dirs, files in walk(root, bounds):
         for name in dirs + files:
             path = os.path.join(top, name)
@@ -1057,6 +1058,8 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             mode = st.st_mode
             if stat.S_ISREG(mode) and mode & stat.S_IROTH and len(readable) < 10000:
                 readable.append((path, st))  # (a copy of the config? config_copies, by size then content)
+            elif stat.S_ISREG(mode) and path.startswith(data) and 0 < st.st_size <= 16 << 20 and len(private) < 2000:
+                private.append((path, st))  # (the app's data others may not read: private_copies)
             what = [w for w, bit in (("setuid", stat.S_ISUID), ("setgid", stat.S_ISGID)) if mode & bit
                     and not stat.S_ISDIR(mode)]  # on a directory: new entries get its group (shared/), no rights
             if mode & 0o002 and not (stat.S_ISDIR(mode) and mode & stat.S_ISVTX):
@@ -1148,7 +1151,34 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
             "truncated": bool(bounds), "bounds": bounds,
             "config_copies": config_copies(root, config_path, around) if config_path else None,
             "hash_copies": hash_copies([(p, st) for p, st in around if not p.startswith(releases_dir) and not
-                                        wide_only(p, root)])}
+                                        wide_only(p, root)]),
+            "private_copies": private_copies(private, [(p, st) for p, st in around if not p.startswith(
+                releases_dir)])}
+
+
+def private_copies(private, found):
+    """The files among ``found`` (``(path, lstat)`` others may read) that are, by content, one of ``private``
+    (the files of the app's ``shared/`` others may not read: its database, uploads, a key it made), found by size
+    then sha256 (only a file of a private one's size is read), that others reach (every directory above them
+    others may enter): ``[{path, mode, owner, of}]``. A private file this login may not read is not compared."""
+    sizes: dict = {}
+    for path, st in private:
+        sizes.setdefault(st.st_size, []).append(path)
+    others_enter, shas, out = others_reach(), {}, []
+    for path, st in found:
+        if st.st_size not in sizes or not others_enter(os.path.dirname(path)):
+            continue
+        for mine in sizes[st.st_size]:
+            if mine not in shas:
+                data = read_nofollow(mine, 16 << 20)
+                shas[mine] = sha256_of(data) if data is not None else None
+        sha = sha256_of(read_nofollow(path, 16 << 20) or b"")
+        of = next((mine for mine in sizes[st.st_size] if shas[mine] == sha), None)
+        if of:
+            out.append(dict(seen_by_others(path, st), of=of))
+        if len(out) >= 20:
+            break
+    return out
 
 
 def wide_only(path, root):

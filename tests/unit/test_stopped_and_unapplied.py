@@ -122,3 +122,54 @@ def test_a_hash_copy_is_a_secret_line(exp):  # noqa: F811
     found = outcome("sec_secrets", facts, exp)
     assert "- /var/backups/shadow.before-edit (0644 root): password hashes (a line of an account with its crypt(5) " \
            "hash" in found, found
+
+
+def test_a_copy_of_the_apps_private_data_others_read_is_a_secret_line(exp):  # noqa: F811
+    """Class (blind: the app's users database, written 0660 in shared/, copied by hand to /var/backups 0644 before a
+    migration: the gate passed; copies were looked for only of the config and of /etc/shadow): a copy, by content,
+    of any file of the app's shared data others may not read, left where every local user reads it. Other
+    members: an upload copied to /tmp under another name; a 0600 copy, a copy behind a directory others may not
+    enter, and a file others could already read (no secret) pass; only a file of a private one's size is read."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from deploytests.verify.reader import private_copies
+    from tests.unit.test_become_and_baseline import host
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="private-copies-", dir="/tmp"))  # (others must enter every dir above)
+    tmp_path.chmod(0o755)
+    shared, out = tmp_path / "shared", tmp_path / "backups"
+    shared.mkdir(mode=0o770)
+    out.mkdir(mode=0o755)
+    db, upload, public = shared / "users.db", shared / "id-scan.pdf", shared / "robots.txt"
+    db.write_bytes(b"id,email,pwhash\n1,alice@example.com,pbkdf2:sha256:600000$salt$hash\n")
+    upload.write_bytes(b"%PDF-1.4 passport scan\n")
+    public.write_bytes(b"User-agent: *\nDisallow:\n")
+    for f in (db, upload):
+        f.chmod(0o660)
+    public.chmod(0o644)
+    copies = {"users.db.2026-12-07": (db, 0o644), "scan": (upload, 0o644), "users.db.closed": (db, 0o600),
+              "robots.bak": (public, 0o644)}
+    for name, (src, mode) in copies.items():
+        (out / name).write_bytes(src.read_bytes())
+        (out / name).chmod(mode)
+    hidden = tmp_path / "root-only"
+    hidden.mkdir(mode=0o700)
+    (hidden / "users.db").write_bytes(db.read_bytes())
+    (hidden / "users.db").chmod(0o644)
+    private = [(str(p), os.lstat(p)) for p in (db, upload)]
+    found = [(str(p), os.lstat(p)) for p in list(out.iterdir()) + [hidden / "users.db", public]]
+    got = sorted((c["path"].rsplit("/", 1)[1], c["of"].rsplit("/", 1)[1]) for c in private_copies(
+        private, [(p, st) for p, st in found if st.st_mode & 0o004]))
+    shutil.rmtree(tmp_path)
+    assert got == [("scan", "id-scan.pdf"), ("users.db.2026-12-07", "users.db")], got
+
+    facts = host()
+    facts.remote.setdefault("tree_inventory", {})["private_copies"] = [
+        {"path": "/var/backups/users.db.2026-12-07", "mode": "0644", "owner": "root",
+         "of": "/var/www/yourapplication/shared/users.db"}]
+    found_ = outcome("sec_secrets", facts, exp)
+    assert "- /var/backups/users.db.2026-12-07 (0644 root): a copy, by content (sha256), of /var/www/" \
+           "yourapplication/shared/users.db, the app's data others may not read" in found_, found_
