@@ -1324,6 +1324,7 @@ def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
     configuration (:func:`deploytests.verify.pins.configs`)."""
     names = [tree] + [h for h in also if h]
     out["mentions"], out["etc_files"], needles, seen = {}, {}, [n.encode() for n in names], {}
+    out["private_keys"] = []
     status = (out["files"].get("/var/lib/dpkg/status") or {}).get("data") or ""
     shipped = dict(re.findall(r"(?m)^ (%s/\S+) ([0-9a-f]{32})$" % re.escape(top), status))  # dpkg's conffiles
     ucf = (out["files"].get("/var/lib/ucf/hashfile") or {}).get("data") or ""  # ucf's: "md5  path" as shipped
@@ -1336,6 +1337,18 @@ def mentions(out, tree, top="/etc", most=50000, also=(), budget=BIG):
             note(side, path)
     finally:
         named.update((p, e) for p, e in side["files"].items() if p not in out["files"] and p not in named)
+
+
+# a private key's block (PEM, PKCS#8, OpenSSH's; encrypted or not): its header, PEM's "Key: value" lines, then a
+# full line of base64 (a comment naming the header alone is none; no backtracking: linear in the file)
+PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----\r?\n(?:[A-Za-z-]+: [^\r\n]*\r?\n)*(?:\r?\n)?"
+                         rb"[A-Za-z0-9+/=]{64}")
+
+
+def parents(path):
+    """The directories above ``path``, from ``/`` down."""
+    parts = path.split("/")[1:-1]
+    return ["/" + "/".join(parts[:i]) for i in range(len(parts) + 1)]
 
 
 def walk(out, top, most, names, needles, seen, side, budget):
@@ -1387,6 +1400,9 @@ def walk(out, top, most, names, needles, seen, side, budget):
                     with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as f:
                         data = f.read(budget)  # (buffered: to its end, or the budget)
                 budget -= len(data)
+                if st.st_mode & 0o004 and len(out["private_keys"]) < 64 and PRIVATE_KEY.search(data) and all(
+                        os.stat(d).st_mode & 0o001 for d in parents(path)):
+                    out["private_keys"].append([path, st.st_mode, st.st_uid, st.st_gid])  # (every local user's)
             except OSError:
                 continue
             mine = st.st_uid == 0 and not st.st_mode & 0o022  # (another's, or others may write it: hashed only)

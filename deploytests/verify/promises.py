@@ -5638,7 +5638,8 @@ def sec_secrets(facts, exp):
     enter; nor is a copy of the password hashes there (the tree reader's ``hash_copies``: a file holding a line of
     an account with its crypt(5) hash, whatever its name: ``cp /etc/shadow /var/backups/...`` under umask 022),
     nor of a file of the app's ``shared/`` others may not read (the tree reader's ``private_copies``: the app's
-    data, by size then sha256: a database copied out before a migration)."""
+    data, by size then sha256: a database copied out before a migration). No private key under /etc (the login
+    collector's walk: a PEM or OpenSSH key block, whatever the file's name) is readable by every local user."""
     snap = _snapshot(facts, "the secrets' modes")
     lines = _mode_lines(snap, SECRETS, 0o027, "every local user, the app user and Apache's too, reads every "
                         "password hash (cracked offline: su, sudo, console logins)", ("root", "shadow"))
@@ -5662,6 +5663,13 @@ def sec_secrets(facts, exp):
               "enter each directory above it): the app's code too cracks them offline (su, sudo, console logins); "
               "remove the copy (or chmod 600 it)" for c in (facts.get("tree_inventory") or {}).get("hash_copies")
               or []]
+    users = snap.users
+    keys_read = (snap.raw.get("private_keys") if isinstance(snap.raw, dict) else None) or []
+    lines += [f"{p} ({m & 0o7777:04o} {users.name(u) if users else u}:{users.group(g) if users else g}): a private "
+              "key (its PEM or OpenSSH block) that every local user reads (others may enter each directory above "
+              "it): whoever reads it, the app's code too, is what it is the key of (the site's TLS, a service, a "
+              "login elsewhere); chmod 600 it, or remove it" for p, m, u, g in keys_read
+              if not any(ln.startswith(f"{p} (") for ln in lines)]  # (a host key: its own line above)
     said = {c["path"] for c in (facts.get("tree_inventory") or {}).get("config_copies") or []}
     lines += [f"{c['path']} ({c['mode']} {c['owner']}): a copy, by content (sha256), of {c['of']}, the app's data "
               "others may not read, that every local user reads (others may enter each directory above it): what "
@@ -6571,7 +6579,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "2026-12-06 (in 1 days): every deploy and rollback will fail at login from then on", root_only=True),
     Promise("sec_secrets", f"{SEC}: host", "the password hashes (/etc/shadow, /etc/gshadow and their - backups) and "
             "the SSH host private keys are root's and readable by no one else (their group: shadow), root's home "
-            "is root's alone (0700), and no copy of the app's config or of a kept one (or of a file of its shared "
+            "is root's alone (0700), no private key under /etc (a TLS key, any name: by its key block) is readable by "
+            "every local user, and no copy of the app's config or of a kept one (or of a file of its shared "
             "data others may not read: its database, uploads) anywhere in the app's tree "
             "or where copies are left (beside the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home, "
             "/opt, /var/local, /var/opt, /usr/local, /mnt, /media) (found by "

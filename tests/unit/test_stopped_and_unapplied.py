@@ -173,3 +173,47 @@ def test_a_copy_of_the_apps_private_data_others_read_is_a_secret_line(exp):  # n
     found_ = outcome("sec_secrets", facts, exp)
     assert "- /var/backups/users.db.2026-12-07 (0644 root): a copy, by content (sha256), of /var/www/" \
            "yourapplication/shared/users.db, the app's data others may not read" in found_, found_
+
+
+def test_a_private_key_every_local_user_reads_is_a_secret_line(exp):  # noqa: F811
+    """Class (blind: the site's TLS private key kept for its load balancer, /etc/ssl/private opened 0755 and the key
+    0644: the gate passed; only SSH host keys and the password hashes were judged by mode): a private key anywhere
+    under /etc, found by its key block whatever its name, that every local user reads. Other members: an RSA PKCS#1
+    key under another name and directory; a 0600 key, one behind a directory others may not enter, and a file that
+    only names the header (a comment) pass."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from deploytests.verify import collect_login
+    from tests.unit.test_become_and_baseline import host
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="private-keys-", dir="/tmp"))  # (others must enter every dir above)
+    tmp_path.chmod(0o755)
+    ed = subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519"], capture_output=True, check=True).stdout
+    rsa = subprocess.run(["openssl", "genrsa", "-traditional", "2048"], capture_output=True, check=True).stdout
+    etc = tmp_path / "etc"
+    for d, mode in (("ssl/private", 0o755), ("lb", 0o755), ("closed", 0o700)):
+        (etc / d).mkdir(parents=True)
+        (etc / d).chmod(mode)
+    etc.chmod(0o755)
+    (etc / "ssl").chmod(0o755)
+    files = {"ssl/private/www.example.com.key": (ed, 0o644), "lb/backend.pem": (rsa, 0o644),
+             "ssl/private/kept.key": (ed, 0o600), "closed/x.key": (ed, 0o644),
+             "lb/README": (b"# put the -----BEGIN RSA PRIVATE KEY----- block in backend.pem\n", 0o644)}
+    for name, (data, mode) in files.items():
+        (etc / name).write_bytes(data)
+        (etc / name).chmod(mode)
+    out = {"errors": {}, "files": {}, "dirs": {}, "size": 0}
+    collect_login.mentions(out, "/var/www/yourapplication", top=str(etc))
+    got = sorted(p[len(str(etc)) + 1:] for p, *_ in out["private_keys"])
+    shutil.rmtree(tmp_path)
+    assert got == ["lb/backend.pem", "ssl/private/www.example.com.key"], got
+
+    facts = host()
+    assert outcome("sec_secrets", facts, exp) == "pass"
+    facts.raw.raw["private_keys"] = [["/etc/ssl/private/www.example.com.key", 0o100644, 0, 0]]
+    found = outcome("sec_secrets", facts, exp)
+    assert "- /etc/ssl/private/www.example.com.key (0644 root:root): a private key (its PEM or OpenSSH block) that " \
+           "every local user reads" in found, found
