@@ -476,6 +476,16 @@ FAULTS: tuple[Fault, ...] = (
           "reloads (kept from a maintenance window): upgrades never restart what they fixed, logrotate never reloads "
           "Apache", "printf '#!/bin/sh\\ncase \"$2\" in restart|reload|force-reload) exit 101;; esac\\nexit 0\\n' "
           "> /usr/sbin/policy-rc.d; chmod 0755 /usr/sbin/policy-rc.d"),
+    Fault("tls-key-open-to-all", "sec_secrets", "a TLS private key Apache does not use, kept under another name in a "
+          "directory of its own, left 0644 (every local user, the app's code too, reads it)",
+          "mkdir -p /etc/ssl/edge; chmod 0755 /etc/ssl/edge; openssl genrsa -traditional 2048 2>/dev/null "
+          "> /etc/ssl/edge/lb.pem; chmod 0644 /etc/ssl/edge/lb.pem"),
+    Fault("app-data-copied-out", "sec_secrets", "a file the app keeps private in its shared data copied to /srv "
+          "under another name, 0644, before a migration", "runuser -u {app_user} -- sh -c 'umask 007; head -c 300 "
+          "/dev/urandom | base64 > {root}/shared/{shared0}/tokens.csv'; mkdir -p /srv/export; cp "
+          "{root}/shared/{shared0}/tokens.csv /srv/export/t.csv; chmod 0644 /srv/export/t.csv"),
+    Fault("ssh-client-lends-agent", "sec_ssh_limits", "every login's ssh client forwarding its agent to the hosts of "
+          "a domain (ssh_config itself)", "printf 'Host *.internal\\n    ForwardAgent yes\\n' >> /etc/ssh/ssh_config"),
     Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
           "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "
