@@ -486,6 +486,9 @@ FAULTS: tuple[Fault, ...] = (
           "{root}/shared/{shared0}/tokens.csv /srv/export/t.csv; chmod 0644 /srv/export/t.csv"),
     Fault("ssh-client-lends-agent", "sec_ssh_limits", "every login's ssh client forwarding its agent to the hosts of "
           "a domain (ssh_config itself)", "printf 'Host *.internal\\n    ForwardAgent yes\\n' >> /etc/ssh/ssh_config"),
+    Fault("failed-logins-to-a-device", "sec_logs", "the record of failed logins replaced by a null device "
+          "(lastb shows nothing: a password guessing run leaves no trace)",
+          "rm -f /var/log/btmp; mknod -m 0660 /var/log/btmp c 1 3"),
     Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
           "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "

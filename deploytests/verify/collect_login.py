@@ -190,6 +190,7 @@ ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's u
 SHARED = ["/tmp", "/var/tmp", "/dev/shm", "/run", "/run/apache2", "/run/lock"]  # where a socket may be made: lstat
 # the host's baseline: the secrets' modes (lstat only; the temp dirs' are SHARED's), the kernel settings boot applies
 MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/root"]  # (root's home: 0700)
+MODES += ["/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog"]  # the login records (lstat: kept, not a link)
 SYSCTL = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
 FILES += ["/etc/sysctl.conf"]
 TREES += [(d, 1, True) for d in SYSCTL]

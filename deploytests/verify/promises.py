@@ -5996,7 +5996,35 @@ def sec_logs(facts, exp):
             lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
                          f"it: {means}")
     lines += logged_credentials(in_force)
-    _unaccounted("Apache log[s] others may read", lines, "sec_logs", exp)
+    lines += login_records(snap)
+    _unaccounted("log[s] others may read, or discarded,", lines, "sec_logs", exp)
+
+
+# the records of who logged in (wtmp: last), who failed (btmp: lastb) and each account's last login (lastlog)
+LOGIN_RECORDS = ("/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog")
+
+
+def login_records(snap) -> list[str]:
+    """Each login record (:data:`LOGIN_RECORDS`) that is not a regular file others may not write, where the probe
+    looked: a link (to /dev/null: an intruder's first step, or a "disk full" fix), a device or FIFO discards every
+    record; a file others may write lets anyone forge or erase them. A record not there is none: a server that
+    never had one (a minimal image) keeps none to lose."""
+    out = []
+    for path in LOGIN_RECORDS:
+        st = snap.st(path)
+        if st is None:
+            continue
+        f = snap.lstat_facts(path)
+        link = (snap.files.get(path) or {}).get("link", snap.links.get(path))
+        if not stat.S_ISREG(st[0]):
+            what = f"a link to {link}" if stat.S_ISLNK(st[0]) else "not a regular file"
+            out.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): {what}: the server keeps no record of who "
+                       "logged in, from where, or who failed to (last, lastb): a deploy, or an intrusion, leaves no "
+                       f"login trace; make it a file again (rm {path}; install -m 0660 -g utmp /dev/null {path})")
+        elif st[0] & 0o002:
+            out.append(f"{path} ({f['mode']} {f['owner']}:{f['group']}): every local user may write it: anyone "
+                       f"forges or erases the records of who logged in; chmod o-w {path}")
+    return out
 
 
 # a log format item writing a request's or answer's credentials: %{Cookie}i, %400{Authorization}i, %{Set-Cookie}o
@@ -6617,7 +6645,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "no log the configuration in force writes elsewhere (ErrorLog, CustomLog, TransferLog) is readable by "
             "others, and no log format in force writes a request's or answer's credentials (Cookie, Authorization, "
             "Set-Cookie): an attacker with a local account (the app's code too) or a log's reader gets no request "
-            "data, session, tokens in query strings or tracebacks", "test_apache_logs_not_readable_by_others",
+            "data, session, tokens in query strings or tracebacks; and the server's login records (wtmp, btmp, "
+            "lastlog) are files others may not write, not a link or a device that discards them: a deploy or an "
+            "intrusion leaves its login trace", "test_apache_logs_not_readable_by_others",
             "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
             "mod_reqtimeout) are loaded and not switched off by their directive: an attacker cannot hold every "

@@ -217,3 +217,27 @@ def test_a_private_key_every_local_user_reads_is_a_secret_line(exp):  # noqa: F8
     found = outcome("sec_secrets", facts, exp)
     assert "- /etc/ssl/private/www.example.com.key (0644 root:root): a private key (its PEM or OpenSSH block) that " \
            "every local user reads" in found, found
+
+
+@pytest.mark.parametrize("path, entry, said", [
+    ("/var/log/wtmp", (0o120777, "-> /dev/null"), "a link to /dev/null: the server keeps no record of who logged in"),
+    ("/var/log/btmp", (0o120777, "-> ../../dev/null"), "a link to ../../dev/null"),
+    ("/var/log/lastlog", (0o020666, ""), "not a regular file"),  # (a device made in its place: mknod c 1 3)
+    ("/var/log/wtmp", (0o100666, ""), "every local user may write it: anyone forges or erases the records"),
+])
+def test_the_login_records_discarded_or_open_to_all_fail(exp, path, entry, said):  # noqa: F811
+    """Class (blind: wtmp, btmp and lastlog linked to /dev/null, "they filled the disk": no record of who logged in,
+    from where, or who failed; the gate passed): the server's login records discarded (a link, a device) or
+    writable by everyone. Other members: a relative link, a character device made in lastlog's place, a 0666
+    wtmp. Debian's own (0664/0660 root:utmp files) and a record not there pass."""
+    from tests.unit.test_become_and_baseline import host
+
+    mode, target = entry
+    stock = host(files={"/var/log/apache2": (0o040750, 0, 4), "/var/log/wtmp": (0o100664, 0, 43),
+                        "/var/log/btmp": (0o100660, 0, 43)})
+    assert outcome("sec_logs", stock, exp) == "pass"
+    facts = host(files={"/var/log/apache2": (0o040750, 0, 4), path: (mode, 0, 43)})
+    if target:
+        facts.raw.files[path]["link"] = target[3:]
+    found = outcome("sec_logs", facts, exp)
+    assert found.startswith("fail") and f"- {path} (" in found and said in found, found
