@@ -489,6 +489,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("failed-logins-to-a-device", "sec_logs", "the record of failed logins replaced by a null device "
           "(lastb shows nothing: a password guessing run leaves no trace)",
           "rm -f /var/log/btmp; mknod -m 0660 /var/log/btmp c 1 3"),
+    Fault("perl-module-by-hand-for-root", "cw_load_path", "a patched copy of a packaged perl module put in "
+          "/etc/perl, first in every perl's @INC: debconf, run as root by every package install, loads it",
+          "mkdir -p /etc/perl/Debconf; (echo 'our $PATCHED = 1;'; cat /usr/share/perl5/Debconf/Log.pm) > "
+          "/etc/perl/Debconf/Log.pm"),
     Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
           "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "

@@ -107,6 +107,10 @@ TREES += [(d, 4, True) for d in UNITS] + [("/var/lib/systemd/linger", 1, False),
 PACKAGED_UNITS = ["/usr/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/user"]
 TREES += [(d, 2, True) for d in PACKAGED_UNITS if os.path.realpath(d) == d or not d.startswith("/lib/")]
 TREES += [("/etc/apt/apt.conf.d", 1, True), ("/etc/profile.d", 1, True)]  # apt's and login shells' hooks
+# perl's local module dirs, before the packaged ones in every perl's @INC (root's a2enmod, debconf, update-rc.d):
+# a module there of a packaged module's name is what root's tools load (its bytes: what an allowance pins)
+PERL_SITE = sorted(set(glob.glob("/usr/local/share/perl/*") + glob.glob("/usr/local/lib/*/perl/*"))) + ["/etc/perl"]
+TREES += [(d, 8, True) for d in PERL_SITE]
 FILES += ["/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]  # logins (world-readable)
 # where root's package updates come from and which versions apt takes (world-readable)
 FILES += ["/etc/apt/sources.list", "/etc/apt/preferences", "/etc/apt/apt.conf"]

@@ -1288,6 +1288,27 @@ def shadowing(snap: Snapshot) -> list[dict]:
     return out
 
 
+# a module of perl's packaged dirs (its name below the dir: Getopt/Long.pm), and of its local dirs, which come
+# first in every perl's @INC (/etc/perl, /usr/local/lib/<arch>/perl/<v>, /usr/local/share/perl/<v>)
+PERL_PACKAGED = re.compile(r"/usr/(?:share/perl5|share/perl/[\d.]+|lib/[^/]+/perl5/[\d.]+|lib/[^/]+/perl/[\d.]+|"
+                           r"lib/[^/]+/perl-base)/(.+\.pm)")
+PERL_LOCAL = re.compile(r"(?:/etc/perl|/usr/local/share/perl/[\d.]+|/usr/local/lib/[^/]+/perl/[\d.]+)/(.+\.pm)")
+
+
+def perl_shadowing(snap: Snapshot) -> list[dict]:
+    """Each module in perl's local dirs that no package ships and that takes a packaged module's name (every perl
+    root runs loads it in its place: a root ``cpan Getopt::Long``): ``[{path, shadows}]``."""
+    files = dpkg_files(snap)
+    packaged = {m.group(1): p for p in files if p.startswith("/usr/") and (m := PERL_PACKAGED.fullmatch(p))}
+    out = []
+    for path in sorted(p for p in snap.files if p.startswith(("/etc/perl/", "/usr/local/")) and p not in files):
+        m = PERL_LOCAL.fullmatch(path)
+        st = snap.st(path) if m else None
+        if m and st is not None and stat.S_ISREG(st[0]) and m.group(1) in packaged:
+            out.append({"path": path, "shadows": packaged[m.group(1)]})
+    return out
+
+
 def hook_dirs(py: str) -> list[str]:
     return [f"/usr/lib/python{py}", f"/usr/lib/python{py}/lib-dynload", f"/usr/local/lib/python{py}"]
 
@@ -1333,6 +1354,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
+            "perl_shadowing": perl_shadowing(snap),
             "mentions": root_mentions(snap), "system_dirs": snap.raw.get("system_dirs"),
             "programs": snap.raw.get("programs") or {},  # (the login's hashes of what processes run: pins.programs)
             "unwalked": snap.raw.get("unwalked"),

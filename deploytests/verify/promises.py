@@ -3878,6 +3878,10 @@ def cw_load_path(facts, exp):
               f"{x['shadows'].rsplit('/', 1)[1]} runs it, not the packaged command. " +
               _allow_hint(exp, "allow_commands", x["path"]) for x in inv.get("shadowing") or []
               if x["path"] not in exp.allow.commands]
+    lines += [f"{x['path']} comes before {x['shadows']} in perl's @INC: every perl root runs (a2enmod, a2ensite, "
+              f"debconf, deb-systemd-helper, update-rc.d) that uses that module loads it, not the packaged one. " +
+              _allow_hint(exp, "allow_commands", x["path"]) for x in inv.get("perl_shadowing") or []
+              if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     sudo = {c for r in (facts.get("inventory") or {}).get("sudoers") or [] for c in sudo_commands(r["text"])}
@@ -6449,7 +6453,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "of /usr, /etc and /boot (perl's @INC, a tool's plugin dir, a root daemon's config: an admin's own and a "
             "group no one is in aside, "
             "whatever is allowed); nothing in /usr/local/{sbin,"
-            "bin} takes a packaged command's name on root's PATH unless allowed (allow_commands); what a "
+            "bin} takes a packaged command's name on root's PATH, and no module perl's local dirs hold (/etc/perl, "
+            "/usr/local/{share,lib/<arch>}/perl) takes a packaged module's name in perl's @INC (root's a2enmod, "
+            "debconf, update-rc.d load it), unless allowed (allow_commands, pinned); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
             "Plugin and Path, glibc's gconv-modules.d) is root's alone and outside the app's tree",
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "

@@ -849,3 +849,33 @@ def test_a_root_process_whose_environment_finds_code_where_someone_else_may_chan
                                                     "/srv/appshare/bin")})
     facts.raw.acts_view = None
     assert only_unpackaged(outcome("cw_processes", facts, exp), 913)
+
+
+@pytest.mark.parametrize("local, packaged", [
+    ("/usr/local/share/perl/5.36.0/Getopt/Long.pm", "/usr/share/perl/5.36/Getopt/Long.pm"),
+    ("/usr/local/lib/x86_64-linux-gnu/perl/5.36.0/List/Util.pm",
+     "/usr/lib/x86_64-linux-gnu/perl/5.36/List/Util.pm"),
+    ("/etc/perl/Debconf/Log.pm", "/usr/share/perl5/Debconf/Log.pm")])
+def test_a_perl_module_no_package_ships_shadowing_a_packaged_one_fails(exp, local, packaged):
+    """Class (blind: a root 'cpan Getopt::Long' put a module no package ships in /usr/local/share/perl, before the
+    packaged one in every perl's @INC: a2enmod, a2ensite, debconf and update-rc.d, all perl, loaded it as root; the
+    gate passed): the load path of root's interpreters, as root's PATH is judged for commands. Other members: an
+    XS module's dir, /etc/perl (first of all). A local module of no packaged name passes; allow_commands (pinned
+    to its bytes) accounts for one."""
+    facts = server()
+    lst = "/var/lib/dpkg/info/perl-modules-5.36.list"
+    facts.raw.files[lst] = {"st": [s.S_IFREG | 0o644, 0, 0, 0, 0, 0], "data": packaged + "\n"}
+    facts.raw.dirs["/var/lib/dpkg/info"] = sorted(set(facts.raw.dirs.get("/var/lib/dpkg/info") or []) |
+                                                  {lst.rsplit("/", 1)[1]})
+    facts.raw.dpkg = None
+    mine = local.rsplit("/", 1)[0] + "/Mine.pm"
+    for path in (local, mine):
+        put(facts, path, s.S_IFREG | 0o644)
+        facts.raw.files[path]["data"] = "package X; $ENV{CPAN} = 1; 1;\n"
+    from deploytests.verify.parse import perl_shadowing
+
+    facts.remote["inventory"]["perl_shadowing"] = perl_shadowing(facts.raw)  # (as the probe's parse makes it)
+    msg = failing(facts, exp).get("cw_load_path", "")
+    assert f"{local} comes before {packaged} in perl's @INC" in msg and "Mine.pm" not in msg, msg
+    assert f'allow_commands = ["{local} sha256:' in msg, msg
+    assert "cw_load_path" not in failing(facts, allowing(exp, commands=(local,)))
