@@ -242,8 +242,9 @@ FAULTS: tuple[Fault, ...] = (
           "-c \"import {package}\" || true\\n' > /etc/logrotate.d/httpd-prerotate/app-warm; chmod 755 "
           "/etc/logrotate.d/httpd-prerotate/app-warm"),
     Fault("cron-path-into-the-release", "cw_schedules", "a cron.d file whose PATH puts the live release's venv "
-          "first (its jobs run root's commands from there)", "printf 'PATH={root}/current/venv/bin:/usr/sbin:"
-          "/usr/bin:/sbin:/bin\\n0 4 * * * root run-parts /etc/cron.daily\\n' > /etc/cron.d/ops-path"),
+          "first (its jobs run root's commands from there)", "mkdir -p /etc/cron.d; printf "
+          "'PATH={root}/current/venv/bin:/usr/sbin:/usr/bin:/sbin:/bin\\n0 4 * * * root run-parts /etc/cron.daily\\n' "
+          "> /etc/cron.d/ops-path"),
     Fault("program-conf-names-the-tree", "cw_schedules", "a sysctl.d core_pattern piping every crash to the "
           "release's python (the kernel runs it as root)", "echo 'kernel.core_pattern = |{root}/current/venv/bin/"
           "python -m {package}.crash %p' > /etc/sysctl.d/60-ops-crash.conf"),
@@ -357,7 +358,7 @@ FAULTS: tuple[Fault, ...] = (
           "/etc/logrotate.d/sites"),
     Fault("cron-chown-from-above", "cw_schedules", "a nightly 'fix permissions' job: chown -R www-data: /var/www "
           "(the deploy login loses its releases, the app its config)",
-          "echo '0 3 * * * root chown -R www-data: /var/www' > /etc/cron.d/www-perms"),
+          "mkdir -p /etc/cron.d; echo '0 3 * * * root chown -R www-data: /var/www' > /etc/cron.d/www-perms"),
     Fault("prev-record-made-roots", "rollback_ready", "the previous release's RELEASE.json copied over by root "
           "under umask 077 (an annotation edit): root's 0600, unread by the deploy login and the app user",
           "f={root}/releases/{prev}/RELEASE.json; cp $f /tmp/r.json; rm -f $f; (umask 077; cp /tmp/r.json $f)"),
