@@ -163,10 +163,12 @@ def test_an_authorized_keys_file_word_is_expanded_as_sshd_does_by_each_of_the_th
     does: a path one of them names differently is a key file root did not read, or one judged in the wrong place."""
     from deploytests.verify import collect_login, reader
 
-    if not os.path.isdir("/root") or os.path.expanduser("~nobody") != "/nonexistent":
-        pytest.skip("this runner's accounts are not Debian's (root's home /root, nobody's /nonexistent)")
     conf = f"AuthorizedKeysFile {word}\n"
     acct = collections.namedtuple("acct", "pw_name pw_uid pw_dir pw_shell")
+    debian = {"root": acct("root", 0, "/root", "/bin/bash"), "nobody": acct("nobody", 65534, "/nonexistent",
+                                                                           "/usr/sbin/nologin"),
+              "ops": acct("ops", 1002, "/home/ops", "/bin/bash")}  # (Debian's accounts, whatever this runner's)
+    monkeypatch.setattr(reader.pwd, "getpwnam", debian.__getitem__)  # (the one pwd module: expanduser's ~NAME too)
     monkeypatch.setattr(collect_root.pwd, "getpwall", lambda: [acct("ops", 1002, "/home/ops", "/bin/bash")])
     seen: list = []
     monkeypatch.setattr(collect_root, "listed", lambda *a: None)
@@ -178,9 +180,6 @@ def test_an_authorized_keys_file_word_is_expanded_as_sshd_does_by_each_of_the_th
                                     "/home/ops")
     assert login == [path]
     (tmp_path / "sshd_config").write_text(conf)
-    real = reader.pwd.getpwnam  # (the one pwd module: expanduser looks ``~nobody`` up through it too)
-    monkeypatch.setattr(reader.pwd, "getpwnam", lambda n: acct("ops", 1002, "/home/ops", "/bin/bash") if n == "ops"
-                        else real(n))
     monkeypatch.setattr(reader, "lstat_facts", lambda p: {"kind": "a regular file"})
     assert path in reader.app_keys("ops", str(tmp_path)), reader.app_keys("ops", str(tmp_path))
 

@@ -43,10 +43,14 @@ def allowing(exp, **kw):
     return dataclasses.replace(exp, allow=Allowances(**kw))
 
 
-def host(platform="debian12", files=None, dirs=None, proc=None) -> Facts:
+def host(platform="debian12", files=None, dirs=None, proc=None, lists=None) -> Facts:
     """A clean host's facts with ``platform``'s recorded snapshot, plus ``files`` ({path: (mode, uid, text or
-    "-> target")}), ``dirs`` ({dir: [names added]}) and ``proc`` ({pid: entry})."""
+    "-> target")}), ``dirs`` ({dir: [names added]}), ``proc`` ({pid: entry}) and ``lists`` (dpkg's
+    ``info/*.list`` files, as ``files``: which package ships what)."""
     raw = copy.deepcopy(STOCK[platform])
+    if lists:
+        files = {**(files or {}), **lists}
+        dirs = {**(dirs or {}), "/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in lists]}
     for path, (mode, uid, text) in (files or {}).items():
         entry = {"st": [mode, uid, uid, len(text), 0, 9]}
         entry.update({"link": text[3:]} if text.startswith("-> ") else {"data": text} if text is not None else {})
@@ -57,6 +61,8 @@ def host(platform="debian12", files=None, dirs=None, proc=None) -> Facts:
     raw["proc"].update(proc or {})
     facts = Facts("docker://web-1", remote=copy.deepcopy(RECORDED))
     facts.raw = parse.Snapshot(raw)
+    if lists:
+        facts.raw.dpkg = None  # (parsed again with the added lists)
     return facts
 
 
@@ -465,16 +471,12 @@ LOGTEXT = ("[wsgi:error] [pid 7] mod_wsgi (pid=7): Exception occurred processing
 def test_a_log_an_admins_process_reads_is_data_not_a_script_it_runs(exp, cmdline):
     # (their programs a package's: one no package ships, left to pid 1, is a finding of its own)
     lists = {f"/var/lib/dpkg/info/{pkg}.list": (F | 0o644, 0, f"/usr/bin/{pkg}\n") for pkg in ("tail", "less", "tmux")}
-    files = {LOG: (F | 0o640, 0, LOGTEXT), **lists}
-
-    def on(procs):
-        facts = host(files=files, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in lists]}, proc=procs)
-        facts.raw.dpkg = None
-        return facts
-    assert outcome("cw_processes", on(proc(970, 1002, cmdline, opened=[LOG])), exp) == "pass"
+    files = {LOG: (F | 0o640, 0, LOGTEXT)}
+    assert outcome("cw_processes", host(files=files, lists=lists, proc=proc(970, 1002, cmdline, opened=[LOG])),
+                   exp) == "pass"
     # the tmux server, whose title is the command it was made with, and its pane's process below it holding the file
     tmux = {**proc(972, 1002, f"tmux new -d -s ops {cmdline}"), **proc(973, 1002, cmdline, ppid=972, opened=[LOG])}
-    assert outcome("cw_processes", on(tmux), exp) == "pass"
+    assert outcome("cw_processes", host(files=files, lists=lists, proc=tmux), exp) == "pass"
 
 
 @pytest.mark.parametrize("uid,cmdline,opened,said", [
@@ -818,9 +820,7 @@ LISTS = {"/var/lib/dpkg/info/coreutils.list": (F | 0o644, 0, "/usr/bin/tail\n"),
     ("/usr/bin/tail -f /var/log/syslog", None, None),
 ])
 def test_a_root_process_no_package_ships_left_to_pid_1_fails_until_allowed(exp, cmdline, exe, said):
-    facts = host(files=LISTS, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in LISTS]},
-                 proc=proc(950, 0, cmdline))
-    facts.raw.dpkg = None
+    facts = host(lists=LISTS, proc=proc(950, 0, cmdline))
     found = outcome("cw_processes", facts, exp)
     if said is None:
         assert found == "pass", found
@@ -838,8 +838,7 @@ def test_a_root_process_a_unit_or_a_job_started_is_its_starters(exp, where):
         entry["951"]["cgroup"] = "0::/system.slice/ops-agent.service\n"
     else:
         entry.update(proc(940, 0, "/usr/sbin/cron -f"))
-    facts = host(files=LISTS, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in LISTS]}, proc=entry)
-    facts.raw.dpkg = None
+    facts = host(lists=LISTS, proc=entry)
     found = outcome("cw_processes", facts, exp)
     assert "pid 951" not in found, found
 
@@ -867,9 +866,7 @@ def test_a_wrappers_option_values_and_its_command_name_are_not_files_it_runs(arg
 def test_a_root_process_left_to_pid_1_that_listens_is_the_listener_rules(exp):
     """One program, one line: a root process no package ships that holds a listening socket is judged (and
     allowed, by its program: allow_listen) by the listener rule, not a second time by the process rule."""
-    facts = host(files=LISTS, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in LISTS]},
-                 proc=proc(952, 0, "/opt/agent/bin/agentd --daemon"))
-    facts.raw.dpkg = None
+    facts = host(lists=LISTS, proc=proc(952, 0, "/opt/agent/bin/agentd --daemon"))
     assert "pid 952" in outcome("cw_processes", facts, exp)
     facts.remote["inventory"]["listeners"].append(
         {"proto": "tcp", "addr": "127.0.0.1", "port": 9999, "procs": [{"pid": 952, "comm": "agentd", "user": "root"}]})
@@ -882,9 +879,7 @@ def test_any_accounts_process_no_package_ships_left_to_pid_1_fails(exp, uid, use
     """Class (blind set 5): a program no package ships, left running by pid 1 outside any session, service or
     scheduler, was judged for root only: a vendor's agent run as nobody (setpriv, setsid) passed; whatever account
     it runs as, nothing on the server accounts for it."""
-    facts = host(files=LISTS, dirs={"/var/lib/dpkg/info": [p.rsplit("/", 1)[1] for p in LISTS]},
-                 proc=proc(952, uid, cmdline))
-    facts.raw.dpkg = None
+    facts = host(lists=LISTS, proc=proc(952, uid, cmdline))
     found = outcome("cw_processes", facts, exp)
     assert f"pid 952 ({user}) '{cmdline}', {user}'s, outside any login session, service or scheduler" in found and \
         f'allow_processes = ["{user}: ' in found, found
