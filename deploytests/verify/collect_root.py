@@ -186,8 +186,10 @@ def processes(out, watch):
     for pid in bounded(out, "processes", [p for p in os.listdir("/proc") if p.isdigit()], PIDS):
         base = "/proc/" + pid
         try:  # a leader thread that exited alone (Z) shows nothing of what its other threads run: the newest shows it
+            # (Z: the state, after the last ")": the name before it is the process's own to set, ") Z " too)
             entry = {"uid": os.lstat(base).st_uid, "stat": kernel(out, base + "/stat", 4096)}
-            base += "/task/" + max(os.listdir(base + "/task"), key=int) if ") Z " in (entry["stat"] or "") else ""
+            zombie = re.search(r"\) Z [^)]*$", entry["stat"] or "")  # (no ")" after: its name is before the last)
+            base += "/task/" + max(os.listdir(base + "/task"), key=int) if zombie else ""
         except OSError:
             continue  # gone meanwhile
         entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC[1:])
