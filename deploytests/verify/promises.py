@@ -1895,6 +1895,7 @@ def cw_processes(facts, exp):
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
+    lines += _more_than_apache_starts(facts, exp, parents)
     lines += [f"{_proc(p)} runs {p['exe']}, a program in a directory every local user may write, outside any login "
               f"session: whoever made that name first chose what runs with {p['user']}'s rights" +
               (" (and removed it since: it runs unseen)" if p["exe"].endswith(" (deleted)") else "") +
@@ -1905,6 +1906,26 @@ def cw_processes(facts, exp):
     named |= {p["pid"] for sock in inv.get("listeners") or [] for p in sock["procs"]}  # (cw_listen's: what it
     # serves is judged there, and allowed there by its program: allow_listen)
     _unaccounted("process", lines + _unpackaged_root(facts, exp, live, named))
+
+
+def _more_than_apache_starts(facts, exp, parents: set) -> list[str]:
+    """One line when more processes of the app user have Apache's root process for their parent, started since the
+    switch, than the daemons its vhost runs (``processes=``). A parent is no proof of who started a process: one
+    may make its parent's parent its own (``clone(CLONE_PARENT)``), so code the app runs in a daemon left a process
+    with the daemon's title, program, working directory and memory, Apache's child by every field the kernel
+    shows, running with the app's rights outside Apache's control (no reload stops it). Apache itself starts no
+    more than ``processes=`` daemons of the group; which one it did not start, nothing on the server says."""
+    stale = {d["pid"] for d in stale_daemons(facts, exp)}  # (test_daemons_run_live_release's line)
+    fresh = sorted((d for d in facts.get("daemons") or [] if d["pid"] not in stale), key=lambda d: -d["started"])
+    if len(fresh) <= exp.cfg.processes:
+        return []
+    return [f"{len(fresh)} processes of the app user ({exp.cfg.app_user}) whose parent is Apache's (pid "
+            f"{', '.join(map(str, sorted(parents)))}), for the {exp.cfg.processes} daemons its vhost runs "
+            f"(WSGIDaemonProcess processes={exp.cfg.processes}), newest first: {[d['pid'] for d in fresh]}: Apache "
+            f"did not start {len(fresh) - exp.cfg.processes} of them (a process may make itself its parent's "
+            f"child: clone(CLONE_PARENT) from a daemon, by code the app runs) and it runs with the app's rights "
+            f"outside Apache's control, never reloaded; kill -9 them all (Apache starts its daemons again), then "
+            f"find what the app ran"]
 
 
 STACK_DAEMONS = frozenset({"/usr/sbin/apache2", *SSHD})  # root's own daemons of the stack (each judged by its rules)

@@ -1782,3 +1782,22 @@ def test_the_app_users_keys_are_looked_for_where_sshd_takes_them(tmp_path, monke
     assert reader.app_keys("app", str(ssh)) == []
     (ssh / "authorized_keys" / "app").write_text("ssh-ed25519 AAAA ci@runner\n")
     assert reader.app_keys("app", str(ssh)) == [str(ssh / "authorized_keys" / "app")]
+
+
+def test_more_app_processes_under_apache_than_daemons_apache_runs_fail_the_process_rule(exp):
+    """Class: a process taken for Apache's by its parent, which a process may choose: ``clone(CLONE_PARENT)`` from a
+    daemon (code the app runs: a request's, an exploit's) makes a process whose parent is Apache's root process,
+    with the daemon's title, program, working directory and memory. It passed for a daemon Apache forked (on a real
+    server: 84 passed), running the app's rights outside Apache's control until the next deploy. Apache starts at
+    most the vhost's ``processes=`` daemons of the app's group: more, started since the switch, is one line naming
+    them all (which one Apache did not start, nothing on the server says)."""
+    facts = clean_facts()
+    daemons = facts.remote["daemons"]
+    assert len(daemons) == exp.cfg.processes and failing(facts, exp) == {}
+    daemons.append(dict(daemons[0], pid=4461, started=max(d["started"] for d in daemons) + 5))
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_processes"], msg
+    assert "3 processes of the app user (yourapplication) whose parent is Apache's (pid 27)" in msg["cw_processes"] \
+        and "[4461, 239, 238]" in msg["cw_processes"] and "processes=2" in msg["cw_processes"], msg
+    daemons[-1]["started"] = 0.0  # one from before the switch: test_daemons_run_live_release's line, not this one
+    assert outcome("cw_processes", facts, exp) == "pass"
