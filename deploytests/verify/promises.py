@@ -1908,15 +1908,27 @@ def cw_processes(facts, exp):
     _unaccounted("process", lines + _unpackaged_root(facts, exp, live, named))
 
 
+GRACEFUL_WINDOW = 30  # seconds after Apache's last load in which the daemons it stopped may still be shutting down
+
+
 def _more_than_apache_starts(facts, exp, parents: set) -> list[str]:
     """One line when more processes of the app user have Apache's root process for their parent, started since the
     switch, than the daemons its vhost runs (``processes=``). A parent is no proof of who started a process: one
     may make its parent's parent its own (``clone(CLONE_PARENT)``), so code the app runs in a daemon left a process
     with the daemon's title, program, working directory and memory, Apache's child by every field the kernel
     shows, running with the app's rights outside Apache's control (no reload stops it). Apache itself starts no
-    more than ``processes=`` daemons of the group; which one it did not start, nothing on the server says."""
+    more than ``processes=`` daemons of the group; which one it did not start, nothing on the server says. Within
+    :data:`GRACEFUL_WINDOW` of Apache's last load (a graceful restart: logrotate's, a bootstrap's) only the daemons
+    started since count: those it stopped finish their requests first (mod_wsgi's shutdown-timeout)."""
+    from . import collect_login as C
+
+    snap = getattr(facts, "raw", None)
+    st = snap.st(C.PIDFILE) if getattr(snap, "files", None) else None  # (its mtime: Apache's last load, a graceful)
+    now = float(snap.raw.get("time") or 0) if st else 0
+    young = st[4] if st and now - st[4] < GRACEFUL_WINDOW else 0  # (the daemons it stopped may not be gone yet)
     stale = {d["pid"] for d in stale_daemons(facts, exp)}  # (test_daemons_run_live_release's line)
-    fresh = sorted((d for d in facts.get("daemons") or [] if d["pid"] not in stale), key=lambda d: -d["started"])
+    fresh = sorted((d for d in facts.get("daemons") or [] if d["pid"] not in stale and d["started"] >= young -
+                    START_SLACK), key=lambda d: -d["started"])
     if len(fresh) <= exp.cfg.processes:
         return []
     return [f"{len(fresh)} processes of the app user ({exp.cfg.app_user}) whose parent is Apache's (pid "

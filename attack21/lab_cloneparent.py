@@ -1,5 +1,5 @@
 """attack21 lab: a process the app's code made a sibling of its daemon (clone(CLONE_PARENT)) on a real deployed
-server. Run: .venv/bin/python -m pytest -q -p no:cacheprovider attack21/test_lab_cloneparent.py -s
+server. Run: .venv/bin/python -m pytest -q -p no:cacheprovider attack21/lab_cloneparent.py -s
 The injection emulates code of the app running in one of its mod_wsgi daemons (a request's code, an RCE): root in
 the container attaches to the daemon's main thread (ptrace, CAP_SYS_PTRACE) and makes it call
 clone(CLONE_PARENT | SIGCHLD), then go on as before (the child pauses for ever: the attacker's code would run there)."""
