@@ -6332,7 +6332,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "server by the stack's Python, never run", "test_stdlib_bytecode_is_its_sources",
             "/usr/lib/python3.11/json/__pycache__/__init__.cpython-311.pyc: not what /usr/lib/python3.11/json/"
             "__init__.py compiles to (libpython3.11-stdlib's module) ..."),
-    Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
+    Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons (no "
+            "more of them under Apache than its vhost's processes=: a process may make its parent's parent its own, "
+            "clone(CLONE_PARENT)), of "
             "Apache's user an Apache child, of the deploy user part of a live SSH session (its own systemd --user "
             "while it has one); no process of anyone else outside a live SSH session runs from the app's tree, "
             "as spelled (its command line) or as resolved (its working directory, executable, open files, a "
