@@ -1801,6 +1801,11 @@ def test_more_app_processes_under_apache_than_daemons_apache_runs_fail_the_proce
         and "[4461, 239, 238]" in msg["cw_processes"] and "processes=2" in msg["cw_processes"], msg
     daemons[-1]["started"] = 0.0  # one from before the switch: test_daemons_run_live_release's line, not this one
     assert outcome("cw_processes", facts, exp) == "pass"
+    daemons[-1]["started"] = daemons[0]["started"] + 5  # a vhost Apache runs with processes=3 (deploy.toml says 2:
+    vhost = "/etc/apache2/sites-available/yourapplication.conf"  # test_vhost_as_bootstrapped's line): 3 are its
+    facts.raw = parse.Snapshot({"files": {vhost: {"st": [0o100644, 0, 0, 1, 0, 1, 0], "data": "WSGIDaemonProcess "
+                                                  "yourapplication user=yourapplication processes=3 threads=15\n"}}})
+    assert outcome("cw_processes", facts, exp) == "pass"
 
 
 @pytest.mark.parametrize("member", ["a clone of the daemon", "a clone that ran a program of its own named apache2"])
