@@ -1,8 +1,9 @@
 """attack21 lab: a process the app's code made a sibling of its daemon (clone(CLONE_PARENT)) on a real deployed
-server. Run: .venv/bin/python -m pytest -q -p no:cacheprovider attack21/lab_cloneparent.py -s
+server. Run: [PLATFORM=debian13] .venv/bin/python -m pytest -q -p no:cacheprovider attack21/lab_cloneparent.py -s
 The injection emulates code of the app running in one of its mod_wsgi daemons (a request's code, an RCE): root in
 the container attaches to the daemon's main thread (ptrace, CAP_SYS_PTRACE) and makes it call
 clone(CLONE_PARENT | SIGCHLD), then go on as before (the child pauses for ever: the attacker's code would run there)."""
+import os
 import sys
 from pathlib import Path
 
@@ -61,7 +62,7 @@ FAULT = Fault("daemon-sibling-by-clone-parent", "cw_processes", "the app's code 
 
 def test_lab(tmp_path):
     campaign = Campaign(APP, load_config(APP), faults=(FAULT,), clean=1, batch=2, cwd=tmp_path, progress=print,
-                        stack=for_platform("debian12"))
+                        stack=for_platform(os.environ.get("PLATFORM", "debian12")))
     report = campaign.run()
     print("\n".join(report.lines()))
     for item in report.faults:
