@@ -1934,8 +1934,8 @@ def _more_than_apache_starts(facts, exp, parents: set) -> list[str]:
                     START_SLACK), key=lambda d: -d["started"])
     if len(fresh) <= most:
         return []
-    return [f"{len(fresh)} processes of the app user ({exp.cfg.app_user}) whose parent is Apache's (pid "
-            f"{', '.join(map(str, sorted(parents)))}), for the {most} daemons its vhost runs "
+    return [f"{count(len(fresh), 'process')} of the app user ({exp.cfg.app_user}) whose parent is Apache's (pid "
+            f"{', '.join(map(str, sorted(parents)))}), for the {count(most, 'daemon')} its vhost runs "
             f"(WSGIDaemonProcess processes={most}), newest first: {[d['pid'] for d in fresh]}: Apache "
             f"did not start {len(fresh) - most} of them (a process may make itself its parent's "
             f"child: clone(CLONE_PARENT) from a daemon, by code the app runs) and it runs with the app's rights "
