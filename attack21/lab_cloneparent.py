@@ -63,6 +63,8 @@ FAULT = Fault("daemon-sibling-by-clone-parent", "cw_processes", "the app's code 
 def test_lab(tmp_path):
     campaign = Campaign(APP, load_config(APP), faults=(FAULT,), clean=1, batch=2, cwd=tmp_path, progress=print,
                         stack=for_platform(os.environ.get("PLATFORM", "debian12")))
+    print("platform:", os.environ.get("PLATFORM", "debian12"), campaign.stack.name if hasattr(campaign.stack, "name")
+          else campaign.stack)
     report = campaign.run()
     print("\n".join(report.lines()))
     for item in report.faults:
