@@ -1923,10 +1923,11 @@ def _more_than_apache_starts(facts, exp, parents: set) -> list[str]:
     from . import collect_login as C
 
     snap = getattr(facts, "raw", None)
-    st = snap.st(C.PIDFILE) if getattr(snap, "files", None) else None  # (its mtime: Apache's last load, a graceful)
-    now = float(snap.raw.get("time") or 0) if st else 0
+    st, now, vhost = None, 0.0, ""
+    if snap is not None and getattr(snap, "files", None):  # (the pid file's mtime: Apache's last load, a graceful)
+        st, now = snap.st(C.PIDFILE), float(snap.raw.get("time") or 0)
+        vhost = snap.text(exp.stack.apache.site_file(exp.cfg.app)) or ""
     young = st[4] if st and now - st[4] < GRACEFUL_WINDOW else 0  # (the daemons it stopped may not be gone yet)
-    vhost = (snap.text(exp.stack.apache.site_file(exp.cfg.app)) or "") if getattr(snap, "files", None) else ""
     most = max([exp.cfg.processes] + [int(n) for n in re.findall(BOOTSTRAPPED["processes"], vhost)])  # (a vhost
     # not as deploy.toml says is test_vhost_as_bootstrapped's line: its daemons are not counted against it twice)
     stale = {d["pid"] for d in stale_daemons(facts, exp)}  # (test_daemons_run_live_release's line)
