@@ -268,20 +268,21 @@ def loose_install(places: list[str] | None = None, most: int = 300000) -> str | 
             if st.st_uid not in (me, 0) or loose:
                 return (f"{path} is {stat.S_IMODE(st.st_mode):04o} uid {st.st_uid}: someone but you and root may "
                         f"change the code this command runs ({place}: a place this Python imports from, or runs "
-                        f".pth files of at every start), with your keys on every server; make it and the "
-                        f"directories above it yours or root's alone (chmod go-w, chown)")
+                        f".pth files of at every start), with your rights (your keys on every server; root's, run "
+                        f"as root); make it and the directories above it yours or root's alone (chmod go-w, chown)")
     return None
 
 
 def main(argv: list[str] | None = None) -> int:
     tolerate_closed_pipes()  # `deploytests init | head`: the command still does all it does
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] in (["fab"], ["gate"]):  # every word after it is fab's or pytest's own
-        loose = loose_install()
-        if loose:  # (a name another local user chose, shown escaped: this module's own, nothing more is imported)
-            shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in loose)
-            print(f"deploytests: refused: {shown}", file=sys.stderr)
-            return 2
+    admin = argv[:1] in (["fab"], ["gate"])  # (every word after it is fab's or pytest's own)
+    loose = loose_install() if admin or os.geteuid() == 0 else None  # (root: every command, `engine up` too)
+    if loose:  # (a name another local user chose, shown escaped: this module's own, nothing more is imported)
+        shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in loose)
+        print(f"deploytests: refused: {shown}", file=sys.stderr)
+        return 2
+    if admin:
         return {"fab": _fab, "gate": _gate}[argv[0]](argparse.Namespace(rest=argv[1:]))
     args = _parser().parse_args(argv)
     if getattr(args, "check", None):

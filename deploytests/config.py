@@ -19,7 +19,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
-from .schema import Custom, Field, Flag, Integer, LocalPath, RelPaths, Strings, Table, Text, read_toml, regular_bytes
+from .schema import (
+    Custom,
+    Field,
+    Flag,
+    Integer,
+    LocalPath,
+    RelPaths,
+    Strings,
+    Table,
+    Text,
+    read_toml,
+    regular_bytes,
+    within,
+)
 
 APPS_ROOT = "/var/www"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -57,7 +70,7 @@ def confined(cfg: DeployConfig) -> DeployConfig:
     out is outside), or when none is named; else a ConfigError: the repository's deploy.toml named a file of this
     machine (``~/.aws/credentials``) that the admin's gate would read, hash and parse."""
     path, project = cfg.config_file, Path(cfg.project_dir).resolve()
-    if path is None or path == project or project in Path(path).resolve().parents:
+    if path is None or within(path, project):
         return cfg
     raise ConfigError(f"config_file {path} lies outside the project {project}: the admin's gate and bootstrap "
                       f"(deploytests gate, deploytests fab bootstrap) read no file of this machine that the "

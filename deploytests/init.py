@@ -28,18 +28,20 @@ from __future__ import annotations
 
 import ast
 import errno
+import functools
 import json
 import mimetypes
 import os
 import re
 import tomllib
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .config import PLACEHOLDER, DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
 from .pipeline.programs.spawn import env_lines
-from .schema import regular_bytes
+from .schema import regular_bytes, within
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
@@ -89,11 +91,40 @@ CONFIG_SUFFIXES = (".cfg", ".py", ".conf", ".ini", ".toml", ".json")  # what CON
 CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
 PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
 
+_PROJECT: ContextVar[Path | None] = ContextVar("project", default=None)  # the project init or the gate reads
+
+
+def _in_project(fn):
+    """``fn(root, ...)`` with ``root`` the project every read and write of init's lies in (:func:`_inside`)."""
+    @functools.wraps(fn)
+    def run(root, *args, **kwargs):
+        token = _PROJECT.set(Path(root).resolve())
+        try:
+            return fn(root, *args, **kwargs)
+        finally:
+            _PROJECT.reset(token)
+    return run
+
+
+def _inside(path: Path) -> Path:
+    """``path`` when its real path lies in the project's (:func:`~deploytests.schema.within`), else a one-line
+    ConfigError: a repository's link leading out names a file of this machine, which init and the gate's warnings
+    neither read nor write (``pyproject.toml`` linked to a missing ``~/.bash_login``: init made it, its packaging
+    tables in it, a requirement line's ``$(...)`` among them, run by bash at the next login)."""
+    root = _PROJECT.get()
+    if root is None or within(path, root):  # (None: a helper called alone, as the unit tests do)
+        return path
+    raise ConfigError(f"{path} leads out of the project {root} (to {os.path.realpath(path)}): neither read nor written",
+                      hint="a link of the repository's leading out of it names a file of this machine, not of the "
+                           "project: make it a file or directory of the project")
+
+
 def _text(path: Path, errors: str = "strict") -> str:
     """A file of the project as text, read as data: a regular file only, bounded (:func:`~deploytests.schema.
-    regular_bytes`: a link of the repository's to ``/dev/zero`` or a FIFO is one line, not a hang)."""
+    regular_bytes`: a link of the repository's to ``/dev/zero`` or a FIFO is one line, not a hang), inside the
+    project (:func:`_inside`)."""
     try:
-        return regular_bytes(path).decode("utf-8", errors)
+        return regular_bytes(_inside(path)).decode("utf-8", errors)
     except OSError as exc:
         if exc.errno not in (errno.EINVAL, errno.EFBIG):  # (not there, not readable: the caller's case, as before)
             raise
@@ -166,6 +197,7 @@ def instance_note(d: Detected) -> list[str]:
             '(or pass instance_path=os.path.abspath("instance") to Flask(...) and list "instance" instead).']
 
 
+@_in_project
 def gate_warnings(root: Path) -> list[str]:
     """What init warned about, read again from the project's source at every gate run (nothing imported): an app
     whose code uses Flask's default instance folder, which on a server lies inside the release's venv, while
@@ -820,7 +852,7 @@ def unreadable_as(path: Path, fmt: str) -> str:
     a section, NAME=value lines, TOML, JSON."""
     import configparser
 
-    text = path.read_text(errors="replace")
+    text = _text(path, "replace")
     kind = next(i for i, (_, f, _) in enumerate(CONFIG_FORMATS) if f == fmt)
     try:
         if kind == 0:
@@ -1008,6 +1040,7 @@ def compile_catalogs(root: Path, d: Detected) -> None:
                        ".mo files as package data")
 
 
+@_in_project
 def detect(root: Path) -> Detected:
     """Read the project and guess its deploy settings (nothing is written): a Django project (manage.py naming
     its settings module), else a Flask app (a factory or ``app = Flask(...)``), else plain WSGI (a module-level
@@ -1930,7 +1963,7 @@ def deploy_test(d: Detected, root: Path) -> str:
             static = STATIC_TEST.format(path=f"{prefix}/admin/css/base.css", type="text/css")
     elif d.static:
         prefix, directory = next(iter(d.static.items()))
-        files = sorted(p for p in (root / directory).rglob("*") if p.is_file())
+        files = sorted(p for p in _inside(root / directory).rglob("*") if p.is_file())
         if files:
             kind = mimetypes.guess_type(files[0].name)[0] or ""
             static = STATIC_TEST.format(path=f"{prefix}/{files[0].relative_to(root / directory).as_posix()}",
@@ -1997,6 +2030,7 @@ def ini_block(keys: dict, toml: bool = True) -> str:
         f"{k} = {' '.join(v) if isinstance(v, list) else v}\n" for k, v in keys.items())
 
 
+@_in_project
 def init(root: Path, *, out=print) -> int:
     """Write the starter files into ``root`` (never over a file); return the number of files written."""
     root = Path(root).resolve()
@@ -2033,6 +2067,8 @@ def init(root: Path, *, out=print) -> int:
             section, _, option = key[1:].partition("] ")
             sections.setdefault(section, []).append(f"{option} = {value}")
         files[d.config_file] += "".join(f"\n[{sec}]\n" + "\n".join(lines) + "\n" for sec, lines in sections.items())
+    for rel in [*files, "pyproject.toml"]:  # (every file init may write, before it writes one)
+        _inside(root / rel)
     written, kept = 0, False
     has_deploy_config = has_table(root / "pyproject.toml")
     for rel, text in files.items():
@@ -2142,7 +2178,7 @@ def init(root: Path, *, out=print) -> int:
 
 def _append(pyproject: Path, tables: str) -> str:
     """Add ``tables`` at the end of ``pyproject`` (made if missing), after a blank line; return what it held."""
-    text = _text(pyproject) if pyproject.is_file() else ""
+    text = _text(pyproject) if _inside(pyproject).is_file() else ""
     with open(pyproject, "a") as f:
         f.write(("\n" if text and not text.endswith("\n\n") else "") + tables)
     return text

@@ -54,6 +54,13 @@ class Document:
 FILE_LIMIT = 4 << 20  # bytes of a TOML file, or of a project's file init and the gate read, at most
 
 
+def within(path: Path | str, root: Path | str) -> bool:
+    """Whether ``path``'s real path (its links followed, a dangling one's too) lies in ``root``'s: a link of a project
+    leading out of it names a file of this machine, not of the project."""
+    real, top = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    return real == top or top in real.parents
+
+
 def regular_bytes(path: Path | str, limit: int = FILE_LIMIT) -> bytes:
     """The bytes of ``path`` (where its links lead) when it is a regular file of at most ``limit`` bytes, else an
     OSError saying why. Opened without blocking: a repository's file that is a link to ``/dev/zero`` filled the

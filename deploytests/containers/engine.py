@@ -136,7 +136,8 @@ def docker_client(timeout: int = 120):
     except Exception as exc:  # docker raises DockerException, requests errors, FileNotFoundError...
         raise EngineUnavailable(
             f"no Docker engine answers at {engine_name()} ({type(exc).__name__})",
-            hint=f"run `{ENGINE_UP_COMMAND}` (as root), or start dockerd / set DOCKER_HOST",
+            hint=f"run `sudo apt-get install -y {' '.join(APT_PACKAGES)}` (or `{ENGINE_UP_COMMAND}` as root, from an "
+                 "install of root's), or start dockerd / set DOCKER_HOST",
         ) from None
     return client
 

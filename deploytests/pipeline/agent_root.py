@@ -84,9 +84,8 @@ def run(cmd, what, hint="", env=None, check=True, **kw):
     proc = SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, **kw)
     out = proc.stdout.decode("utf-8", "replace")
     if check and proc.returncode != 0:
-        last = out.strip().splitlines()[-1] if out.strip() else "no output"
-        raise AgentError("%s (exit %d): %s" % (what, proc.returncode, last), hint=hint,
-                         detail="$ %s\n%s" % (" ".join(cmd), "\n".join(out.splitlines()[-25:])))
+        raise AgentError("%s (exit %d): %s" % (what, proc.returncode, (out.strip().splitlines() or ["no output"])[-1]),
+                         hint=hint, detail="$ %s\n%s" % (" ".join(cmd), "\n".join(out.splitlines()[-25:])))
     return proc.returncode, out
 
 

@@ -167,14 +167,18 @@ def kernel(out, path, limit=0):
     if BIG - out["size"] < max(limit, 4096):
         return out["errors"].update({"/proc": "more than %d bytes in all: the rest not read" % BIG})
     try:  # (a link's target counts too: 600 processes' open files once made a 149 MB reply counted as 1 MB)
-        text = "" if limit else os.readlink(path)
-        if limit:
-            with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:  # buffered: reads to EOF
-                text = f.read(limit).decode("latin-1")  # (/proc's maps and environ give a page per read call)
+        text = slurp(path, limit) if limit else os.readlink(path)
     except OSError:
         return None
     out["size"] = min(BIG, out["size"] + len(json.dumps(text)))  # (as the reply writes it: \u0001, 6; once past: full)
     return text
+
+
+def slurp(path, limit):
+    """At most ``limit`` bytes of ``path`` (not through a link at its name), as latin-1 text. Buffered: it reads to
+    ``limit`` or the end (``/proc``'s ``maps`` and ``environ`` give a page per read call)."""
+    with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
+        return f.read(limit).decode("latin-1")
 
 
 def processes(out, watch):
@@ -182,8 +186,10 @@ def processes(out, watch):
     for pid in bounded(out, "processes", [p for p in os.listdir("/proc") if p.isdigit()], PIDS):
         base = "/proc/" + pid
         try:  # a leader thread that exited alone (Z) shows nothing of what its other threads run: the newest shows it
+            # (Z: the state, after the last ")": the name before it is the process's own to set, ") Z " too)
             entry = {"uid": os.lstat(base).st_uid, "stat": kernel(out, base + "/stat", 4096)}
-            base += "/task/" + max(os.listdir(base + "/task"), key=int) if ") Z " in (entry["stat"] or "") else ""
+            zombie = re.search(r"\) Z [^)]*$", entry["stat"] or "")  # (no ")" after: its name is before the last)
+            base += "/task/" + max(os.listdir(base + "/task"), key=int) if zombie else ""
         except OSError:
             continue  # gone meanwhile
         entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC[1:])
@@ -228,8 +234,7 @@ def mapped(out):
 def shadow(out, path="/etc/shadow"):
     """Each entry of /etc/shadow (or /etc/gshadow: its administrators, members) as [name, "empty"/"locked" (!...)/
     "none" (*)/"set", the other fields], under the file's name: no hash leaves root."""
-    with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NOFOLLOW)) as f:
-        rows = [ln.split(":") for ln in f.read(LIMIT).decode("latin-1").splitlines()]
+    rows = [ln.split(":") for ln in slurp(path, LIMIT).splitlines()]
     out[os.path.basename(path)] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8]
                                     for r in rows if len(r) > 1]
 

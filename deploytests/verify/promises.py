@@ -1895,6 +1895,7 @@ def cw_processes(facts, exp):
                      f"session: what the deploy login or the app writes there runs with {p['user']}'s rights. "
                      + _allow_hint(exp, "allow_processes", f"{p['user']}: {argv0}"))
     lines += process_lines(facts, exp, inv.get("reaching") or [])  # what runs from the tree, resolved
+    lines += _more_than_apache_starts(facts, exp, parents)
     lines += [f"{_proc(p)} runs {p['exe']}, a program in a directory every local user may write, outside any login "
               f"session: whoever made that name first chose what runs with {p['user']}'s rights" +
               (" (and removed it since: it runs unseen)" if p["exe"].endswith(" (deleted)") else "") +
@@ -1905,6 +1906,42 @@ def cw_processes(facts, exp):
     named |= {p["pid"] for sock in inv.get("listeners") or [] for p in sock["procs"]}  # (cw_listen's: what it
     # serves is judged there, and allowed there by its program: allow_listen)
     _unaccounted("process", lines + _unpackaged_root(facts, exp, live, named))
+
+
+GRACEFUL_WINDOW = 30  # seconds after Apache's last load in which the daemons it stopped may still be shutting down
+
+
+def _more_than_apache_starts(facts, exp, parents: set) -> list[str]:
+    """One line when more processes of the app user have Apache's root process for their parent, started since the
+    switch, than the daemons its vhost runs (``processes=``). A parent is no proof of who started a process: one
+    may make its parent's parent its own (``clone(CLONE_PARENT)``), so code the app runs in a daemon left a process
+    with the daemon's title, program, working directory and memory, Apache's child by every field the kernel
+    shows, running with the app's rights outside Apache's control (no reload stops it). Apache itself starts no
+    more than ``processes=`` daemons of the group; which one it did not start, nothing on the server says. Within
+    :data:`GRACEFUL_WINDOW` of Apache's last load (a graceful restart: logrotate's, a bootstrap's) only the daemons
+    started since count: those it stopped finish their requests first (mod_wsgi's shutdown-timeout)."""
+    from . import collect_login as C
+
+    snap = getattr(facts, "raw", None)
+    st, now, vhost = None, 0.0, ""
+    if snap is not None and getattr(snap, "files", None):  # (the pid file's mtime: Apache's last load, a graceful)
+        st, now = snap.st(C.PIDFILE), float(snap.raw.get("time") or 0)
+        vhost = snap.text(exp.stack.apache.site_file(exp.cfg.app)) or ""
+    young = st[4] if st and now - st[4] < GRACEFUL_WINDOW else 0  # (the daemons it stopped may not be gone yet)
+    most = max([exp.cfg.processes] + [int(n) for n in re.findall(BOOTSTRAPPED["processes"], vhost)])  # (a vhost
+    # not as deploy.toml says is test_vhost_as_bootstrapped's line: its daemons are not counted against it twice)
+    stale = {d["pid"] for d in stale_daemons(facts, exp)}  # (test_daemons_run_live_release's line)
+    fresh = sorted((d for d in facts.get("daemons") or [] if d["pid"] not in stale and d["started"] >= young -
+                    START_SLACK), key=lambda d: -d["started"])
+    if len(fresh) <= most:
+        return []
+    return [f"{count(len(fresh), 'process')} of the app user ({exp.cfg.app_user}) whose parent is Apache's (pid "
+            f"{', '.join(map(str, sorted(parents)))}), for the {count(most, 'daemon')} its vhost runs "
+            f"(WSGIDaemonProcess processes={most}), newest first: {[d['pid'] for d in fresh]}: Apache "
+            f"did not start {len(fresh) - most} of them (a process may make itself its parent's "
+            f"child: clone(CLONE_PARENT) from a daemon, by code the app runs) and it runs with the app's rights "
+            f"outside Apache's control, never reloaded; kill -9 them all (Apache starts its daemons again), then "
+            f"find what the app ran"]
 
 
 STACK_DAEMONS = frozenset({"/usr/sbin/apache2", *SSHD})  # root's own daemons of the stack (each judged by its rules)
@@ -6299,7 +6336,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "server by the stack's Python, never run", "test_stdlib_bytecode_is_its_sources",
             "/usr/lib/python3.11/json/__pycache__/__init__.cpython-311.pyc: not what /usr/lib/python3.11/json/"
             "__init__.py compiles to (libpython3.11-stdlib's module) ..."),
-    Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons, of "
+    Promise("cw_processes", f"{CW}: runs", "every process of the app user is one of its mod_wsgi daemons (no "
+            "more of them under Apache than its vhost's processes=: a process may make its parent's parent its own, "
+            "clone(CLONE_PARENT)), of "
             "Apache's user an Apache child, of the deploy user part of a live SSH session (its own systemd --user "
             "while it has one); no process of anyone else outside a live SSH session runs from the app's tree, "
             "as spelled (its command line) or as resolved (its working directory, executable, open files, a "

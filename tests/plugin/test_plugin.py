@@ -214,7 +214,7 @@ def test_no_docker_engine_stops_the_session(pytester, monkeypatch, tmp_path):
     result = pytester.runpytest_subprocess("--app", an_app(pytester), "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     line = one_error_line(result, "no Docker engine answers at unix://")
-    assert "run `deploytests engine up` (as root)" in line
+    assert "run `sudo apt-get install -y docker.io debootstrap` (or `deploytests engine up` as root" in line
 
 
 def test_unit_tests_need_no_target(pytester, monkeypatch, tmp_path):

@@ -314,3 +314,25 @@ def test_the_admins_bootstrap_reads_no_file_deploy_toml_names_outside_the_projec
             _ = session.config
     monkeypatch.delenv(DATA_ONLY)
     assert Session(Settings(app=project)).config.config_file == outside  # (a deploy login's own run: its own file)
+
+
+def test_a_command_run_as_root_refuses_an_install_another_login_may_change(tmp_path, monkeypatch, capsys):
+    """The quick start ran ``sudo .venv/bin/deploytests engine up``: the project's environment (its dependencies,
+    their ``.pth`` files and modules), a login's to change, run by root with nothing said. Class: root on the runner
+    runs code a less trusted login may change (the admin's ``fab``/``gate`` were judged so; other commands were
+    not). Every command run as root is judged as they are, ``engine up`` among them: an install another login owns
+    is refused in one line before the command runs."""
+    from deploytests import __main__ as entry
+
+    ran: list = []
+    monkeypatch.setattr("deploytests.containers.engine.engine_up", lambda **kw: ran.append(kw) or 0)
+    monkeypatch.setattr(entry, "loose_install", lambda: "/home/dev/proj/.venv/lib is 0755 uid 1000: someone but "
+                        "you and root may change the code this command runs ...")
+    monkeypatch.setattr(entry.os, "geteuid", lambda: 0)
+    assert entry.main(["engine", "up"]) == 2 and ran == []
+    assert capsys.readouterr().err.startswith("deploytests: refused: /home/dev/proj/.venv/lib is 0755 uid 1000")
+    monkeypatch.setattr(entry.os, "geteuid", lambda: 1000)  # a login's own command: its own install is its own
+    assert entry.main(["engine", "up"]) == 0 and len(ran) == 1
+    monkeypatch.setattr(entry, "loose_install", lambda: None)  # root's own install: the command runs
+    monkeypatch.setattr(entry.os, "geteuid", lambda: 0)
+    assert entry.main(["engine", "up"]) == 0 and len(ran) == 2

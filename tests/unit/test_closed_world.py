@@ -1782,3 +1782,52 @@ def test_the_app_users_keys_are_looked_for_where_sshd_takes_them(tmp_path, monke
     assert reader.app_keys("app", str(ssh)) == []
     (ssh / "authorized_keys" / "app").write_text("ssh-ed25519 AAAA ci@runner\n")
     assert reader.app_keys("app", str(ssh)) == [str(ssh / "authorized_keys" / "app")]
+
+
+def test_more_app_processes_under_apache_than_daemons_apache_runs_fail_the_process_rule(exp):
+    """Class: a process taken for Apache's by its parent, which a process may choose: ``clone(CLONE_PARENT)`` from a
+    daemon (code the app runs: a request's, an exploit's) makes a process whose parent is Apache's root process,
+    with the daemon's title, program, working directory and memory. It passed for a daemon Apache forked (on a real
+    server: 84 passed), running the app's rights outside Apache's control until the next deploy. Apache starts at
+    most the vhost's ``processes=`` daemons of the app's group: more, started since the switch, is one line naming
+    them all (which one Apache did not start, nothing on the server says)."""
+    facts = clean_facts()
+    daemons = facts.remote["daemons"]
+    assert len(daemons) == exp.cfg.processes and failing(facts, exp) == {}
+    daemons.append(dict(daemons[0], pid=4461, started=max(d["started"] for d in daemons) + 5))
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_processes"], msg
+    assert "3 processes of the app user (yourapplication) whose parent is Apache's (pid 27)" in msg["cw_processes"] \
+        and "[4461, 239, 238]" in msg["cw_processes"] and "processes=2" in msg["cw_processes"], msg
+    daemons[-1]["started"] = 0.0  # one from before the switch: test_daemons_run_live_release's line, not this one
+    assert outcome("cw_processes", facts, exp) == "pass"
+    daemons[-1]["started"] = daemons[0]["started"] + 5  # a vhost Apache runs with processes=3 (deploy.toml says 2:
+    vhost = "/etc/apache2/sites-available/yourapplication.conf"  # test_vhost_as_bootstrapped's line): 3 are its
+    facts.raw = parse.Snapshot({"files": {vhost: {"st": [0o100644, 0, 0, 1, 0, 1, 0], "data": "WSGIDaemonProcess "
+                                                  "yourapplication user=yourapplication processes=3 threads=15\n"}}})
+    assert outcome("cw_processes", facts, exp) == "pass"
+
+
+@pytest.mark.parametrize("member", ["a clone of the daemon", "a clone that ran a program of its own named apache2"])
+def test_apaches_old_daemons_count_only_once_they_outlived_its_graceful_restart(exp, member):
+    """The same rule, dated by Apache's last load (its pid file's mtime: a graceful restart, logrotate's or a
+    bootstrap's): the daemons it stopped finish their requests before they go (mod_wsgi's shutdown-timeout), so
+    within 30 s of it only the daemons started since count; after, every one does. The other member: the clone
+    that then ran a program of the app user's (in ``shared/``, named ``apache2``: the kernel's ``comm`` is Apache's,
+    the process rule took it for Apache's child) is counted as well."""
+    facts = clean_facts()
+    daemons = facts.remote["daemons"]
+    start = max(d["started"] for d in daemons)
+    if member != "a clone of the daemon":
+        daemons[0].update(exe="/var/www/yourapplication/shared/data/apache2", argv0="/var/www/yourapplication/"
+                          "shared/data/apache2")
+    daemons += [dict(daemons[1], pid=4471, started=start + 10), dict(daemons[1], pid=4472, started=start + 10)]
+    parent = next(p["pid"] for p in facts.remote["apache"] if p["user"] == "root")
+    facts.raw = parse.Snapshot({"files": {"/run/apache2/apache2.pid": {"st": [0o100644, 0, 0, 3, start + 9.9, 1, 0],
+                                                                       "data": f"{parent}\n"}}})
+    facts.raw.raw["time"] = start + 15  # 5 s after a graceful: its old daemons may be finishing their requests
+    assert outcome("cw_processes", facts, exp) == "pass"
+    facts.raw.raw["time"] = start + 120  # old daemons two minutes after it: Apache did not start them
+    line = outcome("cw_processes", facts, exp)
+    assert "4 processes of the app user (yourapplication) whose parent is Apache's" in line and \
+        f"[4471, 4472, {daemons[1]['pid']}, {daemons[0]['pid']}]" in line, line

@@ -298,8 +298,9 @@ class TestErrorText:
         with pytest.raises(EngineUnavailable) as info:
             engine.docker_client()
         assert str(info.value) == ("no Docker engine answers at unix:///nonexistent/docker.sock "
-                                   "(FileNotFoundError). Hint: run `deploytests engine up` (as root), "
-                                   "or start dockerd / set DOCKER_HOST.")
+                                   "(FileNotFoundError). Hint: run `sudo apt-get install -y docker.io debootstrap` "
+                                   "(or `deploytests engine up` as root, from an install of root's), or start dockerd "
+                                   "/ set DOCKER_HOST.")
 
     def test_hosts_failed_lists_every_failed_host(self):
         outcomes = [HostOutcome("a", value=1), HostOutcome("b", error=DeployTestsError("gate refused")),

@@ -1883,7 +1883,7 @@ def test_a_repositorys_link_to_a_device_or_a_fifo_is_not_read_by_the_gate_or_ini
 
     root = tmp_path / "proj"
     shutil.copytree(APPS / "yourapplication", root)
-    fifo = tmp_path / "fifo"
+    fifo = root / "fifo"  # (inside the project: a link out of it is not followed at all, the test below)
     os.mkfifo(fifo)
     (root / "yourapplication" / "models.py").symlink_to(fifo)
     found: list = []
@@ -1896,5 +1896,50 @@ def test_a_repositorys_link_to_a_device_or_a_fifo_is_not_read_by_the_gate_or_ini
     (root / "yourapplication" / "models.py").unlink()
     (root / "yourapplication" / "models.py").symlink_to("/dev/zero")
     assert gate_warnings(root) == []
-    with pytest.raises(ConfigError, match=r"models.py: not a regular file: not read\. "):
+    with pytest.raises(ConfigError, match=r"models.py leads out of the project .* neither read nor written\. "):
         detect(root)
+
+
+def test_init_and_the_gate_neither_read_nor_write_through_a_repositorys_link_out_of_the_project(tmp_path):
+    """A repository's link leading out of the project names a file of the developer's (or the admin's) machine:
+    init and the gate's warnings neither read nor write there. ``pyproject.toml`` linked to a missing
+    ``~/.bash_login``: init appended its packaging tables there (the file made), a requirements.txt line's
+    ``$(...)`` among them, which bash ran at the next login; a module linked to ``~/.aws/credentials``: read as text
+    for the warnings' regexes at every gate's start. Class: a path of the project followed by a link out of it, read
+    or written. Now each of init's reads and writes is of a real path inside the project, else one line."""
+    import shutil
+
+    from deploytests.errors import ConfigError
+    from deploytests.examples import APPS
+    from deploytests.init import init
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".aws").mkdir()
+    (home / ".aws" / "credentials").write_text("[default]\naws_secret_access_key = x\n")
+    repo = home / "src" / "repo"
+    repo.mkdir(parents=True)
+    (repo / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    (repo / "requirements.txt").write_text('flask\nrequests; python_version > "$(id >/tmp/pwned)"\n')
+    (repo / "pyproject.toml").symlink_to("../../.bash_login")  # (missing: open(..., "a") would make it)
+    with pytest.raises(ConfigError, match=r"pyproject\.toml.* leads out of the project"):
+        init(repo, out=lambda line: None)
+    assert not (home / ".bash_login").exists() and not (repo / "deploy.toml").exists()  # (refused before any write)
+    # another member: a directory init writes into, linked out (tests/ -> a directory of the home)
+    (repo / "pyproject.toml").unlink()
+    (home / "elsewhere").mkdir()
+    (repo / "tests").symlink_to(home / "elsewhere")
+    with pytest.raises(ConfigError, match=r"tests/deploy/test_deploy\.py.* leads out of the project"):
+        init(repo, out=lambda line: None)
+    assert list((home / "elsewhere").iterdir()) == []
+    # reads: a module of the app linked to a file of the machine is not read, by init or by the gate's warnings
+    root = tmp_path / "proj"
+    shutil.copytree(APPS / "yourapplication", root)
+    (root / "yourapplication" / "models.py").symlink_to(home / ".aws" / "credentials")
+    with pytest.raises(ConfigError, match=r"models\.py.* leads out of the project"):
+        detect(root)
+    assert gate_warnings(root) == []
+    # a link inside the project is the project's own: read as before
+    (root / "yourapplication" / "models.py").unlink()
+    (root / "yourapplication" / "models.py").symlink_to(root / "yourapplication" / "__init__.py")
+    assert detect(root).entry_point

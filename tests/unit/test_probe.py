@@ -815,6 +815,42 @@ def test_the_root_collector_reads_a_process_whose_leader_thread_exited_from_its_
         child.stdout and child.stdout.close()
 
 
+NAMED_ZOMBIE = """
+import ctypes, os, threading, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(15, b"x) Z y", 0, 0, 0)  # PR_SET_NAME: the leader's own name, as /proc/<pid>/stat shows it
+def elsewhere():
+    libc.unshare(0x200)  # CLONE_FS: this thread alone gets a working directory of its own
+    os.chdir("/")
+    print("ready", flush=True)
+    time.sleep(60)
+threading.Thread(target=elsewhere).start()
+"""
+
+
+def test_the_root_collector_reads_a_process_by_its_state_never_by_the_name_it_gave_itself(tmp_path):
+    """Class: root deciding from text a less trusted process wrote. Root's collector read a process's live thread
+    instead of its leader when its ``stat`` held ``) Z `` anywhere, and the process's name (``comm``, in that line,
+    before its state) is its own to set: one named ``x) Z y`` had its newest thread read, whose working directory
+    and file descriptors may be its own (``unshare(CLONE_FS)``, ``CLONE_FILES``). The state is the word after the
+    last ``)``."""
+    import subprocess
+
+    from deploytests.verify import collect_root
+
+    child = subprocess.Popen([sys.executable, "-I", "-c", NAMED_ZOMBIE], stdout=subprocess.PIPE, cwd=tmp_path)
+    try:
+        assert child.stdout and child.stdout.readline() == b"ready\n"
+        out = {"errors": {}, "proc": {}, "size": 0}
+        collect_root.processes(out, {os.getuid()})
+        entry = out["proc"][str(child.pid)]
+        assert "(x) Z y) S " in entry["stat"] and entry["cwd"] == str(tmp_path), entry["cwd"]
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout and child.stdout.close()
+
+
 def test_a_process_showing_the_daemons_title_outside_apache_is_no_daemon():
     """Class: a process identified by what it says of itself. A process of the app user (or anyone's) started
     outside Apache and titled as mod_wsgi titles the daemons (``exec -a '(wsgi:yourapplication)'``) was taken for
