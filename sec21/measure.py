@@ -32,7 +32,14 @@ APP = APPS / "yourapplication"
 
 # corrections after a run (the faults unchanged): a check made exact, an injection completed
 CHECK_FIX: dict = {}
-INJECT_FIX: dict = {}
+# corrections after the first run: in this lab the deploy login (the owner of the app's root) is the admin login
+# too (NOPASSWD: ALL), so what these five handed "to the deploy login" was handed to root: no harm (the gate rightly
+# counts an admin's own files as root's). Given instead to the image's other login, without sudo (deployer): the
+# harm each claims, for a login less trusted than root
+OTHER_LOGIN = 'DEPU=deployer; DEPH=$(getent passwd deployer | cut -d: -f6); id -u deployer >/dev/null\n'
+INJECT_FIX: dict = {k: OTHER_LOGIN for k in ("root-selected-editor-in-deploy-home", "dpkg-post-invoke-from-opt",
+                                            "logrotate-compresscmd-from-opt", "ca-store-dir-of-deploy-login",
+                                            "ssh-known-hosts-of-deploy-login")}
 INJECT_SET: dict = {}
 
 

@@ -5675,6 +5675,15 @@ def sec_secrets(facts, exp):
               "login elsewhere); chmod 600 it, or remove it" for p, m, u, g in keys_read
               if not any(ln.startswith(f"{p} (") for ln in lines)]  # (a host key: its own line above)
     said = {c["path"] for c in (facts.get("tree_inventory") or {}).get("config_copies") or []}
+    lines += [f"{c['path']} ({c['mode']} {c['owner']}): " + (
+        "a private key (its PEM or OpenSSH block), by content, that every local user reads (others may enter each "
+        "directory above it): whoever reads it, the app's code too, is what it is the key of (the app's client "
+        "certificate, a service, a login elsewhere); chmod 600 it, or remove it" if c.get("what") == "key" else
+        "holds a secret of the app's config by value (a value under a secret key, e.g. SECRET_KEY: moved into a "
+        "script, an env file, a note), that every local user reads (others may enter each directory above it): "
+        "the app's code and Apache's workers too; keep it in the config (0640) only, or chmod o-r this file")
+              for c in (facts.get("tree_inventory") or {}).get("secret_copies") or []
+              if c["path"] not in said and not any(ln.startswith(f"{c['path']} (") for ln in lines)]
     lines += [f"{c['path']} ({c['mode']} {c['owner']}): a copy, by content (sha256), of {c['of']}, the app's data "
               "others may not read, that every local user reads (others may enter each directory above it): what "
               "the app keeps there (its users, their password hashes, uploads, keys) to any account on the server; "
