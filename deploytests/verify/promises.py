@@ -6132,6 +6132,10 @@ SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower 
                                             "(80, 22) while Apache or sshd restarts, and answers in their place"),
     "kernel.perf_event_paranoid": (2, True, "any user profiles the kernel and other users' CPUs (a side channel)"),
     "vm.mmap_min_addr": (4096, True, "a kernel NULL-pointer bug becomes a way to root"),
+    "vm.unprivileged_userfaultfd": (0, False, "any user stalls the kernel mid-copy with userfaultfd: a kernel race "
+                                    "(use-after-free) becomes a reliable way to root"),
+    "net.ipv6.conf.all.accept_source_route": (0, False, "a sender chooses the route of its IPv6 packets"),
+    "net.ipv6.conf.default.accept_source_route": (0, False, "a sender chooses the route of its IPv6 packets"),
 }
 
 

@@ -490,6 +490,9 @@ def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
     ("net.ipv4.ip_unprivileged_port_start=0\n", "ip_unprivileged_port_start = 0 (secure: 1024)"),  # blind
     ("kernel.perf_event_paranoid = -1\n", "perf_event_paranoid = -1 (secure: 2)"),  # other members (after)
     ("net.ipv4.conf.all.accept_source_route=1\n", "accept_source_route = 1 (secure: 0)"),
+    ("vm.unprivileged_userfaultfd = 1\n", "unprivileged_userfaultfd = 1 (secure: 0)"),  # sec21's blind fault
+    ("net.ipv6.conf.all.accept_source_route=1\n", "ipv6.conf.all.accept_source_route = 1 (secure: 0)"),  # (after)
+    ("vm.unprivileged_userfaultfd = 0\nvm.mmap_min_addr = 65536\n", None),  # (DevSec's values: stricter)
     ("net.ipv4.ip_forward=0\nnet.core.somaxconn=1024\nvm.swappiness=10\n", None)])  # tuning and hardening pass
 def test_network_and_process_sysctls_set_weaker_than_the_kernel_ships_fail(exp, text, caught):
     """Class (blind faults): the kernel settings judged were a list of memory and file-system guards; the network
