@@ -26,15 +26,21 @@ from deploytests.verify.sockets import root_capable
 import pickle
 cfg = load_config(measure.APP)
 for i, s in zip(items, fleet.servers):
-    fa = F.gather(s, cfg)
-    inv = fa.get("inventory") or {}
-    print(i.name, "system_dirs:", [x for x in inv.get("system_dirs") or [] if "/home/" not in x[0]][:20])
-    print(i.name, "admins:", root_capable(fa, getattr(fa, "raw", None)))
-    print(i.name, "lines:", P._system_dirs(fa, inv.get("system_dirs") or [], []))
-    raw = getattr(fa, "raw", None)
-    print(i.name, "mentions:", {k: v for k, v in (inv.get("mentions") or {}).items() if "dpkg.cfg" in k or "logrotate" in k or "ops" in k})
-    print(i.name, "raw mentions:", {k: v for k, v in (raw.raw.get("mentions") or {}).items() if "dpkg.cfg" in k or "logrotate" in k})
-    print(i.name, "known:", (getattr(fa, "raw", None).files or {}).get("/etc/ssh/ssh_known_hosts"))
+  try:
+        fa = F.gather(s, cfg)
+        inv = fa.get("inventory") or {}
+        print(i.name, "system_dirs:", [x for x in inv.get("system_dirs") or [] if "/home/" not in x[0]][:20])
+        print(i.name, "admins:", root_capable(fa, getattr(fa, "raw", None)))
+        try:
+            exp = None
+        except Exception: pass
+        print(i.name, "lines:", P._system_dirs(fa, inv.get("system_dirs") or [], []))
+        raw = getattr(fa, "raw", None)
+        print(i.name, "mentions:", [m for m in inv.get("mentions") or [] if "dpkg" in m["file"] or "logrotate" in m["file"]])
+        print(i.name, "raw mentions:", {k: v for k, v in (raw.raw.get("mentions") or {} if isinstance(raw.raw, dict) else {}).items() if "dpkg.cfg" in k or "logrotate" in k})
+        print(i.name, "known:", (getattr(fa, "raw", None).files or {}).get("/etc/ssh/ssh_known_hosts"))
+  except Exception as e:
+    import traceback; traceback.print_exc()
 print("key", fleet.key.path, "known_hosts", fleet.known_hosts, flush=True)
 try:
     Path("/tmp/sec21-debug.ready").write_text("\n".join(c.id for c in fleet.containers))
