@@ -516,6 +516,10 @@ FAULTS: tuple[Fault, ...] = (
           "/root/.vimrc"),
     Fault("sysctl-ipv6-source-routing", "sec_sysctl", "a sysctl.d file accepting source-routed IPv6 packets",
           "printf 'net.ipv6.conf.all.accept_source_route = 1\\n' > /etc/sysctl.d/60-lab.conf"),
+    Fault("udev-input-devices-for-all", "cw_root_acts", "a udev rule by hand making input devices readable by "
+          "every local user (a kiosk's keyboard reader): every keystroke typed there, from the next boot",
+          "mkdir -p /etc/udev/rules.d; printf 'SUBSYSTEM==\"input\", MODE=\"0664\"\\n' > "
+          "/etc/udev/rules.d/99-input.rules"),
     Fault("sudo-later-rule-asks-a-password", "sudo", "a later sudoers file giving every account root with its "
           "password: sudo takes the last matching line: the login's passwordless rule is shadowed",
           "printf 'ALL ALL=(ALL) PASSWD: ALL\\n' > /etc/sudoers.d/zz-all; chmod 0440 /etc/sudoers.d/zz-all; "
