@@ -6369,7 +6369,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
     Promise("cw_root_acts", f"{CW}: runs", "every entry of the places root acts later besides cron and units "
-            "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM= and the device modes they grant others, "
+            "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM= "
+            "and the device modes they grant others, "
             "systemd's generators, shutdown and sleep hooks, ifupdown's, dhclient's, ppp's, NetworkManager's, "
             "kernel's, kernel-install's and initramfs' hooks, sshrc, invoke-rc.d's policy-rc.d) is a package's file "
             "as dpkg unpacked it, or "
