@@ -3923,6 +3923,11 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     # rule's: it names the file it could not read as root's; but no rule names a unit, a drop-in or systemd's or the
     # SSH client's configuration it could not read (a 0666 timer's service): this one does
     unread = tuple(d + "/" for d in C.UNITS + C.SYSTEMD_CONF) + ("/etc/ssh/ssh_config",)  # (and its .d)
+    # nor the account database every rule reads its users from (/etc/passwd 0666: no user known, a dozen checks
+    # failing for want of them, and none naming why): this one names it
+    from .parse import ACCOUNTS
+
+    unread += ACCOUNTS
     files = getattr(snap, "files", None) or {}
     lines = []
     for path, mode, uid, gid in found:
