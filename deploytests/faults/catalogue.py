@@ -499,6 +499,27 @@ FAULTS: tuple[Fault, ...] = (
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "
           "hardening guide (the pipeline's sessions on one connection and its parallel connections refused at random)",
           "sed -i '1i MaxSessions 2\\nPerSourceMaxStartups 3' /etc/ssh/sshd_config"),
+    Fault("secret-lines-in-an-env-file", "sec_secrets", "the config's secret lines copied into a report job's env "
+          "file under /opt, 0644 (not a whole copy: by value)", "mkdir -p /opt/report; grep -iE "
+          "'^[A-Za-z_]*(SECRET|KEY|TOKEN|PASSW)' {config} > /opt/report/.env; chmod 0644 /opt/report/.env"),
+    Fault("private-key-left-in-srv", "sec_secrets", "a backup job's SSH private key left in /srv, 0644 (outside "
+          "/etc: by its key block)", "mkdir -p /srv/backup; ssh-keygen -q -t ed25519 -N '' -f /srv/backup/id_backup; "
+          "chmod 0644 /srv/backup/id_backup"),
+    Fault("logrotate-program-of-another-account", "cw_schedules", "a logrotate file whose uncompresscmd is a "
+          "wrapper in a tools dir another account owns (logrotate runs it as root)", "mkdir -p /opt/logtools "
+          "/etc/logrotate.d; printf '#!/bin/sh\\nexec gzip \"$@\"\\n' > /opt/logtools/gz; chmod 0755 "
+          "/opt/logtools/gz; chown -R nobody /opt/logtools; printf '/var/log/ops.log \\173\\n    compress\\n    "
+          "uncompresscmd /opt/logtools/gz\\n\\175\\n' > /etc/logrotate.d/ops"),
+    Fault("root-vimrc-sources-another-accounts-file", "cw_schedules", "root's ~/.vimrc sourcing a team's vim file "
+          "another account owns (every root edit, visudo's too, runs it)", "mkdir -p /opt/vimfiles; echo 'set number' "
+          "> /opt/vimfiles/team.vim; chown -R nobody /opt/vimfiles; echo 'source /opt/vimfiles/team.vim' > "
+          "/root/.vimrc"),
+    Fault("sysctl-ipv6-source-routing", "sec_sysctl", "a sysctl.d file accepting source-routed IPv6 packets",
+          "printf 'net.ipv6.conf.all.accept_source_route = 1\\n' > /etc/sysctl.d/60-lab.conf"),
+    Fault("udev-input-devices-for-all", "cw_root_acts", "a udev rule by hand making input devices readable by "
+          "every local user (a kiosk's keyboard reader): every keystroke typed there, from the next boot",
+          "mkdir -p /etc/udev/rules.d; printf 'SUBSYSTEM==\"input\", MODE=\"0664\"\\n' > "
+          "/etc/udev/rules.d/99-input.rules"),
     Fault("sudo-later-rule-asks-a-password", "sudo", "a later sudoers file giving every account root with its "
           "password: sudo takes the last matching line: the login's passwordless rule is shadowed",
           "printf 'ALL ALL=(ALL) PASSWD: ALL\\n' > /etc/sudoers.d/zz-all; chmod 0440 /etc/sudoers.d/zz-all; "

@@ -160,10 +160,12 @@ ROOT_SHELL = ["/root/.bashrc", "/root/.profile", "/root/.bash_profile", "/root/.
               "/root/.ssh/rc"]
 # and the per-user configuration root's tools read (git's hooksPath, fsmonitor, sshCommand; pip's and distutils'
 # find-links and index; npm's prefix and scripts' shell; the SSH client's ProxyCommand; wget's and curl's checks;
-# sshd's ~/.ssh/environment for root's logins): the root collector reads them all
+# sshd's ~/.ssh/environment for root's logins; the editor select-editor chose, which crontab -e and sensible-editor
+# run; vim's ~/.vimrc, whose source and ! lines run at every root edit, visudo's too): the root collector reads
+# them all
 ROOT_TOOLS = ["/root/.ssh/config", "/root/.gitconfig", "/root/.config/git/config", "/root/.npmrc",
               "/root/.pip/pip.conf", "/root/.config/pip/pip.conf", "/root/.pydistutils.cfg", "/root/.wgetrc",
-              "/root/.curlrc", "/root/.ssh/environment"]
+              "/root/.curlrc", "/root/.ssh/environment", "/root/.selected_editor", "/root/.vimrc"]
 FILES += ROOT_SHELL + ROOT_TOOLS
 # who becomes root outside sudoers, PAM and sshd: the files other privilege brokers grant by (world-readable but
 # doas.conf, often 0400; polkit's rules dirs are 0700 polkitd: listed when this login may, else named unlisted)

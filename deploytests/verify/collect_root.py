@@ -77,11 +77,12 @@ PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd"
 WATCHED = [("environ", 65536), ("maps", LIMIT), ("cgroup", 4096)]
 # who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow());
 # root's shell startup files and ~/.ssh/rc (/root is 0700: what runs when root logs in or an admin becomes root), and
-# the per-user configuration root's tools read (git's, pip's, distutils', npm's, wget's, curl's, the SSH client's, and
-# sshd's ~/.ssh/environment: what they run or load, and the checks they make)
-ROOT_FILES = ["/root/." + n for n in ("ssh/authorized_keys ssh/authorized_keys2 bashrc profile bash_profile bash_login "
-                                      "bash_logout ssh/rc ssh/config ssh/environment gitconfig npmrc config/git/config "
-                                      "pip/pip.conf config/pip/pip.conf pydistutils.cfg wgetrc curlrc").split()]
+# the per-user configuration root's tools read (git's, pip's, distutils', npm's, wget's, curl's, the SSH client's,
+# sshd's ~/.ssh/environment, the editor sensible-editor runs and vim's ~/.vimrc: what they run or load, and the
+# checks they make)
+ROOT_FILES = ["/root/." + n for n in ("ssh/authorized_keys ssh/authorized_keys2 bashrc profile bash_profile "
+    "bash_login bash_logout ssh/rc ssh/config ssh/environment gitconfig npmrc config/git/config pip/pip.conf "
+    "config/pip/pip.conf pydistutils.cfg wgetrc curlrc selected_editor vimrc").split()]
 # "configtest" is the very command the pipeline's reload runs first (agent_root: ``apache2ctl configtest``, which
 # ``graceful`` runs too): a config dump (-D DUMP_*) skips checks such as mod_ssl's certificate files
 RUNS = {"configtest": ("configtest",), "dump": ("-t", "-D", "DUMP_MODULES", "-D", "DUMP_INCLUDES", "-D", "DUMP_VHOSTS",

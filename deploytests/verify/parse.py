@@ -916,15 +916,23 @@ def logrotate_scripts(snap: Snapshot) -> list[dict]:
                 why = (snap.files.get(path) or {}).get("why")
                 out.append({"where": path, "file": path, "user": "root", "job": f"(not read: {why})"})
             continue
-        start, body = 0, None  # type: int, list[str] | None
-        for n, line in enumerate(text.splitlines(), 1):
-            if body is None and SCRIPT.match(line):
-                start, body = n, []
-            elif body is not None and line.strip() == "endscript":
-                out.append({"where": f"{path}:{start}", "file": path, "user": "root", "job": "\n".join(body)})
-                body = None
-            elif body is not None:
-                body.append(line)
+        out += [{"where": f"{path}:{start}", "file": path, "user": "root", "job": "\n".join(body)}
+                for start, _, body in script_blocks(text)]
+    return out
+
+
+def script_blocks(text: str) -> list[tuple[int, int, list[str]]]:
+    """``(first line, endscript's line, the lines between)`` of each ``prerotate`` ... ``endscript`` block of a
+    logrotate file (the scripts logrotate runs as root; its other lines are configuration)."""
+    out, start, body = [], 0, None  # type: list[tuple[int, int, list[str]]], int, list[str] | None
+    for n, line in enumerate(text.splitlines(), 1):
+        if body is None and SCRIPT.match(line):
+            start, body = n, []
+        elif body is not None and line.strip() == "endscript":
+            out.append((start, n, body))
+            body = None
+        elif body is not None:
+            body.append(line)
     return out
 
 
@@ -1024,9 +1032,10 @@ ACCOUNTS = ("/etc/passwd", "/etc/passwd-", "/etc/group", "/etc/group-", "/etc/sh
 def root_mentions(snap: Snapshot) -> list[dict]:
     """Root's other configuration naming the app's tree: each line of a root's file under /etc that names it, and
     each link there into it (the login collector's ``mentions``), outside what another rule reads line by line
-    (:data:`JUDGED`, :data:`ACCOUNTS`, the hook files, the places of :mod:`deploytests.verify.rootacts`, the
-    files of ``/etc/logrotate.d`` itself): ``{where, file, user: root, job, sha256}`` per line or link (``sha256``:
-    the login collector's hash of the file, of a link's ``-> target``: what an allowance of it pins). Which program
+    (:data:`JUDGED`, :data:`ACCOUNTS`, the hook files, the places of :mod:`deploytests.verify.rootacts`, of
+    ``/etc/logrotate.d``'s files the scripts and the logs: :func:`logrotate_scripts`' and the logrotate rule's):
+    ``{where, file, user: root, job, sha256}`` per line or link (``sha256``: the login collector's hash of the
+    file, of a link's ``-> target``: what an allowance of it pins). Which program
     reads a file, and what it does with the line, is not for a list to know; that root's configuration names a
     place the deploy login or the app writes is the finding (the rule resolves the line as a job's)."""
     from .rootacts import PLACES
@@ -1034,9 +1043,13 @@ def root_mentions(snap: Snapshot) -> list[dict]:
     places = tuple(p.rstrip("/") + "/" for p in PLACES) + tuple(PLACES)
     out, digests = [], snap.raw.get("digests") or {}
     for path, found in sorted((snap.raw.get("mentions") or {}).items()):
-        if path.startswith(JUDGED) or path in ACCOUNTS or path in C.HOOKS or path.startswith(places) or \
-                posixpath.dirname(path) == "/etc/logrotate.d":
+        if path.startswith(JUDGED) or path in ACCOUNTS or path in C.HOOKS or path.startswith(places):
             continue
+        if posixpath.dirname(path) == LOGROTATE[1] and not isinstance(found, str):  # (its scripts are jobs of
+            # logrotate_scripts', the logs it names the logrotate rule's; its directives -- compresscmd's program,
+            # olddir -- are root's configuration as any other file's)
+            scripts = {n for a, b, _ in script_blocks(snap.text(path) or "") for n in range(a, b + 1)}
+            found = [(n, ln) for n, ln in found if n not in scripts and not ln.strip().startswith(("/", '"', "{"))]
         if isinstance(found, str):  # (a link: its target is its content)
             out.append({"where": path, "file": path, "user": "root", "job": found,
                         "sha256": hashlib.sha256(found.encode("utf-8", "surrogateescape")).hexdigest()})

@@ -3960,6 +3960,11 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     # rule's: it names the file it could not read as root's; but no rule names a unit, a drop-in or systemd's or the
     # SSH client's configuration it could not read (a 0666 timer's service): this one does
     unread = tuple(d + "/" for d in C.UNITS + C.SYSTEMD_CONF) + ("/etc/ssh/ssh_config",)  # (and its .d)
+    # nor the account database every rule reads its users from (/etc/passwd 0666: no user known, a dozen checks
+    # failing for want of them, and none naming why): this one names it
+    from .parse import ACCOUNTS
+
+    unread += ACCOUNTS
     files = getattr(snap, "files", None) or {}
     lines = []
     for path, mode, uid, gid in found:
@@ -5712,6 +5717,15 @@ def sec_secrets(facts, exp):
               "login elsewhere); chmod 600 it, or remove it" for p, m, u, g in keys_read
               if not any(ln.startswith(f"{p} (") for ln in lines)]  # (a host key: its own line above)
     said = {c["path"] for c in (facts.get("tree_inventory") or {}).get("config_copies") or []}
+    lines += [f"{c['path']} ({c['mode']} {c['owner']}): " + (
+        "a private key (its PEM or OpenSSH block), by content, that every local user reads (others may enter each "
+        "directory above it): whoever reads it, the app's code too, is what it is the key of (the app's client "
+        "certificate, a service, a login elsewhere); chmod 600 it, or remove it" if c.get("what") == "key" else
+        "holds a secret of the app's config by value (a value under a secret key, e.g. SECRET_KEY: moved into a "
+        "script, an env file, a note), that every local user reads (others may enter each directory above it): "
+        "the app's code and Apache's workers too; keep it in the config (0640) only, or chmod o-r this file")
+              for c in (facts.get("tree_inventory") or {}).get("secret_copies") or []
+              if c["path"] not in said and not any(ln.startswith(f"{c['path']} (") for ln in lines)]
     lines += [f"{c['path']} ({c['mode']} {c['owner']}): a copy, by content (sha256), of {c['of']}, the app's data "
               "others may not read, that every local user reads (others may enter each directory above it): what "
               "the app keeps there (its users, their password hashes, uploads, keys) to any account on the server; "
@@ -6160,6 +6174,10 @@ SYSCTL_SECURE = {  # key -> (the kernel's or Debian's secure value, True: lower 
                                             "(80, 22) while Apache or sshd restarts, and answers in their place"),
     "kernel.perf_event_paranoid": (2, True, "any user profiles the kernel and other users' CPUs (a side channel)"),
     "vm.mmap_min_addr": (4096, True, "a kernel NULL-pointer bug becomes a way to root"),
+    "vm.unprivileged_userfaultfd": (0, False, "any user stalls the kernel mid-copy with userfaultfd: a kernel race "
+                                    "(use-after-free) becomes a reliable way to root"),
+    "net.ipv6.conf.all.accept_source_route": (0, False, "a sender chooses the route of its IPv6 packets"),
+    "net.ipv6.conf.default.accept_source_route": (0, False, "a sender chooses the route of its IPv6 packets"),
 }
 
 
@@ -6357,7 +6375,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "runs (and what they source); root's boot, apt and login-shell hooks (profile, bash.bashrc, profile.d, "
             "/etc/environment; root's own ~/.bashrc, ~/.profile, ~/.bash_logout, ~/.ssh/rc, and its tools' "
             "~/.ssh/config, ~/.ssh/environment, ~/.gitconfig, ~/.npmrc, pip.conf, ~/.pydistutils.cfg, ~/.wgetrc, "
-            "~/.curlrc, each path they name judged as what the tool loads, when the probe may read them) and any "
+            "~/.curlrc, the editor ~/.selected_editor names, ~/.vimrc, each path they name judged as what the tool "
+            "loads, when the probe may read them) and any "
             "other root's file under /etc (whatever program reads it: incron, needrestart, dpkg, "
             "sysctl's core_pattern) when a line reaches the tree, or a link there leads into it, or a line names a "
             "path in the deploy login's or the app user's home (git's hooksPath, pip's find-links) or, in a file no "
@@ -6394,7 +6413,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/var/spool/cron/crontabs/yourapplication (crontab of yourapplication): runs '* * * * * ...' ...",
             root_only=True),
     Promise("cw_root_acts", f"{CW}: runs", "every entry of the places root acts later besides cron and units "
-            "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM=, "
+            "(update-motd.d at every SSH login, init.d and the rc?.d links, tmpfiles.d, udev rules' RUN+=/PROGRAM= "
+            "and the device modes they grant others, "
             "systemd's generators, shutdown and sleep hooks, ifupdown's, dhclient's, ppp's, NetworkManager's, "
             "kernel's, kernel-install's and initramfs' hooks, sshrc, invoke-rc.d's policy-rc.d) is a package's file "
             "as dpkg unpacked it, or "
@@ -6659,7 +6679,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "/opt, /var/local, /var/opt, /usr/local, /mnt, /media) (found by "
             "content, any name: .configs/*, a .bak, a release's copy), nor a copy of the password hashes there (a "
             "line of an account with its crypt(5) hash, by content, any name: cp /etc/shadow under umask 022), "
-            "and no file the probe reads (Apache's "
+            "nor a file there holding a secret value of the config (a value under a secret key, moved into a script "
+            "or an env file) or a private key's block (outside /etc too), and no file the probe reads (Apache's "
             "configuration, root's files under /etc) holding a secret value of it, is readable by others through "
             "directories they may enter, nor is any process's command line holding one (every local user's to read, "
             "and a process table snmpd serves): an attacker with any local account gets no hash to crack, no host key "

@@ -977,6 +977,37 @@ def hash_copies(found, most=1 << 16):
         os.path.dirname(path)) and HASH_LINE.search(read_nofollow(path, most) or b"")][:20]
 
 
+# a value under a secret-looking key in a config's line (``redaction.SECRET_KEY``'s words, held equal by a unit
+# test; 8 characters or more, as redaction's): what the app's config keeps secret, by value
+SECRET_KEY = re.compile(r"(SECRET|PASSW|PASS$|PWD|TOKEN|KEY|AUTH|CRED|PRIVATE|SALT|DSN|DATABASE_URL)", re.I)
+SETTING = re.compile(r"""(?m)^[ \t]*(?:export[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*[=:][ \t]*[bru]?["']?"""
+                     r"""([^"'\s,#]{8,})""")
+# a private key's block (collect_login.PRIVATE_KEY's, held equal by a unit test)
+PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----\r?\n(?:[A-Za-z-]+: [^\r\n]*\r?\n)*(?:\r?\n)?"
+                         rb"[A-Za-z0-9+/=]{64}")
+
+
+def secret_copies(config_path, found, most=1 << 16):
+    """The files among ``found`` (``(path, lstat)`` others may read: where copies are left, the app's tree) that
+    hold, in their first ``most`` bytes, a secret of the app's config by value (a value under a secret-looking key
+    of ``config_path``: moved into a script, an env file, a unit) or a private key's block (a TLS or SSH key,
+    whatever its name: outside /etc, which the login collector's walk judges), and that others reach (every
+    directory above them others may enter): ``[{path, mode, owner, what}]``. Neither value nor key is sent."""
+    text = (read_nofollow(config_path, 1 << 20) or b"").decode("utf-8", "replace") if config_path else ""
+    values = {m.group(2).encode() for m in SETTING.finditer(text) if SECRET_KEY.search(m.group(1))}
+    others_enter, out = others_reach(), []
+    for path, st in found:
+        if path == config_path or not 0 < st.st_size <= 16 << 20 or not others_enter(os.path.dirname(path)):
+            continue
+        head = read_nofollow(path, most) or b""
+        what = "key" if PRIVATE_KEY.search(head) else "secret" if any(v in head for v in values) else None
+        if what:
+            out.append(dict(seen_by_others(path, st), what=what))
+        if len(out) >= 20:
+            break
+    return out
+
+
 def config_copies(root, config_path, found):
     """The files among ``found`` (paths of the app's tree others may read, with their sizes) that are the app's
     config or a kept one by content (sha256 of the live config and of each file in ``<root>/.configs``), whatever
@@ -1146,12 +1177,12 @@ def tree_inventory(root, shared=(), app_user=None, config_path=None):
                     releases[name]["since_deploy"] += compared(recorded["tree"], tree, "")
     around = readable + left_around((os.path.dirname(root.rstrip("/")),) + LEFT_COPIES, skip=root.rstrip("/"))
     releases_dir = root.rstrip("/") + "/releases/"  # (each release's files: compared with its deploy's record)
+    narrow = [(p, st) for p, st in around if not p.startswith(releases_dir) and not wide_only(p, root)]  # (read)
     return {"special": special[:50], "releases": releases, "linked": dict(list(linked.items())[:10]),
             "unread": dict(list(unread.items())[:10]),
             "truncated": bool(bounds), "bounds": bounds,
             "config_copies": config_copies(root, config_path, around) if config_path else None,
-            "hash_copies": hash_copies([(p, st) for p, st in around if not p.startswith(releases_dir) and not
-                                        wide_only(p, root)]),
+            "hash_copies": hash_copies(narrow), "secret_copies": secret_copies(config_path, narrow),
             "private_copies": private_copies(private, [(p, st) for p, st in around if not p.startswith(
                 releases_dir)])}
 

@@ -789,6 +789,9 @@ def _tmpfiles(snap, line: str, root: str) -> str | None:
 
 
 UDEV_CMD = re.compile(r"\b(RUN|PROGRAM|IMPORT\{program\})(?:\{program\})?\s*\+?=\s*\"([^\"]*)\"")
+# the mode udevd gives the device nodes a rule matches (at every boot and device event): others' bits open them to
+# every local user (a disk: every file; memory, input: keys, keystrokes), whatever else the rule says
+UDEV_MODE = re.compile(r"\bMODE\s*:?=\s*\"([0-7]{3,4})\"")
 
 
 def entry_problems(snap, path: str, kind: str, when: str, root: str, conffiles: dict) -> list[str]:
@@ -829,7 +832,11 @@ def entry_problems(snap, path: str, kind: str, when: str, root: str, conffiles: 
             why = None if line.lstrip().startswith("#") else _tmpfiles(snap, line, root)
         elif kind == UDEV:
             why = next((w for _, cmd in UDEV_CMD.findall(line) if (w := (command_problem(snap, cmd, root) or
-                                                                            ("", False))[0])), None)
+                                                                            ("", False))[0])), None) or next((
+                f"gives every local user {('write', 'read', 'read and write')[(int(m, 8) & 6) // 2 - 1]} access to "
+                f"the devices it matches (MODE=\"{m}\"): a disk is every file, memory or an input device "
+                "root's keys and keystrokes: make it 0660 with a group" for m in UDEV_MODE.findall(line)
+                if not line.lstrip().startswith("#") and int(m, 8) & 0o006), None)
         else:
             why = (command_problem(snap, line, root) or ("", False))[0]
         if why:

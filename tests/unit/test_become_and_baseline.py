@@ -490,6 +490,9 @@ def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
     ("net.ipv4.ip_unprivileged_port_start=0\n", "ip_unprivileged_port_start = 0 (secure: 1024)"),  # blind
     ("kernel.perf_event_paranoid = -1\n", "perf_event_paranoid = -1 (secure: 2)"),  # other members (after)
     ("net.ipv4.conf.all.accept_source_route=1\n", "accept_source_route = 1 (secure: 0)"),
+    ("vm.unprivileged_userfaultfd = 1\n", "unprivileged_userfaultfd = 1 (secure: 0)"),  # sec21's blind fault
+    ("net.ipv6.conf.all.accept_source_route=1\n", "ipv6.conf.all.accept_source_route = 1 (secure: 0)"),  # (after)
+    ("vm.unprivileged_userfaultfd = 0\nvm.mmap_min_addr = 65536\n", None),  # (DevSec's values: stricter)
     ("net.ipv4.ip_forward=0\nnet.core.somaxconn=1024\nvm.swappiness=10\n", None)])  # tuning and hardening pass
 def test_network_and_process_sysctls_set_weaker_than_the_kernel_ships_fail(exp, text, caught):
     """Class (blind faults): the kernel settings judged were a list of memory and file-system guards; the network
@@ -869,6 +872,66 @@ def test_a_copy_kept_beside_root_configs_or_under_var_is_found(open_tmp, monkeyp
     assert len(bases) == 2, "/etc and /var are searched"
     found = reader.tree_inventory(str(root), config_path=str(config))["config_copies"]
     assert [c["path"] for c in found] == [str(copy)], found
+
+
+@pytest.mark.parametrize("place, content, what", [
+    # sec21's blind faults: a secret value of the config in a root script in /usr/local/sbin (0755), the private
+    # key of the app's client certificate under /usr/local/share (0644): only whole copies were searched for, and
+    # private keys only under /etc
+    ("usr/local/sbin/app-export", '#!/bin/sh\nexport APP_TOKEN=s3cr3t-value-1\n', "secret"),
+    ("usr/local/share/app-mtls/client.key", "-----BEGIN RSA PRIVATE KEY-----\n" + "A" * 64 + "\n", "key"),
+    # the other members, written after reading the gate: the database password in a DSN of an env file under /opt,
+    # an OpenSSH key under /srv
+    ("opt/report/.env", "DATABASE_URL=postgresql://app:hunter2-db-pw@db/app\n", "secret"),
+    ("srv/backup/id_backup", "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "b3Blbn" * 11 + "\n", "key")])
+def test_secret_material_others_may_read_where_copies_are_left_is_found(open_tmp, monkeypatch, place, content, what):
+    """Class (sec21): secret material others may read in the places copies are left, not only whole copies of the
+    config: a value of the config under a secret-looking key, or a private key's block, in any file there the tree
+    reader reads; the value never leaves the server. A file without either, or one others may not read, is no
+    finding."""
+    from deploytests.verify import reader
+
+    root = open_tmp / "var" / "www" / "app"
+    (root / "shared").mkdir(parents=True)
+    config = root / "shared" / "application.cfg"
+    config.write_text('SECRET_KEY = "s3cr3t-value-1"\nDATABASE_URL = "postgresql://app:hunter2-db-pw@db/app"\n'
+                      'DATA_DIR = "data-files-here"\n')
+    config.chmod(0o640)
+    top = open_tmp / ("usr/local" if place.startswith("usr/") else place.split("/")[0])  # (the real bases)
+    leak = open_tmp / place
+    leak.parent.mkdir(parents=True, exist_ok=True)
+    for d in [open_tmp / "var", open_tmp / "var" / "www", root] + [leak.parent, *leak.parent.parents]:
+        if str(d).startswith(str(open_tmp)) and d.exists():
+            d.chmod(0o755)
+    leak.write_text(content)
+    leak.chmod(0o644)
+    (leak.parent / "notes.txt").write_text("DATA_DIR = data-files-here\n")  # (no secret: a plain value)
+    (leak.parent / "notes.txt").chmod(0o644)
+    (leak.parent / "private").write_text(content)
+    (leak.parent / "private").chmod(0o600)
+    monkeypatch.setattr(reader, "LEFT_COPIES", (str(top),))
+    found = reader.tree_inventory(str(root), config_path=str(config))["secret_copies"]
+    assert [(c["path"], c["what"]) for c in found] == [(str(leak), what)], found
+
+
+def test_secret_material_others_may_read_fails_naming_it(exp):
+    facts = host()
+    facts.remote["tree_inventory"] = {"secret_copies": [
+        {"path": "/usr/local/sbin/app-export", "mode": "0755", "owner": "root", "what": "secret"},
+        {"path": "/usr/local/share/app-mtls/client.key", "mode": "0644", "owner": "root", "what": "key"}]}
+    found = outcome("sec_secrets", facts, exp)
+    assert "- /usr/local/sbin/app-export (0755 root): holds a secret of the app's config by value" in found, found
+    assert "- /usr/local/share/app-mtls/client.key (0644 root): a private key" in found, found
+    facts.remote["tree_inventory"]["secret_copies"] = []
+    assert outcome("sec_secrets", facts, exp) == "pass"
+
+
+def test_the_readers_secret_patterns_are_redactions_and_the_login_collectors():
+    from deploytests import redaction
+    from deploytests.verify import collect_login, reader
+
+    assert reader.SECRET_KEY.pattern == redaction.SECRET_KEY.pattern
+    assert reader.PRIVATE_KEY.pattern == collect_login.PRIVATE_KEY.pattern
 
 
 @pytest.mark.parametrize("path, spec", [

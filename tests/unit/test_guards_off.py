@@ -151,6 +151,36 @@ def test_the_runner_reads_the_words_the_collector_lstat_d(exp, word):
     assert f"{place} 0755 devtools:998" in msg, msg
 
 
+@pytest.mark.parametrize("path, line", [
+    # sec21's blind fault: logrotate's compress program in a tools dir another login owns: logrotate.d's files were
+    # left whole to the rule that reads only their scripts, so no other line of theirs was judged
+    ("/etc/logrotate.d/ops-jobs", "    compresscmd /opt/ops/zstd-wrap"),
+    # the other member, written after reading the gate: uncompresscmd (logrotate runs it as root too)
+    ("/etc/logrotate.d/ops-jobs", "    uncompresscmd /opt/ops/unzstd"),
+    # (passed before: dpkg's own hook, judged by the naming rule already when the tools dir is not an admin's)
+    ("/etc/dpkg/dpkg.cfg.d/etc-snapshot", 'post-invoke="/opt/ops/etc-snapshot"')])
+def test_a_root_configuration_line_naming_a_program_another_login_may_change_fails(exp, path, line):
+    """Class (sec21): every line of root's configuration under /etc that no other rule turns into a job is judged
+    by the naming rule (logrotate.d's directives too: its scripts are jobs, its log paths the logrotate rule's); a
+    root's tools dir there passes."""
+    named = {"/opt": {"st": [D | 0o755, 0, 0, 1, 0, 5]}, "/opt/ops": {"st": [D | 0o755, 1001, 1001, 1, 0, 6]},
+             path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": f"/var/log/ops/*.log {{\n{line}\n}}\n"}}
+    found = snap({}, {})
+    found.raw["files"]["/etc/passwd"]["data"] += "ops:x:1001:1001::/home/ops:/bin/bash\n"
+    mentions = {path: [[1, "/var/log/ops/*.log {"], [2, line]]}
+    found = parse.Snapshot(dict(found.raw, named=named, mentions=mentions))
+    facts = clean_facts()
+    facts.raw = found
+    inv(facts)["mentions"] = parse.root_mentions(found)
+    msg = outcome("cw_schedules", facts, exp)
+    assert f"{path}:2: names /opt/ops/" in msg and "(/opt/ops 0755 ops:1001)" in msg, msg
+    assert f"{path}:1:" not in msg, msg  # (the logs it rotates: the logrotate rule's)
+    named["/opt/ops"] = {"st": [D | 0o755, 0, 0, 1, 0, 6]}  # (root's tools dir: nothing handed to anyone)
+    facts.raw = parse.Snapshot(dict(found.raw, named=named))
+    inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+    assert outcome("cw_schedules", facts, exp) == "pass"
+
+
 @pytest.mark.parametrize("text, shown", [
     # a setting that widens trust with no check word in its key: whom it trusts past the check, by name
     ("[global]\ntrusted-host = pypi.internal\n", "global.trusted-host = pypi.internal"),  # pip: no TLS check there

@@ -136,6 +136,26 @@ def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(ex
     assert (outcome("cw_root_acts", facts, allowing(exp, cron=(path,))) == "pass") is not handed
 
 
+@pytest.mark.parametrize("text, said", [
+    # sec21's blind fault: every block device 0666 'for a backup agent that reads the disk raw' (root's file, running
+    # nothing: the rule judged only RUN+= and PROGRAM=)
+    ('# the backup agent reads the disk raw\nSUBSYSTEM=="block", MODE="0666"\n', "read and write"),
+    # the other member, written after reading the gate: input devices readable by all (every keystroke typed there)
+    ('SUBSYSTEM=="input", GROUP="input", MODE="0664"\n', "gives every local user read access"),
+    ('SUBSYSTEM=="tty", ATTRS{idVendor}=="0403", GROUP="dialout", MODE="0660"\n', None),  # (a group: passes)
+    ('# SUBSYSTEM=="block", MODE="0666"\n', None)])
+def test_a_udev_rule_by_hand_opening_devices_to_every_user_fails(exp, text, said):
+    """Class (sec21): what a udev rule by hand grants (the mode of the device nodes it matches), not only what it
+    runs: others' bits on a device are every local user's access to it from the next boot."""
+    path = "/etc/udev/rules.d/99-local.rules"
+    facts = host(files={path: (F | 0o644, 0, text)}, dirs={"/etc/udev/rules.d": ["99-local.rules"]})
+    if said is None:
+        assert outcome("cw_root_acts", facts, exp) == "pass"
+        return
+    msg = fails("cw_root_acts", facts, exp)
+    assert f"- {path}:" in msg and said in msg and f'allow_cron = ["{path} sha256:' in msg, msg
+
+
 @pytest.mark.parametrize("text", ["#!/bin/sh\n# image build: never start services\nexit 101\n",
                                   "#!/bin/sh\ncase $2 in restart|reload) exit 101;; esac\nexit 0\n"])
 def test_a_service_policy_by_hand_fails_whatever_it_names(exp, text):
