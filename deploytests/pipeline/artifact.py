@@ -116,12 +116,17 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     static = static_files(project_dir, cfg)
     source_hash = tree_hash(project_dir)
     app_wheel, built = app_wheel_for(project_dir, source_hash, cache)
+    local = runner_builds_for(python_version, machine)
+    if not wheel_fits(app_wheel.name, python_version, machine, local=local):  # compiled: the server's Python builds it
+        builder = builder_for(python_version, machine)
+        if builder:
+            app_wheel, built = app_wheel_for(project_dir, source_hash, cache, python=builder)
+            local = True
     meta = wheel_metadata(app_wheel)
-    if not wheel_fits(app_wheel.name, python_version, machine, local=runner_builds_for(python_version, machine)):
+    if not wheel_fits(app_wheel.name, python_version, machine, local=local):
         raise DeployError(f"the app's wheel {app_wheel.name}, built on this runner, does not run on the server "
                           f"(CPython {python_version} on {machine})", where=str(project_dir),
-                          hint=f"a compiled app must be packed on a runner with CPython {python_version} on "
-                               f"{machine}")
+                          hint=_build_here(python_version, machine))
     deps = dependency_wheels(meta["requires"], python_version, cache / "wheels", machine=machine,
                              find_links=cfg.find_links)
     install = install_list(app_wheel, deps, meta["requires"])
@@ -242,11 +247,12 @@ def source_files(project_dir: Path):
 APP_FORMAT = 2
 
 
-def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Path, bool]:
+def app_wheel_for(project_dir: Path, source_hash: str, cache: Path, python: str | None = None) -> tuple[Path, bool]:
     """The cached wheel for this source hash, building it first if needed; (path, whether it was built).
-    ``cache`` is the cache root: wheels go to ``apps/``, build environments to ``buildenv/``."""
+    ``cache`` is the cache root: wheels go to ``apps/``, build environments to ``buildenv/``. ``python`` (another
+    interpreter of this runner, :func:`builder_for`) builds a compiled app for a server of its version."""
     version = vcs_version(project_dir, cache / "buildenv")
-    key = hashlib.sha256(f"{source_hash}\0{version}\0{APP_FORMAT}".encode()).hexdigest()
+    key = hashlib.sha256(f"{source_hash}\0{version}\0{APP_FORMAT}\0{python or ''}".encode()).hexdigest()
     slot = cache / "apps" / key[:32]
     found = sorted(slot.glob("*.whl")) if slot.is_dir() else []
     if found:
@@ -260,7 +266,7 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
         if backend.startswith(VCS_IGNORING) and git_sha(project_dir):
             _git(["init", "-q", str(src)])  # its .gitignore files are copied: the backend asks git, as in the checkout
         wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv",
-                            extra_env={"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else None)
+                            extra_env={"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else None, python=python)
         final = _mkdir(slot) / wheel.name
         _write_atomic(final, wheel.read_bytes())
     return final, True
@@ -349,7 +355,7 @@ def build_system(src: Path, where: str = "") -> tuple[list[str], str, list[str]]
 
 
 def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None,
-                extra_env: dict[str, str] | None = None) -> Path:
+                extra_env: dict[str, str] | None = None, python: str | None = None) -> Path:
     """PEP 517 ``build_wheel`` of ``src`` into ``out``, as pip and ``build`` do it: the project's own build
     backend, in an isolated environment holding only its ``[build-system] requires`` (+ what the backend's
     ``get_requires_for_build_wheel`` asks for), installed by pip from the index. The environment is made once
@@ -360,7 +366,7 @@ def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     where = where or src.name
     requires, backend, paths = build_system(src, where)
-    env = build_env(requires, envs or default_cache_dir() / "buildenv", where)
+    env = build_env(requires, envs or default_cache_dir() / "buildenv", where, python=python)
     run_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     run_env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
     run_env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
@@ -387,23 +393,25 @@ def _build_failed(where: str, backend: str, output: str) -> DeployError:
                        detail=tail(output, 30))
 
 
-def build_env_key(requires: list[str]) -> str:
-    """Build environments are shared by projects with the same build requirements and runner Python."""
-    return hashlib.sha256(json.dumps([BUILD_ENV_FORMAT, sorted(requires), sys.version, sys.base_prefix,
-                                      sys.implementation.name]).encode()).hexdigest()[:32]
+def build_env_key(requires: list[str], python: str | None = None) -> str:
+    """Build environments are shared by projects with the same build requirements and runner Python (``python``,
+    another interpreter here, has its own)."""
+    here = [sys.version, sys.base_prefix, sys.implementation.name] if python is None else [python]
+    return hashlib.sha256(json.dumps([BUILD_ENV_FORMAT, sorted(requires), *here]).encode()).hexdigest()[:32]
 
 
-def build_env(requires: list[str], envs: Path, where: str) -> Path:
-    """A venv (no pip, no system site-packages) with ``requires`` installed, made once per key under a lock
-    (xdist workers and parallel runs share it); ``.complete`` marks a finished one."""
-    env = envs / build_env_key(requires)
+def build_env(requires: list[str], envs: Path, where: str, python: str | None = None) -> Path:
+    """A venv (no pip, no system site-packages) of ``python`` (default: this one) with ``requires`` installed,
+    made once per key under a lock (xdist workers and parallel runs share it); ``.complete`` marks a finished one."""
+    env = envs / build_env_key(requires, python)
     if (env / ".complete").is_file():
         return env
     with _locked(_mkdir(envs) / f"{env.name}.lock"):
         if (env / ".complete").is_file():
             return env
         shutil.rmtree(env, ignore_errors=True)  # a half-made one from a killed run
-        proc = _run([sys.executable, "-m", "venv", "--without-pip", str(env)], "making the build environment", where)
+        proc = _run([python or sys.executable, "-m", "venv", "--without-pip", str(env)], "making the build environment",
+                    where)
         if proc.returncode != 0:
             raise DeployError("making the build environment failed", where=where,
                               hint="the runner's Python needs its venv module", detail=tail(proc.stdout + proc.stderr))
@@ -641,15 +649,20 @@ def _unfit(what: str, wheel: str, python_version: str, machine: str, *, built: b
     target = f"CPython {python_version} on {machine}"
     runner = f"CPython {sys.version_info[0]}.{sys.version_info[1]} on {os.uname().machine}"
     if built:  # pip wheel by this runner's own Python: a wheel it found for itself, or built from the sdist
-        same = os.uname().machine == machine
         return DeployError(f"{what}: no wheel of it for {target} exists, and the one this runner's pip made for "
                            f"it ({wheel}: found for, or built from its sdist by, {runner}) is compiled for {runner}",
-                           where="pack",
-                           hint=(f"install CPython {python_version} on this runner (pack builds with python"
-                                 f"{python_version} on PATH or pyenv's)" if same else f"pack on a runner with {target}")
+                           where="pack", hint=_build_here(python_version, machine)
                            + f", require a release of it that publishes {platform_tag(machine)} wheels, or publish one")
     return DeployError(f"{what}: {wheel} does not run on the server ({target})", where="pack",
                        hint=f"the server needs a wheel for {platform_tag(machine)} or a pure-Python one")
+
+
+def _build_here(python_version: str, machine: str) -> str:
+    """What makes compiled code for the server here: its Python on this runner, or a runner like the server."""
+    if os.uname().machine == machine:
+        return (f"install CPython {python_version} on this runner (pack builds with python{python_version} on PATH "
+                f"or pyenv's)")
+    return f"pack on a runner with CPython {python_version} on {machine}"
 
 
 def install_list(app_wheel: Path, deps: list[Path], requires: list[str]) -> list[str]:

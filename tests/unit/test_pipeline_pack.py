@@ -538,7 +538,7 @@ def test_a_compiled_app_is_packed_only_for_a_server_like_the_runner(tmp_path, se
     tag, machine = f"cp{sys.version_info[0]}{sys.version_info[1]}", os.uname().machine
     wheel = tmp_path / f"yourapplication-1.0-{tag}-{tag}-linux_{machine}.whl"
     stand_in_wheel(wheel)
-    monkeypatch.setattr(packmod, "app_wheel_for", lambda project, source_hash, cache: (wheel, True))
+    monkeypatch.setattr(packmod, "app_wheel_for", lambda project, source_hash, cache, python=None: (wheel, True))
     here = f"{sys.version_info[0]}.{sys.version_info[1]}"
     assert packmod.pack(src, cfg, cache_dir=seeded[0], python_version=here, machine=machine).manifest[
         "platform_wheels"][-1] == wheel.name
@@ -546,8 +546,36 @@ def test_a_compiled_app_is_packed_only_for_a_server_like_the_runner(tmp_path, se
     with pytest.raises(packmod.DeployError) as info:
         packmod.pack(src, cfg, cache_dir=seeded[0], python_version=here, machine=other)
     assert str(info.value) == (f"{src}: the app's wheel {wheel.name}, built on this runner, does not run on the "
-                               f"server (CPython {here} on {other}). Hint: a compiled app must be packed on a runner "
-                               f"with CPython {here} on {other}.")
+                               f"server (CPython {here} on {other}). Hint: pack on a runner with CPython {here} on "
+                               f"{other}.")
+
+
+def test_a_compiled_app_for_another_python_is_built_by_that_python_here(tmp_path, seeded, monkeypatch):
+    """Class: compiled code built by the wrong interpreter (a dependency's was closed before). The app's own C
+    extension was built by the runner's 3.11 for a Debian 13 server (3.13) and refused with "a compiled app must
+    be packed on a runner with CPython 3.13" -- while this runner had one (pyenv's), which already builds the
+    dependencies and the tree. That Python builds the app's wheel; without one, the hint says which to install."""
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    here, machine = f"{sys.version_info[0]}.{sys.version_info[1]}", os.uname().machine
+    target = "3.13" if here != "3.13" else "3.12"
+    calls = []
+
+    def fake_app_wheel(project, source_hash, cache, python=None):
+        calls.append(python)
+        tag = "cp" + (target if python else here).replace(".", "")
+        wheel = tmp_path / f"yourapplication-1.0-{tag}-{tag}-linux_{machine}.whl"
+        stand_in_wheel(wheel)
+        return wheel, True
+    monkeypatch.setattr(packmod, "app_wheel_for", fake_app_wheel)
+    monkeypatch.setattr(packmod.bytecode, "interpreter_for", lambda v: sys.executable if v == target else None)
+    art = packmod.pack(src, cfg, cache_dir=seeded[0], python_version=target, machine=machine)
+    tag = "cp" + target.replace(".", "")
+    assert calls == [None, sys.executable] and art.manifest["app_wheel"].startswith(f"yourapplication-1.0-{tag}-")
+    monkeypatch.setattr(packmod.bytecode, "interpreter_for", lambda v: None)  # no such Python here
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.pack(src, cfg, cache_dir=seeded[0], python_version=target, machine=machine)
+    assert f"Hint: install CPython {target} on this runner (pack builds with python{target} on PATH or pyenv's)" \
+        in str(info.value), str(info.value)
 
 
 def test_a_file_git_ignores_inside_the_package_is_named_when_the_wheel_ships_it(tmp_path, seeded, monkeypatch):
