@@ -383,7 +383,7 @@ def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None,
             return out / names[-1]
         if proc.returncode != 0 or not need:
             raise _build_failed(where, backend, proc.stdout + proc.stderr)
-        install_extras(env, need[-1], where)
+        install_extras(env, need[-1], where, python)
     raise DeployError(f"the build backend {backend} keeps asking for more requirements", where=where)
 
 
@@ -415,26 +415,27 @@ def build_env(requires: list[str], envs: Path, where: str, python: str | None = 
         if proc.returncode != 0:
             raise DeployError("making the build environment failed", where=where,
                               hint="the runner's Python needs its venv module", detail=tail(proc.stdout + proc.stderr))
-        _pip_install(env, requires, where, "the app's build requirements")
+        _pip_install(env, requires, where, "the app's build requirements", python)
         (env / ".complete").write_text(json.dumps(sorted(requires)))
     return env
 
 
-def install_extras(env: Path, extras: list[str], where: str) -> None:
+def install_extras(env: Path, extras: list[str], where: str, python: str | None = None) -> None:
     """Install what the backend's ``get_requires_for_build_wheel`` asked for into ``env``; remembered in
     ``.extras`` so the next build does not ask pip again."""
     with _locked(env.parent / f"{env.name}.lock"):
         have = json.loads((env / ".extras").read_text()) if (env / ".extras").is_file() else []
         missing = [r for r in extras if r not in have]
         if missing:
-            _pip_install(env, missing, where, "the build backend's extra requirements")
+            _pip_install(env, missing, where, "the build backend's extra requirements", python)
             _write_atomic(env / ".extras", json.dumps(sorted({*have, *missing})).encode())
 
 
-def _pip_install(env: Path, requires: list[str], where: str, what: str) -> None:
+def _pip_install(env: Path, requires: list[str], where: str, what: str, python: str | None = None) -> None:
+    """pip of ``python`` (the env's own interpreter's install: another version's pip may not run it) installs."""
     if not requires:
         return
-    cmd = [sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet",
+    cmd = [python or sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet",
            "--disable-pip-version-check", "--no-warn-script-location", *requires]
     proc = _run(cmd, f"installing {what} ({', '.join(requires)})", where, env=pip_env())
     if proc.returncode != 0:
@@ -543,12 +544,19 @@ def ignored_but_shipped(project_dir: Path, wheel: Path) -> list[str]:
             "config" for rule, paths in by_rule.items()]
 
 
+# the ABI tag of an extension module's file name (PEP 3149: `.cpython-311-x86_64-linux-gnu.so`, `.abi3.so`)
+EXTENSION_TAG = re.compile(r"\.(?:cpython-[^.]+|abi3)\.so$")
+
+
 def built_from_tracked(project_dir: Path, paths: list[str]) -> set[str]:
     """Those of ``paths`` (ignored files) that a build makes from a file git tracks beside them, of the same name
-    but its suffix (``messages.mo`` compiled from ``messages.po``, ``site.css`` from ``site.scss``): the build's
-    output of what the repository holds, not a local file."""
+    but its suffix (``messages.mo`` compiled from ``messages.po``, ``site.css`` from ``site.scss``, an extension
+    module ``_speed.cpython-311-x86_64-linux-gnu.so`` or ``_fast.abi3.so`` from ``_speed.c``, ``_fast.pyx``): the
+    build's output of what the repository holds, not a local file."""
+    def stem(name: str) -> str:
+        return Path(EXTENSION_TAG.sub(".so", name)).stem
     siblings = {p: [s.relative_to(project_dir).as_posix() for s in (project_dir / p).parent.glob(
-        glob.escape(Path(p).stem) + ".*") if s.name != Path(p).name] for p in paths}
+        glob.escape(stem(Path(p).name)) + ".*") if s.name != Path(p).name] for p in paths}
     wanted = sorted({s for found in siblings.values() for s in found})
     if not wanted:
         return set()

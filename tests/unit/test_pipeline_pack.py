@@ -608,16 +608,19 @@ def test_ignored_files_are_one_line_per_rule_and_a_build_output_of_a_tracked_fil
     """Class: one cause, one line. Flask-Babel's compiled catalogs (``*.mo`` gitignored, 2 languages) gave a
     warning per file, each asking whether it held secrets: a ``.mo`` compiled from the tracked ``.po`` beside it
     is the build's output of what the repository holds, never a local file. Other member: ``site.css`` built from
-    a tracked ``site.scss``. Two local files matching one rule (``*.local.py``) are one line."""
+    a tracked ``site.scss``; a C extension built in place (``_speed.cpython-311-x86_64-linux-gnu.so``, an
+    editable install's) from a tracked ``_speed.c`` was called a possible secret too, and so is a Cython one
+    (``_fast.abi3.so`` from ``_fast.pyx``). Two local files matching one rule (``*.local.py``) are one line."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     files = ["pkg/__init__.py", "pkg/tr/de/LC_MESSAGES/messages.po", "pkg/tr/de/LC_MESSAGES/messages.mo",
              "pkg/tr/fr/LC_MESSAGES/messages.po", "pkg/tr/fr/LC_MESSAGES/messages.mo", "pkg/static/site.scss",
-             "pkg/static/site.css", "pkg/a.local.py", "pkg/b.local.py"]
+             "pkg/static/site.css", "pkg/a.local.py", "pkg/b.local.py", "pkg/_speed.c",
+             "pkg/_speed.cpython-311-x86_64-linux-gnu.so", "pkg/_fast.pyx", "pkg/_fast.abi3.so"]
     for rel in files:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x\n")
-    (tmp_path / ".gitignore").write_text("*.mo\nsite.css\n*.local.py\n")
+    (tmp_path / ".gitignore").write_text("*.mo\nsite.css\n*.local.py\n*.so\n")
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
     wheel = _wheel(tmp_path / "pkg-1-py3-none-any.whl", *files)
