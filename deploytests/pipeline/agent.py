@@ -1785,7 +1785,7 @@ def put_back(exc, undo, config):
         exc.hint = (exc.hint + "; " if exc.hint else "") + note
 
 
-def reload_live(args: DeployArgs, tree, live, exc):
+def reload_live(args: GateArgs, tree, live, exc):
     """After a release refused before its switch, whose config was installed then put back: reload the live
     release and gate it, so that every daemon runs the file put back (one that restarted meanwhile loaded the
     refused config; the others loaded what is now a file changed after they started: the read-only gate's
