@@ -1931,9 +1931,9 @@ def rollback_check(args: RollbackArgs, tree, target, steps, config):
         check_release(check, tree.release(target), steps, health=False, config=config)
     except AgentError as exc:
         exc.what = exc.what.replace("the new release", "the release to roll back to (%s)" % target, 1)
-        exc.hint = exc.hint.replace("fix the app and deploy again", "deploy a fixed version") + (
-            "; a rollback brings a release back as it was deployed: deploy a fixed version, or roll back to "
-            "another release (fab rollback --to ID; fab status lists them)")
+        exc.hint = ("%s; a rollback brings %s back as it was deployed, its code with its config: deploy a version "
+                    "with that fixed, or roll back to another release (fab rollback --to ID; fab status lists them)"
+                    % (NOT_TOUCHED, target))
         exc.args = (exc.what,)
         raise
 
