@@ -1041,7 +1041,8 @@ def detect(root: Path) -> Detected:
                      f"a function of (environ, start_response)): entry_point guessed as {entry!r}; set it to "
                      "module:callable of your installed package")
     package = entry.split(":")[0].split(".")[0]
-    own = mods and not namespace_top(root, package)  # a namespace (src/acme/) is shared: the project names the app
+    # a namespace (src/acme/) is shared, and so is a single module's name (app.py, main.py): the project names the app
+    own = mods and not namespace_top(root, package) and any((base / package).is_dir() for base in (root, root / "src"))
     detected = Detected(name=name, app=app_name(package if own else name), entry_point=entry, notes=notes,
                         framework=framework)
     everything = "\n".join(texts.values())
