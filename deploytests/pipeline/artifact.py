@@ -176,7 +176,8 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     return Artifact(path=path, app=cfg.app, name=meta["name"], version=meta["version"], sha256=sha, size=size,
                     python_version=python_version, manifest=info, seconds=time.monotonic() - started,
                     cached=not built, machine=machine,
-                    warnings=tuple(ignored_but_shipped(project_dir, app_wheel) + uncompiled_catalogs(app_wheel)))
+                    warnings=tuple(ignored_but_shipped(project_dir, app_wheel) + uncompiled_catalogs(app_wheel)
+                                   + dropped_extensions([w for w in [app_wheel, *deps] if w.name in install])))
 
 
 # ---------------------------------------------------------------- build commands, static dirs (issue 18)
@@ -583,6 +584,26 @@ def uncompiled_catalogs(wheel: Path) -> list[str]:
             "(`pybabel compile -d <package>/translations`, Django's `python manage.py compilemessages`), before pack "
             "builds the wheel, and ship the .mo files as package data (poetry-core leaves out what git ignores: "
             "include = [{ path = \"<package>/translations/**/*.mo\", format = \"wheel\" }] in [tool.poetry])"]
+
+
+def dropped_extensions(wheels: list[Path]) -> list[str]:
+    """One warning naming the wheels built on this runner (``linux_<machine>``: an index takes only manylinux
+    ones) for one platform that hold no compiled module: setuptools tags a project with extensions so even when
+    its ``build_ext`` failed and its setup.py went on without them (msgpack 1.0.5 on CPython 3.13), leaving the
+    servers its pure-Python fallback, or nothing to import."""
+    found = []
+    for wheel in wheels:
+        if re.search(r"-linux_[a-z0-9_]+\.whl$", wheel.name):
+            with zipfile.ZipFile(wheel) as zf:
+                if not any(n.endswith(".so") or ".so." in n for n in zf.namelist()):
+                    found.append(wheel.name)
+    if not found:
+        return []
+    names = " and ".join(found) if len(found) <= 2 else f"{found[0]} and {count(len(found) - 1, 'other wheel')}"
+    return [f"{names}: built on this runner for one platform, yet no compiled module in the wheel: its build left "
+            "the extension out (a compile that failed and was tolerated), so the servers run the pure-Python code, "
+            "if there is any; install what the build needs here (a C compiler, the Python headers), or require a "
+            "release published as a wheel for the servers' Python"]
 
 
 def git_sha(project_dir: Path) -> str | None:

@@ -647,6 +647,28 @@ def test_catalogs_shipped_without_their_compiled_mo_are_named_in_one_line(tmp_pa
     assert packmod.uncompiled_catalogs(_wheel(tmp_path / "b.whl", *po, *(p[:-3] + ".mo" for p in po))) == []
 
 
+def test_a_wheel_built_here_for_one_platform_without_a_compiled_module_is_named_in_one_line(tmp_path):
+    """Class: a compiled part the build left out, silently. msgpack 1.0.5 has no wheel for CPython 3.13: built here
+    from its sdist by 3.13, its C extension failed to compile and its setup.py went on without it: the wheel
+    (``cp313-cp313-linux_x86_64``: a platform's, as a project with an extension is tagged) held only the pure-Python
+    fallback, and pack said nothing. Other member: the app's own wheel with an optional extension. A wheel from an
+    index (manylinux) is not judged: it is what its publisher built."""
+    dropped = _wheel(tmp_path / "msgpack-1.0.5-cp313-cp313-linux_x86_64.whl", "msgpack/__init__.py",
+                     "msgpack/fallback.py", "msgpack-1.0.5.dist-info/RECORD")
+    app = _wheel(tmp_path / "tallyho-0.1-cp311-cp311-linux_x86_64.whl", "tallyho/__init__.py")
+    fine = _wheel(tmp_path / "ok-1-cp313-cp313-linux_x86_64.whl", "ok/__init__.py",
+                  "ok/_c.cpython-313-x86_64-linux-gnu.so")
+    index = _wheel(tmp_path / "idx-1-cp313-cp313-manylinux_2_17_x86_64.whl", "idx/__init__.py")
+    pure = _wheel(tmp_path / "p-1-py3-none-any.whl", "p/__init__.py")
+    assert packmod.dropped_extensions([app, dropped, fine, index, pure]) == [
+        "tallyho-0.1-cp311-cp311-linux_x86_64.whl and msgpack-1.0.5-cp313-cp313-linux_x86_64.whl: built on this "
+        "runner for one platform, yet no compiled module in the wheel: its build left the extension out (a compile "
+        "that failed and was tolerated), so the servers run the pure-Python code, if there is any; install what the "
+        "build needs here (a C compiler, the Python headers), or require a release published as a wheel for the "
+        "servers' Python"]
+    assert packmod.dropped_extensions([fine, index, pure]) == []
+
+
 def _wheel(path: Path, *names: str) -> Path:
     import zipfile
 
