@@ -602,8 +602,8 @@ def dropped_extensions(wheels: list[Path]) -> list[str]:
     names = " and ".join(found) if len(found) <= 2 else f"{found[0]} and {count(len(found) - 1, 'other wheel')}"
     return [f"{names}: built on this runner for one platform, yet no compiled module in the wheel: its build left "
             "the extension out (a compile that failed and was tolerated), so the servers run the pure-Python code, "
-            "if there is any; install what the build needs here (a C compiler, the Python headers), or require a "
-            "release published as a wheel for the servers' Python"]
+            "if there is any; require a release of it published as a wheel for the servers' Python (often a newer "
+            "one), or make its build succeed here (`pip wheel -v` shows the compiler's errors)"]
 
 
 def git_sha(project_dir: Path) -> str | None:

@@ -663,9 +663,9 @@ def test_a_wheel_built_here_for_one_platform_without_a_compiled_module_is_named_
     assert packmod.dropped_extensions([app, dropped, fine, index, pure]) == [
         "tallyho-0.1-cp311-cp311-linux_x86_64.whl and msgpack-1.0.5-cp313-cp313-linux_x86_64.whl: built on this "
         "runner for one platform, yet no compiled module in the wheel: its build left the extension out (a compile "
-        "that failed and was tolerated), so the servers run the pure-Python code, if there is any; install what the "
-        "build needs here (a C compiler, the Python headers), or require a release published as a wheel for the "
-        "servers' Python"]
+        "that failed and was tolerated), so the servers run the pure-Python code, if there is any; require a release "
+        "of it published as a wheel for the servers' Python (often a newer one), or make its build succeed here "
+        "(`pip wheel -v` shows the compiler's errors)"]
     assert packmod.dropped_extensions([fine, index, pure]) == []
 
 
