@@ -1689,9 +1689,25 @@ def test_templates_the_wheel_does_not_ship_are_named_by_init(tmp_path, files, fo
     init(project(tmp_path, files), out=said.append)
     assert any(line.startswith(f"  WARNING {folder}/ holds templates outside the app's packages") for line in said), \
         said
+    # a single module has no package to move it into: the advice says to make one (seen: flatnotes' app.py)
+    module = next(name for name in files if name.endswith(".py"))[:-3]
+    app = load_config(tmp_path).app
+    assert any(f"make the app a package ({module}.py -> {app}/__init__.py, {folder}/ inside it" in line
+               for line in said), said
     said.clear()
     init(tmp_path, out=said.append)  # again: the packaging it wrote is the project's now
     assert any(line.startswith(f"  WARNING {folder}/ holds templates") for line in said), said
+
+
+def test_an_alembic_migrations_dir_beside_a_single_module_app_says_to_make_a_package(tmp_path):
+    # advice presuming a layout the project lacks (the templates' member, seen with flatnotes' app.py): a
+    # single-module Flask-Migrate app has no package to move migrations/ into
+    said: list[str] = []
+    root = project(tmp_path / "ledgerly", {"app.py": "from flask import Flask\nfrom flask_migrate import Migrate\n"
+                                                    "app = Flask(__name__)\n", "migrations/env.py": ""})
+    init(root, out=said.append)
+    assert any(line.startswith("  WARNING migrations/ (Alembic's") and "make the app a package (app.py -> "
+               "ledgerly/__init__.py, migrations/ inside it" in line for line in said), said
 
 
 def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_path):
