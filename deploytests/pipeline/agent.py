@@ -1920,7 +1920,7 @@ def rollback_check(args: RollbackArgs, tree, target, steps, config):
     with, installed), before a rollback makes it live: its import only, no post_deploy, no in-process GET (the
     gate GETs it through Apache). What a deploy refuses at import -- a signing key written in its code, a config
     it never opens, its files kept inside the release -- a rollback refuses too: the kept release may predate
-    that check, or the check may have passed a config since changed. One line naming the release."""
+    that check, or may no longer import (its files damaged since). One line naming the release."""
     meta = tree.meta(target)
     entry = meta.get("entry_point")
     gate = {key: getattr(args, key) for key in GateArgs._spec}
