@@ -1074,7 +1074,8 @@ def detect(root: Path) -> Detected:
                      f"a function of (environ, start_response)): entry_point guessed as {entry!r}; set it to "
                      "module:callable of your installed package")
     package = entry.split(":")[0].split(".")[0]
-    own = mods and not namespace_top(root, package)  # a namespace (src/acme/) is shared: the project names the app
+    # a namespace (src/acme/) is shared, and so is a single module's name (app.py, main.py): the project names the app
+    own = mods and not namespace_top(root, package) and any((base / package).is_dir() for base in (root, root / "src"))
     detected = Detected(name=name, app=app_name(package if own else name), entry_point=entry, notes=notes,
                         framework=framework)
     everything = "\n".join(texts.values())
@@ -1368,6 +1369,16 @@ def _pinned(dist: str) -> str:
         return f"{dist}>={major}.{minor},<{major}.{minor + 1}"
     except (PackageNotFoundError, ValueError):
         return dist
+
+
+def into_package(root: Path, d: Detected, folder: str) -> str:
+    """How a dir the wheel does not ship gets into the app's package: moved there, or, for an app that is one
+    module (``app.py``: no package to move it into), by making the app a package first."""
+    module = d.entry_point.split(":")[0]
+    if "." in module or not (root / f"{module}.py").is_file():
+        return "move it into the app's package"
+    return (f"make the app a package ({module}.py -> {d.app}/__init__.py, {folder}/ inside it, packages = "
+            f"[\"{d.app}\"] for py-modules in pyproject.toml)")
 
 
 def ship_package_data(root: Path) -> str:
@@ -2135,14 +2146,14 @@ def init(root: Path, *, out=print) -> int:
     if (root / "migrations" / "env.py").is_file() and not (root / "migrations" / "__init__.py").exists():
         out("  WARNING migrations/ (Alembic's, as `flask db init` makes it) is outside the app's packages: the app's "
             "wheel, all a release holds of the project, does not ship it, so `flask db upgrade` in post_deploy "
-            f"fails (Path doesn't exist: migrations); move it into the app's package, {ship_package_data(root)} "
-            "and name it from the package: Migrate(app, db, directory=os.path."
+            f"fails (Path doesn't exist: migrations); {into_package(root, d, 'migrations')}, "
+            f"{ship_package_data(root)} and name it from the package: Migrate(app, db, directory=os.path."
             "join(os.path.dirname(__file__), \"migrations\"))")
     for folder in unshipped_templates(root, d, tables):
         out(f"  WARNING {folder}/ holds templates outside the app's packages: the app's wheel, all a release holds "
-            "of the project, does not ship it, so the servers answer 'template not found'; move it into the app's "
-            f"package, {ship_package_data(root)} and point the framework at it from "
-            "the package (os.path.dirname(__file__))")
+            "of the project, does not ship it, so the servers answer 'template not found'; "
+            f"{into_package(root, d, folder)}, {ship_package_data(root)} and point the framework at it from the "
+            "package (os.path.dirname(__file__))")
     if missing := unlisted_requirements(root):
         out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "
             "does not: the servers install only what the wheel declares (pack does not read requirements.txt); "

@@ -1785,7 +1785,7 @@ def put_back(exc, undo, config):
         exc.hint = (exc.hint + "; " if exc.hint else "") + note
 
 
-def reload_live(args: DeployArgs, tree, live, exc):
+def reload_live(args: GateArgs, tree, live, exc):
     """After a release refused before its switch, whose config was installed then put back: reload the live
     release and gate it, so that every daemon runs the file put back (one that restarted meanwhile loaded the
     refused config; the others loaded what is now a file changed after they started: the read-only gate's
@@ -1899,6 +1899,13 @@ def cmd_rollback(args: RollbackArgs):
                 raise config_error(args, exc) from None
     activated = undo is not None
     try:
+        rollback_check(args, tree, target, steps, config=bool(wanted))
+    except AgentError as exc:
+        put_back(exc, undo, "the live release's config")
+        if undo is not None and live is not None:
+            reload_live(args, tree, live, exc)
+        raise
+    try:
         switch_and_gate(args, tree, target, live, steps, undo, "the live release's config")
     except AgentError as exc:
         put_back(exc, undo, "the live release's config")
@@ -1906,6 +1913,29 @@ def cmd_rollback(args: RollbackArgs):
     os.close(fd)
     return {"changed": True, "release_id": target, "previous": live, "version": tree.shown(target, "version"),
             "timings": steps.timings, "config_changed": activated}
+
+
+def rollback_check(args: RollbackArgs, tree, target, steps, config):
+    """The release check of ``target`` (its own entry point, env and, with ``config``, the config it started
+    with, installed), before a rollback makes it live: its import only, no post_deploy, no in-process GET (the
+    gate GETs it through Apache). What a deploy refuses at import -- a signing key written in its code, a config
+    it never opens, its files kept inside the release -- a rollback refuses too: the kept release may predate
+    that check, or may no longer import (its files damaged since). One line naming the release."""
+    meta = tree.meta(target)
+    entry = meta.get("entry_point")
+    gate = {key: getattr(args, key) for key in GateArgs._spec}
+    gate["entry_point"] = entry if isinstance(entry, str) and ":" in entry else args.entry_point
+    check = DeployArgs(**gate, release_id=target, artifact_sha256="", artifact_size=0, release=meta, python="",
+                       keep_releases=2, env=meta.get("env") if isinstance(meta.get("env"), dict) else {})
+    try:
+        check_release(check, tree.release(target), steps, health=False, config=config)
+    except AgentError as exc:
+        exc.what = exc.what.replace("the new release", "the release to roll back to (%s)" % target, 1)
+        exc.hint = ("%s; a rollback brings %s back as it was deployed, its code with its config: deploy a version "
+                    "with that fixed, or roll back to another release (fab rollback --to ID; fab status lists them)"
+                    % (NOT_TOUCHED, target))
+        exc.args = (exc.what,)
+        raise
 
 
 def cmd_status(args: StatusArgs):

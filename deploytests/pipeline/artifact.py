@@ -116,12 +116,17 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     static = static_files(project_dir, cfg)
     source_hash = tree_hash(project_dir)
     app_wheel, built = app_wheel_for(project_dir, source_hash, cache)
+    local = runner_builds_for(python_version, machine)
+    if not wheel_fits(app_wheel.name, python_version, machine, local=local):  # compiled: the server's Python builds it
+        builder = builder_for(python_version, machine)
+        if builder:
+            app_wheel, built = app_wheel_for(project_dir, source_hash, cache, python=builder)
+            local = True
     meta = wheel_metadata(app_wheel)
-    if not wheel_fits(app_wheel.name, python_version, machine, local=runner_builds_for(python_version, machine)):
+    if not wheel_fits(app_wheel.name, python_version, machine, local=local):
         raise DeployError(f"the app's wheel {app_wheel.name}, built on this runner, does not run on the server "
                           f"(CPython {python_version} on {machine})", where=str(project_dir),
-                          hint=f"a compiled app must be packed on a runner with CPython {python_version} on "
-                               f"{machine}")
+                          hint=_build_here(python_version, machine))
     deps = dependency_wheels(meta["requires"], python_version, cache / "wheels", machine=machine,
                              find_links=cfg.find_links)
     install = install_list(app_wheel, deps, meta["requires"])
@@ -171,7 +176,8 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
     return Artifact(path=path, app=cfg.app, name=meta["name"], version=meta["version"], sha256=sha, size=size,
                     python_version=python_version, manifest=info, seconds=time.monotonic() - started,
                     cached=not built, machine=machine,
-                    warnings=tuple(ignored_but_shipped(project_dir, app_wheel) + uncompiled_catalogs(app_wheel)))
+                    warnings=tuple(ignored_but_shipped(project_dir, app_wheel) + uncompiled_catalogs(app_wheel)
+                                   + dropped_extensions([w for w in [app_wheel, *deps] if w.name in install])))
 
 
 # ---------------------------------------------------------------- build commands, static dirs (issue 18)
@@ -242,11 +248,12 @@ def source_files(project_dir: Path):
 APP_FORMAT = 2
 
 
-def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Path, bool]:
+def app_wheel_for(project_dir: Path, source_hash: str, cache: Path, python: str | None = None) -> tuple[Path, bool]:
     """The cached wheel for this source hash, building it first if needed; (path, whether it was built).
-    ``cache`` is the cache root: wheels go to ``apps/``, build environments to ``buildenv/``."""
+    ``cache`` is the cache root: wheels go to ``apps/``, build environments to ``buildenv/``. ``python`` (another
+    interpreter of this runner, :func:`builder_for`) builds a compiled app for a server of its version."""
     version = vcs_version(project_dir, cache / "buildenv")
-    key = hashlib.sha256(f"{source_hash}\0{version}\0{APP_FORMAT}".encode()).hexdigest()
+    key = hashlib.sha256(f"{source_hash}\0{version}\0{APP_FORMAT}\0{python or ''}".encode()).hexdigest()
     slot = cache / "apps" / key[:32]
     found = sorted(slot.glob("*.whl")) if slot.is_dir() else []
     if found:
@@ -260,7 +267,7 @@ def app_wheel_for(project_dir: Path, source_hash: str, cache: Path) -> tuple[Pat
         if backend.startswith(VCS_IGNORING) and git_sha(project_dir):
             _git(["init", "-q", str(src)])  # its .gitignore files are copied: the backend asks git, as in the checkout
         wheel = build_wheel(src, Path(tmp) / "out", where=str(project_dir), envs=cache / "buildenv",
-                            extra_env={"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else None)
+                            extra_env={"SETUPTOOLS_SCM_PRETEND_VERSION": version} if version else None, python=python)
         final = _mkdir(slot) / wheel.name
         _write_atomic(final, wheel.read_bytes())
     return final, True
@@ -349,7 +356,7 @@ def build_system(src: Path, where: str = "") -> tuple[list[str], str, list[str]]
 
 
 def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None,
-                extra_env: dict[str, str] | None = None) -> Path:
+                extra_env: dict[str, str] | None = None, python: str | None = None) -> Path:
     """PEP 517 ``build_wheel`` of ``src`` into ``out``, as pip and ``build`` do it: the project's own build
     backend, in an isolated environment holding only its ``[build-system] requires`` (+ what the backend's
     ``get_requires_for_build_wheel`` asks for), installed by pip from the index. The environment is made once
@@ -360,7 +367,7 @@ def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     where = where or src.name
     requires, backend, paths = build_system(src, where)
-    env = build_env(requires, envs or default_cache_dir() / "buildenv", where)
+    env = build_env(requires, envs or default_cache_dir() / "buildenv", where, python=python)
     run_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     run_env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
     run_env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
@@ -377,7 +384,7 @@ def build_wheel(src: Path, out: Path, where: str = "", envs: Path | None = None,
             return out / names[-1]
         if proc.returncode != 0 or not need:
             raise _build_failed(where, backend, proc.stdout + proc.stderr)
-        install_extras(env, need[-1], where)
+        install_extras(env, need[-1], where, python)
     raise DeployError(f"the build backend {backend} keeps asking for more requirements", where=where)
 
 
@@ -387,46 +394,49 @@ def _build_failed(where: str, backend: str, output: str) -> DeployError:
                        detail=tail(output, 30))
 
 
-def build_env_key(requires: list[str]) -> str:
-    """Build environments are shared by projects with the same build requirements and runner Python."""
-    return hashlib.sha256(json.dumps([BUILD_ENV_FORMAT, sorted(requires), sys.version, sys.base_prefix,
-                                      sys.implementation.name]).encode()).hexdigest()[:32]
+def build_env_key(requires: list[str], python: str | None = None) -> str:
+    """Build environments are shared by projects with the same build requirements and runner Python (``python``,
+    another interpreter here, has its own)."""
+    here = [sys.version, sys.base_prefix, sys.implementation.name] if python is None else [python]
+    return hashlib.sha256(json.dumps([BUILD_ENV_FORMAT, sorted(requires), *here]).encode()).hexdigest()[:32]
 
 
-def build_env(requires: list[str], envs: Path, where: str) -> Path:
-    """A venv (no pip, no system site-packages) with ``requires`` installed, made once per key under a lock
-    (xdist workers and parallel runs share it); ``.complete`` marks a finished one."""
-    env = envs / build_env_key(requires)
+def build_env(requires: list[str], envs: Path, where: str, python: str | None = None) -> Path:
+    """A venv (no pip, no system site-packages) of ``python`` (default: this one) with ``requires`` installed,
+    made once per key under a lock (xdist workers and parallel runs share it); ``.complete`` marks a finished one."""
+    env = envs / build_env_key(requires, python)
     if (env / ".complete").is_file():
         return env
     with _locked(_mkdir(envs) / f"{env.name}.lock"):
         if (env / ".complete").is_file():
             return env
         shutil.rmtree(env, ignore_errors=True)  # a half-made one from a killed run
-        proc = _run([sys.executable, "-m", "venv", "--without-pip", str(env)], "making the build environment", where)
+        proc = _run([python or sys.executable, "-m", "venv", "--without-pip", str(env)], "making the build environment",
+                    where)
         if proc.returncode != 0:
             raise DeployError("making the build environment failed", where=where,
                               hint="the runner's Python needs its venv module", detail=tail(proc.stdout + proc.stderr))
-        _pip_install(env, requires, where, "the app's build requirements")
+        _pip_install(env, requires, where, "the app's build requirements", python)
         (env / ".complete").write_text(json.dumps(sorted(requires)))
     return env
 
 
-def install_extras(env: Path, extras: list[str], where: str) -> None:
+def install_extras(env: Path, extras: list[str], where: str, python: str | None = None) -> None:
     """Install what the backend's ``get_requires_for_build_wheel`` asked for into ``env``; remembered in
     ``.extras`` so the next build does not ask pip again."""
     with _locked(env.parent / f"{env.name}.lock"):
         have = json.loads((env / ".extras").read_text()) if (env / ".extras").is_file() else []
         missing = [r for r in extras if r not in have]
         if missing:
-            _pip_install(env, missing, where, "the build backend's extra requirements")
+            _pip_install(env, missing, where, "the build backend's extra requirements", python)
             _write_atomic(env / ".extras", json.dumps(sorted({*have, *missing})).encode())
 
 
-def _pip_install(env: Path, requires: list[str], where: str, what: str) -> None:
+def _pip_install(env: Path, requires: list[str], where: str, what: str, python: str | None = None) -> None:
+    """pip of ``python`` (the env's own interpreter's install: another version's pip may not run it) installs."""
     if not requires:
         return
-    cmd = [sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet",
+    cmd = [python or sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet",
            "--disable-pip-version-check", "--no-warn-script-location", *requires]
     proc = _run(cmd, f"installing {what} ({', '.join(requires)})", where, env=pip_env())
     if proc.returncode != 0:
@@ -535,12 +545,19 @@ def ignored_but_shipped(project_dir: Path, wheel: Path) -> list[str]:
             "config" for rule, paths in by_rule.items()]
 
 
+# the ABI tag of an extension module's file name (PEP 3149: `.cpython-311-x86_64-linux-gnu.so`, `.abi3.so`)
+EXTENSION_TAG = re.compile(r"\.(?:cpython-[^.]+|abi3)\.so$")
+
+
 def built_from_tracked(project_dir: Path, paths: list[str]) -> set[str]:
     """Those of ``paths`` (ignored files) that a build makes from a file git tracks beside them, of the same name
-    but its suffix (``messages.mo`` compiled from ``messages.po``, ``site.css`` from ``site.scss``): the build's
-    output of what the repository holds, not a local file."""
+    but its suffix (``messages.mo`` compiled from ``messages.po``, ``site.css`` from ``site.scss``, an extension
+    module ``_speed.cpython-311-x86_64-linux-gnu.so`` or ``_fast.abi3.so`` from ``_speed.c``, ``_fast.pyx``): the
+    build's output of what the repository holds, not a local file."""
+    def stem(name: str) -> str:
+        return Path(EXTENSION_TAG.sub(".so", name)).stem
     siblings = {p: [s.relative_to(project_dir).as_posix() for s in (project_dir / p).parent.glob(
-        glob.escape(Path(p).stem) + ".*") if s.name != Path(p).name] for p in paths}
+        glob.escape(stem(Path(p).name)) + ".*") if s.name != Path(p).name] for p in paths}
     wanted = sorted({s for found in siblings.values() for s in found})
     if not wanted:
         return set()
@@ -567,6 +584,26 @@ def uncompiled_catalogs(wheel: Path) -> list[str]:
             "(`pybabel compile -d <package>/translations`, Django's `python manage.py compilemessages`), before pack "
             "builds the wheel, and ship the .mo files as package data (poetry-core leaves out what git ignores: "
             "include = [{ path = \"<package>/translations/**/*.mo\", format = \"wheel\" }] in [tool.poetry])"]
+
+
+def dropped_extensions(wheels: list[Path]) -> list[str]:
+    """One warning naming the wheels built on this runner (``linux_<machine>``: an index takes only manylinux
+    ones) for one platform that hold no compiled module: setuptools tags a project with extensions so even when
+    its ``build_ext`` failed and its setup.py went on without them (msgpack 1.0.5 on CPython 3.13), leaving the
+    servers its pure-Python fallback, or nothing to import."""
+    found = []
+    for wheel in wheels:
+        if re.search(r"-linux_[a-z0-9_]+\.whl$", wheel.name):
+            with zipfile.ZipFile(wheel) as zf:
+                if not any(n.endswith(".so") or ".so." in n for n in zf.namelist()):
+                    found.append(wheel.name)
+    if not found:
+        return []
+    names = " and ".join(found) if len(found) <= 2 else f"{found[0]} and {count(len(found) - 1, 'other wheel')}"
+    return [f"{names}: built on this runner for one platform, yet no compiled module in the wheel: its build left "
+            "the extension out (a compile that failed and was tolerated), so the servers run the pure-Python code, "
+            "if there is any; require a release of it published as a wheel for the servers' Python (often a newer "
+            "one), or make its build succeed here (`pip wheel -v` shows the compiler's errors)"]
 
 
 def git_sha(project_dir: Path) -> str | None:
@@ -641,15 +678,20 @@ def _unfit(what: str, wheel: str, python_version: str, machine: str, *, built: b
     target = f"CPython {python_version} on {machine}"
     runner = f"CPython {sys.version_info[0]}.{sys.version_info[1]} on {os.uname().machine}"
     if built:  # pip wheel by this runner's own Python: a wheel it found for itself, or built from the sdist
-        same = os.uname().machine == machine
         return DeployError(f"{what}: no wheel of it for {target} exists, and the one this runner's pip made for "
                            f"it ({wheel}: found for, or built from its sdist by, {runner}) is compiled for {runner}",
-                           where="pack",
-                           hint=(f"install CPython {python_version} on this runner (pack builds with python"
-                                 f"{python_version} on PATH or pyenv's)" if same else f"pack on a runner with {target}")
+                           where="pack", hint=_build_here(python_version, machine)
                            + f", require a release of it that publishes {platform_tag(machine)} wheels, or publish one")
     return DeployError(f"{what}: {wheel} does not run on the server ({target})", where="pack",
                        hint=f"the server needs a wheel for {platform_tag(machine)} or a pure-Python one")
+
+
+def _build_here(python_version: str, machine: str) -> str:
+    """What makes compiled code for the server here: its Python on this runner, or a runner like the server."""
+    if os.uname().machine == machine:
+        return (f"install CPython {python_version} on this runner (pack builds with python{python_version} on PATH "
+                f"or pyenv's)")
+    return f"pack on a runner with CPython {python_version} on {machine}"
 
 
 def install_list(app_wheel: Path, deps: list[Path], requires: list[str]) -> list[str]:

@@ -228,11 +228,12 @@ def test_gate_failure_after_switch_switches_back_and_reports_apache_log(box, dep
     assert pipeline.status(deployer, config("yourapplication")).releases == before  # the refused one removed
 
 
-def test_a_rollback_target_that_fails_to_load_is_refused_and_the_switch_back_serves(box, deployer, artifacts):
+def test_a_rollback_target_that_fails_to_load_is_refused_before_its_switch(box, deployer, artifacts):
     """A kept release whose sources were deleted after its deploy ("shrunk" to its bytecode, which Python never
-    imports without them) goes live by a rollback and fails while the daemons load application.wsgi. mod_wsgi
-    restarts a daemon for a touched script only once that script has loaded: a failed load is run again in the
-    same interpreter, whose sys.path still holds the refused release, so the switch back left the site at 500."""
+    imports without them) went live by a rollback and failed while the daemons loaded application.wsgi (mod_wsgi
+    runs a failed load again in the same interpreter, whose sys.path still held the refused release: the switch
+    back left the site at 500, fixed then). A rollback now imports its target first, as the deploy's release
+    check does: refused at import, never switched, the live release serving throughout."""
     live(deployer, artifacts, "yourapplication")
     v2 = live(deployer, artifacts, "yourapplication-v2")
     others = "find /var/www/yourapplication/releases -mindepth 1 -maxdepth 1 -type d ! -name " + v2
@@ -242,7 +243,8 @@ def test_a_rollback_target_that_fails_to_load_is_refused_and_the_switch_back_ser
         with pytest.raises(DeployError) as info:
             pipeline.rollback(deployer, config("yourapplication"), gate_timeout=15)
         message = str(info.value)
-        assert "health gate failed" in message and f"switched back to {v2} (serving)" in message, message
+        assert "rollback failed at import: the release to roll back to (" in message and "failed its preflight " \
+            "(import yourapplication:app)" in message and "the live release was not touched" in message, message
         r = get(box)
         assert (r.status_code, r.headers["X-Deploy-Release"]) == (200, v2)
     finally:  # the damaged release is no rollback target for the tests after this one

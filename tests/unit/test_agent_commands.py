@@ -119,7 +119,8 @@ class Server:
         self.day += 1
         args = deploy_args(str(self.root), release_id="202601%02dT000000Z-%s" % (self.day, sha[:8]),
                            artifact_sha256=sha, artifact_size=len(data),
-                           release={"version": version, "artifact_sha256": sha, "deployed_by": "tests@runner"},
+                           release={"version": version, "artifact_sha256": sha, "deployed_by": "tests@runner",
+                                    "entry_point": overrides.get("entry_point", "app:app")},
                            config_size=None if config is None else len(config), **overrides)
         return args, (config or b"") + data
 
@@ -640,6 +641,39 @@ def test_a_rollback_failing_its_gate_restores_the_live_config(srv):
     assert "removed" not in err["hint"] and (srv.root / "releases" / v1 / "RELEASE.json").is_file(), err["hint"]
 
 
+KEYED = APP + """
+class Signed:  # a Flask-shaped app (url_map, config) signing with its config's key
+    url_map, config = {}, {"SECRET_KEY": globals().get("CONFIG", "")}
+    def __call__(self, environ, start_response):
+        return app(environ, start_response)
+signed = Signed()
+"""
+
+
+@pytest.mark.parametrize("fault", ["key", "unread"])
+def test_a_rollback_to_a_release_the_deploy_check_would_refuse_is_refused_before_its_switch(srv, fault):
+    """Class: a check the deploy makes on its release that a rollback to a kept release skipped. A release
+    deployed before the signing-key check (an older deploytests) signing with ``SECRET_KEY = "dev"`` in its code
+    was made live again by ``fab rollback``, and the read-only gate, which does not import the app, passed it.
+    The rollback imports its target first, with its own entry point, env and config: refused in one line naming
+    the release, nothing switched, the live config put back. Other member: a kept release that never opens the
+    config it started with."""
+    srv.monkeypatch.setattr(agent, "serving", lambda args: None)
+    v1 = result(srv.deploy("1.0", config=b"A=1\n", source=KEYED, entry_point="app:signed" if fault == "key"
+                           else "app:app")[1])["release_id"]
+    module = srv.root / "releases" / v1 / "venv" / "lib" / ("python%s" % HERE) / "site-packages" / "app.py"
+    text = module.read_text()
+    module.write_text(text.replace('globals().get("CONFIG", "")', '"dev"') if fault == "key" else  # as deployed before
+                      text.replace('os.environ.get("APP_CONFIG", "")', '""'))  # the checks existed
+    v2 = result(srv.deploy("2.0", config=b"A=2\n")[1])["release_id"]
+    err = error(srv.run("rollback", rollback_args(str(srv.root)))[1])
+    assert err["step"] == "import" and err["what"].startswith("the release to roll back to (%s) " % v1), err
+    assert ("signs with a SECRET_KEY written in its own code (app.py:" if fault == "key" else
+            "does not read its config") in err["what"], err["what"]
+    assert "roll back to another release (fab rollback --to ID" in err["hint"], err["hint"]
+    assert srv.live() == v2 and config_of(srv) == b"A=2\n"
+
+
 def test_a_touch_taken_in_by_a_daemon_still_loading_is_made_again(srv):
     """Class: a reload signal taken in while the daemons load (a lost reload). mod_wsgi preloads application.wsgi
     when a daemon starts and takes the file's mtime after the load: a switch and touch made while a daemon was
@@ -697,7 +731,7 @@ def test_rollback_switches_to_the_previous_release_then_to_a_named_one(srv):
     code, events = srv.run("rollback", rollback_args(str(srv.root)))
     res = result(events)
     assert code == 0 and (res["changed"], res["release_id"], res["previous"]) == (True, v1, v2)
-    assert steps(events) == ["lock", "switch", "gate"] and srv.site.serving() == v1
+    assert steps(events) == ["lock", "import", "switch", "gate"] and srv.site.serving() == v1
     assert result(srv.run("rollback", rollback_args(str(srv.root), to=v2))[1])["release_id"] == v2
     same = result(srv.run("rollback", rollback_args(str(srv.root), to=v2))[1])
     assert (same["changed"], same["release_id"]) == (False, v2)

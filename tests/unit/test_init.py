@@ -938,9 +938,15 @@ def ping():
      "acme_inventory"),
     # a module of a subpackage, two levels down
     ({"shop/__init__.py": "", "shop/web/__init__.py": "", "shop/web/site.py": BOTTLE}, "shop.web.site:app", "shop"),
+    # a single module at the top, as a PythonAnywhere or Heroku app keeps it (app.py + wsgi.py): the module's name
+    # is a word many projects share ("app": /var/www/app, a system user "app"); the project names the app. Other
+    # member: main.py, and a project naming itself in [project]
+    ({"app.py": BOTTLE, "wsgi.py": "from app import app as application\n"}, "app:app", "project_dir"),
+    ({"main.py": BOTTLE, "pyproject.toml": '[project]\nname = "Bean-Counter"\nversion = "1"\n'}, "main:app",
+     "bean_counter"),
 ])
 def test_app_in_a_namespace_package_or_a_subpackage_is_found(tmp_path, files, entry, app):
-    d = detect(project(tmp_path, files))
+    d = detect(project(tmp_path / "project-dir", files))
     assert (d.entry_point, d.app, d.health_path) == (entry, app, "/ping")
     assert not any("no WSGI app found" in n for n in d.notes)
 
@@ -1261,7 +1267,7 @@ SHOP_DB = ('import sqlite3\nfrom flask import current_app\ndef get_db():\n'
       "shop/db.py": SHOP_DB}, {"SHOP_DATABASE": "/var/www/shop/shared/data/shop.sqlite"}),
 ])
 def test_deploy_toml_env_places_the_apps_data_in_shared(tmp_path, files, env):
-    root = project(tmp_path, files)
+    root = project(tmp_path / Path(next(iter(files))).stem, files)  # its dir named as its module
     init(root, out=lambda line: None)
     config = load_config(root)
     assert config.env_vars == env
@@ -1277,14 +1283,14 @@ def test_a_system_variable_is_never_placed(tmp_path):
               'TMP = os.environ.get("TMPDIR", "/tmp")\nXDG = os.environ.get("XDG_DATA_HOME", "x")\n'
               'os.makedirs(CACHE, exist_ok=True)\nos.makedirs(TMP, exist_ok=True)\nos.makedirs(XDG, exist_ok=True)\n'
               'DB = sqlite3.connect(os.environ.get("GB_DB", "gb.sqlite3"))\napplication = None\n')
-    root = project(tmp_path, {"gb.py": source})
+    root = project(tmp_path / "gb", {"gb.py": source})
     init(root, out=lambda line: None)
     assert load_config(root).env_vars == {"GB_DB": "/var/www/gb/shared/data/gb.sqlite3"}
 
 
 def test_env_file_of_a_plain_wsgi_app_places_its_data_dir(tmp_path):
     source = GUESTBOOK.replace("def application", 'TOKEN = os.environ["GUESTBOOK_TOKEN"]\ndef application')
-    root = project(tmp_path, {"guestbook.py": source})
+    root = project(tmp_path / "guestbook", {"guestbook.py": source})
     init(root, out=lambda line: None)
     config = load_config(root)
     text = (root / config.config_file).read_text()
@@ -1317,7 +1323,7 @@ def test_a_constant_data_path_is_a_shared_path_or_a_note(tmp_path, code, shared,
 def test_the_gate_header_names_a_data_variable_deploy_toml_leaves_unset(tmp_path):
     from deploytests.init import gate_warnings
 
-    root = project(tmp_path, {"guestbook.py": GUESTBOOK})
+    root = project(tmp_path / "guestbook", {"guestbook.py": GUESTBOOK})
     init(root, out=lambda line: None)
     assert gate_warnings(root) == []  # as init wrote it
     toml = root / "deploy.toml"
@@ -1400,7 +1406,7 @@ def test_values_are_followed_through_function_parameters(tmp_path, call):
     ('def save(data, dest="uploads"):\n    os.makedirs(dest, exist_ok=True)\n', {}, ["uploads"]),
 ])
 def test_data_places_through_parameters(tmp_path, code, env, shared):
-    d = detect(project(tmp_path, {"q.py": f"import os, sqlite3\n{code}application = None\n"}))
+    d = detect(project(tmp_path / "q", {"q.py": f"import os, sqlite3\n{code}application = None\n"}))
     assert d.env == env and d.shared_paths == shared, (d.env, d.shared_paths, d.notes)
 
 
@@ -1449,7 +1455,7 @@ def test_a_config_file_key_the_app_writes_at_is_placed_in_the_config_init_writes
     code = ('import configparser, os, sqlite3\ndef load(path):\n    p = configparser.ConfigParser()\n    p.read(path)\n'
             f'    return p\nsettings = load(os.environ["PASTEBIN_SETTINGS"])\nwhere = {read}\n{make}\n'
             'OTHER = {"A": "b"}.get("A", "b.sqlite3")\nsqlite3.connect(OTHER)\napplication = None\n')
-    root = project(tmp_path, {"pastebin.py": code})
+    root = project(tmp_path / "pastebin", {"pastebin.py": code})
     init(root, out=lambda line: None)
     config = load_config(root)
     text = (root / config.config_file).read_text()
@@ -1683,9 +1689,25 @@ def test_templates_the_wheel_does_not_ship_are_named_by_init(tmp_path, files, fo
     init(project(tmp_path, files), out=said.append)
     assert any(line.startswith(f"  WARNING {folder}/ holds templates outside the app's packages") for line in said), \
         said
+    # a single module has no package to move it into: the advice says to make one (seen: flatnotes' app.py)
+    module = next(name for name in files if name.endswith(".py"))[:-3]
+    app = load_config(tmp_path).app
+    assert any(f"make the app a package ({module}.py -> {app}/__init__.py, {folder}/ inside it" in line
+               for line in said), said
     said.clear()
     init(tmp_path, out=said.append)  # again: the packaging it wrote is the project's now
     assert any(line.startswith(f"  WARNING {folder}/ holds templates") for line in said), said
+
+
+def test_an_alembic_migrations_dir_beside_a_single_module_app_says_to_make_a_package(tmp_path):
+    # advice presuming a layout the project lacks (the templates' member, seen with flatnotes' app.py): a
+    # single-module Flask-Migrate app has no package to move migrations/ into
+    said: list[str] = []
+    root = project(tmp_path / "ledgerly", {"app.py": "from flask import Flask\nfrom flask_migrate import Migrate\n"
+                                                    "app = Flask(__name__)\n", "migrations/env.py": ""})
+    init(root, out=said.append)
+    assert any(line.startswith("  WARNING migrations/ (Alembic's") and "make the app a package (app.py -> "
+               "ledgerly/__init__.py, migrations/ inside it" in line for line in said), said
 
 
 def test_an_alembic_migrations_dir_outside_the_packages_is_named_by_init(tmp_path):

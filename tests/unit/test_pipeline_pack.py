@@ -538,7 +538,7 @@ def test_a_compiled_app_is_packed_only_for_a_server_like_the_runner(tmp_path, se
     tag, machine = f"cp{sys.version_info[0]}{sys.version_info[1]}", os.uname().machine
     wheel = tmp_path / f"yourapplication-1.0-{tag}-{tag}-linux_{machine}.whl"
     stand_in_wheel(wheel)
-    monkeypatch.setattr(packmod, "app_wheel_for", lambda project, source_hash, cache: (wheel, True))
+    monkeypatch.setattr(packmod, "app_wheel_for", lambda project, source_hash, cache, python=None: (wheel, True))
     here = f"{sys.version_info[0]}.{sys.version_info[1]}"
     assert packmod.pack(src, cfg, cache_dir=seeded[0], python_version=here, machine=machine).manifest[
         "platform_wheels"][-1] == wheel.name
@@ -546,8 +546,36 @@ def test_a_compiled_app_is_packed_only_for_a_server_like_the_runner(tmp_path, se
     with pytest.raises(packmod.DeployError) as info:
         packmod.pack(src, cfg, cache_dir=seeded[0], python_version=here, machine=other)
     assert str(info.value) == (f"{src}: the app's wheel {wheel.name}, built on this runner, does not run on the "
-                               f"server (CPython {here} on {other}). Hint: a compiled app must be packed on a runner "
-                               f"with CPython {here} on {other}.")
+                               f"server (CPython {here} on {other}). Hint: pack on a runner with CPython {here} on "
+                               f"{other}.")
+
+
+def test_a_compiled_app_for_another_python_is_built_by_that_python_here(tmp_path, seeded, monkeypatch):
+    """Class: compiled code built by the wrong interpreter (a dependency's was closed before). The app's own C
+    extension was built by the runner's 3.11 for a Debian 13 server (3.13) and refused with "a compiled app must
+    be packed on a runner with CPython 3.13" -- while this runner had one (pyenv's), which already builds the
+    dependencies and the tree. That Python builds the app's wheel; without one, the hint says which to install."""
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    here, machine = f"{sys.version_info[0]}.{sys.version_info[1]}", os.uname().machine
+    target = "3.13" if here != "3.13" else "3.12"
+    calls = []
+
+    def fake_app_wheel(project, source_hash, cache, python=None):
+        calls.append(python)
+        tag = "cp" + (target if python else here).replace(".", "")
+        wheel = tmp_path / f"yourapplication-1.0-{tag}-{tag}-linux_{machine}.whl"
+        stand_in_wheel(wheel)
+        return wheel, True
+    monkeypatch.setattr(packmod, "app_wheel_for", fake_app_wheel)
+    monkeypatch.setattr(packmod.bytecode, "interpreter_for", lambda v: sys.executable if v == target else None)
+    art = packmod.pack(src, cfg, cache_dir=seeded[0], python_version=target, machine=machine)
+    tag = "cp" + target.replace(".", "")
+    assert calls == [None, sys.executable] and art.manifest["app_wheel"].startswith(f"yourapplication-1.0-{tag}-")
+    monkeypatch.setattr(packmod.bytecode, "interpreter_for", lambda v: None)  # no such Python here
+    with pytest.raises(packmod.DeployError) as info:
+        packmod.pack(src, cfg, cache_dir=seeded[0], python_version=target, machine=machine)
+    assert f"Hint: install CPython {target} on this runner (pack builds with python{target} on PATH or pyenv's)" \
+        in str(info.value), str(info.value)
 
 
 def test_a_file_git_ignores_inside_the_package_is_named_when_the_wheel_ships_it(tmp_path, seeded, monkeypatch):
@@ -580,16 +608,19 @@ def test_ignored_files_are_one_line_per_rule_and_a_build_output_of_a_tracked_fil
     """Class: one cause, one line. Flask-Babel's compiled catalogs (``*.mo`` gitignored, 2 languages) gave a
     warning per file, each asking whether it held secrets: a ``.mo`` compiled from the tracked ``.po`` beside it
     is the build's output of what the repository holds, never a local file. Other member: ``site.css`` built from
-    a tracked ``site.scss``. Two local files matching one rule (``*.local.py``) are one line."""
+    a tracked ``site.scss``; a C extension built in place (``_speed.cpython-311-x86_64-linux-gnu.so``, an
+    editable install's) from a tracked ``_speed.c`` was called a possible secret too, and so is a Cython one
+    (``_fast.abi3.so`` from ``_fast.pyx``). Two local files matching one rule (``*.local.py``) are one line."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     files = ["pkg/__init__.py", "pkg/tr/de/LC_MESSAGES/messages.po", "pkg/tr/de/LC_MESSAGES/messages.mo",
              "pkg/tr/fr/LC_MESSAGES/messages.po", "pkg/tr/fr/LC_MESSAGES/messages.mo", "pkg/static/site.scss",
-             "pkg/static/site.css", "pkg/a.local.py", "pkg/b.local.py"]
+             "pkg/static/site.css", "pkg/a.local.py", "pkg/b.local.py", "pkg/_speed.c",
+             "pkg/_speed.cpython-311-x86_64-linux-gnu.so", "pkg/_fast.pyx", "pkg/_fast.abi3.so"]
     for rel in files:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x\n")
-    (tmp_path / ".gitignore").write_text("*.mo\nsite.css\n*.local.py\n")
+    (tmp_path / ".gitignore").write_text("*.mo\nsite.css\n*.local.py\n*.so\n")
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
     wheel = _wheel(tmp_path / "pkg-1-py3-none-any.whl", *files)
@@ -614,6 +645,28 @@ def test_catalogs_shipped_without_their_compiled_mo_are_named_in_one_line(tmp_pa
     assert packmod.uncompiled_catalogs(django)[0].startswith(
         "the app's wheel ships polls/locale/de/LC_MESSAGES/django.po without")
     assert packmod.uncompiled_catalogs(_wheel(tmp_path / "b.whl", *po, *(p[:-3] + ".mo" for p in po))) == []
+
+
+def test_a_wheel_built_here_for_one_platform_without_a_compiled_module_is_named_in_one_line(tmp_path):
+    """Class: a compiled part the build left out, silently. msgpack 1.0.5 has no wheel for CPython 3.13: built here
+    from its sdist by 3.13, its C extension failed to compile and its setup.py went on without it: the wheel
+    (``cp313-cp313-linux_x86_64``: a platform's, as a project with an extension is tagged) held only the pure-Python
+    fallback, and pack said nothing. Other member: the app's own wheel with an optional extension. A wheel from an
+    index (manylinux) is not judged: it is what its publisher built."""
+    dropped = _wheel(tmp_path / "msgpack-1.0.5-cp313-cp313-linux_x86_64.whl", "msgpack/__init__.py",
+                     "msgpack/fallback.py", "msgpack-1.0.5.dist-info/RECORD")
+    app = _wheel(tmp_path / "tallyho-0.1-cp311-cp311-linux_x86_64.whl", "tallyho/__init__.py")
+    fine = _wheel(tmp_path / "ok-1-cp313-cp313-linux_x86_64.whl", "ok/__init__.py",
+                  "ok/_c.cpython-313-x86_64-linux-gnu.so")
+    index = _wheel(tmp_path / "idx-1-cp313-cp313-manylinux_2_17_x86_64.whl", "idx/__init__.py")
+    pure = _wheel(tmp_path / "p-1-py3-none-any.whl", "p/__init__.py")
+    assert packmod.dropped_extensions([app, dropped, fine, index, pure]) == [
+        "tallyho-0.1-cp311-cp311-linux_x86_64.whl and msgpack-1.0.5-cp313-cp313-linux_x86_64.whl: built on this "
+        "runner for one platform, yet no compiled module in the wheel: its build left the extension out (a compile "
+        "that failed and was tolerated), so the servers run the pure-Python code, if there is any; require a release "
+        "of it published as a wheel for the servers' Python (often a newer one), or make its build succeed here "
+        "(`pip wheel -v` shows the compiler's errors)"]
+    assert packmod.dropped_extensions([fine, index, pure]) == []
 
 
 def _wheel(path: Path, *names: str) -> Path:
