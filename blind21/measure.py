@@ -31,9 +31,20 @@ APP = APPS / "yourapplication"
 
 
 # corrections after a run (the faults unchanged): a check made exact, an injection completed
-CHECK_FIX: dict = {}
-INJECT_FIX: dict = {}
-INJECT_SET: dict = {}
+CHECK_FIX: dict = {
+    # python3 recommends python3-venv, so autoremove keeps it: the check asked for it too (the harm stands: mod_wsgi,
+    # libpython and iproute2 are removed)
+    "stack-packages-marked-auto": r"""apt-get -s autoremove 2>/dev/null | grep -q '^Remv libapache2-mod-wsgi-py3'""",
+}
+INJECT_FIX: dict = {
+    # the image has no logrotate: the team installs it first (the fault unchanged)
+    "logrotate-as-root-in-app-data": "APT logrotate\n",
+}
+INJECT_SET: dict = {
+    # GNU sed -i run as root keeps the file's owner (it fchowns its new file): the injection changed nothing. The
+    # same drift the other common way: the config edited as a copy in root's home and moved into place
+    "config-rewritten-by-roots-sed": "cp $CFG /root/app.cfg.edit && mv /root/app.cfg.edit $CFG",
+}
 
 
 def as_fault(entry: dict) -> Fault:
