@@ -43,6 +43,12 @@ FAULTS: tuple[Fault, ...] = (
     Fault("apache-stopped", "apache", "Apache stopped", f"apache2ctl stop; {WAIT_APACHE_GONE}"),
     Fault("apache-no-boot", "boot", "Apache disabled at boot (systemd and rc links removed)",
           "rm -f /etc/systemd/system/multi-user.target.wants/apache2.service /etc/rc[2345].d/S*apache2"),
+    Fault("ssh-masked", "boot", "the SSH server masked (systemctl mask ssh): it serves now, and after the next boot "
+          "nothing starts it (no deploy, rollback or gate run reaches the server)",
+          "ln -sfn /dev/null /etc/systemd/system/ssh.service"),
+    Fault("bootstrap-record-lists-deploy-login", "app_user", "the deploy login added by hand to bootstrap's record of "
+          "the app users it created: the next bootstrap refuses the server",
+          "echo {deploy_user} >> /var/lib/deploytests/users"),
     Fault("bogus-conf", "configtest", "a conf-enabled file with an unknown directive (the next reload fails)",
           "echo 'BogusDirective on' > /etc/apache2/conf-enabled/zz-bogus.conf"),
     Fault("mod-wsgi-disabled", "mod_wsgi", "mod_wsgi disabled (a2dismod -f wsgi)", "a2dismod -q -f wsgi"),

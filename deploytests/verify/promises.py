@@ -427,9 +427,23 @@ def stopped(procs) -> str:
 
 
 def apache_starts_at_boot(facts, exp):
-    boot, service = facts.get("boot"), exp.stack.apache.service
-    assert boot, (f"Apache is not started at boot: neither /etc/systemd/system/multi-user.target.wants/"
-                  f"{service}.service nor an rc2-5.d S..{service} link exists (systemctl enable {service})")
+    """Apache, and the SSH server every deploy, rollback and gate run comes in by, start again after a reboot:
+    a wants link (or the socket's) or an rc start link, not masked (:func:`deploytests.verify.parse.boot_links`)."""
+    from .parse import boot_links
+
+    snap, ssh = getattr(facts, "raw", None), exp.stack.ssh_service
+    down = [] if facts.get("boot") else [exp.stack.apache.service]
+    listed = getattr(snap, "dirs", None) and any(snap.listdir(d) is not None for d in ("/etc/systemd/system",
+                                                                                       "/etc/rc2.d"))
+    down += [ssh] if listed and not boot_links(snap, ssh, exp.stack.ssh_off_flag) else []
+    assert not down, "\n".join(
+        f"{'Apache' if s != ssh else 'the SSH server'} is not started at boot: neither /etc/systemd/system/"
+        f"multi-user.target.wants/{s}.service{' (or sockets.target.wants/' + s + '.socket)' if s == ssh else ''} "
+        f"nor an rc2-5.d S..{s} link exists, or /etc/systemd/system/{s}.service masks it"
+        + (f", or {exp.stack.ssh_off_flag} switches it off (after the next reboot no deploy, rollback or gate run "
+           f"reaches the server, nor an admin's login)" if s == ssh else "")
+        + f" (systemctl unmask {s}; systemctl enable {s}{'; rm ' + exp.stack.ssh_off_flag if s == ssh else ''})"
+        for s in down)
 
 
 def configtest_clean(facts, exp):
@@ -529,6 +543,16 @@ def app_user(facts, exp):
     assert user["uid"] != 0, f"app user {name!r} has uid 0"
     assert user["shell"] in exp.stack.nologin_shells, \
         f"app user {name!r} has a login shell: {user['shell']}"
+    snap, record = getattr(facts, "raw", None), f"{STATE_DIR}/users"
+    if getattr(snap, "dirs", None) and snap.listdir(STATE_DIR) is not None:  # bootstrap's record of what it created
+        ours = (snap.text(record) or "").split()
+        wrong = ([f"does not list the app user {name!r}"] if name not in ours else []) + \
+            ([f"lists the deploy login {exp.deploy_user!r}"] if exp.deploy_user in ours else [])
+        assert not wrong, f"{record} (bootstrap's record of the app users it created" \
+            f"{', missing' if snap.st(record) is None else ''}) {' and '.join(wrong)}: the next bootstrap (a changed " \
+            f"server_name or port, another app, an upgrade) refuses the server, taking {name!r} for an account it " \
+            f"did not create or {exp.deploy_user!r} for one it did; write the file back as bootstrap keeps it, one " \
+            f"app user per line (root's, 0644)"
 
 
 def deploy_user_in_app_group(facts, exp):
@@ -6713,7 +6737,9 @@ PROMISES: tuple[Promise, ...] = (
             "this one)",
             "test_apache_running",
             "Apache is not running on docker://web-1: no apache2 process"),
-    Promise("boot", f"{B}: packages", "Apache starts again after a reboot (systemd wants link or rc start link)",
+    Promise("boot", f"{B}: packages", "Apache starts again after a reboot, and so does the SSH server every deploy, "
+            "rollback and gate run comes in by (systemd wants link, the SSH server's socket's, or rc start link; "
+            "neither masked; no /etc/ssh/sshd_not_to_be_run)",
             "test_apache_starts_at_boot", "Apache is not started at boot: neither ... apache2.service nor ..."),
     Promise("configtest", f"{B}: apache", "Apache's configuration passes the reload's own check, `apache2ctl "
             "configtest` (what deploy's and logrotate's reloads run first; a config dump skips mod_ssl's certificate "
@@ -6740,7 +6766,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_mode", f"{B}: apache", "the vhost runs the app in daemon mode as the app user and denies the "
             "app's tree as files", "test_vhost_daemon_mode", "the vhost's WSGIDaemonProcess does not run as user=app",
             needs=("tree",)),
-    Promise("app_user", f"{B}: users", "the app user exists, is not root and has no login shell", "test_app_user",
+    Promise("app_user", f"{B}: users", "the app user exists, is not root and has no login shell, and root's record "
+            "of the app users bootstrap created (/var/lib/deploytests/users) lists it and not the deploy login: else "
+            "the next bootstrap refuses the server", "test_app_user",
             "app user 'yourapplication' has a login shell: /bin/bash", needs=("tree",)),
     Promise("deploy_group", f"{B}: users", "the deploy user is in the app's group",
             "test_deploy_user_in_app_group", "deploy user 'appuser' is not in the app group 'yourapplication'",
