@@ -5,6 +5,8 @@ Class 1 (a service the pipeline needs is not started at the next boot): the SSH 
 ssh`: its wants link stays, systemd starts nothing), Apache masked the same way (main's boot rule read the wants
 link only; both turned out caught on main by the units rule: a mask link by hand), Debian's
 /etc/ssh/sshd_not_to_be_run left after maintenance.
+Class 3 (a keyword the server's sshd does not take: its next start refuses the whole configuration): a typo
+(`PermitRootLogon no`) in the main file.
 Class 2 (bootstrap's record of the app users it created no longer says what bootstrap did): the record restored
 from an older backup that predates this app; the deploy login added to it by hand ('the deploytests users').
 """
@@ -35,6 +37,12 @@ touch /etc/ssh/sshd_not_to_be_run
        "Debian's own switch to keep sshd from starting (/etc/ssh/sshd_not_to_be_run, tested by ssh.service's "
        "ConditionPathExists and by the init script), touched during maintenance and left: the SSH server runs now, "
        "and nothing starts it at the next boot or restart")
+
+member("after-sshd-keyword-typo", 3, "mechanisms", r"""
+sed -i '1i PermitRootLogon no' /etc/ssh/sshd_config
+""", r"""! /usr/sbin/sshd -t >/dev/null 2>&1""",
+       "a typo in a hardening edit (`PermitRootLogon no`): sshd's next start refuses its whole configuration ('Bad "
+       "configuration option'): no deploy, rollback, gate run or admin login reaches the server")
 
 member("after-users-record-older-copy", 2, "rollback", r"""
 echo other-app > /var/lib/deploytests/users
