@@ -46,6 +46,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ssh-masked", "boot", "the SSH server masked (systemctl mask ssh): it serves now, and after the next boot "
           "nothing starts it (no deploy, rollback or gate run reaches the server)",
           "ln -sfn /dev/null /etc/systemd/system/ssh.service"),
+    Fault("sshd-keyword-misspelt", "cw_sshd", "a misspelt keyword in sshd_config (PasswordAuthentification): sshd's "
+          "next start refuses its whole configuration", "sed -i '1i PasswordAuthentification no' /etc/ssh/sshd_config"),
     Fault("bootstrap-record-lists-deploy-login", "app_user", "the deploy login added by hand to bootstrap's record of "
           "the app users it created: the next bootstrap refuses the server",
           "echo {deploy_user} >> /var/lib/deploytests/users"),

@@ -60,6 +60,7 @@ class SshdConfig:
     lists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     matches: list[tuple[str, str, dict[str, tuple[str, str]]]] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)
+    seen: list[tuple[str, str]] = field(default_factory=list)  # (keyword, file:line) of every line of its files
 
 
 def sshd_config(texts: Mapping[str, str], listing: Mapping[str, list] | None = None,
@@ -125,6 +126,7 @@ def _read(cfg: SshdConfig, path: str, texts, listing, why, depth: int) -> None:
             continue
         m = re.match(r"([^\s=]+)[\s=]*(.*)$", line)
         key, value, where = m.group(1).lower() if m else line, m.group(2).strip() if m else "", f"{path}:{n}"
+        cfg.seen.append((key, where))
         if key == "match":
             block = {}
             cfg.matches.append((value, where, block))

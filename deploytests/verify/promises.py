@@ -4333,6 +4333,11 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
+    known = set(exp.stack.sshd_keywords)  # (a keyword this sshd does not take: its next start refuses every line)
+    lines += [f"{where}: {key!r} is no option of {exp.stack.title}'s sshd: its next start (a reboot, an openssh "
+              f"upgrade's restart) refuses its whole configuration ('Bad configuration option') and no deploy, "
+              f"rollback, gate run or admin login reaches the server; correct or remove the line"
+              for key, where in sshd_config(raw, snap.dirs, why).seen if known and key not in known]
     starts = [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command line") for pid, argv in sorted(
         running.items())] or [sshd_config(raw, snap.dirs, why)]  # (its next start: as the running one was started)
     for cfg in starts:
@@ -6494,7 +6499,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "app user too) gets root's rights (setuid); python3.11 ships it without privileges ...", root_only=True),
     Promise("cw_sshd", f"{CW}: grants", "the SSH server's configuration as its next start reads it (sshd_config and "
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
-            "arguments first): no root login with a password, no empty "
+            "arguments first): no keyword the stack's sshd does not take (its next start refuses the whole "
+            "configuration), no root login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
             "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), no LogLevel "
             "below INFO (no login recorded), sshd_config, "
