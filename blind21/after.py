@@ -7,6 +7,8 @@ link only; both turned out caught on main by the units rule: a mask link by hand
 /etc/ssh/sshd_not_to_be_run left after maintenance.
 Class 3 (a keyword the server's sshd does not take: its next start refuses the whole configuration): a typo
 (`PermitRootLogon no`) in the main file.
+Class 4 (a kept release's config copy in .configs is not the config it started with, while both releases run one
+config): the copies deleted.
 Class 2 (bootstrap's record of the app users it created no longer says what bootstrap did): the record restored
 from an older backup that predates this app; the deploy login added to it by hand ('the deploytests users').
 """
@@ -43,6 +45,13 @@ sed -i '1i PermitRootLogon no' /etc/ssh/sshd_config
 """, r"""! /usr/sbin/sshd -t >/dev/null 2>&1""",
        "a typo in a hardening edit (`PermitRootLogon no`): sshd's next start refuses its whole configuration ('Bad "
        "configuration option'): no deploy, rollback, gate run or admin login reaches the server")
+
+member("after-kept-config-copies-removed", 4, "rollback", r"""
+sudo -u $DEPU sh -c "rm -f $R/.configs/*"
+""", r"""test -z "$(ls -A $R/.configs)" """,
+       "the kept config copies deleted as 'stale duplicates of the live config' (both releases run one config "
+       "today): after the next config change a rollback, or a refused release putting the previous config back, "
+       "has no config to put back")
 
 member("after-users-record-older-copy", 2, "rollback", r"""
 echo other-app > /var/lib/deploytests/users
