@@ -48,6 +48,9 @@ FAULTS: tuple[Fault, ...] = (
           "ln -sfn /dev/null /etc/systemd/system/ssh.service"),
     Fault("sshd-keyword-misspelt", "cw_sshd", "a misspelt keyword in sshd_config (PasswordAuthentification): sshd's "
           "next start refuses its whole configuration", "sed -i '1i PasswordAuthentification no' /etc/ssh/sshd_config"),
+    Fault("kept-config-copies-truncated", "rollback_ready", "the kept config copies truncated by a disk clean-up: "
+          "after the next config change no rollback can put its release's config back",
+          "truncate -s 0 {root}/.configs/*"),
     Fault("bootstrap-record-lists-deploy-login", "app_user", "the deploy login added by hand to bootstrap's record of "
           "the app users it created: the next bootstrap refuses the server",
           "echo {deploy_user} >> /var/lib/deploytests/users"),

@@ -5019,11 +5019,17 @@ def rollback_ready(facts, exp):
                    st.get("target") != f"{exp.cfg.root}/shared/{rel}"]
         broken += _rollback_content(r, exp)
         broken += _against_artifact(facts, rid, r, exp)
-        if r.get("config_kept") is False and r.get("config_sha256") != (tree["releases"].get(live) or {}).get(
-                "config_sha256"):
+        shared = r.get("config_sha256") == (tree["releases"].get(live) or {}).get("config_sha256")
+        if r.get("config_kept") is False and not shared:
             broken.append(f"the config it started with (sha256 {r['config_sha256'][:12]}) is no longer kept as it "
                           f"was in {exp.cfg.root}/.configs: a rollback would run it with the live release's config, "
                           f"a pairing never deployed (deploy its version with its config instead)")
+        elif r.get("config_kept") is False:  # (nothing needs the copy while the config stays: the next change does)
+            broken.append(f"the config it and the live release started with (sha256 {r['config_sha256'][:12]}) is no "
+                          f"longer kept as it was in {exp.cfg.root}/.configs (gone, changed or a link): after the next "
+                          f"config change a rollback to it, or a refused release's way back, has no config to put "
+                          f"back and is refused; keep it again as the deploy login: a regular file "
+                          f".configs/{r['config_sha256']} (0600) with the live config's bytes")
         if broken:
             lines.append(f"{exp.cfg.root}/releases/{rid}: " + "; ".join(broken))
     assert not lines, "kept releases a rollback may switch to are broken or not what was deployed (a rollback " \
@@ -6566,7 +6572,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the runner packed "
             "it (the runner's cache, by sha256: out of the deploy login's reach; no such artifact here: said in "
             "the drift section, not a failure), its files the deploy login's, not writable by group/others (read "
-            "as the deploy user, never run); a rollback target is left while fewer than keep_releases are kept",
+            "as the deploy user, never run), the config it started with kept as it was in .configs (a regular "
+            "file of its bytes: the live release's config too, which the next config change needs); a rollback "
+            "target is left while fewer than keep_releases are kept",
             "test_rollback_targets_are_complete", "kept releases a rollback may switch to are broken ...: "
             "/var/www/app/releases/R: 2 file(s) differ from what its deploy recorded (SNAPSHOT.json): added "
             "venv/lib/python3.11/site-packages/apm_sdk_init.pth, ...", needs=("live",)),
