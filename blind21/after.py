@@ -9,6 +9,8 @@ Class 3 (a keyword the server's sshd does not take: its next start refuses the w
 (`PermitRootLogon no`) in the main file.
 Class 4 (a kept release's config copy in .configs is not the config it started with, while both releases run one
 config): the copies deleted.
+Class 5 (sshd's next start closes the pipeline's silent session channels sooner than its steps' bounds):
+`ChannelTimeout session=2m`.
 Class 2 (bootstrap's record of the app users it created no longer says what bootstrap did): the record restored
 from an older backup that predates this app; the deploy login added to it by hand ('the deploytests users').
 """
@@ -52,6 +54,12 @@ sudo -u $DEPU sh -c "rm -f $R/.configs/*"
        "the kept config copies deleted as 'stale duplicates of the live config' (both releases run one config "
        "today): after the next config change a rollback, or a refused release putting the previous config back, "
        "has no config to put back")
+
+member("after-sshd-session-channels-cut", 5, "mechanisms", r"""
+sed -i '1i ChannelTimeout session=2m' /etc/ssh/sshd_config
+""", r"""/usr/sbin/sshd -t >/dev/null 2>&1 && SSHDT | grep -qi '^channeltimeout session=2m'""",
+       "session channels closed after 2 minutes of silence ('no forgotten shells'): from sshd's next start a "
+       "post_deploy migration silent for 2 minutes (its bound: post_deploy_timeout, 300 s) loses its session")
 
 member("after-users-record-older-copy", 2, "rollback", r"""
 echo other-app > /var/lib/deploytests/users
