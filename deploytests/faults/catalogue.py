@@ -48,6 +48,9 @@ FAULTS: tuple[Fault, ...] = (
           "ln -sfn /dev/null /etc/systemd/system/ssh.service"),
     Fault("sshd-keyword-misspelt", "cw_sshd", "a misspelt keyword in sshd_config (PasswordAuthentification): sshd's "
           "next start refuses its whole configuration", "sed -i '1i PasswordAuthentification no' /etc/ssh/sshd_config"),
+    Fault("sshd-silent-sessions-cut", "cw_sshd", "sshd set to close session channels silent for 90 s (ChannelTimeout): "
+          "from its next start a deploy step that prints nothing that long loses its session",
+          "sed -i '1i ChannelTimeout session*=90s' /etc/ssh/sshd_config"),
     Fault("kept-config-copies-truncated", "rollback_ready", "the kept config copies truncated by a disk clean-up: "
           "after the next config change no rollback can put its release's config back",
           "truncate -s 0 {root}/.configs/*"),

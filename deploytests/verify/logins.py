@@ -87,6 +87,31 @@ def sshd_config(texts: Mapping[str, str], listing: Mapping[str, list] | None = N
     return cfg
 
 
+def sshd_seconds(value: str) -> int | None:
+    """sshd's time format (``30``, ``30s``, ``5m``, ``1h30m``; s m h d w) in seconds, or None when it is none."""
+    parts = re.findall(r"(\d+)([smhdwSMHDW]?)", value)
+    if not parts or "".join(n + u for n, u in parts) != value.strip():
+        return None
+    return sum(int(n) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[u.lower()] for n, u in parts)
+
+
+def channel_cut(cfg: SshdConfig, bound: int) -> list[str]:
+    """``file:line: ...`` of a ``ChannelTimeout`` (the first global one, sshd's rule) closing the pipeline's session
+    channels (``session``, 9.2's ``session:command``, or all of them, ``global``) when silent for less than ``bound``
+    seconds: a deploy's step that prints nothing that long (an install, a post_deploy migration, the health wait)
+    loses its session midway."""
+    value, where = cfg.first.get("channeltimeout", ("", ""))
+    out = []
+    for entry in value.split():
+        kind, _, interval = entry.partition("=")
+        seconds = sshd_seconds(interval)
+        if seconds and seconds < bound and any(fnmatch.fnmatch(t, kind) for t in ("session", "session:command",
+                                                                                  "global")):
+            out.append(f"{where}: ChannelTimeout {entry}: sshd closes a session channel silent for {seconds} s, less "
+                       f"than a deploy's step may stay silent (post_deploy_timeout {bound} s)")
+    return out
+
+
 def sshd_listeners(procs: Mapping[str, dict]) -> dict[str, list[str]]:
     """``{pid: argv}`` of every running SSH server (root's ``/usr/sbin/sshd`` whose command line is its own or
     its listener's title, ``sshd: /usr/sbin/sshd -D [listener] ...``; not a session's ``sshd: user@...``)."""

@@ -4320,7 +4320,7 @@ def cw_sshd(facts, exp):
     file that decides a login (AuthorizedKeysFile, AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in
     the user's own home or root's alone, any AuthorizedKeysCommand root's alone, no password login for the app
     user, and the access lists (AllowUsers, DenyGroups ...) admit the deploy login and the gate's."""
-    from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
+    from .logins import SSHD_CONFIG, channel_cut, sshd_config, sshd_listeners
     from .mechanisms import texts
 
     snap = _snapshot(facts, "the SSH server's configuration")
@@ -4342,6 +4342,10 @@ def cw_sshd(facts, exp):
         running.items())] or [sshd_config(raw, snap.dirs, why)]  # (its next start: as the running one was started)
     for cfg in starts:
         lines += _runner_refused(cfg, facts, exp, snap)
+    lines += [f"{ln}: from its next start a deploy whose install, post_deploy command or health wait prints nothing "
+              f"that long loses its session midway, and so does a long `fab run`. " +
+              _allow_hint(exp, "allow_cron", ln.split(":", 1)[0]) for cfg in starts
+              for ln in channel_cut(cfg, exp.cfg.post_deploy_timeout) if ln.split(":", 1)[0] not in exp.allow.cron]
     lines += tcp_wrappers(raw, exp)
     loose = _sshd_sources_loose(snap, raw)
     said = tuple(ln.split(": ", 1)[0] + ": sshd reads it to decide who logs in, but the gate could not" for ln in loose)
@@ -6506,7 +6510,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
     Promise("cw_sshd", f"{CW}: grants", "the SSH server's configuration as its next start reads it (sshd_config and "
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
             "arguments first): no keyword the stack's sshd does not take (its next start refuses the whole "
-            "configuration), no root login with a password, no empty "
+            "configuration), no ChannelTimeout closing a silent session sooner than post_deploy_timeout, no root "
+            "login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
             "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), no LogLevel "
             "below INFO (no login recorded), sshd_config, "

@@ -1073,3 +1073,24 @@ def test_keywords_are_judged_by_the_servers_own_sshd(line, passes_on, exp):
                           + line + "\n"}, server=f"{platform}-plain")
         found = outcome("cw_sshd", facts, dataclasses.replace(exp, stack=stack))
         assert (found == "pass") == (platform in passes_on), (platform, found)
+
+
+@pytest.mark.parametrize("line, cut", [
+    ("ChannelTimeout *=30s", "*=30s"),  # blind round 6's: every channel, 30 s
+    ("ChannelTimeout session=2m", "session=2m"),  # other members: the session channels (OpenSSH 9.7+'s name),
+    ("ChannelTimeout session:command=1m30s", "session:command=1m30s"),  # 9.2's name for a command's channel,
+    ("ChannelTimeout global=4m", "global=4m"),  # and all channels together
+    ("ChannelTimeout agent-connection=1m session=5m", None),  # not the pipeline's channels; 5 m is post_deploy's bound
+    ("ChannelTimeout *=1h", None),
+    ("ChannelTimeout session=none", None),
+])
+def test_sshd_closing_a_silent_deploy_session_sooner_than_its_steps_bound_fails(line, cut, exp):
+    """From sshd's next start, ChannelTimeout closes a channel silent that long: a deploy's session whose install,
+    post_deploy command (bounded by post_deploy_timeout, 300 s by default) or health wait prints nothing as long."""
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": line + "\n" + conf}), exp)
+    if cut is None:
+        assert found == "pass", found
+    else:
+        assert f"/etc/ssh/sshd_config:1: ChannelTimeout {cut}: sshd closes a session channel silent for" in found \
+            and "loses its session midway" in found, found
