@@ -19,12 +19,12 @@ import faults  # noqa: E402
 RUNS = {
     "before": {"debian12": ["results-debian12.json", "results-debian12-after-members-main.json",
                             "results-debian12-after-members-main2.json", "results-debian12-after-members-main3.json",
-                            "results-debian12-after-members-main4.json"],
+                            "results-debian12-after-members-main4.json", "results-debian12-after-members-main5.json"],
                "debian13": ["results-debian13.json", "results-debian13-after-rerun-main.json",
                             "results-debian13-after-rerun-main2.json", "results-debian13-after-rerun-main3.json",
-                            "results-debian13-after-rerun-main4.json"]},
+                            "results-debian13-after-rerun-main4.json", "results-debian13-after-rerun-main5.json"]},
     "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after3.json",
-                   f"results-{pl}-after-after4.json"] for pl in ("debian12", "debian13")},
+                   f"results-{pl}-after-after4.json", f"results-{pl}-after-after5.json"] for pl in ("debian12", "debian13")},
 }
 # judged after reading the pipeline (not misses: no harm here)
 VOID = {
