@@ -43,6 +43,20 @@ FAULTS: tuple[Fault, ...] = (
     Fault("apache-stopped", "apache", "Apache stopped", f"apache2ctl stop; {WAIT_APACHE_GONE}"),
     Fault("apache-no-boot", "boot", "Apache disabled at boot (systemd and rc links removed)",
           "rm -f /etc/systemd/system/multi-user.target.wants/apache2.service /etc/rc[2345].d/S*apache2"),
+    Fault("ssh-masked", "boot", "the SSH server masked (systemctl mask ssh): it serves now, and after the next boot "
+          "nothing starts it (no deploy, rollback or gate run reaches the server)",
+          "ln -sfn /dev/null /etc/systemd/system/ssh.service"),
+    Fault("sshd-keyword-misspelt", "cw_sshd", "a misspelt keyword in sshd_config (PasswordAuthentification): sshd's "
+          "next start refuses its whole configuration", "sed -i '1i PasswordAuthentification no' /etc/ssh/sshd_config"),
+    Fault("sshd-silent-sessions-cut", "cw_sshd", "sshd set to close session channels silent for 90 s (ChannelTimeout): "
+          "from its next start a deploy step that prints nothing that long loses its session",
+          "sed -i '1i ChannelTimeout session*=90s' /etc/ssh/sshd_config"),
+    Fault("kept-config-copies-truncated", "rollback_ready", "the kept config copies truncated by a disk clean-up: "
+          "after the next config change no rollback can put its release's config back",
+          "truncate -s 0 {root}/.configs/*"),
+    Fault("bootstrap-record-lists-deploy-login", "app_user", "the deploy login added by hand to bootstrap's record of "
+          "the app users it created: the next bootstrap refuses the server",
+          "echo {deploy_user} >> /var/lib/deploytests/users"),
     Fault("bogus-conf", "configtest", "a conf-enabled file with an unknown directive (the next reload fails)",
           "echo 'BogusDirective on' > /etc/apache2/conf-enabled/zz-bogus.conf"),
     Fault("mod-wsgi-disabled", "mod_wsgi", "mod_wsgi disabled (a2dismod -f wsgi)", "a2dismod -q -f wsgi"),

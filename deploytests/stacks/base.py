@@ -71,6 +71,9 @@ class Stack:
     wsgi_module_file: str = "/usr/lib/apache2/modules/mod_wsgi.so"
     daemon_display: str = "(wsgi:{app})"  # display-name=%{GROUP} in the vhost: how ps shows the app's daemons
     nologin_shells: tuple[str, ...] = ("/usr/sbin/nologin", "/bin/false", "/sbin/nologin")
+    ssh_service: str = "ssh"  # the SSH server's unit and init script (every deploy, rollback and gate run uses it)
+    ssh_off_flag: str = "/etc/ssh/sshd_not_to_be_run"  # while it exists, neither the unit nor the init script starts it
+    sshd_keywords: tuple[str, ...] = ()  # every keyword the stack's sshd takes (lower case); () when not measured
     configtest_ok: str = "Syntax OK"
     # the closed-world gate's baseline: what a stock server of this stack has (deploytests.verify.promises)
     baseline_includes: tuple[str, ...] = ()  # files Apache includes ({app}: the app's name)

@@ -60,6 +60,7 @@ class SshdConfig:
     lists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     matches: list[tuple[str, str, dict[str, tuple[str, str]]]] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)
+    seen: list[tuple[str, str]] = field(default_factory=list)  # (keyword, file:line) of every line of its files
 
 
 def sshd_config(texts: Mapping[str, str], listing: Mapping[str, list] | None = None,
@@ -84,6 +85,31 @@ def sshd_config(texts: Mapping[str, str], listing: Mapping[str, list] | None = N
     _read(cfg, top, texts, listing, dict(why, **({top: f"{where} has sshd read it (-f), not {SSHD_CONFIG}"}
                                                  if top != SSHD_CONFIG else {})), 0)
     return cfg
+
+
+def sshd_seconds(value: str) -> int | None:
+    """sshd's time format (``30``, ``30s``, ``5m``, ``1h30m``; s m h d w) in seconds, or None when it is none."""
+    parts = re.findall(r"(\d+)([smhdwSMHDW]?)", value)
+    if not parts or "".join(n + u for n, u in parts) != value.strip():
+        return None
+    return sum(int(n) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[u.lower()] for n, u in parts)
+
+
+def channel_cut(cfg: SshdConfig, bound: int) -> list[str]:
+    """``file:line: ...`` of a ``ChannelTimeout`` (the first global one, sshd's rule) closing the pipeline's session
+    channels (``session``, 9.2's ``session:command``, or all of them, ``global``) when silent for less than ``bound``
+    seconds: a deploy's step that prints nothing that long (an install, a post_deploy migration, the health wait)
+    loses its session midway."""
+    value, where = cfg.first.get("channeltimeout", ("", ""))
+    out = []
+    for entry in value.split():
+        kind, _, interval = entry.partition("=")
+        seconds = sshd_seconds(interval)
+        if seconds and seconds < bound and any(fnmatch.fnmatch(t, kind) for t in ("session", "session:command",
+                                                                                  "global")):
+            out.append(f"{where}: ChannelTimeout {entry}: sshd closes a session channel silent for {seconds} s, less "
+                       f"than a deploy's step may stay silent (post_deploy_timeout {bound} s)")
+    return out
 
 
 def sshd_listeners(procs: Mapping[str, dict]) -> dict[str, list[str]]:
@@ -125,6 +151,7 @@ def _read(cfg: SshdConfig, path: str, texts, listing, why, depth: int) -> None:
             continue
         m = re.match(r"([^\s=]+)[\s=]*(.*)$", line)
         key, value, where = m.group(1).lower() if m else line, m.group(2).strip() if m else "", f"{path}:{n}"
+        cfg.seen.append((key, where))
         if key == "match":
             block = {}
             cfg.matches.append((value, where, block))

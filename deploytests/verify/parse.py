@@ -678,11 +678,19 @@ def venv_version(data: bytes | None) -> str | None:
     return f"{m.group(1).decode()}.{m.group(2).decode()}" if m else None
 
 
-def apache_boot(snap: Snapshot, service: str) -> list[str]:
-    """How Apache is started at boot: systemd's wants link, or a SysV rc start link."""
-    found = []
-    if snap.lexists(f"/etc/systemd/system/multi-user.target.wants/{service}.service"):
-        found.append(f"systemd: multi-user.target.wants/{service}.service")
+def boot_links(snap: Snapshot, service: str, off: str = "") -> list[str]:
+    """How ``service`` is started at boot: systemd's wants link (or its socket's: socket activation), or a SysV rc
+    start link; none when systemd masks it (its unit a link to /dev/null in /etc or /run: nothing starts it) or
+    while the file ``off`` exists (Debian's ``/etc/ssh/sshd_not_to_be_run``: ssh.service's ConditionPathExists and
+    the init script's own test)."""
+    found: list[str] = []
+    masked = any(snap.realpath(f"{d}/{service}.service") == "/dev/null" for d in ("/etc/systemd/system",
+                                                                                 "/run/systemd/system"))
+    if masked or off and (snap.lexists(off) or posixpath.basename(off) in (snap.listdir(posixpath.dirname(off)) or [])):
+        return found
+    for unit in (f"multi-user.target.wants/{service}.service", f"sockets.target.wants/{service}.socket"):
+        if snap.lexists(f"/etc/systemd/system/{unit}"):
+            found.append(f"systemd: {unit}")
     for level in "2345":
         found += [f"rc{level}.d/{n}" for n in snap.listdir(f"/etc/rc{level}.d") or []
                   if n.startswith("S") and n[3:] == service]
@@ -1478,7 +1486,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
     out["daemons"] = daemons
     out["ports"] = listening_ports(snap)
     out["users"] = {"app": snap.users.facts(args["app_user"]), "deploy": snap.users.facts(args["deploy_user"])}
-    section("boot", apache_boot, snap, args.get("service", "apache2"))
+    section("boot", boot_links, snap, args.get("service", "apache2"))
     section("pythons", lambda: {"mod_wsgi": procs.mapped_pythons(C.APACHE_BIN),
                                 "python_home": venv_version(snap.data(PYTHON_HOME + "/pyvenv.cfg"))})
     outside = [PYTHON_HOME, PYTHON_HOME + "/pyvenv.cfg", args["vhost"]]

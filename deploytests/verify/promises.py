@@ -427,9 +427,23 @@ def stopped(procs) -> str:
 
 
 def apache_starts_at_boot(facts, exp):
-    boot, service = facts.get("boot"), exp.stack.apache.service
-    assert boot, (f"Apache is not started at boot: neither /etc/systemd/system/multi-user.target.wants/"
-                  f"{service}.service nor an rc2-5.d S..{service} link exists (systemctl enable {service})")
+    """Apache, and the SSH server every deploy, rollback and gate run comes in by, start again after a reboot:
+    a wants link (or the socket's) or an rc start link, not masked (:func:`deploytests.verify.parse.boot_links`)."""
+    from .parse import boot_links
+
+    snap, ssh = getattr(facts, "raw", None), exp.stack.ssh_service
+    down = [] if facts.get("boot") else [exp.stack.apache.service]
+    listed = getattr(snap, "dirs", None) and any(snap.listdir(d) is not None for d in ("/etc/systemd/system",
+                                                                                       "/etc/rc2.d"))
+    down += [ssh] if listed and not boot_links(snap, ssh, exp.stack.ssh_off_flag) else []
+    assert not down, "\n".join(
+        f"{'Apache' if s != ssh else 'the SSH server'} is not started at boot: neither /etc/systemd/system/"
+        f"multi-user.target.wants/{s}.service{' (or sockets.target.wants/' + s + '.socket)' if s == ssh else ''} "
+        f"nor an rc2-5.d S..{s} link exists, or /etc/systemd/system/{s}.service masks it"
+        + (f", or {exp.stack.ssh_off_flag} switches it off (after the next reboot no deploy, rollback or gate run "
+           f"reaches the server, nor an admin's login)" if s == ssh else "")
+        + f" (systemctl unmask {s}; systemctl enable {s}{'; rm ' + exp.stack.ssh_off_flag if s == ssh else ''})"
+        for s in down)
 
 
 def configtest_clean(facts, exp):
@@ -529,6 +543,16 @@ def app_user(facts, exp):
     assert user["uid"] != 0, f"app user {name!r} has uid 0"
     assert user["shell"] in exp.stack.nologin_shells, \
         f"app user {name!r} has a login shell: {user['shell']}"
+    snap, record = getattr(facts, "raw", None), f"{STATE_DIR}/users"
+    if getattr(snap, "dirs", None) and snap.listdir(STATE_DIR) is not None:  # bootstrap's record of what it created
+        ours = (snap.text(record) or "").split()
+        wrong = ([f"does not list the app user {name!r}"] if name not in ours else []) + \
+            ([f"lists the deploy login {exp.deploy_user!r}"] if exp.deploy_user in ours else [])
+        assert not wrong, f"{record} (bootstrap's record of the app users it created" \
+            f"{', missing' if snap.st(record) is None else ''}) {' and '.join(wrong)}: the next bootstrap (a changed " \
+            f"server_name or port, another app, an upgrade) refuses the server, taking {name!r} for an account it " \
+            f"did not create or {exp.deploy_user!r} for one it did; write the file back as bootstrap keeps it, one " \
+            f"app user per line (root's, 0644)"
 
 
 def deploy_user_in_app_group(facts, exp):
@@ -4338,7 +4362,7 @@ def cw_sshd(facts, exp):
     file that decides a login (AuthorizedKeysFile, AuthorizedPrincipalsFile, TrustedUserCAKeys, RevokedKeys) in
     the user's own home or root's alone, any AuthorizedKeysCommand root's alone, no password login for the app
     user, and the access lists (AllowUsers, DenyGroups ...) admit the deploy login and the gate's."""
-    from .logins import SSHD_CONFIG, sshd_config, sshd_listeners
+    from .logins import SSHD_CONFIG, channel_cut, sshd_config, sshd_listeners
     from .mechanisms import texts
 
     snap = _snapshot(facts, "the SSH server's configuration")
@@ -4351,10 +4375,19 @@ def cw_sshd(facts, exp):
     for cfg in [sshd_config(raw, snap.dirs, why)] + [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command "
                                                                  "line") for pid, argv in sorted(running.items())]:
         lines += _sshd_problems(cfg, facts, exp, snap)
+    known = set(exp.stack.sshd_keywords)  # (a keyword this sshd does not take: its next start refuses every line)
+    lines += [f"{where}: {key!r} is no option of {exp.stack.title}'s sshd: its next start (a reboot, an openssh "
+              f"upgrade's restart) refuses its whole configuration ('Bad configuration option') and no deploy, "
+              f"rollback, gate run or admin login reaches the server; correct or remove the line"
+              for key, where in sshd_config(raw, snap.dirs, why).seen if known and key not in known]
     starts = [sshd_config(raw, snap.dirs, why, argv, f"pid {pid}'s command line") for pid, argv in sorted(
         running.items())] or [sshd_config(raw, snap.dirs, why)]  # (its next start: as the running one was started)
     for cfg in starts:
         lines += _runner_refused(cfg, facts, exp, snap)
+    lines += [f"{ln}: from its next start a deploy whose install, post_deploy command or health wait prints nothing "
+              f"that long loses its session midway, and so does a long `fab run`. " +
+              _allow_hint(exp, "allow_cron", ln.split(":", 1)[0]) for cfg in starts
+              for ln in channel_cut(cfg, exp.cfg.post_deploy_timeout) if ln.split(":", 1)[0] not in exp.allow.cron]
     lines += tcp_wrappers(raw, exp)
     loose = _sshd_sources_loose(snap, raw)
     said = tuple(ln.split(": ", 1)[0] + ": sshd reads it to decide who logs in, but the gate could not" for ln in loose)
@@ -5032,11 +5065,17 @@ def rollback_ready(facts, exp):
                    st.get("target") != f"{exp.cfg.root}/shared/{rel}"]
         broken += _rollback_content(r, exp)
         broken += _against_artifact(facts, rid, r, exp)
-        if r.get("config_kept") is False and r.get("config_sha256") != (tree["releases"].get(live) or {}).get(
-                "config_sha256"):
+        shared = r.get("config_sha256") == (tree["releases"].get(live) or {}).get("config_sha256")
+        if r.get("config_kept") is False and not shared:
             broken.append(f"the config it started with (sha256 {r['config_sha256'][:12]}) is no longer kept as it "
                           f"was in {exp.cfg.root}/.configs: a rollback would run it with the live release's config, "
                           f"a pairing never deployed (deploy its version with its config instead)")
+        elif r.get("config_kept") is False:  # (nothing needs the copy while the config stays: the next change does)
+            broken.append(f"the config it and the live release started with (sha256 {r['config_sha256'][:12]}) is no "
+                          f"longer kept as it was in {exp.cfg.root}/.configs (gone, changed or a link): after the next "
+                          f"config change a rollback to it, or a refused release's way back, has no config to put "
+                          f"back and is refused; keep it again as the deploy login: a regular file "
+                          f".configs/{r['config_sha256']} (0600) with the live config's bytes")
         if broken:
             lines.append(f"{exp.cfg.root}/releases/{rid}: " + "; ".join(broken))
     assert not lines, "kept releases a rollback may switch to are broken or not what was deployed (a rollback " \
@@ -6529,7 +6568,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "app user too) gets root's rights (setuid); python3.11 ships it without privileges ...", root_only=True),
     Promise("cw_sshd", f"{CW}: grants", "the SSH server's configuration as its next start reads it (sshd_config and "
             "its Include files, sshd's first-value rule, Match blocks; each running server's own -o and -f "
-            "arguments first): no root login with a password, no empty "
+            "arguments first): no keyword the stack's sshd does not take (its next start refuses the whole "
+            "configuration), no ChannelTimeout closing a silent session sooner than post_deploy_timeout, no root "
+            "login with a password, no empty "
             "passwords, StrictModes on, no GatewayPorts or PermitTunnel (a login's forwards and tunnels serve "
             "the network), no HostbasedAuthentication (a trusted host's word stands for the user's key), no LogLevel "
             "below INFO (no login recorded), sshd_config, "
@@ -6595,7 +6636,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "the runner packed "
             "it (the runner's cache, by sha256: out of the deploy login's reach; no such artifact here: said in "
             "the drift section, not a failure), its files the deploy login's, not writable by group/others (read "
-            "as the deploy user, never run); a rollback target is left while fewer than keep_releases are kept",
+            "as the deploy user, never run), the config it started with kept as it was in .configs (a regular "
+            "file of its bytes: the live release's config too, which the next config change needs); a rollback "
+            "target is left while fewer than keep_releases are kept",
             "test_rollback_targets_are_complete", "kept releases a rollback may switch to are broken ...: "
             "/var/www/app/releases/R: 2 file(s) differ from what its deploy recorded (SNAPSHOT.json): added "
             "venv/lib/python3.11/site-packages/apm_sdk_init.pth, ...", needs=("live",)),
@@ -6773,7 +6816,9 @@ PROMISES: tuple[Promise, ...] = (
             "this one)",
             "test_apache_running",
             "Apache is not running on docker://web-1: no apache2 process"),
-    Promise("boot", f"{B}: packages", "Apache starts again after a reboot (systemd wants link or rc start link)",
+    Promise("boot", f"{B}: packages", "Apache starts again after a reboot, and so does the SSH server every deploy, "
+            "rollback and gate run comes in by (systemd wants link, the SSH server's socket's, or rc start link; "
+            "neither masked; no /etc/ssh/sshd_not_to_be_run)",
             "test_apache_starts_at_boot", "Apache is not started at boot: neither ... apache2.service nor ..."),
     Promise("configtest", f"{B}: apache", "Apache's configuration passes the reload's own check, `apache2ctl "
             "configtest` (what deploy's and logrotate's reloads run first; a config dump skips mod_ssl's certificate "
@@ -6800,7 +6845,9 @@ PROMISES: tuple[Promise, ...] = (
     Promise("daemon_mode", f"{B}: apache", "the vhost runs the app in daemon mode as the app user and denies the "
             "app's tree as files", "test_vhost_daemon_mode", "the vhost's WSGIDaemonProcess does not run as user=app",
             needs=("tree",)),
-    Promise("app_user", f"{B}: users", "the app user exists, is not root and has no login shell", "test_app_user",
+    Promise("app_user", f"{B}: users", "the app user exists, is not root and has no login shell, and root's record "
+            "of the app users bootstrap created (/var/lib/deploytests/users) lists it and not the deploy login: else "
+            "the next bootstrap refuses the server", "test_app_user",
             "app user 'yourapplication' has a login shell: /bin/bash", needs=("tree",)),
     Promise("deploy_group", f"{B}: users", "the deploy user is in the app's group",
             "test_deploy_user_in_app_group", "deploy user 'appuser' is not in the app group 'yourapplication'",

@@ -22,6 +22,7 @@ from stock import outcome
 from deploytests.allowances import Allowances
 from deploytests.config import load_config
 from deploytests.examples import APPS
+from deploytests.stacks import for_platform
 from deploytests.verify import parse, reader
 from deploytests.verify.facts import Facts
 from deploytests.verify.logins import admits, ends_with_success, sshd_config, sshd_listeners, sudo_root_grants
@@ -1038,3 +1039,58 @@ def test_an_ssh_client_setting_that_lends_credentials_or_takes_any_host_key_fail
     for fine in ("Host *\n    ForwardAgent no\n", "Host *\n    StrictHostKeyChecking accept-new\n",
                  "Host *\n    GSSAPIAuthentication yes\n    HashKnownHosts yes\n", "# ForwardAgent yes\n"):
         assert outcome("sec_ssh_limits", facts_of(server=server, texts={drop: fine}), exp) == "pass", fine
+
+
+@pytest.mark.parametrize("server", ["debian12-plain", "debian13-plain"])
+@pytest.mark.parametrize("path, line", [
+    # blind round 6's: the CVE-2016-0777 advice (an ssh client option) dropped into sshd_config.d
+    ("/etc/ssh/sshd_config.d/cve-2016-0777.conf", "UseRoaming no"),
+    # other members: a typo in the main file, a client option in a Match block
+    ("/etc/ssh/sshd_config", "PermitRootLogon no"),
+    ("/etc/ssh/sshd_config", "Match User appuser\n    ForwardAgent no"),
+])
+def test_a_keyword_the_servers_sshd_does_not_take_fails(server, path, line, exp):
+    """sshd refuses its whole configuration at its next start for one line of a keyword it does not take ('Bad
+    configuration option', exit 255): judged against the keywords the stack's own sshd takes (measured)."""
+    stack = for_platform(server.split("-")[0])
+    exp = dataclasses.replace(exp, stack=stack)
+    conf = text(facts_of(server=server), "/etc/ssh/sshd_config")
+    texts = {path: (conf if path.endswith("sshd_config") else "") + line + "\n"}
+    found = outcome("cw_sshd", facts_of(texts, server=server), exp)
+    key = line.split()[-2].lower() if "Match" in line else line.split()[0].lower()
+    assert f"{path}:" in found and f"{key!r} is no option of {stack.title}'s sshd: its next start" in found, found
+
+
+@pytest.mark.parametrize("line, passes_on", [
+    ("Protocol 2", {"debian12", "debian13"}),  # deprecated keywords sshd still takes (it warns)
+    ("ChallengeResponseAuthentication no", {"debian12", "debian13"}),
+    ("PerSourcePenalties authfail:1h", {"debian13"}),  # OpenSSH 9.8's: Debian 12's 9.2 refuses it
+])
+def test_keywords_are_judged_by_the_servers_own_sshd(line, passes_on, exp):
+    for platform in ("debian12", "debian13"):
+        stack = for_platform(platform)
+        facts = facts_of({"/etc/ssh/sshd_config": text(facts_of(server=f"{platform}-plain"), "/etc/ssh/sshd_config")
+                          + line + "\n"}, server=f"{platform}-plain")
+        found = outcome("cw_sshd", facts, dataclasses.replace(exp, stack=stack))
+        assert (found == "pass") == (platform in passes_on), (platform, found)
+
+
+@pytest.mark.parametrize("line, cut", [
+    ("ChannelTimeout *=30s", "*=30s"),  # blind round 6's: every channel, 30 s
+    ("ChannelTimeout session=2m", "session=2m"),  # other members: the session channels (OpenSSH 9.7+'s name),
+    ("ChannelTimeout session:command=1m30s", "session:command=1m30s"),  # 9.2's name for a command's channel,
+    ("ChannelTimeout global=4m", "global=4m"),  # and all channels together
+    ("ChannelTimeout agent-connection=1m session=5m", None),  # not the pipeline's channels; 5 m is post_deploy's bound
+    ("ChannelTimeout *=1h", None),
+    ("ChannelTimeout session=none", None),
+])
+def test_sshd_closing_a_silent_deploy_session_sooner_than_its_steps_bound_fails(line, cut, exp):
+    """From sshd's next start, ChannelTimeout closes a channel silent that long: a deploy's session whose install,
+    post_deploy command (bounded by post_deploy_timeout, 300 s by default) or health wait prints nothing as long."""
+    conf = text(facts_of(), "/etc/ssh/sshd_config")
+    found = outcome("cw_sshd", facts_of({"/etc/ssh/sshd_config": line + "\n" + conf}), exp)
+    if cut is None:
+        assert found == "pass", found
+    else:
+        assert f"/etc/ssh/sshd_config:1: ChannelTimeout {cut}: sshd closes a session channel silent for" in found \
+            and "loses its session midway" in found, found

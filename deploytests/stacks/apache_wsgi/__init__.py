@@ -192,6 +192,39 @@ BASELINE_SUDOERS = (
 
 
 # what every Debian platform of this kind shares: its module adds its release's facts and image names
+# every keyword OpenSSH's sshd takes in its configuration (its keywords table, deprecated and unsupported ones too:
+# they warn), as Debian 12's sshd 9.2 accepts them; Debian 13's 10.0 takes these and SSHD_KEYWORDS_10 more. Measured:
+# each name among the strings of sshd (and sshd-session, sshd-auth) written as "NAME 1" to a file for `sshd -t -f`,
+# kept unless sshd answered "Bad configuration option: NAME". A line of any other keyword makes sshd refuse its whole
+# configuration at its next start (deploytests.verify.promises.cw_sshd).
+SSHD_KEYWORDS_9_2: tuple[str, ...] = tuple((
+    "acceptenv addressfamily afstokenpassing allowagentforwarding allowgroups allowstreamlocalforwarding "
+    "allowtcpforwarding allowusers authenticationmethods authorizedkeyscommand authorizedkeyscommanduser "
+    "authorizedkeysfile authorizedkeysfile2 authorizedprincipalscommand authorizedprincipalscommanduser "
+    "authorizedprincipalsfile banner casignaturealgorithms challengeresponseauthentication channeltimeout "
+    "checkmail chrootdirectory ciphers clientalivecountmax clientaliveinterval compression debianbanner "
+    "denygroups denyusers disableforwarding dsaauthentication exposeauthinfo fingerprinthash forcecommand "
+    "gatewayports gssapiauthentication gssapicleanupcredentials gssapicleanupcreds gssapikexalgorithms "
+    "gssapikeyexchange gssapistorecredentialsonrekey gssapistrictacceptorcheck gssapiusesessioncredcache "
+    "gssusesessionccache hostbasedacceptedalgorithms hostbasedacceptedkeytypes hostbasedauthentication "
+    "hostbasedusesnamefrompacketonly hostcertificate hostdsakey hostkey hostkeyagent hostkeyalgorithms "
+    "ignorerhosts ignoreuserknownhosts include ipqos kbdinteractiveauthentication keepalive "
+    "kerberosauthentication kerberosgetafstoken kerberosorlocalpasswd kerberostgtpassing kerberosticketcleanup "
+    "kexalgorithms keyregenerationinterval listenaddress logingracetime loglevel logverbose macs match "
+    "maxauthtries maxsessions maxstartups modulifile pamauthenticationviakbdint passwordauthentication "
+    "permitblacklistedkeys permitemptypasswords permitlisten permitopen permitrootlogin permittty permittunnel "
+    "permituserenvironment permituserrc persourcemaxstartups persourcenetblocksize pidfile port printlastlog "
+    "printmotd protocol pubkeyacceptedalgorithms pubkeyacceptedkeytypes pubkeyauthentication pubkeyauthoptions "
+    "rdomain rekeylimit requiredrsasize reversemappingcheck revokedkeys rhostsauthentication "
+    "rhostsrsaauthentication securitykeyprovider serverkeybits setenv skeyauthentication streamlocalbindmask "
+    "streamlocalbindunlink strictmodes subsystem syslogfacility tcpkeepalive trustedusercakeys "
+    "unusedconnectiontimeout usedns uselogin usepam useprivilegeseparation verifyreversemapping versionaddendum "
+    "x11displayoffset x11forwarding x11uselocalhost xauthlocation"
+).split())
+SSHD_KEYWORDS_10: tuple[str, ...] = tuple((
+    "pamservicename persourcepenalties persourcepenaltyexemptlist refuseconnection sshdauthpath sshdsessionpath"
+).split())
+
 DEBIAN: dict[str, Any] = dict(
     packages=PACKAGES, vhost_template=VHOST, baseline_includes=BASELINE_INCLUDES, baseline_modules=BASELINE_MODULES,
     baseline_sudoers=BASELINE_SUDOERS, baseline_privileged=BASELINE_PRIVILEGED, verified_packages=VERIFIED_PACKAGES,
