@@ -32,7 +32,7 @@ import hashlib
 import json
 from typing import Any
 
-from ..allowances import PINNED, RUNS, Allowances, command_argv, split_pin
+from ..allowances import HEX, PINNED, RUNS, Allowances, command_argv, split_pin
 
 
 def _bytes(facts, path: str) -> bytes | None:
@@ -292,14 +292,31 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
             return _sha(f"-> {real}".encode())
     entries = inv.get("privileged" if kind == "privileged" else "shadowing") or []
     data = _bytes(facts, path)  # (a root's script in /usr/local, read for what it runs: the same bytes)
+    walked = _walked(snap, path) if kind == "privileged" else None
     return next((e["sha256"] for e in entries if e.get("path") == path and e.get("sha256")),
-                sent.get(path) or (_sha(data) if data is not None else None))
+                sent.get(path) or (_sha(data) if data is not None else walked))
+
+
+def _walked(snap, path: str) -> str | None:
+    """A file of /etc as the login's walk knows it (``etc_files``: a file not as shipped, its sha256; one left
+    out as its package ships it, a hash of that package's md5 of it), or None."""
+    from .parse import shipped_files
+
+    etc = (getattr(snap, "raw", None) or {}).get("etc_files")
+    if etc is None or not path.startswith("/etc/"):
+        return None
+    if path in etc:
+        return etc[path] if HEX.fullmatch(str(etc[path])) else None
+    shipped = shipped_files(snap).get(path)
+    return _sha(f"{shipped[1]}  {path} as shipped\n".encode()) if shipped else None
 
 
 def free(kind: str, name: str) -> bool:
     """Whether an entry takes no pin: a unit's ``user@NAME`` (an account's systemd manager: no file), an
-    ``allow_listen`` address alone (an Apache ``Listen``, or holders root could not see: no program to pin)."""
-    return kind == "units" and name.startswith("user@") or kind == "listen" and len(name.split()) < 3
+    ``allow_listen`` address alone (an Apache ``Listen``, or holders root could not see: no program to pin), an
+    ``allow_privileged`` directory (``PATH/ MODE owner:group``: a service's own, which its account fills)."""
+    return kind == "units" and name.startswith("user@") or kind == "listen" and len(name.split()) < 3 or \
+        kind == "privileged" and name.split(" ")[0].endswith("/")
 
 
 def effective(facts, allow: Allowances, exp=None) -> Allowances:
