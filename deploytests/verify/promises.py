@@ -3029,11 +3029,10 @@ def later_starts(raw, exp, snap, named: set) -> list[str]:
     (:func:`starts.unit_entries`: a unit file, a drop-in, an alias or an enabling link), unless allowed by name;
     one line per unit (``named``: the units another line of cw_units names already)."""
     from .mechanisms import units
-    from .parse import dpkg_files
-    from .starts import unit_entries, what_it_runs
+    from .starts import packaged_units, unit_entries, what_it_runs
 
     found = units(raw)
-    entries = {name: e for name, e in unit_entries(raw, dpkg_files(snap) if getattr(snap, "files", None) else
+    entries = {name: e for name, e in unit_entries(raw, packaged_units(snap) if getattr(snap, "files", None) else
                                                      None).items() if name not in exp.allow.units and name not in named}
     # a service only a timer, path or socket of its own name starts, both by hand: one cause, the starter's line
     started = {u.name: s.name for s in found.values() if s.name in entries and s.name.endswith((".timer", ".path",

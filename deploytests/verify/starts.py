@@ -63,6 +63,20 @@ def entry_name(path: str) -> tuple[str, str, str]:
     return top, rel, name if top and (name.endswith(TYPES) or "." + name in TYPES) else ""  # (service.d/: every one)
 
 
+def packaged_units(snap) -> dict[str, str]:
+    """``{path: package}`` of what packages put on the server (dpkg's lists) and, under the unit dirs, each file ucf
+    keeps for a package as that package ships it (ucf's hashfile's md5: clamav-daemon's postinst writes its
+    ``clamav-daemon.service.d/extend.conf`` through ucf, from its debconf answers): a unit file or drop-in a
+    postinst makes that way is the package's, as dpkg's are; changed since, it is the admin's."""
+    from .grants import as_shipped
+    from .parse import dpkg_files, shipped_files
+
+    ucf = shipped_files(snap)
+    found = dict(dpkg_files(snap))
+    found.update((p, pkg) for p, (pkg, _) in ucf.items() if p.startswith(UNIT_TOPS) and as_shipped(snap, p, ucf))
+    return found
+
+
 def unit_entries(raw, shipped) -> dict[str, list[str]]:
     """unit name -> its start entries (``path`` or ``link -> target``, what it is) in :data:`UNIT_DIRS` and the
     packages' own unit dirs (:data:`PACKAGED_UNITS`, system and user: there only dpkg's files are a package's)

@@ -360,3 +360,21 @@ def test_the_start_links_a_postinst_makes_in_one_branch_of_a_choice_are_its_pack
     files["/var/lib/dpkg/info/clamav-freshclam.postinst"] += "update-rc.d clamav-freshclam disable\n"  # (after)
     lines = found(exp, files)
     assert len(lines) == 1 and "its postinst disables it" in lines[0], lines
+
+
+EXTEND = "[Service]\nExecStartPre=-/bin/mkdir -p /run/clamav\nExecStartPre=/bin/chown clamav /run/clamav\n"
+
+
+@pytest.mark.parametrize("path", ["/etc/systemd/system/clamav-daemon.service.d/extend.conf",
+                                  "/etc/systemd/system/freshclam.timer"])  # (the other member: a unit file)
+def test_a_unit_file_or_drop_in_ucf_keeps_for_a_package_as_shipped_is_its_package_s(exp, path):
+    """Class: a file under systemd's admin dir a postinst writes through ucf (no dpkg list names it; ucf's registry
+    and hashfile record it as its package's, with the md5 it shipped): clamav-daemon's postinst writes
+    ``clamav-daemon.service.d/extend.conf`` from its debconf answers (Debian 12 and 13, measured), which was "a
+    drop-in by hand", an allowance to write for the package's own file. As shipped it is the package's, whatever
+    kind of unit entry it is; changed since, it is the admin's again."""
+    ucf = {"/var/lib/ucf/registry": f"clamav-daemon {path}\n",
+           "/var/lib/ucf/hashfile": f"{hashlib.md5(EXTEND.encode()).hexdigest()}  {path}\n", path: EXTEND}
+    assert found(exp, ucf) == []
+    lines = found(exp, {**ucf, path: EXTEND + "ExecStartPost=/usr/local/sbin/x\n"})
+    assert len(lines) == 1 and "by hand" in lines[0], lines
