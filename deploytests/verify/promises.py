@@ -2075,7 +2075,7 @@ def cw_schedules(facts, exp):
     # (a line whose syntax the command reader does not split, binfmt's ':name:E::ext::/path:C', still names the tree)
     jobs += [j for j in other if found[id(j)] or reaches(" ".join(j["job"].split()), root)]
     jobs, via = _one_cause(jobs, found)
-    lines = []
+    lines, plain = [], {}  # type: list[str], dict[tuple[str, str], tuple[int, str]]
     for s in jobs:
         why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(" ".join(s["job"].split()), root) else
                                          ("", False))
@@ -2091,6 +2091,15 @@ def cw_schedules(facts, exp):
         if allowed and not handed:
             continue
         job = " ".join(s["job"].split())
+        file = s["where"].split(":")[0].split(" ")[0]
+        if not why and not handed and (file, s["user"]) in plain:  # (another job of a file one line names already,
+            # for the same account and the same allowance: one cause, one line naming each job)
+            n, head = plain[(file, s["user"])]
+            lines[n] = lines[n][:len(head)] + f" (and {s['where']}: {job[:160]!r})" + lines[n][len(head):]
+            plain[(file, s["user"])] = (n, head + f" (and {s['where']}: {job[:160]!r})")
+            continue
+        if not why and not handed:
+            plain[(file, s["user"])] = (len(lines), f"{s['where']}: runs {job[:160]!r} as {s['user']}")
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
             f", naming the app's tree ({root})" if why else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +

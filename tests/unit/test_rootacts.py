@@ -916,3 +916,19 @@ def test_what_a_root_wrapper_runs_as_another_account_is_that_account_s(exp, cmdl
     for same in as_root:  # (the same command run as root, no switch or to root: root's, judged as before)
         msg = fails("cw_processes", host(files=SWITCHED, lists=WRAPPED, proc=proc(976, 0, same)), exp)
         assert "pid 976 (root)" in msg and said in msg, (same, msg)
+
+
+def test_the_jobs_of_one_cron_file_for_one_account_and_one_allowance_are_one_line(exp):
+    """Class: one cause, two lines. awstats' ``/etc/cron.d/awstats`` (its package's, Debian 12 and 13) runs two jobs
+    as www-data (``update.sh`` and ``buildstatic.sh``): two lines naming the same allowance of the same file. Now one
+    line naming both jobs; a job of the file with a finding of its own (the app's tree), or as another account,
+    keeps its own line. Other member: an admin's cron file with two root-less jobs of the app user's."""
+    two = ("0,10,20,30,40,50 * * * * www-data [ -x /usr/share/awstats/tools/update.sh ] && "
+           "/usr/share/awstats/tools/update.sh\n10 03 * * * www-data /usr/share/awstats/tools/buildstatic.sh\n")
+    for text, user in ((two, "www-data"), (two.replace("www-data", "yourapplication"), "yourapplication")):
+        msg = fails("cw_schedules", cron(text, {}), exp)
+        assert msg.startswith("fail: 1 ") and "/etc/cron.d/ops:1: runs " in msg and f"as {user}" in msg, msg
+        assert f" as {user} (and /etc/cron.d/ops:2: '/usr/share/awstats/tools/buildstatic.sh'): " in msg, msg
+        assert msg.count('allow_cron = ["/etc/cron.d/ops') == 1, msg
+    msg = fails("cw_schedules", cron(two + f"5 4 * * * www-data {ROOT}/releases/x/report\n", {}), exp)
+    assert msg.startswith("fail: 2 ") and "/etc/cron.d/ops:3: runs " in msg, msg
