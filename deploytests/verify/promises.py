@@ -3947,7 +3947,8 @@ def _system_dirs(facts, found: list, said: list[str], exp=None) -> list[str]:
             continue
         entry = (f"{path}{'' if stat.S_ISREG(mode) else '/'} {mode & 0o7777:04o} {users.name(uid)}:"
                  f"{users.group(gid)}")
-        if exp is not None and entry in exp.allow.privileged:
+        offer = _service_own(exp, users, entry, mode, uid, gid)  # (only a service's place may be allowed)
+        if offer and entry in exp.allow.privileged:
             continue
         what = (f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a "
                 f"{'file' if stat.S_ISREG(mode) else 'directory'} of the system's trees someone but root may change: ")
@@ -3956,8 +3957,7 @@ def _system_dirs(facts, found: list, said: list[str], exp=None) -> list[str]:
                              "root; make it root's alone (chown root:root, chmod go-w)" if stat.S_ISREG(mode) else
                              "root's programs load code from or read configuration in what lies there (perl's @INC, "
                              "a tool's plugin or hook dir, a library dir): whoever that is gets code run as root; make "
-                             "it root's alone (chown -R root:root, chmod -R go-w)") + _service_own(exp, users, entry,
-                                                                                                   mode, uid, gid))
+                             "it root's alone (chown -R root:root, chmod -R go-w)") + offer)
     return lines
 
 

@@ -1704,3 +1704,5 @@ def test_a_service_account_s_own_place_in_the_system_s_trees_fails_naming_the_al
         inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
         msg = outcome("cw_load_path", facts, exp)
         assert msg.startswith("fail: 1 ") and "allow_privileged" not in msg and "make it root's alone" in msg, msg
+        written = f"/etc/tool.d/ {mode & 0o7777:04o} {msg.split(f'{mode & 0o7777:04o} ', 1)[1].split(')', 1)[0]}"
+        assert outcome("cw_load_path", facts, allowing(exp, privileged=(written,))) == msg, written  # (written: no)
