@@ -134,7 +134,9 @@ TARGET_FIELDS: tuple[Field, ...] = (
           'cap_net_raw=ep sha256:' + PIN_EXAMPLE + '"]',
           doc='"path MODE owner:group[ caps] sha256:HEX": setuid/setgid\nfiles and files with capabilities allowed '
           'besides the stock ones (a capability\nthat reaches others\' data fails if every user may run the '
-          'file)'),
+          'file);\na place of /etc, /usr or /boot a service\'s own account\nmay change (puppet\'s devices dir): '
+          '"dir/ MODE owner:group",\na file pinned (never one a login, the deploy login,\nthe app user or Apache\'s '
+          'user may change)'),
     Field("allow_commands", Strings(unique=True), default=(),
           example='["/usr/local/bin/python3 sha256:' + PIN_EXAMPLE + '"]',
           doc="files in /usr/local/{sbin,bin} allowed to shadow a packaged\ncommand of the same name on root's "

@@ -30,9 +30,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from typing import Any
 
-from ..allowances import PINNED, RUNS, Allowances, command_argv, split_pin
+from ..allowances import HEX, PINNED, RUNS, Allowances, command_argv, split_pin
 
 
 def _bytes(facts, path: str) -> bytes | None:
@@ -212,6 +213,12 @@ def _etc_owners(snap) -> dict[str, tuple[frozenset, frozenset]]:
     return shared("etc_owners", list_texts(snap) + (("status", snap.text("/var/lib/dpkg/status")),), make)
 
 
+# a drop-in directory of /etc's first level (``/etc/apparmor.d``, ``/etc/logrotate.d``, ``/etc/cron.d``) and what
+# lies below it: where packages put files for another program (apparmor, logrotate, cron), which judges them (each
+# has its own rule); no program's own configuration, however many installed packages list it now
+REGISTRY = re.compile(r"/etc/[^/]+\.d(/|$)")
+
+
 def configs(facts, kind: str, name: str, exp=None) -> list[tuple[str, str, str]]:
     """``(path, what it is, why it counts)`` of each file of the configuration of the program an allowance of what
     runs or listens names that is not as its package ships it: what that program does is its configuration's to
@@ -219,7 +226,9 @@ def configs(facts, kind: str, name: str, exp=None) -> list[tuple[str, str, str]]
     configuration: of the package of each file the entry pins (:func:`programs`: the executable, an
     interpreter's script), every conffile and every file ucf keeps for it, and every file or link under a
     directory of /etc its dpkg list names that no other source package's names (its own ``conf.d``: a file an
-    admin adds there counts; /etc/default and /etc/logrotate.d, which many packages share, do not); and every
+    admin adds there counts; /etc/default and /etc/logrotate.d, which many packages share, do not), never one at or
+    below a drop-in directory of /etc's first level (:data:`REGISTRY`: whether it is shared would change with
+    each package installed later, and the pin with it, an allowance no longer holding for nothing); and every
     file the entry's command line names (``-c /etc/x.cfg``, ``--config.file=/srv/x.yml``). As shipped (dpkg's or
     ucf's md5) it is the package's, which its program's pin already binds; else what the gate's login found
     (``etc_files``: a file's sha256, ``identity:`` for one it may not read, ``-> target`` for a link; a
@@ -236,7 +245,8 @@ def configs(facts, kind: str, name: str, exp=None) -> list[tuple[str, str, str]]
     pkgs = {files.get(c) or files.get(snap.realpath(c)) for p in programs(kind, name, exp) for c in p.split(" ")}
     pkgs.discard(None)
     mine = {path for path, (names, srcs) in owners.items() if pkgs & names and len(srcs) == 1 and path not in etc
-            and path not in shipped}  # (its directories, no other source package's: no file record)
+            and path not in shipped and not REGISTRY.match(path)}  # (its directories, no other source package's: no
+    # file record; never a drop-in dir of /etc's first level: apparmor.d, logrotate.d, cron.d are their readers')
     want = {p: f"{pkg}'s {'conffile' if p in shipped else 'file'}" for p, (pkg, _) in shipped.items() if pkg in pkgs}
     want.update((p, "no package's") for p in etc if any(p.startswith(d + "/") for d in mine) and p not in want)
     words = name.split()[3:] if kind == "listen" else name.partition(":")[2].split()[1:]
@@ -292,14 +302,31 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
             return _sha(f"-> {real}".encode())
     entries = inv.get("privileged" if kind == "privileged" else "shadowing") or []
     data = _bytes(facts, path)  # (a root's script in /usr/local, read for what it runs: the same bytes)
+    walked = _walked(snap, path) if kind == "privileged" else None
     return next((e["sha256"] for e in entries if e.get("path") == path and e.get("sha256")),
-                sent.get(path) or (_sha(data) if data is not None else None))
+                sent.get(path) or (_sha(data) if data is not None else walked))
+
+
+def _walked(snap, path: str) -> str | None:
+    """A file of /etc as the login's walk knows it (``etc_files``: a file not as shipped, its sha256; one left
+    out as its package ships it, a hash of that package's md5 of it), or None."""
+    from .parse import shipped_files
+
+    etc = (getattr(snap, "raw", None) or {}).get("etc_files")
+    if etc is None or not path.startswith("/etc/"):
+        return None
+    if path in etc:
+        return etc[path] if HEX.fullmatch(str(etc[path])) else None
+    shipped = shipped_files(snap).get(path)
+    return _sha(f"{shipped[1]}  {path} as shipped\n".encode()) if shipped else None
 
 
 def free(kind: str, name: str) -> bool:
     """Whether an entry takes no pin: a unit's ``user@NAME`` (an account's systemd manager: no file), an
-    ``allow_listen`` address alone (an Apache ``Listen``, or holders root could not see: no program to pin)."""
-    return kind == "units" and name.startswith("user@") or kind == "listen" and len(name.split()) < 3
+    ``allow_listen`` address alone (an Apache ``Listen``, or holders root could not see: no program to pin), an
+    ``allow_privileged`` directory (``PATH/ MODE owner:group``: a service's own, which its account fills)."""
+    return kind == "units" and name.startswith("user@") or kind == "listen" and len(name.split()) < 3 or \
+        kind == "privileged" and name.split(" ")[0].endswith("/")
 
 
 def effective(facts, allow: Allowances, exp=None) -> Allowances:

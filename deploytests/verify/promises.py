@@ -2136,7 +2136,7 @@ def cw_schedules(facts, exp):
     # (a line whose syntax the command reader does not split, binfmt's ':name:E::ext::/path:C', still names the tree)
     jobs += [j for j in other if found[id(j)] or reaches(" ".join(j["job"].split()), root)]
     jobs, via = _one_cause(jobs, found)
-    lines = []
+    lines, plain = [], {}  # type: list[str], dict[tuple[str, str], tuple[int, str]]
     for s in jobs:
         why, runs = found.get(id(s)) or ((f"names {root}", True) if reaches(" ".join(s["job"].split()), root) else
                                          ("", False))
@@ -2152,6 +2152,15 @@ def cw_schedules(facts, exp):
         if allowed and not handed:
             continue
         job = " ".join(s["job"].split())
+        file = s["where"].split(":")[0].split(" ")[0]
+        if not why and not handed and (file, s["user"]) in plain:  # (another job of a file one line names already,
+            # for the same account and the same allowance: one cause, one line naming each job)
+            n, head = plain[(file, s["user"])]
+            lines[n] = lines[n][:len(head)] + f" (and {s['where']}: {job[:160]!r})" + lines[n][len(head):]
+            plain[(file, s["user"])] = (n, head + f" (and {s['where']}: {job[:160]!r})")
+            continue
+        if not why and not handed:
+            plain[(file, s["user"])] = (len(lines), f"{s['where']}: runs {job[:160]!r} as {s['user']}")
         reach = (f" from the app's tree ({root})" if "the app's tree" in why else "") if runs else \
             f", naming the app's tree ({root})" if why else ""
         lines.append(f"{s['where']}: runs {job[:160]!r} as {s['user']}{reach}: " + (f"it {why}: " if why else "") +
@@ -3090,11 +3099,10 @@ def later_starts(raw, exp, snap, named: set) -> list[str]:
     (:func:`starts.unit_entries`: a unit file, a drop-in, an alias or an enabling link), unless allowed by name;
     one line per unit (``named``: the units another line of cw_units names already)."""
     from .mechanisms import units
-    from .parse import dpkg_files
-    from .starts import unit_entries, what_it_runs
+    from .starts import packaged_units, unit_entries, what_it_runs
 
     found = units(raw)
-    entries = {name: e for name, e in unit_entries(raw, dpkg_files(snap) if getattr(snap, "files", None) else
+    entries = {name: e for name, e in unit_entries(raw, packaged_units(snap) if getattr(snap, "files", None) else
                                                      None).items() if name not in exp.allow.units and name not in named}
     # a service only a timer, path or socket of its own name starts, both by hand: one cause, the starter's line
     started = {u.name: s.name for s in found.values() if s.name in entries and s.name.endswith((".timer", ".path",
@@ -3951,7 +3959,7 @@ def cw_load_path(facts, exp):
     lines += _linker_cache(getattr(facts, "raw", None))
     lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version, exp)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
-    lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
+    lines += _system_dirs(facts, inv.get("system_dirs") or [], said, exp)
     _unaccounted("place[s] on the code-loading path writable by someone but root", lines)
 
 
@@ -3963,14 +3971,18 @@ def _no_ones(users, mode: int, uid: int, gid: int) -> bool:
     return uid == 0 and not mode & 0o002 and (not mode & 0o020 or users.nobody_in(gid))
 
 
-def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
+def _system_dirs(facts, found: list, said: list[str], exp=None) -> list[str]:
     """Each directory or regular file of the system's trees (``/usr``, ``/etc``, ``/boot``: the login collector's
     walk) someone but root may change (a world-writable ``/etc/needrestart/conf.d`` file, Perl apt's hook runs),
-    whatever is allowed: which of root's programs loads code from or reads configuration in what lies there (perl's
+    whatever else is allowed: which of root's programs loads code from or reads configuration in what lies there (perl's
     @INC under ``/usr/local/share/perl``, a tool's plugin or hook dir) is not for a list to know. Not counted:
     what another line says already (the load path's areas, the hook dirs' rule), an admin's own (a login that
     becomes root), a root's one only a group no account is in may write (an old Debian's ``root:staff``
-    ``/usr/local``)."""
+    ``/usr/local``). A system account's own (a service's: puppet's ``/etc/puppet/devices``, which its root agent
+    makes its account's at every run; clamav's ``freshclam.conf``, which its postinst hands it) may be allowed
+    in writing, its owner trusted with root's configuration there: ``allow_privileged = ["PATH MODE
+    owner:group"]`` (a directory ``PATH/``, which its owner fills: no pin; a file pinned to its content); never
+    one the deploy login, the app user or Apache's user may change."""
     from .sockets import root_capable
 
     snap = getattr(facts, "raw", None)
@@ -3999,6 +4011,11 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
                 theirs and not (stat.S_ISREG(mode) and path.startswith(unread)) or \
                 uid in admins and not mode & 0o022 or _no_ones(users, mode, uid, gid):
             continue
+        entry = (f"{path}{'' if stat.S_ISREG(mode) else '/'} {mode & 0o7777:04o} {users.name(uid)}:"
+                 f"{users.group(gid)}")
+        offer = _service_own(exp, users, entry, mode, uid, gid)  # (only a service's place may be allowed)
+        if offer and entry in exp.allow.privileged:
+            continue
         what = (f"{path} ({mode & 0o7777:04o} {users.name(uid)}:{users.group(gid)}): a "
                 f"{'file' if stat.S_ISREG(mode) else 'directory'} of the system's trees someone but root may change: ")
         lines.append(what + ("root's programs read it as configuration or load it as code (needrestart's conf.d is "
@@ -4006,8 +4023,27 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
                              "root; make it root's alone (chown root:root, chmod go-w)" if stat.S_ISREG(mode) else
                              "root's programs load code from or read configuration in what lies there (perl's @INC, "
                              "a tool's plugin or hook dir, a library dir): whoever that is gets code run as root; make "
-                             "it root's alone (chown -R root:root, chmod -R go-w)"))
+                             "it root's alone (chown -R root:root, chmod -R go-w)") + offer)
     return lines
+
+
+def _service_own(exp, users, entry: str, mode: int, uid: int, gid: int) -> str:
+    """The end of a system-tree line (:func:`_system_dirs`) for a place only system accounts may change (its owner,
+    a group it writes through: uids and gids 1 to 999, every member of that group one too) none of which is the
+    deploy login, the app user or Apache's user: the allowance that trusts them with it (the place's mode and
+    owner pinned; a file's content too: :func:`.pins.hint`); else ""."""
+    if exp is None:
+        return ""
+    less = {exp.cfg.app_user, exp.deploy_user, exp.stack.apache.run_user}
+    names = {users.name(uid)} if uid else set()
+    if mode & 0o020:  # (a group's members, and each account whose primary group it is)
+        names |= {m for _, n, ms in users.every if n == gid for m in ms} | {
+            name for name, f in users.by_name.items() if f[3] == str(gid)}
+    ids = [(users.facts(n) or {}).get("uid") for n in names]
+    if mode & 0o002 or not names or names & less or not all(isinstance(i, int) and 0 < i < 1000 for i in ids):
+        return ""
+    return (f"; or, if {', '.join(sorted(names))} (a service's account) is meant to change it, "
+            + _allow_hint(exp, "allow_privileged", entry).removeprefix("if it is meant to be there, "))
 
 
 def _root_python_paths(snap, py: str, exp=None) -> list[str]:
@@ -6549,8 +6585,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Apache's log "
             "directory (a package's own owner of its file, e.g. at's daemon, is stock), every directory and file "
             "of /usr, /etc and /boot (perl's @INC, a tool's plugin dir, a root daemon's config: an admin's own and a "
-            "group no one is in aside, "
-            "whatever is allowed); nothing in /usr/local/{sbin,"
+            "group no one is in aside; a service's own account's, e.g. puppet's devices dir, only if allowed: "
+            "allow_privileged); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH, and no module perl's local dirs hold (/etc/perl, "
             "/usr/local/{share,lib/<arch>}/perl) takes a packaged module's name in perl's @INC (root's a2enmod, "
             "debconf, update-rc.d load it), unless allowed (allow_commands, pinned); what a "

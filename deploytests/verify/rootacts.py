@@ -115,6 +115,26 @@ VALUED = {"sudo": {"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "
           "timeout": {"-s", "-k", "--signal", "--kill-after"}, "flock": {"-w", "-E", "--timeout"},
           "stdbuf": {"-i", "-o", "-e"}}
 OPERAND_FIRST = ("flock", "chroot", "timeout")
+# the wrappers that run their command as another account, and how they name it: runuser -u U, sudo -u U, setpriv
+# --reuid=U, start-stop-daemon --chuid U[:G], chpst -u U[:G]; su's and runuser's first operand (su U -c ...)
+SWITCH = {"runuser": ("-u", "--user"), "sudo": ("-u", "--user"), "setpriv": ("--reuid", "--ruid"),
+          "start-stop-daemon": ("-c", "--chuid"), "chpst": ("-u",), "su": ()}
+
+
+def switched_to(argv: list[str]) -> str | None:
+    """The account a user-switching wrapper's command line (``runuser -u zabbix -- zabbix_agent2 -c CONF``, ``su -s
+    /bin/sh munin -c ...``) runs its command as, or None (another program, or no account named: root's own)."""
+    prog = posixpath.basename(argv[0]) if argv else ""
+    if prog not in SWITCH:
+        return None
+    words, valued = argv[1:], VALUED.get(prog, set())
+    for i, w in enumerate(words):
+        name, eq, value = w.partition("=")
+        if name in SWITCH[prog]:
+            return (value if eq else words[i + 1] if i + 1 < len(words) else "").split(":")[0] or None
+        if prog in ("su", "runuser") and not w.startswith("-") and (i == 0 or words[i - 1] not in valued):
+            return w if w != "--" else None  # (su's user operand; "-" alone is --login)
+    return None
 TOKEN = re.compile(r"""\$\(|&&|\|\||[;&|()`]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|()`"']+(?:"[^"]*"|'[^']*')?""")
 TMPFILES_VERBS = {"f": "creates the file", "w": "writes to", "d": "creates the directory", "D": "creates and empties",
                   "e": "cleans", "v": "creates the subvolume", "q": "creates the subvolume", "Q": "creates the "
@@ -891,9 +911,13 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             # a file it (or a process below it: a tmux pane's) holds open that its command line does not give it to
             # run (what tail -F, less read) is data: its place is judged, its text is not read as a script it runs
             data = below.get(pid, set()) - set(runs(argv, cwd)) - {exe}
-            found = [path_problem(snap, "runs", a, root, depth=0 if a in data else 1, loose=p["uid"] == 0)
-                     for a in C.argv_paths([exe] + argv)]  # (its program, the kernel's exe, whatever its title;
-            # every path, wherever in a word)
+            # (a root wrapper that runs its command as another account, runuser -u zabbix --: what that command
+            # runs and reads is that account's, judged as its own process is; the wrapper's program stays root's)
+            other = switched_to(argv) not in (None, "root", "0")
+            found = [path_problem(snap, "runs", a, root, depth=0 if a in data else 1,
+                                  loose=p["uid"] == 0 and (not other or n == 0))
+                     for n, a in enumerate(C.argv_paths([exe] + argv))]  # (its program, the kernel's exe,
+            # whatever its title; every path, wherever in a word)
             found += [_environment(entry, None, snap)] if p["uid"] == 0 and exe != APACHE_BIN else []
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
             why = next((w for w in found if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "

@@ -63,6 +63,20 @@ def entry_name(path: str) -> tuple[str, str, str]:
     return top, rel, name if top and (name.endswith(TYPES) or "." + name in TYPES) else ""  # (service.d/: every one)
 
 
+def packaged_units(snap) -> dict[str, str]:
+    """``{path: package}`` of what packages put on the server (dpkg's lists) and, under the unit dirs, each file ucf
+    keeps for a package as that package ships it (ucf's hashfile's md5: clamav-daemon's postinst writes its
+    ``clamav-daemon.service.d/extend.conf`` through ucf, from its debconf answers): a unit file or drop-in a
+    postinst makes that way is the package's, as dpkg's are; changed since, it is the admin's."""
+    from .grants import as_shipped
+    from .parse import dpkg_files, shipped_files
+
+    ucf = shipped_files(snap)
+    found = dict(dpkg_files(snap))
+    found.update((p, pkg) for p, (pkg, _) in ucf.items() if p.startswith(UNIT_TOPS) and as_shipped(snap, p, ucf))
+    return found
+
+
 def unit_entries(raw, shipped) -> dict[str, list[str]]:
     """unit name -> its start entries (``path`` or ``link -> target``, what it is) in :data:`UNIT_DIRS` and the
     packages' own unit dirs (:data:`PACKAGED_UNITS`, system and user: there only dpkg's files are a package's)
@@ -201,7 +215,9 @@ def postinst_starts(raw, snap, script: str, package: str, level: str) -> str | N
     """Why a start link in runlevel ``level`` to ``package``'s init ``script`` is not one its postinst made, or
     None (it is one, or the postinst was not looked at or not read: no claim). Debian keeps no record of
     ``update-rc.d``: its postinst's own calls say what it makes (``defaults``: a start link in each runlevel of the
-    script's LSB ``Default-Start``; ``disable``, ``defaults-disabled``: none), as dpkg unpacked it; a package removed
+    script's LSB ``Default-Start``; ``disable``, ``defaults-disabled``: none, unless a ``defaults`` lies in another
+    branch of the same ``if`` or ``case`` as every such call: a choice, a debconf answer's, the package makes at
+    install, either way its own), as dpkg unpacked it; a package removed
     and not purged (its postinst gone, its conffiles and links kept until the purge) is no claim. A unit of the
     script's name enabled in ``/etc/systemd/system`` is the unit rule's (``systemctl enable`` and ``update-rc.d
     enable`` make both)."""
@@ -218,11 +234,13 @@ def postinst_starts(raw, snap, script: str, package: str, level: str) -> str | N
     if packages(snap.data("/var/lib/dpkg/status") or b"", [package])[package].endswith(" config-files"):
         return None  # (removed, not purged: dpkg deleted its postinst and keeps its conffiles; update-rc.d's links
         # go at its purge, its postrm's: exim4's when postfix replaced it)
-    text = "\n".join(raw.get(p) or "" for p in posts)
-    calls = set(re.findall(rf"(?m)^[^#\n]*\bupdate-rc\.d\s+(?:-f\s+)?{re.escape(name)}\s+([\w-]+)", text))
+    found = [c for p in posts for c in _rc_calls(raw.get(p) or "", name)]
+    calls = {how for how, _ in found}
     if not calls & {"defaults", "enable", "start"}:
         return f"{script} is {package}'s init script, and its postinst makes no start link for it: enabled by hand"
-    if calls & {"disable", "defaults-disabled"} and "enable" not in calls:
+    off = [at for how, at in found if how in ("disable", "defaults-disabled")]
+    if off and "enable" not in calls and not any(
+            how in ("defaults", "start") and all(_apart(at, o) for o in off) for how, at in found):
         return (f"{script} is {package}'s init script, and its postinst disables it (update-rc.d {name} disable): "
                 f"enabled by hand")
     m = re.search(r"(?m)^#\s*Default-Start:(.*)$", raw.get(script) or "")
@@ -230,6 +248,38 @@ def postinst_starts(raw, snap, script: str, package: str, level: str) -> str | N
         return (f"{script} is {package}'s init script, and its postinst starts it in runlevels "
                 f"{' '.join(m.group(1).split()) or '(none)'} only (its LSB header's Default-Start): added by hand")
     return None
+
+
+def _rc_calls(text: str, name: str) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
+    """Each ``update-rc.d NAME ACTION`` call of a maintainer script (a comment is none), with the branches it lies
+    in: one ``(conditional, branch)`` pair per ``if``/``elif``/``else`` or ``case`` arm around it, outermost
+    first (:func:`_apart`)."""
+    call = re.compile(rf"\bupdate-rc\.d\s+(?:-f\s+)?{re.escape(name)}\s+([\w-]+)")
+    found: list[tuple[str, tuple[tuple[int, int], ...]]] = []
+    stack: list[list] = []  # ([conditional, branch, a case's], ...)
+    made = 0
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].strip()
+        first = re.split(r"[\s;]", words, maxsplit=1)[0]
+        if first in ("if", "case"):
+            made += 1
+            stack.append([made, 0, first == "case"])
+        elif stack and (first in ("elif", "else") and not stack[-1][2] or stack[-1][2] and re.match(
+                r"\(?[^\s()]+(\s*\|\s*[^\s()]+)*\)", words)):
+            stack[-1][1] += 1  # (another branch: elif, else, a case arm's pattern)
+        found += [(m.group(1), tuple((c, n) for c, n, _ in stack)) for m in call.finditer(words)]
+        if stack and re.search(r"(^|[;\s])(fi|esac)\s*;?$", words):
+            stack.pop()
+    return found
+
+
+def _apart(one: tuple, other: tuple) -> bool:
+    """Whether two places of a script (:func:`_rc_calls`) lie in different branches of one conditional: at most one
+    of them runs (a debconf answer choosing between ``update-rc.d X defaults`` and ``update-rc.d X disable``)."""
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            return a[0] == b[0]
+    return False
 
 
 def _cmdline_words(text: str) -> list[str]:

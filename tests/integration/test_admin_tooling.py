@@ -48,7 +48,10 @@ sudo responders; libnss-sss and libsss-sudo add ``sss`` to nsswitch.conf's passw
 iptables-persistent's saved rules: one line per item naming its allowance (the source, ``allow_sudo = ["nsswitch:
 sss"]``; each root responder's socket anyone may connect to; each PAM module its profile adds), none for the
 packages' own capabilities (sssd-krb5-common's postinst setcaps) or the unit aliases a packaged drop-in declares
-(netfilter-persistent's, made by systemctl preset); written, the gate passes.
+(netfilter-persistent's, made by systemctl preset); written, the gate passes. Then clamav-daemon and logcheck as
+Debian packages them: freshclam's start links (its postinst's debconf choice) and clamav-daemon's drop-in (written
+through ucf) are theirs; the places of /etc their postinsts hand to their accounts (``freshclam.conf``, read by
+freshclam as root, to clamav; ``/etc/logcheck`` to logcheck) are one line each naming ``allow_privileged``.
 """
 
 from __future__ import annotations
@@ -526,5 +529,17 @@ def test_ordinary_admin_tooling_needs_only_the_allowances_it_names(tmp_path, pla
                                    'allow_listen = ["unix:/var/lib/sss/pipes/')]) and len(lines) == 5, shown
         assert any(ln.startswith("/etc/nsswitch.conf:") and "passwd, group, shadow, sudoers from sss too" in ln
                    for ln in lines), shown
+        allowed = merged(allowed, lines)
+        assert gate(tmp_path, fleet, allowed) == {}
+
+        # a virus scanner's updater and a log checker as Debian packages them: clamav-freshclam's postinst chooses
+        # (its debconf answer) between start links and none, in branches of one if; clamav-daemon's writes its
+        # unit's drop-in through ucf; each hands a place of /etc to its service's account (freshclam.conf, which
+        # freshclam reads as root, to clamav; /etc/logcheck to logcheck): one line each naming the allowance that
+        # trusts that account with it, none for the start links or the drop-in; written, the gate passes
+        lines = installed(box, tmp_path, fleet, allowed, "clamav-daemon logcheck", "true")
+        assert sorted(allowance(ln) for ln in lines) == [
+            'allow_privileged = ["/etc/clamav/freshclam.conf 0444 clamav:adm"]',
+            'allow_privileged = ["/etc/logcheck/ 0750 logcheck:logcheck"]'], "\n".join(lines)
         allowed = merged(allowed, lines)
         assert gate(tmp_path, fleet, allowed) == {}

@@ -118,3 +118,24 @@ def test_a_file_its_command_line_names_is_its_configuration_whoever_ships_it():
     linked = facts({"/etc/nagios/nrpe.d/extra.cfg": "-> /srv/nrpe/extra.cfg"})
     assert [(p, w) for p, w, _ in pins.configs(linked, "listen", ENTRY)] == [
         ("/etc/nagios/nrpe.d/extra.cfg", "-> /srv/nrpe/extra.cfg")]
+
+
+def test_a_drop_in_dir_of_etc_s_first_level_is_no_program_s_own_however_many_packages_list_it(monkeypatch):
+    """Class: an allowance's pin moved by an unrelated install (over-pinning). A directory only the allowed
+    program's package listed counted as its own, so an admin's file in it was part of its pin; a later package
+    listing the same directory made it shared and the file dropped out: the allowance, written before, no longer
+    held ("has changed since") with nothing of the program changed (sssd-common's /etc/apparmor.d/local, then
+    unbound's). A drop-in directory of /etc's first level, and below it, is another program's (apparmor's,
+    logrotate's: their files are judged by their own rules), never a program's own, whatever else is installed.
+    Members: /etc/apparmor.d/local (a profile's local include dir), /etc/logrotate.d with no logrotate installed."""
+    lists = {**LISTS, "nagios-nrpe-server": LISTS["nagios-nrpe-server"] + ["/etc/apparmor.d", "/etc/apparmor.d/local"],
+             "logrotate": ["/etc"]}  # (logrotate.d listed by zabbix-agent alone)
+    monkeypatch.setitem(LISTS, "nagios-nrpe-server", lists["nagios-nrpe-server"])
+    monkeypatch.setitem(LISTS, "logrotate", lists["logrotate"])
+    admin = {"/etc/apparmor.d/local/usr.sbin.unbound": sha("# site-specific additions"),
+             "/etc/logrotate.d/app": sha("/var/log/app/*.log { weekly }")}
+    assert pins.configs(facts(admin), "listen", ENTRY) == []
+    assert pins.configs(facts(admin), "listen", f"*:10050 zabbix {ZABBIX}") == []
+    # the program's own directory below /etc's first level still counts (an admin's nrpe.d file)
+    own = {**admin, "/etc/nagios/nrpe.d/remote.cfg": sha("command[x]=/bin/true")}
+    assert [p for p, *_ in pins.configs(facts(own), "listen", ENTRY)] == ["/etc/nagios/nrpe.d/remote.cfg"]

@@ -331,3 +331,50 @@ def test_the_start_links_a_removed_package_leaves_until_its_purge_are_no_claim(e
     status["data"] = status["data"].replace("deinstall ok config-files", "install ok installed")
     lines = boot_jobs(Texts(snap.files), exp, snap, [])
     assert len(lines) == 2 and all("its postinst makes no start link for it" in ln for ln in lines), lines
+
+
+# clamav-freshclam's postinst as Debian 12 and 13 ship it (measured; shortened): its debconf answer chooses between
+# running freshclam as a daemon (start links) and not (disable)
+FRESHCLAM = ('if [ $DO_RUN_AS_EVALUATION -eq 1 ]\nthen\n  if [ "$runas" = \'daemon\' ]; then\n'
+             '    update-rc.d clamav-freshclam defaults >/dev/null\n    invoke-rc.d clamav-freshclam start\n'
+             '  elif [ "$runas" = \'ifup.d\' ]; then\n    for i in $iface; do\n      if route | grep -q "$i"; then\n'
+             '        IFACE="$i" invoke-rc.d clamav-freshclam start || true\n\tbreak\n      fi\n    done\n'
+             '    update-rc.d -f clamav-freshclam disable > /dev/null 2>&1 || true\n  else\n'
+             '    update-rc.d -f clamav-freshclam disable > /dev/null 2>&1 || true\n  fi\nfi\nexit 0\n')
+CASE = ('case "$RUNAS" in\n  daemon) update-rc.d clamav-freshclam defaults ;;\n  *)\n'
+        '    update-rc.d clamav-freshclam disable\n    ;;\nesac\n')
+
+
+@pytest.mark.parametrize("postinst", [FRESHCLAM, CASE])
+def test_the_start_links_a_postinst_makes_in_one_branch_of_a_choice_are_its_package_s(exp, postinst):
+    """Class: a postinst choosing at install (a debconf answer) between ``update-rc.d X defaults`` and ``update-rc.d
+    X disable`` in branches of one ``if``/``elif``/``else`` (clamav-freshclam, Debian 12 and 13: its default answer
+    runs freshclam as a daemon) or one ``case`` (the other member): its start links were read as "its postinst
+    disables it: enabled by hand", an allowance to write for the package's own choice. A ``disable`` after the
+    ``defaults`` (not in another branch: apache2's htcacheclean, above) still is one."""
+    files = {"/var/lib/dpkg/info/clamav-freshclam.list": "/etc/init.d/clamav-freshclam\n",
+             "/var/lib/dpkg/info/clamav-freshclam.postinst": "#!/bin/sh\nset -e\n" + postinst,
+             "/etc/init.d/clamav-freshclam": "#!/bin/sh\n### BEGIN INIT INFO\n# Default-Start:     2 3 4 5\n",
+             **{f"/etc/rc{n}.d/S01clamav-freshclam": "-> ../init.d/clamav-freshclam" for n in "2345"}}
+    assert found(exp, files) == []
+    files["/var/lib/dpkg/info/clamav-freshclam.postinst"] += "update-rc.d clamav-freshclam disable\n"  # (after)
+    lines = found(exp, files)
+    assert len(lines) == 1 and "its postinst disables it" in lines[0], lines
+
+
+EXTEND = "[Service]\nExecStartPre=-/bin/mkdir -p /run/clamav\nExecStartPre=/bin/chown clamav /run/clamav\n"
+
+
+@pytest.mark.parametrize("path", ["/etc/systemd/system/clamav-daemon.service.d/extend.conf",
+                                  "/etc/systemd/system/freshclam.timer"])  # (the other member: a unit file)
+def test_a_unit_file_or_drop_in_ucf_keeps_for_a_package_as_shipped_is_its_package_s(exp, path):
+    """Class: a file under systemd's admin dir a postinst writes through ucf (no dpkg list names it; ucf's registry
+    and hashfile record it as its package's, with the md5 it shipped): clamav-daemon's postinst writes
+    ``clamav-daemon.service.d/extend.conf`` from its debconf answers (Debian 12 and 13, measured), which was "a
+    drop-in by hand", an allowance to write for the package's own file. As shipped it is the package's, whatever
+    kind of unit entry it is; changed since, it is the admin's again."""
+    ucf = {"/var/lib/ucf/registry": f"clamav-daemon {path}\n",
+           "/var/lib/ucf/hashfile": f"{hashlib.md5(EXTEND.encode()).hexdigest()}  {path}\n", path: EXTEND}
+    assert found(exp, ucf) == []
+    lines = found(exp, {**ucf, path: EXTEND + "ExecStartPost=/usr/local/sbin/x\n"})
+    assert len(lines) == 1 and "by hand" in lines[0], lines

@@ -1675,3 +1675,45 @@ def test_the_postinsts_are_read_after_every_step_that_records_a_privileged_file(
     collect_login.collect({"app": "app", "app_user": "app", "deploy_user": "deployer"})
     assert "postinsts" in order, order
     assert all(order.index("postinsts") > order.index(step) for step in ("programs", "local_files", "acts")), order
+
+
+def test_a_service_account_s_own_place_in_the_system_s_trees_fails_naming_the_allowance_that_trusts_it(exp):
+    """Class: a place of /etc a service's own account may change, made so by its package or its root program, not
+    by an admin: puppet's ``/etc/puppet/devices`` (0750 puppet:puppet: its root agent re-makes it its account's at
+    every run, so no chown holds), clamav's ``freshclam.conf`` (0444 clamav:adm: its postinst's chown; freshclam
+    starts as root and reads it), logcheck's ``/etc/logcheck`` (0750 logcheck:logcheck: its postinst's). Each was a
+    line with no allowance to write. The risk is real (whoever acts as that account changes what root reads there:
+    a per-device puppet.conf, freshclam's ``DatabaseOwner``/``OnUpdateExecute``), so it still fails, now naming
+    the allowance that trusts that account with it (a directory ``PATH/``: no pin; a file: its content pinned);
+    never one a login, the deploy login, the app user or Apache's user may change, nor one anyone may."""
+    facts = with_stock_logins(clean_facts())
+    facts.raw.files["/etc/passwd"]["data"] += ("dev:x:1501:1501::/home/dev:/bin/bash\npuppet:x:112:117::/var/lib/"
+                                               "puppet:/usr/sbin/nologin\nclamav:x:113:118::/var/lib/clamav:/bin/false\n"
+                                               "www-data:x:33:33::/var/www:/usr/sbin/nologin\n")
+    facts.raw.files["/etc/group"]["data"] += "dev:x:1501:\npuppet:x:117:\nclamav:x:118:\nadm:x:4:\nwww-data:x:33:\n"
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    for path, mode, uid, gid, entry in (
+            ("/etc/puppet/devices", 0o40750, 112, 117, "/etc/puppet/devices/ 0750 puppet:puppet"),
+            ("/etc/clamav/freshclam.conf", 0o100444, 113, 4, "/etc/clamav/freshclam.conf 0444 clamav:adm"),
+            ("/etc/nagios/conf.d", 0o40775, 0, 117, "/etc/nagios/conf.d/ 0775 root:puppet")):  # (a group's)
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        if stat.S_ISREG(mode):  # (its bytes, as the login collector sends them: the pin)
+            facts.raw.files[path] = {"st": [mode, uid, gid, 24, 0, 1], "data": "DatabaseMirror db.local\n"}
+        msg = outcome("cw_load_path", facts, exp)
+        assert msg.startswith("fail: 1 ") and f"{path} ({mode & 0o7777:04o} " in msg, msg
+        pin = f" sha256:{hashlib.sha256(b'DatabaseMirror db.local' + bytes([10])).hexdigest()}" if stat.S_ISREG(mode) \
+            else ""
+        assert f"a service's account) is meant to change it, allow it: allow_privileged = " \
+               f"[{json.dumps(entry + pin)}]" in msg, msg
+        assert outcome("cw_load_path", facts, allowing(exp, privileged=(entry,))) == "pass", entry
+        other = entry.replace(f" {mode & 0o7777:04o} ", " 0770 ")  # (the place's mode or owner since: not allowed)
+        assert outcome("cw_load_path", facts, allowing(exp, privileged=(other,))).startswith("fail: 1 "), other
+    for path, mode, uid, gid in (("/etc/tool.d", 0o40755, 1501, 1501),  # a login's
+                                 ("/etc/tool.d", 0o40755, 33, 33),  # Apache's user's
+                                 ("/etc/tool.d", 0o40775, 0, 1000),  # a group the deploy login is in
+                                 ("/etc/tool.d", 0o40777, 112, 117)):  # anyone's
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        msg = outcome("cw_load_path", facts, exp)
+        assert msg.startswith("fail: 1 ") and "allow_privileged" not in msg and "make it root's alone" in msg, msg
+        written = f"/etc/tool.d/ {mode & 0o7777:04o} {msg.split(f'{mode & 0o7777:04o} ', 1)[1].split(')', 1)[0]}"
+        assert outcome("cw_load_path", facts, allowing(exp, privileged=(written,))) == msg, written  # (written: no)

@@ -903,3 +903,52 @@ def test_any_accounts_process_no_package_ships_left_to_pid_1_fails(exp, uid, use
     found = outcome("cw_processes", facts, exp)
     assert f"pid 952 ({user}) '{cmdline}', {user}'s, outside any login session, service or scheduler" in found and \
         f'allow_processes = ["{user}: ' in found, found
+
+
+# Class: a root wrapper that runs its command as another account. An admin's ``runuser -u zabbix -- zabbix_agent2 -c
+# /etc/zabbix/zabbix_agent2.conf`` (no init system: the service started by hand) stays as a root parent; the gate
+# judged its command line as root's: "runs /etc/zabbix/zabbix_agent2.conf, which sets PidFile to
+# /run/zabbix/zabbix_agent2.pid, which someone but root may change", no allowance to write. What the command runs
+# and reads is the target account's (its own process, below, is judged as that account's); the wrapper's program
+# stays root's. Members: runuser -u, setpriv --reuid=.
+SWITCHED = {"/etc/zabbix/zabbix_agent2.conf": (F | 0o644, 0, "PidFile=/run/zabbix/zabbix_agent2.pid\n"),
+            "/run/zabbix": (D | 0o755, 113, ""), "/run/zabbix/zabbix_agent2.pid": (F | 0o644, 113, "977\n"),
+            "/srv/metrics": (D | 0o755, 112, "")}
+WRAPPED = {f"/var/lib/dpkg/info/{pkg}.list": (F | 0o644, 0, f"{path}\n") for pkg, path in (
+    ("runuser", "/usr/bin/runuser"), ("setpriv", "/usr/bin/setpriv"), ("zabbix", "/usr/sbin/zabbix_agent2"),
+    ("exporter", "/usr/bin/prometheus-node-exporter"))}
+
+
+ZABBIX2 = "/usr/sbin/zabbix_agent2 -c /etc/zabbix/zabbix_agent2.conf"
+EXPORTER = "/usr/bin/prometheus-node-exporter --collector.textfile.directory=/srv/metrics"
+
+
+@pytest.mark.parametrize("cmdline,as_root,said", [
+    (f"runuser -u zabbix -- {ZABBIX2}", [f"runuser -u root -- {ZABBIX2}", ZABBIX2],
+     "which sets PidFile to /run/zabbix/zabbix_agent2.pid, which someone but root may change"),
+    (f"setpriv --reuid=prometheus --init-groups {EXPORTER}", [f"setpriv --init-groups {EXPORTER}", EXPORTER],
+     "/srv/metrics, which someone but root may change")])
+def test_what_a_root_wrapper_runs_as_another_account_is_that_account_s(exp, cmdline, as_root, said):
+    assert rootacts.switched_to(cmdline.split()) in ("zabbix", "prometheus")
+    facts = host(files=SWITCHED, lists=WRAPPED, proc=proc(976, 0, cmdline))
+    msg = outcome("cw_processes", facts, exp)  # (a root process started by hand: at most its allow_processes line)
+    assert said.split(", which")[-2] not in msg and (msg == "pass" or "allow_processes = [" in msg), msg
+    for same in as_root:  # (the same command run as root, no switch or to root: root's, judged as before)
+        msg = fails("cw_processes", host(files=SWITCHED, lists=WRAPPED, proc=proc(976, 0, same)), exp)
+        assert "pid 976 (root)" in msg and said in msg, (same, msg)
+
+
+def test_the_jobs_of_one_cron_file_for_one_account_and_one_allowance_are_one_line(exp):
+    """Class: one cause, two lines. awstats' ``/etc/cron.d/awstats`` (its package's, Debian 12 and 13) runs two jobs
+    as www-data (``update.sh`` and ``buildstatic.sh``): two lines naming the same allowance of the same file. Now one
+    line naming both jobs; a job of the file with a finding of its own (the app's tree), or as another account,
+    keeps its own line. Other member: an admin's cron file with two root-less jobs of the app user's."""
+    two = ("0,10,20,30,40,50 * * * * www-data [ -x /usr/share/awstats/tools/update.sh ] && "
+           "/usr/share/awstats/tools/update.sh\n10 03 * * * www-data /usr/share/awstats/tools/buildstatic.sh\n")
+    for text, user in ((two, "www-data"), (two.replace("www-data", "yourapplication"), "yourapplication")):
+        msg = fails("cw_schedules", cron(text, {}), exp)
+        assert msg.startswith("fail: 1 ") and "/etc/cron.d/ops:1: runs " in msg and f"as {user}" in msg, msg
+        assert f" as {user} (and /etc/cron.d/ops:2: '/usr/share/awstats/tools/buildstatic.sh'): " in msg, msg
+        assert msg.count('allow_cron = ["/etc/cron.d/ops') == 1, msg
+    msg = fails("cw_schedules", cron(two + f"5 4 * * * www-data {ROOT}/releases/x/report\n", {}), exp)
+    assert msg.startswith("fail: 2 ") and "/etc/cron.d/ops:3: runs " in msg, msg
