@@ -326,6 +326,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("admin-bashrc-of-the-app-user", "cw_login_files", "a new admin login (sudo) whose ~/.bashrc the app user "
           "owns (a home copied with the app's files)", "useradd -m -s /bin/bash -G sudo opsadmin; "
           "chown {app_user} /home/opsadmin/.bashrc"),
+    Fault("admin-profile-the-app-group-writes", "cw_login_files", "a new admin login (sudo) whose ~/.profile the "
+          "app's group may write (Debian 13: in a 0700 home only it and root may enter)",
+          "useradd -m -s /bin/bash -G sudo opsadmin2; chgrp {app_group} /home/opsadmin2/.profile; "
+          "chmod 0664 /home/opsadmin2/.profile"),
     Fault("stdlib-module-appended", "cw_packaged", "a line appended to the stack's stdlib os.py (a local 'fix')",
           "echo '# local fix' >> /usr/lib/python{python_version}/os.py"),
     Fault("stdlib-module-diverted", "cw_packaged", "the stack's stdlib json/__init__.py moved aside with a local "

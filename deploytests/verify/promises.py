@@ -4693,7 +4693,8 @@ def _root_logins_files(facts, snap, covered: set, nologin=()) -> list[str]:
     someone but that login and root may write (:func:`_written_by_others`): whoever may adds a key, or a line its
     next login runs, and is that login, so root. sshd's StrictModes refuses a key file or a directory up to the
     home that others may write, but not the shell's files, and not a home above which a directory is loose. A home
-    the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known.
+    the gate's login may not enter (Debian 13's 0700) is judged from the root collector's read of its files
+    (``collect_root.keys``); what neither read is said in the drift section (``facts.notes``): not known.
     An account whose shell is a ``nologin`` one (the app user: its home is the app's root, the tree rules') has
     no login whose files run: sshd runs every session of it, a key's command too, through that shell."""
     from .collect_login import HOME_FILES, key_files

@@ -787,6 +787,22 @@ def test_the_keys_of_a_login_that_may_become_root_not_looked_at_are_said(exp):
     assert any(".ssh/authorized_keys not looked at" in n for n in facts.notes), facts.notes
 
 
+def test_a_startup_file_in_a_home_the_gate_login_may_not_enter_is_judged_from_roots_read(exp):
+    """Debian 13's 0700 home: the login collector could not look at alice's ``.bashrc``, root's collector read it
+    (``collect_root.keys``: its ``lstat`` and bytes win in the merged snapshot): owned by the app user, it fails as
+    it does in a 0755 home, and nothing is left for the drift section; her own file passes."""
+    facts = admin_host({"/home/alice": [0o40700, 1500, 1500], "/home/alice/.ssh": "Permission denied",
+                        "/home/alice/.profile": "Permission denied"})
+    facts.raw.files["/home/alice/.bashrc"] = {"st": [0o100644, 1000, 1000, 9, 1700000000, 2], "data": "ls\n"}
+    result = outcome("cw_login_files", facts, exp)
+    assert "- /home/alice/.bashrc (0644): owned by appuser: alice, who becomes root" in result, result
+    facts.raw.files["/home/alice/.bashrc"]["st"][1:3] = [1500, 1500]
+    facts.raw.files["/home/alice/.profile"] = {"st": [0o100644, 1500, 1500, 9, 1700000000, 3], "data": "ls\n"}
+    facts.raw.files["/home/alice/.ssh"] = {"st": [0o40700, 1500, 1500, 9, 1700000000, 4]}
+    assert outcome("cw_login_files", facts, exp) == "pass"
+    assert not any(".bashrc" in n for n in facts.notes), facts.notes
+
+
 def test_a_key_file_of_a_login_that_may_become_root_changed_after_the_deploy_is_in_the_drift_section():
     """blind12b's p02: a departed colleague's key appended to the authorized_keys of a login with sudo. Which key
     is an admin's own no rule can tell: the drift section names the file and when it changed."""
