@@ -498,6 +498,10 @@ FAULTS: tuple[Fault, ...] = (
           "/etc/perl, first in every perl's @INC: debconf, run as root by every package install, loads it",
           "mkdir -p /etc/perl/Debconf; (echo 'our $PATCHED = 1;'; cat /usr/share/perl5/Debconf/Log.pm) > "
           "/etc/perl/Debconf/Log.pm"),
+    Fault("python-module-by-hand-for-root", "cw_load_path", "a patched copy of a packaged Python module put in "
+          "/usr/local's site dir, before the packaged one on every python3 root runs' sys.path",
+          "cp -a /usr/lib/python3/dist-packages/pip /usr/local/lib/python{python_version}/dist-packages/; "
+          "echo '# local fix' >> /usr/local/lib/python{python_version}/dist-packages/pip/__init__.py"),
     Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
           "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "

@@ -11,7 +11,10 @@ when a written pin is stale or missing. What each pin covers (:func:`digest`):
 - a unit: the sha256 of ``sha256sum``'s lines (``HEX  PATH``) of its unit file and every drop-in the gate reads
   for it, in systemd's search order (a link whose target is not read: its ``-> target`` text);
 - a privileged file or a /usr/local command: the login collector's sha256 of the regular file (through root's
-  links only; a file that login may not read has none, and no pin holds for it); a /usr/local command that is
+  links only; a file that login may not read has none, and no pin holds for it); a Python install in
+  /usr/local's site dir that takes a packaged module's name: the sha256 of ``sha256sum``'s lines of its files
+  (:func:`.collect_login.manifest`; several entries one ``dist-info`` records: :func:`.parse.py_shadowing`); a
+  /usr/local command that is
   a link to a package's file: the sha256 of ``-> PATH``, the path it resolves to (the package's upgrades, which
   dpkg vouches for, keep the pin; a link made to point elsewhere does not);
 - an allowance of what runs or listens (:data:`deploytests.allowances.RUNS`: ``allow_listen``'s ``"ADDR USER
@@ -290,7 +293,8 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
         real = snap.realpath(path)  # a link to a package's file: the path it resolves to (upgrades keep it)
         if real in dpkg_files(snap):
             return _sha(f"-> {real}".encode())
-    entries = inv.get("privileged" if kind == "privileged" else "shadowing") or []
+    entries = inv.get("privileged") or [] if kind == "privileged" else (inv.get("shadowing") or []) + (
+        inv.get("py_shadowing") or [])  # (a Python install in /usr/local: its files' manifest, parse.py_shadowing)
     data = _bytes(facts, path)  # (a root's script in /usr/local, read for what it runs: the same bytes)
     return next((e["sha256"] for e in entries if e.get("path") == path and e.get("sha256")),
                 sent.get(path) or (_sha(data) if data is not None else None))

@@ -3882,6 +3882,14 @@ def cw_load_path(facts, exp):
               f"debconf, deb-systemd-helper, update-rc.d) that uses that module loads it, not the packaged one. " +
               _allow_hint(exp, "allow_commands", x["path"]) for x in inv.get("perl_shadowing") or []
               if x["path"] not in exp.allow.commands]
+    lines += [f"{x['path']}: {', '.join(x['modules'])} no package ships, before "
+              f"{', '.join(x['shadows'])} ({', '.join(x['packages'])}) on the sys.path of every python3 root runs "
+              f"(apt's hooks, unattended-upgrades, certbot, debconf's, an admin's script): they import it, not the "
+              f"packaged module, and no security update of the package reaches them. " + (
+                  _allow_hint(exp, "allow_commands", x["path"]) if x["path"].startswith("/usr/") else
+                  "Root's own user site: no pin of it holds (the gate's login may not read it); install it for root's "
+                  "tools from a package, or remove it (python3 -m pip uninstall as root)")
+              for x in inv.get("py_shadowing") or [] if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     sudo = {c for r in (facts.get("inventory") or {}).get("sudoers") or [] for c in sudo_commands(r["text"])}
@@ -6456,7 +6464,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "whatever is allowed); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH, and no module perl's local dirs hold (/etc/perl, "
             "/usr/local/{share,lib/<arch>}/perl) takes a packaged module's name in perl's @INC (root's a2enmod, "
-            "debconf, update-rc.d load it), unless allowed (allow_commands, pinned); what a "
+            "debconf, update-rc.d load it), nor any install in /usr/local/lib/python3.X/dist-packages or root's "
+            "user site a packaged module's in /usr/lib/python3/dist-packages (apt's hooks, unattended-upgrades, "
+            "certbot import it: a root pip install, pinned by the manifest of its files), unless allowed "
+            "(allow_commands, pinned); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
             "Plugin and Path, glibc's gconv-modules.d) is root's alone and outside the app's tree",
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
