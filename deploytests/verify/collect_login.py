@@ -43,6 +43,8 @@ are latin-1 text:
   (:func:`ran`): what an allowance of what runs or listens pins;
 - ``py_shadows``: ``{path: sha256 hex or why}`` of each entry of the system Python's local site dir that takes a
   packaged module's name (:func:`py_shadows`), and in ``files`` the ``RECORD`` of each ``*.dist-info`` there;
+- ``manager_env``: ``[exit status, output]`` of ``systemctl show-environment`` where systemd is pid 1
+  (:func:`manager_env`: the one program it runs, root's, with a fixed environment, 5 s);
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
@@ -70,6 +72,7 @@ import re
 import socket
 import stat
 import struct
+import subprocess
 import sys
 import time
 import zlib
@@ -769,6 +772,7 @@ def collect(args):
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("python shadows", py_shadows),
+                  ("manager's environment", manager_env),
                   ("own keys", own_keys), ("links", links), ("polkit", polkit), ("host keys", host_keys),
                   ("acls", acls), ("login homes", login_homes), ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
@@ -1709,6 +1713,25 @@ def digests(out, most=DIGESTS, budget=BIG):
                 h.update(chunk)
             budget -= st.st_size
             found[path] = h.hexdigest()
+
+
+SYSTEMCTL = "/usr/bin/systemctl"
+
+
+def manager_env(out, timeout=5):
+    """``manager_env``: ``[exit status, output]`` of ``systemctl show-environment`` (pid 1's environment, what every
+    unit it starts gets; ``systemctl set-environment`` changes it in memory: no file holds it), run as this login
+    (reading it is a D-Bus property any login may read) when systemd is pid 1 (``/run/systemd/system``) and
+    ``systemctl`` and every directory above it are root's alone: ``--no-pager``, a fixed environment, no stdin,
+    ``timeout`` seconds, at most 64 KiB of output kept."""
+    if not os.path.isdir("/run/systemd/system") or not rooted(out, SYSTEMCTL):
+        return
+    try:
+        proc = subprocess.run([SYSTEMCTL, "--no-pager", "show-environment"], stdin=subprocess.DEVNULL, cwd="/",
+                              capture_output=True, timeout=timeout, env={"PATH": "/usr/bin:/bin", "LANG": "C"})
+        out["manager_env"] = [proc.returncode, proc.stdout[:65536].decode("latin-1")]
+    except subprocess.TimeoutExpired:
+        out["errors"]["manager_env"] = "systemctl show-environment: no answer in %d s" % timeout
 
 
 def py_module(name):

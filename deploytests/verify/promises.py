@@ -3007,7 +3007,7 @@ def cw_units(facts, exp):
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items()
               if name in exp.allow.units and name not in {j["unit"] for j, _ in jobs}]  # (one cause, one line)
     lines += later_starts(raw, exp, snap, set(problems) | handed | {j["unit"] for j, _ in loads} | set(
-        relied_unit_problems(raw, relied)))
+        relied_unit_problems(raw, relied)), "\n".join(lines + [j["where"] for j, _ in jobs]))  # (jobs: below)
     lines += unit_groups(facts, exp, raw)
     lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
               f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
@@ -3024,17 +3024,21 @@ STARTS_MEAN = ("no package made it (dpkg's files, deb-systemd-helper's record of
                "listener, a console login, a job), which the gate, seeing what runs now, does not see before it runs")
 
 
-def later_starts(raw, exp, snap, named: set) -> list[str]:
+def later_starts(raw, exp, snap, named: set, said: str = "") -> list[str]:
     """Each unit with a start entry in the admin's or the runtime's unit dirs that no package made
     (:func:`starts.unit_entries`: a unit file, a drop-in, an alias or an enabling link), unless allowed by name;
-    one line per unit (``named``: the units another line of cw_units names already)."""
+    one line per unit (``named``: the units another line of cw_units names already, ``said``: those lines: of such
+    a unit only the entries they do not name, a second drop-in by hand among the packages' units beside the
+    override in /etc a line names: the allowance of the unit pins both, so both are named)."""
     from .mechanisms import units
     from .parse import dpkg_files
     from .starts import unit_entries, what_it_runs
 
     found = units(raw)
     entries = {name: e for name, e in unit_entries(raw, dpkg_files(snap) if getattr(snap, "files", None) else
-                                                     None).items() if name not in exp.allow.units and name not in named}
+                                                     None).items() if name not in exp.allow.units}
+    entries = {name: kept for name, e in entries.items() for kept in [
+        [x for x in e if name not in named or re.split(r" -> |: | \(", x, maxsplit=1)[0] not in said]] if kept}
     # a service only a timer, path or socket of its own name starts, both by hand: one cause, the starter's line
     started = {u.name: s.name for s in found.values() if s.name in entries and s.name.endswith((".timer", ".path",
                                                                                                  ".socket"))
@@ -4514,7 +4518,16 @@ def cw_pam(facts, exp):
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
     outside the stock command dirs (every login's, root's too)."""
     from . import collect_login as C
-    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines, stack_lets_in
+    from .logins import (
+        RUNTIME,
+        ends_with_success,
+        environment,
+        limit_applies,
+        limits,
+        pam_lines,
+        runtime_environment,
+        stack_lets_in,
+    )
     from .mechanisms import texts
 
     snap = _snapshot(facts, "PAM's configuration")
@@ -4567,21 +4580,27 @@ def cw_pam(facts, exp):
             lines.append(f"{lim.where}: {lim.domain} {lim.kind} {lim.item} {lim.value}: applies to "
                          f"{', '.join(hit)}: a deploy's SSH session and its sudo -u {exp.cfg.app_user} steps "
                          f"(install, import, post_deploy) fail when they reach it")
-    for where, name, value in environment(raw):
-        who = "systemd sets it for every service it starts, root's daemons and timers' jobs too" if \
+    for where, name, value in environment(raw) + runtime_environment(snap.raw.get("manager_env"), raw):
+        runtime = where == RUNTIME
+        who = "systemd sets it for every service it starts, root's daemons and timers' jobs too" if runtime or \
             where.startswith("/etc/systemd/") or "/systemd/system.conf.d/" in where else \
             "pam_env sets it for every login, su and cron job, root's too"
+        fix = (f" (set at run time: no file holds it, the next boot drops it; unset it: systemctl unset-environment "
+               f"{name}, or set it where it is kept and judged: DefaultEnvironment= in /etc/systemd/system.conf.d/, "
+               f"allowed there)") if runtime else ""
         if name.startswith(("LD_", "PYTHON")):
-            lines.append(f"{where}: {name}={value}: {who}: it changes what they load")
+            lines.append(f"{where}: {name}={value}: {who}: it changes what they load{fix}")
         elif C.GUARD_OFF.match(f"{name}={value}"):
-            lines.append(f"{where}: {name}={value}: {who}: it {GUARD_MEANS}")
+            lines.append(f"{where}: {name}={value}: {who}: it {GUARD_MEANS}{fix}")
+        elif runtime and name != "PATH":
+            lines.append(f"{where}: {name}={value}: {who}, from now on{fix}")
         elif name == "PATH":
             odd = [d for d in value.split(":") if d.rstrip("/") not in COMMAND_DIRS]
             if odd:
                 whose = "every service's PATH (root's too)" if who.startswith("systemd") else \
                     "every login's PATH (SSH, su, cron; root's too)"
                 lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: {whose} looks there for "
-                             f"commands, outside the command dirs the gate checks for who may write them")
+                             f"commands, outside the command dirs the gate checks for who may write them{fix}")
     _unaccounted("rule[s] of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
@@ -6516,7 +6535,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "MD5-crypt or bigcrypt; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
-            "the stock command dirs; every module of the stacks the deploy login's and the gate's logins run (sshd's "
+            "the stock command dirs, nor systemd's manager configuration, nor pid 1's environment (where systemd "
+            "is pid 1, systemctl show-environment), which holds no variable set at run time (systemctl "
+            "set-environment: every unit started afterwards gets it) but the locale's; every module of the stacks the deploy login's and the gate's logins run (sshd's "
             "account and session, and auth where sshd asks PAM for more than a key; sudo's account and session) is "
             "a line of Debian's conffile as shipped or of pam-auth-update's stock profiles, or allowed (allow_pam, "
             "pinned to its lines and its own configuration: access.conf, time.conf, a file= ...): pam_access, "

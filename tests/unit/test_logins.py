@@ -431,6 +431,36 @@ def test_systemd_manager_environment_is_judged_as_pam_envs(exp, path, text, said
     assert outcome("cw_pam", facts_of({path: fine}), exp) == "pass"
 
 
+STOCK_MANAGER = "LANG=C.UTF-8\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+
+
+@pytest.mark.parametrize("added, said", [
+    # sysd20's sd-set-environment-later: nothing restarted, every unit started later imports from there
+    ("PYTHONPATH=/srv/x\n", "PYTHONPATH=/srv/x: systemd sets it for every service it starts, root's daemons and "
+                            "timers' jobs too: it changes what they load (set at run time: no file holds it"),
+    # other members: the loader's variable; a PATH before the command dirs; any other variable (deny by default)
+    ("LD_PRELOAD=/tmp/x.so\n", "LD_PRELOAD=/tmp/x.so: systemd sets it"),
+    ("PATH=/srv/bin:/usr/sbin:/usr/bin\n", "PATH has /srv/bin: every service's PATH"),
+    ("X=$'a b'\n", "X=a b: systemd sets it for every service it starts, root's daemons and timers' jobs too, from "
+                   "now on (set at run time")])
+def test_pid_1s_environment_set_at_run_time_is_judged(exp, added, said):
+    """Class (sysd20, left open: ``systemctl set-environment`` changes pid 1's environment in memory, no file
+    holds it, and every unit started afterwards inherits it): the login collector reads it (``systemctl
+    show-environment``, a bus property any login may read) where systemd is pid 1, and what no file of the
+    manager's configuration sets is judged as DefaultEnvironment= is, and any other variable but the locale's is
+    a line too. Stock (LANG, the default PATH) and a variable a system.conf.d file sets (judged there) pass."""
+    facts = facts_of()
+    facts.raw.raw["manager_env"] = [0, STOCK_MANAGER]
+    assert outcome("cw_pam", facts, exp) == "pass"
+    facts.raw.raw["manager_env"] = [0, STOCK_MANAGER + added]
+    found = outcome("cw_pam", facts, exp)
+    assert f"- pid 1's environment (systemctl show-environment): {said}" in found, found
+    assert found.count("- pid 1's") == 1, found
+    facts = facts_of({"/etc/systemd/system.conf.d/proxy.conf": '[Manager]\nDefaultEnvironment="http_proxy=h:3128"\n'})
+    facts.raw.raw["manager_env"] = [0, STOCK_MANAGER + "http_proxy=h:3128\n"]
+    assert outcome("cw_pam", facts, exp) == "pass"
+
+
 # ---------------------------------------------------------------- apt
 
 
