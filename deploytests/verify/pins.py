@@ -8,6 +8,9 @@ exp.allow.cron`` as before), and the hint (:func:`hint`) prints the pinned form 
 when a written pin is stale or missing. What each pin covers (:func:`digest`):
 
 - a cron, hook or Apache file: the sha256 of its bytes (after root's links; ``sha256sum FILE``);
+- a file Apache or the daemons map as code that no package ships (``allow_mapped``): the sha256 of ``PATH MODE UID
+  GID SIZE MTIME INO``, the root collector's ``lstat`` of it (no program of the gate hashes what root alone
+  sees mapped: its identity, which a rewrite, a replacement or a chmod changes);
 - a unit: the sha256 of ``sha256sum``'s lines (``HEX  PATH``) of its unit file and every drop-in the gate reads
   for it, in systemd's search order (a link whose target is not read: its ``-> target`` text);
 - a privileged file or a /usr/local command: the login collector's sha256 of the regular file (through root's
@@ -275,6 +278,10 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
         return hashes[0][:64] if len(hashes) == 1 and not conf else _sha("".join(hashes + conf).encode())
     if kind == "units":
         return _unit(facts, name)
+    if kind == "mapped":  # (root's lstat of what the daemons map: its identity, which a rewrite or swap changes)
+        st = ((getattr(getattr(facts, "raw", None), "raw", None) or {}).get("mapped") or {}).get(name)
+        return _sha(f"{name} {' '.join(str(x) for x in st[:6])}".encode()) if isinstance(st, list) and len(
+            st) >= 6 else None
     if kind == "pam":
         return _pam(facts, name)
     sent = (getattr(getattr(facts, "raw", None), "raw", None) or {}).get("digests") or {}  # the login collector's
@@ -363,7 +370,11 @@ def hint(exp, key: str, value: str) -> str:
                 f"line names), then allow it pinned: "
                 f"{key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
     ident = allow.identity(kind, value) if allow.identity else ""
-    if ident:
+    if kind == "mapped":
+        ident = (f"review it as root first (sha256sum {value}: the pin is of its identity as root's collector sees "
+                 f"it, its inode, size, mtime, mode and owner, which a rewrite, a replacement or a chmod changes, "
+                 f"not of its bytes), then ")
+    elif ident:
         ident = (f"review it as root first (the gate's login may not read {ident}: the pin is of its identity, its "
                  f"inode, ctime, size, mode and owner, which any change to it changes, not of its bytes), then ")
     if found is None:

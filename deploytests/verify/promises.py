@@ -3299,7 +3299,8 @@ def cw_mapped(facts, exp):
     change (:func:`deploytests.verify.parse.mapped_files`); the releases' own files are the deploy's (their rules:
     test_installed_files_match_artifact, test_rollback_targets_are_complete). A packaged one is also compared with
     dpkg's md5sums (test_packaged_files_are_as_installed); one mapped as code that no installed package ships (a
-    library built by hand the linker prefers, whoever may change it) is a finding: deny by default."""
+    library built by hand the linker prefers, whoever may change it) is a finding unless allowed (allow_mapped,
+    pinned to the identity root sees: :func:`pins.digest`): deny by default."""
     inv = _inv(facts, "reading what Apache's processes map")
     found = inv.get("mapped")
     if found is None:
@@ -3315,9 +3316,9 @@ def cw_mapped(facts, exp):
     lines += [f"{m['path']} (mapped as code by pid {', '.join(map(str, m['pids']))}): no installed package ships "
               f"it (a library built by hand, make install, a copy the linker prefers): Apache's root parent and the "
               f"app's daemons run code no package accounts for and no security update reaches; install it from a "
-              f"package, or remove it and run ldconfig" for m in found
+              f"package, or remove it and run ldconfig; " + _allow_hint(exp, "allow_mapped", m["path"]) for m in found
               if m.get("code") and not m.get("package") and not m["loose"] and not m["path"].startswith(releases)
-              and not theirs(m)]
+              and not theirs(m) and m["path"] not in exp.allow.mapped]
     _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
 
 
@@ -6318,7 +6319,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "kernel's maps: what they load, whatever ld.so.conf, the ld.so cache or a LoadFile says) is root's, not "
             "writable by group or others, in directories only root may change; the releases' own files are the "
             "deploy's rules'; and every file mapped as code is a package's (a library built by hand that the linker "
-            "prefers, root's or not, is a finding)", "test_what_apache_and_the_daemons_map_is_roots",
+            "prefers, root's or not, is a finding unless allowed: allow_mapped, pinned to its identity as root "
+            "sees it)",
+            "test_what_apache_and_the_daemons_map_is_roots",
             "/opt/vendor/lib/libz.so.1 (mapped by pid 27, 251; no installed package ships it): /opt/vendor/lib 0755 "
             "vendor:vendor may be changed by someone but root ...", root_only=True, needs=("apache",)),
     Promise("cw_bytecode", f"{CW}: loads code", "the bytecode of the stack's Python modules (__pycache__, which "
@@ -6537,7 +6540,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
             "the stock command dirs, nor systemd's manager configuration, nor pid 1's environment (where systemd "
             "is pid 1, systemctl show-environment), which holds no variable set at run time (systemctl "
-            "set-environment: every unit started afterwards gets it) but the locale's; every module of the stacks the deploy login's and the gate's logins run (sshd's "
+            "set-environment: every unit started afterwards gets it) but the locale's; every module of the stacks "
+            "the deploy login's and the gate's logins run (sshd's "
             "account and session, and auth where sshd asks PAM for more than a key; sudo's account and session) is "
             "a line of Debian's conffile as shipped or of pam-auth-update's stock profiles, or allowed (allow_pam, "
             "pinned to its lines and its own configuration: access.conf, time.conf, a file= ...): pam_access, "
