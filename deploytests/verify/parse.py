@@ -1316,10 +1316,11 @@ def py_shadowing(snap: Snapshot) -> list[dict]:
     python3 root runs (apt's hooks, unattended-upgrades, certbot, an admin's script) imports it in the packaged
     one's place. One per install: the entries one ``*.dist-info``'s ``RECORD`` lists go together under that
     ``dist-info`` (a root ``pip install setuptools`` puts ``setuptools``, ``pkg_resources`` and ``_distutils_hack``
-    there), each other entry (a copy by hand) alone. ``[{path, entries, shadows, sha256}]``: ``sha256``, what an
+    there), each other entry (a copy by hand) alone; a ``.pth`` the same RECORD lists goes with them (one install,
+    one line: ``distutils-precedence.pth``). ``[{path, entries, pth, shadows, sha256}]``: ``sha256``, what an
     allowance pins, is the login collector's manifest of the entry (:func:`collect_login.manifest`), or of several
-    the sha256 of their ``HEX  PATH`` lines and the RECORD's; None when one was not hashed (root's user site: the
-    gate's login may not read it)."""
+    the sha256 of their ``HEX  PATH`` lines (a ``.pth``: its bytes' sha256) and the RECORD's; None when one was not
+    hashed (root's user site: the gate's login may not read it)."""
     files, packaged_dir = dpkg_files(snap), "/usr/lib/python3/dist-packages"
     packaged: dict[str, str] = {}
     for name in snap.listdir(packaged_dir) or []:
@@ -1341,11 +1342,14 @@ def py_shadowing(snap: Snapshot) -> list[dict]:
         for owner, entries in groups.items():
             found = [sums.get(e) for e in entries]
             record = snap.data(f"{owner}/RECORD") if owner not in entries else None
-            lines = "".join(f"{h}  {e}\n" for h, e in zip(found, entries, strict=True))
+            pth = [f"{top}/{n}" for n in snap.listdir(top) or [] if n.endswith(".pth") and n in records.get(
+                owner, ()) and f"{top}/{n}" not in files]  # (the install's .pth: site.py runs it, its line's too)
+            found += [hashlib.sha256(d).hexdigest() if (d := snap.data(p)) is not None else None for p in pth]
+            lines = "".join(f"{h}  {e}\n" for h, e in zip(found, entries + pth, strict=True))
             sha = None if not all(isinstance(h, str) and len(h) == 64 for h in found) else found[0] if \
                 owner in entries else None if record is None else \
                 hashlib.sha256((lines + hashlib.sha256(record).hexdigest()).encode()).hexdigest()
-            out.append({"path": owner, "entries": entries, "shadows": [shadows[e] for e in entries],
+            out.append({"path": owner, "entries": entries, "pth": pth, "shadows": [shadows[e] for e in entries],
                         "modules": [C.py_module(e.rsplit("/", 1)[1]) for e in entries],
                         "packages": sorted({files[shadows[e]] for e in entries}), "sha256": sha})
     return out

@@ -3887,7 +3887,8 @@ def cw_load_path(facts, exp):
               f"debconf, deb-systemd-helper, update-rc.d) that uses that module loads it, not the packaged one. " +
               _allow_hint(exp, "allow_commands", x["path"]) for x in inv.get("perl_shadowing") or []
               if x["path"] not in exp.allow.commands]
-    lines += [f"{x['path']}: {', '.join(x['modules'])} no package ships, before "
+    lines += [f"{x['path']}: {', '.join(x['modules'])}{' and ' + ', '.join(x['pth']) if x.get('pth') else ''} no "
+              f"package ships, before "
               f"{', '.join(x['shadows'])} ({', '.join(x['packages'])}) on the sys.path of every python3 root runs "
               f"(apt's hooks, unattended-upgrades, certbot, debconf's, an admin's script): they import it, not the "
               f"packaged module, and no security update of the package reaches them. " + (
@@ -3901,7 +3902,8 @@ def cw_load_path(facts, exp):
     lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _linker_cache(getattr(facts, "raw", None))
-    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version, exp)
+    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version, exp, {
+        p for x in inv.get("py_shadowing") or [] for p in x.get("pth") or ()})  # (an install's .pth: its line)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
     lines += _system_dirs(facts, inv.get("system_dirs") or [], said)
     _unaccounted("place[s] on the code-loading path writable by someone but root", lines)
@@ -3957,7 +3959,7 @@ def _system_dirs(facts, found: list, said: list[str]) -> list[str]:
     return lines
 
 
-def _root_python_paths(snap, py: str, exp=None) -> list[str]:
+def _root_python_paths(snap, py: str, exp=None, installed=frozenset()) -> list[str]:
     """Each directory a ``.pth`` of the system Python's site dirs (``/usr/local/lib/python3.X/dist-packages``,
     ``/usr/lib/python3/dist-packages``) or of root's own user site (``/root/.local/lib/python3.X/site-packages``,
     which only the root collector reads) puts on the sys.path of every python3 root runs (unattended-upgrades,
@@ -3980,7 +3982,7 @@ def _root_python_paths(snap, py: str, exp=None) -> list[str]:
                 lines.append(f"{path}: a .pth of the system Python the gate could not read as root's alone ({why}): "
                              f"every python3 root runs processes it")
                 continue
-            ours = packaged(snap, path) or exp is not None and path in exp.allow.commands
+            ours = packaged(snap, path) or exp is not None and path in exp.allow.commands or path in installed
             for n, line in enumerate(text.splitlines(), 1):
                 word = line.strip()
                 if line.startswith(("import ", "import\t")) and not ours:  # (site.py's own test: exec'd)

@@ -924,13 +924,21 @@ def test_a_python_module_no_package_ships_before_a_packaged_one_on_roots_sys_pat
     assert f'allow_commands = ["{SITE}/apt sha256:{"aa" * 32}"]' in msg and "mine" not in msg, msg
     assert "cw_load_path" not in failing(facts, allowing(exp, commands=(f"{SITE}/apt",)))
     # a root pip install of pip: its package and its dist-info, one line under the dist-info, pinned by both
+    # (and the .pth it installs, which site.py runs: one install, one line, its bytes in the pin)
     facts = python_site(server(), {"pip": "bb" * 32, "pip-25.0.dist-info": None})
     facts.raw.files[f"{SITE}/pip-25.0.dist-info/RECORD"] = {"st": [s.S_IFREG | 0o644, 0, 0, 0, 0, 0], "data":
-                                                           "pip/__init__.py,sha256=x,1\npip-25.0.dist-info/RECORD,,\n"}
+                                                           "pip/__init__.py,sha256=x,1\npip-25.0.dist-info/RECORD,,\n"
+                                                           "pip-hook.pth,sha256=y,9\n"}
+    put(facts, f"{SITE}/pip-hook.pth", s.S_IFREG | 0o644)
+    facts.raw.files[f"{SITE}/pip-hook.pth"]["data"] = "import os\n"
     facts.remote["inventory"]["py_shadowing"] = parse.py_shadowing(facts.raw)
     msg = failing(facts, exp).get("cw_load_path", "")
-    assert f"- {SITE}/pip-25.0.dist-info: pip no package ships, before {PACKAGED}/pip" in msg, msg
-    assert msg.count(f"- {SITE}/") == 1, msg  # (no line for pip/ alone)
+    assert f"- {SITE}/pip-25.0.dist-info: pip and {SITE}/pip-hook.pth no package ships, before {PACKAGED}/pip" \
+        in msg, msg
+    assert msg.count(f"- {SITE}/") == 1, msg  # (no line for pip/ alone, none for its .pth)
+    pin = facts.remote["inventory"]["py_shadowing"][0]["sha256"]
+    facts.raw.files[f"{SITE}/pip-hook.pth"]["data"] = "import sys\n"
+    assert parse.py_shadowing(facts.raw)[0]["sha256"] != pin
     # root's own user site: the root collector lists it; no pin holds
     facts = python_site(server(), {}, user_site=(APT_SO,))
     msg = failing(facts, exp).get("cw_load_path", "")
