@@ -1761,6 +1761,8 @@ def manifest(top, left):
             if os.path.islink(path):
                 lines.append("-> %s  %s\n" % (os.readlink(path), path))
                 continue
+            if not stat.S_ISREG(os.lstat(path).st_mode):  # (a device or FIFO is never opened)
+                raise OSError(0, "not a regular file: %s" % path)
             with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0) as f:
                 st, h = os.fstat(f.fileno()), hashlib.sha256()
                 left[1] -= st.st_size
