@@ -7,7 +7,8 @@ data (an address, a path, a name, a rule's text), never code. ``skip_rules`` swi
 security rule off by id, with a reason the report shows.
 
 An allowance that names a container of code (:data:`PINNED`: a file root runs later, a file Apache includes, a unit,
-a privileged file, a command in /usr/local, a PAM module of the logins' stacks) pins its content:
+a privileged file, a command in /usr/local, a PAM module of the logins' stacks, a library no package ships that
+Apache maps: its identity) pins its content:
 ``"/etc/cron.d/backup sha256:<64 hex>"``. It holds only while the thing's content hashes to the pin
 (:func:`deploytests.verify.pins.effective` resolves the pins against a host's snapshot once per check, so the rules
 see the bare names that still hold); an entry without a pin, or whose thing changed since, allows nothing, and the
@@ -40,7 +41,7 @@ SWITCHABLE = ("cw_listen", "cw_apache_files", "cw_modules", "cw_vhosts", "cw_in_
 
 # the allowances that name a container of code, whose entries pin its content (``NAME sha256:HEX``); a unit's
 # ``user@NAME`` (an account's systemd manager) names no file and takes no pin
-PINNED = ("cron", "apache_conf", "units", "privileged", "commands", "pam")
+PINNED = ("cron", "apache_conf", "units", "privileged", "commands", "pam", "mapped")
 # the allowances of what runs or listens, whose entries pin the program they allow (its executable and an
 # interpreter's script: ``"*:9100 prometheus /usr/bin/prometheus-node-exporter sha256:HEX"``); an allow_listen
 # address alone (an Apache ``Listen``) names no program and takes no pin
@@ -99,6 +100,8 @@ class Allowances:
     privileged: tuple[str, ...] = ()   # "path MODE owner:group[ caps]": a setuid/setgid file or one with capabilities
     commands: tuple[str, ...] = ()     # a file in /usr/local/{sbin,bin} named like a packaged command
     pam: tuple[str, ...] = ()          # a PAM module in sshd's or sudo's stack beyond Debian's, e.g. "pam_access.so"
+    mapped: tuple[str, ...] = ()       # a file Apache or the daemons map as code that no package ships (pinned by
+    #                                    the identity root's collector sees: pins.digest)
     keys: tuple[str, ...] = ()         # "LOGIN SHA256:FP": an SSH key (ssh-keygen -lf's fingerprint) that opens
     #                                    LOGIN, who deploys or may become root; "* SHA256:FP": a user CA sshd trusts
     skip_rules: dict[str, str] = field(default_factory=dict)

@@ -340,6 +340,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("admin-bashrc-of-the-app-user", "cw_login_files", "a new admin login (sudo) whose ~/.bashrc the app user "
           "owns (a home copied with the app's files)", "useradd -m -s /bin/bash -G sudo opsadmin; "
           "chown {app_user} /home/opsadmin/.bashrc"),
+    Fault("admin-profile-the-app-group-writes", "cw_login_files", "a new admin login (sudo) whose ~/.profile the "
+          "app's group may write (Debian 13: in a 0700 home only it and root may enter)",
+          "useradd -m -s /bin/bash -G sudo opsadmin2; chgrp {app_group} /home/opsadmin2/.profile; "
+          "chmod 0664 /home/opsadmin2/.profile"),
     Fault("stdlib-module-appended", "cw_packaged", "a line appended to the stack's stdlib os.py (a local 'fix')",
           "echo '# local fix' >> /usr/lib/python{python_version}/os.py"),
     Fault("stdlib-module-diverted", "cw_packaged", "the stack's stdlib json/__init__.py moved aside with a local "
@@ -508,6 +512,10 @@ FAULTS: tuple[Fault, ...] = (
           "/etc/perl, first in every perl's @INC: debconf, run as root by every package install, loads it",
           "mkdir -p /etc/perl/Debconf; (echo 'our $PATCHED = 1;'; cat /usr/share/perl5/Debconf/Log.pm) > "
           "/etc/perl/Debconf/Log.pm"),
+    Fault("python-module-by-hand-for-root", "cw_load_path", "a patched copy of a packaged Python module put in "
+          "/usr/local's site dir, before the packaged one on every python3 root runs' sys.path",
+          "cp -a /usr/lib/python3/dist-packages/pip /usr/local/lib/python{python_version}/dist-packages/; "
+          "echo '# local fix' >> /usr/local/lib/python{python_version}/dist-packages/pip/__init__.py"),
     Fault("apt-default-release", "sec_updates", "APT::Default-Release set to stable (990 to it: the security suite, "
           "another release, never wins)", "echo 'APT::Default-Release \"stable\";' > /etc/apt/apt.conf.d/99release"),
     Fault("sshd-sessions-below-the-pipelines", "sec_ssh_limits", "MaxSessions 2 and PerSourceMaxStartups 3 from a "

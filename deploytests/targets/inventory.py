@@ -140,7 +140,13 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_commands", Strings(unique=True), default=(),
           example='["/usr/local/bin/python3 sha256:' + PIN_EXAMPLE + '"]',
           doc="files in /usr/local/{sbin,bin} allowed to shadow a packaged\ncommand of the same name on root's "
-              "PATH, each pinned\nto its content"),
+              "PATH, each pinned\nto its content; also a perl module, or a Python install in\n/usr/local's site "
+              "dir (pinned to its files), taking a\npackaged module's name"),
+    Field("allow_mapped", Strings(unique=True), default=(),
+          example='["/usr/local/lib/libvendor.so.1 sha256:' + PIN_EXAMPLE + '"]',
+          doc="files no package ships that Apache's processes or the app's\ndaemons map as code (a vendor's "
+              "library), each pinned to\nits identity as root sees it (inode, size, mtime, mode,\nowner: "
+              "any rewrite or replacement changes it)"),
     Field("allow_pam", Strings(unique=True), default=(),
           example='["pam_access.so sha256:' + PIN_EXAMPLE + '"]',
           doc="PAM modules in sshd's or sudo's stack beyond Debian's\nstock lines (they decide who logs in, when "

@@ -41,6 +41,10 @@ are latin-1 text:
   allowance of them pins;
 - ``programs``: ``{real path: [sha256 hex, ctime, ino]}`` of each regular file a process's command line names
   (:func:`ran`): what an allowance of what runs or listens pins;
+- ``py_shadows``: ``{path: sha256 hex or why}`` of each entry of the system Python's local site dir that takes a
+  packaged module's name (:func:`py_shadows`), and in ``files`` the ``RECORD`` of each ``*.dist-info`` there;
+- ``manager_env``: ``[exit status, output]`` of ``systemctl show-environment`` where systemd is pid 1
+  (:func:`manager_env`: the one program it runs, root's, with a fixed environment, 5 s);
 - ``own_keys``: ``{path: text}`` of this login's own ``authorized_keys(2)`` (:func:`own_keys`);
 - ``outputs``: ``{word: [paths]}`` of what is at each absolute path root's cron files name (:func:`outputs`);
 - ``mentions``: ``{path: [[n, line], ...] or "-> target"}`` of every root's file under ``/etc`` whose bytes name
@@ -68,9 +72,11 @@ import re
 import socket
 import stat
 import struct
+import subprocess
 import sys
 import time
 import zlib
+from functools import partial
 
 MARK, NONCE = "@@DT-LOGIN ", 33  # the mark, and the bytes of the nonce line the runner sends after this file
 NAME = r"[a-z_][a-z0-9_-]{0,31}"
@@ -767,9 +773,10 @@ def collect(args):
     steps = [(t[0], tree) + t for t in TREES if not args.get("check") or t[0] in (SERVER_ROOT, MODULES)]
     if not args.get("check"):
         steps += [(p, read, p, BIG if p.endswith("/status") else LIMIT) for p in FILES]
-        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("own keys", own_keys), ("links", links),
-                  ("polkit", polkit), ("host keys", host_keys), ("acls", acls), ("login homes", login_homes),
-                  ("unix diag", unix_diag),
+        steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("python shadows", py_shadows),
+                  ("manager's environment", manager_env),
+                  ("own keys", own_keys), ("links", links), ("polkit", polkit), ("host keys", host_keys),
+                  ("acls", acls), ("login homes", login_homes), ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
@@ -1708,6 +1715,84 @@ def digests(out, most=DIGESTS, budget=BIG):
                 h.update(chunk)
             budget -= st.st_size
             found[path] = h.hexdigest()
+
+
+SYSTEMCTL = "/usr/bin/systemctl"
+
+
+def manager_env(out, timeout=5):
+    """``manager_env``: ``[exit status, output]`` of ``systemctl show-environment`` (pid 1's environment, what every
+    unit it starts gets; ``systemctl set-environment`` changes it in memory: no file holds it), run as this login
+    (reading it is a D-Bus property any login may read) when systemd is pid 1 (``/run/systemd/system``) and
+    ``systemctl`` and every directory above it are root's alone: ``--no-pager``, a fixed environment, no stdin,
+    ``timeout`` seconds, at most 64 KiB of output kept."""
+    if not os.path.isdir("/run/systemd/system") or not rooted(out, SYSTEMCTL):
+        return
+    try:
+        proc = subprocess.run([SYSTEMCTL, "--no-pager", "show-environment"], stdin=subprocess.DEVNULL, cwd="/",
+                              capture_output=True, timeout=timeout, env={"PATH": "/usr/bin:/bin", "LANG": "C"})
+        out["manager_env"] = [proc.returncode, proc.stdout[:65536].decode("latin-1")]
+    except subprocess.TimeoutExpired:
+        out["errors"]["manager_env"] = "systemctl show-environment: no answer in %d s" % timeout
+
+
+def py_module(name):
+    """The module an entry of a Python site dir is imported as (``apt/``, ``debconf.py``,
+    ``apt_pkg.cpython-311-x86_64-linux-gnu.so``: ``apt``, ``debconf``, ``apt_pkg``), or None (metadata, a ``.pth``)."""
+    found = re.fullmatch(r"([A-Za-z_]\w*)(\.py|\.pyc|\.[\w.-]*\.so|\.so)?", name)
+    return found.group(1) if found and name != "__pycache__" else None
+
+
+def manifest(top, left):
+    """The sha256 of ``sha256sum``'s lines (``HEX  PATH``; a link: ``-> TARGET  PATH``) of every file under ``top``
+    (or of ``top``, a file), in name order, opened through no link; ``left``: ``[files, bytes]`` still allowed (an
+    ``OSError`` past them, or for anything this login may not list or read). Not ``__pycache__``: Python rewrites
+    it at an import after a source changed (its ``.pyc`` holds the source's mtime and size), so a pin of it would
+    not hold from one run to the next."""
+    lines = []
+
+    def fail(exc):
+        raise exc
+
+    for d, subdirs, files in [("", [], [top])] if os.path.islink(top) or not os.path.isdir(top) else os.walk(
+            top, onerror=fail):
+        subdirs[:] = sorted(n for n in subdirs if n != "__pycache__")  # (Python's own: rewritten at an import)
+        for path in [os.path.join(d, n) for n in sorted(files + [n for n in subdirs if os.path.islink(
+                os.path.join(d, n))])]:
+            left[0] -= 1
+            if os.path.islink(path):
+                lines.append("-> %s  %s\n" % (os.readlink(path), path))
+                continue
+            if not stat.S_ISREG(os.lstat(path).st_mode):  # (a device or FIFO is never opened)
+                raise OSError(0, "not a regular file: %s" % path)
+            with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0) as f:
+                st, h = os.fstat(f.fileno()), hashlib.sha256()
+                left[1] -= st.st_size
+                if min(left) < 0 or not stat.S_ISREG(st.st_mode):
+                    raise OSError(0, "past the files or bytes it may hash, or not a regular file")
+                for chunk in iter(partial(f.read, 1 << 20), b""):
+                    h.update(chunk)
+            lines.append("%s  %s\n" % (h.hexdigest(), path))
+    return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def py_shadows(out, most=5000, budget=BIG):
+    """``py_shadows``: ``{path: sha256 hex or why}`` of each entry of the system Python's local site dir
+    (``/usr/local/lib/python3.X/dist-packages``: before the packaged one on every python3 root runs' sys.path)
+    whose module name one of the packaged dir's entries has (a root ``pip install`` of a packaged module, a copy by
+    hand): its :func:`manifest`, what an allowance of it pins; and the ``RECORD`` of each ``*.dist-info`` there
+    (which install put it there). At most ``most`` files and ``budget`` bytes in all; a file this login may not
+    read, or a bound hit: its why, no pin holds."""
+    local, packaged = ROOT_SITE
+    names, left = {py_module(n) for n in out["dirs"].get(packaged) or []} - {None}, [most, budget]
+    found = out["py_shadows"] = {}
+    for top in [local + "/" + n for n in out["dirs"].get(local) or [] if py_module(n) in names]:
+        try:
+            found[top] = manifest(top, left)
+        except OSError as exc:
+            found[top] = "not hashed: %s" % (exc.strerror or exc)
+    for n in [n for n in out["dirs"].get(local) or [] if n.endswith(".dist-info")][:256] if found else ():
+        read(out, "%s/%s/RECORD" % (local, n))
 
 
 RAN, SCRIPT = 256, 16 << 20  # programs hashed at most; a later word of a command line (a script): bytes at most

@@ -79,7 +79,8 @@ WATCHED = [("environ", 65536), ("maps", LIMIT), ("cgroup", 4096)]
 # root's shell startup files and ~/.ssh/rc (/root is 0700: what runs when root logs in or an admin becomes root), and
 # the per-user configuration root's tools read (git's, pip's, distutils', npm's, wget's, curl's, the SSH client's,
 # sshd's ~/.ssh/environment, the editor sensible-editor runs and vim's ~/.vimrc: what they run or load, and the
-# checks they make)
+# checks they make). keys() reads the same names in every login's home (a second admin's .bashrc in its 0700 home:
+# Debian 13's useradd -m)
 ROOT_FILES = ["/root/." + n for n in ("ssh/authorized_keys ssh/authorized_keys2 bashrc profile bash_profile "
     "bash_login bash_logout ssh/rc ssh/config ssh/environment gitconfig npmrc config/git/config pip/pip.conf "
     "config/pip/pip.conf pydistutils.cfg wgetrc curlrc selected_editor vimrc").split()]
@@ -128,18 +129,19 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
 
 
 def keys(out, sshd="/etc/ssh/sshd_config"):
-    """The key files sshd reads for each account with a login shell and an absolute home (root's too; at most 512):
-    ``~/.ssh/authorized_keys(2)`` and each path the ``AuthorizedKeysFile`` lines of root's ``sshd_config`` and its
-    drop-ins name (Match blocks too: a superset; at most 8), expanded as sshd does: ``~`` (root's home, sshd's own
-    user's) and ``~NAME`` as it reads its configuration, then each login's ``%%``, ``%h``, ``%u``, ``%U``, in one
-    pass (``%%h`` is ``%h``); a relative path is the home's. Each is read as a crontab is (:func:`read`: any owner's,
-    64 KiB, never through a link; root's own, :data:`ROOT_FILES`, are read as root's): bytes, never parsed here. The
-    runner judges the keys of the logins that may become root (a second admin's ``authorized_keys``, 0600 in its
-    home: only root may read it)."""
+    """The key files sshd reads for each account with a login shell and an absolute home (root's too; at most 512), and
+    the shell's startup files and tools' configuration there (:data:`ROOT_FILES`' names: a second admin's
+    ``.bashrc``, in a home only it may enter, Debian 13's ``0700``): ``~/.ssh/authorized_keys(2)`` and each path the
+    ``AuthorizedKeysFile`` lines of root's ``sshd_config`` and its drop-ins name (Match blocks too: a superset; at
+    most 8), expanded as sshd does: ``~`` (root's home, sshd's own user's) and ``~NAME`` as it reads its
+    configuration, then each login's ``%%``, ``%h``, ``%u``, ``%U``, in one pass (``%%h`` is ``%h``); a relative
+    path is the home's. Each is read as a crontab is (:func:`read`: any owner's, 64 KiB, never through a link;
+    root's own, :data:`ROOT_FILES`, are read as root's): bytes, never parsed here. The runner judges the keys of the
+    logins that may become root (a second admin's ``authorized_keys``, 0600 in its home: only root may read it)."""
     conf = dict(files={}, dirs={}, errors=out["errors"], size=0)  # (root's files only: read and listed say so)
     read(conf, sshd)
     listed(conf, sshd + ".d", 256, False)
-    words = [".ssh/authorized_keys", ".ssh/authorized_keys2"] + [w for e in conf["files"].values() for v in re.findall(
+    words = [f[6:] for f in ROOT_FILES] + [w for e in conf["files"].values() for v in re.findall(
         r"(?im)^\s*authorizedkeysfile[\s=]+(.+)$", e.get("data") or "") for w in v.split() if w.lower() != "none"][:8]
     for a in bounded(out, "logins", [a for a in pwd.getpwall() if a.pw_dir.startswith("/") and not a.pw_shell.endswith(
             ("/nologin", "/false"))], 512):

@@ -662,6 +662,29 @@ def manager_environment(texts: Mapping[str, str]) -> list[tuple[str, str, str]]:
     return out
 
 
+RUNTIME = "pid 1's environment (systemctl show-environment)"
+
+
+def runtime_environment(sent, texts: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``[(where, NAME, value)]`` of pid 1's environment as ``systemctl show-environment`` printed it (``sent``: the
+    login collector's ``[exit status, output]``) that no file of systemd's manager configuration sets
+    (:func:`manager_environment`): set at run time (``systemctl set-environment``, ``import-environment``), every
+    unit started from then on gets it and no file holds it. The locale's (``LANG``, ``LANGUAGE``, ``LC_*``: pid 1
+    reads them from the locale's file) are not taken; ``PATH`` is (judged by its dirs). Values in systemctl's
+    ``$'...'`` quoting are unquoted."""
+    if not isinstance(sent, list) or len(sent) != 2 or sent[0] != 0 or not isinstance(sent[1], str):
+        return []
+    files = {(name, value) for _, name, value in manager_environment(texts)}
+    out = []
+    for line in sent[1].splitlines():
+        name, _, value = line.partition("=")
+        if value.startswith("$'") and value.endswith("'"):
+            value = value[2:-1].encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
+        if name and not re.fullmatch(r"LANG|LANGUAGE|LC_[A-Z_]+", name) and (name, value) not in files:
+            out.append((RUNTIME, name, value))
+    return out
+
+
 # ---------------------------------------------------------------- apt
 
 

@@ -1330,6 +1330,52 @@ def perl_shadowing(snap: Snapshot) -> list[dict]:
     return out
 
 
+def py_shadowing(snap: Snapshot) -> list[dict]:
+    """Each install in the system Python's local site dir (``/usr/local/lib/python3.X/dist-packages``) or root's
+    own user site (``/root/.local/lib/python3.X/site-packages``, which only the root collector lists) that no
+    package ships and that takes the module name of a packaged entry of ``/usr/lib/python3/dist-packages``: every
+    python3 root runs (apt's hooks, unattended-upgrades, certbot, an admin's script) imports it in the packaged
+    one's place. One per install: the entries one ``*.dist-info``'s ``RECORD`` lists go together under that
+    ``dist-info`` (a root ``pip install setuptools`` puts ``setuptools``, ``pkg_resources`` and ``_distutils_hack``
+    there), each other entry (a copy by hand) alone; a ``.pth`` the same RECORD lists goes with them (one install,
+    one line: ``distutils-precedence.pth``). ``[{path, entries, pth, shadows, sha256}]``: ``sha256``, what an
+    allowance pins, is the login collector's manifest of the entry (:func:`collect_login.manifest`), or of several
+    the sha256 of their ``HEX  PATH`` lines (a ``.pth``: its bytes' sha256) and the RECORD's; None when one was not
+    hashed (root's user site: the gate's login may not read it)."""
+    files, packaged_dir = dpkg_files(snap), "/usr/lib/python3/dist-packages"
+    packaged: dict[str, str] = {}
+    for name in snap.listdir(packaged_dir) or []:
+        module = C.py_module(name)
+        if module and f"{packaged_dir}/{name}" in files:
+            packaged.setdefault(module, f"{packaged_dir}/{name}")
+    sums = snap.raw.get("py_shadows") or {}
+    out: list[dict] = []
+    for top in sorted(d for d in snap.dirs if re.fullmatch(r"/usr/local/lib/python3\.\d+/dist-packages|"
+                                                          r"/root/\.local/lib/python3\.\d+/site-packages", d)):
+        shadows = {f"{top}/{n}": packaged[m] for n in snap.listdir(top) or []
+                   if (m := C.py_module(n)) in packaged and f"{top}/{n}" not in files}
+        records = {f"{top}/{n}": {ln.split(",")[0].split("/")[0] for ln in (snap.text(
+            f"{top}/{n}/RECORD") or "").splitlines()} for n in snap.listdir(top) or [] if n.endswith(".dist-info")}
+        groups: dict[str, list[str]] = {}
+        for path in shadows:
+            owner = next((r for r, tops in sorted(records.items()) if path.rsplit("/", 1)[1] in tops), path)
+            groups.setdefault(owner, []).append(path)
+        for owner, entries in groups.items():
+            found = [sums.get(e) for e in entries]
+            record = snap.data(f"{owner}/RECORD") if owner not in entries else None
+            pth = [f"{top}/{n}" for n in snap.listdir(top) or [] if n.endswith(".pth") and n in records.get(
+                owner, ()) and f"{top}/{n}" not in files]  # (the install's .pth: site.py runs it, its line's too)
+            found += [hashlib.sha256(d).hexdigest() if (d := snap.data(p)) is not None else None for p in pth]
+            lines = "".join(f"{h}  {e}\n" for h, e in zip(found, entries + pth, strict=True))
+            sha = None if not all(isinstance(h, str) and len(h) == 64 for h in found) else found[0] if \
+                owner in entries else None if record is None else \
+                hashlib.sha256((lines + hashlib.sha256(record).hexdigest()).encode()).hexdigest()
+            out.append({"path": owner, "entries": entries, "pth": pth, "shadows": [shadows[e] for e in entries],
+                        "modules": [C.py_module(e.rsplit("/", 1)[1]) for e in entries],
+                        "packages": sorted({files[shadows[e]] for e in entries}), "sha256": sha})
+    return out
+
+
 def hook_dirs(py: str) -> list[str]:
     return [f"/usr/lib/python{py}", f"/usr/lib/python{py}/lib-dynload", f"/usr/local/lib/python{py}"]
 
@@ -1375,7 +1421,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "probe_ancestors": procs.ancestors(snap.raw.get("pid") or -1),
             "gid0": sorted(n for n, gid, _ in snap.users.every if gid == 0 and n != "root"),
             "logrotate": logrotate_scripts(snap), "shadowing": shadowing(snap), "root_hooks": root_hooks(snap),
-            "perl_shadowing": perl_shadowing(snap),
+            "perl_shadowing": perl_shadowing(snap), "py_shadowing": py_shadowing(snap),
             "mentions": root_mentions(snap), "system_dirs": snap.raw.get("system_dirs"),
             "programs": snap.raw.get("programs") or {},  # (the login's hashes of what processes run: pins.programs)
             "unwalked": snap.raw.get("unwalked"),

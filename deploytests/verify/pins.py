@@ -8,10 +8,16 @@ exp.allow.cron`` as before), and the hint (:func:`hint`) prints the pinned form 
 when a written pin is stale or missing. What each pin covers (:func:`digest`):
 
 - a cron, hook or Apache file: the sha256 of its bytes (after root's links; ``sha256sum FILE``);
+- a file Apache or the daemons map as code that no package ships (``allow_mapped``): the sha256 of ``PATH MODE UID
+  GID SIZE MTIME INO``, the root collector's ``lstat`` of it (no program of the gate hashes what root alone
+  sees mapped: its identity, which a rewrite, a replacement or a chmod changes);
 - a unit: the sha256 of ``sha256sum``'s lines (``HEX  PATH``) of its unit file and every drop-in the gate reads
   for it, in systemd's search order (a link whose target is not read: its ``-> target`` text);
 - a privileged file or a /usr/local command: the login collector's sha256 of the regular file (through root's
-  links only; a file that login may not read has none, and no pin holds for it); a /usr/local command that is
+  links only; a file that login may not read has none, and no pin holds for it); a Python install in
+  /usr/local's site dir that takes a packaged module's name: the sha256 of ``sha256sum``'s lines of its files
+  (:func:`.collect_login.manifest`; several entries one ``dist-info`` records: :func:`.parse.py_shadowing`); a
+  /usr/local command that is
   a link to a package's file: the sha256 of ``-> PATH``, the path it resolves to (the package's upgrades, which
   dpkg vouches for, keep the pin; a link made to point elsewhere does not);
 - an allowance of what runs or listens (:data:`deploytests.allowances.RUNS`: ``allow_listen``'s ``"ADDR USER
@@ -282,6 +288,10 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
         return hashes[0][:64] if len(hashes) == 1 and not conf else _sha("".join(hashes + conf).encode())
     if kind == "units":
         return _unit(facts, name)
+    if kind == "mapped":  # (root's lstat of what the daemons map: its identity, which a rewrite or swap changes)
+        st = ((getattr(getattr(facts, "raw", None), "raw", None) or {}).get("mapped") or {}).get(name)
+        return _sha(f"{name} {' '.join(str(x) for x in st[:6])}".encode()) if isinstance(st, list) and len(
+            st) >= 6 else None
     if kind == "pam":
         return _pam(facts, name)
     sent = (getattr(getattr(facts, "raw", None), "raw", None) or {}).get("digests") or {}  # the login collector's
@@ -300,7 +310,8 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
         real = snap.realpath(path)  # a link to a package's file: the path it resolves to (upgrades keep it)
         if real in dpkg_files(snap):
             return _sha(f"-> {real}".encode())
-    entries = inv.get("privileged" if kind == "privileged" else "shadowing") or []
+    entries = inv.get("privileged") or [] if kind == "privileged" else (inv.get("shadowing") or []) + (
+        inv.get("py_shadowing") or [])  # (a Python install in /usr/local: its files' manifest, parse.py_shadowing)
     data = _bytes(facts, path)  # (a root's script in /usr/local, read for what it runs: the same bytes)
     walked = _walked(snap, path) if kind == "privileged" else None
     return next((e["sha256"] for e in entries if e.get("path") == path and e.get("sha256")),
@@ -386,7 +397,11 @@ def hint(exp, key: str, value: str) -> str:
                 f"line names), then allow it pinned: "
                 f"{key} = [{json.dumps(value + ' sha256:<its sha256>')}] in {where}")
     ident = allow.identity(kind, value) if allow.identity else ""
-    if ident:
+    if kind == "mapped":
+        ident = (f"review it as root first (sha256sum {value}: the pin is of its identity as root's collector sees "
+                 f"it, its inode, size, mtime, mode and owner, which a rewrite, a replacement or a chmod changes, "
+                 f"not of its bytes), then ")
+    elif ident:
         ident = (f"review it as root first (the gate's login may not read {ident}: the pin is of its identity, its "
                  f"inode, ctime, size, mode and owner, which any change to it changes, not of its bytes), then ")
     if found is None:

@@ -3077,7 +3077,7 @@ def cw_units(facts, exp):
               f"root)" for name, why in root_reach(raw, exp.cfg.root).items()
               if name in exp.allow.units and name not in {j["unit"] for j, _ in jobs}]  # (one cause, one line)
     lines += later_starts(raw, exp, snap, set(problems) | handed | {j["unit"] for j, _ in loads} | set(
-        relied_unit_problems(raw, relied)))
+        relied_unit_problems(raw, relied)), "\n".join(lines + [j["where"] for j, _ in jobs]))  # (jobs: below)
     lines += unit_groups(facts, exp, raw)
     lines += [f"{why}: allow_units accounts for the unit, not for that; drop the capability, or give it to a "
               f"program of root's alone" for name, why in _ambient(raw, problems).items() if name in exp.allow.units]
@@ -3094,16 +3094,20 @@ STARTS_MEAN = ("no package made it (dpkg's files, deb-systemd-helper's record of
                "listener, a console login, a job), which the gate, seeing what runs now, does not see before it runs")
 
 
-def later_starts(raw, exp, snap, named: set) -> list[str]:
+def later_starts(raw, exp, snap, named: set, said: str = "") -> list[str]:
     """Each unit with a start entry in the admin's or the runtime's unit dirs that no package made
     (:func:`starts.unit_entries`: a unit file, a drop-in, an alias or an enabling link), unless allowed by name;
-    one line per unit (``named``: the units another line of cw_units names already)."""
+    one line per unit (``named``: the units another line of cw_units names already, ``said``: those lines: of such
+    a unit only the entries they do not name, a second drop-in by hand among the packages' units beside the
+    override in /etc a line names: the allowance of the unit pins both, so both are named)."""
     from .mechanisms import units
     from .starts import packaged_units, unit_entries, what_it_runs
 
     found = units(raw)
     entries = {name: e for name, e in unit_entries(raw, packaged_units(snap) if getattr(snap, "files", None) else
-                                                     None).items() if name not in exp.allow.units and name not in named}
+                                                     None).items() if name not in exp.allow.units}
+    entries = {name: kept for name, e in entries.items() for kept in [
+        [x for x in e if name not in named or re.split(r" -> |: | \(", x, maxsplit=1)[0] not in said]] if kept}
     # a service only a timer, path or socket of its own name starts, both by hand: one cause, the starter's line
     started = {u.name: s.name for s in found.values() if s.name in entries and s.name.endswith((".timer", ".path",
                                                                                                  ".socket"))
@@ -3364,7 +3368,8 @@ def cw_mapped(facts, exp):
     change (:func:`deploytests.verify.parse.mapped_files`); the releases' own files are the deploy's (their rules:
     test_installed_files_match_artifact, test_rollback_targets_are_complete). A packaged one is also compared with
     dpkg's md5sums (test_packaged_files_are_as_installed); one mapped as code that no installed package ships (a
-    library built by hand the linker prefers, whoever may change it) is a finding: deny by default."""
+    library built by hand the linker prefers, whoever may change it) is a finding unless allowed (allow_mapped,
+    pinned to the identity root sees: :func:`pins.digest`): deny by default."""
     inv = _inv(facts, "reading what Apache's processes map")
     found = inv.get("mapped")
     if found is None:
@@ -3380,9 +3385,9 @@ def cw_mapped(facts, exp):
     lines += [f"{m['path']} (mapped as code by pid {', '.join(map(str, m['pids']))}): no installed package ships "
               f"it (a library built by hand, make install, a copy the linker prefers): Apache's root parent and the "
               f"app's daemons run code no package accounts for and no security update reaches; install it from a "
-              f"package, or remove it and run ldconfig" for m in found
+              f"package, or remove it and run ldconfig; " + _allow_hint(exp, "allow_mapped", m["path"]) for m in found
               if m.get("code") and not m.get("package") and not m["loose"] and not m["path"].startswith(releases)
-              and not theirs(m)]
+              and not theirs(m) and m["path"] not in exp.allow.mapped]
     _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
 
 
@@ -3951,13 +3956,23 @@ def cw_load_path(facts, exp):
               f"debconf, deb-systemd-helper, update-rc.d) that uses that module loads it, not the packaged one. " +
               _allow_hint(exp, "allow_commands", x["path"]) for x in inv.get("perl_shadowing") or []
               if x["path"] not in exp.allow.commands]
+    lines += [f"{x['path']}: {', '.join(x['modules'])}{' and ' + ', '.join(x['pth']) if x.get('pth') else ''} no "
+              f"package ships, before "
+              f"{', '.join(x['shadows'])} ({', '.join(x['packages'])}) on the sys.path of every python3 root runs "
+              f"(apt's hooks, unattended-upgrades, certbot, debconf's, an admin's script): they import it, not the "
+              f"packaged module, and no security update of the package reaches them. " + (
+                  _allow_hint(exp, "allow_commands", x["path"]) if x["path"].startswith("/usr/") else
+                  "Root's own user site: no pin of it holds (the gate's login may not read it); install it for root's "
+                  "tools from a package, or remove it (python3 -m pip uninstall as root)")
+              for x in inv.get("py_shadowing") or [] if x["path"] not in exp.allow.commands]
     lines += [f"{ln}: a line of the dynamic linker's configuration the gate does not follow (only directories and "
               "Debian's include of /etc/ld.so.conf.d/*.conf are checked)" for ln in inv.get("ld_other") or []]
     sudo = {c for r in (facts.get("inventory") or {}).get("sudoers") or [] for c in sudo_commands(r["text"])}
     lines += _command_links(getattr(facts, "raw", None), exp, sudo)
     lines += _library_loads(facts, exp)
     lines += _linker_cache(getattr(facts, "raw", None))
-    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version, exp)
+    lines += _root_python_paths(getattr(facts, "raw", None), exp.stack.python_version, exp, {
+        p for x in inv.get("py_shadowing") or [] for p in x.get("pth") or ()})  # (an install's .pth: its line)
     said = [item["path"].split(" ")[0] for item in inv.get("load_path") or []]
     lines += _system_dirs(facts, inv.get("system_dirs") or [], said, exp)
     _unaccounted("place[s] on the code-loading path writable by someone but root", lines)
@@ -4046,7 +4061,7 @@ def _service_own(exp, users, entry: str, mode: int, uid: int, gid: int) -> str:
             + _allow_hint(exp, "allow_privileged", entry).removeprefix("if it is meant to be there, "))
 
 
-def _root_python_paths(snap, py: str, exp=None) -> list[str]:
+def _root_python_paths(snap, py: str, exp=None, installed=frozenset()) -> list[str]:
     """Each directory a ``.pth`` of the system Python's site dirs (``/usr/local/lib/python3.X/dist-packages``,
     ``/usr/lib/python3/dist-packages``) or of root's own user site (``/root/.local/lib/python3.X/site-packages``,
     which only the root collector reads) puts on the sys.path of every python3 root runs (unattended-upgrades,
@@ -4069,7 +4084,7 @@ def _root_python_paths(snap, py: str, exp=None) -> list[str]:
                 lines.append(f"{path}: a .pth of the system Python the gate could not read as root's alone ({why}): "
                              f"every python3 root runs processes it")
                 continue
-            ours = packaged(snap, path) or exp is not None and path in exp.allow.commands
+            ours = packaged(snap, path) or exp is not None and path in exp.allow.commands or path in installed
             for n, line in enumerate(text.splitlines(), 1):
                 word = line.strip()
                 if line.startswith(("import ", "import\t")) and not ours:  # (site.py's own test: exec'd)
@@ -4617,7 +4632,16 @@ def cw_pam(facts, exp):
     nofile, maxlogins ...); pam_env's /etc/environment and pam_env.conf set no loader variable and no PATH entry
     outside the stock command dirs (every login's, root's too)."""
     from . import collect_login as C
-    from .logins import ends_with_success, environment, limit_applies, limits, pam_lines, stack_lets_in
+    from .logins import (
+        RUNTIME,
+        ends_with_success,
+        environment,
+        limit_applies,
+        limits,
+        pam_lines,
+        runtime_environment,
+        stack_lets_in,
+    )
     from .mechanisms import texts
 
     snap = _snapshot(facts, "PAM's configuration")
@@ -4670,21 +4694,27 @@ def cw_pam(facts, exp):
             lines.append(f"{lim.where}: {lim.domain} {lim.kind} {lim.item} {lim.value}: applies to "
                          f"{', '.join(hit)}: a deploy's SSH session and its sudo -u {exp.cfg.app_user} steps "
                          f"(install, import, post_deploy) fail when they reach it")
-    for where, name, value in environment(raw):
-        who = "systemd sets it for every service it starts, root's daemons and timers' jobs too" if \
+    for where, name, value in environment(raw) + runtime_environment(snap.raw.get("manager_env"), raw):
+        runtime = where == RUNTIME
+        who = "systemd sets it for every service it starts, root's daemons and timers' jobs too" if runtime or \
             where.startswith("/etc/systemd/") or "/systemd/system.conf.d/" in where else \
             "pam_env sets it for every login, su and cron job, root's too"
+        fix = (f" (set at run time: no file holds it, the next boot drops it; unset it: systemctl unset-environment "
+               f"{name}, or set it where it is kept and judged: DefaultEnvironment= in /etc/systemd/system.conf.d/, "
+               f"allowed there)") if runtime else ""
         if name.startswith(("LD_", "PYTHON")):
-            lines.append(f"{where}: {name}={value}: {who}: it changes what they load")
+            lines.append(f"{where}: {name}={value}: {who}: it changes what they load{fix}")
         elif C.GUARD_OFF.match(f"{name}={value}"):
-            lines.append(f"{where}: {name}={value}: {who}: it {GUARD_MEANS}")
+            lines.append(f"{where}: {name}={value}: {who}: it {GUARD_MEANS}{fix}")
+        elif runtime and name != "PATH":
+            lines.append(f"{where}: {name}={value}: {who}, from now on{fix}")
         elif name == "PATH":
             odd = [d for d in value.split(":") if d.rstrip("/") not in COMMAND_DIRS]
             if odd:
                 whose = "every service's PATH (root's too)" if who.startswith("systemd") else \
                     "every login's PATH (SSH, su, cron; root's too)"
                 lines.append(f"{where}: PATH has {', '.join(odd) or '(an empty entry)'}: {whose} looks there for "
-                             f"commands, outside the command dirs the gate checks for who may write them")
+                             f"commands, outside the command dirs the gate checks for who may write them{fix}")
     _unaccounted("rule[s] of the login stack (PAM, limits, pam_env)", lines, "cw_pam", exp)
 
 
@@ -4804,7 +4834,8 @@ def _root_logins_files(facts, snap, covered: set, nologin=()) -> list[str]:
     someone but that login and root may write (:func:`_written_by_others`): whoever may adds a key, or a line its
     next login runs, and is that login, so root. sshd's StrictModes refuses a key file or a directory up to the
     home that others may write, but not the shell's files, and not a home above which a directory is loose. A home
-    the gate's login may not enter (Debian 13's 0700) is said in the drift section (``facts.notes``): not known.
+    the gate's login may not enter (Debian 13's 0700) is judged from the root collector's read of its files
+    (``collect_root.keys``); what neither read is said in the drift section (``facts.notes``): not known.
     An account whose shell is a ``nologin`` one (the app user: its home is the app's root, the tree rules') has
     no login whose files run: sshd runs every session of it, a key's command too, through that shell."""
     from .collect_login import HOME_FILES, key_files
@@ -6420,7 +6451,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "kernel's maps: what they load, whatever ld.so.conf, the ld.so cache or a LoadFile says) is root's, not "
             "writable by group or others, in directories only root may change; the releases' own files are the "
             "deploy's rules'; and every file mapped as code is a package's (a library built by hand that the linker "
-            "prefers, root's or not, is a finding)", "test_what_apache_and_the_daemons_map_is_roots",
+            "prefers, root's or not, is a finding unless allowed: allow_mapped, pinned to its identity as root "
+            "sees it)",
+            "test_what_apache_and_the_daemons_map_is_roots",
             "/opt/vendor/lib/libz.so.1 (mapped by pid 27, 251; no installed package ships it): /opt/vendor/lib 0755 "
             "vendor:vendor may be changed by someone but root ...", root_only=True, needs=("apache",)),
     Promise("cw_bytecode", f"{CW}: loads code", "the bytecode of the stack's Python modules (__pycache__, which "
@@ -6589,7 +6622,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "allow_privileged); nothing in /usr/local/{sbin,"
             "bin} takes a packaged command's name on root's PATH, and no module perl's local dirs hold (/etc/perl, "
             "/usr/local/{share,lib/<arch>}/perl) takes a packaged module's name in perl's @INC (root's a2enmod, "
-            "debconf, update-rc.d load it), unless allowed (allow_commands, pinned); what a "
+            "debconf, update-rc.d load it), nor any install in /usr/local/lib/python3.X/dist-packages or root's "
+            "user site a packaged module's in /usr/lib/python3/dist-packages (apt's hooks, unattended-upgrades, "
+            "certbot import it: a root pip install, pinned by the manifest of its files), unless allowed "
+            "(allow_commands, pinned); what a "
             "library's configuration makes it load (openssl.cnf's engines, providers and .include, sudo.conf's "
             "Plugin and Path, glibc's gconv-modules.d) is root's alone and outside the app's tree",
             "test_nothing_on_the_load_path_is_writable_by_others", "the daemons' python-home "
@@ -6640,7 +6676,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "MD5-crypt or bigcrypt; "
             "limits.conf/limits.d leave the app, deploy and gate's users room for a deploy (nproc, nofile, "
             "maxlogins ...); /etc/environment and pam_env.conf set no LD_*/PYTHON* variable and no PATH entry outside "
-            "the stock command dirs; every module of the stacks the deploy login's and the gate's logins run (sshd's "
+            "the stock command dirs, nor systemd's manager configuration, nor pid 1's environment (where systemd "
+            "is pid 1, systemctl show-environment), which holds no variable set at run time (systemctl "
+            "set-environment: every unit started afterwards gets it) but the locale's; every module of the stacks "
+            "the deploy login's and the gate's logins run (sshd's "
             "account and session, and auth where sshd asks PAM for more than a key; sudo's account and session) is "
             "a line of Debian's conffile as shipped or of pam-auth-update's stock profiles, or allowed (allow_pam, "
             "pinned to its lines and its own configuration: access.conf, time.conf, a file= ...): pam_access, "

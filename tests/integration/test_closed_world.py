@@ -198,9 +198,13 @@ mkdir -p /etc/systemd/user /etc/systemd/system/service.d
 printf '[Service]\\nExecStart=/usr/bin/sleep infinity\\n' > /etc/systemd/user/pull.service
 printf '[Service]\\nExecStartPost=-/bin/true\\n' > /etc/systemd/system/service.d/all.conf
 echo 'f+ /etc/sudoers.d/zz 0440 root root - appuser ALL=(ALL) NOPASSWD: ALL' > /etc/tmpfiles.d/zz.conf
+mkdir -p /etc/systemd/system/ssh.service.d /usr/lib/systemd/system/ssh.service.d
+printf '[Service]\nEnvironment=SSHD_OPTS=\n' > /etc/systemd/system/ssh.service.d/override.conf
+printf '[Service]\nExecStartPre=/bin/true\n' > /usr/lib/systemd/system/ssh.service.d/zz.conf
 systemctl daemon-reload
 systemctl enable -q --runtime rtlater.service
 systemctl enable -q --now tick.timer
+systemctl set-environment PYTHONPATH=/srv/sdlater
 """
 
 
@@ -220,8 +224,9 @@ def test_a_server_booted_with_systemd_passes_and_its_start_entries_made_at_run_t
     """On a stock Debian 12 and 13 server booted with systemd (pid 1, logind, each login's ``systemd --user`` and its
     ``(sd-pam)`` while it has a session), bootstrap, a deploy and the gate pass with the deploy login's manager up;
     then what a later start runs, made at run time and by hand, is one line each: a root transient unit serving
-    (and its listener), a runtime unit enabled for the next start, a timer by hand, a generator by hand, and the
-    deploy login's transient user timer (``systemd-run --user``: its manager holds it)."""
+    (and its listener), a runtime unit enabled for the next start, a timer by hand, a generator by hand, the
+    deploy login's transient user timer (``systemd-run --user``: its manager holds it), a second drop-in of sshd's
+    unit by hand in /usr/lib beside an override in /etc, and pid 1's environment set at run time."""
     from deploytests.stacks import for_platform
 
     cfg, stack = load_config(APP), for_platform(platform)
@@ -241,15 +246,19 @@ def test_a_server_booted_with_systemd_passes_and_its_start_entries_made_at_run_t
         failed = {name: f"{message}\n{text}" for name, (message, text) in gate_read_only(tmp_path, fleet)[0].items()}
         shown = "\n".join(f"{t}: {m}" for t, m in failed.items())
         assert sorted(t.split("[")[0] for t in failed) == [
-            "test_every_listener_is_accounted_for", "test_no_unaccounted_systemd_units",
-            "test_places_root_acts_later_are_accounted_for"], shown
+            "test_every_listener_is_accounted_for", "test_login_stack_is_accounted_for",
+            "test_no_unaccounted_systemd_units", "test_places_root_acts_later_are_accounted_for"], shown
         units = next(m for t, m in failed.items() if "systemd_units" in t)
         for want in ("rootshare.service (/run/systemd/transient/rootshare.service: a unit file by hand",
                      "rtlater.service (/run/systemd/system/multi-user.target.wants/rtlater.service -> ",
                      "tick.timer (/etc/systemd/system/tick.timer: a unit file by hand",
                      "appuser's systemd user manager holds units made at run time",
-                     "service (/etc/systemd/system/service.d/all.conf: a drop-in by hand"):
+                     "service (/etc/systemd/system/service.d/all.conf: a drop-in by hand",
+                     "ssh.service is overridden in how systemd starts",  # (and its second drop-in, by hand in /usr/lib)
+                     "ssh.service (/usr/lib/systemd/system/ssh.service.d/zz.conf: by hand among the packages' units"):
             assert want in units, units
+        assert "- pid 1's environment (systemctl show-environment): PYTHONPATH=/srv/sdlater: systemd sets it" in \
+            shown, shown  # (set at run time, nothing restarted: no file holds it)
         assert "/etc/systemd/user/pull.service: every login's systemd user manager starts what it says" in shown and \
             "/etc/tmpfiles.d/zz.conf:1: systemd-tmpfiles applies it as root" in shown, shown
         assert "TCP *:8092 listens: " in shown and "/etc/systemd/system-generators/gen: systemd runs it as root " \

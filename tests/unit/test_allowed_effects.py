@@ -879,3 +879,99 @@ def test_a_perl_module_no_package_ships_shadowing_a_packaged_one_fails(exp, loca
     assert f"{local} comes before {packaged} in perl's @INC" in msg and "Mine.pm" not in msg, msg
     assert f'allow_commands = ["{local} sha256:' in msg, msg
     assert "cw_load_path" not in failing(facts, allowing(exp, commands=(local,)))
+
+
+SITE, PACKAGED = "/usr/local/lib/python3.11/dist-packages", "/usr/lib/python3/dist-packages"
+APT_SO = "apt_pkg.cpython-311-x86_64-linux-gnu.so"
+
+
+def python_site(facts, local: dict, user_site=()):
+    """python3-apt's and python3-pip's modules in the packaged dir, and ``local`` (name: the login collector's
+    manifest hash, or None for a RECORD-only dist-info) in /usr/local's site dir; ``user_site``: root's."""
+    lst = "/var/lib/dpkg/info/python3-apt.list"
+    facts.raw.files[lst] = {"st": [s.S_IFREG | 0o644, 0, 0, 0, 0, 0],
+                            "data": f"{PACKAGED}/apt\n{PACKAGED}/{APT_SO}\n{PACKAGED}/pip\n"}
+    facts.raw.dirs["/var/lib/dpkg/info"] = sorted(set(facts.raw.dirs.get("/var/lib/dpkg/info") or []) |
+                                                  {lst.rsplit("/", 1)[1]})
+    facts.raw.dpkg = None
+    for name in ("apt", APT_SO, "pip", "pip-23.0.1.dist-info"):
+        put(facts, f"{PACKAGED}/{name}", s.S_IFDIR | 0o755)
+    for name, sha in local.items():
+        put(facts, f"{SITE}/{name}", s.S_IFDIR | 0o755)
+        if sha:
+            facts.raw.raw.setdefault("py_shadows", {})[f"{SITE}/{name}"] = sha
+    for name in user_site:
+        put(facts, f"/root/.local/lib/python3.11/site-packages/{name}", s.S_IFREG | 0o644)
+    from deploytests.verify.parse import py_shadowing
+
+    facts.remote["inventory"]["py_shadowing"] = py_shadowing(facts.raw)  # (as the probe's parse makes it)
+    return facts
+
+
+def test_a_python_module_no_package_ships_before_a_packaged_one_on_roots_sys_path_fails(exp):
+    """Class (the load path of root's interpreters: perl's @INC and root's PATH judged, Python's sys.path for .pth
+    files only): a root ``pip install`` (or a copy by hand) into /usr/local/lib/python3.X/dist-packages, before
+    /usr/lib/python3/dist-packages on every python3 root runs, takes a packaged module's name, and apt's hooks,
+    unattended-upgrades, certbot import it. One line per install: a pip install's entries go together under its
+    dist-info (its RECORD lists them), a copy by hand alone; pinned by the manifest of its files. Other member:
+    root's own user site (no pin holds there). A local module of no packaged name passes."""
+    from deploytests.verify import parse
+
+    facts = python_site(server(), {"apt": "aa" * 32, "mine": None})
+    msg = failing(facts, exp).get("cw_load_path", "")
+    assert f"- {SITE}/apt: apt no package ships, before {PACKAGED}/apt (python3-apt) on the sys.path of every " \
+           "python3 root runs" in msg, msg
+    assert f'allow_commands = ["{SITE}/apt sha256:{"aa" * 32}"]' in msg and "mine" not in msg, msg
+    assert "cw_load_path" not in failing(facts, allowing(exp, commands=(f"{SITE}/apt",)))
+    # a root pip install of pip: its package and its dist-info, one line under the dist-info, pinned by both
+    # (and the .pth it installs, which site.py runs: one install, one line, its bytes in the pin)
+    facts = python_site(server(), {"pip": "bb" * 32, "pip-25.0.dist-info": None})
+    facts.raw.files[f"{SITE}/pip-25.0.dist-info/RECORD"] = {"st": [s.S_IFREG | 0o644, 0, 0, 0, 0, 0], "data":
+                                                           "pip/__init__.py,sha256=x,1\npip-25.0.dist-info/RECORD,,\n"
+                                                           "pip-hook.pth,sha256=y,9\n"}
+    put(facts, f"{SITE}/pip-hook.pth", s.S_IFREG | 0o644)
+    facts.raw.files[f"{SITE}/pip-hook.pth"]["data"] = "import os\n"
+    facts.remote["inventory"]["py_shadowing"] = parse.py_shadowing(facts.raw)
+    msg = failing(facts, exp).get("cw_load_path", "")
+    assert f"- {SITE}/pip-25.0.dist-info: pip and {SITE}/pip-hook.pth no package ships, before {PACKAGED}/pip" \
+        in msg, msg
+    assert msg.count(f"- {SITE}/") == 1, msg  # (no line for pip/ alone, none for its .pth)
+    pin = facts.remote["inventory"]["py_shadowing"][0]["sha256"]
+    facts.raw.files[f"{SITE}/pip-hook.pth"]["data"] = "import sys\n"
+    assert parse.py_shadowing(facts.raw)[0]["sha256"] != pin
+    # root's own user site: the root collector lists it; no pin holds
+    facts = python_site(server(), {}, user_site=(APT_SO,))
+    msg = failing(facts, exp).get("cw_load_path", "")
+    assert f"/root/.local/lib/python3.11/site-packages/{APT_SO}: apt_pkg no package ships, before " \
+           f"{PACKAGED}/{APT_SO} (python3-apt)" in msg and "Root's own user site: no pin of it holds" in msg, msg
+
+
+def test_a_python_install_is_pinned_by_the_manifest_of_its_files(tmp_path, monkeypatch):
+    """The login collector hashes each entry of /usr/local's site dir that takes a packaged module's name (a
+    directory: every file under it, links as their targets, in name order) and reads the dist-infos' RECORDs;
+    an entry of no packaged name is not hashed. A changed file changes the pin."""
+    local, packaged = tmp_path / "local", tmp_path / "packaged"
+    (local / "apt" / "sub").mkdir(parents=True)
+    (packaged / "apt").mkdir(parents=True)
+    (local / "apt" / "__init__.py").write_text("x = 1\n")
+    (local / "apt" / "sub" / "m.py").write_text("y = 2\n")
+    (local / "apt" / "link").symlink_to("/etc/passwd")
+    (local / "mine").mkdir()
+    (local / "apt-2.0.dist-info").mkdir()
+    (local / "apt-2.0.dist-info" / "RECORD").write_text("apt/__init__.py,,\n")
+    monkeypatch.setattr(collect_login, "ROOT_SITE", [str(local), str(packaged)])
+    out: dict = {"errors": {}, "files": {}, "dirs": {str(local): sorted(p.name for p in local.iterdir()),
+                                                     str(packaged): ["apt"]}, "size": 0}
+    collect_login.py_shadows(out)
+    import hashlib
+
+    sha = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    expected = sha((f"{sha(b'x = 1' + bytes([10]))}  {local}/apt/__init__.py\n-> /etc/passwd  {local}/apt/link\n"
+                    f"{sha(b'y = 2' + bytes([10]))}  {local}/apt/sub/m.py\n").encode())
+    assert out["py_shadows"] == {f"{local}/apt": expected}, out
+    assert out["files"][f"{local}/apt-2.0.dist-info/RECORD"]["data"] == "apt/__init__.py,,\n"
+    (local / "apt" / "sub" / "m.py").write_text("y = 3\n")
+    collect_login.py_shadows(out)
+    assert out["py_shadows"][f"{local}/apt"] != expected
+    with pytest.raises(OSError):
+        collect_login.manifest(str(local / "apt"), [1, 1 << 20])  # (past the files it may hash: no pin)

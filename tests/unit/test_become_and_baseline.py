@@ -146,6 +146,30 @@ def test_root_collector_reads_logins_key_files_through_no_link_and_no_other_name
     assert f"{keys}/app" not in files and out["errors"] == {}, out
 
 
+def test_root_collector_reads_each_logins_startup_files_in_a_home_only_it_may_enter(tmp_path, monkeypatch):
+    """Class (a root-capable login's files the gate cannot read): Debian 13's ``useradd -m`` makes homes ``0700``, so
+    the gate's login saw nothing of a second admin's ``.bashrc`` (a home copied with the app user's files: its owner
+    the app user) and the gate passed. ``collect_root.keys`` reads the same names in every login's home as in root's
+    (:data:`collect_root.ROOT_FILES`: the shell's startup files, the tools' configuration), one name at a time from
+    ``/``, never through a link: the runner judges who owns them."""
+    home = tmp_path / "home" / "opsadmin"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".bashrc").write_text("alias ll='ls -l'\n")
+    (home / ".profile").write_text("# mine\n")
+    (tmp_path / "elsewhere").write_text("x\n")
+    (home / ".bash_login").symlink_to(tmp_path / "elsewhere")
+    home.chmod(0o700)
+    acct = collections.namedtuple("acct", "pw_name pw_uid pw_dir pw_shell")
+    monkeypatch.setattr(collect_root.pwd, "getpwall", lambda: [acct("opsadmin", 1002, str(home), "/bin/bash")])
+    out: dict = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    collect_root.keys(out, str(tmp_path / "no-sshd_config"))
+    files = out["files"]
+    assert files[f"{home}/.bashrc"]["data"] == "alias ll='ls -l'\n", files
+    assert files[f"{home}/.profile"]["data"] == "# mine\n"
+    assert files[f"{home}/.bash_login"]["link"] == str(tmp_path / "elsewhere")  # (a link: its lstat, not followed)
+    assert "data" not in files[f"{home}/.bash_login"]
+
+
 # what sshd 9.2 makes of an AuthorizedKeysFile word for the login ops (uid 1002, home /home/ops): ``~`` and ``~NAME``
 # as it reads its configuration (``sshd -T`` prints them expanded: root's home, the named account's), then each
 # login's tokens in one pass (``%%`` is a ``%``, never the start of another token); relative: the home's

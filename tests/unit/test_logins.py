@@ -432,6 +432,36 @@ def test_systemd_manager_environment_is_judged_as_pam_envs(exp, path, text, said
     assert outcome("cw_pam", facts_of({path: fine}), exp) == "pass"
 
 
+STOCK_MANAGER = "LANG=C.UTF-8\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+
+
+@pytest.mark.parametrize("added, said", [
+    # sysd20's sd-set-environment-later: nothing restarted, every unit started later imports from there
+    ("PYTHONPATH=/srv/x\n", "PYTHONPATH=/srv/x: systemd sets it for every service it starts, root's daemons and "
+                            "timers' jobs too: it changes what they load (set at run time: no file holds it"),
+    # other members: the loader's variable; a PATH before the command dirs; any other variable (deny by default)
+    ("LD_PRELOAD=/tmp/x.so\n", "LD_PRELOAD=/tmp/x.so: systemd sets it"),
+    ("PATH=/srv/bin:/usr/sbin:/usr/bin\n", "PATH has /srv/bin: every service's PATH"),
+    ("X=$'a b'\n", "X=a b: systemd sets it for every service it starts, root's daemons and timers' jobs too, from "
+                   "now on (set at run time")])
+def test_pid_1s_environment_set_at_run_time_is_judged(exp, added, said):
+    """Class (sysd20, left open: ``systemctl set-environment`` changes pid 1's environment in memory, no file
+    holds it, and every unit started afterwards inherits it): the login collector reads it (``systemctl
+    show-environment``, a bus property any login may read) where systemd is pid 1, and what no file of the
+    manager's configuration sets is judged as DefaultEnvironment= is, and any other variable but the locale's is
+    a line too. Stock (LANG, the default PATH) and a variable a system.conf.d file sets (judged there) pass."""
+    facts = facts_of()
+    facts.raw.raw["manager_env"] = [0, STOCK_MANAGER]
+    assert outcome("cw_pam", facts, exp) == "pass"
+    facts.raw.raw["manager_env"] = [0, STOCK_MANAGER + added]
+    found = outcome("cw_pam", facts, exp)
+    assert f"- pid 1's environment (systemctl show-environment): {said}" in found, found
+    assert found.count("- pid 1's") == 1, found
+    facts = facts_of({"/etc/systemd/system.conf.d/proxy.conf": '[Manager]\nDefaultEnvironment="http_proxy=h:3128"\n'})
+    facts.raw.raw["manager_env"] = [0, STOCK_MANAGER + "http_proxy=h:3128\n"]
+    assert outcome("cw_pam", facts, exp) == "pass"
+
+
 # ---------------------------------------------------------------- apt
 
 
@@ -786,6 +816,22 @@ def test_the_keys_of_a_login_that_may_become_root_not_looked_at_are_said(exp):
     facts = admin_host(dict(ALICE, **{"/home/alice/.ssh/authorized_keys": "Permission denied"}))  # (.ssh 0700)
     assert outcome("cw_login_files", facts, exp) == "pass"
     assert any(".ssh/authorized_keys not looked at" in n for n in facts.notes), facts.notes
+
+
+def test_a_startup_file_in_a_home_the_gate_login_may_not_enter_is_judged_from_roots_read(exp):
+    """Debian 13's 0700 home: the login collector could not look at alice's ``.bashrc``, root's collector read it
+    (``collect_root.keys``: its ``lstat`` and bytes win in the merged snapshot): owned by the app user, it fails as
+    it does in a 0755 home, and nothing is left for the drift section; her own file passes."""
+    facts = admin_host({"/home/alice": [0o40700, 1500, 1500], "/home/alice/.ssh": "Permission denied",
+                        "/home/alice/.profile": "Permission denied"})
+    facts.raw.files["/home/alice/.bashrc"] = {"st": [0o100644, 1000, 1000, 9, 1700000000, 2], "data": "ls\n"}
+    result = outcome("cw_login_files", facts, exp)
+    assert "- /home/alice/.bashrc (0644): owned by appuser: alice, who becomes root" in result, result
+    facts.raw.files["/home/alice/.bashrc"]["st"][1:3] = [1500, 1500]
+    facts.raw.files["/home/alice/.profile"] = {"st": [0o100644, 1500, 1500, 9, 1700000000, 3], "data": "ls\n"}
+    facts.raw.files["/home/alice/.ssh"] = {"st": [0o40700, 1500, 1500, 9, 1700000000, 4]}
+    assert outcome("cw_login_files", facts, exp) == "pass"
+    assert not any(".bashrc" in n for n in facts.notes), facts.notes
 
 
 def test_a_key_file_of_a_login_that_may_become_root_changed_after_the_deploy_is_in_the_drift_section():
