@@ -381,7 +381,8 @@ def test_a_unit_file_or_drop_in_ucf_keeps_for_a_package_as_shipped_is_its_packag
 
 
 def test_a_second_drop_in_by_hand_among_the_packages_units_is_named_beside_the_override_a_line_names(exp):
-    """Class: entries by hand of a unit a line names already. An override of apache2.service in /etc (the relied unit's line names it) and a second
+    """Class: entries by hand of a unit a line names already. An override of apache2.service in /etc (the
+    relied unit's line names it) and a second
     drop-in of it by hand in /usr/lib: only the /etc one was named, and an allow_units entry written from that
     line pinned the /usr/lib one unseen. Now the entries another line does not name get their own line; those it
     names do not (one cause, one line)."""
