@@ -71,6 +71,9 @@ ROOT_ONLY = [("/etc/sudoers.d", 5000, False), ("/var/spool/cron/crontabs", 256, 
 # processes; the error log and its last rotation (logrotate renames it, then reloads Apache, whose restart signal
 # line goes to the renamed file, kept uncompressed by its delaycompress)
 LIMIT, BIG, PIDS, LOGS = 1 << 20, 48 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
+# the sockets again, after the walk of /proc: one the login collector's read listed before it and still here was
+# there the whole walk, its holder with it (a daemon restarting between the reads is neither: not "held by no one")
+NET = ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
@@ -116,7 +119,7 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
     except OSError as exc:
         os.close(fd)
         return out["files"].setdefault(path, {}).update(why=exc.strerror)
-    with open(fd, "rb", buffering=0) as f:
+    with open(fd, "rb") as f:  # (buffered: it reads to ``limit`` or the end, as slurp)
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or (st.st_nlink > 1 if anyone else st.st_uid != 0 or st.st_mode & 0o022):
             return entry.update(why="not a regular file %s: not read" % ("with one name" if anyone else
@@ -124,7 +127,7 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
         if tail is None and st.st_size > min(limit, BIG - out["size"]):  # never parsed in part: not at all
             return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
         f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
-        entry["data"] = f.read(limit).decode("latin-1")  # a regular file: one read returns all up to ``limit``
+        entry["data"] = f.read(limit).decode("latin-1")  # (/proc/net's files give a page per read call)
         out["size"] = min(BIG, out["size"] + len(json.dumps(entry["data"])))  # (as the reply writes it: 6 a control)
 
 
@@ -276,7 +279,7 @@ def collect(args, verdict):
     watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args.get("app_user"), args.get("deploy_user"),
                                                                 APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")] + [
-        (p, read, p) for p in ["/etc/sudoers"] + ROOT_FILES] + [(t, listed, t, m, a) for t, m, a in ROOT_ONLY] + [
+        (p, read, p) for p in NET + ["/etc/sudoers"] + ROOT_FILES] + [(t[0], listed, *t) for t in ROOT_ONLY] + [
         (f, read, f, 1 << 16, False, 0) for f in LOGS] + [("keys", keys), ("mapped", mapped), ("runs", runs, verdict)]
     # diagnostics: the error log's last bytes (the runner takes what came since its mark)
     for what, work, *more in [(ERROR_LOG, read, ERROR_LOG, LIMIT, False, 0)] if args.get("diagnose") else steps:

@@ -229,6 +229,8 @@ def read_root(res) -> dict:
     merged = dict(login, **root)
     for key in ("files", "dirs", "errors"):
         merged[key] = {**(login.get(key) or {}), **(root.get(key) or {})}
+    merged["earlier"] = {p: (login.get("files") or {}).get(p, {}).get("data") for p in _root.NET if p in (
+        root.get("files") or {})}  # (the login's reads of the sockets, before root's walk: parse.lasted)
     if "refused" in (root.get("runs") or {}) and login.get("refused"):
         merged["runs"] = {"refused": "not run as root: " + login["refused"]}
     return merged

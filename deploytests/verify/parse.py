@@ -503,6 +503,8 @@ class Procs:
                 if proto == "udp" and hex_address(fields[2])[1] != 0:
                     continue  # a connected UDP socket serves no one
                 procs = [self.shown(pid) for pid in owners.get(int(fields[9]), []) if pid in self.table]
+                if not procs and not lasted(self.snap, "/proc/net/" + name, fields[9]):
+                    continue  # (came or went during root's walk: its holder is not known from this run)
                 if procs and files is None:
                     files = dpkg_files(self.snap)
                 for p in procs:
@@ -618,6 +620,22 @@ def in_session(ancestors) -> bool:
     its session ended has it for parent, so the reaper is no session's."""
     return any(a["pid"] != 1 and a["user"] == "root" and a.get("ruid", 0) == 0 and (
         str(a["exe"]).split(" (")[0] in SSHD if a.get("exe") else a["comm"].startswith("sshd")) for a in ancestors)
+
+
+def lasted(snap: Snapshot, path: str, ino) -> bool:
+    """Whether the socket of inode ``ino`` is in both reads of ``path`` (``/proc/net/<proto>``): the login
+    collector's, before root's walk of ``/proc`` (``earlier``), and root's, after it. One in both was there the
+    whole walk, so a holder of it was seen if any process held it; one in a single read came or went during the
+    walk (a daemon restarting: its old socket gone, its new one made after the walk passed it), and who holds it is
+    not known from this run: it is not "held by no process" here (the next run judges it; a process started during
+    the walk is not seen either). Without root's read (no sudo) every socket lasted."""
+    earlier = (snap.raw.get("earlier") or {}).get(path)
+    if earlier is None:
+        return True
+    col = 6 if path.endswith("/unix") else 9  # (the inode's column: a name's newline starts a row of its own, which
+    #                                           can only add an inode, never hide one the kernel prints)
+    return all(str(ino) in {f[col] for f in (r.split() for r in text.splitlines()[1:]) if len(f) > col}
+               for text in (earlier, snap.text(path) or ""))
 
 
 def listening_ports(snap: Snapshot) -> list[int]:

@@ -47,7 +47,7 @@ def unix_listeners(snap, procs) -> list[dict]:
     ``{name, type, procs, hidden}``: its holders as :meth:`Procs.shown` shows them with ``program`` (what an
     ``allow_listen`` entry binds: :meth:`Procs.package`); ``hidden``: no holder seen and some process's file
     descriptors could not be read."""
-    from .parse import dpkg_files
+    from .parse import dpkg_files, lasted
 
     owners, found, files = procs.sockets(), [], None
     hidden = sorted(p["pid"] for p in procs.table.values() if not p["fds_seen"] and p["state"] not in "ZX")
@@ -55,6 +55,8 @@ def unix_listeners(snap, procs) -> list[dict]:
         if not (listening or kind == "0002") or AUTOBIND.fullmatch(name):
             continue
         holders = [procs.shown(pid) for pid in owners.get(ino, []) if pid in procs.table]
+        if not holders and not lasted(snap, "/proc/net/unix", ino):
+            continue  # (came or went during root's walk: its holder is not known from this run)
         if holders and files is None:
             files = dpkg_files(snap)
         for p in holders:

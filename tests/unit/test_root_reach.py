@@ -204,6 +204,49 @@ def test_a_loopback_service_whose_program_is_packaged_stays_the_distributions(pl
         assert sock["procs"][0]["package"] == "python3-minimal" and sock["procs"][0]["script"] is None, argv
 
 
+TCP_HEAD = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n")
+
+
+def tcp_row(port: int, inode: int) -> str:
+    return (f"   0: 0100007F:{port:04X} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 "
+            f"{inode} 1\n")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_socket_that_came_or_went_during_roots_walk_is_not_held_by_no_one_one_there_throughout_is(platform):
+    """Class: facts of one moment joined with facts of another. The login collector read the sockets
+    (/proc/net/tcp, udp, unix) seconds before root walked /proc for their holders: a daemon restarting in between
+    (an MTA's loopback port, twice on Debian 13 in the admin-tooling run) left its old socket "held by no process
+    of this server" and its new one unlisted. Root now reads the sockets again right after its walk
+    (collect_root.NET, in its first steps); a socket in one read only came or went during the walk and is not
+    said to be held by no one; one in both reads with no holder seen still is. Other member: a UNIX socket."""
+    from deploytests.verify import sockets
+    from deploytests.verify.collect_root import NET, collect
+
+    assert "/proc/net/tcp" in NET and "/proc/net/unix" in NET  # (what root reads again, after "processes")
+    assert collect.__code__.co_names.index("NET") > collect.__code__.co_names.index("processes")
+    raw = copy.deepcopy(STOCK[platform])
+    old, new, stuck = tcp_row(25, 77000), tcp_row(25, 77001), tcp_row(0x2382, 77002)
+    raw["earlier"] = {"/proc/net/tcp": TCP_HEAD + old + stuck}  # the login's read, before the walk
+    raw["files"]["/proc/net/tcp"] = {"data": TCP_HEAD + new + stuck}  # root's, after it (it wins the merge)
+    raw["proc"]["4242"] = {"uid": 0, "stat": "4242 (exim4) S 1 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 900 "
+                                             + "0 " * 30, "cmdline": "/usr/sbin/exim4\0-bd\0",
+                           "exe": "/usr/sbin/exim4", "cwd": "/", "sockets": ["socket:[77001]"], "status": ""}
+    found = {(s["port"], tuple(p["pid"] for p in s["procs"])) for s in parse.Procs(parse.Snapshot(raw)).listeners()}
+    assert (25, (4242,)) in found and (0x2382, ()) in found and len([f for f in found if f[0] == 25]) == 1, found
+    del raw["earlier"]  # (no read by root: the login's list alone, as without sudo)
+    raw["files"]["/proc/net/tcp"] = {"data": TCP_HEAD + old + stuck}
+    found = {(s["port"], tuple(p["pid"] for p in s["procs"])) for s in parse.Procs(parse.Snapshot(raw)).listeners()}
+    assert (25, ()) in found and (0x2382, ()) in found, found
+    head = "Num       RefCount Protocol Flags    Type St Inode Path\n"
+    row = "0000000000000000: 00000002 00000000 00010000 0001 01 {} @{}\n"
+    raw["earlier"] = {"/proc/net/unix": head + row.format(88000, "gone") + row.format(88002, "stuck")}
+    raw["files"]["/proc/net/unix"] = {"data": head + row.format(88002, "stuck")}
+    snap = parse.Snapshot(raw)
+    names = {s["name"] for s in sockets.unix_listeners(snap, parse.Procs(snap))}
+    assert "@stuck" in names and "@gone" not in names, names
+
+
 # ---------------------------------------------------------------- class 4: other privilege brokers
 
 @pytest.mark.parametrize("platform", PLATFORMS)
