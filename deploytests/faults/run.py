@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -383,6 +384,7 @@ class Campaign:
         run = self.workdir / f"run-{fleet.run_id}"
         run.mkdir()
         names = {item.name: item for item in items}
+        places = {item.name: f"{s.host}:{s.port}" for item, s in zip(items, fleet.servers, strict=True)}
         hosts = ", ".join(f'{{ name = "{item.name}", address = "{s.user}@{s.host}:{s.port}", '
                           f'base_url = "{s.base_url}" }}' for item, s in zip(items, fleet.servers, strict=True))
         config = f'config_file = "{self.cfg.config_file}"\n' if self.cfg.config_file else ""
@@ -426,9 +428,12 @@ class Campaign:
                 last = next((ln.strip() for ln in reversed(text) if ln.strip()), "no output")
                 item.problem = f"the gate run did not run (exit {proc.returncode}): {last[-200:]}"
                 continue
-            # nothing ran for this host: the session stopped (a host it could not reach, a bad setting)
+            # nothing ran for this host: the session stopped (a host it could not reach, a bad setting). A stop is
+            # a fault's catch only when it names that fault's host (its name or its address): one that names no
+            # host (the runner's own setting: a config file others may write) is no verdict, never a catch
             why = stop[stop.index("deploytests:"):]
-            if item.kind == "fault":
+            if item.kind == "fault" and (places.get(item.name, "@") in why or re.search(
+                    rf"(?<![\w.-]){re.escape(item.name)}(?![\w.-])", why)):
                 item.failed.append(f"session stop: {why.rstrip(' !')}")
             else:
                 item.problem = f"the gate run stopped: {why.rstrip(' !')}"

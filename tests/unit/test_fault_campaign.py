@@ -68,19 +68,27 @@ def test_a_gate_run_that_did_not_run_is_no_verdict(tmp_path, monkeypatch):
     server = SimpleNamespace(user="u", host="127.0.0.1", port=22, base_url="http://127.0.0.1:80")
     fleet = SimpleNamespace(run_id="r1", servers=[server, server], key=SimpleNamespace(path="k"), known_hosts="kh")
     for out, stopped in ((b"deploytests: rights: deploy=no\nERROR: file or directory not found: x\n", False),
-                         (b"deploytests: rights: deploy=no\n!!! _pytest.outcomes.Exit: deploytests: ssh://u@a: "
-                          b"could not log in !!!\n", True)):
+                         (b"deploytests: rights: deploy=no\n!!! _pytest.outcomes.Exit: deploytests: "
+                          b"ssh://u@127.0.0.1:22: could not log in !!!\n", True)):
         monkeypatch.setattr(R.subprocess, "run", lambda *a, out=out, **k: subprocess.CompletedProcess(a, 4, out))
         fault, clean = Item("f", "fault", fault=FAULTS[1]), Item("clean-1", "clean")
         c.gate([fault, clean], SimpleNamespace(**{**vars(fleet), "run_id": f"r{stopped}"}))
         report = Report([fault, clean], 1.0, 1, {})
         if stopped:
-            assert fault.caught and fault.failed == ["session stop: deploytests: ssh://u@a: could not log in"]
-            assert clean.problem.startswith("the gate run stopped: deploytests: ssh://u@a")
+            assert fault.caught and fault.failed == ["session stop: deploytests: ssh://u@127.0.0.1:22: could not log "
+                                                     "in"]
+            assert clean.problem.startswith("the gate run stopped: deploytests: ssh://u@127.0.0.1:22")
         else:
             assert not fault.caught and report.sensitivity == 0 and not report.ok
             assert fault.problem == clean.problem == "the gate run did not run (exit 4): ERROR: file or directory " \
                 "not found: x"
+    # another member: a stop that names no host of the run (the runner's own setting: a config file others may
+    # write) stopped every host alike: no verdict, never a catch (was "session stop: ...", 3/3 caught)
+    monkeypatch.setattr(R.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(
+        a, 4, b"!!! _pytest.outcomes.Exit: deploytests: refused: app.cfg may be changed by others (0664) !!!\n"))
+    fault = Item("f", "fault", fault=FAULTS[1])
+    c.gate([fault], SimpleNamespace(**{**vars(fleet), "run_id": "setting", "servers": [server]}))
+    assert not fault.caught and fault.problem.startswith("the gate run stopped: deploytests: refused: app.cfg")
     # another member: a run that crashed with no line of ours at all (was "session stop: the gate run ended with
     # exit 3", a catch)
     monkeypatch.setattr(R.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(
