@@ -491,6 +491,10 @@ FAULTS: tuple[Fault, ...] = (
           "silently", "apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
           "--no-install-recommends unattended-upgrades >/dev/null 2>&1; printf 'Unattended-Upgrade::Package-Blacklist "
           "\\173 \"apache2\"; \\175;\\n' > /etc/apt/apt.conf.d/52local"),
+    Fault("ssh-server-left-to-autoremove", "sec_updates", "openssh-server marked installed automatically "
+          "(apt-mark auto: a clean-up of what was installed by hand) with nothing installed by hand needing it: "
+          "the next apt autoremove takes away the deploy's and the gate's way in",
+          "apt-mark auto openssh-server >/dev/null"),
     Fault("service-policy-skips-reloads", "cw_root_acts", "a policy-rc.d by hand answering 101 to restarts and "
           "reloads (kept from a maintenance window): upgrades never restart what they fixed, logrotate never reloads "
           "Apache", "printf '#!/bin/sh\\ncase \"$2\" in restart|reload|force-reload) exit 101;; esac\\nexit 0\\n' "

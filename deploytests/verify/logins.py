@@ -856,6 +856,46 @@ def apt_held(texts: Mapping[str, str], prefs: list[str], confs: list[str], patte
     return out
 
 
+EXTENDED_STATES = "/var/lib/apt/extended_states"  # apt's marks: Auto-Installed: 1 (apt-mark auto)
+KEPT_BY = ("pre-depends", "depends", "recommends", "suggests")  # what apt's autoremove keeps by default
+
+
+def apt_autoremoved(texts: Mapping[str, str], patterns) -> list[tuple[str, str]]:
+    """``[(where, what)]``: each installed package matching ``patterns`` (fnmatch) that apt's next ``autoremove``
+    (run by hand, by unattended-upgrades' ``Remove-Unused-Dependencies``, or offered after every install) removes:
+    marked installed automatically (``apt-mark auto``, :data:`EXTENDED_STATES`) and reached by no dependency
+    (:data:`KEPT_BY`, any alternative, any version, a virtual package's every provider: generous, so never a false
+    alarm from a version apt would not take) from an installed package that is not so marked, or is Essential,
+    Important or Protected (apt's roots)."""
+    auto = {m.group(1).split(":")[0] for para in (texts.get(EXTENDED_STATES) or "").split("\n\n")
+            for m in [re.search(r"^Package: (\S+)", para, re.M)] if m and re.search(
+                r"^Auto-Installed: *1\s*$", para, re.M)}
+    if not auto:
+        return []
+    fields: dict[str, dict[str, str]] = {}
+    provides: dict[str, set[str]] = {}
+    for para in (texts.get("/var/lib/dpkg/status") or "").split("\n\n"):
+        head = dict((k.lower(), v.strip()) for k, v in re.findall(r"^([\w-]+):(.*(?:\n[ \t].*)*)", para, re.M))
+        if head.get("package") and head.get("status", "").endswith(" installed"):
+            fields[head["package"]] = head
+            for name in re.findall(r"([^\s,(|]+)", head.get("provides", "")):
+                provides.setdefault(name.split(":")[0], set()).add(head["package"])
+    kept = [n for n, f in fields.items() if n not in auto or "yes" in (f.get("essential"), f.get("important"),
+                                                                        f.get("protected"))]
+    seen = set(kept)
+    while kept:
+        f = fields[kept.pop()]
+        for name in re.findall(r"(?:^|[,|])\s*([^\s,(|]+)", ", ".join(f.get(k, "") for k in KEPT_BY)):
+            for dep in {name.split(":")[0]} | provides.get(name.split(":")[0], set()):
+                if dep in fields and dep not in seen:
+                    seen.add(dep)
+                    kept.append(dep)
+    gone = sorted(n for n in _installed(texts.get("/var/lib/dpkg/status") or "", tuple(patterns)) if n not in seen)
+    return [(EXTENDED_STATES, f"{', '.join(gone[:6])}{' ...' if len(gone) > 6 else ''}: marked installed "
+                              "automatically (apt-mark auto) and needed by no package that is not: the next apt "
+                              "autoremove removes them (apt-mark manual puts them back)")] if gone else []
+
+
 @functools.lru_cache(maxsize=16)
 def _installed(status: str, patterns: tuple) -> dict[str, str]:
     """``{package: its Status value}`` of dpkg's ``status`` text for the installed packages matching ``patterns``

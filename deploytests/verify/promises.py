@@ -4983,7 +4983,7 @@ def sec_updates(facts, exp):
     switched on, it is how the server takes them: its ``Package-Blacklist`` naming one of them is that hold for
     it (:func:`deploytests.verify.logins.uu_blacklisted`), unless the file is allowed (``allow_cron``, pinned). A
     server without it passes: the packages can take their updates, by hand."""
-    from .logins import apt_held, uu_blacklisted
+    from .logins import apt_autoremoved, apt_held, uu_blacklisted
     from .mechanisms import texts
 
     snap = _snapshot(facts, "apt's preferences")
@@ -4992,7 +4992,8 @@ def sec_updates(facts, exp):
                      snap.listdir("/etc/apt/apt.conf.d") or [], [p.format(py=py) for p in exp.stack.verified_packages])
     lines = [f"{ln}: apt reads it as root" for ln in _unread(
         snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
-    lines += [f"{where}: {what}" for where, what in found]
+    lines += [f"{where}: {what}" for where, what in found + apt_autoremoved(texts(facts) or {}, [
+        p.format(py=py) for p in exp.stack.verified_packages])]
     lines += [f"{where}: {what}: the stack's fixes wait for someone to run apt by hand. "
               + _allow_hint(exp, "allow_cron", where.rsplit(":", 1)[0]) for where, what in uu_blacklisted(
                   texts(facts) or {}, snap.listdir("/etc/apt/apt.conf.d") or [],

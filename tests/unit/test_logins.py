@@ -1140,3 +1140,52 @@ def test_sshd_closing_a_silent_deploy_session_sooner_than_its_steps_bound_fails(
     else:
         assert f"/etc/ssh/sshd_config:1: ChannelTimeout {cut}: sshd closes a session channel silent for" in found \
             and "loses its session midway" in found, found
+
+
+# ---------------------------------------------------------------- the stack's packages kept by apt's marks
+
+def marked_auto(*names: str) -> dict:
+    return {"/var/lib/apt/extended_states": "".join(f"Package: {n}\nArchitecture: amd64\nAuto-Installed: 1\n\n"
+                                                    for n in names)}
+
+
+def stack_status(py: str) -> str:
+    """dpkg's status of the stack's packages with their dependencies as Debian ships them (shortened)."""
+    pkgs = {"apache2": "Depends: apache2-bin (= 2.4.62-1), apache2-data, apache2-utils, lsb-base\n"
+                       "Recommends: ssl-cert\n",
+            "apache2-bin": "Depends: libapr1 (>= 1.7.0), libc6 (>= 2.34)\nProvides: httpd, apache2-api-20120211\n",
+            "apache2-data": "", "apache2-utils": "Depends: libapr1, libc6\n", "libapr1": "Depends: libc6\n",
+            "libc6": "", "lsb-base": "", "ssl-cert": "",
+            "libapache2-mod-wsgi-py3": f"Depends: apache2-api-20120211, apache2-bin (>= 2.4.16-6~), "
+                                       f"python3 (>= 3.11~), libpython{py} (>= {py}), libc6:any\n",
+            "python3": f"Pre-Depends: python{py}-minimal\nDepends: python{py}\n",
+            f"python{py}": f"Depends: python{py}-minimal, libpython{py}-stdlib\n",
+            f"python{py}-minimal": "", f"libpython{py}-stdlib": "", f"libpython{py}": "",
+            "sudo": "Depends: libc6, libpam-modules\n", "libpam-modules": "", "openssh-server": ""}
+    return "".join(f"Package: {n}\nStatus: install ok installed\nPriority: optional\n{d}\n" for n, d in pkgs.items())
+
+
+@pytest.mark.parametrize("server", sorted(STOCK))
+def test_the_stacks_packages_the_next_autoremove_removes_fail(server, exp):
+    """Class: the stack kept only by chance, its packages marked installed automatically (``apt-mark auto``, a
+    clean-up of "what we installed by hand") with nothing installed by hand needing them: the server serves, the
+    gate passed, and the next ``apt autoremove`` (by hand, by unattended-upgrades' Remove-Unused-Dependencies, or
+    the one apt offers after every install) removes Apache and mod_wsgi. Other member: sudo alone (the deploy's
+    every root step). A stack package something kept needs (Python, through mod_wsgi's Depends) stays."""
+    py = for_platform(server.split("-")[0]).python_version
+    status = {"/var/lib/dpkg/status": stack_status(py)}
+    assert outcome("sec_updates", facts_of(status, server), exp) == "pass"
+    found = outcome("sec_updates", facts_of({**status, **marked_auto("apache2", "libapache2-mod-wsgi-py3")},
+                                            server), exp)
+    assert "/var/lib/apt/extended_states: apache2, libapache2-mod-wsgi-py3: marked installed automatically" in \
+        found and "the next apt autoremove removes them" in found, found
+    found = outcome("sec_updates", facts_of({**status, **marked_auto("sudo")}, server), exp)
+    assert "/var/lib/apt/extended_states: sudo: marked installed automatically" in found, found
+    kept = marked_auto(f"python{py}", f"libpython{py}", f"python{py}-minimal", "apache2-bin", "python3")
+    assert outcome("sec_updates", facts_of({**status, **kept}, server), exp) == "pass"
+    # apache2 auto, but a package installed by hand needs a web server by its virtual name: apache2-bin stays,
+    # apache2 (its configuration and scripts) goes
+    found = outcome("sec_updates", facts_of({"/var/lib/dpkg/status": stack_status(py) + "Package: site\nStatus: "
+                                             "install ok installed\nDepends: httpd\n\n", **marked_auto(
+                                                 "apache2", "apache2-bin")}, server), exp)
+    assert "extended_states: apache2: marked" in found, found
