@@ -6741,7 +6741,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "sshd, PAM, the C library and their libraries) take their updates: no dpkg hold, no apt pin that keeps "
             "a version or ranks the security archive below another release, no APT::Default-Release, and where "
             "unattended-upgrades is installed and on, no Package-Blacklist entry naming one (allow_cron, pinned): "
-            "their security updates do not stop silently", "test_stack_packages_take_their_updates",
+            "their security updates do not stop silently; and stay installed: none marked installed automatically "
+            "(apt-mark auto) with nothing installed by hand needing it, which the next apt autoremove removes",
+            "test_stack_packages_take_their_updates",
             "/etc/apt/preferences.d/apache2-pin:2: Package: apache2 ... / Pin: version 2.4.62-1~deb12u2 / "
             "Pin-Priority: 1001 (apache2): keeps version ..."),
     Promise("sec_apt", f"{SEC}: packages", "every apt source is signature-checked: no [trusted=yes] or "
