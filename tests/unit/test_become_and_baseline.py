@@ -514,7 +514,7 @@ def test_sysctls_lowered_on_disk_fail_in_boots_order(exp):
     ("net.ipv4.ip_unprivileged_port_start=0\n", "ip_unprivileged_port_start = 0 (secure: 1024)"),  # blind
     ("kernel.perf_event_paranoid = -1\n", "perf_event_paranoid = -1 (secure: 2)"),  # other members (after)
     ("net.ipv4.conf.all.accept_source_route=1\n", "accept_source_route = 1 (secure: 0)"),
-    ("vm.unprivileged_userfaultfd = 1\n", "unprivileged_userfaultfd = 1 (secure: 0)"),  # sec21's blind fault
+    ("vm.unprivileged_userfaultfd = 1\n", "unprivileged_userfaultfd = 1 (secure: 0)"),  # a blind set's fault
     ("net.ipv6.conf.all.accept_source_route=1\n", "ipv6.conf.all.accept_source_route = 1 (secure: 0)"),  # (after)
     ("vm.unprivileged_userfaultfd = 0\nvm.mmap_min_addr = 65536\n", None),  # (DevSec's values: stricter)
     ("net.ipv4.ip_forward=0\nnet.core.somaxconn=1024\nvm.swappiness=10\n", None)])  # tuning and hardening pass
@@ -899,7 +899,7 @@ def test_a_copy_kept_beside_root_configs_or_under_var_is_found(open_tmp, monkeyp
 
 
 @pytest.mark.parametrize("place, content, what", [
-    # sec21's blind faults: a secret value of the config in a root script in /usr/local/sbin (0755), the private
+    # a blind set's faults: a secret value of the config in a root script in /usr/local/sbin (0755), the private
     # key of the app's client certificate under /usr/local/share (0644): only whole copies were searched for, and
     # private keys only under /etc
     ("usr/local/sbin/app-export", '#!/bin/sh\nexport APP_TOKEN=s3cr3t-value-1\n', "secret"),
@@ -909,7 +909,7 @@ def test_a_copy_kept_beside_root_configs_or_under_var_is_found(open_tmp, monkeyp
     ("opt/report/.env", "DATABASE_URL=postgresql://app:hunter2-db-pw@db/app\n", "secret"),
     ("srv/backup/id_backup", "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "b3Blbn" * 11 + "\n", "key")])
 def test_secret_material_others_may_read_where_copies_are_left_is_found(open_tmp, monkeypatch, place, content, what):
-    """Class (sec21): secret material others may read in the places copies are left, not only whole copies of the
+    """Class: secret material others may read in the places copies are left, not only whole copies of the
     config: a value of the config under a secret-looking key, or a private key's block, in any file there the tree
     reader reads; the value never leaves the server. A file without either, or one others may not read, is no
     finding."""

@@ -152,7 +152,7 @@ def test_the_runner_reads_the_words_the_collector_lstat_d(exp, word):
 
 
 @pytest.mark.parametrize("path, line", [
-    # sec21's blind fault: logrotate's compress program in a tools dir another login owns: logrotate.d's files were
+    # a blind set's fault: logrotate's compress program in a tools dir another login owns: logrotate.d's files were
     # left whole to the rule that reads only their scripts, so no other line of theirs was judged
     ("/etc/logrotate.d/ops-jobs", "    compresscmd /opt/ops/zstd-wrap"),
     # the other member, written after reading the gate: uncompresscmd (logrotate runs it as root too)
@@ -160,7 +160,7 @@ def test_the_runner_reads_the_words_the_collector_lstat_d(exp, word):
     # (passed before: dpkg's own hook, judged by the naming rule already when the tools dir is not an admin's)
     ("/etc/dpkg/dpkg.cfg.d/etc-snapshot", 'post-invoke="/opt/ops/etc-snapshot"')])
 def test_a_root_configuration_line_naming_a_program_another_login_may_change_fails(exp, path, line):
-    """Class (sec21): every line of root's configuration under /etc that no other rule turns into a job is judged
+    """Class: every line of root's configuration under /etc that no other rule turns into a job is judged
     by the naming rule (logrotate.d's directives too: its scripts are jobs, its log paths the logrotate rule's); a
     root's tools dir there passes."""
     named = {"/opt": {"st": [D | 0o755, 0, 0, 1, 0, 5]}, "/opt/ops": {"st": [D | 0o755, 1001, 1001, 1, 0, 6]},

@@ -436,7 +436,7 @@ STOCK_MANAGER = "LANG=C.UTF-8\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/us
 
 
 @pytest.mark.parametrize("added, said", [
-    # sysd20's sd-set-environment-later: nothing restarted, every unit started later imports from there
+    # a systemd fault (set-environment later): nothing restarted, every unit started later imports from there
     ("PYTHONPATH=/srv/x\n", "PYTHONPATH=/srv/x: systemd sets it for every service it starts, root's daemons and "
                             "timers' jobs too: it changes what they load (set at run time: no file holds it"),
     # other members: the loader's variable; a PATH before the command dirs; any other variable (deny by default)
@@ -445,7 +445,7 @@ STOCK_MANAGER = "LANG=C.UTF-8\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/us
     ("X=$'a b'\n", "X=a b: systemd sets it for every service it starts, root's daemons and timers' jobs too, from "
                    "now on (set at run time")])
 def test_pid_1s_environment_set_at_run_time_is_judged(exp, added, said):
-    """Class (sysd20, left open: ``systemctl set-environment`` changes pid 1's environment in memory, no file
+    """Class (``systemctl set-environment`` changes pid 1's environment in memory, no file
     holds it, and every unit started afterwards inherits it): the login collector reads it (``systemctl
     show-environment``, a bus property any login may read) where systemd is pid 1, and what no file of the
     manager's configuration sets is judged as DefaultEnvironment= is, and any other variable but the locale's is

@@ -137,7 +137,7 @@ def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(ex
 
 
 @pytest.mark.parametrize("text, said", [
-    # sec21's blind fault: every block device 0666 'for a backup agent that reads the disk raw' (root's file, running
+    # a blind set's fault: every block device 0666 'for a backup agent that reads the disk raw' (root's file, running
     # nothing: the rule judged only RUN+= and PROGRAM=)
     ('# the backup agent reads the disk raw\nSUBSYSTEM=="block", MODE="0666"\n', "read and write"),
     # the other member, written after reading the gate: input devices readable by all (every keystroke typed there)
@@ -145,7 +145,7 @@ def test_an_entry_of_a_place_root_acts_later_that_reaches_the_apps_tree_fails(ex
     ('SUBSYSTEM=="tty", ATTRS{idVendor}=="0403", GROUP="dialout", MODE="0660"\n', None),  # (a group: passes)
     ('# SUBSYSTEM=="block", MODE="0666"\n', None)])
 def test_a_udev_rule_by_hand_opening_devices_to_every_user_fails(exp, text, said):
-    """Class (sec21): what a udev rule by hand grants (the mode of the device nodes it matches), not only what it
+    """Class: what a udev rule by hand grants (the mode of the device nodes it matches), not only what it
     runs: others' bits on a device are every local user's access to it from the next boot."""
     path = "/etc/udev/rules.d/99-local.rules"
     facts = host(files={path: (F | 0o644, 0, text)}, dirs={"/etc/udev/rules.d": ["99-local.rules"]})
