@@ -9,6 +9,17 @@ from deploytests.__main__ import main
 from deploytests.containers.images import image_specs
 
 
+@pytest.fixture(autouse=True)
+def own_install(monkeypatch):
+    """These tests run ``main`` in this process, whose ``sys.path`` holds the checkout (an editable install: under
+    CI its ``.tox`` holds the other workers' temporary directories, some made 0770 on purpose), and CI runs them
+    as root, when every command first judges its install (test_admin_entry's subject): here the install is the
+    runner's own, as a user's wheel in a venv of theirs is."""
+    import deploytests.__main__ as entry
+
+    monkeypatch.setattr(entry, "loose_install", lambda *a, **k: None)
+
+
 def usage_error(capsys, *argv: str) -> str:
     with pytest.raises(SystemExit) as info:
         main(list(argv))
