@@ -30,3 +30,14 @@ def installer_wheel(tmp_path_factory) -> Path:
     cmd = packmod.pip_download_command(["installer"], "3.11", dest)
     subprocess.run(cmd, check=True, capture_output=True, env=packmod.pip_env())
     return next(dest.glob("installer-*-py3-none-any.whl"))
+
+
+@pytest.fixture
+def own_install(monkeypatch):
+    """For tests that run ``main`` in this process, whose ``sys.path`` holds the checkout (an editable install: under
+    CI its ``.tox`` holds the other workers' temporary directories, some made 0770 on purpose), and CI runs them
+    as root, when every command first judges its install (test_admin_entry's subject): here the install is the
+    runner's own, as a user's wheel in a venv of theirs is."""
+    import deploytests.__main__ as entry
+
+    monkeypatch.setattr(entry, "loose_install", lambda *a, **k: None)

@@ -8,16 +8,7 @@ import pytest
 from deploytests.__main__ import main
 from deploytests.containers.images import image_specs
 
-
-@pytest.fixture(autouse=True)
-def own_install(monkeypatch):
-    """These tests run ``main`` in this process, whose ``sys.path`` holds the checkout (an editable install: under
-    CI its ``.tox`` holds the other workers' temporary directories, some made 0770 on purpose), and CI runs them
-    as root, when every command first judges its install (test_admin_entry's subject): here the install is the
-    runner's own, as a user's wheel in a venv of theirs is."""
-    import deploytests.__main__ as entry
-
-    monkeypatch.setattr(entry, "loose_install", lambda *a, **k: None)
+pytestmark = pytest.mark.usefixtures("own_install")  # (main() in this process: conftest.own_install)
 
 
 def usage_error(capsys, *argv: str) -> str:
