@@ -240,9 +240,8 @@ def mapped(out):
 def shadow(out, path="/etc/shadow"):
     """Each entry of /etc/shadow (or /etc/gshadow: its administrators, members) as [name, "empty"/"locked" (!...)/
     "none" (*)/"set", the other fields], under the file's name: no hash leaves root."""
-    rows = [ln.split(":") for ln in slurp(path, LIMIT).splitlines()]
     out[os.path.basename(path)] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8]
-                                    for r in rows if len(r) > 1]
+                                    for r in (ln.split(":") for ln in slurp(path, LIMIT).splitlines()) if len(r) > 1]
 
 
 def bounded(out, what, items, most):
