@@ -157,11 +157,8 @@ def keys(out, sshd="/etc/ssh/sshd_config"):
 def listed(out, top, most, anyone):
     """Every entry of ``top`` (one level, at most ``most``: a bound hit is in ``errors``), read as :func:`read`
     does (a crontab or ``at`` job: any owner's, 64 KiB; its name a file name, nothing more)."""
-    try:
-        out["dirs"][top] = sorted(os.listdir(top))
-    except FileNotFoundError:  # (a spool that is not there is not an error)
-        return
-    for name in bounded(out, top, [n for n in out["dirs"][top] if not (anyone and n.startswith("."))], most):
+    out["dirs"].update({top: sorted(os.listdir(top))} if os.path.exists(top) else {})  # (a spool not there: no error)
+    for name in bounded(out, top, [n for n in out["dirs"].get(top, []) if not (anyone and n.startswith("."))], most):
         read(out, top + "/" + name, 65536 if anyone else LIMIT, anyone)
 
 
