@@ -76,6 +76,8 @@ LIMIT, BIG, PIDS, LOGS = 1 << 20, 48 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
 NET = ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
+# the lstat fields of a file the reply gives ("st" of ``files``, ``mapped``), in this order
+STAT = ("mode", "uid", "gid", "size", "mtime", "ino")
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
 WATCHED = [("environ", 65536), ("maps", LIMIT), ("cgroup", 4096)]
 # who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow());
@@ -107,28 +109,30 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
     ``limit`` bytes of it (``tail``: from that byte, never before its last ``limit``). ``anyone``: any owner's file
     with no other name (a crontab, a login's key file: a hard link to a file of root's is not read), opened from
     ``/`` one name at a time, none of them followed if it is a link (``O_NOFOLLOW``): its owner may make or swap a
-    link on its way (its home, ``~/.ssh``), and root follows none."""
-    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
+    link on its way (its home, ``~/.ssh``), and root follows none. Whatever it finds there (a directory, a FIFO, a
+    name gone meanwhile, an error) is this entry's ``why``: never the end of the step that reads the next one."""
+    entry, fd = out["files"].setdefault(path, {}), os.open("/", os.O_RDONLY | os.O_DIRECTORY)
     try:  # (a link gone between lstat and readlink is recorded as gone)
         st = os.lstat(path)
-        entry = out["files"][path] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]}
+        entry.update(st=[getattr(st, "st_" + k) for k in STAT])
         entry.update({"link": os.readlink(path)} if stat.S_ISLNK(st.st_mode) else {})
         for name in path.split("/")[1:] if anyone else [path]:  # (an absolute path: opened as it is)
             up, fd = fd, os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
             os.close(up)
-    except OSError as exc:
-        os.close(fd)
-        return out["files"].setdefault(path, {}).update(why=exc.strerror)
-    with open(fd, "rb") as f:  # (buffered: it reads to ``limit`` or the end, as slurp)
-        st = os.fstat(fd)
+        st = os.fstat(fd)  # (what was opened: its type and owner before a byte is read)
         if not stat.S_ISREG(st.st_mode) or (st.st_nlink > 1 if anyone else st.st_uid != 0 or st.st_mode & 0o022):
             return entry.update(why="not a regular file %s: not read" % ("with one name" if anyone else
                                                                          "of root's, not writable by group or others"))
         if tail is None and st.st_size > min(limit, BIG - out["size"]):  # never parsed in part: not at all
             return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
-        f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
-        entry["data"] = f.read(limit).decode("latin-1")  # (/proc/net's files give a page per read call)
+        with open(fd, "rb", closefd=False) as f:  # (buffered: it reads to ``limit`` or the end, as slurp)
+            f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
+            entry["data"] = f.read(limit).decode("latin-1")  # (/proc/net's files give a page per read call)
         out["size"] = min(BIG, out["size"] + len(json.dumps(entry["data"])))  # (as the reply writes it: 6 a control)
+    except Exception as exc:  # (OSError's text, else its kind: EIO, a name another user made a directory ...)
+        entry.update(why=getattr(exc, "strerror", None) or "%s: %s" % (type(exc).__name__, exc))
+    finally:
+        os.close(fd)
 
 
 def keys(out, sshd="/etc/ssh/sshd_config"):
@@ -227,9 +231,11 @@ def mapped(out):
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
     for path in bounded(out, "mapped files", sorted(found), min(4096, max(0, BIG - out["size"]) >> 13)):  # (8 KiB)
         for p in ["/"] + ["/".join(path[:4096].split("/", 64)[:i]) for i in range(2, min(path.count("/"), 63) + 2)]:
-            st = out["mapped"][p] if p in out["mapped"] else os.lstat(p) if os.path.lexists(p) else None
-            st = out["mapped"][p] = [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino] if \
-                isinstance(st, os.stat_result) else st  # (gone, or "(deleted)": None, the upgrade rule's)
+            try:  # (gone, or "(deleted)": None, the upgrade rule's)
+                st = out["mapped"][p] if p in out["mapped"] else os.lstat(p)
+            except OSError:  # (one gone since a process named it ends this path's walk, never the step's)
+                st = None
+            st = out["mapped"][p] = [getattr(st, "st_" + k) for k in STAT] if isinstance(st, os.stat_result) else st
             if not st or not stat.S_ISDIR(st[0]) or st[1] or st[0] & 0o022 and not st[0] & stat.S_ISVTX:
                 break
 
