@@ -20,9 +20,10 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   together), ``python`` (X.Y), ``ticks`` (``SC_CLK_TCK``), ``errors`` ({what: why});
 - ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``
   of ``/etc/sudoers``, every entry of ``/etc/sudoers.d`` (root's regular files, not writable by group or others:
-  their bytes), every crontab and ``at`` job (their owners' files: bytes only, never parsed here; at most 256
-  each, 64 KiB each) and the error log (its ``lstat`` and last 64 KiB: when Apache's root parent last began a
-  reload, ``parse.reload_began``; in diagnostics, its tail);
+  their bytes), :data:`GRANTS` (at's and cron's lists of who may queue jobs too), every crontab and ``at`` job
+  (their owners' files: bytes only, never parsed here; at most 256 each, 64 KiB each) and the error log (its
+  ``lstat`` and last 64 KiB: when Apache's root parent last began a reload, ``parse.reload_began``; in
+  diagnostics, its tail);
 - ``dirs``: ``{directory: [names]}`` of those directories and of root's Python user site (its entries read as
   sudoers' are: root's ``.pth`` files);
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, cwd, sockets, open}}`` for every process (``sockets`` None:
@@ -74,6 +75,9 @@ LIMIT, BIG, PIDS, LOGS = 1 << 20, 48 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
 # the sockets again, after the walk of /proc: one the login collector's read listed before it and still here was
 # there the whole walk, its holder with it (a daemon restarting between the reads is neither: not "held by no one")
 NET = ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
+# root's configuration that grants and that only root may read: sudoers (0440), and who may queue jobs: at's lists
+# (at.deny 0640 root:daemon, as at ships it) and cron's (often 0600): emptied or widened, the app user may schedule
+GRANTS = ["/etc/sudoers", "/etc/at.allow", "/etc/at.deny", "/etc/cron.allow", "/etc/cron.deny"]
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
 # the lstat fields of a file the reply gives ("st" of ``files``, ``mapped``), in this order
@@ -281,7 +285,7 @@ def collect(args, verdict):
     watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args.get("app_user"), args.get("deploy_user"),
                                                                 APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")] + [
-        (p, read, p) for p in NET + ["/etc/sudoers"] + ROOT_FILES] + [(t[0], listed, *t) for t in ROOT_ONLY] + [
+        (p, read, p) for p in NET + GRANTS + ROOT_FILES] + [(t[0], listed, *t) for t in ROOT_ONLY] + [
         (f, read, f, 1 << 16, False, 0) for f in LOGS] + [("keys", keys), ("mapped", mapped), ("runs", runs, verdict)]
     # diagnostics: the error log's last bytes (the runner takes what came since its mark)
     for what, work, *more in [(ERROR_LOG, read, ERROR_LOG, LIMIT, False, 0)] if args.get("diagnose") else steps:
