@@ -32,7 +32,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   ``allow_processes`` entry may name, whose environment it binds) and the stack's Apache binary's (the daemons and
   their parents), and ``environ`` for root's (where a root program finds code by name: ``PYTHONPATH``,
   ``LD_PRELOAD``, ``PATH``);
-- ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
+- ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino, ctime] or None}``: the ``lstat`` of each file those ``maps``
   name, of each path those ``environ`` name, of every process's program (its ``exe``), of :data:`ROOT_FILES`,
   and of each absolute path root's own files read here name (crontab, ``at`` jobs,
   user site's ``.pth`` files, sudoers files, root's home's files), and of each directory above it (who may change
@@ -80,8 +80,9 @@ NET = ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
 GRANTS = ["/etc/sudoers", "/etc/at.allow", "/etc/at.deny", "/etc/cron.allow", "/etc/cron.deny"]
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
-# the lstat fields of a file the reply gives ("st" of ``files``, ``mapped``), in this order
-STAT = ("mode", "uid", "gid", "size", "mtime", "ino")
+# the lstat fields of a file the reply gives, in this order: the first six in ``files``' "st", all in ``mapped``
+# (ctime: allow_mapped's pin; the kernel sets it at every write and chmod, and no one sets it back)
+STAT = ("mode", "uid", "gid", "size", "mtime", "ino", "ctime")
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
 WATCHED = [("environ", 65536), ("maps", LIMIT), ("cgroup", 4096)]
 # who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow());
@@ -118,7 +119,7 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
     entry, fd = out["files"].setdefault(path, {}), os.open("/", os.O_RDONLY | os.O_DIRECTORY)
     try:  # (a link gone between lstat and readlink is recorded as gone)
         st = os.lstat(path)
-        entry.update(st=[getattr(st, "st_" + k) for k in STAT])
+        entry.update(st=[getattr(st, "st_" + k) for k in STAT[:6]])
         entry.update({"link": os.readlink(path)} if stat.S_ISLNK(st.st_mode) else {})
         for name in path.split("/")[1:] if anyone else [path]:  # (an absolute path: opened as it is)
             up, fd = fd, os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
