@@ -614,22 +614,25 @@ def unheld_imports(wheel: Path) -> list[str]:
                     sources[name] = ast.parse(zf.read(name))
                 except (SyntaxError, ValueError):  # (not Python this interpreter reads: not judged)
                     continue
-    tops = {h.split(".")[0] for h in held if h}
     unheld: dict[str, str] = {}
     for name, tree in sorted(sources.items()):
         package = name[:-3].split("/")[:-1]  # (the package a relative import starts from)
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in
+                       ast.unparse(node.test) for n in ast.walk(node)}  # (never imported at run time)
         for node in ast.walk(tree):
             wanted = []
-            if isinstance(node, ast.Import):
+            if isinstance(node, ast.Import) and id(node) not in typing_only:
                 wanted = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
+            elif isinstance(node, ast.ImportFrom) and id(node) not in typing_only:
                 base = ".".join((package[:len(package) - node.level + 1] if node.level else []) +
                                 ([node.module] if node.module else []))
                 wanted = [base] if base not in held else [] if base not in packages else [  # (a module's names:
                     f"{base}.{a.name}" for a in node.names if a.name != "*" and not _binds(  # its attributes)
                         sources.get(base.replace(".", "/") + "/__init__.py"), a.name, base)]
             for module in wanted:
-                if module.split(".")[0] in tops and module not in held:
+                parent, _, last = module.rpartition(".")
+                if module not in held and not last.startswith("__") and _closed(sources.get(
+                        parent.replace(".", "/") + "/__init__.py")):
                     unheld.setdefault(module, f"{name}:{getattr(node, 'lineno', 0)}")  # (an import: its line)
     if not unheld:
         return []
@@ -639,6 +642,16 @@ def unheld_imports(wheel: Path) -> list[str]:
             "compiled extension its setup skipped when it could not compile it, the wheel then tagged py3-none-any; "
             "a module its packaging config does not list), so the servers get ImportError there or run its fallback; "
             "make the build hold it (`pip wheel -v .` shows what it built and skipped), then pack again"]
+
+
+def _closed(init: ast.Module | None) -> bool:
+    """Whether a package's ``__init__`` (None: none in the wheel, a namespace another distribution shares, or no
+    package of its own) leaves its submodules to be files of it: no ``__path__`` it extends, no import hook it
+    adds (``sys.meta_path``, ``path_hooks``: a vendoring shim), no module ``__getattr__``."""
+    return init is not None and not any(
+        isinstance(n, ast.Name) and n.id == "__path__" and isinstance(n.ctx, ast.Store)
+        or isinstance(n, ast.Attribute) and n.attr in ("meta_path", "path_hooks", "__path__")
+        or isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "__getattr__" for n in ast.walk(init))
 
 
 def _binds(init: ast.Module | None, name: str, package: str) -> bool:

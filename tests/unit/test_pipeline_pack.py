@@ -879,7 +879,12 @@ def test_a_module_the_apps_wheel_imports_of_its_own_and_does_not_hold_is_named(t
         "ok/core.py": "from ok import VERSION, helper\nfrom . import run as again\nimport ok.core\n",
         "lazy/__init__.py": "def __getattr__(name):\n    return name\n", "lazy/use.py": "from lazy import thing\n",
         "star/__init__.py": "from .core import *\n", "star/core.py": "A = 1\n", "star/use.py": "from star import A\n",
-        "ok/ext.py": "import requests\nfrom json import loads\nfrom .. import nothing_above\n"})
+        "ok/ext.py": "import requests\nfrom json import loads\nfrom .. import nothing_above\nfrom ok import __file__\n"
+                     "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ok.stubs import Thing\n",
+        # a namespace another distribution shares (zope.interface imports zope.event), a vendoring import hook
+        "zope/interface/__init__.py": "import zope.event\nfrom zope import schema\n",
+        "shim/__init__.py": "import sys\nsys.meta_path.append(object())\n",
+        "shim/use.py": "from shim.extern import six\n"})
     assert packmod.unheld_imports(fine) == []
 
 
