@@ -216,6 +216,15 @@ FAULTS: tuple[Fault, ...] = (
     Fault("app-user-cron", "cw_schedules", "a cron job for the app user (its crontab)",
           "mkdir -p /var/spool/cron/crontabs; echo '*/5 * * * * /bin/true' > /var/spool/cron/crontabs/{app_user}; "
           "chmod 600 /var/spool/cron/crontabs/{app_user}"),
+    Fault("at-deny-lets-apache-queue", "cw_schedules", "at installed, Apache's user taken off at's /etc/at.deny "
+          "(0640 root:daemon: only root reads it): www-data may queue at jobs that outlive any deploy",
+          "apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+          "--no-install-recommends at >/dev/null 2>&1; sed -i '/^www-data$/d' /etc/at.deny"),
+    Fault("cron-allow-names-the-app-user", "cw_schedules", "cron installed and a cron.allow made 0600 as hardening "
+          "guides say, listing root and the app user: the app may queue crontab jobs that outlive any deploy",
+          "apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+          "--no-install-recommends cron >/dev/null 2>&1; printf 'root\\n{app_user}\\n' > /etc/cron.allow; "
+          "chmod 600 /etc/cron.allow"),
     Fault("tmpfiles-hands-releases-to-the-app", "cw_root_acts", "a tmpfiles.d line by hand that makes releases/ "
           "the app user's at every boot (the app may then change the code a deploy made)",
           "mkdir -p /etc/tmpfiles.d; echo 'z {root}/releases 0775 {app_user} {app_group} -' > "

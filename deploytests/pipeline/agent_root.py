@@ -80,8 +80,8 @@ def at(server_path):  # the file of the server's absolute path (the unit tests' 
     return SYSTEM.root + server_path
 
 
-def run(cmd, what, hint="", env=None, check=True, **kw):
-    proc = SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, **kw)
+def run(cmd, what, hint="", env=None, check=True):
+    proc = SYSTEM.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     out = proc.stdout.decode("utf-8", "replace")
     if check and proc.returncode != 0:
         raise AgentError("%s (exit %d): %s" % (what, proc.returncode, (out.strip().splitlines() or ["no output"])[-1]),
@@ -209,8 +209,8 @@ def ensure_users(changes, args, undo):
     holds its own invariants here: two users, neither root, the app user absent or one bootstrap created, the deploy
     user an existing account bootstrap did not create."""
     user, deploy = args["app_user"], args["deploy_user"]
-    ours, accounts = set((read_file(STATE_DIR + "/users") or b"").decode().split()), SYSTEM.passwd.getpwall()
-    uids = {entry.pw_name: entry.pw_uid for entry in accounts}
+    ours = set((read_file(STATE_DIR + "/users") or b"").decode().split())
+    uids = {entry.pw_name: entry.pw_uid for entry in SYSTEM.passwd.getpwall()}
     if user == deploy or user in uids and user not in ours or deploy not in uids or deploy in ours or 0 in (
             uids.get(user), uids[deploy]):
         raise AgentError("refusing app_user %r, deploy_user %r: two users, neither root, the app user one bootstrap "

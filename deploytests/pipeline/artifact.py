@@ -43,6 +43,7 @@ test, the targets file or a local database makes no new release. Costs and cache
 
 from __future__ import annotations
 
+import ast
 import glob
 import hashlib
 import io
@@ -177,6 +178,7 @@ def pack(project_dir: Path | str, cfg: DeployConfig, *, python_version: str = "3
                     python_version=python_version, manifest=info, seconds=time.monotonic() - started,
                     cached=not built, machine=machine,
                     warnings=tuple(ignored_but_shipped(project_dir, app_wheel) + uncompiled_catalogs(app_wheel)
+                                   + unheld_imports(app_wheel)
                                    + dropped_extensions([w for w in [app_wheel, *deps] if w.name in install])))
 
 
@@ -584,6 +586,89 @@ def uncompiled_catalogs(wheel: Path) -> list[str]:
             "(`pybabel compile -d <package>/translations`, Django's `python manage.py compilemessages`), before pack "
             "builds the wheel, and ship the .mo files as package data (poetry-core leaves out what git ignores: "
             "include = [{ path = \"<package>/translations/**/*.mo\", format = \"wheel\" }] in [tool.poetry])"]
+
+
+def unheld_imports(wheel: Path) -> list[str]:
+    """One warning when the app's wheel's own code imports a module of its own packages that the wheel does not
+    hold (no ``.py``, package or compiled module of that name): its build left it out -- an extension its setup
+    skipped when it could not compile it (the wheel is then tagged ``py3-none-any``: nothing in its name says an
+    extension was meant), a module its packaging config does not list -- and the servers get ImportError there or
+    run its fallback. Read from the wheel's files (``ast``): nothing of it runs. ``from pkg import name`` counts only
+    when ``pkg/__init__.py`` binds no ``name`` (an attribute is no module) and has no ``*`` import or
+    ``__getattr__``."""
+    with zipfile.ZipFile(wheel) as zf:
+        files = [n for n in zf.namelist() if ".dist-info/" not in n and ".data/" not in n and not n.endswith("/")]
+        held: set[str] = set()
+        packages: set[str] = set()
+        for name in files:
+            parts = name.split("/")
+            packages.update(".".join(parts[:i]) for i in range(1, len(parts)))  # (every directory: a package)
+            stem = parts[-1].split(".")[0]  # (tallyho/_speed.cpython-311-x86_64-linux-gnu.so: tallyho._speed)
+            if parts[-1].endswith((".py", ".so", ".pyd")):
+                held.add(".".join(parts[:-1] + ([] if stem == "__init__" else [stem])))
+        held |= packages
+        sources = {}
+        for name in files:
+            if name.endswith(".py"):
+                try:
+                    sources[name] = ast.parse(zf.read(name))
+                except (SyntaxError, ValueError):  # (not Python this interpreter reads: not judged)
+                    continue
+    unheld: dict[str, str] = {}
+    for name, tree in sorted(sources.items()):
+        package = name[:-3].split("/")[:-1]  # (the package a relative import starts from)
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in
+                       ast.unparse(node.test) for n in ast.walk(node)}  # (never imported at run time)
+        for node in ast.walk(tree):
+            wanted = []
+            if isinstance(node, ast.Import) and id(node) not in typing_only:
+                wanted = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and id(node) not in typing_only:
+                base = ".".join((package[:len(package) - node.level + 1] if node.level else []) +
+                                ([node.module] if node.module else []))
+                wanted = [base] if base not in held else [] if base not in packages else [  # (a module's names:
+                    f"{base}.{a.name}" for a in node.names if a.name != "*" and not _binds(  # its attributes)
+                        sources.get(base.replace(".", "/") + "/__init__.py"), a.name, base)]
+            for module in wanted:
+                parent, _, last = module.rpartition(".")
+                if module not in held and not last.startswith("__") and _closed(sources.get(
+                        parent.replace(".", "/") + "/__init__.py")):
+                    unheld.setdefault(module, f"{name}:{getattr(node, 'lineno', 0)}")  # (an import: its line)
+    if not unheld:
+        return []
+    (module, where), more = next(iter(unheld.items())), len(unheld) - 1
+    return [f"the app's wheel {wheel.name} does not hold {module}, which {where} imports"
+            + (f" (and {count(more, 'other module')} of its own)" if more else "") + ": its build left it out (a "
+            "compiled extension its setup skipped when it could not compile it, the wheel then tagged py3-none-any; "
+            "a module its packaging config does not list), so the servers get ImportError there or run its fallback; "
+            "make the build hold it (`pip wheel -v .` shows what it built and skipped), then pack again"]
+
+
+def _closed(init: ast.Module | None) -> bool:
+    """Whether a package's ``__init__`` (None: none in the wheel, a namespace another distribution shares, or no
+    package of its own) leaves its submodules to be files of it: no ``__path__`` it extends, no import hook it
+    adds (``sys.meta_path``, ``path_hooks``: a vendoring shim), no module ``__getattr__``."""
+    return init is not None and not any(
+        isinstance(n, ast.Name) and n.id == "__path__" and isinstance(n.ctx, ast.Store)
+        or isinstance(n, ast.Attribute) and n.attr in ("meta_path", "path_hooks", "__path__")
+        or isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "__getattr__" for n in ast.walk(init))
+
+
+def _binds(init: ast.Module | None, name: str, package: str) -> bool:
+    """Whether a package's ``__init__`` (None: it has none, a namespace) binds ``name`` otherwise than by importing
+    it from the package itself, or may (a ``*`` import, a module ``__getattr__``): then ``from package import
+    name`` needs no module of that name."""
+    for node in ast.walk(init) if init is not None else ():
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in (name,
+                                                                                                    "__getattr__"):
+            return True
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == name:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not (isinstance(node, ast.ImportFrom) and (
+                node.level == 1 and not node.module or node.module == package)):
+            if any(a.name == "*" or (a.asname or a.name.split(".")[0]) == name for a in node.names):
+                return True
+    return False
 
 
 def dropped_extensions(wheels: list[Path]) -> list[str]:

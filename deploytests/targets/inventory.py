@@ -145,7 +145,7 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("allow_mapped", Strings(unique=True), default=(),
           example='["/usr/local/lib/libvendor.so.1 sha256:' + PIN_EXAMPLE + '"]',
           doc="files no package ships that Apache's processes or the app's\ndaemons map as code (a vendor's "
-              "library), each pinned to\nits identity as root sees it (inode, size, mtime, mode,\nowner: "
+              "library), each pinned to\nits identity as root sees it (inode, size, mtime, ctime,\nmode, owner: "
               "any rewrite or replacement changes it)"),
     Field("allow_pam", Strings(unique=True), default=(),
           example='["pam_access.so sha256:' + PIN_EXAMPLE + '"]',

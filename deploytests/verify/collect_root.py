@@ -20,9 +20,10 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   together), ``python`` (X.Y), ``ticks`` (``SC_CLK_TCK``), ``errors`` ({what: why});
 - ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``
   of ``/etc/sudoers``, every entry of ``/etc/sudoers.d`` (root's regular files, not writable by group or others:
-  their bytes), every crontab and ``at`` job (their owners' files: bytes only, never parsed here; at most 256
-  each, 64 KiB each) and the error log (its ``lstat`` and last 64 KiB: when Apache's root parent last began a
-  reload, ``parse.reload_began``; in diagnostics, its tail);
+  their bytes), :data:`GRANTS` (at's and cron's lists of who may queue jobs too), every crontab and ``at`` job
+  (their owners' files: bytes only, never parsed here; at most 256 each, 64 KiB each) and the error log (its
+  ``lstat`` and last 64 KiB: when Apache's root parent last began a reload, ``parse.reload_began``; in
+  diagnostics, its tail);
 - ``dirs``: ``{directory: [names]}`` of those directories and of root's Python user site (its entries read as
   sudoers' are: root's ``.pth`` files);
 - ``proc``: ``{pid: {uid, stat, status, cmdline, exe, cwd, sockets, open}}`` for every process (``sockets`` None:
@@ -31,7 +32,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
   ``allow_processes`` entry may name, whose environment it binds) and the stack's Apache binary's (the daemons and
   their parents), and ``environ`` for root's (where a root program finds code by name: ``PYTHONPATH``,
   ``LD_PRELOAD``, ``PATH``);
-- ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino] or None}``: the ``lstat`` of each file those ``maps``
+- ``mapped``: ``{path: [mode, uid, gid, size, mtime, ino, ctime] or None}``: the ``lstat`` of each file those ``maps``
   name, of each path those ``environ`` name, of every process's program (its ``exe``), of :data:`ROOT_FILES`,
   and of each absolute path root's own files read here name (crontab, ``at`` jobs,
   user site's ``.pth`` files, sudoers files, root's home's files), and of each directory above it (who may change
@@ -74,8 +75,14 @@ LIMIT, BIG, PIDS, LOGS = 1 << 20, 48 << 20, 8192, (ERROR_LOG, ERROR_LOG + ".1")
 # the sockets again, after the walk of /proc: one the login collector's read listed before it and still here was
 # there the whole walk, its holder with it (a daemon restarting between the reads is neither: not "held by no one")
 NET = ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
+# root's configuration that grants and that only root may read: sudoers (0440), and who may queue jobs: at's lists
+# (at.deny 0640 root:daemon, as at ships it) and cron's (often 0600): emptied or widened, the app user may schedule
+GRANTS = ["/etc/sudoers", "/etc/at.allow", "/etc/at.deny", "/etc/cron.allow", "/etc/cron.deny"]
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
+# the lstat fields of a file the reply gives, in this order: the first six in ``files``' "st", all in ``mapped``
+# (ctime: allow_mapped's pin; the kernel sets it at every write and chmod, and no one sets it back)
+STAT = ("mode", "uid", "gid", "size", "mtime", "ino", "ctime")
 PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
 WATCHED = [("environ", 65536), ("maps", LIMIT), ("cgroup", 4096)]
 # who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow());
@@ -107,28 +114,30 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
     ``limit`` bytes of it (``tail``: from that byte, never before its last ``limit``). ``anyone``: any owner's file
     with no other name (a crontab, a login's key file: a hard link to a file of root's is not read), opened from
     ``/`` one name at a time, none of them followed if it is a link (``O_NOFOLLOW``): its owner may make or swap a
-    link on its way (its home, ``~/.ssh``), and root follows none."""
-    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
+    link on its way (its home, ``~/.ssh``), and root follows none. Whatever it finds there (a directory, a FIFO, a
+    name gone meanwhile, an error) is this entry's ``why``: never the end of the step that reads the next one."""
+    entry, fd = out["files"].setdefault(path, {}), os.open("/", os.O_RDONLY | os.O_DIRECTORY)
     try:  # (a link gone between lstat and readlink is recorded as gone)
         st = os.lstat(path)
-        entry = out["files"][path] = {"st": [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino]}
+        entry.update(st=[getattr(st, "st_" + k) for k in STAT[:6]])
         entry.update({"link": os.readlink(path)} if stat.S_ISLNK(st.st_mode) else {})
         for name in path.split("/")[1:] if anyone else [path]:  # (an absolute path: opened as it is)
             up, fd = fd, os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
             os.close(up)
-    except OSError as exc:
-        os.close(fd)
-        return out["files"].setdefault(path, {}).update(why=exc.strerror)
-    with open(fd, "rb") as f:  # (buffered: it reads to ``limit`` or the end, as slurp)
-        st = os.fstat(fd)
+        st = os.fstat(fd)  # (what was opened: its type and owner before a byte is read)
         if not stat.S_ISREG(st.st_mode) or (st.st_nlink > 1 if anyone else st.st_uid != 0 or st.st_mode & 0o022):
             return entry.update(why="not a regular file %s: not read" % ("with one name" if anyone else
                                                                          "of root's, not writable by group or others"))
         if tail is None and st.st_size > min(limit, BIG - out["size"]):  # never parsed in part: not at all
             return entry.update(why="larger than the %d bytes it may send: not read" % min(limit, BIG - out["size"]))
-        f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
-        entry["data"] = f.read(limit).decode("latin-1")  # (/proc/net's files give a page per read call)
+        with open(fd, "rb", closefd=False) as f:  # (buffered: it reads to ``limit`` or the end, as slurp)
+            f.seek(0 if tail is None else max(tail, st.st_size - limit, 0))
+            entry["data"] = f.read(limit).decode("latin-1")  # (/proc/net's files give a page per read call)
         out["size"] = min(BIG, out["size"] + len(json.dumps(entry["data"])))  # (as the reply writes it: 6 a control)
+    except Exception as exc:  # (OSError's text, else its kind: EIO, a name another user made a directory ...)
+        entry.update(why=getattr(exc, "strerror", None) or "%s: %s" % (type(exc).__name__, exc))
+    finally:
+        os.close(fd)
 
 
 def keys(out, sshd="/etc/ssh/sshd_config"):
@@ -157,11 +166,8 @@ def keys(out, sshd="/etc/ssh/sshd_config"):
 def listed(out, top, most, anyone):
     """Every entry of ``top`` (one level, at most ``most``: a bound hit is in ``errors``), read as :func:`read`
     does (a crontab or ``at`` job: any owner's, 64 KiB; its name a file name, nothing more)."""
-    try:
-        out["dirs"][top] = sorted(os.listdir(top))
-    except FileNotFoundError:  # (a spool that is not there is not an error)
-        return
-    for name in bounded(out, top, [n for n in out["dirs"][top] if not (anyone and n.startswith("."))], most):
+    out["dirs"].update({top: sorted(os.listdir(top))} if os.path.exists(top) else {})  # (a spool not there: no error)
+    for name in bounded(out, top, [n for n in out["dirs"].get(top, []) if not (anyone and n.startswith("."))], most):
         read(out, top + "/" + name, 65536 if anyone else LIMIT, anyone)
 
 
@@ -230,9 +236,11 @@ def mapped(out):
         r"/(?<![^\s'\"=,:)!]/)[^\s'\"`=:;,&|<>(){}$]+", e.get("data") or "")}  # (none starts in base64)
     for path in bounded(out, "mapped files", sorted(found), min(4096, max(0, BIG - out["size"]) >> 13)):  # (8 KiB)
         for p in ["/"] + ["/".join(path[:4096].split("/", 64)[:i]) for i in range(2, min(path.count("/"), 63) + 2)]:
-            st = out["mapped"][p] if p in out["mapped"] else os.lstat(p) if os.path.lexists(p) else None
-            st = out["mapped"][p] = [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino] if \
-                isinstance(st, os.stat_result) else st  # (gone, or "(deleted)": None, the upgrade rule's)
+            try:  # (gone, or "(deleted)": None, the upgrade rule's)
+                st = out["mapped"][p] if p in out["mapped"] else os.lstat(p)
+            except OSError:  # (one gone since a process named it ends this path's walk, never the step's)
+                st = None
+            st = out["mapped"][p] = [getattr(st, "st_" + k) for k in STAT] if isinstance(st, os.stat_result) else st
             if not st or not stat.S_ISDIR(st[0]) or st[1] or st[0] & 0o022 and not st[0] & stat.S_ISVTX:
                 break
 
@@ -240,9 +248,8 @@ def mapped(out):
 def shadow(out, path="/etc/shadow"):
     """Each entry of /etc/shadow (or /etc/gshadow: its administrators, members) as [name, "empty"/"locked" (!...)/
     "none" (*)/"set", the other fields], under the file's name: no hash leaves root."""
-    rows = [ln.split(":") for ln in slurp(path, LIMIT).splitlines()]
     out[os.path.basename(path)] = [[r[0], {"": "empty", "!": "locked", "*": "none"}.get(r[1][:1], "set")] + r[2:8]
-                                    for r in rows if len(r) > 1]
+                                    for r in (ln.split(":") for ln in slurp(path, LIMIT).splitlines()) if len(r) > 1]
 
 
 def bounded(out, what, items, most):
@@ -279,7 +286,7 @@ def collect(args, verdict):
     watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args.get("app_user"), args.get("deploy_user"),
                                                                 APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")] + [
-        (p, read, p) for p in NET + ["/etc/sudoers"] + ROOT_FILES] + [(t[0], listed, *t) for t in ROOT_ONLY] + [
+        (p, read, p) for p in NET + GRANTS + ROOT_FILES] + [(t[0], listed, *t) for t in ROOT_ONLY] + [
         (f, read, f, 1 << 16, False, 0) for f in LOGS] + [("keys", keys), ("mapped", mapped), ("runs", runs, verdict)]
     # diagnostics: the error log's last bytes (the runner takes what came since its mark)
     for what, work, *more in [(ERROR_LOG, read, ERROR_LOG, LIMIT, False, 0)] if args.get("diagnose") else steps:

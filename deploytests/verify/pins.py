@@ -9,8 +9,9 @@ when a written pin is stale or missing. What each pin covers (:func:`digest`):
 
 - a cron, hook or Apache file: the sha256 of its bytes (after root's links; ``sha256sum FILE``);
 - a file Apache or the daemons map as code that no package ships (``allow_mapped``): the sha256 of ``PATH MODE UID
-  GID SIZE MTIME INO``, the root collector's ``lstat`` of it (no program of the gate hashes what root alone
-  sees mapped: its identity, which a rewrite, a replacement or a chmod changes);
+  GID SIZE MTIME INO CTIME``, the root collector's ``lstat`` of it (no program of the gate hashes what root alone
+  sees mapped: its identity, which a rewrite, a replacement or a chmod changes, and a rewrite whose mtime is set
+  back with ``touch -d`` too: the kernel sets the ctime, and no one sets it back);
 - a unit: the sha256 of ``sha256sum``'s lines (``HEX  PATH``) of its unit file and every drop-in the gate reads
   for it, in systemd's search order (a link whose target is not read: its ``-> target`` text);
 - a privileged file or a /usr/local command: the login collector's sha256 of the regular file (through root's
@@ -290,7 +291,7 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
         return _unit(facts, name)
     if kind == "mapped":  # (root's lstat of what the daemons map: its identity, which a rewrite or swap changes)
         st = ((getattr(getattr(facts, "raw", None), "raw", None) or {}).get("mapped") or {}).get(name)
-        return _sha(f"{name} {' '.join(str(x) for x in st[:6])}".encode()) if isinstance(st, list) and len(
+        return _sha(f"{name} {' '.join(str(x) for x in st[:7])}".encode()) if isinstance(st, list) and len(
             st) >= 6 else None
     if kind == "pam":
         return _pam(facts, name)
@@ -399,7 +400,8 @@ def hint(exp, key: str, value: str) -> str:
     ident = allow.identity(kind, value) if allow.identity else ""
     if kind == "mapped":
         ident = (f"review it as root first (sha256sum {value}: the pin is of its identity as root's collector sees "
-                 f"it, its inode, size, mtime, mode and owner, which a rewrite, a replacement or a chmod changes, "
+                 f"it, its inode, size, mtime, ctime, mode and owner, which a rewrite (its mtime set back too), a "
+                 f"replacement or a chmod changes, "
                  f"not of its bytes), then ")
     elif ident:
         ident = (f"review it as root first (the gate's login may not read {ident}: the pin is of its identity, its "

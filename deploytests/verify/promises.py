@@ -2192,7 +2192,7 @@ def cw_schedules(facts, exp):
               f"this file reads or runs what they put there (a script, a module, a hook dir, a config it includes). "
               + _allow_hint(exp, "allow_cron", file) for file, where, path, who in
               others_named(snap, [j for j in other if not found[id(j)]], exp, facts) if file not in exp.allow.cron]
-    lines += guards_off(snap, exp) + stock_lines_gone(snap, exp)
+    lines += guards_off(snap, exp) + stock_lines_gone(snap, exp) + queue_grants(snap, exp)
     lines += [f"{why}: cron reads it whole, so its jobs are not accounted for" for why in unread_schedules(facts)]
     lines += copies_others_read(snap, cron + units, root)
     lines += globbed_by_root(snap, cron + (inv.get("at_jobs") or []), root)
@@ -2391,6 +2391,36 @@ def stock_lines_gone(snap, exp) -> list[str]:
             lines.append(f"{path}: {len(gone)} line{'s' * (len(gone) > 1)} {pkg} ships setting something "
                          f"{'are' if len(gone) > 1 else 'is'} not there ({'; '.join(repr(ln) for ln in gone[:3])}"
                          f"{' ...' if len(gone) > 3 else ''}): {STOCK_GONE}. " + _allow_hint(exp, "allow_cron", path))
+    return lines
+
+
+QUEUE_LISTS = {"/etc/at.allow": "at", "/etc/cron.allow": "crontab"}
+
+
+def queue_grants(snap, exp) -> list[str]:
+    """A line per list of who may queue jobs (at's ``/etc/at.allow``, cron's ``/etc/cron.allow``: no package ships
+    one, and they are often made ``0600``: root's read, ``collect_root.GRANTS``) that names the app user or Apache's
+    user, or that the gate could not read: whoever it names queues code that runs with its rights at a time it
+    picks, outliving any deploy. at's stock ``/etc/at.deny`` (``0640 root:daemon``: it keeps www-data and the
+    other system accounts out) emptied or thinned is :func:`stock_lines_gone`'s: a line its package ships gone."""
+    if not getattr(snap, "files", None):
+        return []
+    who, lines = {exp.cfg.app_user: "the app user", exp.stack.apache.run_user: "Apache's user"}, []
+    for path, tool in QUEUE_LISTS.items():
+        st, text = snap.st(path), snap.text(path)
+        if not st or not stat.S_ISREG(st[0]) or path in exp.allow.cron:
+            continue
+        if text is None:
+            why = (snap.files.get(path) or {}).get("why") or "not read"
+            lines.append(f"{path}: {tool} lets only whom it lists queue jobs, and the gate could not read it ({why}): "
+                         f"whether the app user or Apache's user may is not known; make it root's, not writable by "
+                         f"others (root reads it), or remove it")
+            continue
+        named = [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), 1) if ln.strip() in who]
+        lines += [f"{path}:{n}: {user!r}: {who[user]} may queue {tool} jobs: code that runs as {user} at a time it "
+                  f"picks, outliving any deploy and unseen until it is queued (at's and cron's stock lists let no "
+                  f"service account in by name). remove the line; " + _allow_hint(exp, "allow_cron", path)
+                  for n, user in named if user != "root"]
     return lines
 
 
@@ -6504,8 +6534,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "an unchecked or unsafe mode set on, or a bare flag: curl's insecure; trust given by name: pip's "
             "trusted-host; a trust store at /dev/null) in a file not as its package ships it, and no line a "
             "conffile ships setting something is gone from it (deleted, commented out, the file removed: sudo's "
-            "use_pty, PAM's pam_nologin; compared with the stack's baseline of Debian's conffiles as shipped, by "
-            "dpkg's md5), unless allowed; "
+            "use_pty, PAM's pam_nologin, a name of at's /etc/at.deny, 0640 and read as root; compared with the "
+            "stack's baseline of Debian's conffiles as shipped, by dpkg's md5), and no list of who may queue jobs "
+            "(/etc/at.allow, /etc/cron.allow, read as root) names the app user or Apache's user, unless allowed; "
             "whatever is allowed, no root job hands a bare glob to a command in a directory the app writes (its "
             "file names become options: tar's --checkpoint-action), and none (nor a root script it runs) writes or "
             "creates a file in a directory the app's tree holds or someone but root may add a name to (a link put "

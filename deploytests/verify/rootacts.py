@@ -155,7 +155,7 @@ def view(snap):
     if snap is None or not (snap.raw.get("named") or snap.raw.get("mapped")):
         return snap
     if getattr(snap, "acts_view", None) is None:
-        root = {p: {"st": st} if st else {"why": os.strerror(errno.ENOENT)} for p, st in
+        root = {p: {"st": st[:6]} if st else {"why": os.strerror(errno.ENOENT)} for p, st in  # (ctime: the pin's)
                 (snap.raw.get("mapped") or {}).items()}
         snap.acts_view = Snapshot(dict(snap.raw, files={**root, **snap.files, **(snap.raw.get("named") or {})}))
     return snap.acts_view

@@ -170,6 +170,56 @@ def test_root_collector_reads_each_logins_startup_files_in_a_home_only_it_may_en
     assert "data" not in files[f"{home}/.bash_login"]
 
 
+@pytest.mark.parametrize("odd", ["dir", "fifo", "unreadable"])
+def test_one_logins_odd_entry_does_not_end_roots_read_of_the_others(odd, tmp_path, monkeypatch):
+    """Class (one entry's error ends a root step over everyone's): root opened a name a login made a directory
+    (``~/.bashrc``, ``~/.ssh/authorized_keys2``) and ``open(fd)`` raised outside the entry's ``try``: the key and
+    startup files of every later login in /etc/passwd order went unread, a false failure any login could cause on
+    purpose to blind the check for the others. Now whatever one entry is (a directory, a FIFO, an error reading
+    it) is that entry's ``why``; the next login's files are read. The other member: root's ``lstat`` of what the
+    processes name (``mapped``), a name gone between its two reads ended the walk of every later path."""
+    first, later = tmp_path / "home" / "aaa", tmp_path / "home" / "zzz"
+    for home in (first, later):
+        (home / ".ssh").mkdir(parents=True)
+    if odd == "dir":
+        (first / ".bashrc").mkdir()
+    elif odd == "fifo":
+        os.mkfifo(first / ".bashrc")
+    else:  # (an I/O error reading it: a bad block, a FUSE home)
+        (first / ".bashrc").write_text("x\n")
+        real = collect_root.os.fstat
+
+        def fstat(fd):
+            if os.readlink(f"/proc/self/fd/{fd}").endswith("/aaa/.bashrc"):
+                raise OSError(5, "Input/output error")
+            return real(fd)
+        monkeypatch.setattr(collect_root.os, "fstat", fstat)
+    (later / ".bashrc").write_text("alias ll='ls -l'\n")
+    acct = collections.namedtuple("acct", "pw_name pw_uid pw_dir pw_shell")
+    monkeypatch.setattr(collect_root.pwd, "getpwall", lambda: [acct("aaa", 1001, str(first), "/bin/bash"),
+                                                              acct("zzz", 1002, str(later), "/bin/bash")])
+    out: dict = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    collect_root.keys(out, str(tmp_path / "no-sshd_config"))
+    assert out["errors"] == {}, out["errors"]
+    assert out["files"][f"{later}/.bashrc"]["data"] == "alias ll='ls -l'\n"
+    assert "data" not in out["files"][f"{first}/.bashrc"] and out["files"][f"{first}/.bashrc"]["why"]
+    # the other member: a name gone between root's two looks at it ends only that name's walk
+    (tmp_path / "kept").write_text("")
+    gone = str(tmp_path / "gone")
+    real_lstat, real_lexists = collect_root.os.lstat, collect_root.os.path.lexists
+
+    def lstat(path, *args, **kwargs):
+        if path == gone:
+            raise FileNotFoundError(2, "No such file or directory")
+        return real_lstat(path, *args, **kwargs)
+    monkeypatch.setattr(collect_root.os, "lstat", lstat)
+    monkeypatch.setattr(collect_root.os.path, "lexists", lambda p: p == gone or real_lexists(p))  # (there at first)
+    mapped: dict = {"proc": {"7": {"exe": None, "maps": None, "environ": f"A={gone}\0B={tmp_path}/kept"}},
+                    "errors": {}, "mapped": {}, "files": {}, "size": 0}
+    collect_root.mapped(mapped)
+    assert mapped["mapped"][gone] is None and mapped["mapped"][f"{tmp_path}/kept"], mapped["mapped"]
+
+
 # what sshd 9.2 makes of an AuthorizedKeysFile word for the login ops (uid 1002, home /home/ops): ``~`` and ``~NAME``
 # as it reads its configuration (``sshd -T`` prints them expanded: root's home, the named account's), then each
 # login's tokens in one pass (``%%`` is a ``%``, never the start of another token); relative: the home's

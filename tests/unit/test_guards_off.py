@@ -364,3 +364,47 @@ def test_a_file_ucf_keeps_as_shipped_is_its_packages_and_changed_is_the_admins(e
     assert judged(text) == {}
     edited = judged(text.replace('APT_AUTOGEN="false"', 'APT_AUTOGEN="true"'))
     assert list(edited) == ["cw_schedules"] and f"{path}:2: " in edited["cw_schedules"], edited
+
+
+def _with_queue_lists(files):
+    """Clean facts with at installed (its stock ``/etc/at.deny`` recorded by dpkg) and ``files``: ``{path: text or
+    None (there, not read: not root's alone)}``, as root's read gives them (the gate's login reads none: 0640, 0600)."""
+    status = "Package: at\nStatus: install ok installed\nConffiles:\n /etc/at.deny 8cb7e7632119dc26115436938efd2522\n"
+    base = snap({}, {"/var/lib/dpkg/status": status})
+    found = {p: {"st": [F | 0o640, 0, 1, 1, 0, 7], "data": t} if t is not None else
+             {"st": [F | 0o666, 1000, 1000, 1, 0, 7], "why": "not a regular file of root's, not writable by group or "
+                                                               "others: not read"} for p, t in files.items()}
+    facts = clean_facts()
+    facts.raw = parse.Snapshot(dict(base.raw, files=dict(base.raw["files"], **found), named={}, mentions={}))
+    inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+    return facts
+
+
+def test_who_may_queue_jobs_emptied_or_widened_is_a_finding(exp):
+    """Class: root's configuration that grants and that only root may read. at's ``/etc/at.deny`` (``0640
+    root:daemon``: it keeps www-data and the other system accounts from queueing at jobs) emptied passed: the gate's
+    login cannot read it and root did not (sec21's ``at-deny-emptied``). Root now reads at's and cron's lists
+    (``collect_root.GRANTS``, beside sudoers): at.deny as at ships it is the stack's baseline, a stock line gone is
+    :func:`stock_lines_gone`'s; the other member, a list that widens who may queue (``/etc/at.allow``,
+    ``/etc/cron.allow``, often 0600) naming the app user or Apache's user, is a line of its own."""
+    md5, pkg, stock = _stock(exp, "/etc/at.deny")
+    assert (md5, pkg) == ("8cb7e7632119dc26115436938efd2522", "at") and "www-data" in stock
+    shipped = "\n".join(stock) + "\n"
+    assert outcome("cw_schedules", _with_queue_lists({"/etc/at.deny": shipped}), exp) == "pass"  # as at ships it
+    msg = outcome("cw_schedules", _with_queue_lists({"/etc/at.deny": ""}), exp)  # emptied
+    assert "- /etc/at.deny: 24 lines at ships setting something are not there ('alias'; 'backup'; 'bin' ...)" in msg
+    thinned = outcome("cw_schedules", _with_queue_lists({"/etc/at.deny": shipped.replace("www-data\n", "")}), exp)
+    assert "- /etc/at.deny: 1 line at ships setting something is not there ('www-data')" in thinned, thinned
+    assert outcome("cw_schedules", _with_queue_lists({"/etc/at.deny": ""}), allowing(exp, cron=("/etc/at.deny",))) \
+        == "pass"
+    # the other member: a list that lets only whom it names queue, naming the app's accounts
+    for path, user, role in (("/etc/cron.allow", "yourapplication", "the app user"),
+                             ("/etc/at.allow", "www-data", "Apache's user")):
+        msg = outcome("cw_schedules", _with_queue_lists({"/etc/at.deny": shipped, path: f"root\nops\n{user}\n"}), exp)
+        assert f"- {path}:3: {user!r}: {role} may queue " in msg and f'allow_cron = ["{path}' in msg, msg
+        assert msg.startswith("fail: 1 scheduled job not accounted for"), msg  # (one cause, one line)
+        assert outcome("cw_schedules", _with_queue_lists({"/etc/at.deny": shipped, path: "root\nops\n"}), exp) \
+            == "pass"  # (an admin's list of logins: a narrowing)
+        assert outcome("cw_schedules", _with_queue_lists({path: f"{user}\n"}), allowing(exp, cron=(path,))) == "pass"
+    msg = outcome("cw_schedules", _with_queue_lists({"/etc/at.deny": shipped, "/etc/cron.allow": None}), exp)
+    assert "- /etc/cron.allow: crontab lets only whom it lists queue jobs, and the gate could not read it" in msg, msg

@@ -535,3 +535,34 @@ def test_root_looks_at_every_processs_program_whatever_its_title(tmp_path):
            "files": {}, "size": 0}
     collect_root.mapped(out)
     assert str(exe.parent) in out["mapped"], sorted(out["mapped"])
+
+
+def test_an_allowed_mapped_files_pin_ends_with_a_rewrite_in_place_whose_mtime_was_set_back(exp, tmp_path):
+    """Class: an identity pin that a change can keep. ``allow_mapped`` was pinned to mode, owner, size, mtime and
+    inode: root rewriting the library in place (same size, same inode) and setting its mtime back (``touch -d``)
+    kept the pin. The root collector's ``mapped`` now gives the ``ctime`` too (the kernel sets it at every write,
+    chmod and rename, and no one sets it back), and the pin covers it. What the other rules read of ``mapped``
+    is unchanged: the view of root's files takes its first six fields. Other member: a ``chmod`` and back."""
+    from deploytests.allowances import Allowances
+    from deploytests.verify import collect_root, rootacts
+
+    lib = tmp_path / "libvendor.so.1"
+    lib.write_bytes(b"\x7fELF" + b"\0" * 60)
+    out = {"proc": {"7": {"exe": None, "maps": None, "environ": f"LD_PRELOAD={lib}"}}, "errors": {}, "mapped": {},
+           "files": {}, "size": 0}
+    collect_root.mapped(out)
+    st = os.lstat(lib)
+    assert out["mapped"][str(lib)] == [st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime, st.st_ino,
+                                       st.st_ctime], out["mapped"][str(lib)]
+    path = "/opt/vendor/libvendor.so.1"
+    facts = clean_facts()
+    inv(facts)["mapped"].append({"path": path, "pids": [27], "package": None, "loose": None, "code": True})
+    facts.raw = parse.Snapshot({"files": {}, "mapped": {path: [FILE, 0, 0, 4096, 1700000000.5, 77, 1700000000.5]}})
+    assert rootacts.view(facts.raw).st(path) == [FILE, 0, 0, 4096, 1700000000.5, 77]  # (the rules' view: as before)
+    pin = re.search(rf'allow_mapped = \["{re.escape(path)} sha256:([0-9a-f]{{64}})"\]', outcome("cw_mapped", facts,
+                                                                                                exp)).group(1)
+    mine = dataclasses.replace(exp, allow=Allowances(mapped=(f"{path} sha256:{pin}",)))
+    assert outcome("cw_mapped", facts, mine) == "pass"
+    for ctime in (1700000999.25, 1700001234.0):  # rewritten in place, mtime set back; chmod'ed and back
+        facts.raw.raw["mapped"][path] = [FILE, 0, 0, 4096, 1700000000.5, 77, ctime]
+        assert "it has changed since" in outcome("cw_mapped", facts, mine)

@@ -838,3 +838,104 @@ def test_the_vcs_file_list_is_skipped_where_git_is_not_installed(tmp_path, monke
     monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
     packmod.vcs_manifest(tmp_path, tmp_path)
     assert not (tmp_path / "MANIFEST.in").exists()
+
+
+def _wheel_of(path: Path, files: dict[str, str]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return path
+
+
+SPEED = ("try:\n    from ._speed import checksum\nexcept ImportError:  # (the pure-Python fallback)\n"
+         "    def checksum(data):\n        return sum(data)\n")
+
+
+def test_a_module_the_apps_wheel_imports_of_its_own_and_does_not_hold_is_named(tmp_path):
+    """Class: the app's wheel lacks a module of its own that its code imports. A project whose setup skips its C
+    extension when it cannot compile it builds a wheel tagged ``py3-none-any``: nothing in its name says an
+    extension was meant (the platform-tag check sees only ``linux_*`` wheels), and the servers ran the fallback,
+    or failed at import. Pack now reads the wheel's own imports (``ast``, nothing runs) against the modules it holds,
+    by no name of any project. Other member: a plain module the packaging config left out."""
+    dropped = _wheel_of(tmp_path / "tallyho-0.7-py3-none-any.whl", {
+        "tallyho/__init__.py": "import os\nfrom flask import Flask\n" + SPEED, "tallyho/views.py": "X = 1\n",
+        "tallyho-0.7.dist-info/RECORD": ""})
+    (line,) = packmod.unheld_imports(dropped)
+    assert line.startswith("the app's wheel tallyho-0.7-py3-none-any.whl does not hold tallyho._speed, which "
+                           "tallyho/__init__.py:4 imports: its build left it out"), line
+    built = _wheel_of(tmp_path / "tallyho-0.7-cp311-cp311-linux_x86_64.whl", {
+        "tallyho/__init__.py": SPEED, "tallyho/_speed.cpython-311-x86_64-linux-gnu.so": "\x7fELF"})
+    assert packmod.unheld_imports(built) == []
+    # the other member: a module of its own the packaging config does not list, imported absolutely
+    listed = _wheel_of(tmp_path / "shop-1-py3-none-any.whl", {
+        "shop/__init__.py": "from shop.views import bp\nfrom shop import helpers\n", "shop/helpers.py": ""})
+    (line,) = packmod.unheld_imports(listed)
+    assert "does not hold shop.views, which shop/__init__.py:1 imports" in line, line
+    # not modules: a name its package binds, a * import or a module __getattr__, another project's, the stdlib's
+    fine = _wheel_of(tmp_path / "ok-1-py3-none-any.whl", {
+        "ok/__init__.py": "from .core import run\nVERSION = '1'\ndef helper():\n    pass\n",
+        "ok/core.py": "from ok import VERSION, helper\nfrom . import run as again\nimport ok.core\n",
+        "lazy/__init__.py": "def __getattr__(name):\n    return name\n", "lazy/use.py": "from lazy import thing\n",
+        "star/__init__.py": "from .core import *\n", "star/core.py": "A = 1\n", "star/use.py": "from star import A\n",
+        "ok/ext.py": "import requests\nfrom json import loads\nfrom .. import nothing_above\nfrom ok import __file__\n"
+                     "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ok.stubs import Thing\n",
+        # a namespace another distribution shares (zope.interface imports zope.event), a vendoring import hook
+        "zope/interface/__init__.py": "import zope.event\nfrom zope import schema\n",
+        "shim/__init__.py": "import sys\nsys.meta_path.append(object())\n",
+        "shim/use.py": "from shim.extern import six\n"})
+    assert packmod.unheld_imports(fine) == []
+
+
+OPTIONAL_EXT_SETUP = '''\
+# MarkupSafe's and simplejson's pattern: build the speedups, and when they fail to compile, build without them
+from pathlib import Path
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+class BuildFailed(Exception):
+    pass
+
+
+class TolerantBuildExt(build_ext):
+    def build_extension(self, ext):
+        try:
+            super().build_extension(ext)
+        except Exception as exc:
+            raise BuildFailed() from exc
+
+
+def run_setup(with_ext):
+    setup(name="yourapplication", version=(Path(__file__).parent / "VERSION").read_text().strip(),
+          packages=["yourapplication"], include_package_data=True, zip_safe=False, install_requires=["Flask>=2.3"],
+          ext_modules=[Extension("yourapplication._speed", ["yourapplication/_speed.c"])] if with_ext else [],
+          cmdclass={"build_ext": TolerantBuildExt})
+
+
+try:
+    run_setup(True)
+except BuildFailed:
+    print("WARNING: the C extension could not be compiled, speedups are not enabled")
+    run_setup(False)
+'''
+
+
+def test_pack_names_the_apps_own_extension_its_build_skipped_in_a_wheel_tagged_pure(tmp_path, seeded):
+    """The real member: setuptools builds the app (MarkupSafe's pattern: a C extension that fails to compile, the
+    setup run again without it): the wheel is ``py3-none-any``, pack said nothing, and the servers ran the
+    fallback. Now pack's warnings name the module its code imports and the wheel does not hold."""
+    cache, _ = seeded
+    src, cfg = copy_app(tmp_path, "yourapplication")
+    (src / "setup.py").unlink()
+    (src / "setup.py").write_text(OPTIONAL_EXT_SETUP)
+    (src / "yourapplication" / "_speed.c").write_text('#error "not ported to this Python"\n')
+    init = src / "yourapplication" / "__init__.py"
+    init.write_text(init.read_text() + "\n" + SPEED)
+    packed = packmod.pack(src, cfg, cache_dir=cache)
+    assert "yourapplication-1.0-py3-none-any.whl" in packed.manifest["install"], packed.manifest
+    assert any(w.startswith("the app's wheel yourapplication-1.0-py3-none-any.whl does not hold "
+                            "yourapplication._speed, which yourapplication/__init__.py:") for w in packed.warnings), \
+        packed.warnings
