@@ -249,6 +249,7 @@ STATES = {
     "unchanged": "unchanged (serves {live}, already live)",
     "refused": "refused, live release untouched",
     "rolled back": "rolled back (serves {live})",
+    "back, not serving": "rolled back to {live}, which does NOT serve",
     "failed": "FAILED, serves {live}",
     "unknown": "unknown",
     "untouched": "untouched",
@@ -424,7 +425,8 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
         try:
             res = pipeline.deploy(c, cfg, art, progress=progress, now=now)
         except DeployError as exc:
-            rep.fail(exc, "rolled back" if exc.live else "refused")
+            # switched back: "rolled back" only when the release it went back to was seen serving
+            rep.fail(exc, ("rolled back" if exc.serving else "back, not serving") if exc.live else "refused")
             rep.live, rep.refusal = exc.live, "" if exc.live else exc.refused_state()
             return
         rep.live, rep.previous, rep.went_live = res.release_id, res.previous, res.changed

@@ -341,6 +341,29 @@ def test_a_refused_host_says_what_it_is_from_the_agents_fields_and_keeps_the_hin
                      "sent Host: localhost."]
 
 
+@pytest.mark.parametrize("serving, state", [(True, "rolled back (serves r0)"),
+                                             (False, "rolled back to r0, which does NOT serve")])
+def test_a_host_switched_back_says_serves_only_when_the_release_it_went_back_to_served(monkeypatch, serving, state):
+    """Class: a host's state line saying what it serves from what was switched, not from what was seen serving.
+    A host whose mod_wsgi daemons were stopped (kill -STOP) failed the gate, was switched back, and the old
+    release did not answer either (the agent: "switched back to r0 (NOT serving ...)"); the rollout's table said
+    "rolled back (serves r0)". The table takes the agent's ``serving`` field, as the library's lines do."""
+    from deploytests import pipeline
+    from deploytests.errors import DeployError
+    from deploytests.pipeline.fleet import Policy, roll_out
+
+    def deploy(c, cfg, art, progress=None, now=None):
+        raise DeployError("deploy failed at gate: release r1 refused: health gate failed after 30s", where=c.label,
+                          live="r0", serving=serving)
+
+    monkeypatch.setattr(pipeline, "deploy", deploy)
+    result = roll_out([FakeConn("a")], None, lambda label: SimpleNamespace(sha256="s"), Policy(),
+                      progress=lambda *a: None, say=lambda line: None)
+    assert result.table()[1].split("  ")[-1] == f"{state} (deploy failed at gate: release r1 refused: health gate " \
+        "failed after 30s)", result.table()
+    assert [r.host for r in result.failed] == ["a"]
+
+
 def test_a_host_refused_for_its_config_counts_as_failed_and_the_later_ones_do_not(monkeypatch):
     """newuser12: a canary whose per-host config was missing stopped the rollout, and fab ended with "deploy
     failed on 0 of 4 host(s)" (exit 1): the count left out a host untouched for its own error, as it leaves out
