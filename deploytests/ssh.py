@@ -297,9 +297,13 @@ class PinnedConnection(fabric.Connection):
                     not silent:
                 raise ConnectError(f"sshd on {self.host}:{self.port} closed the connection before its banner",
                                    where=self.label, hint=CLOSED_HINT) from None
-            if "protocol banner" in str(exc) or (silent and not isinstance(exc, paramiko.AuthenticationException)):
+            # paramiko's own bound on the login ends in an AuthenticationException too: a host frozen after its
+            # banner was told "authentication failed ... check the identity file", the key being fine
+            login = isinstance(exc, paramiko.AuthenticationException)
+            if "protocol banner" in str(exc) or (silent and not login) or (login and "timeout" in str(exc).lower()):
+                stage = "no SSH banner" if "protocol banner" in str(exc) else "after its banner"
                 raise ConnectError(f"no answer for {self.timeout:g} s while connecting to {self.host}:{self.port} "
-                                   f"(no SSH banner)", where=self.label, hint="the host or its sshd is frozen or "
+                                   f"({stage})", where=self.label, hint="the host or its sshd is frozen or "
                                    "overloaded; check it, or raise --host-timeout") from None
             if isinstance(exc, paramiko.AuthenticationException):
                 raise ConnectError(

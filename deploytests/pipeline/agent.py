@@ -1591,8 +1591,8 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
     slow = "" if not last.startswith("TimeoutError") else (  # Apache took the request, no answer: still starting
         "; an app that takes longer than %gs to start answering (its daemons import it anew) needs a higher "
         "health_timeout in deploy.toml (seconds, at most 600)" % args.gate_timeout)
-    refused = AgentError("release %s refused: %s" % (rid, reason), step="gate",
-                         hint="see the server's error log below" + slow)
+    first = "see the server's error log below" + slow
+    refused = AgentError("release %s refused: %s" % (rid, reason), step="gate", hint=first)
     put_back(refused, undo, config)
     restored, back = "", False
     if previous:
@@ -1602,6 +1602,11 @@ def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, confi
             tree.reload()
             back, _, back_last = gate(args, previous, args.gate_timeout, since=since, retouch=tree.reload)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
+        if not back:  # the release it replaced fails the same gate: the server is the likelier cause, not the app
+            refused.hint = ("the release it replaced does not answer either: look at the server first (Apache or "
+                            "the app's daemons stopped, hung or out of memory; the gate's test_apache_running "
+                            "names a stopped process), then deploy again; see the server's error log below"
+                            + refused.hint[len(first):])  # (what put_back said of the config stays)
     else:
         os.unlink(tree.current)
         tree.reload()

@@ -249,6 +249,7 @@ STATES = {
     "unchanged": "unchanged (serves {live}, already live)",
     "refused": "refused, live release untouched",
     "rolled back": "rolled back (serves {live})",
+    "back, not serving": "rolled back to {live}, which does NOT serve",
     "failed": "FAILED, serves {live}",
     "unknown": "unknown",
     "untouched": "untouched",
@@ -424,16 +425,49 @@ def roll_out(servers, cfg, artifact_of: Callable[[str], object], policy: Policy,
         try:
             res = pipeline.deploy(c, cfg, art, progress=progress, now=now)
         except DeployError as exc:
-            rep.fail(exc, "rolled back" if exc.live else "refused")
+            # switched back: "rolled back" only when the release it went back to was seen serving
+            rep.fail(exc, ("rolled back" if exc.serving else "back, not serving") if exc.live else "refused")
             rep.live, rep.refusal = exc.live, "" if exc.live else exc.refused_state()
             return
         rep.live, rep.previous, rep.went_live = res.release_id, res.previous, res.changed
         rep.state, rep.version, rep.sha256 = ("new" if res.changed else "unchanged"), res.version, art.sha256
 
+    def lost_before(labels) -> dict[str, ConnectError]:
+        """The phase's hosts already known unreachable (no artifact: their Python could not be read)."""
+        known = {}
+        for label in labels:
+            try:
+                artifact_of(label)
+            except ConnectError as exc:
+                known[label] = exc
+            except Exception:  # (any other error is the host's turn's to report)
+                pass
+        return known
+
     failed, stopping, deferred = 0, threading.Event(), list[str]()
     for k, (phase, labels) in enumerate(phases):
         for label in labels:
             reports[label].phase, reports[label].attempted = phase, True
+        lost = lost_before(labels)
+        if lost and (phase == "canary" or failed + len(lost) > limit):
+            # the phase would fail whatever its other hosts do: touch none of them (no switch there and back)
+            failed += len(lost)
+            for label, exc in lost.items():
+                reports[label].fail(exc, "unknown")
+            names = ", ".join(lost)
+            for label in [label for label in labels if label not in lost] + [
+                    label for _, more in phases[k + 1:] for label in more]:
+                reports[label].phase = next(p for p, more in phases if label in more)
+                reports[label].attempted = False
+                reports[label].error = f"not attempted: {names} could not be reached before {phase} began"
+            untouched = len(by) - len(lost) - sum(len(more) for _, more in phases[:k])
+            line = (f"{phase}: {count(len(labels), 'host')}, not started: {count(len(lost), 'host')} could not be "
+                    f"reached ({names}; {failed} failed so far, {'none' if phase == 'canary' else limit} allowed); "
+                    f"rollout STOPPED, {count(untouched, 'host')} untouched")
+            result.stopped = phase
+            result.summaries.append(line)
+            say(f"[rollout] {line}")
+            break
         try:
             try:
                 outcomes = pipeline.run_on_hosts([by[label] for label in labels], one,

@@ -57,6 +57,22 @@ deploy = true
         assert status.returncode == 0, status.stdout + status.stderr
         for server in fleet.servers:
             assert f"[ssh://appuser@{server.name}] * {release}  1.0" in status.stdout, status.stdout
+        # a host that cannot be reached before the rollout begins (a name that does not resolve), with the
+        # default --max-failed 0: the phase does not start, the others are not switched there and back
+        ghost = '{ name = "ghost", address = "appuser@ghost.invalid:22", base_url = "http://ghost.invalid" }, '
+        text = inventory.read_text()
+        inventory.write_text(text + text.replace("[targets.fleet]", "[targets.ghost]").replace("hosts = [",
+                                                                                                 "hosts = [" + ghost))
+        lost = fab("pack", "deploy", "--target", "ghost", env=dict(env, DEPLOYTESTS_APP=str(APPS /
+                                                                                           "yourapplication-v2")))
+        out = lost.stdout + lost.stderr
+        assert lost.returncode == 1 and "rollout STOPPED, 2 hosts untouched" in out, out
+        assert re.search(r"^ssh://appuser@ghost +all +unknown \(cannot resolve the host name 'ghost\.invalid'", out,
+                         re.M), out
+        for server in fleet.servers:
+            assert "untouched (not attempted: ssh://appuser@ghost could not be reached before all began)" in out, out
+            assert requests.get(server.base_url + "/", timeout=5).headers["X-Deploy-Release"] == release
+        assert " upload " not in out and "rolled back" not in out, out
 
 
 def test_fab_h_deploys_a_fleet_mixing_debian_12_and_13():

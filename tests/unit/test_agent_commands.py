@@ -484,6 +484,22 @@ def test_a_release_still_starting_at_the_gates_bound_names_health_timeout(srv):
     assert srv.live() == v1
 
 
+def test_a_release_refused_when_the_one_before_does_not_answer_either_points_at_the_server(srv):
+    """Class: a hint drawn from the new release alone when the server is what fails. The app's mod_wsgi daemons
+    stopped (kill -STOP) on one host of three: the new release's gate timed out, the switch back's too, and the
+    hint asked for a higher health_timeout for a slow app. When the release it replaced does not answer either,
+    the hint says to look at the server."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    args, payload = srv.deploy_args("2.0", gate_timeout=2)
+    srv.site.starting.update({v1, args.release_id})  # nothing answers within the probe's bound, whatever serves
+    _, events = srv.run("deploy", args, payload)
+    err = error(events)
+    assert err["step"] == "gate" and "switched back to %s (NOT serving: TimeoutError" % v1 in err["what"], err
+    assert "health_timeout" not in err["hint"] and err["hint"].startswith(
+        "the release it replaced does not answer either: look at the server first"), err["hint"]
+    assert srv.live() == v1
+
+
 def test_a_deploy_that_died_after_switching_is_finished_by_the_next(srv):
     v1 = result(srv.deploy("1.0")[1])["release_id"]
     args, payload = srv.deploy_args("2.0")

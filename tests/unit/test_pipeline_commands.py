@@ -289,6 +289,40 @@ def test_a_failed_batch_goes_back_the_rest_stays(fake_fleet):
                                                                 "untouched")
 
 
+def test_a_host_known_unreachable_before_its_phase_stops_the_rollout_before_the_others_go_live(fake_fleet):
+    """Class: a failure known before a phase began, found only after its other hosts went live. ``fab deploy`` to
+    four hosts, one of which could not be reached when its Python was read (a name that does not resolve, a host
+    that never sent the SSH banner): the three others went live and were rolled back, as --max-failed 0 says,
+    two switches on each for a rollout already lost. Now a phase whose hosts known lost are past the rollout's
+    tolerance does not start; within it, the others deploy as before."""
+    from deploytests.errors import ConnectError
+    from deploytests.pipeline.fleet import Policy, roll_out
+    from deploytests.settings import Count
+
+    def artifact_of(label):
+        if label == "c":
+            raise ConnectError("cannot resolve the host name 'c.invalid'", where="c")
+        return SimpleNamespace(sha256="s")
+
+    said = []
+    result = roll_out([FakeConn(h) for h in "abcd"], None, artifact_of, Policy(), say=said.append)
+    fake_fleet.pop("now", None)
+    assert fake_fleet == dict.fromkeys("abcd", "r0"), "a host went live"
+    assert [r.host for r in result.failed] == ["c"] and result.stopped == "all"
+    assert [r.state_line() for r in result.reports] == [
+        "untouched (not attempted: c could not be reached before all began)"] * 2 + [
+        "unknown (cannot resolve the host name 'c.invalid')"] + [
+        "untouched (not attempted: c could not be reached before all began)"]
+    assert said == ["[rollout] all: 4 hosts, not started: 1 host could not be reached (c; 1 failed so far, 0 "
+                    "allowed); rollout STOPPED, 3 hosts untouched"]
+    # within --max-failed the others go on, and the lost host fails alone
+    result = roll_out([FakeConn(h) for h in "abcd"], None, artifact_of, Policy(max_failed=Count(1)),
+                      say=lambda line: None)
+    fake_fleet.pop("now", None)
+    assert fake_fleet == {"a": "r1", "b": "r1", "c": "r0", "d": "r1"} and not result.stopped
+    assert [r.host for r in result.failed] == ["c"]
+
+
 def test_one_rollout_gives_every_host_the_same_release_id(fake_fleet):
     """Class: an identity of the whole rollout computed per host. CI at 135447e: three hosts' deploys started
     across a second boundary got ids 120334Z and 120335Z, so no one ``rollback --to`` named the rollout. The
@@ -339,6 +373,29 @@ def test_a_refused_host_says_what_it_is_from_the_agents_fields_and_keeps_the_hin
     assert result.table()[1].split("  ")[-1] == f"{state} (deploy failed at preflight: GET /health -> 400 Bad Request)"
     assert lines == ["FAILED: deploy failed at preflight: GET /health -> 400 Bad Request. Hint: the health GET "
                      "sent Host: localhost."]
+
+
+@pytest.mark.parametrize("serving, state", [(True, "rolled back (serves r0)"),
+                                             (False, "rolled back to r0, which does NOT serve")])
+def test_a_host_switched_back_says_serves_only_when_the_release_it_went_back_to_served(monkeypatch, serving, state):
+    """Class: a host's state line saying what it serves from what was switched, not from what was seen serving.
+    A host whose mod_wsgi daemons were stopped (kill -STOP) failed the gate, was switched back, and the old
+    release did not answer either (the agent: "switched back to r0 (NOT serving ...)"); the rollout's table said
+    "rolled back (serves r0)". The table takes the agent's ``serving`` field, as the library's lines do."""
+    from deploytests import pipeline
+    from deploytests.errors import DeployError
+    from deploytests.pipeline.fleet import Policy, roll_out
+
+    def deploy(c, cfg, art, progress=None, now=None):
+        raise DeployError("deploy failed at gate: release r1 refused: health gate failed after 30s", where=c.label,
+                          live="r0", serving=serving)
+
+    monkeypatch.setattr(pipeline, "deploy", deploy)
+    result = roll_out([FakeConn("a")], None, lambda label: SimpleNamespace(sha256="s"), Policy(),
+                      progress=lambda *a: None, say=lambda line: None)
+    assert result.table()[1].split("  ")[-1] == f"{state} (deploy failed at gate: release r1 refused: health gate " \
+        "failed after 30s)", result.table()
+    assert [r.host for r in result.failed] == ["a"]
 
 
 def test_a_host_refused_for_its_config_counts_as_failed_and_the_later_ones_do_not(monkeypatch):

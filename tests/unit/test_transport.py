@@ -963,3 +963,59 @@ def test_a_check_commands_stderr_past_the_channels_window_does_not_hang_it(lying
         c.close()
     assert "r" in done, "the command never ended"
     assert (done["r"].rc, done["r"].stdout, len(done["r"].stderr_bytes)) == (0, "ok\n", 5 << 20)
+
+
+@pytest.mark.parametrize("stall", ["login", "key exchange"])
+def test_a_host_that_stops_answering_after_its_banner_is_frozen_not_a_refused_key(tmp_path, stall):
+    """Class: a timeout reported as a refusal. A container paused (docker pause) while the gate logged in: every
+    check of it erred "authentication failed for user 'appuser': Authentication timeout. Hint: check the identity
+    file and that its public key is in the user's authorized_keys" -- paramiko's bound on the login ends in an
+    AuthenticationException. A real in-process SSH server whose answer to the login (``login``) or to the key
+    exchange (``key exchange``: a banner, then nothing) never comes: both are a host that answers nothing."""
+    import paramiko
+
+    from deploytests.ssh import connect
+
+    key, known = _key_pair(tmp_path)
+    host_key = paramiko.Ed25519Key.from_private_key_file(str(key))
+    release = threading.Event()
+
+    class Stalls(paramiko.ServerInterface):
+        def get_allowed_auths(self, username):
+            return "publickey"
+
+        def check_auth_publickey(self, username, key):
+            release.wait(20)  # the login's answer never comes within the client's bound
+            return paramiko.AUTH_FAILED
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(2)
+        port = server.getsockname()[1]
+        known.write_text(f"[127.0.0.1]:{port} {host_key.get_name()} {host_key.get_base64()}\n")
+        held = []
+
+        def serve():
+            conn = server.accept()[0]
+            held.append(conn)
+            if stall == "key exchange":
+                conn.sendall(b"SSH-2.0-OpenSSH_9.2p1\r\n")  # then nothing, as a host frozen right after it
+                return
+            t = paramiko.Transport(conn)
+            held.append(t)
+            t.add_server_key(host_key)
+            t.start_server(server=Stalls())
+
+        threading.Thread(target=serve, daemon=True).start()
+        try:
+            with pytest.raises(ConnectError) as info:
+                connect("127.0.0.1", user="u", port=port, key_filename=key, known_hosts=known, label="ssh://u@web2",
+                        timeout=1)
+        finally:
+            release.set()
+            for thing in held:
+                thing.close()
+    said = str(info.value)
+    assert said.startswith(f"ssh://u@web2: no answer for 1 s while connecting to 127.0.0.1:{port} (after its "
+                           "banner)"), said
+    assert "frozen" in said and "authentication" not in said and "identity" not in said, said
