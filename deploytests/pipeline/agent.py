@@ -34,7 +34,6 @@ import json
 import os
 import pwd
 import re
-import select
 import shutil
 import socket
 import stat
@@ -1555,29 +1554,32 @@ def snapshot(args: DeployArgs, release_dir):
 
 # ---------------------------------------------------------------- switch + gate (deploy and rollback)
 
-def runner_here():
-    """False once the runner is gone: its end of our stdout closed (``poll`` says so without writing), or a
-    write already failed (:func:`emit`)."""
-    if _RUNNER["connected"]:
-        try:
-            poller = select.poll()
-            poller.register(sys.stdout.fileno(), select.POLLOUT)
-            _RUNNER["connected"] = not any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
-        except (OSError, ValueError, AttributeError):  # (not a file: a test's captured output)
-            pass
-    return _RUNNER["connected"]
+def runner_confirms(rid, bound):
+    """Whether the runner still follows this host, asked end to end: a ``ready`` event, then one line ``go`` on
+    stdin within ``bound`` seconds. The runner answers only while it runs this host (:class:`.remote.Confirm`);
+    a runner that left (its stdin's EOF), lost the host (its watchdog closed the connection) or cannot be reached
+    (a network cut or a stopped sshd that this end's pipes do not show) gives no go, and nothing is switched."""
+    if not emit("ready", release=rid):
+        return False
+    line = []
+    reader = threading.Thread(target=lambda: line.append(sys.stdin.buffer.readline(16)), daemon=True)
+    reader.start()
+    reader.join(bound)  # (left blocked in its read past the bound: a daemon thread, gone with the agent)
+    return line[:1] == [b"go\n"]
 
 
-def switch_and_gate(args: GateArgs, tree, rid, previous, steps, undo=None, config=""):
+def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps, undo=None, config=""):
     """Switch ``current`` to ``rid``, reload, gate. On a failed gate put ``config`` back (``undo``, see
     :func:`put_back`) *before* switching back to ``previous`` and reloading: the daemons that restart then load
     the config they ran with, and nothing they load changes after they started (the gate's ctime check). Never
-    when the runner has gone (Ctrl-C twice, a dropped connection): its own checks (the suite, the project's tests,
+    when the runner does not confirm the switch (:func:`runner_confirms`: Ctrl-C twice, a dropped connection, a
+    network cut neither end noticed yet): its own checks (the suite, the project's tests,
     its hooks) could not follow what goes live, so nothing is switched and the release is abandoned; once the
     switch is made the agent sees it through (reload, gate, switch back on failure) runner or not."""
-    if not runner_here():
-        raise AgentError("%s was not made live: the runner left before the switch (nothing its checks could not "
-                         "follow goes live)" % rid, step="switch", hint=NOT_TOUCHED)
+    if not runner_confirms(rid, args.confirm_timeout):
+        raise AgentError("%s was not made live: the runner did not confirm the switch within %gs (it left, lost "
+                         "this host, or cannot be reached: nothing its checks could not follow goes live)"
+                         % (rid, args.confirm_timeout), step="switch", hint=NOT_TOUCHED)
     with steps("switch", "current -> %s" % rid):
         tree.switch(rid)
         pause_point(args, "reload")

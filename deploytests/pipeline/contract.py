@@ -252,6 +252,9 @@ class DeployArgs(GateArgs):
     # runner sends from (that offset when its own bytes up to there hash the same, else 0); False: no offer, the
     # whole artifact follows. Set by call_agent when the payload's artifact is a remote.Resumable
     resume: bool = False
+    # seconds the agent waits, before its switch, for the runner's "go" (agent.runner_confirms): set by call_agent
+    # to the host timeout
+    confirm_timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -275,6 +278,9 @@ class RollbackArgs(GateArgs):
     """A rollback to the previous release, or to release ``to``."""
 
     to: str | None = None
+    # seconds the agent waits, before its switch, for the runner's "go" (agent.runner_confirms): set by call_agent
+    # to the host timeout
+    confirm_timeout: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ class Overdue(Exception):
     result: ChannelResult
 
 
-def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable],
+def exec_stream(c, command: str, stdin: Sequence[bytes | Path | Resumable | Confirm],
                 on_event: Callable[[dict], None] | None = None, *, step_timeout: float = STEP_TIMEOUT,
                 clock: Callable[[], float] = time.monotonic, limit: int = OUTPUT_LIMIT,
                 on_output: Callable[[str], None] | None = None, deadline: float | None = None) -> ChannelResult:
@@ -271,7 +271,28 @@ class Resumable:
                 chan.sendall(chunk)
 
 
-def _feed(chan, parts: Sequence[bytes | Path | Resumable]) -> None:
+@dataclass
+class Confirm:
+    """The runner's go for the agent's switch (:func:`.agent.runner_confirms`): sent once the agent's ``ready``
+    event came, and only while this runner still follows the host: its channel open and the connection not
+    declared lost. A runner that left, or a host it lost, gets no go, and nothing goes live there unseen."""
+
+    conn: object = None
+    ready: threading.Event = field(default_factory=threading.Event)
+
+    def take(self, event: dict) -> None:
+        if event.get("event") == "ready":
+            self.ready.set()
+
+    def send(self, chan) -> None:
+        while not self.ready.wait(0.05):
+            if chan.closed or chan.exit_status_ready():  # the agent ended without asking (refused, no-op)
+                return
+        if not chan.closed and getattr(self.conn, "lost", None) is None:
+            chan.sendall(b"go\n")
+
+
+def _feed(chan, parts: Sequence[bytes | Path | Resumable | Confirm]) -> None:
     """Write the parts to the channel's stdin, then EOF.
 
     A remote that exits early (no-op deploy) is fine, and so is a connection that dies under the upload: paramiko
@@ -281,7 +302,7 @@ def _feed(chan, parts: Sequence[bytes | Path | Resumable]) -> None:
 
     try:
         for part in parts:
-            if isinstance(part, Resumable):
+            if isinstance(part, (Resumable, Confirm)):
                 part.send(chan)
             elif isinstance(part, Path):
                 with part.open("rb") as f:
@@ -312,12 +333,21 @@ def call_agent(c, command: str, args: Message | dict, *,
     args = args.to_dict() if isinstance(args, Message) else args  # plain data from here on (the wire's)
 
     parts = tuple(payload) if isinstance(payload, (list, tuple)) else (payload,)
+    if command == "deploy":  # a file goes only when the agent asks for it: nothing unasked precedes the switch's go
+        parts = tuple(Resumable(p) if isinstance(p, Path) else p for p in parts)
     resumable = [p for p in parts if isinstance(p, Resumable)]
     if resumable:  # the agent offers what it kept and reads where to send from (the payload decides, not the caller)
         args = dict(args, resume=True)
+    answers: list[Resumable | Confirm] = list(resumable)
+    if command in ("deploy", "rollback"):  # the switch waits for this runner's go, at most the host timeout
+        from ..ssh import host_timeout
+
+        answers.append(Confirm(c))
+        parts += (answers[-1],)
+        args = dict(args, confirm_timeout=getattr(c, "timeout", None) or host_timeout())
 
     def on_event(event):
-        for part in resumable:
+        for part in answers:
             part.take(event)
         if event["event"] == "step" and progress:
             progress(host, event["step"], event.get("seconds", 0.0), event.get("message", ""))

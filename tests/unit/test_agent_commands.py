@@ -67,6 +67,8 @@ def artifact(version: str, health: str = "200 OK", source: str = APP) -> bytes:
 class Server:
     """A bootstrapped tree under a temp dir, the fake site answering for it, and the agent run on it."""
 
+    go = True  # the runner's go for a switch follows each deploy's and rollback's payload (False: it left)
+
     def __init__(self, root: Path, monkeypatch, capsys):
         self.root, self.monkeypatch, self.capsys = root, monkeypatch, capsys
         for d in ("releases", "shared"):
@@ -89,8 +91,15 @@ class Server:
         monkeypatch.setattr(agent, "acquire_lock", acquire_lock)
 
     def run(self, command: str, args, payload: bytes = b"") -> tuple[int, list[dict]]:
-        """``agent.main([command, args as JSON])`` with ``payload`` on stdin: (exit code, events)."""
-        self.monkeypatch.setattr(agent.sys, "stdin", type("Stdin", (), {"buffer": io.BytesIO(payload)})())
+        """``agent.main([command, args as JSON])`` with ``payload`` on stdin: (exit code, events); then, for a
+        deploy or a rollback, the runner's go for the switch unless ``self.go`` is False (a runner that left)."""
+        go = self.go
+
+        class Runner(io.BytesIO):  # the payload, then the runner's go when the agent asks past its end
+            def readline(self, size=-1):
+                return super().readline(size) or (b"go\n" if go else b"")
+
+        self.monkeypatch.setattr(agent.sys, "stdin", type("Stdin", (), {"buffer": Runner(payload)})())
         self.capsys.readouterr()
         data = args if isinstance(args, str) else json.dumps(args.to_dict())
         try:
@@ -505,7 +514,7 @@ def test_a_deploy_that_died_after_switching_is_finished_by_the_next(srv):
     args, payload = srv.deploy_args("2.0")
     v2 = result(srv.run("deploy", args, payload)[1])["release_id"]
     srv.site.serve_until_reload(v1)  # current names v2, the daemon still serves v1: no reload happened
-    _, events = srv.run("deploy", args, payload)
+    _, events = srv.run("deploy", args.replace(resume=True), b"")  # (the runner sends the artifact when asked)
     res = result(events)
     assert (res["changed"], res["release_id"], res["previous"]) == (True, v2, v1)
     assert steps(events) == ["lock", "switch", "gate"] and srv.site.serving() == v2
@@ -976,7 +985,8 @@ def test_deploy_rollback_and_run_act_only_in_a_tree_of_the_login_running_them(sr
     owner = pwd.getpwuid(os.stat(srv.root).st_uid).pw_name
     other = next(p for p in pwd.getpwall() if p.pw_name != owner)  # another login of this machine (as the admin)
     srv.monkeypatch.setattr(agent.os, "getuid", lambda: other.pw_uid)
-    run = RunArgs(**{k: v for k, v in rollback_args(str(srv.root)).to_dict().items() if k != "to"}, command="true")
+    run = RunArgs(**{k: v for k, v in rollback_args(str(srv.root)).to_dict().items()
+                     if k not in ("to", "confirm_timeout")}, command="true")
     for command, args, payload in (("rollback", rollback_args(str(srv.root), to=v1), b""),
                                    ("deploy", *srv.deploy_args("3.0")), ("run", run, b"")):
         code, events = srv.run(command, args, payload)
@@ -999,39 +1009,51 @@ def test_a_link_at_the_lock_is_refused_even_by_the_trees_owner(srv, tmp_path):
     assert other.read_text() == "keep\n"
 
 
-def test_a_release_whose_runner_left_before_the_switch_never_goes_live(srv, monkeypatch):
+def test_a_release_whose_runner_left_before_the_switch_never_goes_live(srv):
     """newuser5's F16: Ctrl-C twice during a long post_deploy; the runner left, reporting the host 'unknown (still
     running)', and the agent carried on and made the release live two minutes later, unseen by the runner's
     gate, the project's tests and its hooks. Class: a commit point reached without the party that verifies what
-    it commits. The switch needs the runner; a rollback's too; once switched, the agent sees it through."""
+    it commits. The switch needs the runner's go; a rollback's too; once switched, the agent sees it through."""
     v1 = result(srv.deploy("1.0")[1])["release_id"]
-    monkeypatch.setattr(agent, "runner_here", lambda: False)
+    srv.go = False
     err = error(srv.deploy("2.0")[1])
-    assert err["step"] == "switch" and "the runner left before the switch" in err["what"], err
+    assert err["step"] == "switch" and "the runner did not confirm the switch" in err["what"], err
     assert srv.live() == v1 and srv.releases() == sorted([v1, "failed.log"])
-    monkeypatch.setattr(agent, "runner_here", lambda: True)
+    srv.go = True
     v3 = result(srv.deploy("3.0")[1])["release_id"]
-    monkeypatch.setattr(agent, "runner_here", lambda: False)
+    srv.go = False
     assert error(srv.run("rollback", rollback_args(str(srv.root)))[1])["step"] == "switch" and srv.live() == v3
 
 
-def test_the_agent_sees_its_runner_leave_without_writing(monkeypatch):
-    """``runner_here`` polls the write end of its stdout: a pipe whose reader closed says so (no write, no
-    SIGPIPE), an open one does not."""
+def test_the_switch_waits_for_the_runners_go_end_to_end(monkeypatch):
+    """A runner that cannot be reached may look present from the server: with sshd's session process stopped (or
+    a network cut sshd has not noticed) the agent's stdout still takes writes, and a local test of its pipe said
+    the runner was there; the release went live while the runner had reported the host unknown and rolled the
+    others back. Class: a commit point judged by one end's view of a link. The agent asks (a ``ready`` event)
+    and switches only on the runner's ``go`` line within its bound: the go, EOF (the runner left), silence (it
+    cannot be reached) and a closed stdout (no ask possible) each decide."""
     import io
 
-    read, write = os.pipe()
-    try:
-        monkeypatch.setattr(agent, "_RUNNER", {"connected": True})
-        monkeypatch.setattr(agent.sys, "stdout", io.TextIOWrapper(io.FileIO(write, "w", closefd=False)))
-        assert agent.runner_here() is True
-        os.close(read)
-        read = -1
-        assert agent.runner_here() is False and agent._RUNNER == {"connected": False}
-    finally:
-        os.close(write)
-        if read >= 0:
-            os.close(read)
+    for given, wanted in ((b"go\n", True), (b"", False), (None, False), (b"no\n", False)):
+        read, write = os.pipe()
+        out_r, out_w = os.pipe()
+        try:
+            monkeypatch.setattr(agent, "_RUNNER", {"connected": True})
+            monkeypatch.setattr(agent.sys, "stdout", io.TextIOWrapper(io.FileIO(out_w, "w", closefd=False)))
+            monkeypatch.setattr(agent.sys, "stdin", type("Stdin", (), {"buffer": io.BufferedReader(
+                io.FileIO(read, "r", closefd=False))})())
+            if given is not None:
+                os.write(write, given)
+                os.close(write)
+                write = -1
+            assert agent.runner_confirms("r1", 0.3) is wanted, given
+            assert b'"event": "ready"' in os.read(out_r, 4096)
+        finally:
+            for fd in (read, write, out_r, out_w):
+                if fd >= 0:
+                    os.close(fd)
+    monkeypatch.setattr(agent, "_RUNNER", {"connected": False})  # its stdout already failed: no ask, no switch
+    assert agent.runner_confirms("r1", 0.3) is False
 
 
 # Class: a release refused for a step deploy.toml leaves out, hinted as the app's bug. Flask's tutorial app, first

@@ -266,7 +266,7 @@ def test_run_executes_in_the_live_release_with_its_env_and_reports_the_exit_stat
     rid = result(srv.deploy("1.0", env={"FLAG": "on"})[1])["release_id"]
     out = tmp_path / "seen"
     fields = rollback_args(str(srv.root)).to_dict()
-    fields.pop("to")
+    fields.pop("to"), fields.pop("confirm_timeout")
     code, events = srv.run("run", RunArgs(**fields, command=f'echo "$FLAG $APP_CONFIG $(pwd)" > {out}; exit 7'))
     res = result(events)
     assert code == 0 and (res["exit"], res["release_id"]) == (7, rid)
