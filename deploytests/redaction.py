@@ -49,7 +49,6 @@ import configparser
 import ipaddress
 import json
 import re
-import tomllib
 from base64 import b64encode, urlsafe_b64encode
 from dataclasses import dataclass, field
 from functools import cache
@@ -58,7 +57,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 from . import untrusted
-from .schema import regular_bytes
+from .schema import regular_bytes, toml_loads
 
 REDACTED = "[redacted]"
 MIN_LEN = 8  # a string under a plain key is a secret from this length on, unless it names a place
@@ -242,7 +241,7 @@ def _walk(value, key: str, out: list[tuple[str, str]]) -> None:
 
 def _toml(src: str, path: Path):
     out: list[tuple[str, str]] = []
-    _walk(tomllib.loads(src), "", out)
+    _walk(toml_loads(src), "", out)
     return out, []
 
 
