@@ -93,7 +93,8 @@ def toml_loads(text: str) -> dict[str, Any]:
                 line += text.count("\n", i, end)
                 i = end + 3
             else:
-                end = _TOML_QUOTES[ch].match(text, i + 1).end()  # (a newline ends it: tomllib stops there)
+                m = _TOML_QUOTES[ch].match(text, i + 1)  # (always: a newline ends it, where tomllib stops)
+                end = m.end() if m else n
                 i = end + (text.startswith(ch, end))
             continue
         if ch == "#":
