@@ -31,6 +31,7 @@ from .schema import (
     Text,
     read_toml,
     regular_bytes,
+    toml_loads,
     within,
 )
 
@@ -285,7 +286,7 @@ def _read_source(project_dir: Path) -> tuple[Path, Table]:
 def has_table(pyproject: Path) -> bool:
     """Whether ``pyproject`` has a ``[tool.deploytests]`` table (a file that cannot be read has none)."""
     try:
-        return pyproject.is_file() and "deploytests" in tomllib.loads(regular_bytes(pyproject).decode()).get("tool", {})
+        return pyproject.is_file() and "deploytests" in toml_loads(regular_bytes(pyproject).decode()).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError):
         return False
 

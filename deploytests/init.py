@@ -41,7 +41,7 @@ from pathlib import Path, PurePosixPath
 from .config import PLACEHOLDER, DeployConfig, env_problem, has_table, load_config
 from .errors import ConfigError
 from .pipeline.programs.spawn import env_lines
-from .schema import regular_bytes, within
+from .schema import regular_bytes, toml_loads, within
 
 SKIP = {"tests", "test", "docs", "doc", "build", "dist", "venv", ".venv", "node_modules", "migrations", "instance"}
 TOOLS = ("setup", "fabfile", "conftest", "noxfile", "manage")  # top-level modules that are no part of the app
@@ -256,7 +256,7 @@ def project_name(root: Path) -> str:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            name = tomllib.loads(_text(pyproject)).get("project", {}).get("name")
+            name = toml_loads(_text(pyproject)).get("project", {}).get("name")
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             name = None
         if name:
@@ -869,7 +869,7 @@ def unreadable_as(path: Path, fmt: str) -> str:
             if bad:
                 return f"line {bad} is no NAME=value line"
         elif kind == 3:
-            tomllib.loads(text)
+            toml_loads(text)
         else:
             json.loads(text)
     except SyntaxError as e:
@@ -1306,7 +1306,7 @@ def unlisted_requirements(root: Path) -> list[str]:
     """requirements.txt's requirements whose distribution ``[project].dependencies`` of pyproject.toml does not
     name (none when the dependencies are dynamic: the build backend may read the file)."""
     try:
-        project = tomllib.loads(_text(root / "pyproject.toml")).get("project", {})
+        project = toml_loads(_text(root / "pyproject.toml")).get("project", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return []
     if not project or "dependencies" in project.get("dynamic", []):
@@ -1327,7 +1327,7 @@ def packaging(root: Path, d: Detected) -> str:
     pyproject = root / "pyproject.toml"
     text = _text(pyproject) if pyproject.is_file() else ""
     try:
-        have = tomllib.loads(text)
+        have = toml_loads(text)
     except tomllib.TOMLDecodeError:
         return ""  # not ours to fix: pack names the file's error
     if "project" in have or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
@@ -1385,7 +1385,7 @@ def ship_package_data(root: Path) -> str:
     """How the project's build backend ships a data dir moved into the package: setuptools (and a project without
     one) by a table to write; hatchling, flit, poetry-core and pdm-backend ship a package's files as they are."""
     try:
-        backend = tomllib.loads(_text(root / "pyproject.toml")).get("build-system", {}).get("build-backend", "")
+        backend = toml_loads(_text(root / "pyproject.toml")).get("build-system", {}).get("build-backend", "")
     except (OSError, tomllib.TOMLDecodeError):
         backend = ""
     if not backend or backend.startswith("setuptools"):
@@ -1793,7 +1793,7 @@ def deploy_toml(d: Detected) -> str:
     for note in d.notes:
         lines += comment(note, "# NOTE: ")
     text = "\n".join(lines) + "\n"
-    tomllib.loads(text)  # every value went through _toml and every free text through comment()
+    toml_loads(text)  # every value went through _toml and every free text through comment()
     return text
 
 
@@ -2020,7 +2020,7 @@ def pytest_config(root: Path) -> str | None:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            if "pytest" in tomllib.loads(_text(pyproject)).get("tool", {}):
+            if "pytest" in toml_loads(_text(pyproject)).get("tool", {}):
                 return "pyproject.toml"
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             return "pyproject.toml"

@@ -49,7 +49,6 @@ import configparser
 import ipaddress
 import json
 import re
-import tomllib
 from base64 import b64encode, urlsafe_b64encode
 from dataclasses import dataclass, field
 from functools import cache
@@ -58,7 +57,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 from . import untrusted
-from .schema import regular_bytes
+from .schema import regular_bytes, toml_loads
 
 REDACTED = "[redacted]"
 MIN_LEN = 8  # a string under a plain key is a secret from this length on, unless it names a place
@@ -68,7 +67,9 @@ PLACE = re.compile(r"[A-Za-z][\w+.-]*://[^\s@/]+(/[^\s]*)?"       # a URL withou
                    r"|(/[\w.@%+=:,-]+)+/?"                       # an absolute path
                    r"|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\.?"       # a dotted host name or module path
                    r"|[A-Za-z]+")                               # one plain word
-URL_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^/@:\s]*:([^@/\s]+)@")
+# (a scheme is tried once per run of its characters, from the run's start: tried from every letter, each try scanning
+# the run to its end, a 40,000-letter value took 6 s, the square of its length)
+URL_PASSWORD = re.compile(r"(?<![\w+.-])(?>[\w+.-]*?[A-Za-z])(?>[\w+.-]*)://[^/@:\s]*:([^@/\s]+)@")
 MAX_CONFIG_BYTES = 4 << 20  # a config file larger than this is not parsed (a warning says so)
 
 
@@ -242,7 +243,7 @@ def _walk(value, key: str, out: list[tuple[str, str]]) -> None:
 
 def _toml(src: str, path: Path):
     out: list[tuple[str, str]] = []
-    _walk(tomllib.loads(src), "", out)
+    _walk(toml_loads(src), "", out)
     return out, []
 
 
@@ -261,10 +262,16 @@ def _ini(src: str, path: Path):
 
 _SIGNIFICANT = re.compile(r"(?m)^[ \t]*(?!#)(?!---[ \t]*$)(?!\.\.\.[ \t]*$)\S.*$")
 _QUOTED = r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
+# (a value's words run to its last one in atomic groups, which never give back (not possessive quantifiers: Python
+# 3.11.2's, Debian 12's, gave a group's failed last step back): a lazy value followed by optional
+# blanks let the regex try every split of a run of blanks, the square of a line's length: a 100 KB line of a
+# config took the runner 97 s, every gate's start, the admin's read-only one too when the config is the project's)
+_WORDS = r"(?>(?:(?>[ \t]*)[^ \t])*)"  # any text up to its last character that is not a blank
+_WORDS_S = r"(?>(?:(?>\s*)\S)+)"  # the same, ``\s`` for blanks, one character at least
 _DOTENV = re.compile(rf"[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.]*)[ \t]*=[ \t]*({_QUOTED}|[^\s'\"`()\[\]{{}}\\#]"
-                     r"[^\n'\"`()\[\]{}\\]*?|)(?:[ \t]+#.*)?[ \t]*")
-_YAML = re.compile(rf"[ \t]*(?:-[ \t]+)?([\w.-]+|{_QUOTED})[ \t]*:(?:[ \t]+(.*?))?[ \t]*|[ \t]*-[ \t]+(.*?)[ \t]*"
-                   r"|[ \t]+\S.*")
+                     r"(?>(?:[^ \t\n'\"`()\[\]{}\\]|(?>[ \t]+)(?=[^ \t\n'\"`()\[\]{}\\#]))*)|)(?:[ \t]+#.*)?[ \t]*")
+_YAML = re.compile(rf"[ \t]*(?:-[ \t]+)?([\w.-]+|{_QUOTED})[ \t]*:(?:[ \t]+({_WORDS}))?[ \t]*"
+                   rf"|[ \t]*-[ \t]+({_WORDS})[ \t]*|[ \t]+\S.*")
 
 
 def _every_line(src: str, form: re.Pattern) -> list[re.Match]:
@@ -330,7 +337,7 @@ def _lines(src: str) -> list[tuple[str, str]]:
     """The last resort: ``KEY = value`` / ``KEY: value`` lines, quotes stripped."""
     out = []
     for line in src.splitlines():
-        m = re.match(r"^\s*([A-Za-z_][\w.]*)\s*[=:]\s*(.+?)\s*$", line)
+        m = re.match(rf"^\s*([A-Za-z_][\w.]*)\s*[=:]\s*({_WORDS_S})\s*$", line)
         if m and m.group(2).strip("'\"").lower() not in ("true", "false", "none", ""):
             out.append((m.group(1), m.group(2).strip("'\"")))
     return out
@@ -343,6 +350,8 @@ class _NotStatic(Exception):
 def _python(src: str, path: Path):
     """Top-level literal assignments (also inside ``if``/``try``/``with`` blocks), never executed."""
     tree = ast.parse(src, filename=str(path))
+    lines = re.split(r"\r\n|\r|\n", src)  # (as ast counts them; ast.get_source_segment splits the whole text again
+    #  at every call, one character at a time: 200,000 lines "A = b" took the square of that)
     known: dict[str, object] = {}
     out: list[tuple[str, str]] = []
     warnings: list[str] = []
@@ -359,8 +368,8 @@ def _python(src: str, path: Path):
                 except _NotStatic:
                     for name in names:
                         known.pop(name, None)
-                    shown = ast.get_source_segment(src, node) or ", ".join(names)
-                    warnings.append(f"{path}:{node.lineno}: {shown.splitlines()[0][:120]}: computed when the app "
+                    shown = _first_line(lines, node) or ", ".join(names)
+                    warnings.append(f"{path}:{node.lineno}: {shown[:120]}: computed when the app "
                                     "starts, so its value is not known here and cannot be redacted")
                     continue
                 for name in names:
@@ -372,6 +381,13 @@ def _python(src: str, path: Path):
 
     visit(tree.body)
     return out, warnings
+
+
+def _first_line(lines: list[str], node) -> str:
+    """The first line of ``node``'s source (its offsets are UTF-8 bytes), as ``ast.get_source_segment`` gives it."""
+    line = lines[node.lineno - 1].encode("utf-8", "surrogateescape")
+    end = node.end_col_offset if node.end_lineno == node.lineno else len(line)
+    return line[node.col_offset:end].decode("utf-8", "replace")
 
 
 def _names(target) -> list[str]:

@@ -61,6 +61,74 @@ def within(path: Path | str, root: Path | str) -> bool:
     return real == top or top in real.parents
 
 
+TOML_DEPTH = 32  # dots of one dotted key or table name, and arrays/inline tables one inside another, at most
+TOML_LIMIT = 256 << 10  # characters of a TOML text parsed, at most (deploy.toml, pyproject.toml, targets.toml)
+_TOML_QUOTES = {'"': re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*'), "'": re.compile(r"[^'\n]*")}
+
+
+def toml_loads(text: str) -> dict[str, Any]:
+    """``tomllib.loads(text)`` once its cost is known to be bounded by its size, else a ``TOMLDecodeError`` saying
+    why: the one way deploytests parses TOML, every file of which (a repository's ``deploy.toml`` and
+    ``pyproject.toml``, read by the admin's read-only gate and bootstrap too) is someone's text. ``tomllib`` keeps,
+    for each key, every prefix of its dotted path: its memory is the square of the key's length (a 40 KB
+    ``deploy.toml`` holding one key of 20,000 dots took the admin's read-only gate 2.4 GB; one of 400 KB was killed
+    out of memory), and
+    it recurses once per nested array or inline table (2,000 of them: a RecursionError out of pytest, a traceback).
+    So, before it parses: at most :data:`TOML_LIMIT` characters, and at most :data:`TOML_DEPTH` dots in one dotted
+    key (counted outside strings and comments between the characters that end a key: more, never fewer, than
+    ``tomllib`` joins) and brackets one inside another."""
+    if len(text) > TOML_LIMIT:
+        raise tomllib.TOMLDecodeError(f"larger than {TOML_LIMIT} characters: not parsed")
+    depth = dots = line = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            run = 3 if text.startswith(ch * 3, i) else 1
+            if run == 3:  # a multi-line string ends at the last three quotes of a run of 3 to 5
+                end = text.find(ch * 3, i + 3) if ch == "'" else _ml_basic_end(text, i + 3)
+                end = n if end < 0 else end
+                while text.startswith(ch, end + 3) and end + 3 < n:
+                    end += 1
+                line += text.count("\n", i, end)
+                i = end + 3
+            else:
+                m = _TOML_QUOTES[ch].match(text, i + 1)  # (always: a newline ends it, where tomllib stops)
+                end = m.end() if m else n
+                i = end + (text.startswith(ch, end))
+            continue
+        if ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if ch == ".":
+            dots += 1
+        elif ch in "=,\n[]{}":
+            dots = 0
+            depth = max(0, depth + (ch in "[{") - (ch in "]}"))
+            line += ch == "\n"
+        if dots > TOML_DEPTH or depth > TOML_DEPTH:
+            what = "a dotted key or table name of more than {} dots" if dots > TOML_DEPTH else \
+                "arrays or inline tables more than {} deep"
+            raise tomllib.TOMLDecodeError(f"{what.format(TOML_DEPTH)} (at line {line + 1}): not parsed")
+        i += 1
+    return tomllib.loads(text)
+
+
+def _ml_basic_end(text: str, i: int) -> int:
+    """Where the ``\"\"\"`` ending a multi-line basic string that starts at ``i`` is (-1: none): a backslash escapes
+    the character after it."""
+    q = text.find('"""', i)
+    while q >= 0:
+        b = text.find("\\", i, q)
+        if b < 0:
+            return q
+        i = b + 2
+        if i > q:
+            q = text.find('"""', i)
+    return -1
+
+
 def regular_bytes(path: Path | str, limit: int = FILE_LIMIT) -> bytes:
     """The bytes of ``path`` (where its links lead) when it is a regular file of at most ``limit`` bytes, else an
     OSError saying why. Opened without blocking: a repository's file that is a link to ``/dev/zero`` filled the
@@ -94,7 +162,7 @@ def read_toml(path: Path, *, what: str = "file", missing_hint: str = "") -> Docu
         raise ConfigError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", where=f"{path}:{line}",
                           hint="save the file as UTF-8 (TOML files are UTF-8)") from None
     try:
-        data = tomllib.loads(text)
+        data = toml_loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
         raise ConfigError(f"not valid TOML: {exc}", where=f"{path}:{found[1]}" if found else str(path),

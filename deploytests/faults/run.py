@@ -229,7 +229,7 @@ def pinned(keys: str, containers) -> str:
     one entry per content the batch's hosts have of it (``sha256sum`` as root in each container; a unit: the
     ``sha256sum`` lines of its file and drop-ins in /etc/systemd/system, hashed; a privileged entry: its path, the
     first word); none when no host has it."""
-    import tomllib
+    from ..schema import toml_loads
 
     def digests(key: str, name: str) -> list[str]:
         path = name.split(" ")[0]
@@ -243,7 +243,7 @@ def pinned(keys: str, containers) -> str:
     lines = []
     for line in keys.splitlines():
         if "sha256:@" in line:
-            (key, entries), = tomllib.loads(line).items()
+            (key, entries), = toml_loads(line).items()
             line = f"{key} = " + json.dumps([e for entry in entries for e in (
                 digests(key, entry[:-len(" sha256:@")]) if entry.endswith(" sha256:@") else [entry])])
         lines.append(line)

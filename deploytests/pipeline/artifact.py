@@ -66,6 +66,7 @@ from ..cache import cache_dir as default_cache_dir
 from ..cache import file_lock
 from ..config import DeployConfig
 from ..errors import CommandFailed, DeployError, tail, why_failed
+from ..schema import toml_loads
 from ..words import count
 from . import bytecode
 from .programs import source as program_source
@@ -343,7 +344,7 @@ def build_system(src: Path, where: str = "") -> tuple[list[str], str, list[str]]
     pyproject = src / "pyproject.toml"
     where = f"{where or src}/pyproject.toml"
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
+        data = toml_loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
     except tomllib.TOMLDecodeError as exc:
         raise DeployError(f"not valid TOML: {exc}", where=where) from None
     table = data.get("build-system")

@@ -30,3 +30,21 @@ def test_a_config_that_exhausts_its_parser_is_still_redacted(tmp_path, case):
     secrets = secrets_of(path)
     assert secrets.redact(f"the value is {secret}!") == "the value is [redacted]!"
     assert any(str(path) in w and "does not parse" in w for w in secrets.warnings), secrets.warnings
+
+
+@pytest.mark.parametrize("text", [
+    'SECRET_KEY = "s3cr3t-do-not-print"\nA=x' + " " * 1_000_000 + "y\n",  # dotenv: 100 KB of it took 97 s
+    'secret_key: "s3cr3t-do-not-print"\na: x' + " \t" * 500_000 + "y\n",  # YAML's key: value
+    'secret_key: "s3cr3t-do-not-print"\n- x' + " " * 1_000_000 + "y\n",  # YAML's - item
+    'secret = "s3cr3t-do-not-print"\n' + "x" + ".a" * 100_000 + " = 1\n",  # TOML: 40 KB of it took 2.4 GB
+    'SECRET_KEY = "s3cr3t-do-not-print"\nA = ' + "a1" * 500_000 + "\n",  # a URL's scheme tried from every letter
+    'SECRET_KEY = "s3cr3t-do-not-print"\n' + "A = b\n" * 50_000,  # Python: 12 KB of it took 14 s (the source split
+    # again for each value not known statically)
+])
+def test_a_config_whose_parse_would_cost_the_square_of_its_size_is_read_at_the_cost_of_its_size(tmp_path, text):
+    """Class: a parser of less trusted text whose cost grows faster than the text (a regex trying every split of a
+    run of blanks; tomllib keeping every prefix of a dotted key). The config is the repository's in the admin's
+    read-only gate; each of these took minutes to hours, or every byte of memory, before."""
+    path = tmp_path / "app.cfg"
+    path.write_text(text)
+    assert "s3cr3t-do-not-print" in secrets_of(path).values

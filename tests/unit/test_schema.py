@@ -401,3 +401,53 @@ def example(fields: Sequence[Field], *, header: str = "", name_width: int = 0, c
 def inline(fields: Sequence[Field]) -> str:
     """``fields`` as one TOML inline table of their examples (the host table shown in README.md)."""
     return "{ " + ", ".join(f"{f.name} = {f.example}" for f in fields) + " }"
+
+
+# ---------------------------------------------------------------- a parse whose cost the file's author chooses
+
+@pytest.mark.parametrize("body, why", [
+    # tomllib keeps every prefix of a dotted key: 20,000 dots (40 KB) took 2.4 GB before it was refused
+    ("x" + ".a" * 20_000 + " = 1\n", "a dotted key or table name of more than 32 dots (at line 3)"),
+    ('x."a" . "b"' + ' .c' * 40 + " = 1\n", "a dotted key or table name of more than 32 dots (at line 3)"),
+    ("[" + ".".join(["t"] * 40) + "]\n", "a dotted key or table name of more than 32 dots (at line 3)"),
+    # and recurses once per nested array or inline table: 2,000 of them raised RecursionError, a traceback
+    ("x = " + "[" * 2000 + "]" * 2000 + "\n", "arrays or inline tables more than 32 deep (at line 3)"),
+    ("x = " + "{a=" * 2000 + "1" + "}" * 2000 + "\n", "arrays or inline tables more than 32 deep (at line 3)"),
+    ("x = [\n" + "[\n" * 40 + "]\n" * 40 + "]\n", "arrays or inline tables more than 32 deep (at line 35)"),
+    ('x = """' + "\n" * 3 + '"""\ny = ' + "[" * 40 + "]" * 40 + "\n", "more than 32 deep (at line 7)"),
+    ("x = 1\n" + "#" * (300 << 10) + "\n", "larger than 262144 characters"),
+])
+def test_a_toml_file_whose_parse_would_cost_more_than_its_size_is_refused_in_one_line(tmp_path, body, why):
+    """Every TOML text deploytests parses is someone's: the repository's deploy.toml and pyproject.toml are read by
+    the admin's read-only gate and bootstrap. Its parse must cost what its size allows (memory, recursion), so the
+    shapes that cost more are refused before tomllib sees them, in one line naming the file and the line."""
+    path = tmp_path / "deploy.toml"
+    path.write_text(MIN + body)
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert why in one_line(info) and str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("text", [
+    'a.b.c = "x.y.z.' + "." * 100 + '"\n',  # dots in strings are the value's
+    "a = '" + "[" * 100 + "'\n",
+    'a = """\n' + "." * 100 + '\n[[[[\\"""\n"""\nb.c = 1\n',  # a multi-line string, an escaped quote in it
+    "a = '''" + "{" * 100 + "''''\n",  # a run of four quotes ends it with one quote of its own
+    "# " + "[" * 100 + "\na = [1.5, 2.5, 3.5]\n" + "[t]\n" * 0 + "[[u.v]]\nw = 1979-05-27T07:32:00.999\n",
+    "dependencies = [" + ", ".join(f'"p{i}>=1.2.3"' for i in range(40)) + "]\n",
+])
+def test_what_tomllib_reads_as_data_is_not_counted_as_structure(text):
+    import tomllib
+
+    assert schema.toml_loads(text) == tomllib.loads(text)
+
+
+def test_every_toml_parse_goes_through_the_bounded_one():
+    """One way to parse TOML (``schema.toml_loads``): a new call of ``tomllib.loads`` elsewhere would parse a
+    file's text at the cost its author chooses again."""
+    import deploytests
+
+    top = Path(deploytests.__file__).parent
+    calls = [f"{p.relative_to(top)}:{n}" for p in top.rglob("*.py") if p.name != "schema.py"
+             for n, line in enumerate(p.read_text().splitlines(), 1) if re.search(r"\btomllib\.loads?\(", line)]
+    assert calls == []
