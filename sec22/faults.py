@@ -157,8 +157,9 @@ fault("login-defs-root-path-other-login", "root-code", r"""
 OOPS /opt/ops; OOPS /opt/ops/bin
 sed -i 's|^ENV_SUPATH.*|ENV_SUPATH\tPATH=/opt/ops/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|' /etc/login.defs
 grep -q '^ENV_SUPATH.*/opt/ops/bin' /etc/login.defs || printf 'ENV_SUPATH\tPATH=/opt/ops/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n' >> /etc/login.defs
-""", r"""su -c 'echo $PATH' root | grep -q '^/opt/ops/bin:' && test "$(stat -c %U /opt/ops/bin)" = "$OTH" """,
-      "login.defs' ENV_SUPATH (root's PATH after su) starts with a dir a login without sudo owns: that login drops "
+printf 'ALWAYS_SET_PATH\tyes\n' >> /etc/login.defs
+""", r"""su -s /bin/sh -c 'echo $PATH' root </dev/null | grep -q '^/opt/ops/bin:' && test "$(stat -c %U /opt/ops/bin)" = "$OTH" """,
+      "login.defs' ENV_SUPATH (root's PATH after su, ALWAYS_SET_PATH yes) starts with a dir a login without sudo owns: that login drops "
       "an 'ls' or 'systemctl' there and an admin's next command after 'su' runs it as root")
 
 fault("pip-conf-find-links-other-login", "app-code", r"""
@@ -220,6 +221,7 @@ echo 'www-data:www-data-2026' | chpasswd
 
 fault("app-config-acl-for-apache-user", "secrets", r"""
 ACL_ADD "$CFG" "$(id -u www-data)" 4
+D=$(dirname "$CFG"); while [ "$D" != / ] && ! runuser -u www-data -- test -x "$D"; do ACL_ADD "$D" "$(id -u www-data)" 5; D=$(dirname "$D"); done
 """, r"""runuser -u www-data -- cat "$CFG" >/dev/null 2>&1 && test "$APPU" != www-data""",
       "an ACL giving Apache's user read on the app's config ('the status page needs the DB name'): a hole in any "
       "module or another site's script in Apache's workers reads the app's secrets, the separation mod_wsgi's "

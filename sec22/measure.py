@@ -39,7 +39,7 @@ INJECT_SET: dict = {}
 def as_fault(entry: dict) -> Fault:
     entry = dict(entry, check=CHECK_FIX.get(entry["id"], entry["check"]),
                  inject=INJECT_FIX.get(entry["id"], "") + INJECT_SET.get(entry["id"], entry["inject"]))
-    body = blind.PRELUDE + "\n" + entry["inject"] + "\n( " + entry["check"] + " ) || exit 97\n"
+    body = blind.PRELUDE + "\n" + entry["inject"] + "\n( " + entry["check"] + "\n) || exit 97\n"
     # Fault.command goes through str.format: braces doubled
     return Fault(entry["id"], "blind", entry["harm"], body.replace("{", "{{").replace("}", "}}"))
 
