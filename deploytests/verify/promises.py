@@ -5780,11 +5780,23 @@ def acl_readers(hexed: str | None, users) -> list[str]:
 SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
 
 
+def swap_areas(snap) -> list[str]:
+    """The swap areas boot turns on, as the login collector recorded them (:func:`collect_login.swaps`): the
+    absolute first field of each ``/etc/fstab`` line of type ``swap``, each ``What=`` of a ``.swap`` unit read."""
+    found = [f[0] for f in (ln.split() for ln in (snap.text("/etc/fstab") or "").splitlines())
+             if len(f) > 2 and f[2] == "swap" and f[0].startswith("/")]
+    for path in sorted(p for p in snap.files if p.endswith(".swap")):
+        found += re.findall(r"(?m)^[ \t]*What[ \t]*=[ \t]*(/[^\s\x00]+)", snap.text(path) or "")
+    return list(dict.fromkeys(found))
+
+
 def sec_secrets(facts, exp):
     """The password hashes (/etc/shadow, /etc/gshadow and their backups: Debian's 0640 root:shadow) and the SSH
     server's host private keys (/etc/ssh/ssh_host_*_key and every HostKey: 0600 root) are root's and readable by
     no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys).
-    Root's home lets no one else in (Debian's 0700). No copy of the app's config or of a kept one (found by
+    Root's home lets no one else in (Debian's 0700). Every swap area boot turns on (an ``/etc/fstab`` swap line, a
+    ``.swap`` unit: :func:`swap_areas`) is readable by no one but root and the disk group: the kernel writes every
+    process's memory there (the app daemons' secrets). No copy of the app's config or of a kept one (found by
     content: the tree reader's ``config_copies``, whatever its name or place in the app's tree, or in the places
     copies are left: the directory holding the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home,
     /opt, /var/local, /var/opt, /usr/local, /mnt, /media) is readable by others through directories they may
@@ -5804,6 +5816,9 @@ def sec_secrets(facts, exp):
     lines += _mode_lines(snap, list(dict.fromkeys(keys)), 0o077, "whoever reads it (the app user too) impersonates "
                          "this server to the deploy runner, whose pinned known_hosts entry is all that tells it the "
                          "server is real", ())
+    lines += _mode_lines(snap, swap_areas(snap), 0o007, "a swap area boot turns on: the kernel writes there the "
+                         "memory of every process (the app daemons' secrets, keys, root's buffers) and whoever reads "
+                         "it reads them; chmod 600 it (mkswap asks for 0600 root)", ("root", "disk"))
     lines += _mode_lines(snap, ["/root"], 0o007, "every local user (the app user too) lists root's home and reads "
                          "what is readable there: keys, shell history, an admin's scripts (Debian's: 0700; DevSec "
                          "linux-baseline); chmod 700 /root", ("root",))
