@@ -31,7 +31,26 @@ APP = APPS / "yourapplication"
 
 
 # corrections after a run (the faults unchanged): a check made exact, an injection completed
-CHECK_FIX: dict = {}
+CHECK_FIX: dict = {
+    # the first check wanted "proxy" in the body: Apache's 503 for a closed port says "Service Unavailable" only; a
+    # 502/503 for an absolute URI to a closed port is the forward proxy answering (without it: the vhost's 200/404)
+    "apache-open-forward-proxy": r"""python3 - "$PORT" <<'PXEOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"GET http://127.0.0.1:9/ HTTP/1.0\r\nHost: 127.0.0.1:9\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.split(b"\r\n")[0])
+sys.exit(0 if data.split(b"\r\n")[0].split(b" ")[1:2] in ([b"502"], [b"503"]) else 1)
+PXEOF""",
+    # Apache's parent maps the file after the graceful's re-read: wait for it (up to 10 s), not 2 s
+    "apache-loadfile-of-other-login": r"""i=0; until grep -q /opt/ops/libapm.so /proc/$(APACHEPID)/maps || [ $i -ge 20 ]; do sleep 0.5; i=$((i+1)); done
+grep -q /opt/ops/libapm.so /proc/$(APACHEPID)/maps && test "$(stat -c %U /opt/ops/libapm.so)" = "$OTH" """,
+}
 INJECT_FIX: dict = {}
 INJECT_SET: dict = {}
 

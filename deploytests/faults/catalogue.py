@@ -555,6 +555,9 @@ FAULTS: tuple[Fault, ...] = (
           "memory, the app's secrets)", "dd if=/dev/zero of=/var/swap bs=1024 count=1024 status=none; chgrp adm "
           "/var/swap; chmod 0640 /var/swap; mkswap /var/swap >/dev/null 2>&1 || true; echo '/var/swap none swap sw 0 "
           "0' >> /etc/fstab"),
+    Fault("journal-keeps-warnings-only", "sec_logs", "journald told to store warnings and worse only ('too much "
+          "noise'): sshd's logins and sudo's commands are no longer kept", "mkdir -p /etc/systemd/journald.conf.d; "
+          "printf '[Journal]\\nMaxLevelStore=warning\\n' > /etc/systemd/journald.conf.d/50-quiet.conf"),
 )
 
 def render(fault: Fault, values: dict) -> str:

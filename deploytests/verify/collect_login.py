@@ -207,6 +207,11 @@ MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/root"
 MODES += ["/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog"]  # the login records (lstat: kept, not a link)
 SYSCTL = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
 FILES += ["/etc/sysctl.conf"]
+# journald's configuration (world-readable): whether the server keeps its records (who logged in, sudo's commands)
+JOURNALD_D = ["/etc/systemd/journald.conf.d", "/run/systemd/journald.conf.d",
+              "/usr/local/lib/systemd/journald.conf.d", "/usr/lib/systemd/journald.conf.d"]
+FILES += ["/etc/systemd/journald.conf"]
+TREES += [(d, 1, True) for d in JOURNALD_D]
 FILES += ["/etc/fstab"]  # the swap areas boot turns on (world-readable): each one's lstat (:func:`swaps`)
 TREES += [(d, 1, True) for d in SYSCTL]
 # ----

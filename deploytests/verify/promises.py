@@ -6140,7 +6140,9 @@ def _ssh_client_lines(snap, exp) -> list[str]:
 
 def sec_logs(facts, exp):
     """Apache's log directory (Debian's 0750 root:adm) lets others in neither to list nor to open its logs: the
-    error log holds tracebacks with request data and config values, the access logs query strings with tokens."""
+    error log holds tracebacks with request data and config values, the access logs query strings with tokens.
+    The server keeps its records: the login records (:func:`login_records`) and journald's
+    (:func:`journal_discarded`)."""
     snap = _snapshot(facts, "Apache's log directory")
     top = posixpath.dirname(exp.stack.apache.error_log)
     st = snap.st(top)
@@ -6174,7 +6176,46 @@ def sec_logs(facts, exp):
                          f"it: {means}")
     lines += logged_credentials(in_force)
     lines += login_records(snap)
+    lines += journal_discarded(snap)
     _unaccounted("log[s] others may read, or discarded,", lines, "sec_logs", exp)
+
+
+# journald's levels, most urgent first: a journal storing less than ``info`` drops sshd's logins (info) and less
+# than ``notice`` sudo's commands (notice)
+LEVELS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
+
+
+def journal_discarded(snap) -> list[str]:
+    """journald's ``Storage=none`` (it keeps nothing) or ``MaxLevelStore`` below ``info`` (sshd's logins, sudo's
+    commands and refusals not kept), as systemd reads them: ``journald.conf``, then the ``.conf`` drop-ins of
+    :data:`collect_login.JOURNALD_D` in name order (a name in an earlier dir hides a later one's), the last setting
+    winning."""
+    from . import collect_login as C
+
+    names: dict[str, str] = {}
+    for d in C.JOURNALD_D:
+        for name in snap.listdir(d) or []:
+            if name.endswith(".conf"):
+                names.setdefault(name, f"{d}/{name}")
+    last: dict[str, tuple[str, str]] = {}
+    for path in ["/etc/systemd/journald.conf"] + [names[n] for n in sorted(names)]:
+        for n, line in enumerate((snap.text(path) or "").splitlines(), 1):
+            m = re.match(r"[ \t]*(Storage|MaxLevelStore)[ \t]*=[ \t]*(\S*)", line)
+            if m:
+                last[m.group(1)] = (m.group(2), f"{path}:{n}")
+    lines = []
+    storage, where = last.get("Storage", ("", ""))
+    if storage.lower() == "none":
+        lines.append(f"{where}: Storage=none: journald keeps no record (sshd's logins, sudo's commands and refusals, "
+                     "the kernel's and the services' messages; Debian keeps no other log by default): a break-in, or "
+                     "a sudo by a stolen login, leaves no trace; remove the line (Storage=auto or persistent)")
+    level, where = last.get("MaxLevelStore", ("", ""))
+    rank = int(level) if level.isdigit() else LEVELS.index(level.lower()) if level.lower() in LEVELS else 7
+    if rank < LEVELS.index("info"):
+        lines.append(f"{where}: MaxLevelStore={level}: journald keeps nothing below {LEVELS[min(rank, 7)]}: sshd's "
+                     "logins (info)" + (" and sudo's commands (notice)" if rank < LEVELS.index("notice") else "")
+                     + " are dropped: a break-in leaves no trace; remove the line (journald's default: debug)")
+    return lines
 
 
 # the records of who logged in (wtmp: last), who failed (btmp: lastb) and each account's last login (lastlog)
