@@ -6889,7 +6889,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "others, and no log format in force writes a request's or answer's credentials (Cookie, Authorization, "
             "Set-Cookie): an attacker with a local account (the app's code too) or a log's reader gets no request "
             "data, session, tokens in query strings or tracebacks; and the server's login records (wtmp, btmp, "
-            "lastlog) are files others may not write, not a link or a device that discards them: a deploy or an "
+            "lastlog) are files others may not write, not a link or a device that discards them, and journald is not "
+            "told to keep nothing (Storage=none) or nothing below a warning (MaxLevelStore): a deploy or an "
             "intrusion leaves its login trace", "test_apache_logs_not_readable_by_others",
             "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
