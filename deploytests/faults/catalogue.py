@@ -559,6 +559,14 @@ FAULTS: tuple[Fault, ...] = (
           "password: sudo takes the last matching line: the login's passwordless rule is shadowed",
           "printf 'ALL ALL=(ALL) PASSWD: ALL\\n' > /etc/sudoers.d/zz-all; chmod 0440 /etc/sudoers.d/zz-all; "
           "visudo -c >/dev/null"),
+    Fault("swap-file-for-the-adm-group", "sec_secrets", "a swap file in fstab made 0640 root:adm (so the log readers "
+          "may check it): from the next boot every member of adm reads what the kernel swaps out (every process's "
+          "memory, the app's secrets)", "dd if=/dev/zero of=/var/swap bs=1024 count=1024 status=none; chgrp adm "
+          "/var/swap; chmod 0640 /var/swap; mkswap /var/swap >/dev/null 2>&1 || true; echo '/var/swap none swap sw 0 "
+          "0' >> /etc/fstab"),
+    Fault("journal-keeps-warnings-only", "sec_logs", "journald told to store warnings and worse only ('too much "
+          "noise'): sshd's logins and sudo's commands are no longer kept", "mkdir -p /etc/systemd/journald.conf.d; "
+          "printf '[Journal]\\nMaxLevelStore=warning\\n' > /etc/systemd/journald.conf.d/50-quiet.conf"),
 )
 
 def render(fault: Fault, values: dict) -> str:

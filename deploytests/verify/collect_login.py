@@ -15,8 +15,9 @@ dynamic linker's configuration (a line is a directory to list), root's ``sshd_co
 a start makes root open, run or make: :func:`started`), what ``envvars`` sources or runs (:func:`shell_runs`, for
 the verdict), the absolute path words of root's files in the places root acts later (:func:`acts`: a path to
 ``lstat``), root's Apache files' log lines (:func:`logs`: a path to ``lstat``) and the absolute path words of
-root's cron files (:func:`outputs`: what is there, ``lstat``) and the kernel's mount table's point, options and type
-fields (:func:`mounts`); the runner parses the rest
+root's cron files (:func:`outputs`: what is there, ``lstat``), the first field of ``/etc/fstab``'s swap lines and
+the ``What=`` of ``.swap`` units (:func:`swaps`: a path to ``lstat``) and the kernel's mount table's point, options
+and type fields (:func:`mounts`); the runner parses the rest
 (:mod:`deploytests.verify.parse`).
 Rules for this file: standard library only, Python >= 3.7, no imports from deploytests, flat.
 
@@ -206,6 +207,12 @@ MODES = ["/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/root"
 MODES += ["/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog"]  # the login records (lstat: kept, not a link)
 SYSCTL = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"]
 FILES += ["/etc/sysctl.conf"]
+# journald's configuration (world-readable): whether the server keeps its records (who logged in, sudo's commands)
+JOURNALD_D = ["/etc/systemd/journald.conf.d", "/run/systemd/journald.conf.d",
+              "/usr/local/lib/systemd/journald.conf.d", "/usr/lib/systemd/journald.conf.d"]
+FILES += ["/etc/systemd/journald.conf"]
+TREES += [(d, 1, True) for d in JOURNALD_D]
+FILES += ["/etc/fstab"]  # the swap areas boot turns on (world-readable): each one's lstat (:func:`swaps`)
 TREES += [(d, 1, True) for d in SYSCTL]
 # ----
 # the lines that make ``apache2 -t`` read or load a file as root: the directive, and its first word naming one
@@ -777,7 +784,7 @@ def collect(args):
         steps += [("ld.so.conf's dirs", ld_dirs), ("hooks", hooks), ("python shadows", py_shadows),
                   ("manager's environment", manager_env),
                   ("own keys", own_keys), ("links", links), ("polkit", polkit), ("host keys", host_keys),
-                  ("acls", acls), ("login homes", login_homes), ("unix diag", unix_diag),
+                  ("acls", acls), ("swaps", swaps), ("login homes", login_homes), ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
     else:
@@ -1117,6 +1124,20 @@ def acls(out):
             continue
         note(out, path)
         out["files"][path]["acl"] = acl.hex()
+
+
+def swaps(out):
+    """The ``lstat`` of each swap area boot turns on, where the kernel writes every process's memory: the absolute
+    first field of each ``/etc/fstab`` line of type ``swap`` (a ``UUID=``/``LABEL=`` is a device, named by udev's
+    links), and each ``What=`` of a ``.swap`` unit read above (the unit dirs: :data:`UNITS`)."""
+    for line in (out["files"].get("/etc/fstab", {}).get("data") or "").splitlines():
+        f = line.split()
+        if len(f) > 2 and f[2] == "swap" and f[0].startswith("/"):
+            note(out, f[0])
+    for path, entry in list(out["files"].items()):
+        if path.endswith(".swap"):
+            for what in re.findall(r"(?m)^[ \t]*What[ \t]*=[ \t]*(/[^\s\x00]+)", entry.get("data") or ""):
+                note(out, what)
 
 
 def links(out):

@@ -5810,11 +5810,23 @@ def acl_readers(hexed: str | None, users) -> list[str]:
 SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
 
 
+def swap_areas(snap) -> list[str]:
+    """The swap areas boot turns on, as the login collector recorded them (:func:`collect_login.swaps`): the
+    absolute first field of each ``/etc/fstab`` line of type ``swap``, each ``What=`` of a ``.swap`` unit read."""
+    found = [f[0] for f in (ln.split() for ln in (snap.text("/etc/fstab") or "").splitlines())
+             if len(f) > 2 and f[2] == "swap" and f[0].startswith("/")]
+    for path in sorted(p for p in snap.files if p.endswith(".swap")):
+        found += re.findall(r"(?m)^[ \t]*What[ \t]*=[ \t]*(/[^\s\x00]+)", snap.text(path) or "")
+    return list(dict.fromkeys(found))
+
+
 def sec_secrets(facts, exp):
     """The password hashes (/etc/shadow, /etc/gshadow and their backups: Debian's 0640 root:shadow) and the SSH
     server's host private keys (/etc/ssh/ssh_host_*_key and every HostKey: 0600 root) are root's and readable by
     no one else (their group: shadow, root). Read by ``lstat`` (sshd 9.8+ keeps serving with readable keys).
-    Root's home lets no one else in (Debian's 0700). No copy of the app's config or of a kept one (found by
+    Root's home lets no one else in (Debian's 0700). Every swap area boot turns on (an ``/etc/fstab`` swap line, a
+    ``.swap`` unit: :func:`swap_areas`) is readable by no one but root and the disk group: the kernel writes every
+    process's memory there (the app daemons' secrets). No copy of the app's config or of a kept one (found by
     content: the tree reader's ``config_copies``, whatever its name or place in the app's tree, or in the places
     copies are left: the directory holding the app's tree, /tmp, /var/tmp, /dev/shm, /var/backups, /srv, /home,
     /opt, /var/local, /var/opt, /usr/local, /mnt, /media) is readable by others through directories they may
@@ -5834,6 +5846,9 @@ def sec_secrets(facts, exp):
     lines += _mode_lines(snap, list(dict.fromkeys(keys)), 0o077, "whoever reads it (the app user too) impersonates "
                          "this server to the deploy runner, whose pinned known_hosts entry is all that tells it the "
                          "server is real", ())
+    lines += _mode_lines(snap, swap_areas(snap), 0o007, "a swap area boot turns on: the kernel writes there the "
+                         "memory of every process (the app daemons' secrets, keys, root's buffers) and whoever reads "
+                         "it reads them; chmod 600 it (mkswap asks for 0600 root)", ("root", "disk"))
     lines += _mode_lines(snap, ["/root"], 0o007, "every local user (the app user too) lists root's home and reads "
                          "what is readable there: keys, shell history, an admin's scripts (Debian's: 0700; DevSec "
                          "linux-baseline); chmod 700 /root", ("root",))
@@ -6155,7 +6170,9 @@ def _ssh_client_lines(snap, exp) -> list[str]:
 
 def sec_logs(facts, exp):
     """Apache's log directory (Debian's 0750 root:adm) lets others in neither to list nor to open its logs: the
-    error log holds tracebacks with request data and config values, the access logs query strings with tokens."""
+    error log holds tracebacks with request data and config values, the access logs query strings with tokens.
+    The server keeps its records: the login records (:func:`login_records`) and journald's
+    (:func:`journal_discarded`)."""
     snap = _snapshot(facts, "Apache's log directory")
     top = posixpath.dirname(exp.stack.apache.error_log)
     st = snap.st(top)
@@ -6189,7 +6206,46 @@ def sec_logs(facts, exp):
                          f"it: {means}")
     lines += logged_credentials(in_force)
     lines += login_records(snap)
+    lines += journal_discarded(snap)
     _unaccounted("log[s] others may read, or discarded,", lines, "sec_logs", exp)
+
+
+# journald's levels, most urgent first: a journal storing less than ``info`` drops sshd's logins (info) and less
+# than ``notice`` sudo's commands (notice)
+LEVELS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
+
+
+def journal_discarded(snap) -> list[str]:
+    """journald's ``Storage=none`` (it keeps nothing) or ``MaxLevelStore`` below ``info`` (sshd's logins, sudo's
+    commands and refusals not kept), as systemd reads them: ``journald.conf``, then the ``.conf`` drop-ins of
+    :data:`collect_login.JOURNALD_D` in name order (a name in an earlier dir hides a later one's), the last setting
+    winning."""
+    from . import collect_login as C
+
+    names: dict[str, str] = {}
+    for d in C.JOURNALD_D:
+        for name in snap.listdir(d) or []:
+            if name.endswith(".conf"):
+                names.setdefault(name, f"{d}/{name}")
+    last: dict[str, tuple[str, str]] = {}
+    for path in ["/etc/systemd/journald.conf"] + [names[n] for n in sorted(names)]:
+        for n, line in enumerate((snap.text(path) or "").splitlines(), 1):
+            m = re.match(r"[ \t]*(Storage|MaxLevelStore)[ \t]*=[ \t]*(\S*)", line)
+            if m:
+                last[m.group(1)] = (m.group(2), f"{path}:{n}")
+    lines = []
+    storage, where = last.get("Storage", ("", ""))
+    if storage.lower() == "none":
+        lines.append(f"{where}: Storage=none: journald keeps no record (sshd's logins, sudo's commands and refusals, "
+                     "the kernel's and the services' messages; Debian keeps no other log by default): a break-in, or "
+                     "a sudo by a stolen login, leaves no trace; remove the line (Storage=auto or persistent)")
+    level, where = last.get("MaxLevelStore", ("", ""))
+    rank = int(level) if level.isdigit() else LEVELS.index(level.lower()) if level.lower() in LEVELS else 7
+    if rank < LEVELS.index("info"):
+        lines.append(f"{where}: MaxLevelStore={level}: journald keeps nothing below {LEVELS[min(rank, 7)]}: sshd's "
+                     "logins (info)" + (" and sudo's commands (notice)" if rank < LEVELS.index("notice") else "")
+                     + " are dropped: a break-in leaves no trace; remove the line (journald's default: debug)")
+    return lines
 
 
 # the records of who logged in (wtmp: last), who failed (btmp: lastb) and each account's last login (lastlog)
@@ -6864,7 +6920,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "others, and no log format in force writes a request's or answer's credentials (Cookie, Authorization, "
             "Set-Cookie): an attacker with a local account (the app's code too) or a log's reader gets no request "
             "data, session, tokens in query strings or tracebacks; and the server's login records (wtmp, btmp, "
-            "lastlog) are files others may not write, not a link or a device that discards them: a deploy or an "
+            "lastlog) are files others may not write, not a link or a device that discards them, and journald is not "
+            "told to keep nothing (Storage=none) or nothing below a warning (MaxLevelStore): a deploy or an "
             "intrusion leaves its login trace", "test_apache_logs_not_readable_by_others",
             "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "

@@ -1342,3 +1342,39 @@ def test_a_port_sshds_command_line_gives_counts_as_listened_on(exp):
     assert "not on 172.17.0.5:2222" not in outcome("cw_sshd", facts, exp)
     facts.raw.raw["proc"] = {}
     assert "not on 172.17.0.5:2222" in outcome("cw_sshd", facts, exp)
+
+
+@pytest.mark.parametrize("files, named", [
+    # sec22's blind fault: a swap file made 0644 (mkswap without chmod 0600), named in fstab
+    ({"/etc/fstab": "# <file system> <mount point> <type>\n/swapfile none swap sw 0 0\n",
+      "/swapfile": (0o100644, 0, 0)}, "/swapfile (0644 root:root)"),
+    # the other members, written after reading the gate: a swap file the adm group reads; a systemd swap unit's area
+    ({"/etc/fstab": "/var/swap\tnone\tswap\tsw,pri=5\t0\t0\n", "/var/swap": (0o100640, 0, 4)},
+     "/var/swap (0640 root:adm)"),
+    ({"/etc/systemd/system/srv-swap.img.swap": "[Swap]\nWhat=/srv/swap.img\n", "/srv/swap.img": (0o100604, 0, 0)},
+     "/srv/swap.img (0604 root:root)")])
+def test_a_swap_area_others_may_read_fails(exp, files, named):
+    """Class: the memory of every process written where others may read it: a swap area boot turns on (an
+    ``/etc/fstab`` swap line, a systemd ``.swap`` unit) that someone but root (and the disk group) may read. The same
+    areas 0600 root pass, and so does a block device 0660 root:disk."""
+    found = outcome("sec_secrets", host(files=files), exp)
+    assert f"- {named}: a swap area boot turns on" in found, found
+    fine = {p: (0o100600, 0, 0) if isinstance(s, tuple) else s for p, s in files.items()}
+    assert outcome("sec_secrets", host(files=fine), exp) == "pass"
+    device = {"/etc/fstab": "/dev/sda2 none swap sw 0 0\n", "/dev/sda2": (0o060660, 0, 6)}
+    assert outcome("sec_secrets", host(files=device), exp) == "pass"
+
+
+def test_the_login_collector_records_each_swap_area(tmp_path):
+    from deploytests.verify import collect_login as C
+
+    area, other = tmp_path / "swapfile", tmp_path / "swap.img"
+    area.write_bytes(b"")
+    other.write_bytes(b"")
+    out = {"errors": {}, "files": {
+        "/etc/fstab": {"data": f"# {tmp_path}/not-this none swap sw 0 0\n{area} none swap sw 0 0\n"
+                               f"UUID=abc none swap sw 0 0\n/dev/sda1 / ext4 defaults 0 1\n"},
+        "/etc/systemd/system/x.swap": {"data": f"[Swap]\nWhat={other}\n"}}}
+    C.swaps(out)
+    assert str(area) in out["files"] and str(other) in out["files"], sorted(out["files"])
+    assert f"{tmp_path}/not-this" not in out["files"] and "/dev/sda1" not in out["files"]

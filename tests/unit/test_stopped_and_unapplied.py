@@ -241,3 +241,31 @@ def test_the_login_records_discarded_or_open_to_all_fail(exp, path, entry, said)
         facts.raw.files[path]["link"] = target[3:]
     found = outcome("sec_logs", facts, exp)
     assert found.startswith("fail") and f"- {path} (" in found and said in found, found
+
+
+@pytest.mark.parametrize("path, text, said", [
+    # sec22's blind fault: journald told to keep nothing (Storage=none), "the disk kept filling up"
+    ("/etc/systemd/journald.conf.d/10-nolog.conf", "[Journal]\n# the disk kept filling up\nStorage=none\n",
+     "/etc/systemd/journald.conf.d/10-nolog.conf:3: Storage=none"),
+    # the other members, written after reading the gate: the journal keeping warnings only (sshd's logins are info,
+    # sudo's commands notice), set in journald.conf itself; and in a drop-in of /usr/local/lib's dir, by number
+    ("/etc/systemd/journald.conf", "[Journal]\nMaxLevelStore=warning\n",
+     "/etc/systemd/journald.conf:2: MaxLevelStore=warning"),
+    ("/usr/local/lib/systemd/journald.conf.d/quiet.conf", "[Journal]\nMaxLevelStore=3\n",
+     "/usr/local/lib/systemd/journald.conf.d/quiet.conf:2: MaxLevelStore=3")])
+def test_the_system_journal_told_to_keep_no_login_records_fails(exp, path, text, said):  # noqa: F811
+    """Class: the server's own records switched off by the system logger's configuration: journald keeping nothing
+    (``Storage=none``) or nothing below a warning (``MaxLevelStore`` under ``info``: sshd's logins, sudo's commands),
+    the last setting in systemd's order winning. Debian's journald.conf (all comments), a persistent journal with a
+    size cap, and a later drop-in setting it back, pass."""
+    from tests.unit.test_become_and_baseline import host
+
+    base = {"/var/log/apache2": (0o040750, 0, 4)}
+    fine = {**base, "/etc/systemd/journald.conf": "[Journal]\n#Storage=auto\n#MaxLevelStore=debug\n",
+            "/etc/systemd/journald.conf.d/10-keep.conf": "[Journal]\nStorage=persistent\nSystemMaxUse=500M\n"}
+    assert outcome("sec_logs", host(files=fine), exp) == "pass"
+    found = outcome("sec_logs", host(files={**fine, path: text}), exp)
+    assert found.startswith("fail") and f"- {said}: " in found, found
+    later = {**fine, path: text, "/etc/systemd/journald.conf.d/zz-back.conf": "[Journal]\nStorage=auto\n"
+             "MaxLevelStore=debug\n"}
+    assert outcome("sec_logs", host(files=later), exp) == "pass"
