@@ -1864,11 +1864,19 @@ CONFIG_FORMATS = (
 )
 
 
+# A Flask app's key in each format Flask's own loaders read into app.config (from_envvar/from_pyfile, from_file with
+# tomllib or json): UPPERCASE whatever the format (Flask takes only those), valid as the whole file for JSON
+FLASK_KEYS = {CONFIG_FORMATS[0][1]: 'SECRET_KEY = "{}"  # random, made by init: these servers\' own',
+              CONFIG_FORMATS[3][1]: 'SECRET_KEY = "{}"  # random, made by init',
+              CONFIG_FORMATS[4][1]: '{{"SECRET_KEY": "{}"}}'}
+
+
 def flask_key(d: Detected) -> bool:
-    """Whether the config init writes for ``d`` is a Flask app's Python config: it then sets a random SECRET_KEY
-    (commented out, the factory's ``SECRET_KEY="dev"`` would sign the servers' sessions)."""
+    """Whether the config init writes for ``d`` is a Flask app's config in a format Flask reads: it then sets a
+    random SECRET_KEY (commented out, or lowercase as a TOML example would be, the servers' sessions would be signed
+    with the factory's ``SECRET_KEY="dev"``, or with none)."""
     return d.framework == "flask" and not d.config_values and \
-        (d.config_format or CONFIG_FORMATS[0][1:])[0] == CONFIG_FORMATS[0][1]
+        (d.config_format or CONFIG_FORMATS[0][1:])[0] in FLASK_KEYS
 
 
 def config_format(texts: dict[str, str], env: str) -> tuple[str, str]:
@@ -2067,12 +2075,16 @@ def init(root: Path, *, out=print) -> int:
         files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path, secret=new_secret())
     elif d.new_config:
         fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
+        example = example.format(app=d.app)
         if d.config_values:  # keys read through configparser: INI, whichever module reads the variable
             fmt, example = CONFIG_FORMATS[1][1:]
+            example = example.format(app=d.app)
         elif flask_key(d):  # Flask signs sessions with it: a key of these servers' own, never the code's default
-            example = f'SECRET_KEY = "{new_secret()}"  # random, made by init: these servers\' own'
+            example = FLASK_KEYS[fmt].format(new_secret())
         files[d.config_file] = CONFIG_CFG.format(path=d.config_file, env=d.config_env,
-                                                 fmt=fmt.format(env=d.config_env), example=example.format(app=d.app))
+                                                 fmt=fmt.format(env=d.config_env), example=example)
+        if fmt == CONFIG_FORMATS[4][1] and flask_key(d):  # JSON has no comments: the file is the object alone
+            files[d.config_file] = example + "\n"
         sections: dict[str, list[str]] = {}
         for key, value in d.config_values.items():  # the keys placing the app's data, at their place in shared/
             section, _, option = key[1:].partition("] ")
