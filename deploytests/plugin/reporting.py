@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,7 @@ import pytest
 from ..config import DeployConfig
 from ..servers import Server
 from ..settings import Settings
-from ..untrusted import GUTTER
-from ..words import count
+from ..words import ANSWERED_5XX, count
 from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, USED, option, say, write
 
 
@@ -83,10 +81,9 @@ class Reporting:
         if not (isinstance(srv, Server) and isinstance(cfg, DeployConfig)
                 and ANSWERED_5XX.search(text)):
             return None
-        from ..verify.diagnostics import APP_ERROR, collect
+        from ..verify.diagnostics import app_logged
 
-        found = collect(srv, cfg.app, cfg.root, deploy_user=cfg.deploy_user or srv.user).get(APP_ERROR)
-        return found.removeprefix(GUTTER) if found else None
+        return app_logged(srv, cfg)
 
     def said_once(self, item, call, rep) -> bool:
         """pytest repeats a failed session fixture's error in every test that needs it (80 tests: 80 copies of
@@ -202,7 +199,6 @@ class Reporting:
 
 
 ERRORS_BEFORE = pytest.StashKey[int]()  # how many 5xx answers the session's deploy_http had as a test began
-ANSWERED_5XX = re.compile(r"(?:answered|->) ?5\d\d\b")  # a failure's text about an HTTP 5xx answer
 CAUSE = "deploytests root cause"  # the user property naming a failed report's root cause (xdist carries it)
 
 

@@ -102,6 +102,13 @@ _COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}
 REUSE_SECONDS = 5.0  # failures of one host this close together share one collection
 
 
+def app_logged(server, cfg) -> str | None:
+    """The exception the app logged behind a 5xx answer to a check on ``server`` (:data:`APP_ERROR`, one line),
+    for the failure's one line: the app wrote it into the Apache error log, not into its error page."""
+    found = collect(server, cfg.app, cfg.root, deploy_user=cfg.deploy_user or server.user).get(APP_ERROR)
+    return found.removeprefix(untrusted.GUTTER) if found else None
+
+
 def collect(server, app: str, root: str, deploy_user: str | None = None) -> dict[str, str]:
     """The diagnostics sections of ``server`` (see the module doc); never raises (the host may be gone, or run
     an OS no stack knows: that is a section).
