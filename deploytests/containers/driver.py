@@ -125,6 +125,10 @@ class Fleet:
         try:
             self.start()
         except BaseException:
+            if self.keep and self.containers:  # kept as asked, for a look: said, with how to remove them
+                ids = " ".join(c.short_id for c in self.containers)
+                self.progress(f"the containers of this failed start are kept (--keep-containers): docker logs, "
+                              f"docker exec to look; remove them when done: docker rm -f {ids}")
             self.stop()
             raise
         return self
