@@ -55,7 +55,8 @@ def app_error(log: str, began: float) -> str | None:
     from ..pipeline.agent import error_line
     from .parse import lines_since
 
-    recent = lines_since(log, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(began)))
+    # every line since (a Django 500's chained traceback runs past a hundred lines: its header is not in the last 40)
+    recent = lines_since(log, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(began)), last=None)
     if "Traceback (most recent call last):" not in recent:
         return None
     return error_line([LOG_PREFIX.sub("", ln) for ln in recent.splitlines()])
