@@ -1361,6 +1361,25 @@ def unshipped_templates(root: Path, d: Detected, tables: str) -> list[str]:
     return [name for name in names if (root / name).is_dir() and not (root / name / "__init__.py").exists()]
 
 
+DIRS_RE = re.compile(r"""BASE_DIR\s*/\s*(['"])templates\1|os\.path\.join\(\s*BASE_DIR\s*,\s*(['"])templates\2\s*\)""")
+
+
+def django_templates(root: Path, d: Detected, folder: str) -> str | None:
+    """For a Django project's top-level ``templates/`` named in its settings (``BASE_DIR / "templates"``), the
+    exact change: the dir into the settings' package, and the settings' line naming it there (``BASE_DIR`` is the
+    release venv's site-packages on the servers, where the package is). None otherwise."""
+    if d.framework != "django" or not d.settings:
+        return None
+    rel = module_file(root, d.settings)
+    for number, line in enumerate(_text(root / rel, "replace").splitlines(), 1):
+        if DIRS_RE.search(line):
+            package = d.settings.split(".")[0]
+            return (f"move it into the settings' package ({package}/{folder}/), which the wheel ships, and at "
+                    f"{rel}:{number} name it there: BASE_DIR / \"{package}\" / \"{folder}\" (on the servers "
+                    "BASE_DIR is the release's site-packages)")
+    return None
+
+
 def _pinned(dist: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -2162,10 +2181,11 @@ def init(root: Path, *, out=print) -> int:
             f"{ship_package_data(root)} and name it from the package: Migrate(app, db, directory=os.path."
             "join(os.path.dirname(__file__), \"migrations\"))")
     for folder in unshipped_templates(root, d, tables):
+        how = django_templates(root, d, folder) or (f"{into_package(root, d, folder)}, {ship_package_data(root)} and "
+                                                    "point the framework at it from the package "
+                                                    "(os.path.dirname(__file__))")
         out(f"  WARNING {folder}/ holds templates outside the app's packages: the app's wheel, all a release holds "
-            "of the project, does not ship it, so the servers answer 'template not found'; "
-            f"{into_package(root, d, folder)}, {ship_package_data(root)} and point the framework at it from the "
-            "package (os.path.dirname(__file__))")
+            f"of the project, does not ship it, so the servers answer 'template not found'; {how}")
     if missing := unlisted_requirements(root):
         out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "
             "does not: the servers install only what the wheel declares (pack does not read requirements.txt); "

@@ -1999,3 +1999,27 @@ def test_a_flask_config_in_any_format_sets_a_key_flask_takes(tmp_path, reading):
     else:
         flask.config.from_pyfile(str(path))
     assert len(flask.config["SECRET_KEY"]) >= 32, path.read_text()
+
+
+# Class: advice a user must translate into the framework's own terms. gallery (startproject, with the top-level
+# templates/ Django's docs use: "DIRS": [BASE_DIR / "templates"]) got "move it into the app's package ... point the
+# framework at it from the package (os.path.dirname(__file__))": right, but which package, and what to write where?
+# BASE_DIR is site-packages once installed, so the exact change is the settings' package and one line of the
+# settings. Other member: the os.path.join(BASE_DIR, "templates") spelling of older startprojects.
+@pytest.mark.parametrize("dirs", ['BASE_DIR / "templates"', "os.path.join(BASE_DIR, 'templates')"])
+def test_a_django_projects_top_level_templates_get_the_exact_change(tmp_path, dirs):
+    import shutil
+
+    root = tmp_path / "mysite"
+    shutil.copytree(FIXTURES / "mysite", root)
+    settings = root / "mysite" / "settings.py"
+    settings.write_text(settings.read_text().replace('"DIRS": [],', f'"DIRS": [{dirs}],'))
+    (root / "pyproject.toml").unlink()  # init writes the packaging, as for a project that had none
+    (root / "templates").mkdir()
+    (root / "templates" / "base.html").write_text("<html></html>\n")
+    said: list[str] = []
+    init(root, out=said.append)
+    line = next(ln for ln in said if ln.startswith("  WARNING templates/ holds templates outside"))
+    assert line.endswith("move it into the settings' package (mysite/templates/), which the wheel ships, and at "
+                         'mysite/settings.py:41 name it there: BASE_DIR / "mysite" / "templates" (on the servers '
+                         "BASE_DIR is the release's site-packages)"), line
