@@ -1361,6 +1361,25 @@ def unshipped_templates(root: Path, d: Detected, tables: str) -> list[str]:
     return [name for name in names if (root / name).is_dir() and not (root / name / "__init__.py").exists()]
 
 
+DIRS_RE = re.compile(r"""BASE_DIR\s*/\s*(['"])templates\1|os\.path\.join\(\s*BASE_DIR\s*,\s*(['"])templates\2\s*\)""")
+
+
+def django_templates(root: Path, d: Detected, folder: str) -> str | None:
+    """For a Django project's top-level ``templates/`` named in its settings (``BASE_DIR / "templates"``), the
+    exact change: the dir into the settings' package, and the settings' line naming it there (``BASE_DIR`` is the
+    release venv's site-packages on the servers, where the package is). None otherwise."""
+    if d.framework != "django" or not d.settings:
+        return None
+    rel = module_file(root, d.settings)
+    for number, line in enumerate(_text(root / rel, "replace").splitlines(), 1):
+        if DIRS_RE.search(line):
+            package = d.settings.split(".")[0]
+            return (f"move it into the settings' package ({package}/{folder}/), which the wheel ships, and at "
+                    f"{rel}:{number} name it there: BASE_DIR / \"{package}\" / \"{folder}\" (on the servers "
+                    "BASE_DIR is the release's site-packages)")
+    return None
+
+
 def _pinned(dist: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -1864,11 +1883,19 @@ CONFIG_FORMATS = (
 )
 
 
+# A Flask app's key in each format Flask's own loaders read into app.config (from_envvar/from_pyfile, from_file with
+# tomllib or json): UPPERCASE whatever the format (Flask takes only those), valid as the whole file for JSON
+FLASK_KEYS = {CONFIG_FORMATS[0][1]: 'SECRET_KEY = "{}"  # random, made by init: these servers\' own',
+              CONFIG_FORMATS[3][1]: 'SECRET_KEY = "{}"  # random, made by init',
+              CONFIG_FORMATS[4][1]: '{{"SECRET_KEY": "{}"}}'}
+
+
 def flask_key(d: Detected) -> bool:
-    """Whether the config init writes for ``d`` is a Flask app's Python config: it then sets a random SECRET_KEY
-    (commented out, the factory's ``SECRET_KEY="dev"`` would sign the servers' sessions)."""
+    """Whether the config init writes for ``d`` is a Flask app's config in a format Flask reads: it then sets a
+    random SECRET_KEY (commented out, or lowercase as a TOML example would be, the servers' sessions would be signed
+    with the factory's ``SECRET_KEY="dev"``, or with none)."""
     return d.framework == "flask" and not d.config_values and \
-        (d.config_format or CONFIG_FORMATS[0][1:])[0] == CONFIG_FORMATS[0][1]
+        (d.config_format or CONFIG_FORMATS[0][1:])[0] in FLASK_KEYS
 
 
 def config_format(texts: dict[str, str], env: str) -> tuple[str, str]:
@@ -2067,12 +2094,16 @@ def init(root: Path, *, out=print) -> int:
         files[d.config_file] = PYFILE_CFG.format(path=d.config_file, config_path=d.config_path, secret=new_secret())
     elif d.new_config:
         fmt, example = d.config_format or CONFIG_FORMATS[0][1:]
+        example = example.format(app=d.app)
         if d.config_values:  # keys read through configparser: INI, whichever module reads the variable
             fmt, example = CONFIG_FORMATS[1][1:]
+            example = example.format(app=d.app)
         elif flask_key(d):  # Flask signs sessions with it: a key of these servers' own, never the code's default
-            example = f'SECRET_KEY = "{new_secret()}"  # random, made by init: these servers\' own'
+            example = FLASK_KEYS[fmt].format(new_secret())
         files[d.config_file] = CONFIG_CFG.format(path=d.config_file, env=d.config_env,
-                                                 fmt=fmt.format(env=d.config_env), example=example.format(app=d.app))
+                                                 fmt=fmt.format(env=d.config_env), example=example)
+        if fmt == CONFIG_FORMATS[4][1] and flask_key(d):  # JSON has no comments: the file is the object alone
+            files[d.config_file] = example + "\n"
         sections: dict[str, list[str]] = {}
         for key, value in d.config_values.items():  # the keys placing the app's data, at their place in shared/
             section, _, option = key[1:].partition("] ")
@@ -2150,10 +2181,11 @@ def init(root: Path, *, out=print) -> int:
             f"{ship_package_data(root)} and name it from the package: Migrate(app, db, directory=os.path."
             "join(os.path.dirname(__file__), \"migrations\"))")
     for folder in unshipped_templates(root, d, tables):
+        how = django_templates(root, d, folder) or (f"{into_package(root, d, folder)}, {ship_package_data(root)} and "
+                                                    "point the framework at it from the package "
+                                                    "(os.path.dirname(__file__))")
         out(f"  WARNING {folder}/ holds templates outside the app's packages: the app's wheel, all a release holds "
-            "of the project, does not ship it, so the servers answer 'template not found'; "
-            f"{into_package(root, d, folder)}, {ship_package_data(root)} and point the framework at it from the "
-            "package (os.path.dirname(__file__))")
+            f"of the project, does not ship it, so the servers answer 'template not found'; {how}")
     if missing := unlisted_requirements(root):
         out(f"  WARNING requirements.txt lists {', '.join(missing)}, which [project].dependencies of pyproject.toml "
             "does not: the servers install only what the wheel declares (pack does not read requirements.txt); "

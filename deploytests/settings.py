@@ -231,7 +231,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("platform", "server platform(s) of the docker target's containers: debian12 (default), debian13, "
            "or a comma-separated mix (debian12,debian13)", _platforms, metavar="NAME[,NAME]"),
     Option("host_timeout", "seconds a host may answer nothing (connect, login, any step) before it is named "
-           "as frozen or lost and the other hosts go on (default 30)", seconds, metavar="SECONDS"),
+           "as frozen or lost and the other hosts go on; the docker target's containers coming up too (default 30)",
+           seconds, metavar="SECONDS"),
     Option("canary", "rollout: deploy and gate N hosts (or P% of them) first; any failure there stops the rollout "
            "(default: no canary)", _count, metavar="N|P%"),
     Option("batch", "rollout: then N hosts (or P%) per batch, each gated before the next (default: all at once)",

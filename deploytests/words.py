@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+ANSWERED_5XX = re.compile(r"(?:answered|->) ?5\d\d\b")  # a check's message about an HTTP 5xx answer
 _MARK = re.compile(r"\[([^]|]*)(?:\|([^]]*))?\]")
 _IRREGULAR = {"entry": "entries", "directory": "directories", "process": "processes", "address": "addresses",
               "policy": "policies", "is": "are", "was": "were", "has": "have"}

@@ -125,6 +125,10 @@ class Fleet:
         try:
             self.start()
         except BaseException:
+            if self.keep and self.containers:  # kept as asked, for a look: said, with how to remove them
+                ids = " ".join(c.short_id for c in self.containers)
+                self.progress(f"the containers of this failed start are kept (--keep-containers): docker logs, "
+                              f"docker exec to look; remove them when done: docker rm -f {ids}")
             self.stop()
             raise
         return self
@@ -224,7 +228,8 @@ class Fleet:
         log = lambda: f"--- container log {container.name} ---\n{self._log(container)}"  # noqa: E731
         wait_until(lambda: read_banner(addr, ssh_port).startswith(b"SSH-"), what="the SSH banner",
                    where=where, timeout=self.ready_timeout, interval=0.01, detail=log,
-                   hint="sshd did not start: read the container log below")
+                   hint="sshd did not start: read the container log below (a loaded machine: give the "
+                        "containers longer with --host-timeout SECONDS)")
         host_key = wait_until(lambda: keys.parse_host_key(container.logs().decode(errors="replace")),
                               what="the host key line in the container log", where=where,
                               timeout=self.ready_timeout, detail=log)

@@ -1804,6 +1804,25 @@ def reload_live(args: GateArgs, tree, live, exc):
                  "; the live release's daemons, reloaded to run it, are NOT serving: %s" % last)
 
 
+GENERIC_FIXES = ("fix the app and deploy again", "fix the command and deploy again", "fix the app")
+
+
+def settings_blamed(hint, config_sha, changed):
+    """``hint`` of a release refused that runs the live release's code (the same artifact) with another config
+    (``config_sha``) or other settings (``changed``): those broke it, not the app; the generic "fix the app" is
+    replaced by what to fix, a specific hint is kept and told so."""
+    what = " and ".join(filter(None, ["its config (sha256 %s)" % config_sha[:12] if config_sha else "",
+                                      "its settings (%s)" % ", ".join(changed) if changed else ""]))
+    where = " and ".join(filter(None, ["the config file (config_file in deploy.toml, or the target's)" if config_sha
+                                       else "", "deploy.toml's %s" % ", ".join(changed) if changed else ""]))
+    note = ("this release runs the live release's code (the same artifact): only %s changed, so that is what "
+            "failed: fix %s and deploy again" % (what, where))
+    for generic in GENERIC_FIXES:
+        if hint.endswith(generic):
+            return hint[:-len(generic)] + note
+    return "%s; %s" % (hint, note) if hint else note
+
+
 def cmd_deploy(args: DeployArgs):
     tree, steps = Tree(args.root), Steps()
     config = read_config(args)
@@ -1849,6 +1868,8 @@ def cmd_deploy(args: DeployArgs):
                                   % (NOT_TOUCHED, tree.releases)) from None
         switch_and_gate(args, tree, rid, live, steps, undo, "the previous config")
     except AgentError as exc:
+        if same_artifact and (new_config or changed) and exc.step in ("import", "post_deploy", "preflight", "gate"):
+            exc.hint = settings_blamed(exc.hint, new_config and config_sha, changed)
         ran = bool(args.post_deploy) and ("post_deploy" in steps.timings or exc.step == "post_deploy")
         exc.post_deploy_ran, exc.nothing_live = ran, live is None  # typed: the runner's state line reads them
         if exc.step == "gate":  # (only a deploy removes what its gate refused: a rollback keeps its target)

@@ -21,7 +21,7 @@ from ..redaction import secrets_of
 from ..settings import Settings
 from ..words import count
 from .hooks import load_config
-from .state import PROVIDER, RUN, SECRETS, SETTINGS, say, stop, write
+from .state import PROVIDER, RUN, SECRETS, SETTINGS, say, stop
 from .workers import shared
 
 if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is in every pytest run
@@ -32,10 +32,7 @@ if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is 
 def _stop_run(config, exc: DeployTestsError) -> NoReturn:
     """A failure every test would repeat (pack, bootstrap, a deploy that failed on every host): stop the session
     with the error's one line, its detail (builder or remote output) written above it."""
-    if exc.detail:
-        write(config, "")
-        write(config, exc.detail)
-    stop(config, exc.one_line(), pytest.ExitCode.TESTS_FAILED)
+    stop(config, exc, pytest.ExitCode.TESTS_FAILED)
 
 
 def _fail(exc: DeployTestsError) -> NoReturn:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,7 @@ import pytest
 from ..config import DeployConfig
 from ..servers import Server
 from ..settings import Settings
-from ..untrusted import GUTTER
-from ..words import count
+from ..words import ANSWERED_5XX, count
 from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, USED, option, say, write
 
 
@@ -45,12 +43,19 @@ class Reporting:
         try:
             if not self.said_once(item, call, rep):  # said in full before, diagnostics included
                 self.add_diagnostics(item, rep)
+            errors = getattr(getattr(item, "funcargs", {}).get("deploy_http"), "errors", None)
+            if rep.when == "setup" and isinstance(errors, list):  # the 5xx answers before this test's call
+                item.stash[ERRORS_BEFORE] = len(errors)
             if rep.failed and call.excinfo is not None and self.config.stash.get(USED, False):
                 label = getattr(item, "callspec", None) and item.callspec.params.get("deploy_server")
                 per = getattr(call.excinfo.value, "deploytests_causes", None)  # a fixture's, one per host
+                text = _text_of(call.excinfo)
+                got = errors[item.stash.get(ERRORS_BEFORE, len(errors)):] if isinstance(errors, list) else []
+                if got and not per and not ANSWERED_5XX.search(text):  # the check's own message says less
+                    text = got[-1]
                 found = ([per[label]] if label in per else [per[""]] if "" in per else list(per.values())) \
-                    if per else causes_of(_text_of(call.excinfo))
-                if (why := self.app_error(item, call)) is not None:  # a 5xx: the app's own error, in the line
+                    if per else causes_of(text)
+                if (why := self.app_error(item, text)) is not None:  # a 5xx: the app's own error, in the line
                     found = [f"{c}: the app logged {why}" if ANSWERED_5XX.search(c) else c for c in found]
                 rep.user_properties += [(f"{CAUSE} {label or ''}".rstrip(), c) for c in found]
         finally:
@@ -66,7 +71,7 @@ class Reporting:
                 tests = self.causes.setdefault(cause.replace(label, "{host}") if label else cause, {})
                 tests.setdefault(label, []).append(name)
 
-    def app_error(self, item, call) -> str | None:
+    def app_error(self, item, text: str) -> str | None:
         """The app's exception behind a check's 5xx answer (the built-in suite's or the project's own deploy test
         through ``deploy_http``), one line from the Apache error log since the host's verification began: the
         app wrote it there, not into the answer (Bottle's, Flask's and Django's 500 pages say nothing). Read
@@ -74,12 +79,11 @@ class Reporting:
         srv, cfg = getattr(item, "funcargs", {}).get("deploy_server"), getattr(item, "funcargs", {}).get(
             "deploy_config")
         if not (isinstance(srv, Server) and isinstance(cfg, DeployConfig)
-                and ANSWERED_5XX.search(_text_of(call.excinfo))):
+                and ANSWERED_5XX.search(text)):
             return None
-        from ..verify.diagnostics import APP_ERROR, collect
+        from ..verify.diagnostics import app_logged
 
-        found = collect(srv, cfg.app, cfg.root, deploy_user=cfg.deploy_user or srv.user).get(APP_ERROR)
-        return found.removeprefix(GUTTER) if found else None
+        return app_logged(srv, cfg)
 
     def said_once(self, item, call, rep) -> bool:
         """pytest repeats a failed session fixture's error in every test that needs it (80 tests: 80 copies of
@@ -194,7 +198,7 @@ class Reporting:
             Path(out).write_text(json.dumps(data, indent=1))
 
 
-ANSWERED_5XX = re.compile(r"(?:answered|->) ?5\d\d\b")  # a failure's text about an HTTP 5xx answer
+ERRORS_BEFORE = pytest.StashKey[int]()  # how many 5xx answers the session's deploy_http had as a test began
 CAUSE = "deploytests root cause"  # the user property naming a failed report's root cause (xdist carries it)
 
 

@@ -95,5 +95,9 @@ def say(config, msg: str, **markup) -> None:
 def stop(config, exc: DeployTestsError | str, code: int = pytest.ExitCode.USAGE_ERROR) -> NoReturn:
     """End the session with the error's one line (no traceback) through pytest's public ``pytest.exit``, exit
     code 4 (usage error) unless ``code``. pytest prints it as ``_pytest.outcomes.Exit: deploytests: <line>``,
-    framed with ``!`` (on stderr, ``Exit: ...``, before the session started)."""
+    framed with ``!`` (on stderr, ``Exit: ...``, before the session started). The error's detail (a builder's or
+    a host's output, a container's log: what its hint may point to) is written above that line."""
+    if isinstance(exc, DeployTestsError) and exc.detail:
+        write(config, "")
+        write(config, exc.detail)
     pytest.exit(redact(config, STOP + str(exc)), returncode=code)

@@ -58,8 +58,11 @@ class DockerProvider(Provider):
     def open(self) -> list[Server]:
         from ..containers import Fleet
 
+        # --host-timeout bounds each container's coming up too (sshd's banner, the login, Apache): a loaded runner
+        # may need longer than the default 30 s, and the option is how a host is given longer
+        timeout = getattr(self.settings, "host_timeout", None) or 30.0
         self.fleet = Fleet(count=self.settings.containers, mix=self.mix(), keep=self.settings.keep_containers,
-                           progress=self.progress)
+                           progress=self.progress, ready_timeout=timeout)
         self.fleet.__enter__()
         self.servers = self.fleet.servers
         for server in self.servers:

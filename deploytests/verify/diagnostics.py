@@ -55,7 +55,8 @@ def app_error(log: str, began: float) -> str | None:
     from ..pipeline.agent import error_line
     from .parse import lines_since
 
-    recent = lines_since(log, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(began)))
+    # every line since (a Django 500's chained traceback runs past a hundred lines: its header is not in the last 40)
+    recent = lines_since(log, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(began)), last=None)
     if "Traceback (most recent call last):" not in recent:
         return None
     return error_line([LOG_PREFIX.sub("", ln) for ln in recent.splitlines()])
@@ -100,6 +101,13 @@ def sections(raw: dict, tree: dict, root: str, vhost: str, error_log: str,
 
 _COLLECTED: dict[str, tuple[float, dict[str, str]]] = {}
 REUSE_SECONDS = 5.0  # failures of one host this close together share one collection
+
+
+def app_logged(server, cfg) -> str | None:
+    """The exception the app logged behind a 5xx answer to a check on ``server`` (:data:`APP_ERROR`, one line),
+    for the failure's one line: the app wrote it into the Apache error log, not into its error page."""
+    found = collect(server, cfg.app, cfg.root, deploy_user=cfg.deploy_user or server.user).get(APP_ERROR)
+    return found.removeprefix(untrusted.GUTTER) if found else None
 
 
 def collect(server, app: str, root: str, deploy_user: str | None = None) -> dict[str, str]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from ..words import ANSWERED_5XX
+from .diagnostics import app_logged
 from .facts import Facts, gather, probe_args, run_probe
 from .promises import PROMISES, Expected, NotApplicable, verify
 
@@ -60,6 +62,8 @@ def host_problems(server, cfg, *, deployed: str | None, artifact=None, allow=Non
             continue
         except AssertionError as failed:
             problems.append(f"{p.test}: {_line(str(failed))}")
+    if any(ANSWERED_5XX.search(p) for p in problems) and (why := app_logged(server, cfg)):
+        problems = [f"{p}: the app logged {why}" if ANSWERED_5XX.search(p) else p for p in problems]
     return problems
 
 

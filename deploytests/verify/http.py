@@ -143,6 +143,7 @@ class HttpClient:
             self.session.mount(prefix, _Adapter())
         self.down: str | None = None
         self.held_back: list[str] = []  # cookies the site set Secure over http://: never sent back (see request)
+        self.errors: list[str] = []  # "GET /path answered 500", each 5xx answer in order: a failed check's cause
         if host_header:
             self.session.headers["Host"] = host_header
 
@@ -164,6 +165,8 @@ class HttpClient:
             resp = resp if stream else _read(resp, watch, self.limit)
             if watch.fired:  # cut under a read (headers a server ends early parse as complete): not an answer
                 raise requests.ConnectionError("the answer's deadline passed")
+            if resp.status_code >= 500:
+                self.errors.append(f"{method} {'/' + path.lstrip('/')} answered {resp.status_code}")
             if url.startswith("http://"):  # as a browser, the session sends a Secure cookie over https only
                 self.held_back += [c.name for c in self.session.cookies if c.secure and c.name not in self.held_back]
             return resp

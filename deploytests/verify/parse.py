@@ -365,10 +365,10 @@ def refused_dump(why: str) -> dict:
     return {"rc": None, "includes": [], "vhosts": [], "run": {}, "refused": why}
 
 
-def lines_since(text: str, created) -> str:
+def lines_since(text: str, created, last: int | None = 40) -> str:
     """The error log lines (``text``) logged since ``created`` (RELEASE.json's ``created_at``, UTC; the log's
     stamps are the server's local time); a line without a stamp belongs to the stamped line above it. The last
-    40 such lines, or one line saying there are none."""
+    ``last`` such lines (None: all of them), or one line saying there are none."""
     try:
         since = calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")) - 1
     except (TypeError, ValueError):
@@ -384,7 +384,8 @@ def lines_since(text: str, created) -> str:
                 pass
         if keep:
             out.append(line)
-    return "".join(out[-40:]) or f"(no lines since the deploy of the live release began, {created})\n"
+    return "".join(out[-last:] if last else out) or \
+        f"(no lines since the deploy of the live release began, {created})\n"
 
 
 # ---------------------------------------------------------------- the kernel's view

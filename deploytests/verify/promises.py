@@ -1094,7 +1094,9 @@ def daemon_umask(facts, exp):
 
 def health_from_runner(facts, exp):
     resp = _response(facts, exp.cfg.health_path, root=True)
-    assert resp.status_code == 200 and resp.content, f"expected HTTP 200 with a body\n{describe(resp)}"
+    got = f"{resp.status_code}{' with an empty body' if resp.status_code == 200 else ''}"
+    assert resp.status_code == 200 and resp.content, \
+        f"GET {exp.cfg.health_path} answered {got}, expected HTTP 200 with a body\n{describe(resp)}"
 
 
 def homepage_is_the_app(facts, exp):
@@ -7113,7 +7115,8 @@ PROMISES: tuple[Promise, ...] = (
             "opened to others)", "test_daemons_umask", "mod_wsgi daemons of app run with umask ['0000'], expected "
             "0022", needs=("apache", "live")),
     Promise("health", f"{D}: gate", "the health path answers 200 from the runner", "test_health_from_runner",
-            "expected HTTP 200 with a body\nGET http://.../health -> 503 ...", needs=("apache", "live")),
+            "GET /health answered 503, expected HTTP 200 with a body\nGET http://.../health -> 503 ...",
+            needs=("apache", "live")),
     Promise("homepage", f"{D}: gate", "/ is answered by the app's live release, not another site",
             "test_homepage_is_the_app", "GET / was not answered by the app's live release R: X-Deploy-Release is "
             "None (another site answered, e.g. Debian's 'It works!' page)", needs=("apache", "live")),

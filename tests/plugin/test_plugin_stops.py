@@ -116,3 +116,30 @@ def slow_target(pytestconfig):
     building = out.index("deploytests: building image deploytests/x:1 ...")
     assert building < out.index(" passed"), out
     assert "deploytests: removed 1 container(s)" in out, out
+
+
+def test_a_target_that_cannot_open_stops_with_its_line_and_the_detail_its_hint_names(pytester):
+    """Seen as a user on a loaded machine: `docker://web-1 (127.0.0.1:33136): timed out after 30s ... waiting for
+    the SSH banner ... Hint: sshd did not start: read the container log below.` and nothing below: the stop printed
+    the error's line and dropped its detail (the container's log). Class: a session stop that drops the detail
+    its line points to. Other member: the deploy config's stop (deploy_config), through the same ``stop``."""
+    pytester.makeconftest('''
+import pytest
+from deploytests.errors import DeployTestsError
+from deploytests.plugin.state import PROVIDER
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    provider = config.stash.get(PROVIDER, None)
+    if provider is not None:
+        def refuse():
+            raise DeployTestsError("timed out after 30s waiting for the SSH banner", where="docker://web-1",
+                                   hint="sshd did not start: read the container log below",
+                                   detail="--- container log dt-x-web-1 ---\\nsshd: no hostkeys available")
+        provider.open, provider.close = refuse, lambda: None
+''')
+    pytester.makepyfile(test_site="def test_site(deploy_target):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    out = result.stdout.str()
+    assert "read the container log below" in out and "sshd: no hostkeys available" in out, out
+    assert out.index("sshd: no hostkeys available") < out.index("read the container log below"), out

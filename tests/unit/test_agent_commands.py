@@ -1104,3 +1104,38 @@ def test_a_release_refused_for_writing_into_itself_names_shared_paths(srv):
     err = error(srv.deploy("1.0", source=source)[1])
     assert err["step"] == "preflight" and "fix the app" not in err["hint"], err["hint"]
     assert "list data in shared_paths" in err["hint"], err["hint"]
+
+
+PICKY = APP + """
+if "BAD" in globals().get("CONFIG", ""):
+    raise ValueError("the config says BAD")
+if os.environ.get("MODE") == "broken":
+    raise RuntimeError("MODE is broken")
+"""
+
+
+def test_a_release_refused_for_its_config_alone_says_so_not_fix_the_app(srv):
+    """Seen as a user: a config-only deploy (same artifact, a TOML typo in the config) was refused at import with
+    "fix the app and deploy again", and the TOML error named no file: the code was the live release's, the config
+    was all that changed. The other member: a deploy.toml setting (env) alone changed. A release with new code
+    keeps the generic hint."""
+    live = result(srv.deploy("1.0", config=b"A=1\n", source=PICKY)[1])["release_id"]
+    err = error(srv.deploy("1.0", config=b"BAD\n", source=PICKY)[1])
+    assert err["step"] == "import" and "the config says BAD" in err["what"], err
+    assert "fix the app" not in err["hint"] and ("this release runs the live release's code (the same artifact): "
+                                                 "only its config (sha256 %s) changed, so that is what failed: fix "
+                                                 "the config file (config_file in deploy.toml, or the target's) and "
+                                                 "deploy again" % hashlib.sha256(b"BAD\n").hexdigest()[:12]
+                                                 ) in err["hint"], err["hint"]
+    assert srv.live() == live and config_of(srv) == b"A=1\n"
+    # the other member: only a setting (the app's env in deploy.toml) changed
+    release = {"settings": {"env": {"MODE": "broken"}}, "settings_sha256": "1" * 64}
+    args, payload = srv.deploy_args("1.0", config=b"A=1\n", source=PICKY, env={"MODE": "broken"})
+    args = args._replace(release=dict(args.release, **release)) if hasattr(args, "_replace") else \
+        type(args)(**dict(vars(args), release=dict(args.release, **release)))
+    err = error(srv.run("deploy", args, payload)[1])
+    assert "MODE is broken" in err["what"] and err["hint"].endswith(
+        "only its settings (env) changed, so that is what failed: fix deploy.toml's env and deploy again"), err["hint"]
+    # new code with a new config: the app may be at fault, the generic hint stays
+    err = error(srv.deploy("2.0", config=b"BAD\n", source=PICKY)[1])
+    assert "same artifact" not in err["hint"] and "fix the app" in err["hint"], err["hint"]

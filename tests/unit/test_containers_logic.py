@@ -747,3 +747,32 @@ def test_a_containers_cpu_is_read_from_its_cgroup_here_before_the_engine_is_aske
         raise RuntimeError("no stats here")
 
     assert container_cpu(SimpleNamespace(api=SimpleNamespace(stats=refused)), elsewhere, cgroups=tmp_path) is None
+
+
+def test_containers_kept_after_a_failed_start_are_named_with_how_to_remove_them(monkeypatch, tmp_path):
+    """Seen as a user: `--keep-containers` and the SSH banner wait timed out: the session stopped with that line,
+    the two containers stayed up (kept, as asked) and nothing named them: found later with `docker ps`. Class: a
+    thing the run leaves behind that no line names. Other member: without --keep-containers nothing is kept and
+    nothing is said (removed)."""
+    from deploytests.containers import driver
+
+    removed: list[str] = []
+
+    def start(fleet):
+        fleet.containers = [SimpleNamespace(id="3f9b8f4291520000", short_id="3f9b8f429152"),
+                            SimpleNamespace(id="34ea125397c70000", short_id="34ea125397c7")]
+        raise TimeoutError("timed out after 30s waiting for the SSH banner")
+
+    monkeypatch.setattr(driver.Fleet, "start", start)
+    monkeypatch.setattr(driver, "_remove", lambda c: removed.append(c.short_id))
+    for keep in (True, False):
+        said: list[str] = []
+        fleet = driver.Fleet(count=2, keep=keep, workdir=tmp_path, progress=said.append)
+        with pytest.raises(TimeoutError):
+            fleet.__enter__()
+        if keep:
+            assert said == ["the containers of this failed start are kept (--keep-containers): docker logs, docker "
+                            "exec to look; remove them when done: docker rm -f 3f9b8f429152 34ea125397c7"]
+            assert removed == []
+        else:
+            assert said == [] and removed == ["3f9b8f429152", "34ea125397c7"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -1968,3 +1969,57 @@ def test_init_and_the_gate_neither_read_nor_write_through_a_repositorys_link_out
     (root / "yourapplication" / "models.py").unlink()
     (root / "yourapplication" / "models.py").symlink_to(root / "yourapplication" / "__init__.py")
     assert detect(root).entry_point
+
+
+# Class: the config init writes for a Flask app in a format Flask reads but with a key Flask ignores. hearth (Flask's
+# app.config.from_file(os.environ["HEARTH_CONFIG"], load=tomllib.load, text=False), as Flask's docs show) got
+# `# secret_key = "change me"`: Flask takes only UPPERCASE keys, so uncommented it set nothing, and the servers ran
+# with SECRET_KEY None (the gate passed). A Python config got a random SECRET_KEY; every format Flask reads gets one
+# now, as the format writes it. Other members: JSON (from_file with json.load: the file was comments only, which
+# json.load refuses at the deploy's import).
+@pytest.mark.parametrize("reading", [
+    'app.config.from_file(os.environ["HEARTH_CONFIG"], load=tomllib.load, text=False)',
+    'app.config.from_file(os.environ["HEARTH_CONFIG"], load=json.load)',
+    'app.config.from_envvar("HEARTH_CONFIG")',
+])
+def test_a_flask_config_in_any_format_sets_a_key_flask_takes(tmp_path, reading):
+    from flask import Flask  # the framework itself reads the file init wrote, as on the servers
+
+    module = "tomllib" if "tomllib" in reading else "json" if "json" in reading else "sys"
+    app = (f"import {module}\nimport os\nfrom flask import Flask\n\n\ndef create_app():\n"
+           f"    app = Flask(__name__)\n    {reading}\n    return app\n")
+    root = project(tmp_path, {"hearth/__init__.py": app})
+    init(root, out=lambda line: None)
+    path = root / NEW_CONFIG
+    flask = Flask("x")
+    if "tomllib" in reading:
+        flask.config.from_file(str(path), load=tomllib.load, text=False)
+    elif "json" in reading:
+        flask.config.from_file(str(path), load=json.load)
+    else:
+        flask.config.from_pyfile(str(path))
+    assert len(flask.config["SECRET_KEY"]) >= 32, path.read_text()
+
+
+# Class: advice a user must translate into the framework's own terms. gallery (startproject, with the top-level
+# templates/ Django's docs use: "DIRS": [BASE_DIR / "templates"]) got "move it into the app's package ... point the
+# framework at it from the package (os.path.dirname(__file__))": right, but which package, and what to write where?
+# BASE_DIR is site-packages once installed, so the exact change is the settings' package and one line of the
+# settings. Other member: the os.path.join(BASE_DIR, "templates") spelling of older startprojects.
+@pytest.mark.parametrize("dirs", ['BASE_DIR / "templates"', "os.path.join(BASE_DIR, 'templates')"])
+def test_a_django_projects_top_level_templates_get_the_exact_change(tmp_path, dirs):
+    import shutil
+
+    root = tmp_path / "mysite"
+    shutil.copytree(FIXTURES / "mysite", root)
+    settings = root / "mysite" / "settings.py"
+    settings.write_text(settings.read_text().replace('"DIRS": [],', f'"DIRS": [{dirs}],'))
+    (root / "pyproject.toml").unlink()  # init writes the packaging, as for a project that had none
+    (root / "templates").mkdir()
+    (root / "templates" / "base.html").write_text("<html></html>\n")
+    said: list[str] = []
+    init(root, out=said.append)
+    line = next(ln for ln in said if ln.startswith("  WARNING templates/ holds templates outside"))
+    assert line.endswith("move it into the settings' package (mysite/templates/), which the wheel ships, and at "
+                         'mysite/settings.py:41 name it there: BASE_DIR / "mysite" / "templates" (on the servers '
+                         "BASE_DIR is the release's site-packages)"), line

@@ -1011,3 +1011,37 @@ def test_the_root_collectors_budget_counts_bytes_as_the_reply_writes_them(monkey
     out = {"files": {}, "errors": {}, "size": 0}
     c.read(out, str(job), 65536, True)
     assert out["size"] == len(json.dumps(out["files"][str(job)]["data"])) == 6 * 65536 + 2, out["size"]
+
+
+def test_the_apps_exception_is_found_behind_a_traceback_longer_than_the_shown_tail():
+    """Seen as a user: a Django release with a migration forgotten answered 500 on `/` and `POST /add/`; the log held
+    `django.db.utils.OperationalError: no such column: photos_photo.camera` (LOGGING to the console, as init says),
+    yet the root causes said only `GET / answered 500`: Django's chained traceback (the sqlite3 error, "The above
+    exception was the direct cause of...", the handler's frames) ran past the 40 lines the search was given, so its
+    header was not among them. Class: the app's error missed for a traceback longer than the shown tail. Other
+    member: a Flask traceback through a deep template chain (60 frames)."""
+    import time as _time
+
+    from deploytests.verify.diagnostics import app_error
+
+    now = _time.time()
+    pre = _time.strftime("[%a %b %d %H:%M:%S.000001 %Y] [wsgi:error] [pid 7:tid 9] [remote 172.17.0.1:5]",
+                         _time.localtime(now))
+
+    def traceback(frames: int, last: str, cause: str = "") -> str:
+        lines = [f"{pre} Internal Server Error: /", f"{pre} Traceback (most recent call last):"]
+        if cause:
+            lines += [f'{pre}   File "/v/site-packages/django/db/backends/utils.py", line 105, in _execute',
+                      f"{pre}     return self.cursor.execute(sql, params)", f"{pre} {cause}", pre,
+                      f"{pre} The above exception was the direct cause of the following exception:", pre,
+                      f"{pre} Traceback (most recent call last):"]
+        for n in range(frames):
+            lines += [f'{pre}   File "/v/site-packages/pkg/mod{n}.py", line {n}, in f{n}', f"{pre}     f{n + 1}()",
+                      f"{pre}     ^^^^^^^^^^"]
+        return "\n".join(lines + [f"{pre} {last}"]) + "\n"
+
+    django = traceback(40, "django.db.utils.OperationalError: no such column: photos_photo.camera",
+                       cause="sqlite3.OperationalError: no such column: photos_photo.camera")
+    assert app_error(django, now - 1) == "django.db.utils.OperationalError: no such column: photos_photo.camera"
+    flask = traceback(60, "jinja2.exceptions.UndefinedError: 'quote' is undefined")
+    assert app_error(flask, now - 1) == "jinja2.exceptions.UndefinedError: 'quote' is undefined"

@@ -67,3 +67,79 @@ def test_hosts_that_failed_alike_are_one_cause_said_once():
     assert str(err) == "deploy failed on 3 of 3 hosts: web-1, web-2: deploy failed at post_deploy: no database.; " \
                        "web-3: other."
     assert err.detail == "[web-1, web-2]\nTraceback ...\nOperationalError\n\n[web-3]\nx"
+
+
+def _made_report(rep: Reporting, item, call, when: str):
+    report = SimpleNamespace(failed=call.excinfo is not None, when=when, user_properties=[], longrepr=None,
+                             sections=[], nodeid="tests/deploy/test_deploy.py::test_home[docker://web-1]")
+    hook = rep.pytest_runtest_makereport(item, call)
+    next(hook)
+    try:
+        hook.send(report)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the hook wrapper did not finish")
+
+
+def test_a_project_check_that_got_a_5xx_names_the_5xx_not_its_own_message(tmp_path):
+    """Seen as a user: a project's check `assert resp.status_code == 200 and "Less is more" in resp.text,
+    resp.text[:300]` failed on a 500 from a broken template, and its root cause was `<!doctype html>` (its
+    message's first line), a second cause beside the built-in `GET / answered 500: the app logged
+    TemplateAssertionError`. The 5xx answers of the session's deploy_http during the test are the cause. Other
+    member: a bare `assert resp.ok` (no message: "failed with no message"). A 5xx before the test began, or a
+    message that names the 5xx itself, keeps the check's own words."""
+    import http.server
+    import threading
+
+    import pytest
+
+    from deploytests.plugin.state import USED
+    from deploytests.verify.http import HttpClient
+
+    class Broken(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(500 if self.path == "/" else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Broken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    client = HttpClient(f"http://127.0.0.1:{server.server_address[1]}")
+    try:
+        config = SimpleNamespace(get_verbosity=lambda: 0, stash=pytest.Stash(), option=SimpleNamespace())
+        config.stash[USED] = True
+        rep = Reporting(config)
+
+        def run(body, before=None):
+            item = SimpleNamespace(funcargs={"deploy_http": client}, stash=pytest.Stash(), user_properties=[],
+                                   callspec=SimpleNamespace(params={"deploy_server": "docker://web-1"}))
+            if before:
+                before()
+            _made_report(rep, item, SimpleNamespace(excinfo=None), "setup")
+            try:
+                body()
+            except (AssertionError, pytest.fail.Exception):
+                excinfo = pytest.ExceptionInfo.from_current()
+            return _made_report(rep, item, SimpleNamespace(excinfo=excinfo), "call").user_properties
+
+        def with_body():
+            resp = client.get("/")
+            assert resp.status_code == 200, "<!doctype html>\n<title>500</title>"
+
+        def bare():
+            assert client.get("/").ok
+
+        cause = [(f"{CAUSE} docker://web-1", "GET / answered 500")]
+        assert run(with_body) == cause and run(bare) == cause
+        # the 5xx came before this test's call: the check's own message
+        assert run(lambda: pytest.fail("other"), before=lambda: client.get("/")) == [
+            (f"{CAUSE} docker://web-1", "other")]
+        assert run(lambda: pytest.fail("GET / -> 503 from the proxy"), before=None) == [
+            (f"{CAUSE} docker://web-1", "GET / -> 503 from the proxy")]
+    finally:
+        client.close()
+        server.shutdown()
+        server.server_close()

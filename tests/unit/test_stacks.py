@@ -311,3 +311,28 @@ def test_interpreter_for_the_servers_python(fresh_lookup):
     os.remove(new)
     os.remove(old)
     assert bytecode.interpreter_for("3.13") is None
+
+
+def test_host_timeout_bounds_the_containers_coming_up(monkeypatch):
+    """Seen as a user on a loaded runner (load average 61 on 2 cores): `timed out after 30s ... waiting for the SSH
+    banner`, and `--host-timeout 120` ("seconds a host may answer nothing") changed nothing: the containers' wait
+    was a fixed 30 s. Class: a bound the documented option does not reach. Other member: the default (no option):
+    still 30 s."""
+    from deploytests import containers
+
+    made = []
+
+    class Fleet:
+        def __init__(self, **kwargs):
+            made.append(kwargs)
+            self.servers, self.times = [], {}
+
+        def __enter__(self):
+            return self
+
+    monkeypatch.setattr(containers, "Fleet", Fleet)
+    spec = SimpleNamespace(name="docker", where="built-in", config_file=None)
+    for given, expected in ((120.0, 120.0), (None, 30.0)):
+        settings = SimpleNamespace(containers=2, keep_containers=False, platform=("debian12",), host_timeout=given)
+        DockerProvider(spec, settings).open()
+        assert made[-1]["ready_timeout"] == expected, made[-1]
