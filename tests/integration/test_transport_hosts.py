@@ -125,6 +125,36 @@ def test_a_host_frozen_mid_deploy_fails_within_the_bound_and_the_other_finishes(
         print(f"\n[bound] frozen mid-deploy: failed {failed_after:.1f} s after docker pause (host timeout {BOUND:g} s)")
 
 
+def test_a_release_is_not_switched_once_its_runner_lost_the_host(pair):
+    """The host's sshd session stopped mid-deploy (as a network cut neither end noticed: the agent's stdout still
+    takes writes): the runner reports the host lost within its bound, and the agent, which carries on, asks for
+    its switch and gets no go: the release it built is never made live. (It was: the agent judged the runner
+    present by its own pipe, and the fleet was left on mixed releases.)"""
+    fleet, labs = pair
+    lab, box = labs[0], fleet.containers[0]
+    before = lab.deploy("yourapplication").release_id
+    art, user = lab.artifact("yourapplication-v2"), lab.server.user
+    stopped = {}
+
+    def progress(host, step, seconds, message):
+        if step == "unpack" and not stopped:
+            stopped["rc"] = box.exec_run(["pkill", "-STOP", "-u", user, "-x", "sshd"]).exit_code
+
+    c = lab.login()
+    try:
+        with pytest.raises(ConnectError, match="no answer for 3 s"):
+            pipeline.deploy(c, lab.config(), art, progress=progress)
+        assert stopped == {"rc": 0}
+        wait_until(lambda: box.exec_run(["pgrep", "-f", "deploytests-agent"]).exit_code == 1,
+                   what="the agent ending on its own while the session stays stopped", timeout=180, interval=1)
+    finally:
+        box.exec_run(["pkill", "-CONT", "-u", user, "-x", "sshd"])
+        c.close()
+    log = box.exec_run(["sh", "-c", f"cat {lab.config().root}/releases/failed.log"]).output.decode()
+    assert "the runner did not confirm the switch" in log, log
+    assert lab.serving() == before
+
+
 def test_a_host_stopped_mid_deploy_is_one_line_and_the_other_finishes(tmp_path):
     with Fleet(count=2, name_prefix="trstop", progress=lambda msg: None) as fleet:
         labs = [Lab(s, deploy_user="deployer") for s in fleet.servers]

@@ -259,7 +259,7 @@ def test_messages_behave_as_frozen_dataclasses():
     gate = dict(app="a", root="/r", port=80, health_path="/h", server_name="s", lock_timeout=1.0, gate_timeout=1.0,
                 app_user="u", config_env="E", config_path="/c", entry_point="m:app")
     args = RollbackArgs(**gate, to="r0")
-    assert list(args.to_dict()) == [*gate, "to"] and RollbackArgs(**gate).to is None
+    assert list(args.to_dict()) == [*gate, "to", "confirm_timeout"] and RollbackArgs(**gate).to is None
     for bad in (lambda: StatusArgs("/x", root="/y"), lambda: StatusArgs(rooot="/x"), lambda: StatusArgs(),
                 lambda: StatusArgs("/x", "/y")):
         with pytest.raises(TypeError):
