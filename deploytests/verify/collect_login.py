@@ -152,6 +152,7 @@ FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 FILES += ["/usr/sbin/policy-rc.d"]  # invoke-rc.d asks it before every service action (upgrades, logrotate)
 FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
 FILES += ["/etc/adduser.conf", "/etc/default/useradd"]  # the groups every login made later joins (world-readable)
+FILES += ["/etc/login.defs"]  # the uid ranges the next bootstrap checks its users against (world-readable)
 # what a later start runs (deploytests.verify.starts): the links postinsts enabled (deb-systemd-helper's record),
 # the units systemd's own postinst enables, init's table and the kernel command line boot configs pass (and what
 # their packages ship of them)

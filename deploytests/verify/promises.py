@@ -553,6 +553,14 @@ def app_user(facts, exp):
             f"server_name or port, another app, an upgrade) refuses the server, taking {name!r} for an account it " \
             f"did not create or {exp.deploy_user!r} for one it did; write the file back as bootstrap keeps it, one " \
             f"app user per line (root's, 0644)"
+    if getattr(snap, "files", None) and exp.deploy_user not in ("root", name):
+        from ..pipeline.provision import ACCOUNTS, users_problem
+
+        if all(p in snap.files for p in ACCOUNTS):  # (what bootstrap reads: else an older probe, not judged here)
+            refused = users_problem({"files": snap.files}, name, exp.deploy_user, exp.cfg.app)
+            assert not refused, f"the next bootstrap (a changed server_name or port, another app, an upgrade) " \
+                f"refuses this server as it stands, before root runs: {refused[1]}; put back what changed " \
+                f"({', '.join(ACCOUNTS)}, the owner of /var/www/{exp.cfg.app})"
 
 
 def deploy_user_in_app_group(facts, exp):

@@ -1,0 +1,50 @@
+"""What the next bootstrap checks, judged by the gate on the server as it stands (its users against login.defs' uid
+ranges, as bootstrap's own check reads them: ``provision.users_problem``)."""
+
+from __future__ import annotations
+
+import pytest
+from stock import outcome
+
+from deploytests.verify.facts import Facts
+from tests.unit.test_closed_world import clean_facts, exp  # noqa: F401 (the fixture)
+from tests.unit.stock import with_stock_logins
+
+DEFS = "UID_MIN\t\t\t 1000\nUID_MAX\t\t\t60000\n#SYS_UID_MIN\t\t  101\n#SYS_UID_MAX\t\t  999\n"
+
+
+def with_accounts(defs: str = DEFS, *, passwd_extra: str = "") -> Facts:
+    """A clean server whose root account files bootstrap reads are in the snapshot: the app user bootstrap made
+    (uid 999, nologin), the deploy login appuser (uid 1000), its tree the deploy login's."""
+    facts = with_stock_logins(clean_facts())
+    files = facts.raw.files
+    files["/etc/passwd"]["data"] += \
+        "yourapplication:x:999:999::/var/www/yourapplication:/usr/sbin/nologin\n" + passwd_extra
+    files["/etc/login.defs"] = {"st": [0o100644, 0, 0, len(defs), 1.0, 7], "data": defs}
+    files["/var/lib/deploytests/users"] = {"st": [0o100644, 0, 0, 16, 1.0, 8], "data": "yourapplication\n"}
+    files["/var/www/yourapplication"] = {"st": [0o42755, 1000, 999, 4096, 1.0, 9]}
+    return facts
+
+
+def test_a_clean_server_passes_what_the_next_bootstrap_checks(exp):  # noqa: F811
+    assert outcome("app_user", with_accounts(), exp) == "pass"
+    assert outcome("app_user", with_accounts(DEFS + "PASS_MAX_DAYS\t365\n"), exp) == "pass"  # (a policy: harmless)
+
+
+@pytest.mark.parametrize("defs, says", [
+    # the blind fault: UID_MIN raised for directory-service alignment, the deploy login (1000) below it
+    (DEFS.replace(" 1000", "10000"), "deploy_user 'appuser' (uid 1000) is not a login of this server"),
+    # other members: UID_MAX lowered below the deploy login; SYS_UID_MAX below the app user bootstrap made
+    (DEFS.replace("60000", "  999"), "deploy_user 'appuser' (uid 1000) is not a login of this server"),
+    (DEFS.replace("#SYS_UID_MAX\t\t  999", "SYS_UID_MAX\t\t  499"),
+     "app_user 'yourapplication' is an existing account (uid 999) that bootstrap did not create"),
+])
+def test_account_settings_the_next_bootstrap_refuses_fail(exp, defs, says):  # noqa: F811
+    found = outcome("app_user", with_accounts(defs), exp)
+    assert found.startswith("fail: the next bootstrap") and says in found, found
+
+
+def test_an_older_probe_without_login_defs_is_not_judged(exp):  # noqa: F811
+    facts = with_accounts(DEFS.replace(" 1000", "10000"))
+    del facts.raw.files["/etc/login.defs"]
+    assert outcome("app_user", facts, exp) == "pass"
