@@ -57,7 +57,8 @@ FAULTS: tuple[Fault, ...] = (
     Fault("bootstrap-record-lists-deploy-login", "app_user", "the deploy login added by hand to bootstrap's record of "
           "the app users it created: the next bootstrap refuses the server",
           "echo {deploy_user} >> /var/lib/deploytests/users"),
-    Fault("login-defs-system-uids-narrowed", "app_user", "the system uid range narrowed in /etc/login.defs (SYS_UID_MAX "
+    Fault("login-defs-system-uids-narrowed", "app_user", "the system uid range narrowed in /etc/login.defs "
+          "(SYS_UID_MAX "
           "below the app user's uid): the next bootstrap takes the app user for an account it did not create and "
           "refuses the server", "sed -i '1i SYS_UID_MAX 99' /etc/login.defs"),
     Fault("bogus-conf", "configtest", "a conf-enabled file with an unknown directive (the next reload fails)",

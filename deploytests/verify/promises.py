@@ -4983,6 +4983,23 @@ def sec_apt(facts, exp):
         f"{exp.allow.where}"
 
 
+def dpkg_stuck(journal: list[str], status: str) -> list[str]:
+    """What in dpkg's own state makes every apt run refuse, whatever the settings say: its journal of updates not
+    applied (``/var/lib/dpkg/updates/<digits>``: a run cut short; apt answers "dpkg was interrupted") and a package
+    dpkg left needing a reinstall (``reinstreq``, or ``half-installed``: apt stops at it before anything else)."""
+    cut = sorted(n for n in journal if n.isdigit())
+    lines = [f"/var/lib/dpkg/updates/{cut[0]}: dpkg was interrupted ({len(cut)} update(s) of its journal not applied): "
+             f"every apt run refuses until root runs dpkg --configure -a, so the stack's security updates stop and "
+             f"the next bootstrap's package step fails"] if cut else []
+    for stanza in status.split("\n\n"):
+        name, state = re.search(r"(?m)^Package: (\S+)", stanza), re.search(r"(?m)^Status: (\S+ (\S+) (\S+))$", stanza)
+        if name and state and (state.group(2) == "reinstreq" or state.group(3) == "half-installed"):
+            lines.append(f"/var/lib/dpkg/status: {name.group(1)} is {state.group(1)!r}: dpkg left it needing a "
+                         f"reinstall, and every apt run stops there (the stack's security updates with it); "
+                         f"apt-get install --reinstall {name.group(1)}")
+    return lines
+
+
 def sec_updates(facts, exp):
     """The stack's packages (what Apache, the daemons, sudo, sshd and PAM load: the stack's verified packages) take
     their updates: no dpkg hold, no apt pin keeping a version or ranking the security archive below another, no
@@ -5002,6 +5019,7 @@ def sec_updates(facts, exp):
         snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
     lines += [f"{where}: {what}" for where, what in found + apt_autoremoved(texts(facts) or {}, [
         p.format(py=py) for p in exp.stack.verified_packages])]
+    lines += dpkg_stuck(snap.listdir("/var/lib/dpkg/updates") or [], snap.text("/var/lib/dpkg/status") or "")
     lines += [f"{where}: {what}: the stack's fixes wait for someone to run apt by hand. "
               + _allow_hint(exp, "allow_cron", where.rsplit(":", 1)[0]) for where, what in uu_blacklisted(
                   texts(facts) or {}, snap.listdir("/etc/apt/apt.conf.d") or [],

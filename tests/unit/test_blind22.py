@@ -7,8 +7,8 @@ import pytest
 from stock import outcome
 
 from deploytests.verify.facts import Facts
-from tests.unit.test_closed_world import clean_facts, exp  # noqa: F401 (the fixture)
 from tests.unit.stock import with_stock_logins
+from tests.unit.test_closed_world import clean_facts, exp  # noqa: F401 (the fixture)
 
 DEFS = "UID_MIN\t\t\t 1000\nUID_MAX\t\t\t60000\n#SYS_UID_MIN\t\t  101\n#SYS_UID_MAX\t\t  999\n"
 
@@ -48,3 +48,37 @@ def test_an_older_probe_without_login_defs_is_not_judged(exp):  # noqa: F811
     facts = with_accounts(DEFS.replace(" 1000", "10000"))
     del facts.raw.files["/etc/login.defs"]
     assert outcome("app_user", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- dpkg's own state that makes every apt run refuse
+
+JOURNAL = "/var/lib/dpkg/updates"
+
+
+def stanza(name: str, status: str) -> str:
+    return f"Package: {name}\nStatus: {status}\nPriority: optional\nVersion: 1.0\n"
+
+
+def with_status(extra: str) -> Facts:
+    facts = with_stock_logins(clean_facts())
+    entry = facts.raw.files.setdefault("/var/lib/dpkg/status", {"st": [0o100644, 0, 0, 0, 1.0, 10], "data": ""})
+    entry["data"] = (entry.get("data") or stanza("base-files", "install ok installed")) + "\n" + extra
+    return facts
+
+
+@pytest.mark.parametrize("journal, extra, says", [
+    (["0001"], "", "/var/lib/dpkg/updates/0001: dpkg was interrupted"),                    # the blind fault
+    ([], stanza("procps", "install reinstreq half-installed"), "procps is 'install reinstreq half-installed'"),
+    ([], stanza("procps", "install ok half-installed"), "procps is 'install ok half-installed'"),
+])
+def test_dpkg_state_that_stops_every_apt_run_fails(exp, journal, extra, says):  # noqa: F811
+    facts = with_status(extra)
+    facts.raw.dirs[JOURNAL] = journal + ["tmp.i"]
+    found = outcome("sec_updates", facts, exp)
+    assert found.startswith("fail: ") and says in found, found
+
+
+def test_dpkg_at_rest_passes(exp):  # noqa: F811
+    facts = with_status(stanza("old-lib", "deinstall ok config-files"))
+    facts.raw.dirs[JOURNAL] = ["tmp.i"]  # (dpkg's own scratch name, not a journal entry)
+    assert outcome("sec_updates", facts, exp) == "pass"
