@@ -782,6 +782,7 @@ def collect(args):
                   ("acls", acls), ("login homes", login_homes), ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
+        steps += [("log dir's link", follow, ROOT_ONLY[-1], 0)]  # (moved to another disk: what its root link reaches)
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)

@@ -6154,17 +6154,21 @@ def sec_logs(facts, exp):
     error log holds tracebacks with request data and config values, the access logs query strings with tokens."""
     snap = _snapshot(facts, "Apache's log directory")
     top = posixpath.dirname(exp.stack.apache.error_log)
-    st = snap.st(top)
+    st, real = snap.st(top), top
+    if st is not None and stat.S_ISLNK(st[0]) and st[1] == 0:  # moved aside by root (another disk): what it reaches
+        real = snap.realpath(top)
+        st = snap.st(real) if real != top else None
     if st is None:
-        raise NotApplicable(f"{top} was not looked at: {(snap.files.get(top) or {}).get('why')}")
-    f = snap.lstat_facts(top)
+        raise NotApplicable(f"{real} was not looked at: {(snap.files.get(real) or {}).get('why')}")
+    f = snap.lstat_facts(real)
     open_logs = sorted(p for p in snap.files if p.startswith(top + "/") and "/" not in p[len(top) + 1:] and (
         snap.st(p) or [0])[0] & 0o004)  # (the entries of ``top``: ``dirname(p) == top``, without ~2,200 dirname calls)
     means = "Apache's logs hold request data, tokens in query strings and tracebacks with config values"
     lines = []
     if st[0] & 0o007:
         shown = f"; readable by others: {', '.join(open_logs[:5])}" if open_logs else ""
-        lines.append(f"{top} ({f['mode']} {f['owner']}:{f['group']}) lets every local user in (the app user's code "
+        lines.append(f"{top}{' -> ' + real if real != top else ''} ({f['mode']} {f['owner']}:{f['group']}) lets every "
+                     f"local user in (the app user's code "
                      f"too){shown}: {means}")
     try:  # a log elsewhere (a vhost's CustomLog ...): from the configuration in force, where root could read it
         in_force = _in_force(facts, exp, "reading Apache's configuration")[1]

@@ -82,3 +82,21 @@ def test_dpkg_at_rest_passes(exp):  # noqa: F811
     facts = with_status(stanza("old-lib", "deinstall ok config-files"))
     facts.raw.dirs[JOURNAL] = ["tmp.i"]  # (dpkg's own scratch name, not a journal entry)
     assert outcome("sec_updates", facts, exp) == "pass"
+
+
+# ---------------------------------------------------------------- a root link judged by what it reaches, not its own mode
+
+def with_log_dir_moved(mode: int, owner: int = 0) -> Facts:
+    """Apache's log directory moved to another disk by root, a link of root's left in its place."""
+    facts = with_stock_logins(clean_facts())
+    files = facts.raw.files
+    files["/var/log/apache2"] = {"st": [0o120777, owner, 0, 17, 1.0, 11], "link": "/srv/apache2-logs"}
+    files["/srv"] = {"st": [0o40755, 0, 0, 4096, 1.0, 12]}
+    files["/srv/apache2-logs"] = {"st": [0o40000 | mode, 0, 4, 4096, 1.0, 13]}
+    return facts
+
+
+def test_a_log_dir_moved_behind_roots_link_is_judged_by_what_it_reaches(exp):  # noqa: F811
+    assert outcome("sec_logs", with_log_dir_moved(0o750), exp) == "pass"  # (the control: a link's own mode is 0777)
+    found = outcome("sec_logs", with_log_dir_moved(0o755), exp)
+    assert found.startswith("fail: ") and "/var/log/apache2 -> /srv/apache2-logs (0755 root:" in found, found
