@@ -84,7 +84,7 @@ def test_dpkg_at_rest_passes(exp):  # noqa: F811
     assert outcome("sec_updates", facts, exp) == "pass"
 
 
-# ---------------------------------------------------------------- a root link judged by what it reaches, not its own mode
+# ---------------------------------------------------------------- a root link judged by what it reaches
 
 def with_log_dir_moved(mode: int, owner: int = 0) -> Facts:
     """Apache's log directory moved to another disk by root, a link of root's left in its place."""
