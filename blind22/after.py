@@ -29,3 +29,15 @@ X
 apt-get install -y -q base-files 2>&1 | grep -q 'needs to be reinstalled'
 """, "a package's unpack cut short (reinstreq half-installed): every apt run stops with 'needs to be reinstalled', so "
      "the stack takes no security update and the next bootstrap's package step fails")
+
+# class 3 (a false alarm): a root link judged by its own lstat (0777) instead of what it reaches. Another control:
+# the same move with a relative link, the target's group root (no adm on this server's logs)
+member("after-ctl-apache-logs-behind-relative-link", "control", r"""
+mkdir -p /srv/logs
+mv /var/log/apache2 /srv/logs/apache2
+chgrp root /srv/logs/apache2
+ln -s ../../srv/logs/apache2 /var/log/apache2
+apache2ctl graceful; sleep 3
+""", r"""
+[ -L /var/log/apache2 ] && [ "$(stat -c '%a %U %G' /srv/logs/apache2)" = "750 root root" ] && GET /health | head -n 1 | grep -q '^200$'
+""", "Apache's logs moved behind a relative link, root's 0750, Apache reloaded", kind="control")
