@@ -41,3 +41,12 @@ apache2ctl graceful; sleep 3
 """, r"""
 [ -L /var/log/apache2 ] && [ "$(stat -c '%a %U %G' /srv/logs/apache2)" = "750 root root" ] && GET /health | head -n 1 | grep -q '^200$'
 """, "Apache's logs moved behind a relative link, root's 0750, Apache reloaded", kind="control")
+
+# class 4: a log Apache holds open removed from disk (it writes into a deleted file): another log, the access log of
+# every vhost (Debian's other-vhosts-access-log.conf), removed by a disk clean-up
+member("after-access-log-deleted-while-open", "logs", r"""
+rm -f /var/log/apache2/other_vhosts_access.log
+""", r"""
+ls -l /proc/$(pgrep -o apache2)/fd 2>/dev/null | grep -q 'other_vhosts_access.log (deleted)'
+""", "the access log of every site removed while Apache holds it: requests are logged into a deleted file until the "
+     "next reload: no record of who asked what")

@@ -6170,6 +6170,7 @@ def sec_logs(facts, exp):
         lines.append(f"{top}{' -> ' + real if real != top else ''} ({f['mode']} {f['owner']}:{f['group']}) lets every "
                      f"local user in (the app user's code "
                      f"too){shown}: {means}")
+    running = bool(facts.get("apache"))  # (its processes: a log not there while it runs was removed under it)
     try:  # a log elsewhere (a vhost's CustomLog ...): from the configuration in force, where root could read it
         in_force = _in_force(facts, exp, "reading Apache's configuration")[1]
     except NotApplicable:
@@ -6178,7 +6179,16 @@ def sec_logs(facts, exp):
         words = d.args.replace('"', " ").split() if d.name in ("errorlog", "customlog", "transferlog") else []
         name = words[0].replace("${APACHE_LOG_DIR}", top) if words else "|"
         path = posixpath.normpath(posixpath.join("/etc/apache2", name))
-        if name.startswith(("|", "syslog")) or posixpath.dirname(path) == top:
+        if name.startswith(("|", "syslog")):
+            continue
+        listed = snap.listdir(posixpath.dirname(path))
+        if listed is not None and posixpath.basename(path) not in listed and snap.st(path) is None and running \
+                and not any(ln.startswith(f"{path} (") for ln in lines):
+            lines.append(f"{path} ({d.where}: {d.name}): not on disk while Apache runs: Apache opened it at its "
+                         f"start and writes into a file removed (or moved) since, which nobody reads and whose space "
+                         f"is not freed: the app's errors and the requests go unrecorded; apache2ctl graceful "
+                         f"opens it again (after a clean-up: truncate, or logrotate, instead of rm)")
+        if posixpath.dirname(path) == top:
             continue
         up = [path]
         while up[-1] != "/":

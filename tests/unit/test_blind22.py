@@ -100,3 +100,22 @@ def test_a_log_dir_moved_behind_roots_link_is_judged_by_what_it_reaches(exp):  #
     assert outcome("sec_logs", with_log_dir_moved(0o750), exp) == "pass"  # (the control: a link's own mode is 0777)
     found = outcome("sec_logs", with_log_dir_moved(0o755), exp)
     assert found.startswith("fail: ") and "/var/log/apache2 -> /srv/apache2-logs (0755 root:" in found, found
+
+
+# ---------------------------------------------------------------- a log Apache holds open, gone from disk
+
+@pytest.mark.parametrize("gone", ["error.log"])  # (the fixture's configuration in force names this one)
+def test_a_log_removed_while_apache_holds_it_fails_in_one_line(exp, gone):  # noqa: F811
+    facts = with_stock_logins(clean_facts())
+    logs = ["access.log", "error.log", "other_vhosts_access.log"]
+    facts.raw.dirs["/var/log/apache2"] = [n for n in logs if n != gone]
+    facts.raw.files.pop(f"/var/log/apache2/{gone}", None)
+    found = outcome("sec_logs", facts, exp)
+    assert found.startswith("fail: ") and f"/var/log/apache2/{gone} (" in found and \
+        "not on disk while Apache runs" in found and found.count("- /var/log/apache2/") == 1, found
+
+
+def test_apaches_logs_all_there_pass(exp):  # noqa: F811
+    facts = with_stock_logins(clean_facts())
+    facts.raw.dirs["/var/log/apache2"] = ["access.log", "error.log", "other_vhosts_access.log"]
+    assert outcome("sec_logs", facts, exp) == "pass"
