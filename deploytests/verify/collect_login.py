@@ -197,8 +197,9 @@ DPKG_INFO = "/var/lib/dpkg/info"
 # the system Python's site dirs (every python3 root runs: unattended-upgrades, apt's hooks, admin scripts): their
 # .pth hooks are read, and each absolute directory line of them lstat'ed (a directory put on root's sys.path)
 ROOT_SITE = ["/usr/local/lib/python%s/dist-packages" % PY, "/usr/lib/python3/dist-packages"]
-LISTED = [(d, HOOK) for d in HOOK_DIRS + ROOT_SITE] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
-LISTED += [("/var/lib/dpkg/updates", re.compile(r"[0-9]+$"))]  # dpkg's journal: a run cut short (world-readable)
+LISTED = [(d, HOOK) for d in HOOK_DIRS + ROOT_SITE] + [("/var/lib/dpkg/updates", re.compile(r"[0-9]+$"))]  # (*)
+LISTED += [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file (last: parse.DPKG_INFO)
+# (*) dpkg's journal: a run cut short (world-readable)
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
 ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
