@@ -15,7 +15,7 @@ import faults  # noqa: E402
 # before: main's code from a clean export (git archive main), never this worktree. after: this branch's code.
 RUNS = {
     "before": {"debian12": ["results-debian12.json", "results-debian12-after-main.json"],
-               "debian13": ["results-debian13.json", "results-debian13-rerun.json", "results-debian13-rerun2.json", "results-debian13-after-main.json"]},
+               "debian13": ["results-debian13.json", "results-debian13-rerun.json", "results-debian13-rerun2.json", "results-debian13-after-main.json", "results-debian13-after-main2.json"]},
     "after": {pl: [f"results-{pl}-after-after.json", f"results-{pl}-after-after2.json"] for pl in ("debian12", "debian13")},
 }
 # judged after reading the pipeline (not misses: no harm here)

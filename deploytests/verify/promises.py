@@ -6170,7 +6170,9 @@ def sec_logs(facts, exp):
         lines.append(f"{top}{' -> ' + real if real != top else ''} ({f['mode']} {f['owner']}:{f['group']}) lets every "
                      f"local user in (the app user's code "
                      f"too){shown}: {means}")
-    running = bool(facts.get("apache"))  # (its processes: a log not there while it runs was removed under it)
+    procs = (snap.raw.get("proc") or {}) if isinstance(snap.raw, dict) else {}  # (root's: each one's open files)
+    gone = {str(t)[:-len(" (deleted)")] for p in facts.get("apache") or [] for t in
+            (procs.get(str(p.get("pid"))) or {}).get("open") or [] if str(t).endswith(" (deleted)")}
     try:  # a log elsewhere (a vhost's CustomLog ...): from the configuration in force, where root could read it
         in_force = _in_force(facts, exp, "reading Apache's configuration")[1]
     except NotApplicable:
@@ -6181,11 +6183,9 @@ def sec_logs(facts, exp):
         path = posixpath.normpath(posixpath.join("/etc/apache2", name))
         if name.startswith(("|", "syslog")):
             continue
-        listed = snap.listdir(posixpath.dirname(path))
-        if listed is not None and posixpath.basename(path) not in listed and snap.st(path) is None and running \
-                and not any(ln.startswith(f"{path} (") for ln in lines):
-            lines.append(f"{path} ({d.where}: {d.name}): not on disk while Apache runs: Apache opened it at its "
-                         f"start and writes into a file removed (or moved) since, which nobody reads and whose space "
+        if path in gone and not any(ln.startswith(f"{path} (") for ln in lines):
+            lines.append(f"{path} ({d.where}: {d.name}): removed while Apache holds it open: Apache opened it at "
+                         f"its start and writes into a file removed since, which nobody reads and whose space "
                          f"is not freed: the app's errors and the requests go unrecorded; apache2ctl graceful "
                          f"opens it again (after a clean-up: truncate, or logrotate, instead of rm)")
         if posixpath.dirname(path) == top:
