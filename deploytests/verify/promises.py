@@ -4988,8 +4988,8 @@ def dpkg_stuck(journal: list[str], status: str) -> list[str]:
     applied (``/var/lib/dpkg/updates/<digits>``: a run cut short; apt answers "dpkg was interrupted") and a package
     dpkg left needing a reinstall (``reinstreq``, or ``half-installed``: apt stops at it before anything else)."""
     cut = sorted(n for n in journal if n.isdigit())
-    lines = [f"/var/lib/dpkg/updates/{cut[0]}: dpkg was interrupted ({count(len(cut), 'update')} of its journal not applied): "
-             f"every apt run refuses until root runs dpkg --configure -a, so the stack's security updates stop and "
+    lines = [f"/var/lib/dpkg/updates/{cut[0]}: dpkg was interrupted ({count(len(cut), 'update')} of its journal not "
+             f"applied): every apt run refuses until root runs dpkg --configure -a, so the stack's security updates stop and "
              f"the next bootstrap's package step fails"] if cut else []
     for stanza in status.split("\n\n"):
         name, state = re.search(r"(?m)^Package: (\S+)", stanza), re.search(r"(?m)^Status: (\S+ (\S+) (\S+))$", stanza)
