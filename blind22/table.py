@@ -34,7 +34,8 @@ def merged(phase, platform):
     for name in RUNS[phase][platform]:
         p = HERE / name
         if p.exists():
-            out.update(json.loads(p.read_text()))
+            new = json.loads(p.read_text())  # (a later run the loaded machine cut keeps an earlier valid one)
+            out.update({k: v for k, v in new.items() if not (v.get("problem") and k in out and not out[k].get("problem"))})
     return out
 
 

@@ -4989,8 +4989,8 @@ def dpkg_stuck(journal: list[str], status: str) -> list[str]:
     dpkg left needing a reinstall (``reinstreq``, or ``half-installed``: apt stops at it before anything else)."""
     cut = sorted(n for n in journal if n.isdigit())
     lines = [f"/var/lib/dpkg/updates/{cut[0]}: dpkg was interrupted ({count(len(cut), 'update')} of its journal not "
-             f"applied): every apt run refuses until root runs dpkg --configure -a, so the stack's security updates stop and "
-             f"the next bootstrap's package step fails"] if cut else []
+             f"applied): every apt run refuses until root runs dpkg --configure -a, so the stack's security updates "
+             f"stop and the next bootstrap's package step fails"] if cut else []
     for stanza in status.split("\n\n"):
         name, state = re.search(r"(?m)^Package: (\S+)", stanza), re.search(r"(?m)^Status: (\S+ (\S+) (\S+))$", stanza)
         if name and state and (state.group(2) == "reinstreq" or state.group(3) == "half-installed"):
