@@ -57,6 +57,17 @@ FAULTS: tuple[Fault, ...] = (
     Fault("bootstrap-record-lists-deploy-login", "app_user", "the deploy login added by hand to bootstrap's record of "
           "the app users it created: the next bootstrap refuses the server",
           "echo {deploy_user} >> /var/lib/deploytests/users"),
+    Fault("login-defs-system-uids-narrowed", "app_user", "the system uid range narrowed in /etc/login.defs "
+          "(SYS_UID_MAX "
+          "below the app user's uid): the next bootstrap takes the app user for an account it did not create and "
+          "refuses the server", "sed -i '1i SYS_UID_MAX 99' /etc/login.defs"),
+    Fault("dpkg-package-left-half-installed", "sec_updates", "a package's unpack cut short (reinstreq half-installed "
+          "in dpkg's status): every apt run stops there and the stack takes no security update",
+          "sed -i '/^Package: procps$/,/^$/ s/^Status: install ok installed$/Status: install reinstreq "
+          "half-installed/' /var/lib/dpkg/status"),
+    Fault("access-log-removed-under-apache", "sec_logs", "the access log of every site removed by a disk clean-up "
+          "while Apache holds it: requests are written into a deleted file until the next reload",
+          "rm -f /var/log/apache2/other_vhosts_access.log"),
     Fault("bogus-conf", "configtest", "a conf-enabled file with an unknown directive (the next reload fails)",
           "echo 'BogusDirective on' > /etc/apache2/conf-enabled/zz-bogus.conf"),
     Fault("mod-wsgi-disabled", "mod_wsgi", "mod_wsgi disabled (a2dismod -f wsgi)", "a2dismod -q -f wsgi"),

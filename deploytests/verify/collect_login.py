@@ -153,6 +153,7 @@ FILES += ["/etc/ssh/sshrc"]  # every SSH login's session runs it (root's too)
 FILES += ["/usr/sbin/policy-rc.d"]  # invoke-rc.d asks it before every service action (upgrades, logrotate)
 FILES += ["/etc/hosts.allow", "/etc/hosts.deny"]  # Debian's sshd asks libwrap who may connect (world-readable)
 FILES += ["/etc/adduser.conf", "/etc/default/useradd"]  # the groups every login made later joins (world-readable)
+FILES += ["/etc/login.defs"]  # the uid ranges the next bootstrap checks its users against (world-readable)
 # what a later start runs (deploytests.verify.starts): the links postinsts enabled (deb-systemd-helper's record),
 # the units systemd's own postinst enables, init's table and the kernel command line boot configs pass (and what
 # their packages ship of them)
@@ -197,7 +198,9 @@ DPKG_INFO = "/var/lib/dpkg/info"
 # the system Python's site dirs (every python3 root runs: unattended-upgrades, apt's hooks, admin scripts): their
 # .pth hooks are read, and each absolute directory line of them lstat'ed (a directory put on root's sys.path)
 ROOT_SITE = ["/usr/local/lib/python%s/dist-packages" % PY, "/usr/lib/python3/dist-packages"]
-LISTED = [(d, HOOK) for d in HOOK_DIRS + ROOT_SITE] + [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file
+LISTED = [(d, HOOK) for d in HOOK_DIRS + ROOT_SITE] + [("/var/lib/dpkg/updates", re.compile(r"[0-9]+$"))]  # (*)
+LISTED += [(DPKG_INFO, re.compile(r".+\.list$"))]  # dpkg: whose file (last: parse.DPKG_INFO)
+# (*) dpkg's journal: a run cut short (world-readable)
 # root-only directories (the root collector lists them): their own lstat only
 ROOT_ONLY = ["/etc/sudoers.d", "/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/log/apache2"]
 ACCOUNTS = ["/etc/passwd", "/etc/login.defs", STATE + "/users"]  # bootstrap's user checks (check mode; runner's)
@@ -787,6 +790,7 @@ def collect(args):
                   ("acls", acls), ("swaps", swaps), ("login homes", login_homes), ("unix diag", unix_diag),
                   ("unix sockets", unix_sockets)]
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
+        steps += [("log dir's link", follow, ROOT_ONLY[-1], 0)]  # (moved to another disk: what its root link reaches)
     else:
         steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
     # after the verdict (what they record is no part of it)

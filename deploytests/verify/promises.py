@@ -553,6 +553,14 @@ def app_user(facts, exp):
             f"server_name or port, another app, an upgrade) refuses the server, taking {name!r} for an account it " \
             f"did not create or {exp.deploy_user!r} for one it did; write the file back as bootstrap keeps it, one " \
             f"app user per line (root's, 0644)"
+    if getattr(snap, "files", None) and exp.deploy_user not in ("root", name):
+        from ..pipeline.provision import ACCOUNTS, users_problem
+
+        if all(p in snap.files for p in ACCOUNTS):  # (what bootstrap reads: else an older probe, not judged here)
+            refused = users_problem({"files": snap.files}, name, exp.deploy_user, exp.cfg.app)
+            assert not refused, f"the next bootstrap (a changed server_name or port, another app, an upgrade) " \
+                f"refuses this server as it stands, before root runs: {refused[1]}; put back what changed " \
+                f"({', '.join(ACCOUNTS)}, the owner of /var/www/{exp.cfg.app})"
 
 
 def deploy_user_in_app_group(facts, exp):
@@ -5007,6 +5015,23 @@ def sec_apt(facts, exp):
         f"{exp.allow.where}"
 
 
+def dpkg_stuck(journal: list[str], status: str) -> list[str]:
+    """What in dpkg's own state makes every apt run refuse, whatever the settings say: its journal of updates not
+    applied (``/var/lib/dpkg/updates/<digits>``: a run cut short; apt answers "dpkg was interrupted") and a package
+    dpkg left needing a reinstall (``reinstreq``, or ``half-installed``: apt stops at it before anything else)."""
+    cut = sorted(n for n in journal if n.isdigit())
+    lines = [f"/var/lib/dpkg/updates/{cut[0]}: dpkg was interrupted ({count(len(cut), 'update')} of its journal not "
+             f"applied): every apt run refuses until root runs dpkg --configure -a, so the stack's security updates "
+             f"stop and the next bootstrap's package step fails"] if cut else []
+    for stanza in status.split("\n\n"):
+        name, state = re.search(r"(?m)^Package: (\S+)", stanza), re.search(r"(?m)^Status: (\S+ (\S+) (\S+))$", stanza)
+        if name and state and (state.group(2) == "reinstreq" or state.group(3) == "half-installed"):
+            lines.append(f"/var/lib/dpkg/status: {name.group(1)} is {state.group(1)!r}: dpkg left it needing a "
+                         f"reinstall, and every apt run stops there (the stack's security updates with it); "
+                         f"apt-get install --reinstall {name.group(1)}")
+    return lines
+
+
 def sec_updates(facts, exp):
     """The stack's packages (what Apache, the daemons, sudo, sshd and PAM load: the stack's verified packages) take
     their updates: no dpkg hold, no apt pin keeping a version or ranking the security archive below another, no
@@ -5026,6 +5051,7 @@ def sec_updates(facts, exp):
         snap, [f"/etc/apt/preferences.d/{n}" for n in snap.listdir("/etc/apt/preferences.d") or []])]
     lines += [f"{where}: {what}" for where, what in found + apt_autoremoved(texts(facts) or {}, [
         p.format(py=py) for p in exp.stack.verified_packages])]
+    lines += dpkg_stuck(snap.listdir("/var/lib/dpkg/updates") or [], snap.text("/var/lib/dpkg/status") or "")
     lines += [f"{where}: {what}: the stack's fixes wait for someone to run apt by hand. "
               + _allow_hint(exp, "allow_cron", where.rsplit(":", 1)[0]) for where, what in uu_blacklisted(
                   texts(facts) or {}, snap.listdir("/etc/apt/apt.conf.d") or [],
@@ -6177,18 +6203,25 @@ def sec_logs(facts, exp):
     (:func:`journal_discarded`)."""
     snap = _snapshot(facts, "Apache's log directory")
     top = posixpath.dirname(exp.stack.apache.error_log)
-    st = snap.st(top)
+    st, real = snap.st(top), top
+    if st is not None and stat.S_ISLNK(st[0]) and st[1] == 0:  # moved aside by root (another disk): what it reaches
+        real = snap.realpath(top)
+        st = snap.st(real) if real != top else None
     if st is None:
-        raise NotApplicable(f"{top} was not looked at: {(snap.files.get(top) or {}).get('why')}")
-    f = snap.lstat_facts(top)
+        raise NotApplicable(f"{real} was not looked at: {(snap.files.get(real) or {}).get('why')}")
+    f = snap.lstat_facts(real)
     open_logs = sorted(p for p in snap.files if p.startswith(top + "/") and "/" not in p[len(top) + 1:] and (
         snap.st(p) or [0])[0] & 0o004)  # (the entries of ``top``: ``dirname(p) == top``, without ~2,200 dirname calls)
     means = "Apache's logs hold request data, tokens in query strings and tracebacks with config values"
     lines = []
     if st[0] & 0o007:
         shown = f"; readable by others: {', '.join(open_logs[:5])}" if open_logs else ""
-        lines.append(f"{top} ({f['mode']} {f['owner']}:{f['group']}) lets every local user in (the app user's code "
+        lines.append(f"{top}{' -> ' + real if real != top else ''} ({f['mode']} {f['owner']}:{f['group']}) lets every "
+                     f"local user in (the app user's code "
                      f"too){shown}: {means}")
+    procs = (snap.raw.get("proc") or {}) if isinstance(snap.raw, dict) else {}  # (root's: each one's open files)
+    gone = {str(t)[:-len(" (deleted)")] for p in facts.get("apache") or [] for t in
+            (procs.get(str(p.get("pid"))) or {}).get("open") or [] if str(t).endswith(" (deleted)")}
     try:  # a log elsewhere (a vhost's CustomLog ...): from the configuration in force, where root could read it
         in_force = _in_force(facts, exp, "reading Apache's configuration")[1]
     except NotApplicable:
@@ -6197,7 +6230,14 @@ def sec_logs(facts, exp):
         words = d.args.replace('"', " ").split() if d.name in ("errorlog", "customlog", "transferlog") else []
         name = words[0].replace("${APACHE_LOG_DIR}", top) if words else "|"
         path = posixpath.normpath(posixpath.join("/etc/apache2", name))
-        if name.startswith(("|", "syslog")) or posixpath.dirname(path) == top:
+        if name.startswith(("|", "syslog")):
+            continue
+        if path in gone and not any(ln.startswith(f"{path} (") for ln in lines):
+            lines.append(f"{path} ({d.where}: {d.name}): removed while Apache holds it open: Apache opened it at "
+                         f"its start and writes into a file removed since, which nobody reads and whose space "
+                         f"is not freed: the app's errors and the requests go unrecorded; apache2ctl graceful "
+                         f"opens it again (after a clean-up: truncate, or logrotate, instead of rm)")
+        if posixpath.dirname(path) == top:
             continue
         up = [path]
         while up[-1] != "/":
