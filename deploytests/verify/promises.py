@@ -4306,7 +4306,7 @@ def cw_setuid(facts, exp):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
     mode), the bits the package's own install gave it (its inode unchanged since: ``ctime`` no later than the
-    package's list's, or than the end of its last install in dpkg's log, when its postinst set them; a package
+    package's list's plus the time its last install took in dpkg's log, when its postinst set them; a package
     the stack's baseline does not know, installed by the admin), or allowed
     (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
     file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change). A directory others may
