@@ -1243,7 +1243,7 @@ def dpkg_installed(snap: Snapshot) -> dict[str, float]:
     before it were written in the old one) changes nothing. Empty when the log (a rotated one) cannot be read: no
     more time than the list's own."""
     text = snap.text(DPKG_LOG)
-    return shared("dpkg_installed", text, lambda: _installed(text)) if text else {}
+    return shared("dpkg_installed", (text,), lambda: _installed(text)) if text else {}
 
 
 # Apache's root parent, at the signal of a graceful restart (SIGUSR1) or a restart (SIGHUP), before it reads its
