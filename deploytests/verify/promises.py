@@ -1875,7 +1875,7 @@ def cw_processes(facts, exp):
     else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
     from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
-    from .rootacts import allow_command, allowed_process, exact_argv, process_lines, view
+    from .rootacts import allow_command, allowed_process, named_argv, process_lines, view
 
     inv = _inv(facts, "reading every process")
     snap, live = view(getattr(facts, "raw", None)), (facts.tree or {}).get("current") and _live_id(facts)
@@ -1884,7 +1884,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], allow_command(exp, p["user"], exact_argv(p, snap))
+        user, argv0 = p["user"], allow_command(exp, p["user"], named_argv(p, exp, snap))
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
             lines += found
@@ -1908,7 +1908,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = allow_command(exp, p["user"], exact_argv(p, snap))
+        argv0 = allow_command(exp, p["user"], named_argv(p, exp, snap))
         if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
@@ -1982,7 +1982,7 @@ def _unpackaged_root(facts, exp, live, named: set) -> list[str]:
     Apache or by a session is its starter's; one no unit, job or session accounts for does whatever it does
     (connects out and runs what it is sent, serves, watches) as root, and nothing on the server says who started it."""
     from .parse import INLINE, Procs, dpkg_files, in_session, kernel_argv
-    from .rootacts import allow_command, allowed_process, exact_argv
+    from .rootacts import allow_command, allowed_process, named_argv
 
     snap = getattr(facts, "raw", None)
     if snap is None or not getattr(snap, "files", None) or not isinstance(snap.raw, dict) or \
@@ -2014,7 +2014,8 @@ def _unpackaged_root(facts, exp, live, named: set) -> list[str]:
         lines.append(f"{_proc(p)}, {user}'s, outside any login session, service or scheduler (its parent is pid 1), "
                      f"runs {what}: whatever it does (connects out and runs what it is sent, serves, watches) it does "
                      f"as {user}, and nothing on the server says who started it; stop it and find who did, or "
-                     + _allow_hint(exp, "allow_processes", f"{user}: {allow_command(exp, user, exact_argv(p, snap))}"))
+                     + _allow_hint(exp, "allow_processes",
+                                   f"{user}: {allow_command(exp, user, named_argv(p, exp, snap))}"))
     return lines
 
 
@@ -6474,8 +6475,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "(its cgroup) runs a program, a script or command-line code no package ships; an allowed one "
             "(allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
             "names (the app user's: the words it begins with, its command line being its own claim; the deploy "
-            "login's: none, its code being memory it writes) and the program it pins by content (its executable "
-            "and a script outside the app's tree), unchanged since it started",
+            "login's: none, its code being memory it writes; a first word that is not its program, a title it "
+            "wrote, lldpd's: its program's path in that word's place) and the program it pins by content (its "
+            "executable and a script outside the app's tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "

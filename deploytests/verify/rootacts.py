@@ -314,6 +314,23 @@ def exact_argv(p: dict, snap) -> list[str]:
     return kernel_argv(raw)
 
 
+def named_argv(p: dict, exp, snap) -> list[str]:
+    """Process ``p``'s argv as an ``allow_processes`` entry names it (:func:`allow_command`, :func:`allowed_process`):
+    :func:`exact_argv`, its first word the program the kernel runs (``exe``) when that word does not name it (a
+    path, or a bare name in root's command dirs: :func:`_program`): a title the process wrote over its command line
+    (lldpd's ``lldpd: no neighbor.``, which changes with its state; sshd's, postgres's) or a program its parent
+    ran under another name (postfix's ``qmgr -l -t unix -u``, ``exec -a``) is its own or its parent's word, the
+    kernel's program is not. An interpreter keeps its argv: a title hides the script it runs, which no entry then
+    pins."""
+    argv = exact_argv(p, snap)
+    proc = (((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {})
+    exe = str(p.get("exe") or proc.get("exe") or "")
+    if not argv or not exe.startswith("/") or exe.endswith(" (deleted)") or runs([exe, "/x"]) or exp is None or \
+            _program(exe, argv[0], exp, snap) is None:
+        return argv
+    return [exe] + argv[1:]
+
+
 def allow_prefix(argv: list[str]) -> str:
     """The command prefix an ``allow_processes`` line names for a process of the deploy login or the app user
     (their command lines are their own claim: :func:`allow_command`) whose argv is ``argv``: its program,
@@ -375,7 +392,7 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     pin held (:func:`.pins.effective`) and those files did not change after the process started."""
     from .pins import claimed
 
-    cmd = exact_argv(p, snap)
+    cmd = named_argv(p, exp, snap)
     why = ""
     proc = ((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {}
     release = f"{exp.cfg.root}/releases/{live}" if live else None
@@ -1023,7 +1040,7 @@ def cw_traced(facts, exp):
     live = (getattr(facts, "tree", None) or {}).get("current") and _live_id(facts)
     lines = []
     for tracer, line in traced(snap, users, "/usr/sbin/" + exp.stack.apache.process_name) + capturing(snap):
-        cmd = exact_argv(tracer or {}, snap)
+        cmd = named_argv(tracer or {}, exp, snap)
         why = allowed_process(tracer, exp, snap, live) if tracer else ""
         if why is None:
             continue
