@@ -663,10 +663,12 @@ def _shell_script(text: str) -> bool:
 def packaged(snap, path: str) -> str | None:
     """The package whose file ``path`` is as dpkg unpacked it: a conffile only by dpkg's md5 (an admin's edit is
     not, and dpkg keeps it through every upgrade, which rewrites the package's list: its ctime says nothing), any
-    other file when dpkg lists it and its inode did not change after that package's list was written: the
-    distribution's program, whose lines are not read as root's own script (munin-node's Perl documentation naming
-    its pid file is no command); None when not known. dpkg's conffiles read once per snapshot."""
-    from .parse import dpkg_files, dpkg_lists, shipped_files
+    other file when dpkg lists it and its inode did not change after that package's list was written, or later
+    within the time its install took in dpkg's log (:func:`.parse.dpkg_installed`: its maintainer scripts' work,
+    lldpd's postinst ``dpkg-statoverride --update --add _lldpd adm 4750`` of lldpcli): the distribution's program,
+    whose lines are not read as root's own script (munin-node's Perl documentation naming its pid file is no
+    command); None when not known. dpkg's conffiles read once per snapshot."""
+    from .parse import dpkg_files, dpkg_installed, dpkg_lists, shipped_files
 
     if getattr(snap, "dpkg_conffiles", None) is None:
         snap.dpkg_conffiles = shipped_files(snap)  # (ucf's files as shipped too)
@@ -677,9 +679,9 @@ def packaged(snap, path: str) -> str | None:
     pkg, st = dpkg_files(snap).get(path), snap.st(path)
     if not pkg or not st or len(st) < 7:
         return None
-    lists = dpkg_lists(snap).get(pkg, [])
-    return pkg if any(t is not None and st[6] <= t + 2 for t in ((snap.files.get(ls) or {}).get("ctime")
-                                                                  for ls in lists)) else None
+    lists, took = dpkg_lists(snap).get(pkg, []), dpkg_installed(snap).get(pkg, 0)
+    return pkg if any(t is not None and st[6] <= t + 2 + took for t in ((snap.files.get(ls) or {}).get("ctime")
+                                                                         for ls in lists)) else None
 
 
 POSITIONAL = r"\$(?:[@*1-9]|\{[@*1-9][^}]*\})"  # a shell's arguments ("$@", $*, $1, ${1:-x}, ${@:-x}; not $#)
