@@ -330,7 +330,9 @@ def loose(out):
     ``LoadModule`` and ``LoadFile`` lines name elsewhere (each file, the directory it is matched in, and what an
     included file's own lines name), what a start makes root open, run or make (:func:`started`), and what
     ``envvars`` (which apache2ctl sources first) sources or runs by absolute path, in turn (:func:`shell_runs`).
-    Only root's files are read for those lines. None when root may run it."""
+    Only root's files are read for those lines; a root's file of the ServerRoot this login may not read (an
+    ``.htpasswd`` or a TLS key kept there, ``0640 root:www-data``) only when Apache reads it as configuration (an
+    ``Include*`` line of what it reads matches it, :func:`reached`). None when root may run it."""
     unseen = sorted(p for p in out["errors"] if p.startswith((SERVER_ROOT, MODULES)))
     if unseen:
         return "%s was not looked at whole here (%s)" % (unseen[0], out["errors"][unseen[0]])
@@ -339,6 +341,7 @@ def loose(out):
     shell = {ENVVARS}  # shell files apache2ctl sources (and what they source in turn)
     texts, includes, shells = {}, {}, {}  # (each file's text, what its Include* lines name, the shell files' texts)
     seen = {}  # (each directory's answer once: ~300 files in a few dozen directories; a recorded lstat never changes)
+    unread = {}  # (a root's file of the ServerRoot this login may not read: a problem only if Apache reads it)
     for path in todo:  # (it grows as it is walked, to a bound)
         note(out, path)
         to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
@@ -349,6 +352,9 @@ def loose(out):
             return "%s may be changed by someone other than root" % path
         entry = out["files"][to]
         text = path in conf and stat.S_ISREG(entry["st"][0]) and (entry.get("data") or read(out, to))
+        if text is None and path.startswith(SERVER_ROOT + "/") and path not in shell:
+            unread[path] = entry.get("why")  # (an htpasswd file, a TLS key 0640 root:www-data: read only if included)
+            continue
         if text is None:  # (root would read it: what it names must be known)
             return "%s was not read here (%s): what it names is not known" % (path, entry.get("why"))
         if path in shell:  # apache2ctl sources envvars as root: what it sources or runs must be root's alone
@@ -389,6 +395,9 @@ def loose(out):
                                                                                          unlisted[0])
             todo += [base] + found
             conf.update(found if kind.startswith("include") else ())
+    hidden = next((p for p in reached(dict(texts, **dict.fromkeys(unread, "")), includes) if p in unread), None)
+    if hidden:  # (Apache reads it: what it names must be known)
+        return "%s was not read here (%s): what it names is not known" % (hidden, unread[hidden])
     libs = libraries(out)
     units = libs if isinstance(libs, str) else systemd_units(out)
     if isinstance(units, str):

@@ -65,6 +65,25 @@ def verdict(line: str, **kw) -> str | None:
         return collect_login.loose(server(line, **kw))
 
 
+@pytest.mark.parametrize("path, included", [
+    ("/etc/apache2/.htpasswd", False),  # AuthUserFile's, 0640 root:www-data (the children read it, per request)
+    ("/etc/apache2/ssl/site.key", False),  # another member: a TLS key kept in the ServerRoot, 0600 root's
+    ("/etc/apache2/conf-enabled/zy.conf", True)])  # a file Apache reads as configuration: what it names must be known
+def test_a_roots_file_of_the_server_root_the_login_may_not_read_refuses_only_when_apache_reads_it(path, included):
+    """Class: a root's file under the ServerRoot the gate's login may not read was taken for configuration root
+    reads, whatever includes it: an ``.htpasswd`` kept in /etc/apache2 as Apache's and many tutorials' examples do
+    (``htpasswd -c /etc/apache2/.htpasswd``, made unreadable to others) made root refuse apache2ctl with no
+    allowance to write (13 of the gate's tests skipped). What Apache reads as configuration is apache2.conf and
+    what its ``Include*`` lines match; such a file is judged root's (its owner, its directories) as before, and
+    read only when included."""
+    extra = {path.rsplit("/", 1)[0]: {"st": [D, 0, 0, 0, 0, 0]}, path: {"st": [s.S_IFREG | 0o640, 0, 33, 0, 0, 0],
+                                                                         "why": "Permission denied"}}
+    with mock.patch.object(collect_login, "read", side_effect=lambda out, p, *a: out["files"][p].get("data")):
+        said = verdict(f"AuthUserFile {path}", extra=extra)
+    assert (said == f"{path} was not read here (Permission denied): what it names is not known") is included, said
+    assert included or said is None, said
+
+
 @pytest.mark.parametrize("line, named", [
     ("SSLPassPhraseDialog exec:/srv/logtools/ask-pass", "/srv/logtools/ask-pass"),  # root runs it at a start
     ("Mutex file:/srv/logtools default", "/srv/logtools"),  # root makes its lock files there
