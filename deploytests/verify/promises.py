@@ -1802,14 +1802,17 @@ def _reload_began(facts, snap, parents: set, loaded: float) -> float | None:
     logged (:func:`.parse.reload_began`), when it is this parent's (not older than its start: the log outlives
     its parent, and pids repeat after a reboot or in a snapshot's container); else None: not known (the load's
     window, between its start and its pid file, is then not judged: a parent's start, the kernel's tick, dates a
-    first load too coarsely to tell a file written just before it, and a reload whose line is not there from it)."""
+    first load too coarsely to tell a file written just before it, and a reload whose line is not there from it).
+    Its log's local time is in the zone it started with (glibc reads ``/etc/localtime`` once): a zone set since
+    (the link's ``ctime`` later than the parent's start) is not the one its lines are written in: not known."""
     from .parse import reload_began
 
     found = reload_began(snap, parents, loaded) if getattr(snap, "files", None) else None
     starts = [p["started"] for p in facts.get("apache") or [] if p["pid"] in parents and p.get("started")]
     if found is not None and starts and found < min(starts) - START_ERROR:
         return None  # (an earlier parent's line, of the same pid: before a reboot, in a snapshot's log)
-    return found
+    zoned = ((snap.files.get("/etc/localtime") or {}).get("st") or [])[6:7] if getattr(snap, "files", None) else []
+    return None if starts and zoned and zoned[0] > min(starts) else found
 
 
 def _include_dirs(snap, path: str) -> list[str] | str:
