@@ -344,11 +344,20 @@ def loose(out):
     unread = {}  # (a root's file of the ServerRoot this login may not read: a problem only if Apache reads it)
     for path in todo:  # (it grows as it is walked, to a bound)
         note(out, path)
-        to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
-        for p in (os.path.dirname(path), to):
+        to, ways = path, [os.path.dirname(path)]  # (a link to a link, hop by hop: Debian's munin ships
+        for _ in range(8):  # conf-available/munin.conf -> /etc/munin/apache24.conf, a2enconf links to that)
+            if "link" not in out["files"].get(to, {}):
+                break
+            to = os.path.normpath(os.path.join(os.path.dirname(to), out["files"][to]["link"]))
+            note(out, to)
+            ways.append(os.path.dirname(to))
+        else:
+            return "%s: more than 8 links: not followed further" % path
+        ways.append(to)
+        for p in ways:
             if p not in seen:
                 seen[p] = rooted(out, p)
-        if not seen[os.path.dirname(path)] or not seen[to]:
+        if not all(seen[p] for p in ways):
             return "%s may be changed by someone other than root" % path
         entry = out["files"][to]
         text = path in conf and stat.S_ISREG(entry["st"][0]) and (entry.get("data") or read(out, to))

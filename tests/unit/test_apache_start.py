@@ -65,6 +65,26 @@ def verdict(line: str, **kw) -> str | None:
         return collect_login.loose(server(line, **kw))
 
 
+@pytest.mark.parametrize("munin, refused", [((D, 0, 0), False), ((s.S_IFDIR | 0o775, 0, 1001), True)])
+@pytest.mark.parametrize("hop", ["conf-available", "sites-available"])
+def test_a_config_link_to_a_packages_link_is_followed_hop_by_hop(munin, refused, hop):
+    """Class: a link in Apache's configuration whose target is itself a link was "may be changed by someone other
+    than root" (one hop followed, and a link is no root's file): Debian's munin ships
+    conf-available/munin.conf -> ../../munin/apache24.conf and a2enconf links conf-enabled/munin.conf to it, so
+    installing munin made root refuse Apache's run, no allowance, 13 tests skipped (measured on Debian 12 and 13).
+    Each hop's directory and the file reached must be root's: its directory writable by another group is still
+    refused. Other member: a site enabled the same way (phpmyadmin, nagios4-cgi ship such links)."""
+    end = "/etc/munin/apache24.conf"
+    extra = {f"/etc/apache2/{hop}": {"st": [D, 0, 0, 0, 0, 0]},
+             f"/etc/apache2/{hop}/munin.conf": {"st": [LN, 0, 0, 0, 0, 0], "link": "../../munin/apache24.conf"},
+             "/etc/apache2/conf-enabled/munin.conf": {"st": [LN, 0, 0, 0, 0, 0], "link": f"../{hop}/munin.conf"},
+             "/etc/munin": {"st": [munin[0], munin[1], munin[2], 0, 0, 0]},
+             end: {"st": [F, 0, 0, 0, 0, 0], "data": "Alias /munin /var/cache/munin/www\n"}}
+    with mock.patch.object(collect_login, "read", side_effect=lambda out, p, *a: out["files"][p].get("data")):
+        said = verdict("ServerName web.example.com", extra=extra)
+    assert (said is not None and "may be changed by someone other than root" in said) is refused, said
+
+
 @pytest.mark.parametrize("path, included", [
     ("/etc/apache2/.htpasswd", False),  # AuthUserFile's, 0640 root:www-data (the children read it, per request)
     ("/etc/apache2/ssl/site.key", False),  # another member: a TLS key kept in the ServerRoot, 0600 root's
