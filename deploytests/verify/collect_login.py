@@ -340,7 +340,9 @@ def loose(out):
     ``LoadModule`` and ``LoadFile`` lines name elsewhere (each file, the directory it is matched in, and what an
     included file's own lines name), what a start makes root open, run or make (:func:`started`), and what
     ``envvars`` (which apache2ctl sources first) sources or runs by absolute path, in turn (:func:`shell_runs`).
-    Only root's files are read for those lines. None when root may run it."""
+    Only root's files are read for those lines; a root's file of the ServerRoot this login may not read (an
+    ``.htpasswd`` or a TLS key kept there, ``0640 root:www-data``) only when Apache reads it as configuration (an
+    ``Include*`` line of what it reads matches it, :func:`reached`). None when root may run it."""
     unseen = sorted(p for p in out["errors"] if p.startswith((SERVER_ROOT, MODULES)))
     if unseen:
         return "%s was not looked at whole here (%s)" % (unseen[0], out["errors"][unseen[0]])
@@ -349,16 +351,29 @@ def loose(out):
     shell = {ENVVARS}  # shell files apache2ctl sources (and what they source in turn)
     texts, includes, shells = {}, {}, {}  # (each file's text, what its Include* lines name, the shell files' texts)
     seen = {}  # (each directory's answer once: ~300 files in a few dozen directories; a recorded lstat never changes)
+    unread = {}  # (a root's file of the ServerRoot this login may not read: a problem only if Apache reads it)
     for path in todo:  # (it grows as it is walked, to a bound)
         note(out, path)
-        to = os.path.normpath(os.path.join(os.path.dirname(path), out["files"][path].get("link", path)))
-        for p in (os.path.dirname(path), to):
+        to, ways = path, [os.path.dirname(path)]  # (a link to a link, hop by hop: Debian's munin ships
+        for _ in range(8):  # conf-available/munin.conf -> /etc/munin/apache24.conf, a2enconf links to that)
+            if "link" not in out["files"].get(to, {}):
+                break
+            to = os.path.normpath(os.path.join(os.path.dirname(to), out["files"][to]["link"]))
+            note(out, to)
+            ways.append(os.path.dirname(to))
+        else:
+            return "%s: more than 8 links: not followed further" % path
+        ways.append(to)
+        for p in ways:
             if p not in seen:
                 seen[p] = rooted(out, p)
-        if not seen[os.path.dirname(path)] or not seen[to]:
+        if not all(seen[p] for p in ways):
             return "%s may be changed by someone other than root" % path
         entry = out["files"][to]
         text = path in conf and stat.S_ISREG(entry["st"][0]) and (entry.get("data") or read(out, to))
+        if text is None and path.startswith(SERVER_ROOT + "/") and path not in shell:
+            unread[path] = entry.get("why")  # (an htpasswd file, a TLS key 0640 root:www-data: read only if included)
+            continue
         if text is None:  # (root would read it: what it names must be known)
             return "%s was not read here (%s): what it names is not known" % (path, entry.get("why"))
         if path in shell:  # apache2ctl sources envvars as root: what it sources or runs must be root's alone
@@ -399,6 +414,9 @@ def loose(out):
                                                                                          unlisted[0])
             todo += [base] + found
             conf.update(found if kind.startswith("include") else ())
+    hidden = next((p for p in reached(dict(texts, **dict.fromkeys(unread, "")), includes) if p in unread), None)
+    if hidden:  # (Apache reads it: what it names must be known)
+        return "%s was not read here (%s): what it names is not known" % (hidden, unread[hidden])
     libs = libraries(out)
     units = libs if isinstance(libs, str) else systemd_units(out)
     if isinstance(units, str):

@@ -1195,7 +1195,7 @@ def privileged_files(snap: Snapshot) -> list[dict]:
     override (``dpkg-statoverride --add`` with those bits: the package's design), else in ``override_by_hand`` (root
     may write dpkg's record for any file: ``dpkg-statoverride --add root root 4755 /usr/bin/find``), and whether its
     inode is as that package's install left it
-    (its ``ctime`` no later than the package's list's, or than the end of the package's last install in dpkg's
+    (its ``ctime`` no later than the package's list's plus the time the package's last install took in dpkg's
     log, :func:`dpkg_installed`: no ``chmod``, ``chown`` or ``setcap`` since; dpkg keeps no record of modes, but
     the kernel dates every change of them; a file capability only when the package's postinst sets one: dpkg
     never unpacks them, so one set right after the install is the admin's)."""
@@ -1223,29 +1223,28 @@ def privileged_files(snap: Snapshot) -> list[dict]:
 
 def as_unpacked(snap: Snapshot, path: str, pkg: str | None, ctime: list) -> bool:
     """Whether ``path``'s inode (its ``ctime``, ``[]`` or ``[None]``: not known) is as package ``pkg``'s install
-    left it: no later than the package's list's ``ctime``, or than the end of its last install in dpkg's log
-    (:func:`dpkg_installed`; its maintainer scripts' work: fuse's postinst ``chmod 4755 fusermount``), 2 s of slack
-    (one dpkg run): no change since, which the kernel would date."""
+    left it: no later than the package's list's ``ctime`` (written at its unpack) plus the time its install took
+    from that unpack to its end in dpkg's log (:func:`dpkg_installed`; its maintainer scripts' work: fuse's postinst
+    ``chmod 4755 fusermount``), 2 s of slack (one dpkg run): no change since, which the kernel would date."""
     mine, theirs = (ctime or [None])[0], (snap.files.get(([""] + dpkg_lists(snap).get(pkg or "", []))[-1]) or {}
                                           ).get("ctime")
-    done = dpkg_installed(snap).get(pkg or "")
-    return mine is not None and theirs is not None and (mine <= theirs + 2 or done is not None and theirs <= done
-                                                         and mine <= done + 2)
+    return mine is not None and theirs is not None and mine <= theirs + 2 + dpkg_installed(snap).get(pkg or "", 0)
 
 
 DPKG_LOG = "/var/log/dpkg.log"
 
 
 def dpkg_installed(snap: Snapshot) -> dict[str, float]:
-    """When dpkg last finished installing each package (``status installed``: its unpack and its maintainer
-    scripts done), ``{package: epoch}``, from dpkg's log (root's, world-readable) read in the server's zone (the
-    zone ``/etc/localtime`` links to: dpkg writes local time). A package whose postinst sets its own file's bits
-    (Debian's fuse: ``chmod 4755 /bin/fusermount`` unless a stat override says otherwise) changes them after its
-    unpack but before this. Empty when the log (a rotated one) or the zone cannot be read: not known."""
-    text, link = snap.text(DPKG_LOG), (snap.files.get("/etc/localtime") or {}).get("link") or ""
-    if not text or "zoneinfo/" not in link:
-        return {}
-    return shared("dpkg_installed", (text, link), lambda: _installed(text, link))
+    """How long dpkg took to install each package, the last time it did, ``{package: seconds}``: from its unpack
+    (``status unpacked``, when dpkg writes its list) to the end of its configuration (the next ``status
+    installed``: its maintainer scripts done), from dpkg's log (root's, world-readable). A package whose postinst
+    sets its own file's bits (Debian's fuse: ``chmod 4755 /bin/fusermount`` unless a stat override says otherwise)
+    changes them within that time of its list. Both times are the log's own local time, read as they are written:
+    the span needs no zone, so a zone the admin set after the install (``/etc/localtime`` changed: the lines
+    before it were written in the old one) changes nothing. Empty when the log (a rotated one) cannot be read: no
+    more time than the list's own."""
+    text = snap.text(DPKG_LOG)
+    return shared("dpkg_installed", (text,), lambda: _installed(text)) if text else {}
 
 
 # Apache's root parent, at the signal of a graceful restart (SIGUSR1) or a restart (SIGHUP), before it reads its
@@ -1294,23 +1293,24 @@ def reload_began(snap: Snapshot, parents: set, loaded: float) -> float | None:
     return max(found, default=None)
 
 
-def _installed(text: str, link: str) -> dict[str, float]:
+def _installed(text: str) -> dict[str, float]:
     import datetime as dt
-    import zoneinfo
 
-    try:
-        zone = zoneinfo.ZoneInfo(link.split("zoneinfo/", 1)[1])
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return {}
-    out = {}
+    out: dict[str, float] = {}
+    unpacked: dict[str, dt.datetime] = {}  # (a package's unpack not yet followed by its end)
     for line in text.splitlines():
         words = line.split()
-        if len(words) >= 5 and words[2:4] == ["status", "installed"]:
-            try:
-                when = dt.datetime.strptime(f"{words[0]} {words[1]}", "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
-            except ValueError:
-                continue
-            out[words[4].split(":")[0]] = when.timestamp()
+        if len(words) < 5 or words[2] != "status" or words[3] not in ("unpacked", "installed"):
+            continue
+        try:
+            when = dt.datetime.strptime(f"{words[0]} {words[1]}", "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+        pkg = words[4].split(":")[0]
+        if words[3] == "unpacked":
+            unpacked.setdefault(pkg, when)  # (its configure logs "unpacked" again: the unpack is the first)
+        elif pkg in unpacked:  # (a trigger's run ends "installed" with no unpack before it: not its install)
+            out[pkg] = max(0.0, (when - unpacked.pop(pkg)).total_seconds())
     return out
 
 

@@ -1812,14 +1812,17 @@ def _reload_began(facts, snap, parents: set, loaded: float) -> float | None:
     logged (:func:`.parse.reload_began`), when it is this parent's (not older than its start: the log outlives
     its parent, and pids repeat after a reboot or in a snapshot's container); else None: not known (the load's
     window, between its start and its pid file, is then not judged: a parent's start, the kernel's tick, dates a
-    first load too coarsely to tell a file written just before it, and a reload whose line is not there from it)."""
+    first load too coarsely to tell a file written just before it, and a reload whose line is not there from it).
+    Its log's local time is in the zone it started with (glibc reads ``/etc/localtime`` once): a zone set since
+    (the link's ``ctime`` later than the parent's start) is not the one its lines are written in: not known."""
     from .parse import reload_began
 
     found = reload_began(snap, parents, loaded) if getattr(snap, "files", None) else None
     starts = [p["started"] for p in facts.get("apache") or [] if p["pid"] in parents and p.get("started")]
     if found is not None and starts and found < min(starts) - START_ERROR:
         return None  # (an earlier parent's line, of the same pid: before a reboot, in a snapshot's log)
-    return found
+    zoned = ((snap.files.get("/etc/localtime") or {}).get("st") or [])[6:7] if getattr(snap, "files", None) else []
+    return None if starts and zoned and zoned[0] > min(starts) else found
 
 
 def _include_dirs(snap, path: str) -> list[str] | str:
@@ -1885,7 +1888,7 @@ def cw_processes(facts, exp):
     else (root included) outside a live SSH session names the app's tree on its command line, or runs a program
     from a directory every local user may write (``/tmp``, ``/dev/shm``: the exe the kernel shows)."""
     from .parse import in_session
-    from .rootacts import allow_command, allowed_process, exact_argv, process_lines, view
+    from .rootacts import allow_command, allowed_process, named_argv, process_lines, view
 
     inv = _inv(facts, "reading every process")
     snap, live = view(getattr(facts, "raw", None)), (facts.tree or {}).get("current") and _live_id(facts)
@@ -1894,7 +1897,7 @@ def cw_processes(facts, exp):
     daemons = {d["pid"] for d in facts.get("daemons") or []}
     lines = []
     for p in inv["processes"]:
-        user, argv0 = p["user"], allow_command(exp, p["user"], exact_argv(p, snap))
+        user, argv0 = p["user"], allow_command(exp, p["user"], named_argv(p, exp, snap))
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
         if found is not None:
             lines += found
@@ -1918,7 +1921,7 @@ def cw_processes(facts, exp):
         lines.append(f"{_proc(p)}, a process of {role} ({user}) started by pid {p['ppid']}: {why}. "
                      + _allow_hint(exp, "allow_processes", f"{user}: {argv0}"))
     for p in inv.get("reaching") or []:  # anyone else's, root's too, that runs something from the app's tree
-        argv0 = allow_command(exp, p["user"], exact_argv(p, snap))
+        argv0 = allow_command(exp, p["user"], named_argv(p, exp, snap))
         if in_session(p.get("ancestors", [])):
             continue  # in a live SSH session (an operator's shell, the gate's own probe)
         found = allowance_lines(facts, exp, p, allowed_process(p, exp, snap, live))
@@ -1992,7 +1995,7 @@ def _unpackaged_root(facts, exp, live, named: set) -> list[str]:
     Apache or by a session is its starter's; one no unit, job or session accounts for does whatever it does
     (connects out and runs what it is sent, serves, watches) as root, and nothing on the server says who started it."""
     from .parse import INLINE, Procs, dpkg_files, in_session, kernel_argv
-    from .rootacts import allow_command, allowed_process, exact_argv
+    from .rootacts import allow_command, allowed_process, named_argv
 
     snap = getattr(facts, "raw", None)
     if snap is None or not getattr(snap, "files", None) or not isinstance(snap.raw, dict) or \
@@ -2024,7 +2027,8 @@ def _unpackaged_root(facts, exp, live, named: set) -> list[str]:
         lines.append(f"{_proc(p)}, {user}'s, outside any login session, service or scheduler (its parent is pid 1), "
                      f"runs {what}: whatever it does (connects out and runs what it is sent, serves, watches) it does "
                      f"as {user}, and nothing on the server says who started it; stop it and find who did, or "
-                     + _allow_hint(exp, "allow_processes", f"{user}: {allow_command(exp, user, exact_argv(p, snap))}"))
+                     + _allow_hint(exp, "allow_processes",
+                                   f"{user}: {allow_command(exp, user, named_argv(p, exp, snap))}"))
     return lines
 
 
@@ -4346,7 +4350,7 @@ def cw_setuid(facts, exp):
     the stack's stock one of the package dpkg says ships it (``Stack.baseline_privileged``), dpkg's own stat
     override for it (``dpkg-statoverride --list``: how a package's maintainer script or an admin records a
     mode), the bits the package's own install gave it (its inode unchanged since: ``ctime`` no later than the
-    package's list's, or than the end of its last install in dpkg's log, when its postinst set them; a package
+    package's list's plus the time its last install took in dpkg's log, when its postinst set them; a package
     the stack's baseline does not know, installed by the admin), or allowed
     (``allow_privileged``). dpkg keeps no record of a file's mode: that it lists a file says nothing of the
     file's bits (``chmod u+s`` on a packaged python keeps it listed, and dates the change). A directory others may
@@ -6504,8 +6508,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "that says so; and every UNIX socket a root process holds (listening, or a datagram one bound to a "
             "name) that the deploy login, the app user, Apache's user or any local user may connect to (write on "
             "the socket file and search on every directory on the way, ACLs counted; an abstract name: anyone) is "
-            "Apache's own, the stack's baseline (systemd's, journald's, rsyslogd's, the MTA's: measured) or allowed "
-            "(allow_listen: \"unix:NAME USER EXE [ARGS] sha256:HEX\"): a root tmux or screen server, "
+            "Apache's own, the stack's baseline (systemd's, journald's, the system logger's, the MTA's: measured) or "
+            "allowed (allow_listen: \"unix:NAME USER EXE [ARGS] sha256:HEX\"): a root tmux or screen server, "
             "socat's UNIX-LISTEN, an "
             "agent's control socket run a client's commands as root (a process of a login sudoers lets run a "
             "command as root, by name, User_Alias, #uid or %group, is judged as root's); whatever is allowed, no "
@@ -6602,8 +6606,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "(its cgroup) runs a program, a script or command-line code no package ships; an allowed one "
             "(allow_processes: \"USER: COMMAND sha256:HEX\") runs exactly the command line its entry "
             "names (the app user's: the words it begins with, its command line being its own claim; the deploy "
-            "login's: none, its code being memory it writes) and the program it pins by content (its executable "
-            "and a script outside the app's tree), unchanged since it started",
+            "login's: none, its code being memory it writes; a first word that is not its program, a title it "
+            "wrote, lldpd's: its program's path in that word's place) and the program it pins by content (its "
+            "executable and a script outside the app's tree), unchanged since it started",
             "test_every_process_is_accounted_for", "pid 4711 (yourapplication) 'python3 -m http.server', a "
             "process of the app user ...", root_only=True, needs=("apache",)),
     Promise("cw_schedules", f"{CW}: runs", "no cron or at job runs as the app, deploy or Apache user, nor as anyone "

@@ -314,6 +314,23 @@ def exact_argv(p: dict, snap) -> list[str]:
     return kernel_argv(raw)
 
 
+def named_argv(p: dict, exp, snap) -> list[str]:
+    """Process ``p``'s argv as an ``allow_processes`` entry names it (:func:`allow_command`, :func:`allowed_process`):
+    :func:`exact_argv`, its first word the program the kernel runs (``exe``) when that word does not name it (a
+    path, or a bare name in root's command dirs: :func:`_program`): a title the process wrote over its command line
+    (lldpd's ``lldpd: no neighbor.``, which changes with its state; sshd's, postgres's) or a program its parent
+    ran under another name (postfix's ``qmgr -l -t unix -u``, ``exec -a``) is its own or its parent's word, the
+    kernel's program is not. An interpreter keeps its argv: a title hides the script it runs, which no entry then
+    pins."""
+    argv = exact_argv(p, snap)
+    proc = (((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {})
+    exe = str(p.get("exe") or proc.get("exe") or "")
+    if not argv or not exe.startswith("/") or exe.endswith(" (deleted)") or runs([exe, "/x"]) or exp is None or \
+            _program(exe, argv[0], exp, snap) is None:
+        return argv
+    return [exe] + argv[1:]
+
+
 def allow_prefix(argv: list[str]) -> str:
     """The command prefix an ``allow_processes`` line names for a process of the deploy login or the app user
     (their command lines are their own claim: :func:`allow_command`) whose argv is ``argv``: its program,
@@ -375,7 +392,7 @@ def allowed_process(p: dict, exp, snap, live: str | None) -> str | None:
     pin held (:func:`.pins.effective`) and those files did not change after the process started."""
     from .pins import claimed
 
-    cmd = exact_argv(p, snap)
+    cmd = named_argv(p, exp, snap)
     why = ""
     proc = ((getattr(snap, "raw", None) or {}).get("proc") or {}).get(str(p.get("pid"))) or {}
     release = f"{exp.cfg.root}/releases/{live}" if live else None
@@ -646,10 +663,12 @@ def _shell_script(text: str) -> bool:
 def packaged(snap, path: str) -> str | None:
     """The package whose file ``path`` is as dpkg unpacked it: a conffile only by dpkg's md5 (an admin's edit is
     not, and dpkg keeps it through every upgrade, which rewrites the package's list: its ctime says nothing), any
-    other file when dpkg lists it and its inode did not change after that package's list was written: the
-    distribution's program, whose lines are not read as root's own script (munin-node's Perl documentation naming
-    its pid file is no command); None when not known. dpkg's conffiles read once per snapshot."""
-    from .parse import dpkg_files, dpkg_lists, shipped_files
+    other file when dpkg lists it and its inode did not change after that package's list was written, or later
+    within the time its install took in dpkg's log (:func:`.parse.dpkg_installed`: its maintainer scripts' work,
+    lldpd's postinst ``dpkg-statoverride --update --add _lldpd adm 4750`` of lldpcli): the distribution's program,
+    whose lines are not read as root's own script (munin-node's Perl documentation naming its pid file is no
+    command); None when not known. dpkg's conffiles read once per snapshot."""
+    from .parse import dpkg_files, dpkg_installed, dpkg_lists, shipped_files
 
     if getattr(snap, "dpkg_conffiles", None) is None:
         snap.dpkg_conffiles = shipped_files(snap)  # (ucf's files as shipped too)
@@ -660,9 +679,9 @@ def packaged(snap, path: str) -> str | None:
     pkg, st = dpkg_files(snap).get(path), snap.st(path)
     if not pkg or not st or len(st) < 7:
         return None
-    lists = dpkg_lists(snap).get(pkg, [])
-    return pkg if any(t is not None and st[6] <= t + 2 for t in ((snap.files.get(ls) or {}).get("ctime")
-                                                                  for ls in lists)) else None
+    lists, took = dpkg_lists(snap).get(pkg, []), dpkg_installed(snap).get(pkg, 0)
+    return pkg if any(t is not None and st[6] <= t + 2 + took for t in ((snap.files.get(ls) or {}).get("ctime")
+                                                                         for ls in lists)) else None
 
 
 POSITIONAL = r"\$(?:[@*1-9]|\{[@*1-9][^}]*\})"  # a shell's arguments ("$@", $*, $1, ${1:-x}, ${@:-x}; not $#)
@@ -1023,7 +1042,7 @@ def cw_traced(facts, exp):
     live = (getattr(facts, "tree", None) or {}).get("current") and _live_id(facts)
     lines = []
     for tracer, line in traced(snap, users, "/usr/sbin/" + exp.stack.apache.process_name) + capturing(snap):
-        cmd = exact_argv(tracer or {}, snap)
+        cmd = named_argv(tracer or {}, exp, snap)
         why = allowed_process(tracer, exp, snap, live) if tracer else ""
         if why is None:
             continue

@@ -141,6 +141,9 @@ ssh-keygen -q -t ed25519 -N '' -C offsite -f /root/offsite-key
 printf 'command="/usr/bin/rrsync -ro /var/backups/borg/",restrict %s\\n' "$(cut -d' ' -f1,2 /root/offsite-key.pub)" \\
   > /home/offsite/.ssh/authorized_keys
 chown offsite:offsite /home/offsite/.ssh/authorized_keys && chmod 0600 /home/offsite/.ssh/authorized_keys
+ln -sf /usr/share/zoneinfo/Europe/Berlin /etc/localtime && echo Europe/Berlin > /etc/timezone
+htpasswd -bc /etc/apache2/.htpasswd ops ops-pass 2>/dev/null
+chown root:www-data /etc/apache2/.htpasswd && chmod 0640 /etc/apache2/.htpasswd
 """
 # graceful returns when Apache has the signal; the parent reads its configuration on its next tick (a second or more
 # on a loaded machine), then rewrites its pid file: the admin's reload is done when that file is new (10 s at most)
@@ -412,12 +415,15 @@ def admin_tooling(tmp_path, platform: str) -> None:
         # shipped sets RUN_CHECK_ON_BATTERY="false": the package's line, no admin's switch), debsums (its default
         # CRON_CHECK=never), molly-guard (diverts shutdown and reboot), borgbackup run nightly by a cron job of
         # root's into a repository only root reads, and an off-site backup login whose key may only run rrsync
-        # read-only. None needs an allowance; then the ucf file changed by the admin is judged as a changed
-        # conffile is: its guard-off line is the admin's, one line naming it
+        # read-only, mtr-tiny (its postinst setcaps mtr-packet), the server's zone set to Europe/Berlin after those
+        # installs (dpkg's log was written in UTC), and a password file for Apache's basic auth kept in /etc/apache2
+        # as Apache's docs show it, 0640 root:www-data (no Include names it: root's, not configuration). None needs
+        # an allowance; then the ucf file changed by the admin is judged as a changed conffile is: its guard-off
+        # line is the admin's, one line naming it
         root(box, "chmod 0644 /etc/zabbix/zabbix_agentd.conf && sed -i '$d' "
                   "/etc/apache2/conf-available/security.conf && " + RELOAD)  # (back as allowed)
         root(box, "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rkhunter debsums "
-                  "molly-guard borgbackup rsync >/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }")
+                  "molly-guard borgbackup rsync mtr-tiny >/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log; exit 1; }")
         root(box, MORE)
         failed = gate(tmp_path, fleet, allowed)
         lines = [ln for items in failed.values() for ln in items]

@@ -470,6 +470,29 @@ def test_a_command_dirs_link_to_a_packages_unchanged_file_of_another_owner_is_th
     assert "/usr/bin/atq -> /usr/bin/at: /usr/bin/at 6755" in failing(facts(True), exp)["cw_load_path"]
 
 
+@pytest.mark.parametrize("changed, caught", [(5.0, False), (60.0, True)])
+def test_a_file_its_packages_postinst_changed_during_the_install_is_still_the_packages(exp, changed, caught):
+    """Class: a package's file its own maintainer script changed (chown, chmod, setcap) read as changed by hand,
+    its inode later than its list's (written at the unpack; the postinst runs at the configure, seconds or minutes
+    later in one apt run). lldpd's postinst records ``dpkg-statoverride --update --add _lldpd adm 4750
+    /usr/sbin/lldpcli`` (4750 _lldpd:adm, the package's design, as at's 6755 daemon:daemon): the link
+    /usr/sbin/lldpctl -> lldpcli was a line with no allowance. Within the time the install took in dpkg's log
+    (unpack to end) it is the package's, as :func:`parse.privileged_files` judges its bits; later, an admin's
+    change, still judged (the other member: a chmod a minute after the install)."""
+    f = server()
+    put(f, "/usr/sbin/lldpctl", s.S_IFLNK | 0o777, link="lldpcli")
+    put(f, "/usr/sbin/lldpcli", s.S_IFREG | 0o4750, uid=104)
+    put(f, "/var/lib/dpkg/info/lldpd.list", s.S_IFREG | 0o644)
+    f.raw.files["/var/lib/dpkg/info/lldpd.list"].update(data="/usr/sbin/lldpcli\n/usr/sbin/lldpctl\n", ctime=1000.0)
+    f.raw.files["/usr/sbin/lldpcli"]["st"] = f.raw.files["/usr/sbin/lldpcli"]["st"][:6] + [1000.0 + changed]
+    put(f, "/var/log/dpkg.log", s.S_IFREG | 0o644)
+    f.raw.files["/var/log/dpkg.log"]["data"] = ("2026-12-07 18:57:42 status unpacked lldpd:amd64 1.0.16-1\n"
+                                                "2026-12-07 18:57:52 status unpacked lldpd:amd64 1.0.16-1\n"
+                                                "2026-12-07 18:57:53 status installed lldpd:amd64 1.0.16-1\n")
+    f.raw.dpkg = None
+    assert ("/usr/sbin/lldpctl -> /usr/sbin/lldpcli" in (failing(f, exp).get("cw_load_path") or "")) is caught
+
+
 LOG = 'LogFormat "%h %l %u %t \\"%r\\" %>s %O {item}" {nick}\nCustomLog ${{APACHE_LOG_DIR}}/{log} {nick}\n'
 
 

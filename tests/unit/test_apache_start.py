@@ -65,6 +65,45 @@ def verdict(line: str, **kw) -> str | None:
         return collect_login.loose(server(line, **kw))
 
 
+@pytest.mark.parametrize("munin, refused", [((D, 0, 0), False), ((s.S_IFDIR | 0o775, 0, 1001), True)])
+@pytest.mark.parametrize("hop", ["conf-available", "sites-available"])
+def test_a_config_link_to_a_packages_link_is_followed_hop_by_hop(munin, refused, hop):
+    """Class: a link in Apache's configuration whose target is itself a link was "may be changed by someone other
+    than root" (one hop followed, and a link is no root's file): Debian's munin ships
+    conf-available/munin.conf -> ../../munin/apache24.conf and a2enconf links conf-enabled/munin.conf to it, so
+    installing munin made root refuse Apache's run, no allowance, 13 tests skipped (measured on Debian 12 and 13).
+    Each hop's directory and the file reached must be root's: its directory writable by another group is still
+    refused. Other member: a site enabled the same way (phpmyadmin, nagios4-cgi ship such links)."""
+    end = "/etc/munin/apache24.conf"
+    extra = {f"/etc/apache2/{hop}": {"st": [D, 0, 0, 0, 0, 0]},
+             f"/etc/apache2/{hop}/munin.conf": {"st": [LN, 0, 0, 0, 0, 0], "link": "../../munin/apache24.conf"},
+             "/etc/apache2/conf-enabled/munin.conf": {"st": [LN, 0, 0, 0, 0, 0], "link": f"../{hop}/munin.conf"},
+             "/etc/munin": {"st": [munin[0], munin[1], munin[2], 0, 0, 0]},
+             end: {"st": [F, 0, 0, 0, 0, 0], "data": "Alias /munin /var/cache/munin/www\n"}}
+    with mock.patch.object(collect_login, "read", side_effect=lambda out, p, *a: out["files"][p].get("data")):
+        said = verdict("ServerName web.example.com", extra=extra)
+    assert (said is not None and "may be changed by someone other than root" in said) is refused, said
+
+
+@pytest.mark.parametrize("path, included", [
+    ("/etc/apache2/.htpasswd", False),  # AuthUserFile's, 0640 root:www-data (the children read it, per request)
+    ("/etc/apache2/ssl/site.key", False),  # another member: a TLS key kept in the ServerRoot, 0600 root's
+    ("/etc/apache2/conf-enabled/zy.conf", True)])  # a file Apache reads as configuration: what it names must be known
+def test_a_roots_file_of_the_server_root_the_login_may_not_read_refuses_only_when_apache_reads_it(path, included):
+    """Class: a root's file under the ServerRoot the gate's login may not read was taken for configuration root
+    reads, whatever includes it: an ``.htpasswd`` kept in /etc/apache2 as Apache's and many tutorials' examples do
+    (``htpasswd -c /etc/apache2/.htpasswd``, made unreadable to others) made root refuse apache2ctl with no
+    allowance to write (13 of the gate's tests skipped). What Apache reads as configuration is apache2.conf and
+    what its ``Include*`` lines match; such a file is judged root's (its owner, its directories) as before, and
+    read only when included."""
+    extra = {path.rsplit("/", 1)[0]: {"st": [D, 0, 0, 0, 0, 0]}, path: {"st": [s.S_IFREG | 0o640, 0, 33, 0, 0, 0],
+                                                                         "why": "Permission denied"}}
+    with mock.patch.object(collect_login, "read", side_effect=lambda out, p, *a: out["files"][p].get("data")):
+        said = verdict(f"AuthUserFile {path}", extra=extra)
+    assert (said == f"{path} was not read here (Permission denied): what it names is not known") is included, said
+    assert included or said is None, said
+
+
 @pytest.mark.parametrize("line, named", [
     ("SSLPassPhraseDialog exec:/srv/logtools/ask-pass", "/srv/logtools/ask-pass"),  # root runs it at a start
     ("Mutex file:/srv/logtools default", "/srv/logtools"),  # root makes its lock files there

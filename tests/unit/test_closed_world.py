@@ -966,6 +966,7 @@ def test_apache2ctl_is_not_run_as_root_over_a_config_someone_else_may_write(exp)
     assert collect_login.loose(linked) == "/etc/apache2/conf-enabled/x.conf may be changed by someone other than root"
     unread = files({"/etc/apache2/conf-enabled/x.conf": ("f", 0, None)})
     unread["files"]["/etc/apache2/conf-enabled/x.conf"]["why"] = "Permission denied"
+    unread["files"]["/etc/apache2/apache2.conf"]["data"] += "IncludeOptional conf-enabled/*.conf\n"  # (Apache reads it)
     with mock.patch.object(collect_login, "read", return_value=None):
         assert collect_login.loose(unread) == ("/etc/apache2/conf-enabled/x.conf was not read here (Permission "
                                                "denied): what it names is not known")

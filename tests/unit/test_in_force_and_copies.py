@@ -192,6 +192,27 @@ def test_a_file_changed_after_the_reload_began_and_before_its_pid_file_fails(exp
     assert got.startswith("fail: ") and f"{vhost} changed at " in got and "while Apache was loading" in got, got
 
 
+def test_a_zone_set_after_apaches_start_does_not_date_its_logs_lines(exp):
+    """Class: a log's local time read in a zone other than the one it was written in (dpkg's log, the same
+    round). Apache's parent reads the zone once, at its start: the admin's zone set later (Europe/Berlin after
+    UTC) read its restart signal an hour early, so an ordinary edit then graceful was "changed while Apache was
+    loading" on a parent older than that hour. A zone set after the parent's start: the load's start is not
+    known (the window unjudged, as for a first load); set before it, its lines are read in it (another member:
+    a zone west of UTC, whose misread line was later than the pid file and dropped, now judged when known)."""
+    facts = clean()
+    pid = facts.raw.files[PIDFILE]["st"][4]
+    parent = next(p for p in facts.remote["apache"] if p["user"] == "root")
+    parent["started"] = pid - 7200
+    vhost_changed(signalled(facts, pid - 0.4), pid - 0.6)  # (Apache writes UTC, its zone at its start)
+    facts.raw.files["/etc/localtime"] = {"st": [0o120777, 0, 0, 20, 0, 4, pid - 3000],
+                                         "link": "/usr/share/zoneinfo/Europe/Berlin"}  # (set since)
+    assert outcome("cw_in_force", facts, exp) == "pass"
+    vhost_changed(signalled(facts, pid - 0.4, zone="America/St_Johns"), pid - 0.2)
+    facts.raw.files["/etc/localtime"]["st"][6] = pid - 8000  # (its zone before its start: its lines' zone)
+    got = outcome("cw_in_force", facts, exp)
+    assert "while Apache was loading" in got, got
+
+
 def test_a_directory_changed_during_the_reload_fails(exp):
     """Another member: a conf removed from conf-enabled in the window (only the directory's ctime says so)."""
     facts = clean()

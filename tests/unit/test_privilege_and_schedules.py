@@ -159,21 +159,32 @@ def test_a_packages_own_bits_are_known_by_when_they_were_set():
 # Class: a package's own bits set by its maintainer script read as set by someone after dpkg. borgbackup's
 # recommends pulled in fuse, whose postinst runs `chmod 4755 /bin/fusermount` (no stat override: Debian's way of
 # letting an admin override it); the gate failed test_no_unaccounted_privileged_files ("fuse ships it, and these
-# bits are not its stock ones ... set after dpkg unpacked it"). The end of the package's install in dpkg's log
-# (in the server's zone) now bounds its own changes. Other members: the same in another zone, an admin's chmod
-# after the install (still a finding), a package whose log line is gone (rotated: not known, a finding).
-@pytest.mark.parametrize("zone, logged, ctime, own", [
-    ("Etc/UTC", "2026-12-06 01:07:35", 35, True),   # set by its postinst, within its install
-    ("Europe/Berlin", "2026-12-06 02:07:35", 35, True),  # the log is in the server's local time
-    ("Etc/UTC", "2026-12-06 01:07:35", 3600, False),  # an admin's chmod an hour later
-    ("Europe/Berlin", "2026-12-06 01:07:35", 35, False),  # read as UTC it would pass: the zone counts
-    ("Etc/UTC", None, 35, False),  # no log line for it (rotated away): not known
+# bits are not its stock ones ... set after dpkg unpacked it"). The time the package's install took in dpkg's log
+# (from its unpack, when its list is written, to its end) now bounds its own changes. Other members: an admin's
+# chmod after the install (still a finding), a package whose log line is gone (rotated: not known, a finding).
+# Class: a time of dpkg's log read in the zone of now, not the zone it was written in: the admin set the server's
+# zone after installing (mtr-tiny's postinst setcap read as an hour after its install, Europe/Berlin after UTC).
+# The span between two of the log's own lines needs no zone. Other member: fuse's chmod with the zone changed the
+# other way; a trigger's later end of the package's configuration widens nothing.
+UNPACKED = "status unpacked fuse:amd64 2.9.9-6+b1\n"
+INSTALLED = "status installed fuse:amd64 2.9.9-6+b1\n"
+
+
+@pytest.mark.parametrize("zone, log, ctime, own", [
+    ("Etc/UTC", f"2026-12-06 01:07:12 {UNPACKED}2026-12-06 01:07:35 {INSTALLED}", 35, True),  # by its postinst
+    ("Europe/Berlin", f"2026-12-06 02:07:12 {UNPACKED}2026-12-06 02:07:35 {INSTALLED}", 35, True),  # local time
+    ("Europe/Berlin", f"2026-12-06 01:07:12 {UNPACKED}2026-12-06 01:07:35 {INSTALLED}", 35, True),  # zone set since
+    ("Etc/UTC", f"2026-12-06 02:07:12 {UNPACKED}2026-12-06 02:07:35 {INSTALLED}", 35, True),  # and the other way
+    ("Etc/UTC", f"2026-12-06 01:07:12 {UNPACKED}2026-12-06 01:07:35 {INSTALLED}", 3600, False),  # an admin's chmod
+    ("Europe/Berlin", f"2026-12-06 02:07:12 {UNPACKED}2026-12-06 02:07:35 {INSTALLED}", 1800, False),
+    ("Etc/UTC", f"2026-12-06 01:07:12 {UNPACKED}2026-12-06 01:07:35 {INSTALLED}"  # a trigger's run a day later
+                f"2026-12-07 01:07:00 status half-configured fuse:amd64 2.9.9-6+b1\n2026-12-07 01:07:01 {INSTALLED}",
+     3600, False),
+    ("Etc/UTC", f"2026-12-06 01:07:12 {UNPACKED}", 35, False),  # no end of its install (rotated away): not known
 ])
-def test_a_packages_postinst_bits_are_its_own(zone, logged, ctime, own):
+def test_a_packages_postinst_bits_are_its_own(zone, log, ctime, own):
     import datetime as dt
     base = dt.datetime(2026, 12, 6, 1, 7, 0, tzinfo=dt.UTC).timestamp()  # 01:07:00 UTC
-    log = "2026-12-06 01:07:12 status unpacked fuse:amd64 2.9.9-6+b1\n" + (
-        f"{logged} status installed fuse:amd64 2.9.9-6+b1\n" if logged else "")
     s = snap({"/usr/bin/fusermount": (0o4755, 0, 0)},
              {"/var/lib/dpkg/info/fuse.list": "/bin/fusermount\n", "/var/log/dpkg.log": log})
     s.files["/etc/localtime"] = {"st": [0o120777, 0, 0, 1, 0, 9], "link": f"/usr/share/zoneinfo/{zone}"}

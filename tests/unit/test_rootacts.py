@@ -691,6 +691,29 @@ def test_a_process_capturing_the_hosts_packets_fails_and_a_dhcp_client_passes(ex
     assert outcome("cw_traced", facts, exp) == "pass"
 
 
+# Class: a process whose command line's first word is not its program (a title it wrote over its argv, or a name
+# its parent ran it under) could not be allowed: the printed entry named the title ('_lldpd: lldpd: no neighbor.'),
+# looked up as a bare command ("make its program readable ... /usr/local/bin/lldpd:", no pin), and an entry of it
+# never held (the kernel's program is not the title). The entry now names the kernel's program with the rest of
+# argv. Other members: postfix's 'qmgr -l -t unix -u' (a bare name outside root's command dirs); not widened: an
+# interpreter's title keeps its argv (its script is unknown), and a title naming another program is no entry of it.
+@pytest.mark.parametrize("raw, exe, entry", [
+    ("lldpd: no neighbor.", "/usr/sbin/lldpd", "nobody: /usr/sbin/lldpd"),  # lldpd's privilege-separated child
+    ("qmgr\0-l\0-t\0unix\0-u", "/usr/lib/postfix/sbin/qmgr", "nobody: /usr/lib/postfix/sbin/qmgr -l -t unix -u"),
+    ("sniffer: idle", "/usr/bin/python3.11", "nobody: 'sniffer: idle'"),  # an interpreter: its argv as it is
+])
+def test_a_process_named_by_a_title_is_allowed_by_its_program(exp, raw, exe, entry):
+    facts = host(proc={**proc(960, 65534, "x")})
+    facts.raw.raw["proc"]["960"].update(cmdline=raw, exe=exe, sockets=["socket:[88001]"])
+    facts.raw.files["/proc/net/packet"] = {"data": "sk       RefCnt Type Proto  Iface R Rmem   User   Inode\n"
+                                                   "ffff8881 3      3    0003   0     1 0      65534  88001\n"}
+    msg = fails("cw_traced", facts, exp)
+    assert f'allow_processes = ["{entry} ' in msg, msg
+    assert (outcome("cw_traced", facts, allowing(exp, processes=(entry,))) == "pass") is ("python" not in exe)
+    other = allowing(exp, processes=("nobody: /usr/sbin/tcpdump" + entry.partition(exe)[2],))
+    assert outcome("cw_traced", facts, other) != "pass"  # (another program of that name or title: not it)
+
+
 def test_the_new_rules_are_in_the_promises_table_and_switchable():
     table = promises.table()
     from deploytests.allowances import SWITCHABLE

@@ -149,6 +149,21 @@ def test_every_log_socket_of_rsyslogd_is_the_stacks_and_only_its(exp, platform, 
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("exe", ["/usr/sbin/syslog-ng", "/usr/sbin/syslogd"])
+def test_the_system_log_socket_of_debians_other_loggers_is_the_stacks(exp, platform, exe):  # noqa: F811
+    """Class: the stack's baseline knew the system log socket by one logger's program (rsyslogd): syslog-ng-core,
+    installed in rsyslog's place as Debian allows (both Provide system-log-daemon), failed /dev/log as 'what it
+    accepts runs as root', one line naming allow_listen (measured on Debian 12 and 13). The other member:
+    inetutils-syslogd. Their /dev/log only: another socket of theirs, or /dev/log held by another program, fails."""
+    files = {"/dev": [D | 0o755, 0, 0], "/dev/log": [S | 0o666, 0, 0], "/run": [D | 0o755, 0, 0],
+             "/run/x.ctl": [S | 0o666, 0, 0]}
+    facts = with_socket(host(platform), "/dev/log", exe, kind="0002", flags="00000000", files=files)
+    assert outcome("cw_listen", facts, exp) == "pass"
+    msg = outcome("cw_listen", with_socket(host(platform), "/run/x.ctl", exe, files=files), exp)
+    assert "UNIX stream socket /run/x.ctl (0666 root:root)" in msg, msg
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_a_socket_whose_path_was_not_looked_at_counts_as_reachable(exp, platform):  # noqa: F811
     # bound by a relative name (from the process's directory), or in a directory the gate's login could not enter
     for name, files in (("ops.sock", {}), ("/srv/ops/ctl.sock", {"/srv": [D | 0o755, 0, 0]})):

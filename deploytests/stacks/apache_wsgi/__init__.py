@@ -169,6 +169,10 @@ BASELINE_ROOT_UNIX = tuple(f"{SYSTEMD} {n}" for n in (
     # package adds in its chroot by a shipped rsyslog.d file ($AddUnixListenSocket: postfix's
     # /var/spool/postfix/dev/log, haproxy's /var/lib/haproxy/dev/log). Its TCP and UDP inputs are allow_listen's
     "/usr/sbin/rsyslogd *",
+    # Debian's other system loggers (each Provides system-log-daemon, in rsyslog's place): syslog-ng's and
+    # inetutils' syslogd's /dev/log, the same log input (measured on Debian 12 and 13: their only socket others may
+    # connect to; syslog-ng's control socket is 0755 root's)
+    "/usr/sbin/syslog-ng /dev/log", "/usr/sbin/syslogd /dev/log",
     "/usr/sbin/exim4 @/var/spool/exim4/exim_daemon_notify",
     # postfix's master (the other MTA, root as its package starts it) binds its services by names relative to
     # /var/spool/postfix: private/ (0700 postfix) and public/ (2710 postfix:postdrop); its children run as postfix
