@@ -70,10 +70,11 @@ def emit(event, **fields):
 
 
 # The server as this program touches it: ``root`` (the file tree's prefix: "" is ``/``), ``passwd``/``group``
-# (the ``pwd``/``grp`` modules), ``run`` (``subprocess.run``), ``fchown(fd, uid, gid)``, ``owner(stat) -> (uid,
-# gid)``. Only the unit tests pass other values (a temp dir, fakes).
-SYSTEM = SimpleNamespace(root="", passwd=pwd, group=grp, run=subprocess.run, fchown=os.fchown,
-                         owner=lambda st: (st.st_uid, st.st_gid))
+# (the ``pwd``/``grp`` modules), ``run`` (``subprocess.run``, each command killed past the runner's 15-minute bound
+# for a silent step: a stuck one never holds the bootstrap lock after its runner gave up), ``fchown(fd, uid,
+# gid)``, ``owner(stat) -> (uid, gid)``. Only the unit tests pass other values (a temp dir, fakes).
+SYSTEM = SimpleNamespace(root="", passwd=pwd, group=grp, fchown=os.fchown, owner=lambda st: (st.st_uid, st.st_gid),
+                         run=lambda *a, **kw: subprocess.run(*a, timeout=900, **kw))
 
 
 def at(server_path):  # the file of the server's absolute path (the unit tests' root is a temp dir)

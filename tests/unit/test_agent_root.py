@@ -386,3 +386,16 @@ def test_the_root_line_count_in_docs_security_md_is_the_real_one_and_within_the_
     assert (gate + 1 <= 200) == ("collector is over its goal" not in docs)
     whole = int(counted) + 1 + gate + 1  # said plainly: the root code as a whole, against the goal
     assert f"{int(counted) + 1} + {gate + 1} = {whole} lines" in docs and (whole <= 400) == ("is not:" not in docs)
+
+
+def test_every_root_command_is_bounded(monkeypatch):
+    """A command of root's that never ends (``apache2ctl configtest`` reading a FIFO an Include names) held the
+    bootstrap lock after its runner gave up, and the next bootstrap waited its lock bound for nothing. Class: a
+    wait of root's without a bound. Every command root runs, and the undo of a failed bootstrap, goes through
+    ``SYSTEM.run``, which kills it past the runner's bound for a silent step."""
+    seen = []
+    monkeypatch.setattr(ar.subprocess, "run", lambda *a, **kw: seen.append(kw) or SimpleNamespace(
+        returncode=0, stdout=b""))
+    ar.run(["true"], "a command")
+    ar.SYSTEM.run(["true"])
+    assert [kw.get("timeout") for kw in seen] == [900, 900]
