@@ -238,9 +238,10 @@ class Resumable:
     ready: threading.Event = field(default_factory=threading.Event)
 
     def take(self, event: dict) -> None:
-        """The reading side's events: the agent's offer releases the writer."""
-        if event.get("event") == "upload" and not self.ready.is_set():
-            self.offer = event
+        """The reading side's events: the agent's offer releases the writer; so does its ask for the switch
+        without one (a deploy finishing a switch an earlier one made needs no artifact): nothing is sent then."""
+        if event.get("event") in ("upload", "ready") and not self.ready.is_set():
+            self.offer = event if event["event"] == "upload" else None
             self.ready.set()
 
     def offset(self) -> int:
@@ -263,6 +264,8 @@ class Resumable:
         while not self.ready.wait(0.05):
             if chan.closed or chan.exit_status_ready():  # the agent ended without asking (no-op deploy, refusal)
                 return
+        if self.offer is None:  # it asked for its switch instead: the parts after this one go on
+            return
         self.sent_from = self.offset()
         chan.sendall(b"%d\n" % self.sent_from)
         with self.path.open("rb") as f:

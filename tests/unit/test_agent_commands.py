@@ -1139,3 +1139,44 @@ def test_a_release_refused_for_its_config_alone_says_so_not_fix_the_app(srv):
     # new code with a new config: the app may be at fault, the generic hint stays
     err = error(srv.deploy("2.0", config=b"BAD\n", source=PICKY)[1])
     assert "same artifact" not in err["hint"] and "fix the app" in err["hint"], err["hint"]
+
+
+def test_the_runner_answers_a_switch_asked_without_the_artifact(tmp_path):
+    """A deploy finishing the switch an earlier one made (killed between switch and reload) asks for its switch
+    and never for the artifact; the runner's writer waited for that offer and never reached the go: the next
+    deploy was refused ('did not confirm') on a real server, while the in-process test fed the go directly.
+    Class: one party's answer queued behind another it may never need. The writer sends, in order, what is asked:
+    the artifact when offered, else nothing; then the go."""
+    import threading
+    import time
+
+    from deploytests.pipeline import remote
+
+    class Chan:
+        closed = False
+
+        def __init__(self):
+            self.sent = []
+
+        def exit_status_ready(self):
+            return False
+
+        def sendall(self, data):
+            self.sent.append(bytes(data))
+
+        def shutdown_write(self):
+            self.sent.append(b"EOF")
+
+    artifact = tmp_path / "a.tar"
+    artifact.write_bytes(b"x" * 10)
+    for asked, wanted in (([{"event": "ready"}], [b"", b"go\n", b"EOF"]),
+                          ([{"event": "upload"}, {"event": "ready"}], [b"", b"0\n", b"x" * 10, b"go\n", b"EOF"])):
+        chan, parts = Chan(), (b"", remote.Resumable(artifact), remote.Confirm())
+        writer = threading.Thread(target=remote._feed, args=(chan, parts), daemon=True)
+        writer.start()
+        for event in asked:
+            for part in parts[1:]:
+                part.take(event)
+            time.sleep(0.2)
+        writer.join(5)
+        assert not writer.is_alive() and chan.sent == wanted, (asked, chan.sent)
