@@ -1568,6 +1568,18 @@ def runner_confirms(rid, bound):
     return line[:1] == [b"go\n"]
 
 
+HEALTH_PATH = re.compile(r"/[\w./~%-]*", re.ASCII)  # deploy.toml's health_path (config.py), ASCII: a request line
+
+
+def health_path_of(tree, rid, default):
+    """The health path release ``rid`` was deployed with (its RELEASE.json's settings), else ``default``: the gate
+    of a rollback, and of a switch back, GETs the route the release it waits for serves, not one deploy.toml
+    names since (a release that added ``/health`` rolled back to one gated on ``/``, which answers it 404)."""
+    settings = tree.meta(rid).get("settings")
+    path = settings.get("health_path") if isinstance(settings, dict) else None
+    return path if isinstance(path, str) and HEALTH_PATH.fullmatch(path) else default
+
+
 def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps, undo=None, config=""):
     """Switch ``current`` to ``rid``, reload, gate. On a failed gate put ``config`` back (``undo``, see
     :func:`put_back`) *before* switching back to ``previous`` and reloading: the daemons that restart then load
@@ -1585,8 +1597,9 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
         pause_point(args, "reload")
         since = boot_clock()  # a daemon started before the touch runs what it loaded before: it must restart
         tree.reload()
-    with steps("gate", "GET %s until X-Deploy-Release: %s" % (args.health_path, rid)):
-        ok, attempts, last = gate(args, rid, args.gate_timeout, since=since, retouch=tree.reload)
+    own = args.replace(health_path=health_path_of(tree, rid, args.health_path))
+    with steps("gate", "GET %s until X-Deploy-Release: %s" % (own.health_path, rid)):
+        ok, attempts, last = gate(own, rid, args.gate_timeout, since=since, retouch=tree.reload)
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
@@ -1602,7 +1615,8 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
             tree.switch(previous)
             since = boot_clock()
             tree.reload()
-            back, _, back_last = gate(args, previous, args.gate_timeout, since=since, retouch=tree.reload)
+            back, _, back_last = gate(args.replace(health_path=health_path_of(tree, previous, args.health_path)),
+                                      previous, args.gate_timeout, since=since, retouch=tree.reload)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
         if not back:  # the release it replaced fails the same gate: the server is the likelier cause, not the app
             refused.hint = ("the release it replaced does not answer either: look at the server first (Apache or "

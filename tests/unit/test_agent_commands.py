@@ -762,6 +762,36 @@ def test_rollback_switches_to_the_previous_release_then_to_a_named_one(srv):
     assert (same["changed"], same["release_id"]) == (False, v2)
 
 
+def _deploy_gated_on(srv, version, path, **overrides):
+    """A deploy of ``version`` with deploy.toml's ``health_path = path`` (recorded in its RELEASE.json's settings)."""
+    args, payload = srv.deploy_args(version, health_path=path, preflight=False, **overrides)  # (the app: /health)
+    args = args.replace(release=dict(args.release, settings={"health_path": path}))
+    return srv.run("deploy", args, payload)
+
+
+def test_a_kept_release_is_gated_on_the_health_path_it_was_deployed_with(srv):
+    """Class: a kept release checked with the runner's current settings instead of the ones it was deployed
+    with. v1 answered on /; v2 added /health and deploy.toml now names it: a rollback to v1, and the switch back
+    to v1 after a refused v3, GET what v1 serves (it answers /health 404), never deploy.toml's path of today."""
+    v1 = result(_deploy_gated_on(srv, "1.0", "/")[1])["release_id"]
+    v2 = result(_deploy_gated_on(srv, "2.0", "/health")[1])["release_id"]
+    srv.site.requests.clear()
+    code, events = srv.run("rollback", rollback_args(str(srv.root), health_path="/health"))
+    assert code == 0 and result(events)["release_id"] == v1, events
+    assert {path for _, path, _ in srv.site.requests} == {"/"}, srv.site.requests
+    assert [e["message"] for e in events if e.get("step") == "gate"] == ["GET / until X-Deploy-Release: %s" % v1]
+    assert result(srv.run("rollback", rollback_args(str(srv.root), to=v2, health_path="/"))[1])["release_id"] == v2
+    srv.site.requests.clear()  # now a deploy refused by its HTTP gate switches back to v2, gated on /health
+    args, payload = srv.deploy_args("3.0", health_path="/", preflight=False)
+    srv.site.status[args.release_id] = 500  # (the agent keeps the wanted id: no clash)
+    err = error(srv.run("deploy", args.replace(release=dict(args.release, settings={"health_path": "/"})), payload)[1])
+    assert "switched back to %s (serving)" % v2 in err["what"], err
+    assert [path for _, path, _ in srv.site.requests][-1] == "/health", srv.site.requests
+    # a record that is no path (written by hand) is not sent in a request line: deploy.toml's path is
+    (srv.root / "releases" / v2 / "RELEASE.json").write_text(json.dumps({"settings": {"health_path": "/x\r\nX: 1"}}))
+    assert agent.health_path_of(agent.Tree(str(srv.root)), v2, "/health") == "/health"
+
+
 def test_rollback_goes_to_what_was_live_not_to_a_release_rolled_back_from(srv):
     """Class: the rollback target taken from the releases' names, not from what was live. v2 was rolled back
     (broken), v3 deployed over v1: the deploy said "previous v1", and a rollback must bring v1 back, not v2."""
