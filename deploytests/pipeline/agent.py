@@ -951,6 +951,25 @@ def public_key(args: DeployArgs, started):
                 if as_env(getattr(args, "release", None)) else set_in_config(args, name)))
 
 
+DEBUG_MODE = 7  # the release check's exit code (programs.preflight.DEBUG_MODE): it runs in debug mode
+
+
+def debug_mode(args: DeployArgs, started):
+    """The error and hint (pure) of a release whose app runs in its framework's debug mode (the ``debug`` fact of
+    the ``started`` mark, :func:`.programs.preflight.debug_mode`), with the config the servers get."""
+    setting, whose = (started.get("debug") or ["DEBUG", "?"])[:2]
+    what = ("the new release runs in debug mode: %s is on (%s): its error pages show tracebacks, local variables "
+            "and settings to anyone, and its framework's deployment docs say never to serve it" % (setting, whose))
+    if setting == "DEBUG" and as_env(getattr(args, "release", None)):
+        return what, ("set the variable the settings read DEBUG from to off in the env file (config_file in "
+                      "deploy.toml, or the target's in targets.toml), or read DEBUG with a default of off")
+    if setting == "DEBUG":
+        return what, ("%s False, or make the code's default off (the config the servers get sets none)"
+                      % set_in_config(args, "DEBUG"))
+    return what, ("take %s out of what the entry point (%s) starts: keep it for the development server, where "
+                  "the code asks for it" % (setting, args.entry_point))
+
+
 def set_in_config(args: DeployArgs, setting):
     """How to set ``setting`` in what the app reads on the servers: its config file, or, when that file is its
     environment (``config_as_env``), a variable of that file the code reads (an env file holds no settings)."""
@@ -1211,6 +1230,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if code == PUBLIC_KEY and marks.facts.get("public_key"):
         what, hint = public_key(args, marks.facts)
+        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
+    if code == DEBUG_MODE and marks.facts.get("debug"):
+        what, hint = debug_mode(args, marks.facts)
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"

@@ -699,6 +699,31 @@ def test_a_rollback_to_a_release_the_deploy_check_would_refuse_is_refused_before
     assert srv.live() == v2 and config_of(srv) == b"A=2\n"
 
 
+DEBUGGING = APP + """
+class Debugging:  # a Flask-shaped app (url_map, config) whose config leaves DEBUG on
+    url_map, config = {}, {"DEBUG": "DEBUG = True" in globals().get("CONFIG", "")}
+    def __call__(self, environ, start_response):
+        return app(environ, start_response)
+debugging = Debugging()
+"""
+
+
+def test_a_release_in_debug_mode_is_refused_naming_the_setting_and_the_live_one_serves(srv):
+    """Class: the app served in its framework's development mode. A config-only change turning DEBUG on (error
+    pages with tracebacks and settings for anyone) is refused at import, in one line, before post_deploy; the
+    live release keeps serving; the same code with DEBUG off deploys."""
+    v1 = result(srv.deploy("1.0", config=b"DEBUG = False\n", source=DEBUGGING, entry_point="app:debugging")[1])
+    code, events = srv.deploy("1.0", config=b"DEBUG = True\n", source=DEBUGGING, entry_point="app:debugging",
+                              post_deploy=["touch ran"])
+    err = error(events)
+    assert code != 0 and err["step"] == "import", err
+    assert err["what"] == ("the new release runs in debug mode: DEBUG is on (Flask's config): its error pages show "
+                           "tracebacks, local variables and settings to anyone, and its framework's deployment docs "
+                           "say never to serve it"), err["what"]
+    assert "set DEBUG in the config file (config_file in deploy.toml) to False" in err["hint"], err["hint"]
+    assert srv.live() == v1["release_id"] and not list(srv.root.glob("releases/*/ran"))
+
+
 def test_a_touch_taken_in_by_a_daemon_still_loading_is_made_again(srv):
     """Class: a reload signal taken in while the daemons load (a lost reload). mod_wsgi preloads application.wsgi
     when a daemon starts and takes the file's mtime after the load: a switch and touch made while a daemon was
