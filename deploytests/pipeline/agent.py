@@ -717,14 +717,31 @@ def refused_hint(hint, post_deploy_ran, root):
 
 
 def config_hint(args: GateArgs, output):
-    """A hint when the release check failed because the app's config file is missing at ``config_path`` (the
-    app reads it through ``config_env``): the fix is a config to upload, named in deploy.toml. None otherwise."""
+    """A hint when the release check failed because of the app's config file at ``config_path`` (the app reads it
+    through ``config_env``, or from its instance folder): missing, the fix is a config to upload, named in
+    deploy.toml; failing in the frame of a traceback that runs it (a Python config's syntax error, a name it does
+    not define), the fix is in the config file, at that line, not in the app. None otherwise."""
     for line in output:
         if args.config_path in line and ("No such file" in line or "FileNotFoundError" in line):
             return ("the app reads its config from %s (%s) and none is installed there: set config_file in "
                     "deploy.toml (or the target's config_file) to the config the servers get"
                     % (args.config_path, args.config_env))
+    frames = [m for line in output if (m := re.match(r'\s*File "([^"]+)", line (\d+)', line))]
+    at = next((m for m in reversed(frames) if same_file(m.group(1), args.config_path)), None)
+    if at is not None and args.config_path:
+        return ("the error is in the app's config, line %s of the config file installed as %s: fix it in "
+                "config_file (deploy.toml, or the target's in targets.toml) and deploy again"
+                % (at.group(2), args.config_path))
     return None
+
+
+def same_file(path, other):
+    """Whether ``path`` (a traceback's) is ``other`` (the installed config), through the release's links to
+    shared/ (a Flask instance folder in the release's venv)."""
+    try:
+        return os.path.realpath(path) == os.path.realpath(other)
+    except (OSError, ValueError):
+        return False
 
 
 # a database without the table the app asked for: SQLite's, PostgreSQL's and MySQL's words. A hint's pattern is
@@ -1835,7 +1852,8 @@ def reload_live(args: GateArgs, tree, live, exc):
     ``test_daemons_run_what_is_on_disk`` would name it). ``exc``'s hint says how it went."""
     since = boot_clock()
     tree.reload()
-    ok, _, last = gate(args, live, args.gate_timeout, since=since, retouch=tree.reload)
+    ok, _, last = gate(args.replace(health_path=health_path_of(tree, live, args.health_path)), live,
+                       args.gate_timeout, since=since, retouch=tree.reload)
     exc.hint += ("; the live release's daemons were reloaded to run it" if ok else
                  "; the live release's daemons, reloaded to run it, are NOT serving: %s" % last)
 

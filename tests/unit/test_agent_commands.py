@@ -433,6 +433,23 @@ def test_a_database_that_cannot_be_opened_in_post_deploy_names_the_instance_path
     assert err["hint"].endswith("in the config file (config_file in deploy.toml)"), err["hint"]
 
 
+PY_CONFIG = APP.replace("        CONFIG = f.read()\n", "        CONFIG = f.read()\n"
+                        "    exec(compile(CONFIG, os.environ['APP_CONFIG'], 'exec'), {})  # as Flask's from_pyfile\n")
+
+
+def test_an_error_in_the_config_is_named_at_its_line_not_blamed_on_the_app(srv):
+    """Class: a refusal that blames the app for an error in the servers' config. A flaskr config with an unquoted
+    value (``DATABASE = /var/www/...``) was refused with "SyntaxError: invalid syntax. Hint: ... fix the app and
+    deploy again". Other member: a name the config uses that it does not define (NameError at its line)."""
+    live = result(srv.deploy("1.0", config=b"A = 1\n", source=PY_CONFIG)[1])["release_id"]
+    for bad, line in ((b"A = 1\nDATABASE = /var/www/app/x\n", 2), (b"A = 1\n\nB = A + C\n", 3)):
+        err = error(srv.deploy("2.0", config=bad, source=PY_CONFIG)[1])
+        assert err["step"] == "import" and ("SyntaxError" in err["what"] or "NameError" in err["what"]), err
+        assert ("the error is in the app's config, line %d of the config file installed as %s/shared/app.cfg: fix "
+                "it in config_file (deploy.toml, or the target's in targets.toml)" % (line, srv.root)) in err["hint"]
+        assert "fix the app" not in err["hint"] and srv.live() == live, err["hint"]
+
+
 @pytest.mark.parametrize("output", [["PermissionError: [Errno 13] Permission denied: '/srv/app/shared/x'"],
                                     ["/srv/app/releases/r1/venv/var"], ["sqlite3.OperationalError: locked"]])
 def test_instance_hint_only_for_the_venv_or_an_unopenable_database(output):
@@ -796,8 +813,10 @@ def _deploy_gated_on(srv, version, path, **overrides):
 
 def test_a_kept_release_is_gated_on_the_health_path_it_was_deployed_with(srv):
     """Class: a kept release checked with the runner's current settings instead of the ones it was deployed
-    with. v1 answered on /; v2 added /health and deploy.toml now names it: a rollback to v1, and the switch back
-    to v1 after a refused v3, GET what v1 serves (it answers /health 404), never deploy.toml's path of today."""
+    with. v1 answered on /; v2 added /health and deploy.toml now names it: a rollback to v1, the switch back to
+    a kept release after a refused deploy, and the reload of the live release after a release refused before its
+    switch (its config put back: "NOT serving: HTTP 404") GET what that release serves, never deploy.toml's path
+    of today."""
     v1 = result(_deploy_gated_on(srv, "1.0", "/")[1])["release_id"]
     v2 = result(_deploy_gated_on(srv, "2.0", "/health")[1])["release_id"]
     srv.site.requests.clear()
@@ -812,6 +831,12 @@ def test_a_kept_release_is_gated_on_the_health_path_it_was_deployed_with(srv):
     err = error(srv.run("deploy", args.replace(release=dict(args.release, settings={"health_path": "/"})), payload)[1])
     assert "switched back to %s (serving)" % v2 in err["what"], err
     assert [path for _, path, _ in srv.site.requests][-1] == "/health", srv.site.requests
+    # the live release reloaded after a release refused before its switch (its config installed, then put back)
+    srv.site.requests.clear()
+    args, payload = srv.deploy_args("4.0", health_path="/elsewhere", config=b"A=4\n")  # the app: 404 there
+    err = error(srv.run("deploy", args, payload)[1])
+    assert err["hint"].endswith("the live release's daemons were reloaded to run it"), err["hint"]
+    assert {path for _, path, _ in srv.site.requests} == {"/health"}, srv.site.requests
     # a record that is no path (written by hand) is not sent in a request line: deploy.toml's path is
     (srv.root / "releases" / v2 / "RELEASE.json").write_text(json.dumps({"settings": {"health_path": "/x\r\nX: 1"}}))
     assert agent.health_path_of(agent.Tree(str(srv.root)), v2, "/health") == "/health"
