@@ -1660,8 +1660,8 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
         if not back:  # the release it replaced fails the same gate: the server is the likelier cause, not the app
             refused.hint = ("the release it replaced does not answer either: look at the server first (Apache or "
                             "the app's daemons stopped, hung or out of memory; the gate's test_apache_running "
-                            "names a stopped process), then deploy again; see the server's error log below"
-                            + refused.hint[len(first):])  # (what put_back said of the config stays)
+                            "names a stopped process%s), then deploy again; see the server's error log below"
+                            % busy(args) + refused.hint[len(first):])  # (what put_back said of the config stays)
     else:
         os.unlink(tree.current)
         tree.reload()
@@ -1669,6 +1669,26 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
     refused.args = (refused.what,)
     refused.live, refused.serving = previous, bool(previous) and back
     raise refused
+
+
+def load_average():
+    """The server's 1-minute load average and its CPUs: (load, cpus), or None where /proc does not say."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0]), os.cpu_count() or 1
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def busy(args: GateArgs):
+    """The words a gate's hint adds when neither release answered and the server is that busy (more than twice
+    as many runnable tasks as CPUs): its daemons import the app anew, slower than ``gate_timeout``. '' else."""
+    load = load_average()
+    if load is None or load[0] <= 2 * load[1]:
+        return ""
+    return ("; or too busy to answer: its load average is %.1f on %d CPUs, and daemons importing the app anew "
+            "there need longer than %gs: deploy when it is quieter, or raise health_timeout in deploy.toml "
+            "(seconds, at most 600)" % (load[0], load[1], args.gate_timeout))
 
 
 def prune(tree, keep, live, previous):

@@ -515,6 +515,7 @@ def test_a_release_refused_when_the_one_before_does_not_answer_either_points_at_
     stopped (kill -STOP) on one host of three: the new release's gate timed out, the switch back's too, and the
     hint asked for a higher health_timeout for a slow app. When the release it replaced does not answer either,
     the hint says to look at the server."""
+    srv.monkeypatch.setattr(agent, "load_average", lambda: (0.4, 2))  # hermetic: not the runner's own load
     v1 = result(srv.deploy("1.0")[1])["release_id"]
     args, payload = srv.deploy_args("2.0", gate_timeout=2)
     srv.site.starting.update({v1, args.release_id})  # nothing answers within the probe's bound, whatever serves
@@ -523,6 +524,21 @@ def test_a_release_refused_when_the_one_before_does_not_answer_either_points_at_
     assert err["step"] == "gate" and "switched back to %s (NOT serving: TimeoutError" % v1 in err["what"], err
     assert "health_timeout" not in err["hint"] and err["hint"].startswith(
         "the release it replaced does not answer either: look at the server first"), err["hint"]
+    assert srv.live() == v1
+
+
+def test_neither_release_answering_on_a_busy_server_names_its_load_and_health_timeout(srv):
+    """Class: a slow host told it is broken. A config-only Django deploy on a server at load 140 on 2 CPUs: both
+    releases' daemons took longer than 30 s to import Django, and the hint said only "Apache or the app's daemons
+    stopped, hung or out of memory". On a server that busy the hint also names its load and health_timeout."""
+    srv.monkeypatch.setattr(agent, "load_average", lambda: (140.2, 2))
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    args, payload = srv.deploy_args("2.0", gate_timeout=2)
+    srv.site.starting.update({v1, args.release_id})
+    err = error(srv.run("deploy", args, payload)[1])
+    assert ("test_apache_running names a stopped process; or too busy to answer: its load average is 140.2 on 2 "
+            "CPUs, and daemons importing the app anew there need longer than 2s: deploy when it is quieter, or raise "
+            "health_timeout in deploy.toml (seconds, at most 600)), then deploy again") in err["hint"], err["hint"]
     assert srv.live() == v1
 
 
