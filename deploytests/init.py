@@ -1930,7 +1930,8 @@ import pytest
 def test_health_answers_from_the_deployed_release(deploy_http, deploy_server, deploy_config, deployment):
     resp = deploy_http.get(deploy_config.health_path)
     assert resp.status_code == 200, f"GET {{resp.url}} -> {{resp.status_code}}: {{resp.text[:200]!r}}"
-    assert resp.headers["X-Deploy-Release"] == deployment[deploy_server.label].release_id
+    served, deployed = resp.headers.get("X-Deploy-Release"), deployment[deploy_server.label].release_id
+    assert served == deployed, f"GET {{resp.url}} answered from release {{served}}, not from the deployed {{deployed}}"
 
 
 {post_test}{static_test}
@@ -1938,7 +1939,7 @@ def test_health_answers_from_the_deployed_release(deploy_http, deploy_server, de
 def test_current_points_at_a_complete_release(deploy_host, deploy_config):
     current = deploy_host.file(f"{{deploy_config.root}}/current")
     assert current.is_symlink, f"{{deploy_config.root}}/current is not a symlink"
-    assert deploy_host.file(f"{{current.linked_to}}/RELEASE.json").is_file
+    assert deploy_host.file(f"{{current.linked_to}}/RELEASE.json").is_file, f"{{current.linked_to}}: no RELEASE.json"
 
 
 @pytest.mark.deploytests_deploys  # skipped (with the reason) on targets without deploy = true
@@ -1946,7 +1947,8 @@ def test_live_release_is_the_packed_one(deploy_host, deploy_config, deploy_artif
     python = f"{{deploy_config.root}}/current/venv/bin/python"
     out = deploy_host.check_output(f"{{python}} -c 'import importlib.metadata as m; "
                                    f"print(m.version(\\"{{deploy_artifact.name}}\\"))'")
-    assert out.strip() == deploy_artifact.version
+    assert out.strip() == deploy_artifact.version, (f"the live release runs {{deploy_artifact.name}} {{out.strip()}}, "
+                                                    f"not the packed {{deploy_artifact.version}}")
 '''
 
 POST_TESTS = {
@@ -1966,7 +1968,8 @@ POST_TESTS = {
     resp = deploy_http.post("/admin/login/", data={"csrfmiddlewaretoken": token[1], "username": "nobody",
                                                    "password": "wrong"})
     # the login is refused (200, the form again), not the POST (403: "CSRF verification failed")
-    assert resp.status_code == 200 and "CSRF verification failed" not in resp.text, resp.text[:300]
+    assert resp.status_code == 200 and "CSRF verification failed" not in resp.text, \
+        f"POST {resp.url} -> {resp.status_code}: {resp.text[:200]!r}"
 ''',
     "any": '''def test_a_post_gets_an_answer(deploy_http, deploy_config):
     # A POST, with the session's cookies kept between requests. init found no GET-only health route, so this
@@ -1982,8 +1985,10 @@ STATIC_TEST = '''
 def test_static_file_is_served_by_apache(deploy_http):
     # a file of your static dir (deploy.toml's static), answered by Apache itself: no X-Deploy-Release
     resp = deploy_http.get("{path}")
-    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("{type}"), resp.headers
-    assert "X-Deploy-Release" not in resp.headers
+    assert resp.status_code == 200, f"GET {{resp.url}} -> {{resp.status_code}}: not a file of the static dir"
+    kind = resp.headers.get("Content-Type", "")
+    assert kind.startswith("{type}"), f"GET {{resp.url}} -> Content-Type {{kind!r}}, expected {type}"
+    assert "X-Deploy-Release" not in resp.headers, f"GET {{resp.url}} was answered by the app, not by Apache"
 '''
 
 

@@ -300,9 +300,16 @@ class Session:
                              host_timeout=self.settings.host_timeout, config_file=self.config.config_file,
                              env=tuple(getattr(spec, "env", ()) or ()),
                              pytest_args=pytest_args or (f"--rootdir={self.app}",),
-                             redact=secrets_of(self.config.config_file).redact, say=self.say)
+                             redact=secrets_of(self.config.config_file).redact, say=self.say,
+                             logged=self.app_logged)
         found.check(servers)  # a test file that cannot be collected stops here, before any host is touched
         return found
+
+    def app_logged(self, server) -> str | None:
+        """The exception the app logged behind a 5xx a check met on ``server`` (one line), or None."""
+        from .verify.diagnostics import app_logged
+
+        return app_logged(server, self.config)
 
     def rollout_gate(self, labels: list[str], *, suite_follows: bool):
         """The gate for a rollout to ``labels``: :meth:`gate` (every built-in promise) when the policy has more

@@ -717,14 +717,31 @@ def refused_hint(hint, post_deploy_ran, root):
 
 
 def config_hint(args: GateArgs, output):
-    """A hint when the release check failed because the app's config file is missing at ``config_path`` (the
-    app reads it through ``config_env``): the fix is a config to upload, named in deploy.toml. None otherwise."""
+    """A hint when the release check failed because of the app's config file at ``config_path`` (the app reads it
+    through ``config_env``, or from its instance folder): missing, the fix is a config to upload, named in
+    deploy.toml; failing in the frame of a traceback that runs it (a Python config's syntax error, a name it does
+    not define), the fix is in the config file, at that line, not in the app. None otherwise."""
     for line in output:
         if args.config_path in line and ("No such file" in line or "FileNotFoundError" in line):
             return ("the app reads its config from %s (%s) and none is installed there: set config_file in "
                     "deploy.toml (or the target's config_file) to the config the servers get"
                     % (args.config_path, args.config_env))
+    frames = [m for line in output if (m := re.match(r'\s*File "([^"]+)", line (\d+)', line))]
+    at = next((m for m in reversed(frames) if same_file(m.group(1), args.config_path)), None)
+    if at is not None and args.config_path:
+        return ("the error is in the app's config, line %s of the config file installed as %s: fix it in "
+                "config_file (deploy.toml, or the target's in targets.toml) and deploy again"
+                % (at.group(2), args.config_path))
     return None
+
+
+def same_file(path, other):
+    """Whether ``path`` (a traceback's) is ``other`` (the installed config), through the release's links to
+    shared/ (a Flask instance folder in the release's venv)."""
+    try:
+        return os.path.realpath(path) == os.path.realpath(other)
+    except (OSError, ValueError):
+        return False
 
 
 # a database without the table the app asked for: SQLite's, PostgreSQL's and MySQL's words. A hint's pattern is
@@ -949,6 +966,25 @@ def public_key(args: DeployArgs, started):
                 ("read %s from an environment variable in the code, with no default written there "
                  "(os.environ[\"%s\"]), and set it in the env file (config_file in deploy.toml) to" % (name, name))
                 if as_env(getattr(args, "release", None)) else set_in_config(args, name)))
+
+
+DEBUG_MODE = 7  # the release check's exit code (programs.preflight.DEBUG_MODE): it runs in debug mode
+
+
+def debug_mode(args: DeployArgs, started):
+    """The error and hint (pure) of a release whose app runs in its framework's debug mode (the ``debug`` fact of
+    the ``started`` mark, :func:`.programs.preflight.debug_mode`), with the config the servers get."""
+    setting, whose = (started.get("debug") or ["DEBUG", "?"])[:2]
+    what = ("the new release runs in debug mode: %s is on (%s): its error pages show tracebacks, local variables "
+            "and settings to anyone, and its framework's deployment docs say never to serve it" % (setting, whose))
+    if setting == "DEBUG" and as_env(getattr(args, "release", None)):
+        return what, ("set the variable the settings read DEBUG from to off in the env file (config_file in "
+                      "deploy.toml, or the target's in targets.toml), or read DEBUG with a default of off")
+    if setting == "DEBUG":
+        return what, ("%s False, or make the code's default off (the config the servers get sets none)"
+                      % set_in_config(args, "DEBUG"))
+    return what, ("take %s out of what the entry point (%s) starts: keep it for the development server, where "
+                  "the code asks for it" % (setting, args.entry_point))
 
 
 def set_in_config(args: DeployArgs, setting):
@@ -1211,6 +1247,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if code == PUBLIC_KEY and marks.facts.get("public_key"):
         what, hint = public_key(args, marks.facts)
+        raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
+    if code == DEBUG_MODE and marks.facts.get("debug"):
+        what, hint = debug_mode(args, marks.facts)
         raise AgentError(what, step="import", hint="%s; %s" % (NOT_TOUCHED, hint), detail=detail)
     if step == "post_deploy":  # the child died without its report (killed): still name the step
         what = "post-deploy commands"
@@ -1568,6 +1607,18 @@ def runner_confirms(rid, bound):
     return line[:1] == [b"go\n"]
 
 
+HEALTH_PATH = re.compile(r"/[\w./~%-]*", re.ASCII)  # deploy.toml's health_path (config.py), ASCII: a request line
+
+
+def health_path_of(tree, rid, default):
+    """The health path release ``rid`` was deployed with (its RELEASE.json's settings), else ``default``: the gate
+    of a rollback, and of a switch back, GETs the route the release it waits for serves, not one deploy.toml
+    names since (a release that added ``/health`` rolled back to one gated on ``/``, which answers it 404)."""
+    settings = tree.meta(rid).get("settings")
+    path = settings.get("health_path") if isinstance(settings, dict) else None
+    return path if isinstance(path, str) and HEALTH_PATH.fullmatch(path) else default
+
+
 def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps, undo=None, config=""):
     """Switch ``current`` to ``rid``, reload, gate. On a failed gate put ``config`` back (``undo``, see
     :func:`put_back`) *before* switching back to ``previous`` and reloading: the daemons that restart then load
@@ -1585,8 +1636,9 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
         pause_point(args, "reload")
         since = boot_clock()  # a daemon started before the touch runs what it loaded before: it must restart
         tree.reload()
-    with steps("gate", "GET %s until X-Deploy-Release: %s" % (args.health_path, rid)):
-        ok, attempts, last = gate(args, rid, args.gate_timeout, since=since, retouch=tree.reload)
+    own = args.replace(health_path=health_path_of(tree, rid, args.health_path))
+    with steps("gate", "GET %s until X-Deploy-Release: %s" % (own.health_path, rid)):
+        ok, attempts, last = gate(own, rid, args.gate_timeout, since=since, retouch=tree.reload)
     if ok:
         return attempts
     reason = "health gate failed after %gs (%d attempts): %s" % (args.gate_timeout, attempts, last)
@@ -1602,13 +1654,14 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
             tree.switch(previous)
             since = boot_clock()
             tree.reload()
-            back, _, back_last = gate(args, previous, args.gate_timeout, since=since, retouch=tree.reload)
+            back, _, back_last = gate(args.replace(health_path=health_path_of(tree, previous, args.health_path)),
+                                      previous, args.gate_timeout, since=since, retouch=tree.reload)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
         if not back:  # the release it replaced fails the same gate: the server is the likelier cause, not the app
             refused.hint = ("the release it replaced does not answer either: look at the server first (Apache or "
                             "the app's daemons stopped, hung or out of memory; the gate's test_apache_running "
-                            "names a stopped process), then deploy again; see the server's error log below"
-                            + refused.hint[len(first):])  # (what put_back said of the config stays)
+                            "names a stopped process%s), then deploy again; see the server's error log below"
+                            % busy(args) + refused.hint[len(first):])  # (what put_back said of the config stays)
     else:
         os.unlink(tree.current)
         tree.reload()
@@ -1616,6 +1669,26 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
     refused.args = (refused.what,)
     refused.live, refused.serving = previous, bool(previous) and back
     raise refused
+
+
+def load_average():
+    """The server's 1-minute load average and its CPUs: (load, cpus), or None where /proc does not say."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0]), os.cpu_count() or 1
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def busy(args: GateArgs):
+    """The words a gate's hint adds when neither release answered and the server is that busy (more than twice
+    as many runnable tasks as CPUs): its daemons import the app anew, slower than ``gate_timeout``. '' else."""
+    load = load_average()
+    if load is None or load[0] <= 2 * load[1]:
+        return ""
+    return ("; or too busy to answer: its load average is %.1f on %d CPUs, and daemons importing the app anew "
+            "there need longer than %gs: deploy when it is quieter, or raise health_timeout in deploy.toml "
+            "(seconds, at most 600)" % (load[0], load[1], args.gate_timeout))
 
 
 def prune(tree, keep, live, previous):
@@ -1799,7 +1872,8 @@ def reload_live(args: GateArgs, tree, live, exc):
     ``test_daemons_run_what_is_on_disk`` would name it). ``exc``'s hint says how it went."""
     since = boot_clock()
     tree.reload()
-    ok, _, last = gate(args, live, args.gate_timeout, since=since, retouch=tree.reload)
+    ok, _, last = gate(args.replace(health_path=health_path_of(tree, live, args.health_path)), live,
+                       args.gate_timeout, since=since, retouch=tree.reload)
     exc.hint += ("; the live release's daemons were reloaded to run it" if ok else
                  "; the live release's daemons, reloaded to run it, are NOT serving: %s" % last)
 

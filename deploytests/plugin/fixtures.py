@@ -223,16 +223,28 @@ def deploy_host(deploy_server, deployment):
     return host_for(deploy_server)
 
 
+def site_client(base_url: str, cfg):
+    """The HTTP client of the deploy checks for the site at ``base_url`` (pure): the Host of ``cfg.server_name``,
+    each answer within ``cfg.health_timeout`` seconds (the whole answer: at least the client's default deadline),
+    a timeout naming that setting."""
+    from ..verify.http import DEADLINE, HttpClient, site_host
+
+    bound = float(cfg.health_timeout)
+    return HttpClient(base_url, host_header=site_host(base_url, cfg.server_name), timeout=bound,
+                      deadline=max(DEADLINE, bound),
+                      slow_hint="an app slower than that to answer (a loaded server) needs a higher health_timeout "
+                                "in deploy.toml (seconds, at most 600)")
+
+
 @pytest.fixture(scope="session")
 def deploy_http(deploy_server, deployment, deploy_config):
     """A :class:`deploytests.verify.HttpClient` (a requests session) for ``deploy_server.base_url``:
     ``deploy_http.get("/health")``, ``deploy_http.post("/items", json=...)``, ``deploy_http.url(path)``. Its
-    requests send ``Host: server_name`` when the URL is an address (the docker target's 127.0.0.1:PORT)."""
-    from ..verify.http import HttpClient, site_host
-
+    requests send ``Host: server_name`` when the URL is an address (the docker target's 127.0.0.1:PORT). Each
+    answer may take deploy.toml's ``health_timeout`` (the seconds the app may take to answer: raise it for a
+    slow or loaded server); one that does not come fails in one line naming that setting."""
     _refuse_host(deployment.hosts.get(deploy_server.label), nothing_live=True)
-    client = HttpClient(deploy_server.base_url,
-                        host_header=site_host(deploy_server.base_url, deploy_config.server_name))
+    client = site_client(deploy_server.base_url, deploy_config)
     yield client
     client.close()
 

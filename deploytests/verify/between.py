@@ -67,6 +67,7 @@ class ProjectTests:
     pytest_args: tuple[str, ...] = ()
     redact: object = None
     say: object = None  # a line per child run: how many tests, on how many hosts, how many failed
+    logged: object = None  # server -> the exception the app logged behind a 5xx (diagnostics.app_logged) or None
 
     def run(self, servers) -> dict[str, list[str]]:
         """Run the tests on ``servers`` (one child per identity/known_hosts pair: normally one); the problems of
@@ -77,6 +78,12 @@ class ProjectTests:
         problems: dict[str, list[str]] = {}
         for group in groups.values():
             problems.update(self._run(group))
+        by = {server.label: server for server in servers}
+        for label, lines in problems.items():  # a 5xx a test met: the app's exception, as the built-in gate says it
+            if callable(self.logged) and label in by and any(words.ANSWERED_5XX.search(line) for line in lines) \
+                    and (why := self.logged(by[label])):
+                problems[label] = [f"{line}: the app logged {why}" if words.ANSWERED_5XX.search(line) else line
+                                   for line in lines]
         clean = self.redact if callable(self.redact) else (lambda text: text)
         return {label: [_bounded(clean(line)) for line in lines] for label, lines in problems.items() if lines}
 

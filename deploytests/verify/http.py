@@ -47,11 +47,12 @@ class SiteDown(AssertionError):
     traceback. An :class:`AssertionError`, so a check that meets it fails rather than errors."""
 
 
-def _why(exc: requests.RequestException) -> str:
-    """A few words for a failed connection, from the exception chain (the root cause's errno and kind)."""
+def _why(exc: requests.RequestException, timeout: float = 0) -> str:
+    """A few words for a failed connection, from the exception chain (the root cause's errno and kind); a
+    timeout names its bound, ``timeout`` seconds."""
     text = str(exc)
     if isinstance(exc, requests.Timeout):
-        return "no answer in time (read or connect timeout)"
+        return f"no answer within {timeout:g} s (read or connect timeout)"
     if "Connection refused" in text or "[Errno 111]" in text:
         return "connection refused (nothing listens there: is Apache running?)"
     if "Connection reset" in text or "RemoteDisconnected" in text or "aborted" in text:
@@ -132,11 +133,13 @@ class HttpClient:
 
     The site (the app's code) chooses how much it sends and how fast: an answer is read within ``deadline``
     seconds in all (``timeout`` bounds each read), and at most ``limit`` bytes of its body are kept
-    (``resp.cut``: the rest was not read). An answer that takes longer raises :class:`SiteDown`."""
+    (``resp.cut``: the rest was not read). An answer that takes longer raises :class:`SiteDown`, naming the bound
+    and, with ``slow_hint``, the setting that raises it."""
 
     def __init__(self, base_url: str, *, timeout: float = 10.0, host_header: str | None = None,
-                 deadline: float = DEADLINE, limit: int = BODY_LIMIT):
+                 deadline: float = DEADLINE, limit: int = BODY_LIMIT, slow_hint: str = ""):
         self.base_url, self.timeout, self.deadline, self.limit = base_url.rstrip("/"), timeout, deadline, limit
+        self.slow_hint = slow_hint
         self.session = requests.Session()
         self.session.trust_env = False
         for prefix in ("http://", "https://"):
@@ -171,7 +174,10 @@ class HttpClient:
                 self.held_back += [c.name for c in self.session.cookies if c.secure and c.name not in self.held_back]
             return resp
         except (requests.ConnectionError, requests.Timeout) as exc:
-            self.down = f"no whole answer within {self.deadline:g} s" if watch.fired else _why(exc)
+            self.down = (f"no whole answer within {self.deadline:g} s" if watch.fired
+                         else _why(exc, kwargs["timeout"]))
+            if (watch.fired or isinstance(exc, requests.Timeout)) and self.slow_hint:
+                self.down += "; " + self.slow_hint
             raise SiteDown(f"{method} {url}: {self.down}") from None
         finally:
             watch.cancel()

@@ -433,6 +433,23 @@ def test_a_database_that_cannot_be_opened_in_post_deploy_names_the_instance_path
     assert err["hint"].endswith("in the config file (config_file in deploy.toml)"), err["hint"]
 
 
+PY_CONFIG = APP.replace("        CONFIG = f.read()\n", "        CONFIG = f.read()\n"
+                        "    exec(compile(CONFIG, os.environ['APP_CONFIG'], 'exec'), {})  # as Flask's from_pyfile\n")
+
+
+def test_an_error_in_the_config_is_named_at_its_line_not_blamed_on_the_app(srv):
+    """Class: a refusal that blames the app for an error in the servers' config. A flaskr config with an unquoted
+    value (``DATABASE = /var/www/...``) was refused with "SyntaxError: invalid syntax. Hint: ... fix the app and
+    deploy again". Other member: a name the config uses that it does not define (NameError at its line)."""
+    live = result(srv.deploy("1.0", config=b"A = 1\n", source=PY_CONFIG)[1])["release_id"]
+    for bad, line in ((b"A = 1\nDATABASE = /var/www/app/x\n", 2), (b"A = 1\n\nB = A + C\n", 3)):
+        err = error(srv.deploy("2.0", config=bad, source=PY_CONFIG)[1])
+        assert err["step"] == "import" and ("SyntaxError" in err["what"] or "NameError" in err["what"]), err
+        assert ("the error is in the app's config, line %d of the config file installed as %s/shared/app.cfg: fix "
+                "it in config_file (deploy.toml, or the target's in targets.toml)" % (line, srv.root)) in err["hint"]
+        assert "fix the app" not in err["hint"] and srv.live() == live, err["hint"]
+
+
 @pytest.mark.parametrize("output", [["PermissionError: [Errno 13] Permission denied: '/srv/app/shared/x'"],
                                     ["/srv/app/releases/r1/venv/var"], ["sqlite3.OperationalError: locked"]])
 def test_instance_hint_only_for_the_venv_or_an_unopenable_database(output):
@@ -498,6 +515,7 @@ def test_a_release_refused_when_the_one_before_does_not_answer_either_points_at_
     stopped (kill -STOP) on one host of three: the new release's gate timed out, the switch back's too, and the
     hint asked for a higher health_timeout for a slow app. When the release it replaced does not answer either,
     the hint says to look at the server."""
+    srv.monkeypatch.setattr(agent, "load_average", lambda: (0.4, 2))  # hermetic: not the runner's own load
     v1 = result(srv.deploy("1.0")[1])["release_id"]
     args, payload = srv.deploy_args("2.0", gate_timeout=2)
     srv.site.starting.update({v1, args.release_id})  # nothing answers within the probe's bound, whatever serves
@@ -506,6 +524,21 @@ def test_a_release_refused_when_the_one_before_does_not_answer_either_points_at_
     assert err["step"] == "gate" and "switched back to %s (NOT serving: TimeoutError" % v1 in err["what"], err
     assert "health_timeout" not in err["hint"] and err["hint"].startswith(
         "the release it replaced does not answer either: look at the server first"), err["hint"]
+    assert srv.live() == v1
+
+
+def test_neither_release_answering_on_a_busy_server_names_its_load_and_health_timeout(srv):
+    """Class: a slow host told it is broken. A config-only Django deploy on a server at load 140 on 2 CPUs: both
+    releases' daemons took longer than 30 s to import Django, and the hint said only "Apache or the app's daemons
+    stopped, hung or out of memory". On a server that busy the hint also names its load and health_timeout."""
+    srv.monkeypatch.setattr(agent, "load_average", lambda: (140.2, 2))
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    args, payload = srv.deploy_args("2.0", gate_timeout=2)
+    srv.site.starting.update({v1, args.release_id})
+    err = error(srv.run("deploy", args, payload)[1])
+    assert ("test_apache_running names a stopped process; or too busy to answer: its load average is 140.2 on 2 "
+            "CPUs, and daemons importing the app anew there need longer than 2s: deploy when it is quieter, or raise "
+            "health_timeout in deploy.toml (seconds, at most 600)), then deploy again") in err["hint"], err["hint"]
     assert srv.live() == v1
 
 
@@ -699,6 +732,31 @@ def test_a_rollback_to_a_release_the_deploy_check_would_refuse_is_refused_before
     assert srv.live() == v2 and config_of(srv) == b"A=2\n"
 
 
+DEBUGGING = APP + """
+class Debugging:  # a Flask-shaped app (url_map, config) whose config leaves DEBUG on
+    url_map, config = {}, {"DEBUG": "DEBUG = True" in globals().get("CONFIG", "")}
+    def __call__(self, environ, start_response):
+        return app(environ, start_response)
+debugging = Debugging()
+"""
+
+
+def test_a_release_in_debug_mode_is_refused_naming_the_setting_and_the_live_one_serves(srv):
+    """Class: the app served in its framework's development mode. A config-only change turning DEBUG on (error
+    pages with tracebacks and settings for anyone) is refused at import, in one line, before post_deploy; the
+    live release keeps serving; the same code with DEBUG off deploys."""
+    v1 = result(srv.deploy("1.0", config=b"DEBUG = False\n", source=DEBUGGING, entry_point="app:debugging")[1])
+    code, events = srv.deploy("1.0", config=b"DEBUG = True\n", source=DEBUGGING, entry_point="app:debugging",
+                              post_deploy=["touch ran"])
+    err = error(events)
+    assert code != 0 and err["step"] == "import", err
+    assert err["what"] == ("the new release runs in debug mode: DEBUG is on (Flask's config): its error pages show "
+                           "tracebacks, local variables and settings to anyone, and its framework's deployment docs "
+                           "say never to serve it"), err["what"]
+    assert "set DEBUG in the config file (config_file in deploy.toml) to False" in err["hint"], err["hint"]
+    assert srv.live() == v1["release_id"] and not list(srv.root.glob("releases/*/ran"))
+
+
 def test_a_touch_taken_in_by_a_daemon_still_loading_is_made_again(srv):
     """Class: a reload signal taken in while the daemons load (a lost reload). mod_wsgi preloads application.wsgi
     when a daemon starts and takes the file's mtime after the load: a switch and touch made while a daemon was
@@ -760,6 +818,44 @@ def test_rollback_switches_to_the_previous_release_then_to_a_named_one(srv):
     assert result(srv.run("rollback", rollback_args(str(srv.root), to=v2))[1])["release_id"] == v2
     same = result(srv.run("rollback", rollback_args(str(srv.root), to=v2))[1])
     assert (same["changed"], same["release_id"]) == (False, v2)
+
+
+def _deploy_gated_on(srv, version, path, **overrides):
+    """A deploy of ``version`` with deploy.toml's ``health_path = path`` (recorded in its RELEASE.json's settings)."""
+    args, payload = srv.deploy_args(version, health_path=path, preflight=False, **overrides)  # (the app: /health)
+    args = args.replace(release=dict(args.release, settings={"health_path": path}))
+    return srv.run("deploy", args, payload)
+
+
+def test_a_kept_release_is_gated_on_the_health_path_it_was_deployed_with(srv):
+    """Class: a kept release checked with the runner's current settings instead of the ones it was deployed
+    with. v1 answered on /; v2 added /health and deploy.toml now names it: a rollback to v1, the switch back to
+    a kept release after a refused deploy, and the reload of the live release after a release refused before its
+    switch (its config put back: "NOT serving: HTTP 404") GET what that release serves, never deploy.toml's path
+    of today."""
+    v1 = result(_deploy_gated_on(srv, "1.0", "/")[1])["release_id"]
+    v2 = result(_deploy_gated_on(srv, "2.0", "/health")[1])["release_id"]
+    srv.site.requests.clear()
+    code, events = srv.run("rollback", rollback_args(str(srv.root), health_path="/health"))
+    assert code == 0 and result(events)["release_id"] == v1, events
+    assert {path for _, path, _ in srv.site.requests} == {"/"}, srv.site.requests
+    assert [e["message"] for e in events if e.get("step") == "gate"] == ["GET / until X-Deploy-Release: %s" % v1]
+    assert result(srv.run("rollback", rollback_args(str(srv.root), to=v2, health_path="/"))[1])["release_id"] == v2
+    srv.site.requests.clear()  # now a deploy refused by its HTTP gate switches back to v2, gated on /health
+    args, payload = srv.deploy_args("3.0", health_path="/", preflight=False)
+    srv.site.status[args.release_id] = 500  # (the agent keeps the wanted id: no clash)
+    err = error(srv.run("deploy", args.replace(release=dict(args.release, settings={"health_path": "/"})), payload)[1])
+    assert "switched back to %s (serving)" % v2 in err["what"], err
+    assert [path for _, path, _ in srv.site.requests][-1] == "/health", srv.site.requests
+    # the live release reloaded after a release refused before its switch (its config installed, then put back)
+    srv.site.requests.clear()
+    args, payload = srv.deploy_args("4.0", health_path="/elsewhere", config=b"A=4\n")  # the app: 404 there
+    err = error(srv.run("deploy", args, payload)[1])
+    assert err["hint"].endswith("the live release's daemons were reloaded to run it"), err["hint"]
+    assert {path for _, path, _ in srv.site.requests} == {"/health"}, srv.site.requests
+    # a record that is no path (written by hand) is not sent in a request line: deploy.toml's path is
+    (srv.root / "releases" / v2 / "RELEASE.json").write_text(json.dumps({"settings": {"health_path": "/x\r\nX: 1"}}))
+    assert agent.health_path_of(agent.Tree(str(srv.root)), v2, "/health") == "/health"
 
 
 def test_rollback_goes_to_what_was_live_not_to_a_release_rolled_back_from(srv):

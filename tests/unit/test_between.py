@@ -206,6 +206,24 @@ def test_every_line_is_redacted_one_line_and_bounded(monkeypatch, tmp_path):
     assert "s3cret" not in line and "\n" not in line and len(line) == 300 and line.endswith("...")
 
 
+def test_a_5xx_a_project_test_met_names_the_exception_the_app_logged(monkeypatch, tmp_path):
+    """Class: a 5xx found after the switch reported without the app's exception. A Falcon release whose new route
+    raised IndexError failed the project's test with `GET .../notes/1 -> 500: '{"title": ...}'` and nothing else
+    (the app's error page says nothing): `fab deploy` rolled it back, the user had to read the server's error
+    log. The project tests' line names what the app logged, as the built-in gate's does; other lines as they were."""
+    said = {"docker://web-1": ["t.py::test_read[docker://web-1]: AssertionError: GET /notes/1 -> 500: 'x'",
+                               "t.py::test_other[docker://web-1]: assert 1 == 2"],
+            "docker://web-2": ["t.py::test_read[docker://web-2]: assert 404 == 200"]}
+    asked = []
+    spec = ProjectTests(tests=("t",), app=tmp_path, cwd=tmp_path,
+                        logged=lambda s: asked.append(s.label) or "IndexError: list index out of range (app.py:12)")
+    monkeypatch.setattr(ProjectTests, "_run", lambda self, servers: dict(said))
+    got = spec.run([server("docker://web-1", "web-1"), server("docker://web-2", "web-2")])
+    assert got["docker://web-1"] == [said["docker://web-1"][0] + ": the app logged IndexError: list index out of "
+                                     "range (app.py:12)", said["docker://web-1"][1]]
+    assert got["docker://web-2"] == said["docker://web-2"] and asked == ["docker://web-1"]  # no 5xx: not asked
+
+
 # ---------------------------------------------------------------- a test file that cannot be collected
 
 def test_an_uncollectable_file_fails_every_host_with_its_name_and_error():

@@ -247,3 +247,31 @@ def test_requests_start_no_thread_each_one_thread_keeps_every_deadline(client, m
     for _ in range(20):
         assert client.get("/x").status_code == 200
     assert [n for n in started if n != "http-deadlines"] == [] and started.count("http-deadlines") <= 1, started
+
+
+def _silent(conn):
+    time.sleep(3)  # takes the request, answers nothing (a daemon still importing the app on a loaded server)
+
+
+def test_a_site_too_slow_to_answer_fails_naming_the_bound_and_the_setting_that_raises_it():
+    """Class: a wait whose bound the user can neither see nor set. The deploy checks' requests gave up after a
+    fixed 10 s ("no answer in time") and a Django admin login POST on a loaded server rolled a good release back:
+    the checks wait deploy.toml's health_timeout, and the line names the bound and that setting."""
+    from types import SimpleNamespace
+
+    from deploytests.plugin.fixtures import site_client
+
+    srv = _raw_server(_silent)
+    url = f"http://127.0.0.1:{srv.getsockname()[1]}"
+    http = site_client(url, SimpleNamespace(health_timeout=1, server_name="www.example.com"))
+    try:
+        assert (http.timeout, http.deadline, http.session.headers["Host"]) == (1.0, 30.0, "www.example.com")
+        with pytest.raises(AssertionError) as info:
+            http.post("/admin/login/")
+        assert str(info.value) == (f"POST {url}/admin/login/: no answer within 1 s (read or connect timeout); an app "
+                                   "slower than that to answer (a loaded server) needs a higher health_timeout in "
+                                   "deploy.toml (seconds, at most 600)"), info.value
+    finally:
+        http.close()
+        srv.close()
+    assert site_client(url, SimpleNamespace(health_timeout=120, server_name="x")).deadline == 120

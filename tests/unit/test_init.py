@@ -625,6 +625,59 @@ def test_the_example_post_check_fits_the_route_init_found(tmp_path, route, refus
     compile(test, "test_deploy.py", "exec")
 
 
+class _Answer:
+    """What ``deploy_http`` gives the generated checks: an answer of ``status`` with ``headers``."""
+
+    def __init__(self, url, status, headers, text=""):
+        from requests.structures import CaseInsensitiveDict
+
+        self.url, self.status_code, self.headers, self.text = url, status, CaseInsensitiveDict(headers), text
+
+
+@pytest.mark.parametrize("name", ["flaskr", "startproject"])
+def test_the_example_checks_fail_in_one_line_naming_what_they_asked_and_got(tmp_path, name):
+    """Class: a generated check whose failure does not say what it asked and what came back. A Flask release whose
+    template names a static file no longer shipped failed init's static check with the answer's headers dict; a
+    health answer from another release with a bare KeyError. Each generated check's line names the request, the
+    answer and what was expected."""
+    root = fixture_copy(tmp_path, name)
+    init(root, out=lambda line: None)
+    checks: dict = {}
+    exec(compile((root / "tests/deploy/test_deploy.py").read_text(), "test_deploy.py", "exec"), checks)
+    base = "http://127.0.0.1:8080"
+
+    class Site:  # every GET: ``answer``; a POST: a 403 (Django's CSRF refusal)
+        answer = _Answer(base + "/x", 404, {"Content-Type": "text/html"})
+
+        def get(self, path):
+            form = '<input name="csrfmiddlewaretoken" value="t">'
+            return _Answer(base + path, self.answer.status_code, self.answer.headers, form)
+
+        def post(self, path, data=None):
+            return _Answer(base + path, 403, {}, "CSRF verification failed")
+
+    site, server = Site(), type("Server", (), {"label": "docker://web-1"})()
+    deployment = {"docker://web-1": type("Live", (), {"release_id": "20260101T000000Z-aaaaaaaa"})()}
+    config = load_config(root)
+    lines = {}
+    for test, run in [("test_static_file_is_served_by_apache", lambda f: f(site)),
+                      ("test_health_answers_from_the_deployed_release", lambda f: f(site, server, config, deployment)),
+                      ("test_admin_login_form_posts_with_its_csrf_token", lambda f: f(site))]:
+        if test in checks:
+            Site.answer = _Answer(base, 200 if "health" in test or "admin" in test else 404,
+                                  {"Content-Type": "text/html", "X-Deploy-Release": "20251231T000000Z-bbbbbbbb"})
+            with pytest.raises(AssertionError) as info:
+                run(checks[test])
+            lines[test] = str(info.value).splitlines()[0]
+    static = next(p for p in lines["test_static_file_is_served_by_apache"].split() if p.startswith(base))
+    assert lines["test_static_file_is_served_by_apache"] == f"GET {static} -> 404: not a file of the static dir"
+    assert lines["test_health_answers_from_the_deployed_release"] == (
+        f"GET {base}{config.health_path} answered from release 20251231T000000Z-bbbbbbbb, not from the deployed "
+        "20260101T000000Z-aaaaaaaa")
+    assert name == "flaskr" or lines["test_admin_login_form_posts_with_its_csrf_token"] == (
+        f"POST {base}/admin/login/ -> 403: 'CSRF verification failed'")
+
+
 def test_a_django_project_without_the_admin_gets_no_admin_login_check(tmp_path):
     root = startproject(tmp_path)
     settings = root / "mysite/settings.py"

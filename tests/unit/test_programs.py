@@ -52,7 +52,7 @@ def test_preflight_imports_the_factory_runs_post_deploy_then_gets_health(project
                            "60"])
     out = capsys.readouterr().out
     started = {"read": None, "tried": [], "unset": [], "framework": "", "databases": [], "misplaced": [],
-               "public_key": []}  # no config
+               "public_key": [], "debug": []}  # no config
     assert code == 0 and marks(out) == [{"started": started}, {"phase": "import"}, {"ran": 1},
                                         {"phase": "post_deploy", "left": []},
                                         {"health": "200 OK"}]
@@ -72,6 +72,37 @@ def test_preflight_exit_codes_say_what_failed(project, capsys):
     assert code == preflight.FAILED and failed == {"phase": "post_deploy", "failed": "echo out; exit 4", "exit": 4,
                                                    "output": "out\n", "timeout": None, "left": []}
     assert not (project / "no").exists()
+
+
+FLASK_APP = """
+import os
+from flask import Flask
+from werkzeug.debug import DebuggedApplication
+def create_app():
+    app = Flask(__name__)
+    app.config.from_mapping(DEBUG=os.environ.get("DEBUG") == "1")
+    if os.environ.get("CONSOLE") == "1":  # the pattern of old tutorials: the debugger around the wsgi_app
+        app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)
+    app.add_url_rule("/health", "health", lambda: "ok")
+    return app
+"""
+
+
+CONSOLE = ["DebuggedApplication", "Werkzeug's interactive debugger, around the entry point"]
+
+
+@pytest.mark.parametrize("env, found", [({}, []), ({"DEBUG": "1"}, ["DEBUG", "Flask's config"]),
+                                        ({"CONSOLE": "1"}, CONSOLE)])
+def test_an_app_in_its_frameworks_debug_mode_is_refused_before_post_deploy(project, capsys, env, found):
+    """Class: the app served in its framework's development mode (a config value the servers' config leaves on).
+    A Flask app with DEBUG from its config, Werkzeug's console around its wsgi_app (runs any Python sent to it):
+    refused at import, before post_deploy runs; the same app with both off passes."""
+    (project / "papp.py").write_text(FLASK_APP)
+    code = preflight.main(["papp", "create_app", "1", "/health", "app.test", json.dumps(["touch ran"]),
+                           json.dumps(env), "60"])
+    started = marks(capsys.readouterr().out)[0]["started"]
+    assert started["debug"] == found and code == (preflight.DEBUG_MODE if found else 0)
+    assert (project / "ran").exists() is not bool(found)
 
 
 def test_build_hook_asks_for_missing_requirements_then_builds(tmp_path, monkeypatch, capsys):

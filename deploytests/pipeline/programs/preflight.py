@@ -34,6 +34,7 @@ FAILED = 3  # a post-deploy command failed (its output is in the @@PF line)
 CONFIG_UNREAD = 4  # the app started without opening the config the deploy installed (the ``started`` mark)
 MISPLACED = 5  # a place the app's settings name for its files lies in the release or is not the app's to write
 PUBLIC_KEY = 6  # the app signs with a key written in its own code (the ``started`` mark's ``public_key``)
+DEBUG_MODE = 7  # the app runs in its framework's debug mode (the ``started`` mark's ``debug``)
 
 
 def mark(**fields):
@@ -275,6 +276,30 @@ def public_key(app, package):
     return []
 
 
+def debug_mode(app):
+    """``[setting, whose]`` when the started app runs in its framework's development mode, which that framework's
+    deployment docs say never to serve: Django's ``DEBUG`` (its 404 and 500 pages show the URL patterns, the
+    settings and a traceback with local variables to anyone), Werkzeug's ``DebuggedApplication`` around the app or
+    its ``wsgi_app`` (a console that runs any Python sent to it), Flask's ``DEBUG``, Bottle's ``debug(True)``
+    (tracebacks in error pages). Read from the started app, as the servers' config left it. ``[]`` otherwise."""
+    try:
+        if "django.conf" in sys.modules:
+            from django.conf import settings
+            if settings.DEBUG:
+                return ["DEBUG", "Django's settings %s" % os.environ.get("DJANGO_SETTINGS_MODULE", "")]
+            return []
+        debugger = getattr(sys.modules.get("werkzeug.debug"), "DebuggedApplication", None)
+        if debugger is not None and any(isinstance(a, debugger) for a in (app, getattr(app, "wsgi_app", None))):
+            return ["DebuggedApplication", "Werkzeug's interactive debugger, around the entry point"]
+        if hasattr(app, "url_map") and hasattr(app, "config") and app.config.get("DEBUG"):
+            return ["DEBUG", "Flask's config"]
+        if getattr(sys.modules.get("bottle"), "DEBUG", False) is True:
+            return ["debug", "Bottle's bottle.debug(True)"]
+    except Exception:  # noqa: BLE001 - settings that do not load: nothing to judge
+        return []
+    return []
+
+
 def reading(mode=None, flags=0):
     """Whether an ``open`` audit event opens for reading: ``mode`` as ``open()`` takes it (``r``, ``rb``; None for
     ``os.open``), else the ``flags``' access mode. Files the app creates or writes are no place it looked."""
@@ -466,6 +491,7 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
         started = start.facts(app, config)
     started["misplaced"] = misplaced(written_settings(app), cwd)
     started["public_key"] = public_key(app, module.split(".")[0])
+    started["debug"] = debug_mode(app)
     mark(started=started)
     if started["read"] is False:
         print("preflight: the app started%s without opening its config %s" % (
@@ -477,6 +503,9 @@ def check(module, attr, call, path, host, commands, env, cwd, timeout, config=""
     if started["public_key"]:
         print("preflight: the app's %s is written in its code, %s:%d" % tuple(started["public_key"]))
         return PUBLIC_KEY
+    if started["debug"]:
+        print("preflight: the app runs in debug mode: %s is on (%s)" % tuple(started["debug"]))
+        return DEBUG_MODE
     mark(phase="import")
     leftovers = post_deploy(commands, env, cwd, timeout)
     if leftovers is None:
