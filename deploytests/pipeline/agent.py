@@ -1470,8 +1470,9 @@ def build_release(args: DeployArgs, tree, rid, steps, config_sha=None, previous=
     release_dir = tree.release(rid)
     os.mkdir(release_dir)
     with steps("upload", "%d bytes" % args.artifact_size) as step:
-        offset = receive(sys.stdin.buffer, release_dir + "/artifact.tar", args.artifact_size, args.artifact_sha256,
-                         after_first_chunk=lambda: pause_point(args, "upload"), root=args.root, resume=args.resume)
+        offset = receive(FromRunner(args.confirm_timeout), release_dir + "/artifact.tar", args.artifact_size,
+                         args.artifact_sha256, after_first_chunk=lambda: pause_point(args, "upload"),
+                         root=args.root, resume=args.resume)
         if offset:
             step.message = "%d bytes, resumed at %d" % (args.artifact_size, offset)
     with steps("unpack"):
@@ -1561,11 +1562,10 @@ def runner_confirms(rid, bound):
     (a network cut or a stopped sshd that this end's pipes do not show) gives no go, and nothing is switched."""
     if not emit("ready", release=rid):
         return False
-    line = []
-    reader = threading.Thread(target=lambda: line.append(sys.stdin.buffer.readline(16)), daemon=True)
-    reader.start()
-    reader.join(bound)  # (left blocked in its read past the bound: a daemon thread, gone with the agent)
-    return line[:1] == [b"go\n"]
+    try:
+        return FromRunner(bound).readline(16) == b"go\n"
+    except RunnerSilent:
+        return False
 
 
 def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps, undo=None, config=""):
@@ -1655,12 +1655,69 @@ def locked(args: GateArgs, tree, root_fd, rid, steps):
     return fd
 
 
+class RunnerSilent(AgentError):
+    """The runner sent nothing for the bound (:class:`FromRunner`)."""
+
+
+class FromRunner:
+    """The runner's stream (this agent's stdin: the config, the upload's offset, the artifact, the switch's go),
+    every read of it within ``bound`` seconds (the host timeout, ``confirm_timeout``: the runner names a host that
+    answers nothing for as long lost; a runner that sends nothing for as long is as gone). The runner sends each
+    part as soon as it is asked; a link that died where this end is never told (a network cut, the host taken off
+    its network: sshd's TCP waits hours for a peer that is gone) left a plain read waiting for ever, holding the
+    deploy lock every later deploy then waited on. Past the bound the read raises :class:`RunnerSilent` (left
+    blocked in a daemon thread, gone with the agent): the step fails, the live release untouched."""
+
+    def __init__(self, bound, stream=None):
+        self.bound, self.stream = bound, stream if stream is not None else sys.stdin.buffer
+
+    def _within(self, read, size):
+        box = []
+
+        def reader():
+            try:
+                box.append((read(size), None))
+            except Exception as exc:  # noqa: BLE001 - raised where the read was asked
+                box.append((None, exc))
+
+        thread = threading.Thread(target=reader, daemon=True)
+        thread.start()
+        thread.join(self.bound)
+        if not box:
+            raise RunnerSilent("the runner sent nothing for %gs: its connection is gone where this server was not "
+                               "told (a network cut) or it stopped" % self.bound, hint=NOT_TOUCHED)
+        if box[0][1] is not None:
+            raise box[0][1]
+        return box[0][0]
+
+    def read(self, size):
+        """What arrived, 1 to ``size`` bytes (b"" at EOF)."""
+        return self._within(self.stream.read1, size)
+
+    def readline(self, limit):
+        return self._within(self.stream.readline, limit)
+
+    def exactly(self, size):
+        """``size`` bytes, fewer only at EOF."""
+        data = b""
+        while len(data) < size:
+            chunk = self.read(size - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
 def read_config(args: DeployArgs):
     """The config bytes sent before the artifact (None when the deploy carries no config)."""
     size = args.config_size
     if size is None:
         return None
-    data = sys.stdin.buffer.read(size)
+    try:
+        data = FromRunner(args.confirm_timeout).exactly(size)
+    except RunnerSilent as exc:
+        exc.step = "config"
+        raise
     if len(data) != size:
         raise AgentError("the config arrived cut short (%d of %d bytes)" % (len(data), size), step="config",
                          hint="deploy again")
