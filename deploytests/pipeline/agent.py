@@ -1887,6 +1887,9 @@ def cmd_deploy(args: DeployArgs):
     root_fd = check_tree(tree, make=args)
     fd = locked(args, tree, root_fd, args.release_id, steps)
     recovered = tree.remove_incomplete()
+    if recovered:  # a step line: said where every deploy's steps are (fab's lines, pytest's progress)
+        emit("step", step="recover", seconds=0, message="removed what an interrupted deploy left half-built: %s"
+             % ", ".join(recovered))
     live = tree.live()
     same_artifact, new_config, changed = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
                                                      config_sha, args.release)

@@ -1057,6 +1057,18 @@ def test_a_runner_gone_silent_mid_payload_ends_the_deploy_within_its_bound_and_f
     assert result(srv.deploy("3.0", lock_timeout=0)[1])["changed"]  # the lock was freed
 
 
+def test_the_next_deploy_says_it_removed_what_an_interrupted_one_left(srv):
+    """A host rebooted mid-deploy (``docker restart`` at import): the next ``fab deploy`` removed the half-built
+    release (the reply's ``recovered``) and no line said so. Class: a recovery done and never shown. The agent
+    says it in a step line, which fab and pytest both show."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    (srv.root / "releases" / "20260101T000001Z-deadbeef").mkdir()
+    events = srv.deploy("2.0")[1]
+    said = [e["message"] for e in events if e.get("event") == "step" and e.get("step") == "recover"]
+    assert said == ["removed what an interrupted deploy left half-built: 20260101T000001Z-deadbeef"], events
+    assert result(events)["recovered"] == ["20260101T000001Z-deadbeef"] and srv.live() != v1
+
+
 def test_the_switch_waits_for_the_runners_go_end_to_end(monkeypatch):
     """A runner that cannot be reached may look present from the server: with sshd's session process stopped (or
     a network cut sshd has not noticed) the agent's stdout still takes writes, and a local test of its pipe said
