@@ -35,6 +35,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import stat
 import sys
@@ -160,6 +161,20 @@ def error_line(lines):
     return lines[-1]
 
 
+def ended(code):
+    """How a process ended, for a message: ``exit N``, or the signal that killed it (a negative code). A SIGKILL
+    deploytests did not send (its bounds say so in their own words) came from outside: the kernel's out-of-memory
+    killer or another process, not the app's own failure."""
+    if code >= 0:
+        return "exit %d" % code
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = "signal %d" % -code
+    return "killed by %s%s" % (name, ", from outside: out of memory (the kernel's OOM killer: see dmesg) or "
+                                     "another process" if -code == signal.SIGKILL else "")
+
+
 def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT):
     """Run ``cmd`` (a list) through :func:`.programs.spawn.run` (its own session, no stdin, bounded, what it
     leaves running killed); raise AgentError with the output tail if it fails or runs past ``timeout``."""
@@ -173,7 +188,7 @@ def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT)
         last = error_line(out.splitlines())
         if "No space left on device" in out:  # whatever the step, the server's state explains it
             hint = "the server's disk is full: free space and deploy again"
-        raise AgentError("%s (exit %d): %s" % (what, code, last), hint=hint, detail=detail)
+        raise AgentError("%s (%s): %s" % (what, ended(code), last), hint=hint, detail=detail)
     if done.leftovers:
         emit("step", step="strays", seconds=0, message="%s %s" % (shown(cmd)[:120], done.leftover_line()))
     return code, out
@@ -1184,11 +1199,12 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                    "process group" % (failed["failed"], failed["timeout"])
             hint = "make it finish sooner or raise post_deploy_timeout in deploy.toml (at most 600)"
         else:
-            what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
+            what = "post-deploy command %r failed (%s): %s" % (failed["failed"], ended(failed["exit"]), last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or schema_hint(args, output) or write_hint(args, release_dir, output)
                     or unshipped_hint(release_dir, output)
-                    or missing_module_hint(args, output) or "fix the command and deploy again")
+                    or missing_module_hint(args, output)
+                    or (KILLED if failed["exit"] < 0 else "fix the command and deploy again"))
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
@@ -1221,7 +1237,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
                        or unshipped_hint(release_dir, lines[-25:])
                        or missing_module_hint(args, lines[-25:]) or "fix the app and deploy again")
-    raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
+    if code < 0 and hint.endswith(GENERIC_FIXES[0]):  # killed: not the app's own failure
+        hint = hint[:-len(GENERIC_FIXES[0])] + KILLED
+    raise AgentError("the new release failed its preflight (%s) (%s): %s" % (what, ended(code), last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 
 
@@ -1861,6 +1879,7 @@ def reload_live(args: GateArgs, tree, live, exc):
                  "; the live release's daemons, reloaded to run it, are NOT serving: %s" % last)
 
 
+KILLED = "look at the server's memory (dmesg) and at what kills processes there, then deploy again"
 GENERIC_FIXES = ("fix the app and deploy again", "fix the command and deploy again", "fix the app")
 
 

@@ -1069,6 +1069,22 @@ def test_the_next_deploy_says_it_removed_what_an_interrupted_one_left(srv):
     assert result(events)["recovered"] == ["20260101T000001Z-deadbeef"] and srv.live() != v1
 
 
+def test_a_step_killed_from_outside_is_named_killed_not_a_failure_of_the_app(srv):
+    """The app user's processes killed with SIGKILL again and again during a deploy (out of memory): 'the new
+    release failed its preflight (post-deploy commands) (exit -9): no output', and the hint asked to fix the app.
+    Class: a death by a signal shown as an exit code. Each place a step's process ends says which signal, and a
+    SIGKILL points at the server (memory, another process); members: a post-deploy command, the release check."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    err = error(srv.deploy("2.0", post_deploy=["kill -9 $$"])[1])
+    assert err["what"].startswith("post-deploy command 'kill -9 $$' failed (killed by SIGKILL, from outside: out "
+                                  "of memory"), err
+    assert agent.KILLED in err["hint"] and "fix the command" not in err["hint"] and srv.live() == v1, err
+    err = error(srv.deploy("3.0", source=APP.replace("import os", "import os, signal; os.kill(os.getpid(), 9)",
+                                                              1))[1])
+    assert "(killed by SIGKILL, from outside" in err["what"] and err["step"] == "import", err
+    assert agent.KILLED in err["hint"] and "fix the app" not in err["hint"] and srv.live() == v1, err
+
+
 def test_the_switch_waits_for_the_runners_go_end_to_end(monkeypatch):
     """A runner that cannot be reached may look present from the server: with sshd's session process stopped (or
     a network cut sshd has not noticed) the agent's stdout still takes writes, and a local test of its pipe said
