@@ -35,6 +35,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import stat
 import sys
@@ -160,6 +161,20 @@ def error_line(lines):
     return lines[-1]
 
 
+def ended(code):
+    """How a process ended, for a message: ``exit N``, or the signal that killed it (a negative code). A SIGKILL
+    deploytests did not send (its bounds say so in their own words) came from outside: the kernel's out-of-memory
+    killer or another process, not the app's own failure."""
+    if code >= 0:
+        return "exit %d" % code
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = "signal %d" % -code
+    return "killed by %s%s" % (name, ", from outside: out of memory (the kernel's OOM killer: see dmesg) or "
+                                     "another process" if -code == signal.SIGKILL else "")
+
+
 def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT):
     """Run ``cmd`` (a list) through :func:`.programs.spawn.run` (its own session, no stdin, bounded, what it
     leaves running killed); raise AgentError with the output tail if it fails or runs past ``timeout``."""
@@ -173,7 +188,7 @@ def run(cmd, what, hint="", env=None, cwd=None, check=True, timeout=RUN_TIMEOUT)
         last = error_line(out.splitlines())
         if "No space left on device" in out:  # whatever the step, the server's state explains it
             hint = "the server's disk is full: free space and deploy again"
-        raise AgentError("%s (exit %d): %s" % (what, code, last), hint=hint, detail=detail)
+        raise AgentError("%s (%s): %s" % (what, ended(code), last), hint=hint, detail=detail)
     if done.leftovers:
         emit("step", step="strays", seconds=0, message="%s %s" % (shown(cmd)[:120], done.leftover_line()))
     return code, out
@@ -1220,11 +1235,12 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                    "process group" % (failed["failed"], failed["timeout"])
             hint = "make it finish sooner or raise post_deploy_timeout in deploy.toml (at most 600)"
         else:
-            what = "post-deploy command %r failed (exit %d): %s" % (failed["failed"], failed["exit"], last)
+            what = "post-deploy command %r failed (%s): %s" % (failed["failed"], ended(failed["exit"]), last)
             hint = (config_hint(args, output) or instance_hint(args, release_dir, output, marks.facts)
                     or schema_hint(args, output) or write_hint(args, release_dir, output)
                     or unshipped_hint(release_dir, output)
-                    or missing_module_hint(args, output) or "fix the command and deploy again")
+                    or missing_module_hint(args, output)
+                    or (KILLED if failed["exit"] < 0 else "fix the command and deploy again"))
         raise AgentError(what, hint=refused_hint(NOT_TOUCHED + "; " + hint, True, args.root), step="post_deploy",
                          detail="$ sh -c %s\n%s" % (failed["failed"], "\n".join(output)))
     step, what = phases[min(done, len(phases) - 1)]
@@ -1260,7 +1276,9 @@ def check_release(args: DeployArgs, release_dir, steps, health=True, config=Fals
                        or schema_hint(args, lines[-25:]) or write_hint(args, release_dir, lines[-25:])
                        or unshipped_hint(release_dir, lines[-25:])
                        or missing_module_hint(args, lines[-25:]) or "fix the app and deploy again")
-    raise AgentError("the new release failed its preflight (%s) (exit %d): %s" % (what, code, last), step=step,
+    if code < 0 and hint.endswith(GENERIC_FIXES[0]):  # killed: not the app's own failure
+        hint = hint[:-len(GENERIC_FIXES[0])] + KILLED
+    raise AgentError("the new release failed its preflight (%s) (%s): %s" % (what, ended(code), last), step=step,
                      hint=refused_hint(hint, bool(commands) and step != "import", args.root), detail=detail)
 
 
@@ -1509,8 +1527,9 @@ def build_release(args: DeployArgs, tree, rid, steps, config_sha=None, previous=
     release_dir = tree.release(rid)
     os.mkdir(release_dir)
     with steps("upload", "%d bytes" % args.artifact_size) as step:
-        offset = receive(sys.stdin.buffer, release_dir + "/artifact.tar", args.artifact_size, args.artifact_sha256,
-                         after_first_chunk=lambda: pause_point(args, "upload"), root=args.root, resume=args.resume)
+        offset = receive(FromRunner(args.confirm_timeout), release_dir + "/artifact.tar", args.artifact_size,
+                         args.artifact_sha256, after_first_chunk=lambda: pause_point(args, "upload"),
+                         root=args.root, resume=args.resume)
         if offset:
             step.message = "%d bytes, resumed at %d" % (args.artifact_size, offset)
     with steps("unpack"):
@@ -1600,11 +1619,10 @@ def runner_confirms(rid, bound):
     (a network cut or a stopped sshd that this end's pipes do not show) gives no go, and nothing is switched."""
     if not emit("ready", release=rid):
         return False
-    line = []
-    reader = threading.Thread(target=lambda: line.append(sys.stdin.buffer.readline(16)), daemon=True)
-    reader.start()
-    reader.join(bound)  # (left blocked in its read past the bound: a daemon thread, gone with the agent)
-    return line[:1] == [b"go\n"]
+    try:
+        return FromRunner(bound).readline(16) == b"go\n"
+    except RunnerSilent:
+        return False
 
 
 HEALTH_PATH = re.compile(r"/[\w./~%-]*", re.ASCII)  # deploy.toml's health_path (config.py), ASCII: a request line
@@ -1728,12 +1746,69 @@ def locked(args: GateArgs, tree, root_fd, rid, steps):
     return fd
 
 
+class RunnerSilent(AgentError):
+    """The runner sent nothing for the bound (:class:`FromRunner`)."""
+
+
+class FromRunner:
+    """The runner's stream (this agent's stdin: the config, the upload's offset, the artifact, the switch's go),
+    every read of it within ``bound`` seconds (the host timeout, ``confirm_timeout``: the runner names a host that
+    answers nothing for as long lost; a runner that sends nothing for as long is as gone). The runner sends each
+    part as soon as it is asked; a link that died where this end is never told (a network cut, the host taken off
+    its network: sshd's TCP waits hours for a peer that is gone) left a plain read waiting for ever, holding the
+    deploy lock every later deploy then waited on. Past the bound the read raises :class:`RunnerSilent` (left
+    blocked in a daemon thread, gone with the agent): the step fails, the live release untouched."""
+
+    def __init__(self, bound, stream=None):
+        self.bound, self.stream = bound, stream if stream is not None else sys.stdin.buffer
+
+    def _within(self, read, size):
+        box = []
+
+        def reader():
+            try:
+                box.append((read(size), None))
+            except Exception as exc:  # noqa: BLE001 - raised where the read was asked
+                box.append((None, exc))
+
+        thread = threading.Thread(target=reader, daemon=True)
+        thread.start()
+        thread.join(self.bound)
+        if not box:
+            raise RunnerSilent("the runner sent nothing for %gs: its connection is gone where this server was not "
+                               "told (a network cut) or it stopped" % self.bound, hint=NOT_TOUCHED)
+        if box[0][1] is not None:
+            raise box[0][1]
+        return box[0][0]
+
+    def read(self, size):
+        """What arrived, 1 to ``size`` bytes (b"" at EOF)."""
+        return self._within(self.stream.read1, size)
+
+    def readline(self, limit):
+        return self._within(self.stream.readline, limit)
+
+    def exactly(self, size):
+        """``size`` bytes, fewer only at EOF."""
+        data = b""
+        while len(data) < size:
+            chunk = self.read(size - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
 def read_config(args: DeployArgs):
     """The config bytes sent before the artifact (None when the deploy carries no config)."""
     size = args.config_size
     if size is None:
         return None
-    data = sys.stdin.buffer.read(size)
+    try:
+        data = FromRunner(args.confirm_timeout).exactly(size)
+    except RunnerSilent as exc:
+        exc.step = "config"
+        raise
     if len(data) != size:
         raise AgentError("the config arrived cut short (%d of %d bytes)" % (len(data), size), step="config",
                          hint="deploy again")
@@ -1878,6 +1953,7 @@ def reload_live(args: GateArgs, tree, live, exc):
                  "; the live release's daemons, reloaded to run it, are NOT serving: %s" % last)
 
 
+KILLED = "look at the server's memory (dmesg) and at what kills processes there, then deploy again"
 GENERIC_FIXES = ("fix the app and deploy again", "fix the command and deploy again", "fix the app")
 
 
@@ -1904,6 +1980,9 @@ def cmd_deploy(args: DeployArgs):
     root_fd = check_tree(tree, make=args)
     fd = locked(args, tree, root_fd, args.release_id, steps)
     recovered = tree.remove_incomplete()
+    if recovered:  # a step line: said where every deploy's steps are (fab's lines, pytest's progress)
+        emit("step", step="recover", seconds=0, message="removed what an interrupted deploy left half-built: %s"
+             % ", ".join(recovered))
     live = tree.live()
     same_artifact, new_config, changed = plan_deploy(live, tree.meta(live) if live else {}, args.artifact_sha256,
                                                      config_sha, args.release)

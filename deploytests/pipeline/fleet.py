@@ -251,6 +251,7 @@ STATES = {
     "rolled back": "rolled back (serves {live})",
     "back, not serving": "rolled back to {live}, which does NOT serve",
     "failed": "FAILED, serves {live}",
+    "failed, not serving": "FAILED, on {live}, which does NOT serve",
     "unknown": "unknown",
     "untouched": "untouched",
 }
@@ -280,7 +281,7 @@ class HostReport:
     def state_line(self) -> str:
         text = self.refusal if self.state == "refused" and self.refusal else \
             STATES[self.state].format(live=self.live or "nothing")
-        return f"{text} ({self.error})" if self.error and self.state != "failed" else \
+        return f"{text} ({self.error})" if self.error and not self.state.startswith("failed") else \
             (f"{text}: {self.error}" if self.error else text)
 
     def fail(self, exc: BaseException, state: str | None = None) -> None:
@@ -532,8 +533,10 @@ def _roll_back(pipeline, servers, cfg, reports: dict[str, HostReport], policy: P
         rep.error = rep.error or "its batch failed"
         if o.ok:
             rep.state, rep.live, rep.went_live, rep.undone = "rolled back", o.value.release_id, False, True
-        else:
+        else:  # where the agent's rollback ended (its switch back), "serves" only when seen serving there
             rep.state, kept[o.host] = "failed", getattr(o.error, "what", None) or str(o.error)
+            if getattr(o.error, "live", None):
+                rep.live, rep.state = o.error.live, "failed" if o.error.serving else "failed, not serving"
             rep.error += f"; rolling it back failed: {o.error}"
     return kept
 

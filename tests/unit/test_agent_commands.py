@@ -90,16 +90,18 @@ class Server:
 
         monkeypatch.setattr(agent, "acquire_lock", acquire_lock)
 
-    def run(self, command: str, args, payload: bytes = b"") -> tuple[int, list[dict]]:
+    def run(self, command: str, args, payload: bytes = b"", stdin=None) -> tuple[int, list[dict]]:
         """``agent.main([command, args as JSON])`` with ``payload`` on stdin: (exit code, events); then, for a
-        deploy or a rollback, the runner's go for the switch unless ``self.go`` is False (a runner that left)."""
+        deploy or a rollback, the runner's go for the switch unless ``self.go`` is False (a runner that left).
+        ``stdin``: a file descriptor to read instead (a pipe the test writes to)."""
         go = self.go
 
         class Runner(io.BytesIO):  # the payload, then the runner's go when the agent asks past its end
             def readline(self, size=-1):
                 return super().readline(size) or (b"go\n" if go else b"")
 
-        self.monkeypatch.setattr(agent.sys, "stdin", type("Stdin", (), {"buffer": Runner(payload)})())
+        stream = Runner(payload) if stdin is None else io.BufferedReader(io.FileIO(stdin, "r", closefd=False))
+        self.monkeypatch.setattr(agent.sys, "stdin", type("Stdin", (), {"buffer": stream})())
         self.capsys.readouterr()
         data = args if isinstance(args, str) else json.dumps(args.to_dict())
         try:
@@ -1119,6 +1121,64 @@ def test_a_release_whose_runner_left_before_the_switch_never_goes_live(srv):
     v3 = result(srv.deploy("3.0")[1])["release_id"]
     srv.go = False
     assert error(srv.run("rollback", rollback_args(str(srv.root)))[1])["step"] == "switch" and srv.live() == v3
+
+
+def test_a_runner_gone_silent_mid_payload_ends_the_deploy_within_its_bound_and_frees_the_lock(srv):
+    """The host taken off its network mid-upload (``docker network disconnect``): the runner named it lost, but
+    the server's TCP was never told; the agent waited in its read of the artifact for ever, holding the deploy
+    lock (the next deploy: ``lock_wait: waiting for pid=538 ... since 21:57:18Z``, 5 minutes later). Class: a
+    wait of the agent's on the runner's stream without a bound. Every read of it (the config, the artifact; the
+    switch's go had one) ends past the host timeout: the step fails, the live release untouched, the lock freed."""
+    import threading
+
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    for config, step in ((None, "upload"), (b"SECRET = 1\n", "config")):
+        args, payload = srv.deploy_args("2.0", config=config, confirm_timeout=0.5)
+        read, write = os.pipe()
+        os.write(write, payload[:1000] if config is None else payload[:3])
+        out: list = []
+        agent_run = threading.Thread(target=lambda a=args, fd=read, o=out: o.append(srv.run("deploy", a, stdin=fd)),
+                                     daemon=True)
+        try:
+            agent_run.start()
+            agent_run.join(30)
+            assert not agent_run.is_alive(), "the agent still waits for the runner's bytes after 30 s"
+        finally:
+            os.close(write)
+            agent_run.join(5)
+            os.close(read)
+        err = error(out[0][1])
+        assert err["step"] == step and err["what"].startswith("the runner sent nothing for 0.5s"), err
+        assert err["hint"].startswith(agent.NOT_TOUCHED) and srv.live() == v1, err
+    assert result(srv.deploy("3.0", lock_timeout=0)[1])["changed"]  # the lock was freed
+
+
+def test_the_next_deploy_says_it_removed_what_an_interrupted_one_left(srv):
+    """A host rebooted mid-deploy (``docker restart`` at import): the next ``fab deploy`` removed the half-built
+    release (the reply's ``recovered``) and no line said so. Class: a recovery done and never shown. The agent
+    says it in a step line, which fab and pytest both show."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    (srv.root / "releases" / "20260101T000001Z-deadbeef").mkdir()
+    events = srv.deploy("2.0")[1]
+    said = [e["message"] for e in events if e.get("event") == "step" and e.get("step") == "recover"]
+    assert said == ["removed what an interrupted deploy left half-built: 20260101T000001Z-deadbeef"], events
+    assert result(events)["recovered"] == ["20260101T000001Z-deadbeef"] and srv.live() != v1
+
+
+def test_a_step_killed_from_outside_is_named_killed_not_a_failure_of_the_app(srv):
+    """The app user's processes killed with SIGKILL again and again during a deploy (out of memory): 'the new
+    release failed its preflight (post-deploy commands) (exit -9): no output', and the hint asked to fix the app.
+    Class: a death by a signal shown as an exit code. Each place a step's process ends says which signal, and a
+    SIGKILL points at the server (memory, another process); members: a post-deploy command, the release check."""
+    v1 = result(srv.deploy("1.0")[1])["release_id"]
+    err = error(srv.deploy("2.0", post_deploy=["kill -9 $$"])[1])
+    assert err["what"].startswith("post-deploy command 'kill -9 $$' failed (killed by SIGKILL, from outside: out "
+                                  "of memory"), err
+    assert agent.KILLED in err["hint"] and "fix the command" not in err["hint"] and srv.live() == v1, err
+    err = error(srv.deploy("3.0", source=APP.replace("import os", "import os, signal; os.kill(os.getpid(), 9)",
+                                                              1))[1])
+    assert "(killed by SIGKILL, from outside" in err["what"] and err["step"] == "import", err
+    assert agent.KILLED in err["hint"] and "fix the app" not in err["hint"] and srv.live() == v1, err
 
 
 def test_the_switch_waits_for_the_runners_go_end_to_end(monkeypatch):

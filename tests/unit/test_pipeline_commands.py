@@ -398,6 +398,28 @@ def test_a_host_switched_back_says_serves_only_when_the_release_it_went_back_to_
     assert [r.host for r in result.failed] == ["a"]
 
 
+@pytest.mark.parametrize("serving, state", [(False, "FAILED, on r1, which does NOT serve"),
+                                            (True, "FAILED, serves r1")])
+def test_a_batch_rollback_that_failed_says_serves_only_when_it_was_seen_serving(fake_fleet, monkeypatch, serving,
+                                                                                  state):
+    """The same class's other member, on a loaded runner (the machine at load 300): a failed batch's hosts were
+    rolled back, the rollback's gate timed out on both releases (the agent: 'switched back to r1 (NOT serving:
+    TimeoutError)'), and the table said 'FAILED, serves r1'. Now where the agent's rollback ended, and 'serves'
+    only when it was seen serving there."""
+    from deploytests import pipeline
+    from deploytests.errors import DeployError
+    from deploytests.pipeline.fleet import Policy
+
+    def rollback(c, cfg, to=None, progress=None):
+        raise DeployError("rollback failed at gate: release r0 refused: health gate failed after 30s; switched back "
+                          "to r1", where=c.label, live="r1", serving=serving)
+
+    monkeypatch.setattr(pipeline, "rollback", rollback)
+    result = _roll(Policy(), {"c"}, [])
+    line = result.table()[1].split("  ")[-1]
+    assert line.startswith(f"{state}: its batch failed; rolling it back failed: a: rollback failed at gate"), line
+
+
 def test_a_host_refused_for_its_config_counts_as_failed_and_the_later_ones_do_not(monkeypatch):
     """newuser12: a canary whose per-host config was missing stopped the rollout, and fab ended with "deploy
     failed on 0 of 4 host(s)" (exit 1): the count left out a host untouched for its own error, as it leaves out
