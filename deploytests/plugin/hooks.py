@@ -93,19 +93,25 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config, parser, args):
-    """Add the short aliases (``--target`` for ``--deploytests-target``, ...) that no one else took.
+    """Add the short aliases (``--target`` for ``--deploytests-target``, ...) that this run's command line uses
+    (or all, for ``--help``) and no one else took.
 
     The plugin is loaded into every pytest run of the environment; a project's conftest may define ``--app`` or
     ``--target`` itself, and pytest (argparse) refuses a second option of one name - the run would crash before
     any test. By now every plugin and the initial conftests have added their options (their
-    ``pytest_addoption`` ran), and the full command line is parsed after this hook: an alias someone else holds
-    stays theirs, the prefixed form stays ours. (A conftest below the rootdir that is not an initial conftest
-    and defines one of these names after us still conflicts; pytest reads such a conftest's options too late
-    to parse them anyway.)"""
+    ``pytest_addoption`` ran), and the full command line (with ``addopts`` and ``PYTEST_ADDOPTS``) is parsed
+    after this hook: an alias someone else holds stays theirs, the prefixed form stays ours. An alias the
+    command line does not use is not added at all: a conftest below the rootdir that is not an initial one
+    (pytest registers it at collection, after this hook) may define ``--app`` or ``--platform`` for its own
+    tests, and a name of ours would crash that unrelated run at its collection."""
     __tracebackhide__ = True  # a guest: never a frame of the project's own errors
     result = yield
+    used = {str(a).split("=", 1)[0] for a in args if str(a).startswith("--")}
+    wanted = "--help" in used or "-h" in args
     group, ours = parser.getgroup(GROUP), set()
     for opt in PYTEST_OPTIONS:
+        if not (wanted or opt.cli in used):
+            continue
         try:
             group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"same as {opt.prefixed}",
                             **_option_kwargs(opt))

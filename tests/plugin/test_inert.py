@@ -395,3 +395,19 @@ def test_unrelated_run_resolves_nothing_and_reads_no_file_of_ours(pytester, monk
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
     assert not ours(result.stdout.str() + result.stderr.str()), result.stdout.str()
     assert not log.exists(), log.read_text()
+
+
+@pytest.mark.parametrize("name", ["--app", "--platform", "--parallel"])
+def test_a_conftest_below_the_rootdir_defining_one_of_our_short_names_runs(pytester, name):
+    """Another member of "costs or effects on runs that do not use it": a conftest pytest registers at collection
+    (not an initial one) may define ``--app`` or ``--platform`` for its own tests; had the plugin taken the short
+    name in a run that never types it, argparse would refuse the conftest's option and the unrelated run would
+    stop at collection (``conflicting option string``)."""
+    sub = pytester.mkdir("sub")
+    sub.joinpath("conftest.py").write_text(f"def pytest_addoption(parser):\n    parser.addoption({name!r}, "
+                                           "default='mine')\n")
+    sub.joinpath("test_own.py").write_text("def test_own():\n    pass\n")
+    pytester.makeini(STRICT_INI)
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1)
