@@ -7061,8 +7061,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Set-Cookie): an attacker with a local account (the app's code too) or a log's reader gets no request "
             "data, session, tokens in query strings or tracebacks; and the server's login records (wtmp, btmp, "
             "lastlog) are files others may not write, not a link or a device that discards them, and journald is not "
-            "told to keep nothing (Storage=none) or nothing below a warning (MaxLevelStore): a deploy or an "
-            "intrusion leaves its login trace", "test_apache_logs_not_readable_by_others",
+            "told to keep nothing (Storage=none) or nothing below a warning (MaxLevelStore), nor sudo to log nothing "
+            "(!syslog with no log file, !log_allowed), nor Apache to drop the app's errors or requests (LogLevel "
+            "below error, a log to /dev/null), whatever allows the file: a deploy or an intrusion leaves its trace",
+            "test_apache_logs_not_readable_by_others",
             "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
             "mod_reqtimeout) are loaded and not switched off by their directive: an attacker cannot hold every "
