@@ -1242,8 +1242,16 @@ def _inv(facts, what: str) -> dict:
 
 def _allow_hint(exp, key: str, value: str) -> str:
     """The allowance to write for ``value`` (pinned to its content where ``key`` pins: :func:`pins.hint`)."""
+    from ..allowances import command_argv
     from .pins import hint
 
+    words = command_argv(key[len("allow_"):], value) if key in ("allow_processes", "allow_listen") else None
+    if words and not words[0].startswith("/"):  # (named_argv puts the kernel's program first where it can)
+        return (f"no {key} entry accounts for it: its command line's first word {words[0]!r} names no program (a "
+                "title the process wrote over its own command line, setproctitle's, hiding the script an interpreter "
+                "runs; or a program the gate could not read), and an entry holds only for the program the kernel "
+                "runs; if it is meant to be there, have it keep its command line (no process title: without the "
+                "setproctitle module, or the program's own option) and allow that")
     return f"if it is meant to be there, {hint(exp, key, value)}"
 
 
