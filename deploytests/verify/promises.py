@@ -1246,12 +1246,13 @@ def _allow_hint(exp, key: str, value: str) -> str:
     from .pins import hint
 
     words = command_argv(key[len("allow_"):], value) if key in ("allow_processes", "allow_listen") else None
-    if words and not words[0].startswith("/"):  # (named_argv puts the kernel's program first where it can)
-        return (f"no {key} entry accounts for it: its command line's first word {words[0]!r} names no program (a "
-                "title the process wrote over its own command line, setproctitle's, hiding the script an interpreter "
-                "runs; or a program the gate could not read), and an entry holds only for the program the kernel "
-                "runs; if it is meant to be there, have it keep its command line (no process title: without the "
-                "setproctitle module, or the program's own option) and allow that")
+    if words and not words[0].startswith("/") and len(words[0].split()) > 1:
+        # a title written over argv is one string ("gunicorn: master [app]"), where an exec's argv[0] is one word:
+        # named_argv put the kernel's program in its place unless it is an interpreter's (or not known)
+        return (f"no {key} entry accounts for it: its command line {words[0]!r} is a title the process wrote over "
+                "its own (setproctitle's), which hides the script an interpreter runs, and an entry holds only for "
+                "the program the kernel runs; if it is meant to be there, have it keep its command line (no process "
+                "title: without the setproctitle module, or the program's own option) and allow that")
     return f"if it is meant to be there, {hint(exp, key, value)}"
 
 

@@ -719,7 +719,7 @@ def test_a_process_named_by_a_title_is_allowed_by_its_program(exp, raw, exe, ent
 # its command line: the script the interpreter runs is unknown, so no entry accounts for it (an entry holds only for
 # the program the kernel runs, and the interpreter alone would allow every script). Decision: not allowable; the
 # line said 'allow_processes = ["nobody: 'sniffer: idle' ..."]', which never held; it now says why none holds and
-# what to do. Other member: a program the gate could not read (exe unknown), whose title stays its first word too.
+# what to do. Other member: a program the gate could not read (exe unknown), whose title stays its command line too.
 @pytest.mark.parametrize("exe", ["/usr/bin/python3.11", None])
 def test_a_process_titled_over_an_interpreter_is_refused_without_an_entry_that_never_holds(exp, exe):
     facts = host(proc={**proc(960, 65534, "x")})
@@ -728,8 +728,8 @@ def test_a_process_titled_over_an_interpreter_is_refused_without_an_entry_that_n
                                                    "ffff8881 3      3    0003   0     1 0      65534  88001\n"}
     msg = fails("cw_traced", facts, exp)
     assert "allow_processes = [" not in msg, msg
-    assert "no allow_processes entry accounts for it: its command line's first word 'sniffer: idle' names no " \
-           "program (a title the process wrote over its own command line, setproctitle's" in msg, msg
+    assert "no allow_processes entry accounts for it: its command line 'sniffer: idle' is a title the process " \
+           "wrote over its own (setproctitle's), which hides the script an interpreter runs" in msg, msg
     assert outcome("cw_traced", facts, allowing(exp, processes=("nobody: 'sniffer: idle'",))) != "pass"
 
 def test_the_new_rules_are_in_the_promises_table_and_switchable():
