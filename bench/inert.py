@@ -3,9 +3,9 @@
 The plugin is loaded into every pytest run of an environment that installs deploytests (entry point
 ``pytest11``). This times an unrelated project -- plain unit tests, no deploytests option, no deploy.toml, no
 ``deploytests.suite`` -- run with the plugin and with ``-p no:deploytests``, best of N (the machine's load only
-ever adds), for the modes such a project runs: a plain run, ``--collect-only``, ``--help`` and, when
-pytest-xdist is installed, ``-n 2``. It also prints what importing the plugin costs beyond pytest (the part a
-loaded plugin always pays). Figures only: nothing here asserts a time.
+ever adds; wall and CPU seconds, the runs interleaved), for the modes such a project runs: a plain run,
+``--collect-only``, ``--help`` and, when pytest-xdist is installed, ``-n 2``. It also prints what importing the
+plugin costs beyond pytest (the part a loaded plugin always pays). Figures only: nothing here asserts a time.
 
     python bench/inert.py                 # 200 tests in 10 files, best of 7
     python bench/inert.py --tests 1000 --runs 11
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,15 +33,25 @@ def project(root: Path, tests: int, files: int) -> None:
         root.joinpath(f"test_unit_{f}.py").write_text(body)
 
 
-def best(cmd: list[str], cwd: Path, runs: int) -> float:
-    times = []
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run; the CPU time (user + system of the run and the processes it waited
+    for: xdist's workers) moves far less than the wall time on a machine other jobs load."""
+    before, t = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wall, after = time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 5):
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout[-2000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def best(commands: list[list[str]], cwd: Path, runs: int) -> list[tuple[float, float]]:
+    """The best of ``runs`` (wall, CPU) seconds of each command, run in turn (so a change of the machine's load
+    falls on each of them alike)."""
+    times: list[list[tuple[float, float]]] = [[] for _ in commands]
     for _ in range(runs):
-        t = time.perf_counter()
-        done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        times.append(time.perf_counter() - t)
-        if done.returncode not in (0, 5):
-            raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout[-2000:]}")
-    return min(times)
+        for i, cmd in enumerate(commands):
+            times[i].append(timed(cmd, cwd))
+    return [(min(w for w, _ in t), min(c for _, c in t)) for t in times]
 
 
 def import_cost(runs: int) -> float:
@@ -66,11 +77,11 @@ def main() -> None:
         base = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
         print(f"unrelated project: {args.tests} tests in {args.files} files; best of {args.runs} "
               f"(python {sys.version.split()[0]})")
-        print(f"{'mode':<16}{'without':>10}{'with':>10}{'cost':>10}")
+        print(f"{'mode':<16}{'wall without':>14}{'with':>10}{'cost':>10}{'CPU without':>14}{'with':>10}{'cost':>10}")
         for name, extra in modes.items():
-            without = best([*base, "-p", "no:deploytests", *extra], root, args.runs)
-            with_ = best([*base, *extra], root, args.runs)
-            print(f"{name:<16}{without:>9.3f}s{with_:>9.3f}s{with_ - without:>+9.3f}s")
+            without, with_ = best([[*base, "-p", "no:deploytests", *extra], [*base, *extra]], root, args.runs)
+            print(f"{name:<16}{without[0]:>13.3f}s{with_[0]:>9.3f}s{with_[0] - without[0]:>+9.3f}s"
+                  f"{without[1]:>13.3f}s{with_[1]:>9.3f}s{with_[1] - without[1]:>+9.3f}s")
         print(f"import deploytests.plugin beyond pytest: {import_cost(args.runs):.3f}s")
 
 
