@@ -13,7 +13,8 @@ host (when the target is opened), a failed pack or bootstrap.
 
 The plugin is loaded in every pytest run of an environment where deploytests is installed. It stays inert in
 runs that use none of its fixtures or markers and pass none of its options: no header lines, no summary, no
-parametrization, no network, no errors from its settings.
+parametrization, no network, no errors from its settings, and nothing resolved: no settings, no target, no file of
+its own read (targets.toml, deploy.toml) until a run uses it (``hooks.resolved``).
 
 Split by role, as pytest-xdist splits its plugin: :mod:`.hooks` (options, configure, collection),
 :mod:`.fixtures`, :mod:`.workers` (pytest-xdist: a shared real target, a worker's stop), :mod:`.reporting`

@@ -20,8 +20,8 @@ from ..errors import DeployTestsError, HostsFailed, named
 from ..redaction import secrets_of
 from ..settings import Settings
 from ..words import count
-from .hooks import load_config
-from .state import PROVIDER, RUN, SECRETS, SETTINGS, say, stop
+from .hooks import load_config, resolved
+from .state import ERROR, PROVIDER, RUN, SECRETS, SETTINGS, say, stop
 from .workers import shared
 
 if TYPE_CHECKING:  # the rest loads when a test uses deploytests: the plugin is in every pytest run
@@ -73,6 +73,8 @@ def _refuse_host(state, *, nothing_live: bool) -> None:
 @pytest.fixture(scope="session")
 def deploy_settings(pytestconfig) -> Settings:
     """The resolved :class:`deploytests.settings.Settings` (ini < env var < command line) of this run."""
+    if not resolved(pytestconfig):  # requested by name only (getfixturevalue): its error was not raised yet
+        stop(pytestconfig, pytestconfig.stash[ERROR])
     return pytestconfig.stash[SETTINGS]
 
 
@@ -81,6 +83,8 @@ def deploy_target(pytestconfig):
     """The target's provider, opened once for the session: its ``.servers`` are up and connected (docker:
     containers started; ssh: every host connected with its pinned key). Closed at the end; containers are
     removed unless ``--keep-containers``. ``.rights`` says what the suite may do there."""
+    if not resolved(pytestconfig):
+        stop(pytestconfig, pytestconfig.stash[ERROR])
     provider = pytestconfig.stash[PROVIDER]
     try:
         provider.open()

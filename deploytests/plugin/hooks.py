@@ -25,6 +25,7 @@ from .state import (
     MARKERS,
     PENDING,
     PROVIDER,
+    ROOTS,
     RUN,
     SETTINGS,
     USED,
@@ -92,19 +93,25 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config, parser, args):
-    """Add the short aliases (``--target`` for ``--deploytests-target``, ...) that no one else took.
+    """Add the short aliases (``--target`` for ``--deploytests-target``, ...) that this run's command line uses
+    (or all, for ``--help``) and no one else took.
 
     The plugin is loaded into every pytest run of the environment; a project's conftest may define ``--app`` or
     ``--target`` itself, and pytest (argparse) refuses a second option of one name - the run would crash before
     any test. By now every plugin and the initial conftests have added their options (their
-    ``pytest_addoption`` ran), and the full command line is parsed after this hook: an alias someone else holds
-    stays theirs, the prefixed form stays ours. (A conftest below the rootdir that is not an initial conftest
-    and defines one of these names after us still conflicts; pytest reads such a conftest's options too late
-    to parse them anyway.)"""
+    ``pytest_addoption`` ran), and the full command line (with ``addopts`` and ``PYTEST_ADDOPTS``) is parsed
+    after this hook: an alias someone else holds stays theirs, the prefixed form stays ours. An alias the
+    command line does not use is not added at all: a conftest below the rootdir that is not an initial one
+    (pytest registers it at collection, after this hook) may define ``--app`` or ``--platform`` for its own
+    tests, and a name of ours would crash that unrelated run at its collection."""
     __tracebackhide__ = True  # a guest: never a frame of the project's own errors
     result = yield
+    used = {str(a).split("=", 1)[0] for a in args if str(a).startswith("--")}
+    wanted = "--help" in used or "-h" in args
     group, ours = parser.getgroup(GROUP), set()
     for opt in PYTEST_OPTIONS:
+        if not (wanted or opt.cli in used):
+            continue
         try:
             group.addoption(opt.cli, dest=f"deploytests_{opt.name}", help=f"same as {opt.prefixed}",
                             **_option_kwargs(opt))
@@ -136,20 +143,57 @@ def _settings(config) -> Settings:
 
 
 def pytest_configure(config):
-    """Resolve the settings and the target (no network). A bad setting stops the run after collection, before
-    any test runs, when a deploytests option was given or a collected test uses deploytests (see
-    :func:`pytest_collection_modifyitems`): the plugin is installed for every pytest run of the environment,
-    and a stray env var or someone else's ``targets.toml`` must not break unrelated suites."""
+    """Markers, the reporting plugin, and the settings and target (no network) only when this run asks for
+    deploytests on its command line (or, on an xdist controller, names a target: see :func:`_xdist_names_target`).
+    Otherwise nothing is resolved until a collected test uses deploytests (:func:`resolved`): the plugin is
+    installed for every pytest run of the environment, and a run that does not use it reads no file of ours
+    (targets.toml, deploy.toml), runs no conftest hook of ours and says nothing. A bad setting stops the run
+    after collection, before any test runs, and only a run that uses deploytests (see
+    :func:`pytest_collection_modifyitems`): a stray env var or someone else's ``targets.toml`` must not break
+    unrelated suites."""
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     config.pluginmanager.register(Reporting(config), "deploytests-reporting")
-    if config.getoption("deploytests_faults") and not config.pluginmanager.has_plugin(FAULTS_PLUGIN):
-        from ..faults import plugin as faults
+    faults = config.getoption("deploytests_faults")
+    if faults and not config.pluginmanager.has_plugin(FAULTS_PLUGIN):
+        from ..faults import plugin as campaign
 
-        config.pluginmanager.register(faults, FAULTS_PLUGIN)
+        config.pluginmanager.register(campaign, FAULTS_PLUGIN)
     config.stash[RUN] = {"verify": defaultdict(float), "deployment": None}
     config.stash[USED] = any(getattr(config.option, f"deploytests_{o.name}", None) is not None
                              for o in PYTEST_OPTIONS)
+    if not (config.stash[USED] or faults or _xdist_names_target(config)):
+        return
+    if resolved(config) and shares_real_target(config) and config.getvalue("dist") == "load":
+        # a module's tests go to one worker: the lifecycle scenarios (one module) run on one worker only.
+        # (xdist's loadgroup would be finer, but with pytest 9 it no longer renames the grouped test ids.)
+        # Said in the header (pytest_report_header): a user's option is never changed silently.
+        config.option.dist = "loadscope"
+        config.stash[RUN]["dist"] = DIST_NOTE
+
+
+def _xdist_names_target(config) -> bool:
+    """An xdist controller about to schedule with ``--dist load`` where the target is named (env var or ini key;
+    the command line counts as use already): it must know now whether the workers will share a real target,
+    before any worker collected (xdist makes its scheduler first). An unnamed target is the docker one, which
+    the workers never share."""
+    if is_worker(config) or not getattr(config.option, "numprocesses", None) or config.getvalue("dist") != "load":
+        return False
+    names = [o for o in PYTEST_OPTIONS if o.name in ("target", "targets_file")]
+    return any(os.environ.get(o.env) or config.getini(o.ini) for o in names)
+
+
+def resolved(config) -> bool:
+    """Resolve the settings and the target once, on first need (no network): True when they resolved (in the
+    stash as ``SETTINGS`` and ``PROVIDER``), False when they did not (the error in the stash as ``ERROR``,
+    raised only in a run that uses deploytests). Called by the first of: :func:`pytest_configure` (a
+    deploytests option on the command line), :func:`pytest_generate_tests` (a test of ours being collected),
+    :func:`pytest_collection_modifyitems` (the run uses deploytests), the fixtures, the xdist controller's
+    summary."""
+    if ERROR in config.stash:
+        return False
+    if SETTINGS in config.stash:
+        return True
     try:
         settings = _settings(config)
         default_file = Path(config.rootpath) / "targets.toml"
@@ -157,14 +201,9 @@ def pytest_configure(config):
                                 progress=lambda msg: say(config, msg))
     except DeployTestsError as exc:
         config.stash[ERROR] = exc
-        return
+        return False
     config.stash[SETTINGS], config.stash[PROVIDER] = settings, provider
-    if shares_real_target(config) and config.getvalue("dist") == "load":
-        # a module's tests go to one worker: the lifecycle scenarios (one module) run on one worker only.
-        # (xdist's loadgroup would be finer, but with pytest 9 it no longer renames the grouped test ids.)
-        # Said in the header (pytest_report_header): a user's option is never changed silently.
-        config.option.dist = "loadscope"
-        config.stash[RUN]["dist"] = DIST_NOTE
+    return True
 
 
 def pytest_report_header(config):
@@ -175,16 +214,17 @@ def pytest_report_header(config):
 
 # ---------------------------------------------------------------- collection: parametrize and refuse
 
+@pytest.hookimpl(tryfirst=True)  # resolved before a module's own pytest_generate_tests reads the target
 def pytest_generate_tests(metafunc):
     """Only ``deploy_server`` is parametrized (one test per server); a project's fixtures never are (a test that
-    uses a project's own ``server`` has no ``deploy_server`` in its closure)."""
-    if "deploy_server" not in metafunc.fixturenames:
+    uses a project's own ``server`` has no ``deploy_server`` in its closure). A test of ours being collected
+    resolves the settings and target (:func:`resolved`); any other test costs nothing."""
+    if not any(name in ROOTS for name in metafunc.fixturenames):
         return
-    if ERROR in metafunc.config.stash:  # stops the session once collection is done
-        metafunc.parametrize("deploy_server", ["unconfigured"], indirect=True, scope="session")
-        return
-    labels = metafunc.config.stash[PROVIDER].labels()
-    metafunc.parametrize("deploy_server", labels, ids=labels, indirect=True, scope="session")
+    ok = resolved(metafunc.config)
+    if "deploy_server" in metafunc.fixturenames:  # unresolved: the session stops once collection is done
+        labels = metafunc.config.stash[PROVIDER].labels() if ok else ["unconfigured"]
+        metafunc.parametrize("deploy_server", labels, ids=labels, indirect=True, scope="session")
 
 
 def refusal(item, provider, settings: Settings) -> str | None:
@@ -211,7 +251,8 @@ def pytest_collection_modifyitems(config, items):
     config.stash[USED] = config.stash[USED] or bool(ours)
     if not config.stash[USED]:
         return
-    error = config.stash.get(ERROR, None) or _app_error(config, ours)
+    error = None if resolved(config) else config.stash[ERROR]
+    error = error or _app_error(config, ours)
     if error is not None:
         if not is_worker(config):
             stop(config, error)

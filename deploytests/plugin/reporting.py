@@ -180,8 +180,13 @@ class Reporting:
         return lines
 
     def pytest_terminal_summary(self, terminalreporter, config):
-        if PROVIDER not in config.stash or not (config.stash[USED] or config.stash[RUN].get("workers")):
+        if not (config.stash[USED] or config.stash[RUN].get("workers")):
             return
+        if PROVIDER not in config.stash:  # an xdist controller whose workers used deploytests resolves now
+            from .hooks import resolved
+
+            if not resolved(config):
+                return
         provider, run = config.stash[PROVIDER], config.stash[RUN]
         data = timings(provider, run)
         lines = run.get("rollout", []) + summary_lines(data) + provider.keep_lines() + self.cause_lines()

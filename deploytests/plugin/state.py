@@ -25,7 +25,7 @@ PENDING = pytest.StashKey[DeployTestsError]()  # xdist worker: the stop its firs
 USED = pytest.StashKey[bool]()  # a collected test uses deploytests, or a deploytests option was given
 CONFIG: pytest.StashKey[DeployConfig] = pytest.StashKey()  # the app's deploy config, loaded once per run
 SECRETS: pytest.StashKey[Secrets] = pytest.StashKey()  # the app config's values, redacted from every output
-ALIASES = pytest.StashKey[set[str]]()  # the options whose short alias (``--target``) is ours in this run
+ALIASES = pytest.StashKey[set[str]]()  # the options whose short alias (``--target``) this run added
 
 DEPLOYS, DESTRUCTIVE = "deploytests_deploys", "deploytests_destructive"
 MARKERS = {
@@ -48,10 +48,13 @@ def uses_deploytests(item) -> bool:
 
 
 def option(config, name: str) -> str:
-    """How the user spells option ``name`` in this run: ``--target`` when that alias is ours, else the
-    prefixed ``--deploytests-target`` (a project's conftest or another plugin owns the short name)."""
+    """How the user spells option ``name`` in this run: ``--target`` when that alias is ours or free, else the
+    prefixed ``--deploytests-target``: a project's conftest or another plugin owns the short name (an option
+    that is not ours whose destination is the name, as argparse makes it from ``--target``). The aliases are
+    added only where the command line uses them (``hooks.pytest_load_initial_conftests``)."""
     short = "--" + name.replace("_", "-")
-    return short if name in config.stash.get(ALIASES, set()) else "--deploytests-" + short[2:]
+    taken = name not in config.stash.get(ALIASES, set()) and hasattr(config.option, name)
+    return "--deploytests-" + short[2:] if taken else short
 
 
 def is_worker(config) -> bool:

@@ -1242,8 +1242,17 @@ def _inv(facts, what: str) -> dict:
 
 def _allow_hint(exp, key: str, value: str) -> str:
     """The allowance to write for ``value`` (pinned to its content where ``key`` pins: :func:`pins.hint`)."""
+    from ..allowances import command_argv
     from .pins import hint
 
+    words = command_argv(key[len("allow_"):], value) if key in ("allow_processes", "allow_listen") else None
+    if words and not words[0].startswith("/") and len(words[0].split()) > 1:
+        # a title written over argv is one string ("gunicorn: master [app]"), where an exec's argv[0] is one word:
+        # named_argv put the kernel's program in its place unless it is an interpreter's (or not known)
+        return (f"no {key} entry accounts for it: its command line {words[0]!r} is a title the process wrote over "
+                "its own (setproctitle's), which hides the script an interpreter runs, and an entry holds only for "
+                "the program the kernel runs; if it is meant to be there, have it keep its command line (no process "
+                "title: without the setproctitle module, or the program's own option) and allow that")
     return f"if it is meant to be there, {hint(exp, key, value)}"
 
 
@@ -6251,9 +6260,102 @@ def sec_logs(facts, exp):
             lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
                          f"it: {means}")
     lines += logged_credentials(in_force)
+    lines += apache_unrecorded(in_force, exp, snap.realpath)
     lines += login_records(snap)
     lines += journal_discarded(snap)
+    lines += sudo_unlogged((facts.get("inventory") or {}).get("sudoers") or [], exp)
     _unaccounted("log[s] others may read, or discarded,", lines, "sec_logs", exp)
+
+
+# where a log written goes nowhere: the null device and its like (a link there counts as resolved)
+DISCARDS = ("/dev/null", "/dev/zero", "/dev/full")
+# Apache's levels, most urgent first: mod_wsgi writes the app's tracebacks (and Apache its own failures) at error
+APACHE_LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug") + tuple(
+    f"trace{n}" for n in range(1, 9))
+KEEPS_ERRORS = ("", "core", "wsgi")  # a LogLevel word's module whose level drops the app's errors below error
+
+
+def apache_unrecorded(directives, exp, realpath=lambda p: p) -> list[str]:
+    """Apache's records discarded in the configuration in force, whatever file says it and whatever allows that
+    file (an allowance accounts for the file, not for the records it drops): an ``ErrorLog``, ``CustomLog``,
+    ``TransferLog`` or ``GlobalLog`` in force for the app's requests (outside any container, or in the app's
+    vhost) written to the null device (directly or through a link), and a ``LogLevel`` in force there that keeps
+    nothing below ``crit`` for every module, the core or mod_wsgi (the app's tracebacks are logged at
+    ``error``). A site of someone else's that logs nowhere is not the app's records."""
+    from .mechanisms import applies_to_app
+
+    lines = []
+    top = posixpath.dirname(exp.stack.apache.error_log)
+    for d in directives:
+        if not applies_to_app(d, directives, exp.cfg):
+            continue
+        scope = "the app's site" if any(c[0] == "virtualhost" for c in d.context) else \
+            "every site without its own" + (" (and Apache's own messages)" if d.name == "errorlog" else "")
+        if d.name in ("errorlog", "customlog", "transferlog", "globallog"):
+            words = d.args.replace('"', " ").split()
+            name = words[0].replace("${APACHE_LOG_DIR}", top) if words else "|"
+            path = posixpath.normpath(posixpath.join("/etc/apache2", name)) if not name.startswith(
+                ("|", "syslog")) else ""
+            real = realpath(path) if path else ""
+            if real in DISCARDS:
+                what = "error log (the app's tracebacks, Apache's failures)" if d.name == "errorlog" else \
+                    "access log (who asked for what, when, and what was answered)"
+                lines.append(f"{d.where}: {d.name} {name}{' -> ' + real if real != path else ''}: the {what} of "
+                             f"{scope} goes nowhere: after an incident there is no record to read; log to a file "
+                             f"under {top}")
+        elif d.name == "loglevel":
+            for word in d.args.split():
+                module, _, level = word.rpartition(":")
+                if module.removesuffix("_module") in KEEPS_ERRORS and level.lower() in APACHE_LEVELS and \
+                        APACHE_LEVELS.index(level.lower()) < APACHE_LEVELS.index("error"):
+                    lines.append(f"{d.where}: LogLevel {word}: Apache keeps nothing below {level} for {scope}: the "
+                                 f"app's errors and tracebacks (logged at error){' and Apache' if not module else ''}"
+                                 f"'s failures go unrecorded; LogLevel warn (Debian's) or more")
+    return lines
+
+
+def sudo_unlogged(sudoers: list[dict], exp) -> list[str]:
+    """Each sudoers ``Defaults`` line after which sudo keeps no record, for everyone or for the users, hosts,
+    run-as users or commands its ``Defaults:``/``@``/``>``/``!`` names (sudo applies the scoped lines over the
+    global ones, wherever they stand): ``!syslog`` (Debian's sudo logs to syslog, journald's, and to no file) where
+    no log file is set for them, or the log file is the null device; ``!log_allowed`` (the commands it runs) or
+    ``!log_denied`` (the refusals). Whatever allows the line: ``allow_sudo`` accounts for the line, not for the
+    records it drops."""
+    scopes: dict[str, dict[str, tuple[object, dict]]] = {}
+    for rule in sudoers:
+        first, _, rest = str(rule.get("text", "")).partition(" ")
+        if not first.startswith("Defaults"):
+            continue
+        mine = scopes.setdefault(first[len("Defaults"):], {})
+        for opt in (o.strip() for o in re.split(r"(?<!\\),", rest)):
+            name, eq, value = opt.lstrip("!").partition("=")
+            name = name.rstrip("+-").strip()
+            if name in ("syslog", "logfile", "log_allowed", "log_denied"):
+                on = not opt.startswith("!") and (not eq or value.strip().strip('"') != "")
+                mine[name] = (value.strip().strip('"') if name == "logfile" and on else on, rule)
+    lines, base = [], scopes.get("", {})
+    for scope, mine in scopes.items():
+        whose = "anyone" if not scope else \
+            f"the {({':': 'user', '@': 'host', '>': 'run-as user', '!': 'command'}).get(scope[0], '')} {scope[1:]}"
+
+        def said(name, default, mine=mine):
+            return mine.get(name) or base.get(name) or (default, None)
+
+        lost = []
+        for name, what in (("log_allowed", "the commands it runs"), ("log_denied", "its refusals")):
+            if name in mine and not mine[name][0]:
+                lost.append((mine[name][1], f"{what} (!{name})"))
+        (syslog, s_rule), (logfile, f_rule) = said("syslog", True), said("logfile", False)
+        if not syslog and (not logfile or logfile in DISCARDS) and ("syslog" in mine or "logfile" in mine):
+            lost.append((mine.get("syslog", (0, s_rule))[1] if "syslog" in mine else f_rule,
+                         "anything (no syslog" + (f", its log file {logfile}" if logfile else ", no log file") + ")"))
+        for rule, what in lost:
+            allowed = f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for the records it " \
+                      "drops)" if rule["text"] in exp.allow.sudo else ""
+            lines.append(f"{rule['file']}:{rule['line']}: {rule['text']!r}: sudo keeps no record of {what} for "
+                         f"{whose}: a sudo by a stolen login leaves no trace{allowed}; remove the option, or set "
+                         "a log file (Defaults logfile=/var/log/sudo.log)")
+    return lines
 
 
 # journald's levels, most urgent first: a journal storing less than ``info`` drops sshd's logins (info) and less
@@ -6968,8 +7070,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "Set-Cookie): an attacker with a local account (the app's code too) or a log's reader gets no request "
             "data, session, tokens in query strings or tracebacks; and the server's login records (wtmp, btmp, "
             "lastlog) are files others may not write, not a link or a device that discards them, and journald is not "
-            "told to keep nothing (Storage=none) or nothing below a warning (MaxLevelStore): a deploy or an "
-            "intrusion leaves its login trace", "test_apache_logs_not_readable_by_others",
+            "told to keep nothing (Storage=none) or nothing below a warning (MaxLevelStore), nor sudo to log nothing "
+            "(!syslog with no log file, !log_allowed), nor Apache to drop the app's errors or requests (LogLevel "
+            "below error, a log to /dev/null), whatever allows the file: a deploy or an intrusion leaves its trace",
+            "test_apache_logs_not_readable_by_others",
             "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
             "mod_reqtimeout) are loaded and not switched off by their directive: an attacker cannot hold every "

@@ -335,3 +335,79 @@ def test_the_gate_repeats_inits_instance_folder_warning(pytester):
     pytester.path.joinpath("flaskr", "__init__.py").write_text(
         FACTORY.replace("instance_relative_config=True", 'instance_path="/srv/x", instance_relative_config=True'))
     assert "WARNING" not in pytester.runpytest("--co").stdout.str()
+
+
+RECORDER = '''
+import os
+import sys
+
+import pytest
+
+LOG = os.environ["INERT_LOG"]
+
+
+def record(line):
+    with open(LOG, "a") as f:
+        f.write(f"{os.getpid()}: {line}\\n")
+
+
+def audit(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        name = os.path.basename(os.fsdecode(args[0]))
+        if name in ("targets.toml", "deploy.toml", "pyproject.toml"):
+            record(f"read {name}")
+
+
+sys.addaudithook(audit)
+
+
+def pytest_deploytests_default_app(config):
+    record("deploytests asked this conftest for the app")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    from deploytests.plugin.state import ERROR, PROVIDER, SETTINGS
+
+    for key, name in ((SETTINGS, "settings"), (PROVIDER, "target"), (ERROR, "error")):
+        if key in config.stash:
+            record(f"resolved the {name}")
+'''
+
+
+@pytest.mark.parametrize("mode", [[], ["--co"], ["--help"], ["-n", "2"]], ids=["run", "co", "help", "xdist"])
+def test_unrelated_run_resolves_nothing_and_reads_no_file_of_ours(pytester, monkeypatch, tmp_path, mode):
+    """Installed, the plugin costs an unrelated run nothing beyond its import: no settings or target resolved, no
+    targets.toml, deploy.toml or pyproject.toml read, no conftest hook of ours called -- in a plain run,
+    ``--collect-only``, ``--help`` and each xdist worker. The project's files of those names are invalid and a
+    stray env var names a target: none of it may matter (nor be read) where nothing uses deploytests."""
+    log = tmp_path / "inert.log"
+    monkeypatch.setenv("INERT_LOG", str(log))
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/dead.sock")
+    monkeypatch.setenv("DEPLOYTESTS_APP", str(tmp_path / "nosuch"))
+    pytester.makeini(STRICT_INI)
+    pytester.makeconftest(RECORDER)
+    pytester.path.joinpath("targets.toml").write_text("[targets.staging\nkind = 'ssh'\n")  # invalid TOML
+    pytester.path.joinpath("deploy.toml").write_text("app = \n")
+    pytester.path.joinpath("pyproject.toml").write_text("[tool.deploytests]\napp = 'mine'\n")
+    pytester.makepyfile(test_unit="def test_one():\n    pass\n\n\ndef test_two():\n    pass\n")
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider", *mode)
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert not ours(result.stdout.str() + result.stderr.str()), result.stdout.str()
+    assert not log.exists(), log.read_text()
+
+
+@pytest.mark.parametrize("name", ["--app", "--platform", "--parallel"])
+def test_a_conftest_below_the_rootdir_defining_one_of_our_short_names_runs(pytester, name):
+    """Another member of "costs or effects on runs that do not use it": a conftest pytest registers at collection
+    (not an initial one) may define ``--app`` or ``--platform`` for its own tests; had the plugin taken the short
+    name in a run that never types it, argparse would refuse the conftest's option and the unrelated run would
+    stop at collection (``conflicting option string``)."""
+    sub = pytester.mkdir("sub")
+    sub.joinpath("conftest.py").write_text(f"def pytest_addoption(parser):\n    parser.addoption({name!r}, "
+                                           "default='mine')\n")
+    sub.joinpath("test_own.py").write_text("def test_own():\n    pass\n")
+    pytester.makeini(STRICT_INI)
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    result.assert_outcomes(passed=1)

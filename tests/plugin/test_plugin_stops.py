@@ -128,9 +128,8 @@ import pytest
 from deploytests.errors import DeployTestsError
 from deploytests.plugin.state import PROVIDER
 
-@pytest.hookimpl(trylast=True)
-def pytest_configure(config):
-    provider = config.stash.get(PROVIDER, None)
+def pytest_collection_finish(session):  # the target is resolved once a test of deploytests is collected
+    provider = session.config.stash.get(PROVIDER, None)
     if provider is not None:
         def refuse():
             raise DeployTestsError("timed out after 30s waiting for the SSH banner", where="docker://web-1",

@@ -48,6 +48,20 @@ def test_xdist_on_a_real_target_says_it_runs_a_module_on_one_worker(pytester, di
     assert len(notes) == (0 if dist else 1), result.stdout.str()
 
 
+
+def test_xdist_on_a_real_target_named_by_the_environment_says_it_too(pytester, monkeypatch):
+    """The controller resolves nothing in a run that does not use deploytests, but one whose environment names
+    the target must still choose loadscope before its workers collect (xdist makes its scheduler first)."""
+    target(pytester, f'["appuser@127.0.0.1:{closed_port()}"]')
+    pytester.makepyfile("def test_a(server):\n    pass\n")
+    app = pytester.mkdir("app")
+    app.joinpath("deploy.toml").write_text('app = "mine"\nentry_point = "mine:app"\n')
+    monkeypatch.setenv("DEPLOYTESTS_TARGET", "staging")
+    monkeypatch.setenv("DEPLOYTESTS_APP", str(app))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--co")
+    notes = [ln for ln in result.stdout.lines if "--dist loadscope instead of load" in ln]
+    assert len(notes) == 1, result.stdout.str()
+
 def test_a_stop_in_workers_keeps_its_reason_without_internalerror(pytester):
     port = closed_port()
     target(pytester, f'["appuser@127.0.0.1:{port}"]')

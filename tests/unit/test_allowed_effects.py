@@ -998,3 +998,68 @@ def test_a_python_install_is_pinned_by_the_manifest_of_its_files(tmp_path, monke
     assert out["py_shadows"][f"{local}/apt"] != expected
     with pytest.raises(OSError):
         collect_login.manifest(str(local / "apt"), [1, 1 << 20])  # (past the files it may hash: no pin)
+
+
+# ---------------------------------------------------------------- an allowance never covers the server's records
+
+@pytest.mark.parametrize("path,line,lost", [
+    ("/etc/sudoers.d/quiet", "Defaults !syslog", "anything (no syslog, no log file) for anyone"),
+    ("/etc/sudoers.d/quiet", "Defaults:deployer !syslog", "anything (no syslog, no log file) for the user deployer"),
+    ("/etc/sudoers.d/quiet", "Defaults !syslog, logfile=/dev/null",
+     "anything (no syslog, its log file /dev/null) for anyone"),
+    ("/etc/sudoers", "Defaults>root !log_allowed", "the commands it runs (!log_allowed) for the run-as user root"),
+    ("/etc/sudoers.d/quiet", "Defaults !log_denied", "its refusals (!log_denied) for anyone"),
+])
+def test_sudo_told_to_keep_no_record_fails_the_records_rule_though_the_line_is_allowed(exp, path, line, lost):
+    """The class: an allowance of one thing silently covering the loss of the server's records. ``allow_sudo``
+    accounts for the line (``cw_sudoers`` passes), never for sudo's records it drops: ``sec_logs`` names the line,
+    what is no longer recorded and for whom, and how to switch the rule off if the loss is really meant."""
+    facts = server(edit=lambda i: add_sudo(i, path, line, 3))
+    msg = failing(facts, allowing(exp, sudo=(line,)))
+    assert list(msg) == ["sec_logs"], msg
+    assert f"{path}:3: {line!r}: sudo keeps no record of {lost}: a sudo by a stolen login leaves no trace " \
+           "(allowed in targets.toml: allow_sudo accounts for the line, not for the records it drops)" in \
+           msg["sec_logs"], msg["sec_logs"]
+    assert 'skip_rules = { sec_logs = "..." }' in msg["sec_logs"]
+
+
+@pytest.mark.parametrize("lines", [["Defaults !syslog, logfile=/var/log/sudo.log"], ["Defaults log_output"],
+                                   ["Defaults syslog=local7"], ["Defaults logfile=/var/log/sudo.log",
+                                                                "Defaults:deployer !syslog"]])
+def test_sudo_logging_elsewhere_or_more_is_no_loss(exp, lines):
+    """Records kept elsewhere (a log file), or more of them, or another facility: no loss."""
+    def edit(i):
+        for n, line in enumerate(lines, 1):
+            add_sudo(i, "/etc/sudoers.d/audit", line, n)
+    assert "sec_logs" not in failing(server(edit=edit), allowing(exp, sudo=tuple(lines)))
+
+
+@pytest.mark.parametrize("text,lost", [
+    ("LogLevel crit\n", "LogLevel crit: Apache keeps nothing below crit for every site without its own: the app's "
+                        "errors and tracebacks (logged at error) and Apache's failures go unrecorded"),
+    ("LogLevel warn wsgi:emerg\n", "LogLevel wsgi:emerg: Apache keeps nothing below emerg for every site"),
+    ("<Directory /var/www/yourapplication>\n    LogLevel alert\n</Directory>\n", "LogLevel alert: Apache keeps "
+                                                                                 "nothing below alert"),
+    ("ErrorLog /dev/null\n", "errorlog /dev/null: the error log (the app's tracebacks, Apache's failures) of every "
+                             "site without its own (and Apache's own messages) goes nowhere"),
+    ('CustomLog "/dev/null" combined\n', "customlog /dev/null: the access log (who asked for what, when, and what "
+                                         "was answered) of every site without its own goes nowhere"),
+])
+def test_an_allowed_conf_that_discards_apaches_records_fails_the_records_rule(exp, text, lost):
+    """An allowed conf (``allow_apache_conf`` accounts for the file) that lowers Apache's log level below error
+    where the app's requests are served, or writes a log in force there to the null device: ``sec_logs``
+    names the directive's file:line and what is no longer recorded."""
+    conf = "/etc/apache2/conf-enabled/quiet.conf"
+    facts = server(edit=lambda i: add_conf(i, conf, text))
+    msg = failing(facts, allowing(exp, apache_conf=(conf,)))
+    assert list(msg) == ["sec_logs"], msg
+    assert f"{conf}:" in msg["sec_logs"] and lost in msg["sec_logs"], msg["sec_logs"]
+
+
+@pytest.mark.parametrize("text", ["LogLevel info ssl:crit\n", "LogLevel warn\n", "ErrorLog syslog:local1\n",
+                                  '<VirtualHost *:80>\n    ServerName health.internal\n    CustomLog /dev/null '
+                                  'combined\n    LogLevel emerg\n</VirtualHost>\n'])
+def test_logging_more_elsewhere_or_another_sites_quiet_is_no_loss_of_the_apps_records(exp, text):
+    conf = "/etc/apache2/conf-enabled/logs.conf"
+    facts = server(edit=lambda i: add_conf(i, conf, text))
+    assert "sec_logs" not in failing(facts, allowing(exp, apache_conf=(conf,), sites=("health.internal",)))
