@@ -12,6 +12,13 @@ round's own (other files, users, paths, directives, a program run instead of a f
 - an allowed conf echoing the Origin with an ``expr=`` into Access-Control-Allow-Origin, with credentials
   (``sec_cors``, the runner's GET / from another site);
 - an allowed cron job archiving ``shared/`` into /var/tmp, world-readable (``cw_schedules``).
+
+And the records switched off by an allowed file (the allowance covers the line, never the loss of the
+records: ``sec_logs``):
+- an allowed sudoers file saying ``Defaults !syslog`` (Debian's sudo logs to syslog only: every sudo unrecorded);
+- an allowed sudoers line ``Defaults>root !log_allowed`` (the commands run as root unrecorded);
+- an allowed conf lowering Apache's ``LogLevel`` to ``crit`` (the app's tracebacks, logged at error, dropped);
+- an allowed conf writing the access log of every site without its own to ``/dev/null``.
 """
 
 from __future__ import annotations
@@ -25,11 +32,13 @@ pytestmark = pytest.mark.integration
 
 CONF = "/etc/apache2/conf-enabled/"
 ALLOWED = (f'allow_apache_conf = ["/etc/apache2/envvars sha256:@", "{CONF}audit-log.conf sha256:@", '
-           f'"{CONF}api-access.conf sha256:@"]\n'
+           f'"{CONF}api-access.conf sha256:@", "{CONF}quiet.conf sha256:@", "{CONF}health-log.conf sha256:@"]\n'
            'allow_modules = ["headers_module"]\n'
-           'allow_sudo = ["@includedir /etc/sudoers.ops.d (not looked at)"]\n'
+           'allow_sudo = ["@includedir /etc/sudoers.ops.d (not looked at)", "Defaults !syslog", '
+           '"Defaults>root !log_allowed"]\n'
            'allow_commands = ["/usr/local/bin/openssl sha256:@"]\n'
            'allow_cron = ["/etc/cron.d/site-archive sha256:@"]\n')  # (pinned by the campaign: its hosts' content)
+SUDO = "chmod 0440 /etc/sudoers.d/{name}; visudo -c >/dev/null"
 FAULTS = (
     Fault("allowed-envvars-sources-the-logins-file", "cw_apache_files", "envvars (allowed) sourcing a file the "
           "deploy login owns when it is there", "install -o {deploy_user} -m 0644 /dev/null /srv/apache-extra.env; "
@@ -55,6 +64,18 @@ FAULTS = (
           "/var/tmp, the archive world-readable (its first run)", "printf '%s\\n' 'SHELL=/bin/sh' '0 4 * * * root "
           "cd {root} && tar cf /var/tmp/site-$(date +\\%u).tar shared' > /etc/cron.d/site-archive; cd {root}; "
           "tar cf /var/tmp/site-$(date +%u).tar shared; chmod 0644 /var/tmp/site-*.tar"),
+    Fault("allowed-sudoers-stops-syslog", "sec_logs", "an allowed sudoers file telling sudo not to log to syslog "
+          "('auth.log noise'), with no log file: no sudo is recorded",
+          "echo 'Defaults !syslog' > /etc/sudoers.d/quiet; " + SUDO.format(name="quiet")),
+    Fault("allowed-sudoers-unlogs-root-commands", "sec_logs", "an allowed sudoers line telling sudo not to log "
+          "the commands it runs as root", "echo 'Defaults>root !log_allowed' > /etc/sudoers.d/audit; "
+          + SUDO.format(name="audit")),
+    Fault("allowed-conf-loglevel-crit", "sec_logs", "an allowed conf lowering Apache's LogLevel to crit: the "
+          "app's tracebacks (error) are dropped", "echo 'LogLevel crit' > /etc/apache2/conf-available/quiet.conf; "
+          f"a2enconf -q quiet; {GRACEFUL}"),
+    Fault("allowed-conf-access-log-to-null", "sec_logs", "an allowed conf sending the access log of every site "
+          "without its own to /dev/null", "echo 'CustomLog /dev/null combined' > "
+          f"/etc/apache2/conf-available/health-log.conf; a2enconf -q health-log; {GRACEFUL}"),
 )
 
 
