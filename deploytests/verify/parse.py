@@ -490,7 +490,10 @@ class Procs:
         """Every listening TCP socket and every bound UDP socket, with the processes holding it (each with the
         dpkg package its executable is a file of: ``package``) and the socket's owner uid; ``hidden``: no holder
         was seen and some process's file descriptors could not be read (root without CAP_SYS_PTRACE), so who
-        holds it is not known. The processes of the owner's uid are never named as its holders."""
+        holds it is not known; ``lasted`` False: no holder was seen and the socket is in one read of the sockets
+        only (:func:`lasted`): it came or went during root's walk, its holder not known from this run, its owner
+        the kernel's (a daemon restarting, or a listener replacing its socket faster than the walk: the listener
+        rule tells them apart by that owner). The processes of the owner's uid are never named as its holders."""
         owners, found = self.sockets(), []
         hidden = sorted(p["pid"] for p in self.table.values() if not p["fds_seen"] and p["state"] not in "ZX")
         files: dict[str, str] | None = None
@@ -504,14 +507,14 @@ class Procs:
                 if proto == "udp" and hex_address(fields[2])[1] != 0:
                     continue  # a connected UDP socket serves no one
                 procs = [self.shown(pid) for pid in owners.get(int(fields[9]), []) if pid in self.table]
-                if not procs and not lasted(self.snap, "/proc/net/" + name, fields[9]):
-                    continue  # (came or went during root's walk: its holder is not known from this run)
+                came = not procs and not lasted(self.snap, "/proc/net/" + name, fields[9])  # (during the walk)
                 if procs and files is None:
                     files = dpkg_files(self.snap)
                 for p in procs:
                     p["package"], p["script"], p["program"], p["bare"] = self.package(p["pid"], files or {})
                 found.append({"proto": proto, "host": host, "port": port, "procs": procs, "uid": int(fields[7]),
-                              "owner": self.snap.users.name(int(fields[7])), "hidden": [] if procs else hidden})
+                              "owner": self.snap.users.name(int(fields[7])), "hidden": [] if procs else hidden,
+                              "lasted": not came})
         return found
 
     def package(self, pid: int, files: dict[str, str]) -> tuple[str | None, str | None, str, str]:
