@@ -172,13 +172,14 @@ def listed(out, top, most, anyone):
 
 def kernel(out, path, limit=0):
     """What the kernel's ``/proc`` says at ``path``: its link target (``limit`` 0), else at most ``limit`` bytes
-    (latin-1 text); None when it is not readable (gone, or no ``CAP_SYS_PTRACE``), or past the reply's one budget
+    and one more (latin-1 text: the one more says the bound cut it, never taken for the whole); None when it is not
+    readable (gone, or no ``CAP_SYS_PTRACE``), or past the reply's one budget
     (:data:`BIG` bytes, files and ``/proc`` alike: the bound is named; the app user's processes, each mapping a
     MiB, once took root's memory past 700 MiB)."""
     if BIG - out["size"] < max(limit, 4096):
         return out["errors"].update({"/proc": "more than %d bytes in all: the rest not read" % BIG})
     try:  # (a link's target counts too: 600 processes' open files once made a 149 MB reply counted as 1 MB)
-        text = slurp(path, limit) if limit else os.readlink(path)
+        text = slurp(path, limit + 1) if limit else os.readlink(path)
     except OSError:
         return None
     out["size"] = min(BIG, out["size"] + len(json.dumps(text)))  # (as the reply writes it: \u0001, 6; once past: full)

@@ -1525,6 +1525,20 @@ def app_links(tree: dict, root: str) -> dict[str, str]:
         posixpath.join(posixpath.dirname(p), t)).startswith(root + "/")}
 
 
+def cut_proc(raw: dict) -> dict[str, str]:
+    """``{"root: /proc/<pid>/<file>": why}`` of each process's ``environ`` and ``maps`` root's bound cut (it reads
+    one byte more than the bound: :func:`deploytests.verify.collect_root.kernel`): what comes past the bound -- a
+    library a process mapped after a MiB of mappings, ``LD_PRELOAD`` after 64 KiB of variables -- was never seen,
+    so what it maps and finds code by is not known (a fact not read, never a fact read whole). Its ``cmdline``,
+    ``status`` and ``stat`` are cut as before: a title is the process's own, the rest the kernel's, bounded."""
+    from . import collect_root as R
+
+    bounds = dict(R.WATCHED)
+    return {f"root: /proc/{pid}/{name}": f"more than {most} bytes: what comes after them was not read"
+            for pid, entry in sorted((raw.get("proc") or {}).items()) for name, most in bounds.items()
+            if name != "cgroup" and len((entry or {}).get(name) or "") > most}
+
+
 def facts(raw: dict, tree: dict, args: dict) -> dict:
     """The facts dict the checks read, from the collector's ``raw`` reply and the tree reader's ``tree`` reply
     (``args``: :func:`deploytests.verify.facts.probe_args`)."""
@@ -1536,6 +1550,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
                 "bytecode", "login_keys", "loaded", "held_keys", "secret_acls"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
+    out["errors"].update(cut_proc(raw))
 
     def section(name, work, *a):
         try:
