@@ -537,7 +537,7 @@ def test_a_listener_replacing_its_socket_faster_than_roots_walk_fails_the_gate(l
     """Class: a listener of a less trusted party that is never in both reads of the sockets. The deploy login's
     listener made its socket again every 2 ms (the port never closed): the login collector's read listed one,
     root's walk of /proc saw the process hold another, root's read after the walk listed a third, and "came or
-    went during the walk" skipped it: test_every_listening_socket_is_accounted_for passed with 0.0.0.0:9999 open.
+    went during the walk" skipped it: test_every_listener_is_accounted_for passed with 0.0.0.0:9999 open.
     A socket the deploy login or the app user owns is judged whoever holds it. Other member: a bound UDP socket."""
     for port, kind in (("9999", "tcp"), ("9997", "udp")):
         lab.container.exec_run(["sh", "-c", f'echo $$ > /tmp/churn-{kind}.pid; exec python3 -c "$0" {port} {kind}',
