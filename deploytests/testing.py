@@ -148,7 +148,7 @@ def bootstrap_args(**overrides) -> dict:
     """The root agent's arguments for app ``app`` (tree /var/www/app) as the runner sends them; any field
     overridden."""
     fields: dict[str, Any] = {**DEFAULT.behaviour("bootstrap").agent_args(DEFAULT), "app": "app", "app_user": "app",
-                              "deploy_user": current_user(), "packages": ["apache2"], "vhost": "# vhost\n",
+                              "deploy_user": current_user(), "packages": "apache2", "vhost": "# vhost\n",
                               "dpkg_lock_timeout": "120", "lock_timeout": "300"}
     fields.update(overrides)
     return fields

@@ -51,10 +51,10 @@ PLACEHOLDER = (b"def application(environ, start_response):  # deploytests bootst
 # the stacks' data), so no path is an input
 ETC, SBIN, PID_FILE = "/etc/apache2", "/usr/sbin", "/var/run/apache2/apache2.pid"
 # the closed set of inputs: each field and the pattern its whole value (a string) must match (``vhost``: text built
-# on the admin's runner from checked values)
-NAME, SECONDS = r"[a-z_][a-z0-9_-]{0,31}", r"[0-9]{1,5}(\.[0-9]+)?"
+# on the admin's runner from checked values; ``packages``: what is missing, one blank between names)
+NAME, SECONDS, PACKAGE = r"[a-z_][a-z0-9_-]{0,31}", r"[0-9]{1,5}(\.[0-9]+)?", r"[a-z0-9][a-z0-9.+-]{1,63}"
 PATTERNS = {"app": r"[a-z][a-z0-9_]{0,31}", "app_user": NAME, "deploy_user": NAME, "vhost": r"[^\0]{1,65536}",
-            "packages": r"[a-z0-9][a-z0-9.+-]{1,63}", "dpkg_lock_timeout": SECONDS, "lock_timeout": SECONDS}
+            "packages": "(%s( %s)*)?" % (PACKAGE, PACKAGE), "dpkg_lock_timeout": SECONDS, "lock_timeout": SECONDS}
 
 
 class AgentError(Exception):
@@ -93,14 +93,13 @@ def run(cmd, what, hint="", env=None, check=True):
 # ---------------------------------------------------------------- the inputs (pure, unit-tested)
 
 def check_args(data):
-    """``data`` after checking the closed set: exactly the fields of :data:`PATTERNS`, each value a string (
-    ``packages``: a list of them) matching its pattern in full. Raises a one-line AgentError naming the field."""
+    """``data`` after checking the closed set: exactly the fields of :data:`PATTERNS`, each value a string matching
+    its pattern in full. Raises a one-line AgentError naming the field."""
     if not isinstance(data, dict) or sorted(data) != sorted(PATTERNS):
         raise AgentError("bootstrap arguments: expected exactly the fields %s" % ", ".join(sorted(PATTERNS)))
     for key, pattern in PATTERNS.items():
-        for value in (data[key] if isinstance(data[key], list) else [None]) if key == "packages" else [data[key]]:
-            if not isinstance(value, str) or not re.fullmatch(pattern, value):
-                raise AgentError("bootstrap arguments: %s: %r does not match %s" % (key, value, pattern))
+        if not isinstance(data[key], str) or not re.fullmatch(pattern, data[key]):
+            raise AgentError("bootstrap arguments: %s: %r does not match %s" % (key, data[key], pattern))
     return data
 
 
@@ -190,8 +189,7 @@ def acquire(path, timeout, what, posix=False):
 # ---------------------------------------------------------------- the steps
 
 def ensure_packages(changes, args):
-    missing = [p for p in args["packages"] if not run(["dpkg-query", "-W", "-f=${Status}", p], "dpkg-query",
-                                                        check=False)[1].strip().endswith("install ok installed")]
+    missing = args["packages"].split()  # (what the runner's look found missing)
     timeout = float(args["dpkg_lock_timeout"])
     for action in (["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends"] + missing) if missing else ():
         if os.path.exists(at(DPKG_LOCK)):
@@ -252,7 +250,7 @@ def ensure_tree(changes, args, got):
 
 def ensure_apache(changes, args):
     """The vhost, modules, sites, a global ServerName if Apache lacks one; configtest before any reload; a failed
-    configtest restores the previous vhost. Apache's pid."""
+    configtest restores the previous vhost."""
     app, vhost = args["app"], "%s/sites-available/%s.conf" % (ETC, args["app"])
     old, before = read_file(vhost), len(changes)
     ensure_file(vhost, args["vhost"].encode(), 0o644, changes)
@@ -278,18 +276,15 @@ def ensure_apache(changes, args):
         raise AgentError("apache2ctl configtest failed: %s" % next((ln for ln in out.splitlines() if ln.strip()),
                          "no output"), detail=out, step="apache", hint="Apache was not reloaded, the running site "
                          "is untouched; the previous vhost was restored")
-    verb = "graceful" if apache_pid() else "start"
+    verb = "graceful" if apache_runs() else "start"
     if verb == "start" or len(changes) > before:
         run([SBIN + "/apache2ctl", verb], "apache2ctl %s failed" % verb)
         changes.append("apache reloaded (graceful)" if verb == "graceful" else "apache started")
-    return apache_pid()
 
 
-def apache_pid():
+def apache_runs():
     with contextlib.suppress(OSError, ValueError), open(at(PID_FILE)) as f:  # (None: no pid file, or a stale one)
-        pid = int(f.read())
-        os.kill(pid, 0)
-        return pid
+        return os.kill(int(f.read()), 0) is None
 
 
 def sudoers_rule(deploy_user, app_user, app):
@@ -329,8 +324,7 @@ def bootstrap(args):
         raise
     finally:
         os.close(lock)
-    return {"changed": bool(changes), "changes": changes, "timings": timings, "apache_pid": got["apache"],
-            "python_version": "%d.%d" % sys.version_info[:2], "machine": os.uname().machine}
+    return {"changed": bool(changes), "changes": changes, "timings": timings, "machine": os.uname().machine}
 
 
 def main(argv):

@@ -323,6 +323,4 @@ class BootstrapReply(Message):
     changed: bool
     changes: list[str]  # one line per change, no secrets
     timings: dict[str, float]
-    python_version: str  # the server's python3, "X.Y"
-    apache_pid: int | None
     machine: str = ""  # os.uname().machine: the wheels' platform must match it

@@ -11,7 +11,8 @@ not take (:func:`users_problem`, from root's account files). Then one run of the
 stdin), under a server-wide lock (``/var/lib/deploytests/bootstrap.lock``).
 Its arguments are a closed set the agent checks against fixed patterns (``agent_root.PATTERNS``); it:
 
-- installs what is missing of the stack's packages with apt, after waiting (bounded) for dpkg's lock;
+- installs with apt, after waiting (bounded) for dpkg's lock, what the look found missing of the stack's packages
+  (dpkg's database, which anyone may read: root runs no query of it);
 - creates the app's system user (recorded as deploytests'; root refuses again an existing account of any other
   kind) and adds the deploy login (an existing login, never the app user) to its group;
 - makes ``/var/www/<app>``, the deploy login's, group app, setgid (2755), and in it only a placeholder
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from ..config import DeployConfig
 from ..errors import DeployError
 from ..stacks import Stack, detect
+from ..verify import parse
 from ..verify.collect_login import PIDFILE
 from ..verify.facts import before_bootstrap
 from ..verify.parse import Users
@@ -58,8 +60,7 @@ class BootstrapResult:
     changes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
-    python_version: str = ""
-    apache_pid: int | None = None
+    python_version: str = ""  # the stack's python3, "X.Y": the interpreter root ran
     machine: str = ""  # os.uname().machine of the server: the wheels' platform must match it
     stack: str = ""
 
@@ -100,6 +101,7 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
         raise DeployError(f"bootstrap failed at apache: server_name {cfg.server_name!r} port {cfg.port} is already "
                           f"served by {', '.join(other)}: two sites would answer for one name", where=label_of(c),
                           hint="set server_name in deploy.toml to this app's own host name")
+    args["packages"] = missing_packages(c, look, stack.packages)
     problem = users_problem(look, args["app_user"], args["deploy_user"], cfg.app)
     if problem:
         raise DeployError(f"bootstrap failed at users: {problem[1]}", where=label_of(c),
@@ -111,8 +113,24 @@ def bootstrap(c, cfg: DeployConfig, *, progress: Progress | None = None, dpkg_lo
     if any(change in RELOADS for change in res.changes):
         wait_loaded(c, stack.python, ((look.get("files") or {}).get(PIDFILE) or {}).get("st"))
     return BootstrapResult(host=label_of(c), changed=res.changed, changes=res.changes, timings=res.timings,
-                           seconds=time.monotonic() - started, python_version=res.python_version,
-                           apache_pid=res.apache_pid, machine=res.machine, stack=stack.name)
+                           seconds=time.monotonic() - started, python_version=stack.python_version,
+                           machine=res.machine, stack=stack.name)
+
+
+def missing_packages(c, look: dict, packages) -> str:
+    """What root installs: the stack's ``packages`` that dpkg's database, as the look read it (as the login: anyone
+    may), does not have installed, one blank between them. A database the look could not read stops bootstrap in
+    one line."""
+    entry = (look.get("files") or {}).get(DPKG_STATUS) or {}
+    if "data" not in entry:
+        raise DeployError(f"bootstrap refused: the look could not read {DPKG_STATUS} ({entry.get('why', 'not read')})",
+                          where=label_of(c), hint="make it root's regular file, mode 0644, as dpkg keeps it; then "
+                          "bootstrap again")
+    state = parse.packages(entry["data"].encode("latin-1"), packages)
+    return " ".join(p for p in packages if state[p] != "installed")
+
+
+DPKG_STATUS = "/var/lib/dpkg/status"  # read by the look (collect_login.collect's check mode)
 
 
 # ---------------------------------------------------------------- Apache's reload, in force

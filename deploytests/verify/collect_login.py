@@ -25,6 +25,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 are latin-1 text:
 
 - ``errors`` ({what: why}), ``refused``: why root may not run ``apache2ctl`` (:func:`loose`), None when it may;
+- ``time`` and ``uptime`` (``/proc/uptime``, read together), ``python`` (X.Y), ``ticks`` (``SC_CLK_TCK``);
 - ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino, ctime], "link": target, "data": bytes, "why": text}}``:
   the ``lstat`` of every path it looked at (and of each directory above it); ``data`` only for a regular file,
   opened with ``O_NOFOLLOW``, owned by root and not writable by group or others (else ``why`` says which),
@@ -791,11 +792,18 @@ def mode(st):
 
 def collect(args):
     """The reply (see the module doc); ``check`` (bootstrap, before root runs): Apache's files and the verdict,
-    :data:`ACCOUNTS` (the runner checks the users from them) and the ``lstat`` of :data:`PIDFILE` (the runner
+    :data:`ACCOUNTS` (the runner checks the users from them), dpkg's database (what root installs: what it
+    lacks of the stack's packages) and the ``lstat`` of :data:`PIDFILE` (the runner
     waits after root's reload until Apache has rewritten it); ``diagnose``: the vhost only."""
     check(args)
     out = {"errors": {}, "files": {}, "dirs": {}, "size": 0,
-           "ssh_connection": os.environ.get("SSH_CONNECTION", "")[:200]}  # (where the runner reached sshd)
+           "ssh_connection": os.environ.get("SSH_CONNECTION", "")[:200],  # (where the runner reached sshd)
+           "time": time.time(), "python": "%d.%d" % sys.version_info[:2], "ticks": os.sysconf("SC_CLK_TCK")}
+    try:  # (read with ``time``: the boot is their difference, each process's start the runner dates from it)
+        with open("/proc/uptime") as f:
+            out["uptime"] = f.read(100)
+    except OSError as exc:
+        out["errors"]["/proc/uptime"] = exc.strerror
     if args.get("diagnose"):
         read(out, "%s/sites-available/%s.conf" % (SERVER_ROOT, args["app"]))
         return out
@@ -810,7 +818,8 @@ def collect(args):
         steps += [(p, note, p) for p in ROOT_ONLY + SHARED + MODES + [STDLIB_ZIP, "/var/www/" + args["app"]]]
         steps += [("log dir's link", follow, ROOT_ONLY[-1], 0)]  # (moved to another disk: what its root link reaches)
     else:
-        steps += [(p, read, p) for p in ACCOUNTS] + [("tree", note, "/var/www/" + args["app"])]  # (its owner)
+        steps += [(p, read, p, BIG) for p in ACCOUNTS + ["/var/lib/dpkg/status"]]  # (the runner's checks of users,
+        steps += [("tree", note, "/var/www/" + args["app"])]  # and of what root installs; the tree's owner)
     # after the verdict (what they record is no part of it)
     app_tree = "/var/www/" + args["app"]
     steps += [("refused", verdict)] + ([("acts", acts), ("logs", logs), ("served dirs", served_dirs, app_tree),

@@ -16,8 +16,8 @@ standard library only, Python >= 3.7, no imports from deploytests, flat. docs/se
 
 What it returns (one JSON object, zlib-compressed and base64-encoded, after :data:`MARK`); bytes are latin-1 text:
 
-- ``uid``, ``pid`` (its own: the gate's SSH session is above it), ``time`` and ``uptime`` (``/proc/uptime``, read
-  together), ``python`` (X.Y), ``ticks`` (``SC_CLK_TCK``), ``errors`` ({what: why});
+- ``uid``, ``pid`` (its own: the gate's SSH session is above it), ``errors`` ({what: why}) (the clock, the uptime,
+  the Python version and the clock tick, anyone's to read, are the login collector's);
 - ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``
   of ``/etc/sudoers``, every entry of ``/etc/sudoers.d`` (root's regular files, not writable by group or others:
   their bytes), :data:`GRANTS` (at's and cron's lists of who may queue jobs too), every crontab and ``at`` job
@@ -56,7 +56,6 @@ import re
 import stat
 import subprocess
 import sys
-import time
 import zlib
 
 # the mark, the bytes of the nonce line the runner sends after this file, a user's name, Apache's run user
@@ -83,7 +82,7 @@ GRANTS = ["/etc/sudoers", "/etc/at.allow", "/etc/at.deny", "/etc/cron.allow", "/
 # the lstat fields of a file the reply gives, in this order: the first six in ``files``' "st", all in ``mapped``
 # (ctime: allow_mapped's pin; the kernel sets it at every write and chmod, and no one sets it back)
 STAT = ("mode", "uid", "gid", "size", "mtime", "ino", "ctime")
-PROC = [("stat", 4096), ("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
+PROC = [("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
 WATCHED = [("environ", 65536), ("maps", LIMIT), ("cgroup", 4096)]
 # who logs in as root: root's keys (public: bytes, parsed on the runner); /etc/shadow without its hashes (shadow());
 # root's shell startup files and ~/.ssh/rc (/root is 0700: what runs when root logs in or an admin becomes root), and
@@ -173,13 +172,14 @@ def listed(out, top, most, anyone):
 
 def kernel(out, path, limit=0):
     """What the kernel's ``/proc`` says at ``path``: its link target (``limit`` 0), else at most ``limit`` bytes
-    (latin-1 text); None when it is not readable (gone, or no ``CAP_SYS_PTRACE``), or past the reply's one budget
+    and one more (latin-1 text: the one more says the bound cut it, never taken for the whole); None when it is not
+    readable (gone, or no ``CAP_SYS_PTRACE``), or past the reply's one budget
     (:data:`BIG` bytes, files and ``/proc`` alike: the bound is named; the app user's processes, each mapping a
     MiB, once took root's memory past 700 MiB)."""
     if BIG - out["size"] < max(limit, 4096):
         return out["errors"].update({"/proc": "more than %d bytes in all: the rest not read" % BIG})
     try:  # (a link's target counts too: 600 processes' open files once made a 149 MB reply counted as 1 MB)
-        text = slurp(path, limit) if limit else os.readlink(path)
+        text = slurp(path, limit + 1) if limit else os.readlink(path)
     except OSError:
         return None
     out["size"] = min(BIG, out["size"] + len(json.dumps(text)))  # (as the reply writes it: \u0001, 6; once past: full)
@@ -204,7 +204,7 @@ def processes(out, watch):
             base += "/task/" + max(os.listdir(base + "/task"), key=int) if zombie else ""
         except OSError:
             continue  # gone meanwhile
-        entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC[1:])
+        entry.update((name, kernel(out, base + "/" + name, most)) for name, most in PROC)
         watched = WATCHED if entry["uid"] in watch or (entry["exe"] or "").split(" (")[0] == APACHE_BIN else \
             WATCHED[::2] if entry["uid"] == 0 else []  # daemons, parents; root's environment and cgroup (a unit's?)
         entry.update((name, kernel(out, base + "/" + name, most)) for name, most in watched)
@@ -277,9 +277,7 @@ def runs(out, verdict):
 
 def collect(args, verdict):
     check(args)
-    out = dict(uid=os.getuid(), pid=os.getpid(), time=time.time(), python="%d.%d" % sys.version_info[:2], size=0,
-               ticks=os.sysconf("SC_CLK_TCK"), errors={}, files={}, dirs={}, proc={}, runs={}, mapped={})
-    out["uptime"] = kernel(out, "/proc/uptime", 100)  # (read with ``time``)
+    out = dict(uid=os.getuid(), pid=os.getpid(), size=0, errors={}, files={}, dirs={}, proc={}, runs={}, mapped={})
     # first, while no program of ours runs: the kernel's view (the app user's processes in full). A step's failure
     # (a name someone else chose, a file gone meanwhile) is in ``errors`` and the rest goes on: never a dead reply
     # (the environment and maps of the app's, the deploy user's and Apache's user's: what an allowance binds)

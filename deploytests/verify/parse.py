@@ -490,7 +490,10 @@ class Procs:
         """Every listening TCP socket and every bound UDP socket, with the processes holding it (each with the
         dpkg package its executable is a file of: ``package``) and the socket's owner uid; ``hidden``: no holder
         was seen and some process's file descriptors could not be read (root without CAP_SYS_PTRACE), so who
-        holds it is not known. The processes of the owner's uid are never named as its holders."""
+        holds it is not known; ``lasted`` False: no holder was seen and the socket is in one read of the sockets
+        only (:func:`lasted`): it came or went during root's walk, its holder not known from this run, its owner
+        the kernel's (a daemon restarting, or a listener replacing its socket faster than the walk: the listener
+        rule tells them apart by that owner). The processes of the owner's uid are never named as its holders."""
         owners, found = self.sockets(), []
         hidden = sorted(p["pid"] for p in self.table.values() if not p["fds_seen"] and p["state"] not in "ZX")
         files: dict[str, str] | None = None
@@ -504,14 +507,14 @@ class Procs:
                 if proto == "udp" and hex_address(fields[2])[1] != 0:
                     continue  # a connected UDP socket serves no one
                 procs = [self.shown(pid) for pid in owners.get(int(fields[9]), []) if pid in self.table]
-                if not procs and not lasted(self.snap, "/proc/net/" + name, fields[9]):
-                    continue  # (came or went during root's walk: its holder is not known from this run)
+                came = not procs and not lasted(self.snap, "/proc/net/" + name, fields[9])  # (during the walk)
                 if procs and files is None:
                     files = dpkg_files(self.snap)
                 for p in procs:
                     p["package"], p["script"], p["program"], p["bare"] = self.package(p["pid"], files or {})
                 found.append({"proto": proto, "host": host, "port": port, "procs": procs, "uid": int(fields[7]),
-                              "owner": self.snap.users.name(int(fields[7])), "hidden": [] if procs else hidden})
+                              "owner": self.snap.users.name(int(fields[7])), "hidden": [] if procs else hidden,
+                              "lasted": not came})
         return found
 
     def package(self, pid: int, files: dict[str, str]) -> tuple[str | None, str | None, str, str]:
@@ -1522,6 +1525,20 @@ def app_links(tree: dict, root: str) -> dict[str, str]:
         posixpath.join(posixpath.dirname(p), t)).startswith(root + "/")}
 
 
+def cut_proc(raw: dict) -> dict[str, str]:
+    """``{"root: /proc/<pid>/<file>": why}`` of each process's ``environ`` and ``maps`` root's bound cut (it reads
+    one byte more than the bound: :func:`deploytests.verify.collect_root.kernel`): what comes past the bound -- a
+    library a process mapped after a MiB of mappings, ``LD_PRELOAD`` after 64 KiB of variables -- was never seen,
+    so what it maps and finds code by is not known (a fact not read, never a fact read whole). Its ``cmdline``,
+    ``status`` and ``stat`` are cut as before: a title is the process's own, the rest the kernel's, bounded."""
+    from . import collect_root as R
+
+    bounds = dict(R.WATCHED)
+    return {f"root: /proc/{pid}/{name}": f"more than {most} bytes: what comes after them was not read"
+            for pid, entry in sorted((raw.get("proc") or {}).items()) for name, most in bounds.items()
+            if name != "cgroup" and len((entry or {}).get(name) or "") > most}
+
+
 def facts(raw: dict, tree: dict, args: dict) -> dict:
     """The facts dict the checks read, from the collector's ``raw`` reply and the tree reader's ``tree`` reply
     (``args``: :func:`deploytests.verify.facts.probe_args`)."""
@@ -1533,6 +1550,7 @@ def facts(raw: dict, tree: dict, args: dict) -> dict:
                 "bytecode", "login_keys", "loaded", "held_keys", "secret_acls"):
         out[key] = tree.get(key)
     out["errors"].update({f"root: {k}": v for k, v in (raw.get("errors") or {}).items()})
+    out["errors"].update(cut_proc(raw))
 
     def section(name, work, *a):
         try:

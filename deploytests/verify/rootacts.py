@@ -903,6 +903,7 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
     or a path its command line names, wherever in a word, or a place a variable of its environment by which it
     finds code names (:func:`_environment`: ``PYTHONPATH``, ``LD_PRELOAD``, ``PATH`` ...; the root collector reads
     root's processes' environments and lstats the paths they name), is one someone but root may change."""
+    from ..untrusted import line  # (the kernel's /proc text: names the deploy login chose, as they are)
     from .collect_root import APACHE_BIN  # (Apache's environment, envvars: the loader rule's line)
     from .parse import Procs, in_session
 
@@ -921,10 +922,10 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
         why = None
         cwd, exe = entry.get("cwd") or "", (entry.get("exe") or "").split(" (deleted)")[0]
         if reaches(cwd, root) or reaches(snap.realpath(cwd) if cwd.startswith("/") else "", root):
-            why = (f"its working directory is {cwd} (the app's tree): what it runs by a relative path, and Python's "
-                   f"first sys.path entry (python -c, -m), come from there")
+            why = (f"its working directory is {line(cwd)} (the app's tree): what it runs by a relative path, and "
+                   f"Python's first sys.path entry (python -c, -m), come from there")
         elif reaches(exe, root):
-            why = f"its executable is {exe} (the app's tree)"
+            why = f"its executable is {line(exe)} (the app's tree)"
         else:
             argv = [a for a in (entry.get("cmdline") or "").split("\0") if a]
             # a file it (or a process below it: a tmux pane's) holds open that its command line does not give it to
@@ -939,8 +940,8 @@ def process_problems(snap, root: str, skip_users, skip_pids) -> list[tuple[dict,
             # whatever its title; every path, wherever in a word)
             found += [_environment(entry, None, snap)] if p["uid"] == 0 and exe != APACHE_BIN else []
             held = [f for f in entry.get("open") or [] if reaches(f, root)]
-            why = next((w for w in found if w), None) or (f"it holds {held[0]} open (the app's tree): it reads or "
-                                                         f"runs a file the deploy login or the app can change"
+            why = next((w for w in found if w), None) or (f"it holds {line(held[0])} open (the app's tree): it reads "
+                                                         f"or runs a file the deploy login or the app can change"
                                                          if held else None)
         if why and p["ppid"] not in flagged:  # (a child of a process named for it: one cause, one line)
             out.append((procs.shown(pid), why))

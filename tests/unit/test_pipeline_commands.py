@@ -64,7 +64,7 @@ def test_bootstrap_args_are_the_root_agents_closed_set_and_never_the_config():
 
     args = bootstrap_args(CFG, stacks.get("debian13-apache-wsgi"), deploy_user="deployer")
     assert agent_root.check_args(json.loads(json.dumps(args))) == args
-    assert args["packages"] == ["apache2", "libapache2-mod-wsgi-py3", "python3-venv", "iproute2"]  # ss: the suite
+    assert args["packages"] == "apache2 libapache2-mod-wsgi-py3 python3-venv iproute2"  # ss: the suite
     assert not {"apache", "apachectl", "shared_paths", "wsgi"} & set(args)  # no path is root's input
     assert (args["deploy_user"], args["app_user"]) == ("deployer", "yourapplication")
     assert not {"python", "root", "config_path", "config_size", "server_name", "port", "stack"} & set(args)

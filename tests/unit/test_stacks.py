@@ -192,7 +192,7 @@ def test_bootstrap_args_and_vhost_come_from_the_stack():
                              "apache": stacks.ApacheLayout(sites_available="/etc/httpd/sites",
                                                            apachectl="/usr/sbin/apachectl")})
     args = provision.bootstrap_args(CFG, custom, deploy_user="deployer")
-    assert args["packages"] == ["httpd"] and "stack" not in args
+    assert args["packages"] == "httpd" and "stack" not in args
     assert args["vhost"] == "site yourapplication on 80 as yourapplication\n"
     assert "apache" not in args  # Apache's paths are root's constants, every supported stack's (test_agent_root)
     assert templates.vhost(CFG) == templates.vhost(CFG, stack=stacks.get("debian13-apache-wsgi"))

@@ -29,7 +29,7 @@ def agent_args(stack: Stack) -> dict:
     """What the root agent's bootstrap needs of ``stack`` (plain JSON data; the agent imports nothing): its
     packages. Apache's paths and tools are the root agent's constants (``agent_root.APACHE``: every supported
     stack shares Debian's layout; a unit test holds them equal to ``stack.apache``)."""
-    return {"packages": list(stack.packages)}  # the interpreter is stack.python
+    return {"packages": " ".join(stack.packages)}  # the interpreter is stack.python
 
 
 def vhost(cfg: DeployConfig, stack: Stack) -> str:
