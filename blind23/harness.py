@@ -44,6 +44,10 @@ def app_copy(where: Path) -> Path:
 class DeployerCampaign(Campaign):
     """The catalogue's campaign, its two deploys made by the deploy login (deploy.toml's deploy_user)."""
 
+    @property
+    def ready(self) -> float:
+        return 240.0  # a shared machine at load 40: sshd may take minutes to answer
+
     def snapshot(self) -> str:
         import time
 
@@ -60,7 +64,10 @@ class DeployerCampaign(Campaign):
             self.python_version = boot.python_version
             self.artifact = pipeline.pack(self.app, self.cfg, python_version=boot.python_version)
             d = server.new_connection(user=self.cfg.deploy_user)
-            prev = pipeline.deploy(d, self.cfg, self.variant(1)).release_id
+            # the rollback target is another version (the example's v2: other code), as on a server in use
+            other = pipeline.pack(Path(deploytests.__file__).parent / "examples" / "apps" / "yourapplication-v2",
+                                  self.cfg, python_version=boot.python_version)
+            prev = pipeline.deploy(d, self.cfg, other).release_id
             live = pipeline.deploy(d, self.cfg, self.artifact).release_id
             d.close()
             self.values = values_for(self.cfg, login=server.user, deploy_user=self.cfg.deploy_user, live=live,
@@ -80,6 +87,12 @@ class DeployerCampaign(Campaign):
         self.image = image
         self.base = {"live": live, "previous": prev, "seconds": round(time.monotonic() - started, 2)}
         return image.tags[0]
+
+
+CONFS = ("pidfile", "wsgi-embedded", "wsgi-sock", "health-lb", "no-leak", "quiet", "zz-hardening", "nosniff")
+ALLOW = ("allow_apache_conf = [" + ", ".join(f'"/etc/apache2/conf-enabled/{c}.conf sha256:@"' for c in CONFS) + "]\n"
+         'allow_modules = ["headers_module"]\n'
+         'allow_sudo = ["Defaults requiretty", "Defaults:deployer noexec"]\n')
 
 
 def fill(text: str, values: dict) -> str:
@@ -102,6 +115,9 @@ def main() -> int:
     ap.add_argument("--only", default="")
     ap.add_argument("--no-probe", action="store_true")
     ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--allow", action="store_true",
+                    help="allow (pinned, as an admin does after review) the files the items add: the fault must "
+                         "then be caught by its effect, not as an unaccounted file")
     args = ap.parse_args()
     print(f"blind23: deploytests imported from {Path(deploytests.__file__).parent}", flush=True)
     only = [s for s in args.only.split(",") if s]
@@ -111,7 +127,8 @@ def main() -> int:
     cfg = load_config(app)
     stack = for_platform(args.platform)
     campaign = DeployerCampaign(app, cfg, cwd=work, batch=args.batch, clean=1, states=False, stack=stack,
-                        faults=[as_catalogue(f) for f in items], progress=lambda m: print(m, flush=True))
+                        faults=[as_catalogue(f) for f in items], progress=lambda m: print(m, flush=True),
+                        target_keys=ALLOW if args.allow else "")
     campaign.keep_image = True
     os.environ["DEPLOYTESTS_FAULTS_KEEP"] = "1"
     print(f"blind23: gate runs kept in {campaign.workdir}", flush=True)
