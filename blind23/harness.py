@@ -81,6 +81,9 @@ class DeployerCampaign(Campaign):
                                       "-o deployer -g deployer /tmp/k.pub ~deployer/.ssh/authorized_keys && "
                                       "rm -f /tmp/k /tmp/k.pub"], user="root")
             assert res.exit_code == 0, res.output
+            fp = container.exec_run(["sh", "-c", "ssh-keygen -lf ~deployer/.ssh/authorized_keys"], user="root")
+            # the operator allows CI's key to the deploy login (the gate's own line says how)
+            self.target_keys += f'allow_keys = ["deployer {fp.output.decode().split()[1]}"]\n'
             image = container.commit(repository="deploytests/blind23-snapshot", tag=fleet.run_id,
                                      changes=["ENV DEPLOYTESTS_LOGINS=appuser"])
             self.client = fleet.client

@@ -219,6 +219,50 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
 
 LOG_DIRECTIVES = ("customlog", "errorlog", "transferlog", "globallog")
 
+# Apache's log levels, most urgent first; mod_wsgi writes a script's failed load, a daemon's traceback and its
+# own errors at ``error``
+APACHE_LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug", "trace1", "trace2", "trace3",
+                 "trace4", "trace5", "trace6", "trace7", "trace8")
+WSGI_MODULE = ("wsgi", "wsgi_module", "mod_wsgi", "mod_wsgi.c")
+DISCARDING = ("/dev/null", "/dev/zero", "/dev/full")
+
+
+def errors_discarded(directives: list[Directive], cfg) -> list[str]:
+    """What in Apache's configuration in force for the app (the main server's, then its vhost's: a vhost's setting
+    wins, as Apache merges them; a Location or Directory over its script last) stops its error log from recording
+    the app's errors: a ``LogLevel`` above ``error`` for mod_wsgi (its own ``wsgi:`` level, else the general one:
+    tracebacks, a script that fails to load and a daemon that dies are written at ``error``), or an ``ErrorLog``
+    into a device that keeps nothing. Whatever file says it and whatever is allowed: a failed deploy's report, the
+    gate's diagnostics and the operator read that log."""
+    scoped = [d for d in directives if d.name in ("loglevel", "errorlog") and applies_to_app(d, directives, cfg)]
+    rank = {"": 0, "virtualhost": 1}
+    scoped.sort(key=lambda d: max((rank.get(k, 2) for k, _, _ in d.context), default=0))  # (stable: file order)
+    general, module, log = ("warn", "Apache's default"), None, None
+    for d in scoped:
+        words = _words(d.args)
+        if d.name == "errorlog":
+            log = (words[0], d.where) if words else log
+            continue
+        for w in words:
+            mod, _, level = w.rpartition(":")
+            if level.lower() not in APACHE_LEVELS:
+                continue
+            if not mod:
+                general = (level.lower(), d.where)
+            elif mod.lower() in WSGI_MODULE:
+                module = (level.lower(), d.where)
+    level, where = module or general
+    out = []
+    if APACHE_LEVELS.index(level) < APACHE_LEVELS.index("error"):
+        out.append(f"{where}: LogLevel {level} for mod_wsgi: the app's errors (a release's traceback, a script that "
+                   f"fails to load, a daemon that dies) are written at error, below what Apache now records: a "
+                   f"failed deploy's report and the operator find no cause; at least LogLevel error (Debian's: "
+                   f"warn)")
+    if log is not None and log[0] in DISCARDING:
+        out.append(f"{log[1]}: ErrorLog {log[0]}: the app's errors are discarded: a failed deploy's report and the "
+                   f"operator find no cause; log to a file (Debian's: ${{APACHE_LOG_DIR}}/error.log)")
+    return out
+
 
 # mod_wsgi's server-wide directives that change how the app's daemons run its code (their Python's flags): not what
 # the deploy's release check imported and proved, whatever file says it (a WSGIImportScript into the app's daemons

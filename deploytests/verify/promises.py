@@ -6203,8 +6203,11 @@ def _ssh_client_lines(snap, exp) -> list[str]:
 def sec_logs(facts, exp):
     """Apache's log directory (Debian's 0750 root:adm) lets others in neither to list nor to open its logs: the
     error log holds tracebacks with request data and config values, the access logs query strings with tokens.
-    The server keeps its records: the login records (:func:`login_records`) and journald's
-    (:func:`journal_discarded`)."""
+    The server keeps its records: the login records (:func:`login_records`), journald's
+    (:func:`journal_discarded`) and the app's errors in Apache's error log
+    (:func:`deploytests.verify.mechanisms.errors_discarded`)."""
+    from .mechanisms import errors_discarded
+
     snap = _snapshot(facts, "Apache's log directory")
     top = posixpath.dirname(exp.stack.apache.error_log)
     st, real = snap.st(top), top
@@ -6251,6 +6254,7 @@ def sec_logs(facts, exp):
             lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
                          f"it: {means}")
     lines += logged_credentials(in_force)
+    lines += errors_discarded(in_force, exp.cfg)
     lines += login_records(snap)
     lines += journal_discarded(snap)
     _unaccounted("log[s] others may read, or discarded,", lines, "sec_logs", exp)

@@ -511,6 +511,30 @@ def test_a_log_format_in_force_writing_credentials_is_a_finding_whatever_is_allo
         in msg["sec_logs"]
 
 
+@pytest.mark.parametrize("text,caught", [
+    ("LogLevel emerg\n", "LogLevel emerg for mod_wsgi"),
+    ("LogLevel warn wsgi:crit\n", "LogLevel crit for mod_wsgi"),
+    ("<VirtualHost *:80>\n ServerName localhost\n LogLevel alert\n</VirtualHost>\n", "LogLevel alert for mod_wsgi"),
+    ("<Location />\n LogLevel mod_wsgi.c:crit\n</Location>\n", "LogLevel crit for mod_wsgi"),
+    ("ErrorLog /dev/null\n", "ErrorLog /dev/null: the app's errors are discarded"),
+    ("LogLevel crit\nLogLevel wsgi:info\n", None),  # (mod_wsgi's own level wins: its errors are kept)
+    ("LogLevel info ssl:warn\n", None),
+    ("<VirtualHost *:80>\n ServerName other.example\n LogLevel emerg\n</VirtualHost>\n", None),
+])
+def test_a_log_level_or_error_log_that_drops_the_apps_errors_is_a_finding_whatever_is_allowed(exp, text, caught):
+    """Class (logging disabled by configuration): a LogLevel in force for the app (the main server's, its vhost's,
+    a Location over it; mod_wsgi's own ``wsgi:`` level first) above ``error``, where mod_wsgi writes tracebacks,
+    or an ErrorLog into /dev/null: a failed deploy's report (the error log's tail) and the operator find no cause.
+    Judged in any file, allowed or not; another vhost's, or a level that keeps mod_wsgi's errors, passes."""
+    facts = server(edit=lambda i: add_conf(i, "/etc/apache2/conf-enabled/quiet.conf", text))
+    msg = failing(facts, allowing(exp, apache_conf=("/etc/apache2/conf-enabled/quiet.conf",)))
+    if caught is None:
+        assert "sec_logs" not in msg, msg
+    else:
+        assert list(msg) == ["sec_logs"] and caught in msg["sec_logs"], msg
+        assert "/etc/apache2/conf-enabled/quiet.conf:" in msg["sec_logs"], msg
+
+
 def test_debians_combined_format_edited_in_apache2_conf_is_caught_where_the_vhost_uses_it(exp):
     """The app's own vhost logs with 'combined': an edit of that nickname in apache2.conf (an allowed file) is
     found at the vhost's CustomLog, naming the LogFormat's file:line."""
