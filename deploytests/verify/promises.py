@@ -3477,6 +3477,12 @@ def cw_sudoers(facts, exp):
             continue
         if rule["file"] in theirs and first != "root" and granted(rule, theirs[rule["file"]]):
             continue
+        blocks = sudo_blocks_deploy(text, exp.cfg, exp.cfg.deploy_user or login)
+        if blocks:  # what the line does to every deploy, whatever is allowed
+            lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {blocks}" + (
+                f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it stops)"
+                if text in exp.allow.sudo else ""))
+            continue
         reach = _sudo_reach(getattr(facts, "raw", None), text, exp.cfg.root) or sudo_grants_root(text)
         if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
             lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
@@ -3494,6 +3500,47 @@ def cw_sudoers(facts, exp):
             why = f"{first} may run commands as another user through it"
         lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {why}. " + _allow_hint(exp, "allow_sudo", text))
     _unaccounted("sudoers line", lines)
+
+
+# sudo settings under which the deploy's release check (the deploy login runs its release's python as the app
+# user with ``sudo -n -u``, over an SSH exec without a terminal; the check runs the post_deploy commands) cannot work
+SUDO_BLOCKING = {"noexec": "sudo stops the release's python from running any program (the post_deploy commands, "
+                           "the installer)",
+                 "intercept": "sudo lets the release's python run no program its rules do not name (the post_deploy "
+                              "commands, the installer)",
+                 "requiretty": "sudo refuses without a terminal, and deploys run over an SSH command without one"}
+
+
+def sudo_blocks_deploy(text: str, cfg, deploy_user: str | None) -> str | None:
+    """Why a sudoers line stops the deploy's own sudo from working (every deploy and rollback refused at the release
+    check), or None: a ``Defaults`` line whose scope reaches that sudo (all, ``:`` the deploy login or ALL, ``>`` the
+    app user or ALL, ``!`` the releases' python or ALL) setting an option of :data:`SUDO_BLOCKING`; or a rule for
+    the deploy login running as the app user with the ``NOEXEC:`` or ``INTERCEPT:`` tag (sudo uses the last rule
+    that matches: it overrides bootstrap's)."""
+    first = text.split(" ")[0]
+    python = f"{cfg.root}/releases/*/venv/bin/python"
+    if first.startswith("Defaults"):
+        kind, names = (first[8], first[9:]) if len(first) > 8 else ("", "")
+        listed = {n.strip() for n in names.split(",")}
+        reach = {"": True, "@": True, ":": bool(listed & {deploy_user, "ALL"}), ">": bool(listed & {cfg.app_user,
+                 "ALL"}), "!": bool(listed & {python, "ALL"}) or any(fnmatch.fnmatch(python, n) or
+                                                                   fnmatch.fnmatch(n, python) for n in listed)}
+        if not reach.get(kind, False):
+            return None
+        for option in (o.strip() for o in text[len(first):].split(",")):
+            if option in SUDO_BLOCKING:
+                return (f"{SUDO_BLOCKING[option]}: every deploy and rollback is refused at its release check (sudo "
+                        f"-n -u {cfg.app_user} {python})")
+        return None
+    if first != deploy_user or "=" not in text:
+        return None
+    m = re.match(r"\s*\(([^)]*)\)\s*((?:(?:NO)?[A-Z_]+:\s*)*)", text.split("=", 1)[1])
+    if m and {u.strip() for u in m.group(1).split(":")[0].split(",")} & {cfg.app_user, "ALL"} and \
+            re.search(r"\b(NOEXEC|INTERCEPT):", m.group(2)) and python.split("*")[0] in text:
+        tag = "noexec" if "NOEXEC:" in m.group(2) else "intercept"
+        return (f"a later rule for {deploy_user} as {cfg.app_user} with the {tag.upper()} tag (sudo uses the last "
+                f"rule that matches): {SUDO_BLOCKING[tag]}: every deploy and rollback is refused at its release check")
+    return None
 
 
 def sudo_commands(text: str) -> list[str]:

@@ -208,6 +208,35 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
 
 
 
+PY = "/var/www/yourapplication/releases/*/venv/bin/python"
+
+
+@pytest.mark.parametrize("line,caught", [
+    ("Defaults:appuser noexec", "sudo stops the release's python from running any program"),
+    ("Defaults>yourapplication intercept", "sudo lets the release's python run no program its rules do not name"),
+    (f"Defaults!{PY} noexec", "sudo stops the release's python"),
+    ("Defaults:ALL requiretty", "sudo refuses without a terminal"),
+    (f"appuser ALL=(yourapplication) NOPASSWD:NOEXEC: {PY}", "a later rule for appuser as yourapplication with the "
+                                                               "NOEXEC tag"),
+    ("Defaults:ops noexec", None),
+    ("Defaults>root requiretty", None),
+    ("Defaults use_pty, log_subcmds", None),
+])
+def test_a_sudo_setting_that_stops_the_deploys_sudo_is_a_finding_whatever_is_allowed(exp, line, caught):
+    """Class (a mechanism disabled by configuration: the deploy's sudo): the release check is the deploy login
+    running its release's python as the app user through sudo, over an SSH exec without a terminal, and it runs
+    the post_deploy commands. A Defaults line reaching that sudo (all, the deploy login, the app user as run-as,
+    the releases' python) with noexec, intercept or requiretty, or a later rule of that login with NOEXEC:,
+    refuses every deploy and rollback: judged whatever is allowed; a line scoped to others, or harmless, passes."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/zz-hardening", line))
+    msg = failing(facts, allowing(exp, sudo=(line,)))
+    if caught is None:
+        assert "cw_sudoers" not in msg, msg
+    else:
+        assert caught in msg["cw_sudoers"] and "refused at its release check" in msg["cw_sudoers"], msg
+        assert "allow_sudo accounts for the line, not for what it stops" in msg["cw_sudoers"], msg
+
+
 @pytest.mark.parametrize("rule", ["deployer ALL=(root) NOPASSWD: /srv/tools/restart-app",
                                   "deployer ALL=(root) NOPASSWD: /srv/tools/restart-app, /usr/bin/id",
                                   "Cmnd_Alias RESTART = /usr/bin/id, /srv/tools/restart-app"])
