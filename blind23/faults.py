@@ -147,6 +147,22 @@ FAULTS = [
           "grep -q 'Require all granted' /etc/apache2/mods-available/status.conf"),
 ]
 
+# written after reading the gate: other members of the classes the blind set found open (not in its figure)
+MEMBERS = [
+    Fault("cls-errorlog-devnull", "config",
+          "echo 'ErrorLog /dev/null' > /etc/apache2/conf-available/central-logging.conf && "
+          "a2enconf -q central-logging && apache2ctl graceful",
+          "the error log sent to /dev/null ('we ship logs elsewhere'): mod_wsgi's tracebacks are discarded",
+          "sleep 1; apache2ctl -t -D DUMP_RUN_CFG >/dev/null; grep -q /dev/null "
+          "/etc/apache2/conf-enabled/central-logging.conf"),
+    Fault("cls-sudo-noexec-rule", "config",
+          "echo 'deployer ALL=({app}) NOPASSWD:NOEXEC: {root}/releases/*/venv/bin/python' > "
+          "/etc/sudoers.d/zz-app-noexec && chmod 0440 /etc/sudoers.d/zz-app-noexec",
+          "a later rule for the deploy login with NOEXEC: (sudo takes the last match): the release check cannot "
+          "run post_deploy, every deploy is refused",
+          "! " + SUDO_APP.replace("{code}", "import subprocess; subprocess.run(['/bin/true'], check=True)")),
+]
+
 CONTROLS = [
     Fault("ctl-graceful", "control", "apache2ctl graceful; sleep 2",
           "logrotate's nightly reload: Apache restarts its children and the app's daemons"),

@@ -92,10 +92,12 @@ class DeployerCampaign(Campaign):
         return image.tags[0]
 
 
-CONFS = ("pidfile", "wsgi-embedded", "wsgi-sock", "health-lb", "no-leak", "quiet", "zz-hardening", "nosniff")
+CONFS = ("central-logging", "pidfile", "wsgi-embedded", "wsgi-sock", "health-lb", "no-leak", "quiet", "zz-hardening",
+         "nosniff")
 ALLOW = ("allow_apache_conf = [" + ", ".join(f'"/etc/apache2/conf-enabled/{c}.conf sha256:@"' for c in CONFS) + "]\n"
          'allow_modules = ["headers_module"]\n'
-         'allow_sudo = ["Defaults requiretty", "Defaults:deployer noexec"]\n')
+         'allow_sudo = ["Defaults requiretty", "Defaults:deployer noexec", '
+         '"deployer ALL=(yourapplication) NOPASSWD:NOEXEC: /var/www/yourapplication/releases/*/venv/bin/python"]\n')
 
 
 def fill(text: str, values: dict) -> str:
@@ -117,6 +119,7 @@ def main() -> int:
     ap.add_argument("--platform", default="debian12")
     ap.add_argument("--only", default="")
     ap.add_argument("--no-probe", action="store_true")
+    ap.add_argument("--members", action="store_true", help="also the class members written after reading the gate")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--allow", action="store_true",
                     help="allow (pinned, as an admin does after review) the files the items add: the fault must "
@@ -124,7 +127,8 @@ def main() -> int:
     args = ap.parse_args()
     print(f"blind23: deploytests imported from {Path(deploytests.__file__).parent}", flush=True)
     only = [s for s in args.only.split(",") if s]
-    items = [f for f in blind.FAULTS + blind.CONTROLS if not only or f.id in only]
+    items = [f for f in blind.FAULTS + blind.CONTROLS + (blind.MEMBERS if args.members else [])
+             if not only or f.id in only]
     work = Path(tempfile.mkdtemp(prefix="blind23-"))
     app = app_copy(work)
     cfg = load_config(app)
