@@ -187,6 +187,9 @@ def applies_to_app(d: Directive, directives: list[Directive], cfg) -> bool:
     return True
 
 
+# containers whose directives Apache merges over a vhost's (its WSGIProcessGroup among them)
+OVER_VHOST = ("location", "locationmatch", "directory", "directorymatch", "files", "filesmatch")
+
 RELOAD_MEANS = ("the next deploy will not take effect: deploy and rollback reload the app by touching "
                 "{script}, and mod_wsgi's daemons then keep the release they loaded (each deploy is refused at "
                 "its gate and switched back; a rollback cannot take effect either)")
@@ -196,7 +199,9 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
     """What in Apache's configuration in force defeats the reload deploy and rollback use: ``WSGIScriptReloading
     Off`` wherever it reaches the app; an ``AllowOverride`` of ``All`` or ``FileInfo`` over the app's tree (a
     ``.htaccess`` there may say it, mod_wsgi's directive is of the FileInfo class); a ``WSGIScriptAlias /`` for
-    the app that loads another file than the ``application.wsgi`` the deploy touches."""
+    the app that loads another file than the ``application.wsgi`` the deploy touches; a ``WSGIProcessGroup`` over the
+    app's vhost (a Location, Directory or Files reaching its script) that sends its requests elsewhere than its
+    daemon (``%{GLOBAL}``: mod_wsgi's embedded mode in Apache's workers)."""
     script = f"{cfg.root}/application.wsgi"
     means = RELOAD_MEANS.format(script=script)
     out = []
@@ -210,6 +215,13 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
             out.append(f"{d.where}: AllowOverride {d.args}: Apache reads a .htaccess in the app's tree (the deploy "
                        f"login's to write, in shared/ the app's) and obeys its WSGIScriptReloading Off; a less "
                        f"trusted party can switch deploys off: {means}")
+        elif d.name == "wsgiprocessgroup" and _words(d.args)[:1] != [cfg.app] and any(
+                kind in OVER_VHOST for kind, _, _ in d.context):
+            group = (_words(d.args) or ["?"])[0]
+            mode = "embedded mode: Apache's own workers" if group == "%{GLOBAL}" else f"process group {group}"
+            out.append(f"{d.where}: WSGIProcessGroup {d.args}: the app's requests leave its daemon (over its vhost's "
+                       f"WSGIProcessGroup {cfg.app}) for {mode}, which the touch does not restart (its user, umask "
+                       f"and python-home are not the daemon's either): {means}")
         elif d.name in ("wsgiscriptalias", "wsgiscriptaliasmatch"):
             words = _words(d.args)
             if len(words) >= 2 and words[0] in ("/", "^/", "^/(.*)$", "^/(.*)") and words[1] != script:
