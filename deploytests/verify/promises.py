@@ -6767,7 +6767,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "someone but root may change, a program that makes its user root (free arguments to one that runs "
             "commands or writes files, an interactive one, a chosen environment), or a root script that runs, "
             "sources or writes what someone but root may change or hands its caller's free arguments on to a command "
-            "(\"$@\", $1, sys.argv)", "test_every_sudoers_line_is_accounted_for",
+            "(\"$@\", $1, sys.argv); and no sudo setting that stops the deploy's own sudo (noexec, intercept or "
+            "requiretty reaching the deploy login's run of its releases' python as the app user, a later NOEXEC rule "
+            "of that login)", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
@@ -7020,7 +7022,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "data, session, tokens in query strings or tracebacks; and the server's login records (wtmp, btmp, "
             "lastlog) are files others may not write, not a link or a device that discards them, and journald is not "
             "told to keep nothing (Storage=none) or nothing below a warning (MaxLevelStore): a deploy or an "
-            "intrusion leaves its login trace", "test_apache_logs_not_readable_by_others",
+            "intrusion leaves its login trace; and Apache's error log keeps the app's errors (no LogLevel in force "
+            "for the app above error for mod_wsgi, no ErrorLog into /dev/null): a failed deploy's report has its "
+            "cause", "test_apache_logs_not_readable_by_others",
             "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
             "mod_reqtimeout) are loaded and not switched off by their directive: an attacker cannot hold every "
@@ -7190,7 +7194,8 @@ PROMISES: tuple[Promise, ...] = (
             needs=("apache", "live")),
     Promise("reload", f"{D}: reload", "the reload deploy and rollback use takes effect on this server as "
             "configured: no WSGIScriptReloading Off in force for the app, no AllowOverride letting a .htaccess in "
-            "the app's tree say it, the app's WSGIScriptAlias loads the application.wsgi deploy touches (read from "
+            "the app's tree say it, the app's WSGIScriptAlias loads the application.wsgi deploy touches, no "
+            "WSGIProcessGroup over its vhost sending its requests out of its daemon (embedded mode) (read from "
             "Apache's configuration in force, file by file)",
             "test_reload_takes_effect", "the reload deploys rely on will not take effect on this server:\n- "
             "/etc/apache2/conf-enabled/perf.conf:2: WSGIScriptReloading Off: ... the next deploy will not take "
