@@ -240,39 +240,46 @@ DISCARDING = ("/dev/null", "/dev/zero", "/dev/full")
 
 
 def errors_discarded(directives: list[Directive], cfg) -> list[str]:
-    """What in Apache's configuration in force for the app (the main server's, then its vhost's: a vhost's setting
-    wins, as Apache merges them; a Location or Directory over its script last) stops its error log from recording
-    the app's errors: a ``LogLevel`` above ``error`` for mod_wsgi (its own ``wsgi:`` level, else the general one:
-    tracebacks, a script that fails to load and a daemon that dies are written at ``error``), or an ``ErrorLog``
-    into a device that keeps nothing. Whatever file says it and whatever is allowed: a failed deploy's report, the
-    gate's diagnostics and the operator read that log."""
+    """What in Apache's configuration in force for the app stops its error logs from recording the app's errors: a
+    ``LogLevel`` above ``error`` for mod_wsgi (its own ``wsgi:`` level, else the general one: tracebacks, a script
+    that fails to load and a daemon that dies are written at ``error``), or an ``ErrorLog`` into a device that keeps
+    nothing. Two scopes, each as Apache merges it: the main server's (the app's daemons and their preload are
+    defined outside its vhost: their start, their import at start and what the app writes to stderr go there), and
+    a request's (the main server's, then the app's vhost's, then a Location or Directory over its script). Whatever
+    file says it and whatever is allowed: a failed deploy's report, the gate's diagnostics and the operator read
+    those logs."""
     scoped = [d for d in directives if d.name in ("loglevel", "errorlog") and applies_to_app(d, directives, cfg)]
     rank = {"": 0, "virtualhost": 1}
     scoped.sort(key=lambda d: max((rank.get(k, 2) for k, _, _ in d.context), default=0))  # (stable: file order)
-    general, module, log = ("warn", "Apache's default"), None, None
-    for d in scoped:
-        words = _words(d.args)
-        if d.name == "errorlog":
-            log = (words[0], d.where) if words else log
-            continue
-        for w in words:
-            mod, _, level = w.rpartition(":")
-            if level.lower() not in APACHE_LEVELS:
+    main = [d for d in scoped if not any(k in OVER_VHOST or k == "virtualhost" for k, _, _ in d.context)]
+    out: list[str] = []
+    for scope, what in ((main, "the daemons' own messages and stderr"), (scoped, "its requests")):
+        general, module, log = ("warn", "Apache's default"), None, None
+        for d in scope:
+            words = _words(d.args)
+            if d.name == "errorlog":
+                log = (words[0], d.where) if words else log
                 continue
-            if not mod:
-                general = (level.lower(), d.where)
-            elif mod.lower() in WSGI_MODULE:
-                module = (level.lower(), d.where)
-    level, where = module or general
-    out = []
-    if APACHE_LEVELS.index(level) < APACHE_LEVELS.index("error"):
-        out.append(f"{where}: LogLevel {level} for mod_wsgi: the app's errors (a release's traceback, a script that "
-                   f"fails to load, a daemon that dies) are written at error, below what Apache now records: a "
-                   f"failed deploy's report and the operator find no cause; at least LogLevel error (Debian's: "
-                   f"warn)")
-    if log is not None and log[0] in DISCARDING:
-        out.append(f"{log[1]}: ErrorLog {log[0]}: the app's errors are discarded: a failed deploy's report and the "
-                   f"operator find no cause; log to a file (Debian's: ${{APACHE_LOG_DIR}}/error.log)")
+            for w in words:
+                mod, _, level = w.rpartition(":")
+                if level.lower() not in APACHE_LEVELS:
+                    continue
+                if not mod:
+                    general = (level.lower(), d.where)
+                elif mod.lower() in WSGI_MODULE:
+                    module = (level.lower(), d.where)
+        level, where = module or general
+        found = []
+        if APACHE_LEVELS.index(level) < APACHE_LEVELS.index("error"):
+            found.append(f"{where}: LogLevel {level} for mod_wsgi: the app's errors (a release's traceback, a "
+                         f"script that fails to load, a daemon that dies) are written at error, below what Apache "
+                         f"now records ({what}): a failed deploy's report and the operator find no cause; at least "
+                         f"LogLevel error (Debian's: warn)")
+        if log is not None and log[0] in DISCARDING:
+            found.append(f"{log[1]}: ErrorLog {log[0]}: the app's errors ({what}) are discarded: a failed deploy's "
+                         f"report and the operator find no cause; log to a file (Debian's: "
+                         f"${{APACHE_LOG_DIR}}/error.log)")
+        out += [f for f in found if f.split(": ", 1)[0] not in {o.split(": ", 1)[0] for o in out}]
     return out
 
 

@@ -545,7 +545,10 @@ def test_a_log_format_in_force_writing_credentials_is_a_finding_whatever_is_allo
     ("LogLevel warn wsgi:crit\n", "LogLevel crit for mod_wsgi"),
     ("<VirtualHost *:80>\n ServerName localhost\n LogLevel alert\n</VirtualHost>\n", "LogLevel alert for mod_wsgi"),
     ("<Location />\n LogLevel mod_wsgi.c:crit\n</Location>\n", "LogLevel crit for mod_wsgi"),
-    ("ErrorLog /dev/null\n", "ErrorLog /dev/null: the app's errors are discarded"),
+    ("ErrorLog /dev/null\n", "ErrorLog /dev/null: the app's errors (the daemons' own messages and stderr) are "
+                              "discarded"),
+    ("<VirtualHost *:80>\n ServerName localhost\n ErrorLog /dev/null\n</VirtualHost>\n",
+     "ErrorLog /dev/null: the app's errors (its requests) are discarded"),
     ("LogLevel crit\nLogLevel wsgi:info\n", None),  # (mod_wsgi's own level wins: its errors are kept)
     ("LogLevel info ssl:warn\n", None),
     ("<VirtualHost *:80>\n ServerName other.example\n LogLevel emerg\n</VirtualHost>\n", None),
