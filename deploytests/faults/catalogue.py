@@ -575,6 +575,17 @@ FAULTS: tuple[Fault, ...] = (
           "memory, the app's secrets)", "dd if=/dev/zero of=/var/swap bs=1024 count=1024 status=none; chgrp adm "
           "/var/swap; chmod 0640 /var/swap; mkswap /var/swap >/dev/null 2>&1 || true; echo '/var/swap none swap sw 0 "
           "0' >> /etc/fstab"),
+    Fault("apache-errors-at-crit-only", "sec_logs", "Apache's LogLevel raised to crit in apache2.conf ('too much "
+          "noise', reloaded): mod_wsgi's tracebacks (error) are no longer written, a failed deploy's report has no "
+          "cause", "sed -i 's/^LogLevel .*/LogLevel crit/' /etc/apache2/apache2.conf; " + GRACEFUL),
+    Fault("sudo-noexec-for-the-app-user", "cw_sudoers", "a 'no shell escapes' hardening line for sudo to the app "
+          "user: the release check cannot run post_deploy, every deploy is refused",
+          "printf 'Defaults>{app_user} noexec\\n' > /etc/sudoers.d/50-no-escapes; chmod 0440 "
+          "/etc/sudoers.d/50-no-escapes"),
+    Fault("app-script-in-embedded-mode", "reload", "a Files block selecting mod_wsgi's embedded mode for the app's "
+          "script (reloaded): its requests leave the daemon, the deploy's touch restarts nothing",
+          "printf '<Files \"application.wsgi\">\\n    WSGIProcessGroup %%\\173GLOBAL\\175\\n</Files>\\n' > "
+          "/etc/apache2/conf-available/wsgi-files.conf; a2enconf -q wsgi-files; " + GRACEFUL),
     Fault("journal-keeps-warnings-only", "sec_logs", "journald told to store warnings and worse only ('too much "
           "noise'): sshd's logins and sudo's commands are no longer kept", "mkdir -p /etc/systemd/journald.conf.d; "
           "printf '[Journal]\\nMaxLevelStore=warning\\n' > /etc/systemd/journald.conf.d/50-quiet.conf"),

@@ -70,7 +70,8 @@ def pytest_runtestloop(session):
                         cwd=Path(config.invocation_params.dir), batch=config.getoption("deploytests_faults_batch"),
                         clean=config.getoption("deploytests_faults_clean"), select=select,
                         progress=lambda msg: say(config, msg),
-                        stack=for_platform(settings.platform[0]) if settings.platform else None)
+                        stack=for_platform(settings.platform[0]) if settings.platform else None,
+                        ready_timeout=settings.host_timeout)
     try:
         report = campaign.run()
     except DeployTestsError as exc:

@@ -257,7 +257,7 @@ class Campaign:
                  clean: int = 10, select: list[str] | None = None, progress: Callable[[str], None] = print,
                  gate_options: Sequence[str] = (), stack=None, faults: Sequence[Fault] | None = None,
                  target_keys: str = "", states: bool = True, snapshot_from: Campaign | None = None,
-                 boot: tuple[str, dict] | None = None):
+                 boot: tuple[str, dict] | None = None, ready_timeout: float = 30.0):
         self.app, self.cfg, self.cwd = Path(app), cfg, Path(cwd or os.getcwd())
         self.stack = stack or DEFAULT  # the servers' platform (--platform: its first)
         self.gate_paths = [str(p) for p in gate_paths]
@@ -270,6 +270,7 @@ class Campaign:
         # own image, e.g. with systemd as PID 1; the snapshot and every host run with those options
         self.boot_image: str | None = boot[0] if boot is not None else None
         self.run_options: dict = boot[1] if boot is not None else {}
+        self.ready_timeout = ready_timeout  # seconds a host's sshd may take to answer (--host-timeout)
         self.target_keys = target_keys  # more keys of the gate's target table, e.g. allow_listen = [...]
         self.states = states  # the pipeline's legitimate states as controls (every rule runs on each: once is enough)
         self.workdir = Path(tempfile.mkdtemp(prefix="deploytests-faults-"))
@@ -316,7 +317,7 @@ class Campaign:
     @property
     def ready(self) -> float:
         """Seconds a host may take to answer on SSH: a whole init's boot takes longer than an entrypoint's sshd."""
-        return 180.0 if self.run_options else 30.0
+        return max(180.0, self.ready_timeout) if self.run_options else self.ready_timeout
 
     keep_image = False  # True: the snapshot outlives run(), for campaigns made ``snapshot_from`` this one
 

@@ -187,6 +187,9 @@ def applies_to_app(d: Directive, directives: list[Directive], cfg) -> bool:
     return True
 
 
+# containers whose directives Apache merges over a vhost's (its WSGIProcessGroup among them)
+OVER_VHOST = ("location", "locationmatch", "directory", "directorymatch", "files", "filesmatch")
+
 RELOAD_MEANS = ("the next deploy will not take effect: deploy and rollback reload the app by touching "
                 "{script}, and mod_wsgi's daemons then keep the release they loaded (each deploy is refused at "
                 "its gate and switched back; a rollback cannot take effect either)")
@@ -196,7 +199,9 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
     """What in Apache's configuration in force defeats the reload deploy and rollback use: ``WSGIScriptReloading
     Off`` wherever it reaches the app; an ``AllowOverride`` of ``All`` or ``FileInfo`` over the app's tree (a
     ``.htaccess`` there may say it, mod_wsgi's directive is of the FileInfo class); a ``WSGIScriptAlias /`` for
-    the app that loads another file than the ``application.wsgi`` the deploy touches."""
+    the app that loads another file than the ``application.wsgi`` the deploy touches; a ``WSGIProcessGroup`` over the
+    app's vhost (a Location, Directory or Files reaching its script) that sends its requests elsewhere than its
+    daemon (``%{GLOBAL}``: mod_wsgi's embedded mode in Apache's workers)."""
     script = f"{cfg.root}/application.wsgi"
     means = RELOAD_MEANS.format(script=script)
     out = []
@@ -210,6 +215,13 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
             out.append(f"{d.where}: AllowOverride {d.args}: Apache reads a .htaccess in the app's tree (the deploy "
                        f"login's to write, in shared/ the app's) and obeys its WSGIScriptReloading Off; a less "
                        f"trusted party can switch deploys off: {means}")
+        elif d.name == "wsgiprocessgroup" and _words(d.args)[:1] != [cfg.app] and any(
+                kind in OVER_VHOST for kind, _, _ in d.context):
+            group = (_words(d.args) or ["?"])[0]
+            mode = "embedded mode: Apache's own workers" if group == "%{GLOBAL}" else f"process group {group}"
+            out.append(f"{d.where}: WSGIProcessGroup {d.args}: the app's requests leave its daemon (over its vhost's "
+                       f"WSGIProcessGroup {cfg.app}) for {mode}, which the touch does not restart (its user, umask "
+                       f"and python-home are not the daemon's either): {means}")
         elif d.name in ("wsgiscriptalias", "wsgiscriptaliasmatch"):
             words = _words(d.args)
             if len(words) >= 2 and words[0] in ("/", "^/", "^/(.*)$", "^/(.*)") and words[1] != script:
@@ -218,6 +230,58 @@ def reload_problems(directives: list[Directive], cfg) -> list[str]:
 
 
 LOG_DIRECTIVES = ("customlog", "errorlog", "transferlog", "globallog")
+
+# Apache's log levels, most urgent first; mod_wsgi writes a script's failed load, a daemon's traceback and its
+# own errors at ``error``
+APACHE_LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug", "trace1", "trace2", "trace3",
+                 "trace4", "trace5", "trace6", "trace7", "trace8")
+WSGI_MODULE = ("wsgi", "wsgi_module", "mod_wsgi", "mod_wsgi.c")
+DISCARDING = ("/dev/null", "/dev/zero", "/dev/full")
+
+
+def errors_discarded(directives: list[Directive], cfg, where_to=lambda word: (word, word)) -> list[str]:
+    """What in Apache's configuration in force for the app stops its error logs from recording the app's errors: a
+    ``LogLevel`` above ``error`` for mod_wsgi (its own ``wsgi:`` level, else the general one: tracebacks, a script
+    that fails to load and a daemon that dies are written at ``error``), or an ``ErrorLog`` into a device that keeps
+    nothing. Two scopes, each as Apache merges it: the main server's (the app's daemons and their preload are
+    defined outside its vhost: their start, their import at start and what the app writes to stderr go there), and
+    a request's (the main server's, then the app's vhost's, then a Location or Directory over its script). Whatever
+    file says it and whatever is allowed: a failed deploy's report, the gate's diagnostics and the operator read
+    those logs. ``where_to``: an ErrorLog's word -> (its name, where it really writes: links followed)."""
+    scoped = [d for d in directives if d.name in ("loglevel", "errorlog") and applies_to_app(d, directives, cfg)]
+    rank = {"": 0, "virtualhost": 1}
+    scoped.sort(key=lambda d: max((rank.get(k, 2) for k, _, _ in d.context), default=0))  # (stable: file order)
+    main = [d for d in scoped if not any(k in OVER_VHOST or k == "virtualhost" for k, _, _ in d.context)]
+    out: list[str] = []
+    for scope, what in ((main, "the daemons' own messages and stderr"), (scoped, "its requests")):
+        general, module, log = ("warn", "Apache's default"), None, None
+        for d in scope:
+            words = _words(d.args)
+            if d.name == "errorlog":
+                log = (*where_to(words[0]), d.where) if words else log
+                continue
+            for w in words:
+                mod, _, level = w.rpartition(":")
+                if level.lower() not in APACHE_LEVELS:
+                    continue
+                if not mod:
+                    general = (level.lower(), d.where)
+                elif mod.lower() in WSGI_MODULE:
+                    module = (level.lower(), d.where)
+        level, where = module or general
+        found = []
+        if APACHE_LEVELS.index(level) < APACHE_LEVELS.index("error"):
+            found.append(f"{where}: LogLevel {level} for mod_wsgi: the app's errors (a release's traceback, a "
+                         f"script that fails to load, a daemon that dies) are written at error, below what Apache "
+                         f"now records ({what}): a failed deploy's report and the operator find no cause; at least "
+                         f"LogLevel error (Debian's: warn)")
+        if log is not None and log[1] in DISCARDING:
+            name = log[0] + (f" -> {log[1]}" if log[1] != log[0] else "")
+            found.append(f"{log[2]}: ErrorLog {name}: the app's errors ({what}) are discarded: a failed deploy's "
+                         f"report and the operator find no cause; log to a file (Debian's: "
+                         f"${{APACHE_LOG_DIR}}/error.log)")
+        out += [f for f in found if f.split(": ", 1)[0] not in {o.split(": ", 1)[0] for o in out}]
+    return out
 
 
 # mod_wsgi's server-wide directives that change how the app's daemons run its code (their Python's flags): not what

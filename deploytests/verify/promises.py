@@ -3494,6 +3494,12 @@ def cw_sudoers(facts, exp):
             continue
         if rule["file"] in theirs and first != "root" and granted(rule, theirs[rule["file"]]):
             continue
+        blocks = sudo_blocks_deploy(text, exp.cfg, exp.cfg.deploy_user or login)
+        if blocks:  # what the line does to every deploy, whatever is allowed
+            lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {blocks}" + (
+                f" (allowed in {exp.allow.where}: allow_sudo accounts for the line, not for what it stops)"
+                if text in exp.allow.sudo else ""))
+            continue
         reach = _sudo_reach(getattr(facts, "raw", None), text, exp.cfg.root) or sudo_grants_root(text)
         if reach:  # what the line grants, whatever is allowed: an allowance accounts for the line, not its reach
             lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {reach}" + (
@@ -3511,6 +3517,47 @@ def cw_sudoers(facts, exp):
             why = f"{first} may run commands as another user through it"
         lines.append(f"{rule['file']}:{rule['line']}: {text!r}: {why}. " + _allow_hint(exp, "allow_sudo", text))
     _unaccounted("sudoers line", lines)
+
+
+# sudo settings under which the deploy's release check (the deploy login runs its release's python as the app
+# user with ``sudo -n -u``, over an SSH exec without a terminal; the check runs the post_deploy commands) cannot work
+SUDO_BLOCKING = {"noexec": "sudo stops the release's python from running any program (the post_deploy commands, "
+                           "the installer)",
+                 "intercept": "sudo lets the release's python run no program its rules do not name (the post_deploy "
+                              "commands, the installer)",
+                 "requiretty": "sudo refuses without a terminal, and deploys run over an SSH command without one"}
+
+
+def sudo_blocks_deploy(text: str, cfg, deploy_user: str | None) -> str | None:
+    """Why a sudoers line stops the deploy's own sudo from working (every deploy and rollback refused at the release
+    check), or None: a ``Defaults`` line whose scope reaches that sudo (all, ``:`` the deploy login or ALL, ``>`` the
+    app user or ALL, ``!`` the releases' python or ALL) setting an option of :data:`SUDO_BLOCKING`; or a rule for
+    the deploy login running as the app user with the ``NOEXEC:`` or ``INTERCEPT:`` tag (sudo uses the last rule
+    that matches: it overrides bootstrap's)."""
+    first = text.split(" ")[0]
+    python = f"{cfg.root}/releases/*/venv/bin/python"
+    if first.startswith("Defaults"):
+        kind, names = (first[8], first[9:]) if len(first) > 8 else ("", "")
+        listed = {n.strip() for n in names.split(",")}
+        reach = {"": True, "@": True, ":": bool(listed & {deploy_user, "ALL"}), ">": bool(listed & {cfg.app_user,
+                 "ALL"}), "!": bool(listed & {python, "ALL"}) or any(fnmatch.fnmatch(python, n) or
+                                                                   fnmatch.fnmatch(n, python) for n in listed)}
+        if not reach.get(kind, False):
+            return None
+        for option in (o.strip() for o in text[len(first):].split(",")):
+            if option in SUDO_BLOCKING:
+                return (f"{SUDO_BLOCKING[option]}: every deploy and rollback is refused at its release check (sudo "
+                        f"-n -u {cfg.app_user} {python})")
+        return None
+    if first != deploy_user or "=" not in text:
+        return None
+    m = re.match(r"\s*\(([^)]*)\)\s*((?:(?:NO)?[A-Z_]+:\s*)*)", text.split("=", 1)[1])
+    if m and {u.strip() for u in m.group(1).split(":")[0].split(",")} & {cfg.app_user, "ALL"} and \
+            re.search(r"\b(NOEXEC|INTERCEPT):", m.group(2)) and python.split("*")[0] in text:
+        tag = "noexec" if "NOEXEC:" in m.group(2) else "intercept"
+        return (f"a later rule for {deploy_user} as {cfg.app_user} with the {tag.upper()} tag (sudo uses the last "
+                f"rule that matches): {SUDO_BLOCKING[tag]}: every deploy and rollback is refused at its release check")
+    return None
 
 
 def sudo_commands(text: str) -> list[str]:
@@ -6220,8 +6267,11 @@ def _ssh_client_lines(snap, exp) -> list[str]:
 def sec_logs(facts, exp):
     """Apache's log directory (Debian's 0750 root:adm) lets others in neither to list nor to open its logs: the
     error log holds tracebacks with request data and config values, the access logs query strings with tokens.
-    The server keeps its records: the login records (:func:`login_records`) and journald's
-    (:func:`journal_discarded`)."""
+    The server keeps its records: the login records (:func:`login_records`), journald's
+    (:func:`journal_discarded`) and the app's errors in Apache's error log
+    (:func:`deploytests.verify.mechanisms.errors_discarded`)."""
+    from .mechanisms import errors_discarded
+
     snap = _snapshot(facts, "Apache's log directory")
     top = posixpath.dirname(exp.stack.apache.error_log)
     st, real = snap.st(top), top
@@ -6268,57 +6318,45 @@ def sec_logs(facts, exp):
             lines.append(f"{path} ({snap.lstat_facts(path)['mode']}, {d.where}: {d.name}): every local user reads "
                          f"it: {means}")
     lines += logged_credentials(in_force)
-    lines += apache_unrecorded(in_force, exp, snap.realpath)
+    where_to = log_target(top, snap.realpath)
+    lines += errors_discarded(in_force, exp.cfg, where_to)
+    lines += access_unrecorded(in_force, exp, where_to)
     lines += login_records(snap)
     lines += journal_discarded(snap)
     lines += sudo_unlogged((facts.get("inventory") or {}).get("sudoers") or [], exp)
     _unaccounted("log[s] others may read, or discarded,", lines, "sec_logs", exp)
 
 
-# where a log written goes nowhere: the null device and its like (a link there counts as resolved)
-DISCARDS = ("/dev/null", "/dev/zero", "/dev/full")
-# Apache's levels, most urgent first: mod_wsgi writes the app's tracebacks (and Apache its own failures) at error
-APACHE_LEVELS = ("emerg", "alert", "crit", "error", "warn", "notice", "info", "debug") + tuple(
-    f"trace{n}" for n in range(1, 9))
-KEEPS_ERRORS = ("", "core", "wsgi")  # a LogLevel word's module whose level drops the app's errors below error
+def log_target(top: str, realpath=lambda p: p):
+    """A log directive's first word -> (the name written, where it really writes: ``""`` for a pipe or syslog);
+    ``${APACHE_LOG_DIR}`` is ``top``, a relative name is under ServerRoot, a link is followed."""
+    def where(word: str) -> tuple[str, str]:
+        name = word.replace("${APACHE_LOG_DIR}", top)
+        if name.startswith(("|", "syslog")):
+            return name, ""
+        return name, realpath(posixpath.normpath(posixpath.join("/etc/apache2", name)))
+    return where
 
 
-def apache_unrecorded(directives, exp, realpath=lambda p: p) -> list[str]:
-    """Apache's records discarded in the configuration in force, whatever file says it and whatever allows that
-    file (an allowance accounts for the file, not for the records it drops): an ``ErrorLog``, ``CustomLog``,
-    ``TransferLog`` or ``GlobalLog`` in force for the app's requests (outside any container, or in the app's
-    vhost) written to the null device (directly or through a link), and a ``LogLevel`` in force there that keeps
-    nothing below ``crit`` for every module, the core or mod_wsgi (the app's tracebacks are logged at
-    ``error``). A site of someone else's that logs nowhere is not the app's records."""
-    from .mechanisms import applies_to_app
+def access_unrecorded(directives, exp, where_to) -> list[str]:
+    """Apache's access records discarded in the configuration in force, whatever file says it and whatever allows
+    that file (an allowance accounts for the file, not for the records it drops): a ``CustomLog``,
+    ``TransferLog`` or ``GlobalLog`` in force for the app's requests (outside any container, or in the app's vhost)
+    written to the null device (directly or through a link). A site of someone else's that logs nowhere is not
+    the app's records. (The error log and its level: :func:`deploytests.verify.mechanisms.errors_discarded`.)"""
+    from .mechanisms import DISCARDING, applies_to_app
 
-    lines = []
-    top = posixpath.dirname(exp.stack.apache.error_log)
+    lines, top = [], posixpath.dirname(exp.stack.apache.error_log)
     for d in directives:
-        if not applies_to_app(d, directives, exp.cfg):
+        if d.name not in ("customlog", "transferlog", "globallog") or not applies_to_app(d, directives, exp.cfg):
             continue
-        scope = "the app's site" if any(c[0] == "virtualhost" for c in d.context) else \
-            "every site without its own" + (" (and Apache's own messages)" if d.name == "errorlog" else "")
-        if d.name in ("errorlog", "customlog", "transferlog", "globallog"):
-            words = d.args.replace('"', " ").split()
-            name = words[0].replace("${APACHE_LOG_DIR}", top) if words else "|"
-            path = posixpath.normpath(posixpath.join("/etc/apache2", name)) if not name.startswith(
-                ("|", "syslog")) else ""
-            real = realpath(path) if path else ""
-            if real in DISCARDS:
-                what = "error log (the app's tracebacks, Apache's failures)" if d.name == "errorlog" else \
-                    "access log (who asked for what, when, and what was answered)"
-                lines.append(f"{d.where}: {d.name} {name}{' -> ' + real if real != path else ''}: the {what} of "
-                             f"{scope} goes nowhere: after an incident there is no record to read; log to a file "
-                             f"under {top}")
-        elif d.name == "loglevel":
-            for word in d.args.split():
-                module, _, level = word.rpartition(":")
-                if module.removesuffix("_module") in KEEPS_ERRORS and level.lower() in APACHE_LEVELS and \
-                        APACHE_LEVELS.index(level.lower()) < APACHE_LEVELS.index("error"):
-                    lines.append(f"{d.where}: LogLevel {word}: Apache keeps nothing below {level} for {scope}: the "
-                                 f"app's errors and tracebacks (logged at error){' and Apache' if not module else ''}"
-                                 f"'s failures go unrecorded; LogLevel warn (Debian's) or more")
+        words = d.args.replace('"', " ").split()
+        name, real = where_to(words[0]) if words else ("|", "")
+        if real in DISCARDING:
+            scope = "the app's site" if any(c[0] == "virtualhost" for c in d.context) else "every site without its own"
+            lines.append(f"{d.where}: {d.name} {name}{' -> ' + real if real != name else ''}: the access log (who "
+                         f"asked for what, when, and what was answered) of {scope} goes nowhere: after an incident "
+                         f"there is no record to read; log to a file under {top}")
     return lines
 
 
@@ -6329,6 +6367,8 @@ def sudo_unlogged(sudoers: list[dict], exp) -> list[str]:
     no log file is set for them, or the log file is the null device; ``!log_allowed`` (the commands it runs) or
     ``!log_denied`` (the refusals). Whatever allows the line: ``allow_sudo`` accounts for the line, not for the
     records it drops."""
+    from .mechanisms import DISCARDING
+
     scopes: dict[str, dict[str, tuple[object, dict]]] = {}
     for rule in sudoers:
         first, _, rest = str(rule.get("text", "")).partition(" ")
@@ -6354,7 +6394,7 @@ def sudo_unlogged(sudoers: list[dict], exp) -> list[str]:
             if name in mine and not mine[name][0]:
                 lost.append((mine[name][1], f"{what} (!{name})"))
         (syslog, s_rule), (logfile, f_rule) = said("syslog", True), said("logfile", False)
-        if not syslog and (not logfile or logfile in DISCARDS) and ("syslog" in mine or "logfile" in mine):
+        if not syslog and (not logfile or logfile in DISCARDING) and ("syslog" in mine or "logfile" in mine):
             lost.append((mine.get("syslog", (0, s_rule))[1] if "syslog" in mine else f_rule,
                          "anything (no syslog" + (f", its log file {logfile}" if logfile else ", no log file") + ")"))
         for rule, what in lost:
@@ -6826,7 +6866,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "someone but root may change, a program that makes its user root (free arguments to one that runs "
             "commands or writes files, an interactive one, a chosen environment), or a root script that runs, "
             "sources or writes what someone but root may change or hands its caller's free arguments on to a command "
-            "(\"$@\", $1, sys.argv)", "test_every_sudoers_line_is_accounted_for",
+            "(\"$@\", $1, sys.argv); and no sudo setting that stops the deploy's own sudo (noexec, intercept or "
+            "requiretty reaching the deploy login's run of its releases' python as the app user, a later NOEXEC rule "
+            "of that login)", "test_every_sudoers_line_is_accounted_for",
             "/etc/sudoers.d/ops:1: 'deployer ALL=(ALL) NOPASSWD: /usr/bin/systemctl': deployer may run commands "
             "as another user through it ...", root_only=True, needs=("tree",)),
     Promise("cw_groups", f"{CW}: grants", "the deploy, app and Apache users are in no group besides their own and "
@@ -7079,9 +7121,10 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "data, session, tokens in query strings or tracebacks; and the server's login records (wtmp, btmp, "
             "lastlog) are files others may not write, not a link or a device that discards them, and journald is not "
             "told to keep nothing (Storage=none) or nothing below a warning (MaxLevelStore), nor sudo to log nothing "
-            "(!syslog with no log file, !log_allowed), nor Apache to drop the app's errors or requests (LogLevel "
-            "below error, a log to /dev/null), whatever allows the file: a deploy or an intrusion leaves its trace",
-            "test_apache_logs_not_readable_by_others",
+            "(!syslog with no log file, !log_allowed), nor Apache to drop the app's requests (an access log to "
+            "/dev/null), whatever allows the file: a deploy or an intrusion leaves its trace; and Apache's error log "
+            "keeps the app's errors (no LogLevel in force for the app above error for mod_wsgi, no ErrorLog into "
+            "/dev/null): a failed deploy's report has its cause", "test_apache_logs_not_readable_by_others",
             "/var/log/apache2 (0755 root:adm) lets every local user in ..."),
     Promise("sec_guards", f"{SEC}: Apache", "the stock modules that guard the server (the stack's baseline: Debian's "
             "mod_reqtimeout) are loaded and not switched off by their directive: an attacker cannot hold every "
@@ -7251,7 +7294,8 @@ PROMISES: tuple[Promise, ...] = (
             needs=("apache", "live")),
     Promise("reload", f"{D}: reload", "the reload deploy and rollback use takes effect on this server as "
             "configured: no WSGIScriptReloading Off in force for the app, no AllowOverride letting a .htaccess in "
-            "the app's tree say it, the app's WSGIScriptAlias loads the application.wsgi deploy touches (read from "
+            "the app's tree say it, the app's WSGIScriptAlias loads the application.wsgi deploy touches, no "
+            "WSGIProcessGroup over its vhost sending its requests out of its daemon (embedded mode) (read from "
             "Apache's configuration in force, file by file)",
             "test_reload_takes_effect", "the reload deploys rely on will not take effect on this server:\n- "
             "/etc/apache2/conf-enabled/perf.conf:2: WSGIScriptReloading Off: ... the next deploy will not take "

@@ -208,6 +208,35 @@ def test_a_sudo_command_someone_else_may_replace_is_a_finding_whatever_is_allowe
 
 
 
+PY = "/var/www/yourapplication/releases/*/venv/bin/python"
+
+
+@pytest.mark.parametrize("line,caught", [
+    ("Defaults:appuser noexec", "sudo stops the release's python from running any program"),
+    ("Defaults>yourapplication intercept", "sudo lets the release's python run no program its rules do not name"),
+    (f"Defaults!{PY} noexec", "sudo stops the release's python"),
+    ("Defaults:ALL requiretty", "sudo refuses without a terminal"),
+    (f"appuser ALL=(yourapplication) NOPASSWD:NOEXEC: {PY}", "a later rule for appuser as yourapplication with the "
+                                                               "NOEXEC tag"),
+    ("Defaults:ops noexec", None),
+    ("Defaults>root requiretty", None),
+    ("Defaults use_pty, log_subcmds", None),
+])
+def test_a_sudo_setting_that_stops_the_deploys_sudo_is_a_finding_whatever_is_allowed(exp, line, caught):
+    """Class (a mechanism disabled by configuration: the deploy's sudo): the release check is the deploy login
+    running its release's python as the app user through sudo, over an SSH exec without a terminal, and it runs
+    the post_deploy commands. A Defaults line reaching that sudo (all, the deploy login, the app user as run-as,
+    the releases' python) with noexec, intercept or requiretty, or a later rule of that login with NOEXEC:,
+    refuses every deploy and rollback: judged whatever is allowed; a line scoped to others, or harmless, passes."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/zz-hardening", line))
+    msg = failing(facts, allowing(exp, sudo=(line,)))
+    if caught is None:
+        assert "cw_sudoers" not in msg, msg
+    else:
+        assert caught in msg["cw_sudoers"] and "refused at its release check" in msg["cw_sudoers"], msg
+        assert "allow_sudo accounts for the line, not for what it stops" in msg["cw_sudoers"], msg
+
+
 @pytest.mark.parametrize("rule", ["deployer ALL=(root) NOPASSWD: /srv/tools/restart-app",
                                   "deployer ALL=(root) NOPASSWD: /srv/tools/restart-app, /usr/bin/id",
                                   "Cmnd_Alias RESTART = /usr/bin/id, /srv/tools/restart-app"])
@@ -509,6 +538,33 @@ def test_a_log_format_in_force_writing_credentials_is_a_finding_whatever_is_allo
     assert list(msg) == ["sec_logs"], msg
     assert "/etc/apache2/conf-enabled/logging.conf:" in msg["sec_logs"] and "every session cookie or password" \
         in msg["sec_logs"]
+
+
+@pytest.mark.parametrize("text,caught", [
+    ("LogLevel emerg\n", "LogLevel emerg for mod_wsgi"),
+    ("LogLevel warn wsgi:crit\n", "LogLevel crit for mod_wsgi"),
+    ("<VirtualHost *:80>\n ServerName localhost\n LogLevel alert\n</VirtualHost>\n", "LogLevel alert for mod_wsgi"),
+    ("<Location />\n LogLevel mod_wsgi.c:crit\n</Location>\n", "LogLevel crit for mod_wsgi"),
+    ("ErrorLog /dev/null\n", "ErrorLog /dev/null: the app's errors (the daemons' own messages and stderr) are "
+                              "discarded"),
+    ("<VirtualHost *:80>\n ServerName localhost\n ErrorLog /dev/null\n</VirtualHost>\n",
+     "ErrorLog /dev/null: the app's errors (its requests) are discarded"),
+    ("LogLevel crit\nLogLevel wsgi:info\n", None),  # (mod_wsgi's own level wins: its errors are kept)
+    ("LogLevel info ssl:warn\n", None),
+    ("<VirtualHost *:80>\n ServerName other.example\n LogLevel emerg\n</VirtualHost>\n", None),
+])
+def test_a_log_level_or_error_log_that_drops_the_apps_errors_is_a_finding_whatever_is_allowed(exp, text, caught):
+    """Class (logging disabled by configuration): a LogLevel in force for the app (the main server's, its vhost's,
+    a Location over it; mod_wsgi's own ``wsgi:`` level first) above ``error``, where mod_wsgi writes tracebacks,
+    or an ErrorLog into /dev/null: a failed deploy's report (the error log's tail) and the operator find no cause.
+    Judged in any file, allowed or not; another vhost's, or a level that keeps mod_wsgi's errors, passes."""
+    facts = server(edit=lambda i: add_conf(i, "/etc/apache2/conf-enabled/quiet.conf", text))
+    msg = failing(facts, allowing(exp, apache_conf=("/etc/apache2/conf-enabled/quiet.conf",)))
+    if caught is None:
+        assert "sec_logs" not in msg, msg
+    else:
+        assert list(msg) == ["sec_logs"] and caught in msg["sec_logs"], msg
+        assert "/etc/apache2/conf-enabled/quiet.conf:" in msg["sec_logs"], msg
 
 
 def test_debians_combined_format_edited_in_apache2_conf_is_caught_where_the_vhost_uses_it(exp):
@@ -1035,13 +1091,12 @@ def test_sudo_logging_elsewhere_or_more_is_no_loss(exp, lines):
 
 
 @pytest.mark.parametrize("text,lost", [
-    ("LogLevel crit\n", "LogLevel crit: Apache keeps nothing below crit for every site without its own: the app's "
-                        "errors and tracebacks (logged at error) and Apache's failures go unrecorded"),
-    ("LogLevel warn wsgi:emerg\n", "LogLevel wsgi:emerg: Apache keeps nothing below emerg for every site"),
-    ("<Directory /var/www/yourapplication>\n    LogLevel alert\n</Directory>\n", "LogLevel alert: Apache keeps "
-                                                                                 "nothing below alert"),
-    ("ErrorLog /dev/null\n", "errorlog /dev/null: the error log (the app's tracebacks, Apache's failures) of every "
-                             "site without its own (and Apache's own messages) goes nowhere"),
+    ("LogLevel crit\n", "LogLevel crit for mod_wsgi: the app's errors (a release's traceback, a script that fails "
+                        "to load, a daemon that dies) are written at error, below what Apache now records"),
+    ("LogLevel warn wsgi:emerg\n", "LogLevel emerg for mod_wsgi"),
+    ("<Directory /var/www/yourapplication>\n    LogLevel alert\n</Directory>\n", "LogLevel alert for mod_wsgi"),
+    ("ErrorLog /dev/null\n", "ErrorLog /dev/null: the app's errors (the daemons' own messages and stderr) are "
+                             "discarded"),
     ('CustomLog "/dev/null" combined\n', "customlog /dev/null: the access log (who asked for what, when, and what "
                                          "was answered) of every site without its own goes nowhere"),
 ])

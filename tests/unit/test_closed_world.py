@@ -559,6 +559,32 @@ def test_a_directive_that_turns_the_reload_off_fails_wherever_it_is(exp, path, t
     assert f"{path}:2: WSGIScriptReloading" in msg and "the next deploy will not take effect" in msg, msg
 
 
+@pytest.mark.parametrize("path,text,found", [
+    ("/etc/apache2/conf-enabled/wsgi-embedded.conf", "<Location />\n    WSGIProcessGroup %{GLOBAL}\n</Location>\n",
+     "embedded mode"),
+    ("/etc/apache2/conf-enabled/perf.conf", '<Directory "/var/www/yourapplication">\nWSGIProcessGroup shared\n'
+     '</Directory>\n', "process group shared"),
+    ("/etc/apache2/conf-enabled/ops.conf", "<Location /health>\nWSGIProcessGroup %{GLOBAL}\n</Location>\n",
+     "embedded mode"),
+    ("/etc/apache2/conf-enabled/ops.conf", "WSGIProcessGroup %{GLOBAL}\n", None),  # (the vhost's own wins)
+    ("/etc/apache2/conf-enabled/ops.conf", "<Directory /srv/other>\nWSGIProcessGroup %{GLOBAL}\n</Directory>\n", None),
+    ("/etc/apache2/conf-enabled/ops.conf", "<Location />\nWSGIProcessGroup yourapplication\n</Location>\n", None),
+])
+def test_a_process_group_over_the_vhost_that_leaves_the_daemon_fails(exp, path, text, found):
+    """Class (mod_wsgi's daemon mode disabled by configuration): a WSGIProcessGroup in a Location, Directory or Files
+    reaching the app's script overrides its vhost's: its requests run in Apache's workers (embedded mode) or another
+    group, which the deploy's touch does not restart; a main-server one (the vhost's wins), one elsewhere, or the
+    app's own group passes."""
+    facts = clean_facts()
+    add_apache_text(facts, path, text)
+    msg = outcome("reload", facts, exp)
+    if found is None:
+        assert msg == "pass", msg
+    else:
+        assert msg.startswith("fail: the reload deploys rely on will not take effect"), msg
+        assert f"{path}:2: WSGIProcessGroup" in msg and found in msg, msg
+
+
 @pytest.mark.parametrize("text", [
     "<VirtualHost *:80>\n ServerName other.example\n WSGIScriptReloading Off\n</VirtualHost>\n",
     "<Directory /srv/other>\n WSGIScriptReloading Off\n</Directory>\n",

@@ -113,3 +113,20 @@ def test_variant_is_the_same_code_under_another_manifest(tmp_path):
         assert tar.extractfile("tree/app.tar").read() == b"code"
     assert v.sha256 != art.sha256 and v.manifest == {"name": "x", "variant": 2}
     assert v.sha256 == hashlib.sha256(v.path.read_bytes()).hexdigest()
+
+
+def test_the_hosts_get_the_host_timeout_to_answer_on_ssh(tmp_path):
+    """A fault run on a loaded machine stopped at its first batch ('timed out after 30s waiting for the SSH banner.
+    Hint: ... give the containers longer with --host-timeout'): the campaign's hosts had a fixed 30 s. They get the
+    host timeout the run was given (a whole init's boot: at least 180 s)."""
+    import shutil
+
+    from deploytests.config import load_config
+    from deploytests.examples import APPS
+
+    cfg = load_config(APPS / "yourapplication")
+    made = [Campaign(APPS / "yourapplication", cfg, ready_timeout=300.0), Campaign(APPS / "yourapplication", cfg),
+            Campaign(APPS / "yourapplication", cfg, boot=("image", {"init": False}), ready_timeout=60.0)]
+    for c in made:
+        shutil.rmtree(c.workdir)
+    assert [c.ready for c in made] == [300.0, 30.0, 180.0]
