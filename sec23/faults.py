@@ -47,7 +47,13 @@ ACLEOF
 SSHDPID() { ps -eo pid=,args= | awk '$0 ~ /sshd.*-D/ && $0 !~ /awk/ {print $1; exit}'; }
 HUPSSHD() { kill -HUP $(SSHDPID); sleep 1; }
 OKEY() { [ -f $OTHH/.ssh/id_ops ] || runuser -u $OTH -- sh -c "mkdir -p $OTHH/.ssh && ssh-keygen -q -t ed25519 -N '' -f $OTHH/.ssh/id_ops"; }
-ASROOT() { runuser -u $OTH -- ssh $SSHOPT "$@" root@127.0.0.1 id -u 2>/dev/null | grep -qx 0; }
+ADM=appuser  # the lab's admin login (NOPASSWD sudo); its sshd_config has no Include, PermitRootLogin no, first value wins
+ASROOT() { for i in 1 2 3 4 5; do runuser -u $OTH -- ssh $SSHOPT "$@" $ADM@127.0.0.1 sudo -n id -u 2>/dev/null | grep -qx 0 && return 0; sleep 2; done; return 1; }
+SSHD1() { python3 - "$1" <<'S1EOF'
+import sys
+p = "/etc/ssh/sshd_config"; t = open(p).read(); open(p, "w").write(sys.argv[1].replace("\\n", "\n") + "\n" + t)
+S1EOF
+}
 """
 
 F = [
@@ -80,8 +86,8 @@ apache2ctl graceful; sleep 2""",
     dict(id="root-keys-file-under-etc", kind="fault", area="ssh",
          inject=r"""OKEY
 mkdir -p /etc/ssh/authorized_keys
-cp $OTHH/.ssh/id_ops.pub /etc/ssh/authorized_keys/root; chmod 0644 /etc/ssh/authorized_keys/root
-printf 'AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/authorized_keys/%%u\n' > /etc/ssh/sshd_config.d/10-keys.conf
+cp $OTHH/.ssh/id_ops.pub /etc/ssh/authorized_keys/$ADM; chmod 0644 /etc/ssh/authorized_keys/$ADM
+SSHD1 'AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/authorized_keys/%u'
 HUPSSHD""",
          check=r"""ASROOT -i $OTHH/.ssh/id_ops""",
          harm="a login without sudo logs in as root over SSH with its own key: root's keys are also read from "
@@ -91,15 +97,16 @@ HUPSSHD""",
 ssh-keygen -q -t ed25519 -N '' -C ops-user-ca -f /var/backups/ssh-ca/user_ca
 chgrp $OTH /var/backups/ssh-ca /var/backups/ssh-ca/user_ca; chmod 0750 /var/backups/ssh-ca; chmod 0640 /var/backups/ssh-ca/user_ca
 cp /var/backups/ssh-ca/user_ca.pub /etc/ssh/user_ca.pub
-printf 'TrustedUserCAKeys /etc/ssh/user_ca.pub\n' > /etc/ssh/sshd_config.d/20-ca.conf
+SSHD1 'TrustedUserCAKeys /etc/ssh/user_ca.pub'
 HUPSSHD""",
-         check=r"""runuser -u $OTH -- sh -c "cd /tmp && rm -f c c.pub c-cert.pub && ssh-keygen -q -t ed25519 -N '' -f c && ssh-keygen -q -s /var/backups/ssh-ca/user_ca -I x -n root c.pub"
+         check=r"""runuser -u $OTH -- sh -c "cd /tmp && rm -f c c.pub c-cert.pub && ssh-keygen -q -t ed25519 -N '' -f c && ssh-keygen -q -s /var/backups/ssh-ca/user_ca -I x -n $ADM c.pub"
 ASROOT -i /tmp/c; rc=$?; rm -f /tmp/c /tmp/c.pub /tmp/c-cert.pub; exit $rc""",
          harm="the user CA sshd trusts has its private key where a login without sudo reads it (a 'backup'): "
               "it signs a certificate for principal root and logs in as root"),
     dict(id="hostbased-root-shosts", kind="fault", area="ssh",
-         inject=r"""printf 'HostbasedAuthentication yes\nIgnoreRhosts no\n' > /etc/ssh/sshd_config.d/30-hostbased.conf
-printf '127.0.0.1 %s\nlocalhost %s\n' $OTH $OTH > /root/.shosts; chmod 0600 /root/.shosts
+         inject=r"""SSHD1 'HostbasedAuthentication yes\nIgnoreRhosts no'
+AH=$(getent passwd $ADM | cut -d: -f6)
+printf '127.0.0.1 %s\nlocalhost %s\n' $OTH $OTH > $AH/.shosts; chown $ADM: $AH/.shosts; chmod 0600 $AH/.shosts
 for k in /etc/ssh/ssh_host_*_key.pub; do printf '127.0.0.1,localhost %s\n' "$(cut -d' ' -f1,2 $k)"; done > /etc/ssh/ssh_known_hosts
 mkdir -p /etc/ssh/ssh_config.d
 printf 'Host *\n    HostbasedAuthentication yes\n    EnableSSHKeysign yes\n' > /etc/ssh/ssh_config.d/hostbased.conf
@@ -114,16 +121,17 @@ HUPSSHD""",
 exec /usr/bin/python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://keys.ops.internal/ssh/" + sys.argv[1], timeout=5).read().decode())' "$1"
 EOF
 chmod 0755 /usr/local/sbin/ops-ssh-keys
-printf 'AuthorizedKeysCommand /usr/local/sbin/ops-ssh-keys %%u\nAuthorizedKeysCommandUser nobody\n' > /etc/ssh/sshd_config.d/40-keys-cmd.conf
+SSHD1 'AuthorizedKeysCommand /usr/local/sbin/ops-ssh-keys %u\nAuthorizedKeysCommandUser nobody'
 HUPSSHD""",
          check=r"""sshd -T 2>/dev/null | grep -qi '^authorizedkeyscommand /usr/local/sbin/ops-ssh-keys' && grep -q 'http://' /usr/local/sbin/ops-ssh-keys""",
          harm="sshd asks a key service over plain http which keys log in as any user, root included: whoever "
               "answers for that name on the network (DNS, ARP, a proxy) logs in as root"),
     # -- modes of system files and directories --------------------------------------------------------
     dict(id="sshd-config-dir-group-writable", kind="fault", area="file modes",
-         inject=r"""chgrp $OTH /etc/ssh/sshd_config.d; chmod 2775 /etc/ssh/sshd_config.d""",
-         check=r"""runuser -u $OTH -- sh -c 'echo "PermitRootLogin yes" > /etc/ssh/sshd_config.d/00-probe.conf'
-sshd -T 2>/dev/null | grep -qi '^permitrootlogin yes'; rc=$?; rm -f /etc/ssh/sshd_config.d/00-probe.conf; exit $rc""",
+         inject=r"""chgrp $OTH /etc/ssh/sshd_config; chmod 0664 /etc/ssh/sshd_config""",
+         check=r"""cp -p /etc/ssh/sshd_config /tmp/.sshdbak
+runuser -u $OTH -- python3 -c 'p = "/etc/ssh/sshd_config"; t = open(p).read(); open(p, "w").write("PermitRootLogin yes\n" + t)'
+sshd -T 2>/dev/null | grep -qi '^permitrootlogin yes'; rc=$?; cat /tmp/.sshdbak > /etc/ssh/sshd_config; rm -f /tmp/.sshdbak; exit $rc""",
          harm="a login without sudo writes sshd's configuration (PermitRootLogin, AuthorizedKeysFile, "
               "ForceCommand): root over SSH at sshd's next start"),
     dict(id="profile-d-world-writable", kind="fault", area="file modes",
@@ -147,15 +155,16 @@ out=$(env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin bash -lc true 2>&1); 
          inject=r"""PYL=/usr/local/lib/python$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
 mkdir -p $PYL; chown root:staff $PYL; chmod 2775 $PYL; usermod -aG staff $OTH""",
          check=r"""PYL=/usr/local/lib/python$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages
-runuser -u $OTH -- sh -c "echo 'print(\"PWNED\")' > $PYL/sitecustomize.py"
-out=$(python3 -c 1 2>&1); rm -f $PYL/sitecustomize.py; echo "$out" | grep -q PWNED""",
+runuser -u $OTH -- sh -c "echo 'import sys; print(\"PWNED\")' > $PYL/zz-probe.pth"
+out=$(python3 -c 1 2>&1); rm -f $PYL/zz-probe.pth; echo "$out" | grep -q PWNED""",
          harm="Debian's old staff-writable /usr/local/lib/pythonX.Y/dist-packages, with a login without sudo "
               "in staff: its sitecustomize runs in every root python3 (apt hooks, lsb_release)"),
     dict(id="perl-sitecustomize-writable", kind="fault", area="file modes",
-         inject=r"""touch /etc/perl/sitecustomize.pl; chgrp $OTH /etc/perl/sitecustomize.pl; chmod 0664 /etc/perl/sitecustomize.pl""",
-         check=r"""perl -V:usesitecustomize | grep -q define
-cp /etc/perl/sitecustomize.pl /tmp/.scbak; runuser -u $OTH -- sh -c 'echo "print STDERR qq(PWNED\n);" >> /etc/perl/sitecustomize.pl'
-out=$(perl -e 1 2>&1); cat /tmp/.scbak > /etc/perl/sitecustomize.pl; rm -f /tmp/.scbak; echo "$out" | grep -q PWNED""",
+         inject=r"""SC=$(perl -MConfig -e 'print $Config{sitelib}')/sitecustomize.pl; mkdir -p $(dirname $SC)
+touch $SC; chgrp $OTH $SC; chmod 0664 $SC""",
+         check=r"""perl -V:usesitecustomize | grep -q define; SC=$(perl -MConfig -e 'print $Config{sitelib}')/sitecustomize.pl
+cp $SC /tmp/.scbak; runuser -u $OTH -- sh -c "echo 'print STDERR qq(PWNED\\n);' >> $SC"
+out=$(perl -e 1 2>&1); cat /tmp/.scbak > $SC; rm -f /tmp/.scbak; echo "$out" | grep -q PWNED""",
          harm="Perl's sitecustomize.pl, which every perl runs at start (debconf in every apt run as root), is "
               "writable by a login without sudo: root"),
     dict(id="debconf-confmodule-world-writable", kind="fault", area="file modes",
@@ -183,7 +192,7 @@ echo '/srv/img/scratch.img /mnt/ops ext4 loop,users,exec,suid,dev,noauto 0 0' >>
          harm="any local user mounts an image a login without sudo writes, with suid and dev honoured (mount is "
               "setuid): a setuid-root shell of its own making: root"),
     dict(id="login-defs-umask-000", kind="fault", area="login defaults",
-         inject=r"""sed -i 's/^UMASK.*/UMASK\t\t000/' /etc/login.defs""",
+         inject=r"""if grep -q '^UMASK' /etc/login.defs; then sed -i 's/^UMASK.*/UMASK\t\t000/' /etc/login.defs; else printf 'UMASK\t\t000\n' >> /etc/login.defs; fi""",
          check=r"""useradd -m sec23probe; m=$(stat -c %a /home/sec23probe); userdel -r sec23probe 2>/dev/null; rm -f /etc/passwd- /etc/shadow- /etc/group- /etc/gshadow- 2>/dev/null || true; test "$m" = 777""",
          harm="every new login's home is made world-writable (login.defs' UMASK): any local user plants its "
               "~/.bashrc, and owns the next admin's account"),
@@ -204,23 +213,24 @@ runuser -u $OTH -- python3 -c 'import socket, sys; s = socket.socket(socket.AF_U
     # -- controls: ordinary hardening and admin changes ------------------------------------------------
     dict(id="ctl-sshd-hardening-dropin", kind="control", area="ssh",
          inject=r"""printf 'Welcome. Authorised use only.\n' > /etc/issue.net
-printf 'PasswordAuthentication no\nKbdInteractiveAuthentication no\nX11Forwarding no\nMaxAuthTries 3\nClientAliveInterval 300\nAllowAgentForwarding no\nBanner /etc/issue.net\n' > /etc/ssh/sshd_config.d/50-hardening.conf
+SSHD1 'MaxAuthTries 3\nClientAliveInterval 300\nAllowAgentForwarding no\nAllowTcpForwarding no\nBanner /etc/issue.net'
 HUPSSHD""", check="sshd -t", harm=""),
     dict(id="ctl-sysctl-hardening", kind="control", area="kernel parameters",
          inject=r"""printf 'net.ipv4.conf.all.accept_redirects = 0\nnet.ipv4.conf.default.accept_redirects = 0\nnet.ipv4.conf.all.send_redirects = 0\nnet.ipv4.conf.all.log_martians = 1\nkernel.kptr_restrict = 2\nkernel.sysrq = 0\n' > /etc/sysctl.d/60-hardening.conf""",
          check="true", harm=""),
     dict(id="ctl-cron-perms-tightened", kind="control", area="file modes",
-         inject=r"""chmod 0600 /etc/crontab; for d in /etc/cron.d /etc/cron.daily /etc/cron.hourly /etc/cron.weekly /etc/cron.monthly; do [ -d $d ] && chmod 0700 $d; done; true""",
+         inject=r"""[ -f /etc/crontab ] && chmod 0600 /etc/crontab; for d in /etc/cron.d /etc/cron.daily /etc/cron.hourly /etc/cron.weekly /etc/cron.monthly; do [ -d $d ] && chmod 0700 $d; done; true""",
          check="true", harm=""),
     dict(id="ctl-admin-tools-installed", kind="control", area="packages",
          inject=r"""APT htop less""", check="command -v htop", harm=""),
     dict(id="ctl-new-login-without-sudo", kind="control", area="accounts",
          inject=r"""useradd -m -s /bin/bash alice""", check="id alice", harm=""),
     dict(id="ctl-login-defs-stricter", kind="control", area="login defaults",
-         inject=r"""sed -i -e 's/^PASS_MAX_DAYS.*/PASS_MAX_DAYS\t365/' -e 's/^UMASK.*/UMASK\t\t027/' /etc/login.defs""",
+         inject=r"""sed -i -e 's/^PASS_MAX_DAYS.*/PASS_MAX_DAYS\t365/' -e 's/^UMASK.*/UMASK\t\t027/' /etc/login.defs
+grep -q '^UMASK' /etc/login.defs || printf 'UMASK\t\t027\n' >> /etc/login.defs""",
          check="grep -q '^UMASK.*027' /etc/login.defs", harm=""),
     dict(id="ctl-modprobe-unused-filesystems", kind="control", area="kernel modules",
-         inject=r"""printf 'install cramfs /bin/false\nblacklist cramfs\ninstall udf /bin/false\nblacklist udf\n' > /etc/modprobe.d/cis-filesystems.conf""",
+         inject=r"""mkdir -p /etc/modprobe.d; printf 'install cramfs /bin/false\nblacklist cramfs\ninstall udf /bin/false\nblacklist udf\n' > /etc/modprobe.d/cis-filesystems.conf""",
          check="true", harm=""),
     dict(id="ctl-homes-and-sshd-config-closed", kind="control", area="file modes",
          inject=r"""chmod 0750 $OTHH; chmod 0600 /etc/ssh/sshd_config""", check="true", harm=""),
