@@ -44,6 +44,16 @@ os.setxattr(path, "system.posix_acl_access", struct.pack("<I", 2) + ent(1, u, -1
             + ent(0x10, g | perm, -1) + ent(0x20, o, -1))
 ACLEOF
 }
+ACL_GADD() { python3 - "$1" "$2" "$3" <<'ACLEOF'
+import os, struct, sys
+path, gid, perm = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+m = os.stat(path).st_mode
+u, g, o = (m >> 6) & 7, (m >> 3) & 7, m & 7
+ent = lambda tag, p, i: struct.pack("<HHI", tag, p, i & 0xFFFFFFFF)
+os.setxattr(path, "system.posix_acl_access", struct.pack("<I", 2) + ent(1, u, -1) + ent(4, g, -1) + ent(8, perm, gid)
+            + ent(0x10, g | perm, -1) + ent(0x20, o, -1))
+ACLEOF
+}
 SSHDPID() { ps -eo pid=,args= | awk '$0 ~ /sshd.*-D/ && $0 !~ /awk/ {print $1; exit}'; }
 HUPSSHD() { kill -HUP $(SSHDPID); sleep 1; }
 OKEY() { [ -f $OTHH/.ssh/id_ops ] || runuser -u $OTH -- sh -c "mkdir -p $OTHH/.ssh && ssh-keygen -q -t ed25519 -N '' -f $OTHH/.ssh/id_ops"; }
@@ -234,4 +244,24 @@ grep -q '^UMASK' /etc/login.defs || printf 'UMASK\t\t027\n' >> /etc/login.defs""
          check="true", harm=""),
     dict(id="ctl-homes-and-sshd-config-closed", kind="control", area="file modes",
          inject=r"""chmod 0750 $OTHH; chmod 0600 /etc/ssh/sshd_config""", check="true", harm=""),
+
+    # -- members written after reading the gate: one more member of each class closed (kind "member") -------
+    dict(id="m-setuid-behind-group-acl", kind="member", area="setuid",
+         inject=r"""usermod -aG staff $OTH; mkdir -p /srv/.rescue; chmod 0700 /srv/.rescue
+cp $(readlink -f /usr/bin/python3) /srv/.rescue/py; chmod 4755 /srv/.rescue/py
+ACL_GADD /srv/.rescue $(getent group staff | cut -d: -f3) 5""",
+         check=r"""runuser -u $OTH -- /srv/.rescue/py -c 'import os; os.setuid(0); print(os.getuid())' | grep -qx 0""",
+         harm="a setuid-root python in a root 0700 directory a named group's ACL entry opens (staff, which the login "
+              "without sudo is in): root"),
+    dict(id="m-wsgi-socket-group-of-login", kind="member", area="mod_wsgi",
+         inject=r"""S=$(find /run /var/run -name 'wsgi.*.sock' 2>/dev/null | sort -u)
+test -n "$S"; for s in $S; do chgrp $OTH $s; chmod 0770 $s; done""",
+         check=r"""S=$(find /run /var/run -name 'wsgi.*.sock' 2>/dev/null | head -n 1)
+runuser -u $OTH -- python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' $S""",
+         harm="the login without sudo (the socket's group) connects to the app's mod_wsgi daemon socket and sends "
+              "requests with an environ of its own (REMOTE_USER ...)"),
+    dict(id="m-login-defs-home-mode-0777", kind="member", area="login defaults",
+         inject=r"""if grep -q '^HOME_MODE' /etc/login.defs; then sed -i 's/^HOME_MODE.*/HOME_MODE\t0777/' /etc/login.defs; else printf 'HOME_MODE\t0777\n' >> /etc/login.defs; fi""",
+         check=r"""useradd -m sec23probe; m=$(stat -c %a /home/sec23probe); userdel -r sec23probe 2>/dev/null; rm -f /etc/passwd- /etc/shadow- /etc/group- /etc/gshadow- 2>/dev/null || true; test "$m" = 777""",
+         harm="every new login's home is made 0777 (login.defs' HOME_MODE): any local user plants its ~/.bashrc"),
 ]

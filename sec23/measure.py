@@ -82,7 +82,9 @@ def main(platform: str, args: list[str]) -> None:
         camp.remove_image()
     print("workdir", camp.workdir, "runs in", camp.workdir)
     f = [r for r in results.values() if r["kind"] == "fault" and not r["problem"]]
-    c = [r for r in results.values() if r["kind"] != "fault" and not r["problem"]]
+    m = [r for r in results.values() if r["kind"] == "member" and not r["problem"]]
+    c = [r for r in results.values() if r["kind"] in ("control", "clean") and not r["problem"]]
+    print(f"members caught {sum(1 for r in m if r['failed'])}/{len(m)} valid")
     print(f"faults caught {sum(1 for r in f if r['failed'])}/{len(f)} valid; controls/clean failing "
           f"{sum(1 for r in c if r['failed'])}/{len(c)}; invalid {sum(1 for r in results.values() if r['problem'])}",
           flush=True)

@@ -243,6 +243,7 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
                          "Apache's user": (facts.get("inventory") or {}).get("apache_user") or
                          exp.stack.apache.run_user})
     baseline = {tuple(e.split(" ", 1)) for e in exp.stack.baseline_root_unix}
+    own = [w for w in who if w.endswith(("(Apache's user)", "(the app user)"))]
     capable = root_capable(facts, snap)
     lines = []
     for sock in found:
@@ -250,7 +251,18 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
         if not root and not sock["hidden"]:
             continue  # no process that acts as root holds it: another user's door is that user's
         if root and all(p.get("exe") == apache_bin for p in root):
-            continue  # Apache's own (mod_wsgi's daemons, mod_cgid): made by its configuration, judged there
+            # Apache's own (mod_wsgi's daemons, mod_cgid): made by its configuration, judged there; who may connect
+            # is the socket's mode, which a chmod changes whatever the configuration says: its workers only
+            # (mod_wsgi makes it 0700 for Apache's user), the app user being the daemons themselves
+            others = [w for w in reachers(snap, sock["name"], who) if w not in own]
+            if others:
+                lines.append(f"UNIX {sock['type']} socket {sock['name']} ({how(snap, sock['name'])}) is Apache's own "
+                             f"(a mod_wsgi daemon's or mod_cgid's: Apache's workers hand it requests), but "
+                             f"{', '.join(others)} may connect too: they send the app's daemons a request with an "
+                             f"environ of their own (REMOTE_USER, REMOTE_ADDR, HTTPS, any header), past every access "
+                             f"rule and authentication of Apache's. Whatever is allowed: give it back to Apache's "
+                             f"user alone (mod_wsgi makes it 0700; a restart of Apache makes it anew)")
+            continue
         if root and all(any(p.get("exe") == exe and fnmatch.fnmatchcase(sock["name"], name) for exe, name in baseline)
                         for p in root):
             continue
