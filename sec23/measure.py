@@ -32,6 +32,8 @@ from deploytests.stacks import for_platform  # noqa: E402
 from deploytests.suite.lab import APPS  # noqa: E402
 
 APP = APPS / "yourapplication"
+# a loaded shared machine (load 40-60 on 2 cores): sshd in a fresh container takes longer than the campaign's 30 s
+Campaign.ready = property(lambda self: float(os.environ.get("SEC23_READY", "180")))  # type: ignore[assignment]
 
 
 def as_fault(entry: dict) -> Fault:
@@ -59,13 +61,21 @@ def main(platform: str, args: list[str]) -> None:
     try:
         for n in range(0, len(items), camp.batch):
             batch = items[n:n + camp.batch]
-            try:
-                fleet, _ = camp.prepare(batch, tag)
-            except Exception as exc:  # a loaded machine: once more
-                print("prepare failed, once more:", type(exc).__name__, exc, flush=True)
+            fleet = None
+            for attempt in range(3):
+                try:
+                    fleet, _ = camp.prepare(batch, tag)
+                    break
+                except Exception as exc:  # a loaded machine: again
+                    print("prepare failed:", type(exc).__name__, str(exc)[:200], flush=True)
+                    for i in batch:
+                        i.problem = ""
+            if fleet is None:
                 for i in batch:
-                    i.problem = ""
-                fleet, _ = camp.prepare(batch, tag)
+                    results[i.name] = dict(kind=kinds.get(i.name, i.kind), failed=[], problem="NOT RUN", passed=0,
+                                           skipped=0)
+                    print(f"{i.name:42} NOT RUN (no container answered)", flush=True)
+                continue
             try:
                 camp.gate(batch, fleet)
             finally:
