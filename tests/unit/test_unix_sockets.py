@@ -301,8 +301,7 @@ APACHE_RUN = {"/var": [D | 0o755, 0, 0], "/var/run": [L | 0o777, 0, 0, "", "/run
     ("/var/run/apache2/wsgi.27.0.1.sock", 0o770, 1000, "appuser (the deploy login)"),
     # another member: mod_cgid's socket opened to everyone (its CGI runs what a request names, as Apache's user)
     ("/run/apache2/cgisock.27", 0o666, 0, "any local user")])
-def test_apaches_own_socket_opened_beyond_its_workers_fails_whatever_is_allowed(exp, platform, name, mode, gid,
-                                                                                 who):  # noqa: F811
+def test_apaches_own_socket_opened_beyond_its_workers_fails(exp, platform, name, mode, gid, who):  # noqa: F811
     """Apache's own sockets (its root parent made them from its configuration) were passed over whoever could
     connect: a chmod of mod_wsgi's daemon socket let any local user hand the app's daemons a request with an
     environ of its own (REMOTE_USER ...), past every access rule of Apache's. Its workers' user (and the app user:
