@@ -299,6 +299,9 @@ APACHE_RUN = {"/var": [D | 0o755, 0, 0], "/var/run": [L | 0o777, 0, 0, "", "/run
     ("/var/run/apache2/wsgi.27.0.1.sock", 0o777, 0, "any local user"),
     # another member: its group the deploy login's, group-writable
     ("/var/run/apache2/wsgi.27.0.1.sock", 0o770, 1000, "appuser (the deploy login)"),
+    # another member (missed on a container before this line): its group a login's without sudo, not a party of
+    # the gate's list (the deploy login, the app user, Apache's user, anyone): the group's members
+    ("/var/run/apache2/wsgi.27.0.1.sock", 0o770, 1001, "group deployer's members"),
     # another member: mod_cgid's socket opened to everyone (its CGI runs what a request names, as Apache's user)
     ("/run/apache2/cgisock.27", 0o666, 0, "any local user")])
 def test_apaches_own_socket_opened_beyond_its_workers_fails(exp, platform, name, mode, gid, who):  # noqa: F811
