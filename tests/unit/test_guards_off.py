@@ -411,7 +411,7 @@ def test_who_may_queue_jobs_emptied_or_widened_is_a_finding(exp):
 
 
 @pytest.mark.parametrize("path, text, line", [
-    # sec23's miss: login.defs' UMASK 000 (useradd makes every new home 0777: anyone plants its ~/.bashrc)
+    # a miss of a blind set: login.defs' UMASK 000 (useradd makes every new home 0777: anyone plants its ~/.bashrc)
     ("/etc/login.defs", "MAIL_DIR        /var/mail\nUMASK\t\t000\n", 2),
     # other members: the home mode itself, a profile's umask for every login shell, root's too
     ("/etc/login.defs", "HOME_MODE\t0777\n", 1),

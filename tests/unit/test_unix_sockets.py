@@ -295,7 +295,7 @@ APACHE_RUN = {"/var": [D | 0o755, 0, 0], "/var/run": [L | 0o777, 0, 0, "", "/run
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("name, mode, gid, who", [
-    # sec23's miss: the app's mod_wsgi daemon socket chmod'ed 0777 (mod_wsgi makes it 0700 for Apache's user)
+    # a miss of a blind set: the app's mod_wsgi daemon socket chmod'ed 0777 (mod_wsgi makes it 0700 for Apache's user)
     ("/var/run/apache2/wsgi.27.0.1.sock", 0o777, 0, "any local user"),
     # another member: its group the deploy login's, group-writable
     ("/var/run/apache2/wsgi.27.0.1.sock", 0o770, 1000, "appuser (the deploy login)"),
