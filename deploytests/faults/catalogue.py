@@ -270,6 +270,11 @@ FAULTS: tuple[Fault, ...] = (
           "os.chmod(\"/run/ops-agent.sock\", 0o666); s.listen(); time.sleep(86400)' </dev/null >/dev/null 2>&1 & "
           "i=0; while ! grep -q ' /run/ops-agent.sock$' /proc/net/unix && [ $i -lt 100 ]; do sleep 0.05; "
           "i=$((i+1)); done"),
+    Fault("wsgi-daemon-socket-opened", "cw_listen", "the app's mod_wsgi daemon socket made 0777 by hand (a "
+          "'permission denied' fixed with chmod): every local user hands the app's daemons a request with an environ "
+          "of its own (REMOTE_USER, REMOTE_ADDR), past Apache's access rules",
+          "s=$(find /run/apache2 -maxdepth 1 -name 'wsgi.*.sock' | head -n 1); test -n \"$s\"; "
+          "chmod 0777 /run/apache2/wsgi.*.sock"),
     Fault("logrotate-hook-dir-runs-the-release", "cw_schedules", "a script in /etc/logrotate.d/httpd-prerotate/ "
           "(Debian's apache2 logrotate file runs the directory with run-parts, as root, daily) warming the release's "
           "python", "mkdir -p /etc/logrotate.d/httpd-prerotate; printf '#!/bin/sh\\n{root}/current/venv/bin/python "
@@ -298,6 +303,16 @@ FAULTS: tuple[Fault, ...] = (
           "echo /opt/vendor/lib > /etc/ld.so.conf.d/00-vendor.conf; ldconfig"),
     Fault("setuid-copy-of-python", "cw_setuid", "a setuid-root copy of the stack's python in /usr/local/bin",
           "cp /usr/bin/python{python_version} /usr/local/bin/pyroot; chmod 4755 /usr/local/bin/pyroot"),
+    Fault("setuid-behind-acl-opened-dir", "cw_setuid", "a setuid-root copy of the stack's python in a 0700 root "
+          "directory that an ACL entry opens to nobody (its mode shows 0710 root:root: the ACL's mask)",
+          "mkdir -m 0700 /opt/.ops; cp /usr/bin/python{python_version} /opt/.ops/py; chmod 4755 /opt/.ops/py; "
+          "python3 -c 'import os, struct; e = lambda t, p, i: struct.pack(\"<HHI\", t, p, i & 0xFFFFFFFF); "
+          "os.setxattr(\"/opt/.ops\", \"system.posix_acl_access\", struct.pack(\"<I\", 2) + e(1, 7, -1) + "
+          "e(2, 1, 65534) + e(4, 0, -1) + e(16, 1, -1) + e(32, 0, -1))'"),
+    Fault("login-defs-umask-opened", "cw_schedules", "login.defs' UMASK set to 000 (useradd makes every new login's "
+          "home writable by everyone: anyone plants its ~/.bashrc)",
+          "if grep -q '^UMASK' /etc/login.defs; then sed -i 's/^UMASK.*/UMASK 000/' /etc/login.defs; "
+          "else echo 'UMASK 000' >> /etc/login.defs; fi"),
     Fault("setuid-shell-left-in-var-tmp", "cw_setuid", "a setuid-root copy of bash an admin left in /var/tmp",
           "cp /bin/bash /var/tmp/.rs; chmod 4755 /var/tmp/.rs"),
     Fault("module-from-outside-the-module-dir", "cw_apache_effects", "a conf by hand loading a copy of a stock "

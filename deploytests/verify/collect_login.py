@@ -935,20 +935,21 @@ WORD = re.compile(r"/(?<![^\s'\"=;|&(`<>]/)[^\s'\"`;|&()<>$*?\x00]+")
 #   unsafe-perm = true, curl's ``insecure``, ``--no-check-certificate``;
 # - a key naming trust given to someone, by name: pip's trusted-host = HOST, gpg's trust-model always;
 # - a permission set for everyone: sshd's PermitUserEnvironment yes; a trust store pointed at nothing:
-#   UserKnownHostsFile /dev/null
+#   UserKnownHostsFile /dev/null; a default mode for what is made later that lets everyone write it: a umask that
+#   keeps others' write (login.defs' UMASK 000, a profile's umask 0), a ``*_MODE`` with it (HOME_MODE 0777)
 _KEY, _TAIL, _OFF = r"(?:export\s+|--?)?[\w.:\"-]*?", r"[\w.:\"-]*\s*[=:\s]\s*[\"']?", \
     r"(?:no|false|off|0|disabled?|never|ignore|none|\*)"
 GUARD_OFF = re.compile(
     rf"(?i){_KEY}(?:(?:(?<!un)verif|check|strict|(?<!un)safe|(?<!in)secur|validat|reject|require(?!d)|reqcert){_TAIL}{_OFF}"
     rf"|(?:insecure|unauthenticated|unsigned|untrusted|unsafe|no_?verify|skip_?verify|no-check)[\w.:\"-]*"
     rf"(?:\s*[=:\s]\s*[\"']?(?:yes|true|on|1))?|trust{_TAIL}(?!{_OFF}[\"']?\s*;?\s*$)[\w.:/-]+"
-    rf"|permit{_TAIL}(?:yes|true|on|any|all)|(?:known|trust|ca[_-]?(?:file|path|cert|bundle)|cert)[\w.:\"-]*\s*[=:\s]\s*[\"']?/dev/null)"
+    rf"|permit{_TAIL}(?:yes|true|on|any|all)|umask{_TAIL}0*[0-7]{{0,2}}[0145]|(?:[\w-]*_)?mode{_TAIL}0?[0-7]{{2}}[2367]|(?:known|trust|ca[_-]?(?:file|path|cert|bundle)|cert)[\w.:\"-]*\s*[=:\s]\s*[\"']?/dev/null)"
     r"[\"']?\s*;?\s*$")
 # a word every such setting holds (lower case): a file without one has none, and is not read line by line. Searched
 # for in the file's lower-cased text (latin-1: ``lower()`` maps ASCII letters to theirs and no other letter to one),
 # each word at C speed: a (?i) alternation tried at every character took 0.07 s over /etc a probe
 GUARD_HINT = ("verif", "check", "strict", "safe", "secur", "validat", "reject", "require", "reqcert",
-              "unauthenticated", "unsigned", "trust", "permit", "/dev/null")
+              "unauthenticated", "unsigned", "trust", "permit", "/dev/null", "umask", "mode")
 HINTED = re.compile("|".join(map(re.escape, GUARD_HINT)))  # (one short line: one search)
 
 
@@ -1543,10 +1544,19 @@ def loose_file(st):
     return stat.S_ISREG(st.st_mode) and (st.st_uid != 0 or st.st_mode & 0o022)
 
 
-def root_only(st):
+def root_only(st, path=None):
     """Whether only root may go through a directory with this ``lstat`` (root's, no search for others, nor for its
-    group unless that is root's group): no one else runs, or reaches, anything below it."""
-    return st.st_uid == 0 and not st.st_mode & 0o001 and (not st.st_mode & 0o010 or st.st_gid == 0)
+    group unless that is root's group) and, given its ``path``, no entry of its access ACL lets a named user or
+    group search it (the mode's group bits show the ACL's mask, not who it names: ``setfacl -m u:NAME:x`` on a
+    ``0700`` directory shows ``0710 root:root``): no one else runs, or reaches, anything below it."""
+    if not (st.st_uid == 0 and not st.st_mode & 0o001 and (not st.st_mode & 0o010 or st.st_gid == 0)):
+        return False
+    try:
+        raw = os.getxattr(path, "system.posix_acl_access", follow_symlinks=False) if path else b""
+    except OSError:  # (no ACL: ENODATA; a file system without them)
+        raw = b""
+    named = [struct.unpack_from("<HHI", raw, i) for i in range(4, len(raw) - 7, 8)] if raw[:4] == b"\2\0\0\0" else []
+    return not any(tag in (0x02, 0x08) and perm & 1 for tag, perm, _ in named)  # (a named user's, a named group's)
 
 
 def privileged(out, path, st):
@@ -1616,7 +1626,7 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
                                       "(%d characters): what lies there is not looked at for setuid, setgid and "
                                       "capability files" % (why.strerror, len(base))})
                 continue
-            if not root_only(st) and not isinstance(exc, FileNotFoundError) and len(unwalked) < 256:
+            if not root_only(st, base) and not isinstance(exc, FileNotFoundError) and len(unwalked) < 256:
                 unwalked.append([base, st.st_mode, st.st_uid, st.st_gid])
             continue
         below, at = [], base.rstrip("/") + "/"
@@ -1651,7 +1661,7 @@ def local_files(out, skip=(), most=WALK_MOST, seconds=WALK_SECONDS):
                     judged = path.startswith(system) and not under and loose_dir(st)
                     if judged:
                         found.append([path, st.st_mode, st.st_uid, st.st_gid])
-                    if not root_only(st):
+                    if not root_only(st, path):
                         below.append((path, under or judged))
         finally:
             os.close(fd)
@@ -1668,7 +1678,7 @@ def beyond(path):
     parts = path.rstrip("/").split("/")
     for i in range(1, len(parts)):
         try:
-            if root_only(os.lstat("/".join(parts[:i]) or "/")):
+            if root_only(os.lstat("/".join(parts[:i]) or "/"), "/".join(parts[:i]) or "/"):
                 return True
         except OSError:
             return True

@@ -4422,8 +4422,13 @@ def cw_setuid(facts, exp):
     drift section (``facts.notes``): what lies there is not known; a bound of the walk hit is the probe's failure."""
     inv = _inv(facts, "the privilege bits of the host's files")
     users = getattr(getattr(facts, "raw", None), "users", None)
-    shut = [f"{path} ({mode & 0o7777:04o} {users.name(uid) if users else uid}:{users.group(gid) if users else gid})"
-            for path, mode, uid, gid in inv.get("unwalked") or []]
+    named = lambda uid, gid: f"{users.name(uid) if users else uid}:{users.group(gid) if users else gid}"  # noqa: E731
+    # root's by its bits, yet the walk found it opened to others: only an ACL's named entry does that (the login
+    # collector's root_only), and Debian's packages set none: deny by default, what lies below is not known
+    by_acl = [(path, mode, uid, gid) for path, mode, uid, gid in inv.get("unwalked") or []
+              if uid == 0 and not mode & 0o001 and (not mode & 0o010 or gid == 0)]
+    shut = [f"{path} ({mode & 0o7777:04o} {named(uid, gid)})" for path, mode, uid, gid in inv.get("unwalked") or []
+            if (path, mode, uid, gid) not in by_acl]
     if shut:
         facts.notes.append(f"setuid, setgid and capability files in {count(len(shut), 'dir')} that the gate's "
                            f"login may not list and a user other than root may go through (their owner, their group): "
@@ -4432,7 +4437,10 @@ def cw_setuid(facts, exp):
     for line in exp.stack.baseline_privileged:
         path, _, state = line.partition(" ")
         stock.setdefault(path, set()).add(state)
-    lines = []
+    lines = [f"{path} ({mode & 0o7777:04o} {named(uid, gid)}): its mode lets only root through, but an entry of "
+             f"its ACL lets a named user or group search it, and the gate's login may not list it: a setuid-root or "
+             f"capability file below it runs with root's rights for them, unjudged (getfacl {path}); remove the "
+             f"entry (setfacl -b) or give the gate's login the same entry" for path, mode, uid, gid in by_acl]
     for f in inv.get("privileged") or []:
         path, state, pkg = f["path"], f["state"], f.get("package")
         broad = _broad_capabilities(state) if state not in stock.get(path, ()) else []

@@ -217,6 +217,21 @@ def sudo_grantees(snap) -> tuple[dict[str, str], dict[str, str]]:
     return users, groups
 
 
+def _widened(snap, name: str) -> list[str]:
+    """Who else an Apache socket's own bits let write to it (mod_wsgi makes its daemon socket 0700, its group
+    root's): a group other than root's with write on it (whoever is in it: a login without sudo too) and each
+    named entry of its ACL with write, as the failure line names them; [] for an abstract or unseen name."""
+    entry = snap.files.get(snap.realpath(name)) if name.startswith("/") else None
+    if not entry or not entry.get("st"):
+        return []
+    mode, gid = entry["st"][0], entry["st"][2]
+    users = getattr(snap, "users", None)
+    named = [f"{'user' if t == USER else 'group'} {i} (an ACL entry)" for t, p, i in acl(entry.get("acl"))
+             if t in (USER, GROUP) and p & 2]
+    group = users.group(gid) if users is not None and hasattr(users, "group") else gid
+    return ([f"group {group}'s members"] if mode & 0o020 and gid != 0 else []) + named
+
+
 def how(snap, name: str) -> str:
     """How the socket ``name`` is reached, as the failure line shows it: its file's mode and owner, or abstract."""
     if name.startswith("@"):
@@ -243,6 +258,7 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
                          "Apache's user": (facts.get("inventory") or {}).get("apache_user") or
                          exp.stack.apache.run_user})
     baseline = {tuple(e.split(" ", 1)) for e in exp.stack.baseline_root_unix}
+    own = [w for w in who if w.endswith(("(Apache's user)", "(the app user)"))]
     capable = root_capable(facts, snap)
     lines = []
     for sock in found:
@@ -250,7 +266,18 @@ def unix_lines(facts, exp, found: list[dict], apache_bin: str) -> list[str]:
         if not root and not sock["hidden"]:
             continue  # no process that acts as root holds it: another user's door is that user's
         if root and all(p.get("exe") == apache_bin for p in root):
-            continue  # Apache's own (mod_wsgi's daemons, mod_cgid): made by its configuration, judged there
+            # Apache's own (mod_wsgi's daemons, mod_cgid): made by its configuration, judged there; who may connect
+            # is the socket's mode, which a chmod changes whatever the configuration says: its workers only
+            # (mod_wsgi makes it 0700 for Apache's user), the app user being the daemons themselves
+            others = [w for w in reachers(snap, sock["name"], who) if w not in own] + _widened(snap, sock["name"])
+            if others:
+                lines.append(f"UNIX {sock['type']} socket {sock['name']} ({how(snap, sock['name'])}) is Apache's own "
+                             f"(a mod_wsgi daemon's or mod_cgid's: Apache's workers hand it requests), but "
+                             f"{', '.join(others)} may connect too: they send the app's daemons a request with an "
+                             f"environ of their own (REMOTE_USER, REMOTE_ADDR, HTTPS, any header), past every access "
+                             f"rule and authentication of Apache's. Whatever is allowed: give it back to Apache's "
+                             f"user alone (mod_wsgi makes it 0700; a restart of Apache makes it anew)")
+            continue
         if root and all(any(p.get("exe") == exe and fnmatch.fnmatchcase(sock["name"], name) for exe, name in baseline)
                         for p in root):
             continue

@@ -408,3 +408,31 @@ def test_who_may_queue_jobs_emptied_or_widened_is_a_finding(exp):
         assert outcome("cw_schedules", _with_queue_lists({path: f"{user}\n"}), allowing(exp, cron=(path,))) == "pass"
     msg = outcome("cw_schedules", _with_queue_lists({"/etc/at.deny": shipped, "/etc/cron.allow": None}), exp)
     assert "- /etc/cron.allow: crontab lets only whom it lists queue jobs, and the gate could not read it" in msg, msg
+
+
+@pytest.mark.parametrize("path, text, line", [
+    # a miss of a blind set: login.defs' UMASK 000 (useradd makes every new home 0777: anyone plants its ~/.bashrc)
+    ("/etc/login.defs", "MAIL_DIR        /var/mail\nUMASK\t\t000\n", 2),
+    # other members: the home mode itself, a profile's umask for every login shell, root's too
+    ("/etc/login.defs", "HOME_MODE\t0777\n", 1),
+    ("/etc/profile.d/ops-umask.sh", "# shared dirs\numask 0\n", 2),
+    ("/etc/adduser.conf", "DIR_MODE=0777\n", 1)])
+def test_a_default_mode_that_lets_everyone_write_what_is_made_later_is_a_finding(exp, path, text, line):
+    """A umask that keeps others' write, or a ``*_MODE`` that has it, set in root's configuration under /etc
+    (whatever program reads it: useradd, a login shell, adduser) makes what that program makes later writable by
+    every local user; judged as a guard turned off, naming file:line, in a file not as its package ships it."""
+    assert list(collect_login.guards_off(text)) == [line], collect_login.guards_off(text)
+    base = snap({}, {})
+    facts = clean_facts()
+    facts.raw = parse.Snapshot(dict(base.raw, files=dict(base.raw["files"], **{
+        path: {"st": [F | 0o644, 0, 0, 1, 0, 7], "data": text}}), named={}, mentions={
+        path: [[n, ln] for n, ln in enumerate(text.splitlines(), 1) if n == line]}))
+    inv(facts)["mentions"] = parse.root_mentions(facts.raw)
+    found = failing(facts, exp)
+    assert list(found) == ["cw_schedules"] and f"{path}:{line}: " in found["cw_schedules"], found
+
+
+@pytest.mark.parametrize("text", ["UMASK\t\t022\n", "UMASK 027\n", "HOME_MODE\t0700\n", "umask 0002\n",
+                                  "DIR_MODE=0755\n", "# UMASK 000\n", "ssl_mode = 0644\n", "mode = strict\n"])
+def test_a_default_mode_that_keeps_others_from_writing_is_none(text):
+    assert collect_login.guards_off(text) == {}

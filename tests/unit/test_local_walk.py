@@ -127,3 +127,49 @@ def test_a_mount_below_a_directory_only_root_goes_through_is_not_walked(tmp_path
     assert C.beyond(str(tmp_path / "engine" / "merged")) is (os.stat(tmp_path).st_uid == 0)
     (tmp_path / "engine").chmod(0o711)
     assert C.beyond(str(tmp_path / "engine" / "merged")) is C.beyond(str(tmp_path))
+
+
+def acl_bytes(*entries):
+    """A ``system.posix_acl_access`` value: version 2, then ``(tag, perm, id)`` entries."""
+    import struct
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, i & 0xFFFFFFFF) for t, p, i in entries)
+
+
+@pytest.mark.parametrize("named, only", [
+    ((), True),  # a minimal ACL: the mode says it all
+    (((0x02, 1, 1001),), False),  # setfacl -m u:deployer:x: that user goes through
+    (((0x08, 5, 50),), False),  # setfacl -m g:staff:rx: that group goes through
+    (((0x02, 4, 1001),), True),  # read without search: no one reaches what lies below
+])
+def test_an_acl_entry_opens_a_directory_its_mode_says_only_root_enters(named, only, monkeypatch):
+    """The mode's group bits of a directory with an ACL show its mask, not whom it names: ``setfacl -m u:NAME:x``
+    on a ``0700 root:root`` directory shows ``0710 root:root``, which the bits alone took for root's alone — and the
+    walk left a setuid-root python there unwalked and unnamed. A named entry with search opens it."""
+    value = acl_bytes((0x01, 7, -1), *named, (0x04, 0, -1), (0x10, 1 if named else 0, -1), (0x20, 0, -1))
+    monkeypatch.setattr(C.os, "getxattr", lambda path, name, follow_symlinks=True: value)
+    assert C.root_only(st(stat.S_IFDIR | 0o710), "/opt/.ops-tools") is only
+    assert C.root_only(st(stat.S_IFDIR | 0o710)) is True  # (no path: the bits alone, as before)
+
+
+def test_a_root_directory_an_acl_opens_that_the_login_cannot_list_fails_cw_setuid():
+    """The runner's verdict: a directory root's by its bits that the walk still found open to someone (an ACL's
+    named entry) and could not list is a finding (Debian's packages set no ACL); another login's 0700 home or
+    ``root:adm`` logs stay a note of the drift section."""
+    from stock import outcome
+    from test_closed_world import clean_facts
+
+    from deploytests.config import load_config
+    from deploytests.examples import APPS
+    from deploytests.verify.promises import Expected
+
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    facts = clean_facts()
+    facts.remote["inventory"]["unwalked"] = [["/var/log/apache2", stat.S_IFDIR | 0o750, 0, 4],
+                                            ["/home/alice", stat.S_IFDIR | 0o700, 1001, 1001]]
+    assert outcome("cw_setuid", facts, exp) == "pass"
+    facts.notes.clear()
+    facts.remote["inventory"]["unwalked"].append(["/opt/.ops-tools", stat.S_IFDIR | 0o710, 0, 0])
+    found = outcome("cw_setuid", facts, exp)
+    assert found.startswith("fail") and "/opt/.ops-tools (0710 " in found and "its mode lets only root through, but " \
+        "an entry of its ACL lets a named user or group search it" in found, found
+    assert "/var/log/apache2" not in found and "/home/alice" not in found

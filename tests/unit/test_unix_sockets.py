@@ -103,7 +103,8 @@ def test_a_root_unix_socket_others_may_connect_to_fails_naming_it(exp, platform,
     ("@/var/spool/exim4/exim_daemon_notify", "/usr/sbin/exim4", 0, {}),
     ("/var/run/apache2/wsgi.27.0.1.sock", "/usr/sbin/apache2", 0, {
         "/var": [D | 0o755, 0, 0], "/var/run": [L | 0o777, 0, 0, "", "/run"], "/run": [D | 0o755, 0, 0],
-        "/run/apache2": [D | 0o755, 0, 0], "/run/apache2/wsgi.27.0.1.sock": [S | 0o700, 33, 0]}),
+        "/run/apache2": [D | 0o755, 0, 0], "/run/apache2/wsgi.27.0.1.sock": [S | 0o700, 33, 0],
+        "/var/run/apache2": [D | 0o755, 0, 0]}),  # (the collector notes each directory on the path as named)
     ("@ops-control", "/usr/bin/python3.11", 1001, {})])  # (1001: a login that does not become root)
 def test_stock_root_sockets_and_ones_no_one_else_reaches_pass(exp, platform, name, exe, uid, files):  # noqa: F811
     facts = with_socket(host(platform), name, exe, uid=uid, files=files)
@@ -286,3 +287,32 @@ def test_the_login_collector_takes_socket_names_from_the_kernel_whole():
         ia, ip = (str(os.fstat(s.fileno()).st_ino) for s in (a, p))
     assert out["unix_diag"][ia] == [1, 10, "@attack9\n0000: forged"], out["unix_diag"].get(ia)
     assert out["unix_diag"][ip][2] == f"{d}/s.sock", out["unix_diag"].get(ip)
+
+
+APACHE_RUN = {"/var": [D | 0o755, 0, 0], "/var/run": [L | 0o777, 0, 0, "", "/run"], "/run": [D | 0o755, 0, 0],
+              "/run/apache2": [D | 0o755, 0, 0], "/var/run/apache2": [D | 0o755, 0, 0]}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("name, mode, gid, who", [
+    # a miss of a blind set: the app's mod_wsgi daemon socket chmod'ed 0777 (mod_wsgi makes it 0700 for Apache's user)
+    ("/var/run/apache2/wsgi.27.0.1.sock", 0o777, 0, "any local user"),
+    # another member: its group the deploy login's, group-writable
+    ("/var/run/apache2/wsgi.27.0.1.sock", 0o770, 1000, "appuser (the deploy login)"),
+    # another member (missed on a container before this line): its group a login's without sudo, not a party of
+    # the gate's list (the deploy login, the app user, Apache's user, anyone): the group's members
+    ("/var/run/apache2/wsgi.27.0.1.sock", 0o770, 1001, "group deployer's members"),
+    # another member: mod_cgid's socket opened to everyone (its CGI runs what a request names, as Apache's user)
+    ("/run/apache2/cgisock.27", 0o666, 0, "any local user")])
+def test_apaches_own_socket_opened_beyond_its_workers_fails(exp, platform, name, mode, gid, who):  # noqa: F811
+    """Apache's own sockets (its root parent made them from its configuration) were passed over whoever could
+    connect: a chmod of mod_wsgi's daemon socket let any local user hand the app's daemons a request with an
+    environ of its own (REMOTE_USER ...), past every access rule of Apache's. Its workers' user (and the app user:
+    the daemons themselves) may connect; anyone else fails, whatever is allowed."""
+    path = name.replace("/var/run/", "/run/")
+    facts = with_socket(host(platform), name, "/usr/sbin/apache2", files={**APACHE_RUN, path: [S | mode, 33, gid]})
+    msg = outcome("cw_listen", facts, exp)
+    assert msg.startswith("fail: ") and f"UNIX stream socket {name} (" in msg and "is Apache's own" in msg, msg
+    assert who in msg and "REMOTE_USER" in msg, msg
+    allowed = dataclasses.replace(exp, allow=Allowances(listen=(f"unix:{name} root /usr/sbin/apache2",)))
+    assert outcome("cw_listen", facts, allowed).startswith("fail: ")
