@@ -428,6 +428,22 @@ def hint(exp, key: str, value: str) -> str:
     return f"{why or ident}{conf_why}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
 
 
+def hint_all(exp, key: str, values: list[str]) -> str | None:
+    """One hint allowing every one of ``values`` (the sockets of one process: rpcbind's TCP and UDP ``*:111``), in
+    :func:`hint`'s form with their entries in one list, when each needs only its entry written (no stale pin, no
+    configuration or review to name); else None (each keeps its own line)."""
+    heads, entries = set(), []
+    for value in values:
+        found = hint(exp, key, value)
+        head, sep, tail = found.partition(f"allow it: {key} = [")
+        entry, sep2, where = tail.rpartition("] in ")
+        if head or not sep or not sep2:
+            return None
+        heads.add(where)
+        entries.append(entry)
+    return f"allow it: {key} = [{', '.join(entries)}] in {heads.pop()}" if len(heads) == 1 else None
+
+
 def identity(facts, kind: str, value: str, exp=None) -> str:
     """The files an entry's pin covers by their identity, not their bytes (the gate's login may not read them:
     :func:`.collect_login.identity`, :func:`.parse.identity`), comma-separated; "" when none."""
