@@ -320,15 +320,17 @@ def digest(facts, kind: str, name: str, exp=None) -> str | None:
 
 
 def _walked(snap, path: str) -> str | None:
-    """A file of /etc as the login's walk knows it (``etc_files``: a file not as shipped, its sha256; one left
-    out as its package ships it, a hash of that package's md5 of it), or None."""
+    """A file of /etc as the login's walk knows it (``etc_files``: a file not as shipped, its sha256; one it may not
+    read, its identity, :func:`.collect_login.identity`: a service's secret its postinst makes ``0600 mail:mail``,
+    nullmailer's ``remotes``; one left out as its package ships it, a hash of that package's md5 of it), or None."""
     from .parse import shipped_files
 
     etc = (getattr(snap, "raw", None) or {}).get("etc_files")
     if etc is None or not path.startswith("/etc/"):
         return None
     if path in etc:
-        return etc[path] if HEX.fullmatch(str(etc[path])) else None
+        found = str(etc[path]).removeprefix("identity:")
+        return found if HEX.fullmatch(found) else None
     shipped = shipped_files(snap).get(path)
     return _sha(f"{shipped[1]}  {path} as shipped\n".encode()) if shipped else None
 
@@ -426,6 +428,22 @@ def hint(exp, key: str, value: str) -> str:
     return f"{why or ident}{conf_why}allow it: {key} = [{json.dumps(f'{value} sha256:{found}')}] in {where}"
 
 
+def hint_all(exp, key: str, values: list[str]) -> str | None:
+    """One hint allowing every one of ``values`` (the sockets of one process: rpcbind's TCP and UDP ``*:111``), in
+    :func:`hint`'s form with their entries in one list, when each needs only its entry written (no stale pin, no
+    configuration or review to name); else None (each keeps its own line)."""
+    heads, entries = set(), []
+    for value in values:
+        found = hint(exp, key, value)
+        head, sep, tail = found.partition(f"allow it: {key} = [")
+        entry, sep2, where = tail.rpartition("] in ")
+        if head or not sep or not sep2:
+            return None
+        heads.add(where)
+        entries.append(entry)
+    return f"allow it: {key} = [{', '.join(entries)}] in {heads.pop()}" if len(heads) == 1 else None
+
+
 def identity(facts, kind: str, value: str, exp=None) -> str:
     """The files an entry's pin covers by their identity, not their bytes (the gate's login may not read them:
     :func:`.collect_login.identity`, :func:`.parse.identity`), comma-separated; "" when none."""
@@ -433,4 +451,7 @@ def identity(facts, kind: str, value: str, exp=None) -> str:
         found = [_ran(facts, path) for path in programs(kind, value, exp)]
         return ", ".join(f[0] for f in found if f and len(f[1]) > 3)
     entries = (facts.get("inventory") or {}).get("privileged") or [] if kind == "privileged" else []
-    return next((e["path"] for e in entries if e.get("path") == value.split(" ")[0] and e.get("identity")), "")
+    path = value.split(" ")[0]
+    etc = (getattr(getattr(facts, "raw", None), "raw", None) or {}).get("etc_files") or {}
+    return next((e["path"] for e in entries if e.get("path") == path and e.get("identity")), "") or (
+        path if kind == "privileged" and str(etc.get(path, "")).startswith("identity:") else "")

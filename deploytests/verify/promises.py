@@ -1329,7 +1329,7 @@ def cw_listen(facts, exp):
     inv = _inv(facts, "listing every process's sockets")
     apache_bin, port = "/usr/sbin/" + exp.stack.apache.process_name, exp.cfg.port
     ports = {port} | {c.port for c in bootstrapped_apps(facts, exp, True).values()}  # another app's (bootstrap made it)
-    seen, lines, readers = set(), [], secret_readers(facts, exp)
+    seen, lines, readers, held = set(), [], secret_readers(facts, exp), {}
     came_by = {a["pid"] for a in inv.get("probe_ancestors") or [] if a["user"] == "root" and a.get("exe") in SSHD}
     # an Apache port a file by hand opens is that file's finding (test_every_apache_file_is_accounted_for)
     by_hand = {_listen_key(d["value"]).rsplit(":", 1)[-1] for path in unaccounted_apache_files(facts, exp)
@@ -1383,10 +1383,38 @@ def cw_listen(facts, exp):
                          f"the app's secrets. allow_listen accounts for the socket, not for that: keep the app's "
                          f"secrets from its user")
             continue
+        if procs and not allowed:  # (one process, another socket: its line names this one too)
+            same, this = held.get(ident[1]), (f"{sock['proto'].upper()} {shown}", bind)
+            if same is not None and same[1:3] == (who, reach):
+                same[3].append(this)
+                continue
+            held.setdefault(ident[1], (len(lines), who, reach, [this]))
         lines.append(f"{sock['proto'].upper()} {shown} listens: {who}; it answers {reach}. " + (allowed or "")
                      + _allow_hint(exp, "allow_listen", bind))
+    lines += _one_line_per_holder(exp, lines, held)
     lines += unix_lines(facts, exp, inv.get("unix_listeners") or [], apache_bin)
     _unaccounted("listening socket", lines)
+
+
+def _one_line_per_holder(exp, lines: list[str], held: dict) -> list[str]:
+    """The sockets of one process (one set of holders) in one line, naming each and one allowance listing their
+    entries (rpcbind's TCP and UDP ``*:111``: one daemon, one cause); ``held``: ``{pids: (its line's index, who,
+    reach, [(socket, entry)])}``. Returns the lines of the sockets whose entries cannot share a line (a stale pin, a
+    configuration to review: :func:`.pins.hint_all`), each its own as before."""
+    from .pins import hint_all
+
+    more = []
+    for n, who, reach, socks in held.values():
+        if len(socks) < 2:
+            continue
+        merged = hint_all(exp, "allow_listen", [b for _, b in socks])
+        if merged is None:
+            more += [f"{s} listens: {who}; it answers {reach}. " + _allow_hint(exp, "allow_listen", b)
+                     for s, b in socks[1:]]
+            continue
+        lines[n] = f"{' and '.join(s for s, _ in socks)} listen: {who}; it answers {reach}. if it is meant to be " \
+                   f"there, {merged}"
+    return more
 
 
 def secret_readers(facts, exp) -> dict[str, tuple[str, set]]:

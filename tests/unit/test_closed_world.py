@@ -1224,6 +1224,37 @@ def test_a_loopback_listener_on_both_ip_versions_is_one_finding_and_one_allowanc
     assert outcome("cw_listen", facts, allowing(exp, listen=("localhost:25",))) == "pass"
 
 
+def test_the_sockets_of_one_process_are_one_line_naming_every_entry(exp):
+    """Class (several lines for one cause): one daemon listening on several addresses was a line per socket, each
+    naming its own entry: rpcbind (nfs-common's, Debian 12 and 13) on TCP and UDP ``*:111``, two lines. Now one
+    line naming each socket and one allowance listing their entries; written, it passes; one entry alone leaves
+    the other socket's line. Other member: a server's TCP and UDP DNS port (``dnsmasq`` on ``*:53``), and the
+    sockets of another process stay another line. A socket whose allowance is stale keeps its own line."""
+    facts = clean_facts()
+    inv(facts).setdefault("programs", {}).update({"/usr/sbin/rpcbind": ["a" * 64, 1.0, 11],  # (the login's hashes)
+                                                  "/usr/sbin/dnsmasq": ["b" * 64, 1.0, 12]})
+    for name, pid, user, port, exe in (("/sbin/rpcbind -w", 4242, "_rpc", 111, "/usr/sbin/rpcbind"),
+                                       ("/usr/sbin/dnsmasq -k", 4343, "dnsmasq", 53, "/usr/sbin/dnsmasq")):
+        for proto in ("tcp", "udp"):
+            inv(facts)["listeners"].append({"proto": proto, "host": "0.0.0.0", "port": port,
+                                            "procs": [dict(proc(pid, user, name), exe=exe)]})
+    lines = [ln.strip() for ln in failing(facts, exp)["cw_listen"].splitlines() if ln.strip().startswith("- ")]
+    assert len(lines) == 2, lines
+    rpc, dns = lines
+    assert rpc.startswith("- TCP *:111 and UDP *:111 listen: pid 4242 (_rpc) '/sbin/rpcbind -w'; it answers anyone "
+                          'who can reach this host. if it is meant to be there, allow it: allow_listen = ["*:111 '
+                          '_rpc /usr/sbin/rpcbind sha256:'), rpc
+    assert '", "udp/*:111 _rpc /usr/sbin/rpcbind sha256:' in rpc and "dnsmasq" not in rpc, rpc
+    assert dns.startswith("- TCP *:53 and UDP *:53 listen: pid 4343 (dnsmasq) "), dns
+    entries = [e for ln in lines for e in json.loads(ln.split("allow_listen = ", 1)[1].rsplit(" in ", 1)[0])]
+    assert len(entries) == 4 and outcome("cw_listen", facts, allowing(exp, listen=tuple(entries))) == "pass"
+    found = outcome("cw_listen", facts, allowing(exp, listen=tuple(entries[1:])))  # (rpcbind's UDP entry alone)
+    assert found.startswith("fail: 1 ") and "- TCP *:111 listens: pid 4242 " in found, found
+    stale = [e.replace("sha256:", "sha256:0") if e.startswith("*:111") else e for e in entries]
+    found = outcome("cw_listen", facts, allowing(exp, listen=tuple(stale)))
+    assert found.startswith("fail: 1 ") and "- TCP *:111 listens: " in found, found
+
+
 @pytest.mark.parametrize("text,found", [
     ("ExecStart=-/var/www/my-app/current/venv/bin/python -m x", True),
     ("ExecStartPre=!@/var/www/my-app/tool tool", True),

@@ -1728,3 +1728,34 @@ def test_a_service_account_s_own_place_in_the_system_s_trees_fails_naming_the_al
         assert msg.startswith("fail: 1 ") and "allow_privileged" not in msg and "make it root's alone" in msg, msg
         written = f"/etc/tool.d/ {mode & 0o7777:04o} {msg.split(f'{mode & 0o7777:04o} ', 1)[1].split(')', 1)[0]}"
         assert outcome("cw_load_path", facts, allowing(exp, privileged=(written,))) == msg, written  # (written: no)
+
+
+def test_a_service_account_s_file_the_gate_s_login_may_not_read_is_allowed_by_its_identity(exp):
+    """Class (a line naming an allowance that cannot be written): a file of /etc a package's postinst hands to its
+    service's account, ``0600`` or ``0640`` because it holds a secret: nullmailer's ``remotes`` (``0600 mail:mail``,
+    the relay's password; Debian 12 and 13), apt-cacher-ng's ``security.conf`` (``0600 apt-cacher-ng``, its admin
+    password: the other member). The line offered ``allow_privileged`` with ``sha256:<its sha256>`` and said to make
+    the file readable to the gate's login (which hands the secret to every local user, or breaks the service): no
+    entry could ever hold. Such a file is now pinned by its identity (the login's ``lstat`` of it: inode, ``ctime``,
+    size, mode, owner; any write, chmod, chown or swap changes it), as a privileged program it may not read is; the
+    line says to review it as root first, and a change since breaks the pin."""
+    facts = with_stock_logins(clean_facts())
+    facts.raw.files["/etc/passwd"]["data"] += "acng:x:114:119::/var/cache/apt-cacher-ng:/usr/sbin/nologin\n"
+    facts.raw.files["/etc/group"]["data"] += "acng:x:119:\n"
+    facts.raw = parse.Snapshot(facts.raw.raw)
+    for path, mode, uid, gid, entry in (
+            ("/etc/nullmailer/remotes", 0o100600, 8, 8, "/etc/nullmailer/remotes 0600 mail:mail"),
+            ("/etc/apt-cacher-ng/security.conf", 0o100600, 114, 119,
+             "/etc/apt-cacher-ng/security.conf 0600 acng:acng")):
+        inv(facts)["system_dirs"] = [[path, mode, uid, gid]]
+        facts.raw.files.pop(path, None)  # (no bytes: the login may not read it)
+        ident = hashlib.sha256(f"identity 64769 4242 1765000100.5 41 {mode:o} {uid} {gid}".encode()).hexdigest()
+        facts.raw.raw["etc_files"] = {path: "identity:" + ident}
+        msg = outcome("cw_load_path", facts, exp)
+        assert msg.startswith("fail: 1 ") and "<its sha256>" not in msg, msg
+        assert f"review it as root first (the gate's login may not read {path}: the pin is of its identity" in msg, msg
+        assert f"allow_privileged = [{json.dumps(entry + ' sha256:' + ident)}]" in msg, msg
+        assert outcome("cw_load_path", facts, allowing(exp, privileged=(f"{entry} sha256:{ident}",))) == "pass"
+        facts.raw.raw["etc_files"] = {path: "identity:" + "0" * 64}  # (written to, chmod'ed or swapped since)
+        msg = outcome("cw_load_path", facts, allowing(exp, privileged=(f"{entry} sha256:{ident}",)))
+        assert msg.startswith("fail: 1 ") and "but it has changed since" in msg, msg
