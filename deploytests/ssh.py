@@ -210,6 +210,25 @@ class BoundedRemote(fabric.runners.Remote):
     cut. The output is made safe (:func:`deploytests.untrusted.text`) before any result or error holds it."""
 
     read_chunk_size = 1 << 16
+    expired: threading.Event | None = None
+
+    def start_timer(self, timeout):
+        """invoke's timer kills the command at its bound, and ``timed_out`` asks whether the timer's thread has
+        ended: while that thread is still in ``kill``, the command (its channel closed by the kill) was taken as
+        ended with no output, and a host that never answered read as an empty answer (``not readable``). Here the
+        bound is an event set before the kill."""
+        if timeout is not None:
+            self.expired = expired = threading.Event()
+
+            def expire():
+                expired.set()
+                self.kill()
+            self._timer = threading.Timer(timeout, expire)
+            self._timer.start()
+
+    @property
+    def timed_out(self) -> bool:
+        return self.expired is not None and self.expired.is_set()
 
     def _handle_output(self, buffer_, hide, output, reader):
         kept = 0

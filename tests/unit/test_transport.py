@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -1019,3 +1020,28 @@ def test_a_host_that_stops_answering_after_its_banner_is_frozen_not_a_refused_ke
     assert said.startswith(f"ssh://u@web2: no answer for 1 s while connecting to 127.0.0.1:{port} (after its "
                            "banner)"), said
     assert "frozen" in said and "authentication" not in said and "identity" not in said, said
+
+
+def test_a_command_past_its_bound_is_a_timeout_even_while_the_timers_kill_is_still_running(lying_sshd, monkeypatch):
+    """invoke's ``timed_out`` asked whether its timer's thread had ended: the kill closes the channel, the command's
+    wait returns, and while that thread was still in ``kill`` the command read as ended with no output (CI: a host
+    that never ends the error log's tail read as ``not readable by x``). Class: a command's bound read as its
+    answer. The timer's kill is held open here after it closed the channel: the run still raises its timeout."""
+    import fabric.runners
+    from invoke.exceptions import CommandTimedOut
+
+    from deploytests import ssh
+
+    port, key, known, lies = lying_sshd
+    lies["exec"] = False  # the request is answered; the command never ends
+
+    def slow_kill(self):
+        self.channel.close()
+        time.sleep(1.0)  # (the timer's thread still alive when the wait returns)
+    monkeypatch.setattr(fabric.runners.Remote, "kill", slow_kill)
+    c = ssh.connect("127.0.0.1", user="x", port=port, key_filename=key, known_hosts=known, timeout=2)
+    try:
+        with pytest.raises(CommandTimedOut):
+            c.run("tail -f /dev/null", hide=True, warn=True, in_stream=False, timeout=1)
+    finally:
+        c.close()
