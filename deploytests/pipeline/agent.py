@@ -1782,21 +1782,21 @@ class FromRunner:
         return box[0][0]
 
     def read(self, size):
-        """What arrived, 1 to ``size`` bytes (b"" at EOF)."""
-        return self._within(self.stream.read1, size)
+        """``size`` bytes, fewer only at EOF: the contract of the buffered stdin it stands for (the upload's chunks,
+        and the pause point after its first, are whole MiB), each wait for more within the bound (a slow link that
+        keeps sending is not silent)."""
+        data = bytearray()
+        while len(data) < size:
+            chunk = self._within(self.stream.read1, size - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return bytes(data)
 
     def readline(self, limit):
         return self._within(self.stream.readline, limit)
 
-    def exactly(self, size):
-        """``size`` bytes, fewer only at EOF."""
-        data = b""
-        while len(data) < size:
-            chunk = self.read(size - len(data))
-            if not chunk:
-                break
-            data += chunk
-        return data
+    exactly = read
 
 
 def read_config(args: DeployArgs):

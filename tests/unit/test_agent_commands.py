@@ -1336,3 +1336,27 @@ def test_the_runner_answers_a_switch_asked_without_the_artifact(tmp_path):
             time.sleep(0.2)
         writer.join(5)
         assert not writer.is_alive() and chan.sent == wanted, (asked, chan.sent)
+
+
+def test_the_runners_stream_reads_whole_chunks_as_the_buffered_stdin_it_stands_for(tmp_path):
+    """The bounded reader of the runner's stream stood for ``sys.stdin.buffer`` and returned whatever had arrived
+    (``read1``): the upload's first chunk was 2930 bytes, not a MiB, and the interrupted deploys' pause after it
+    (CI: ``resumed at 2930``, not at 1 MiB) came before anything worth resuming had arrived. Class: a stand-in
+    stream that breaks the contract of what it stands for. ``read(n)`` is n bytes (fewer only at EOF), each wait
+    for more within the bound; member: ``receive``'s first chunk, on disk when its pause point runs."""
+    class Trickle:  # a link that delivers the runner's bytes a few at a time
+        def __init__(self, data):
+            self.data = data
+
+        def read1(self, n):
+            piece, self.data = self.data[:min(n, 2930)], self.data[min(n, 2930):]
+            return piece
+
+    data = os.urandom(3 << 20)
+    assert agent.FromRunner(5, Trickle(data)).read(1 << 20) == data[:1 << 20]
+    assert agent.FromRunner(5, Trickle(data[:100])).read(1 << 20) == data[:100]  # (EOF: fewer)
+    seen = []
+    dest = tmp_path / "artifact.tar"
+    agent.receive(agent.FromRunner(5, Trickle(data)), str(dest), len(data), hashlib.sha256(data).hexdigest(),
+                  after_first_chunk=lambda: seen.append(dest.stat().st_size))
+    assert seen == [1 << 20] and dest.read_bytes() == data
