@@ -1637,6 +1637,11 @@ def health_path_of(tree, rid, default):
     return path if isinstance(path, str) and HEALTH_PATH.fullmatch(path) else default
 
 
+def gated_as(args, tree, rid):
+    """``args`` for the gate of release ``rid``: its own health path (:func:`health_path_of`)."""
+    return args.replace(health_path=health_path_of(tree, rid, args.health_path))
+
+
 def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps, undo=None, config=""):
     """Switch ``current`` to ``rid``, reload, gate. On a failed gate put ``config`` back (``undo``, see
     :func:`put_back`) *before* switching back to ``previous`` and reloading: the daemons that restart then load
@@ -1654,7 +1659,7 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
         pause_point(args, "reload")
         since = boot_clock()  # a daemon started before the touch runs what it loaded before: it must restart
         tree.reload()
-    own = args.replace(health_path=health_path_of(tree, rid, args.health_path))
+    own = gated_as(args, tree, rid)
     with steps("gate", "GET %s until X-Deploy-Release: %s" % (own.health_path, rid)):
         ok, attempts, last = gate(own, rid, args.gate_timeout, since=since, retouch=tree.reload)
     if ok:
@@ -1672,8 +1677,8 @@ def switch_and_gate(args: DeployArgs | RollbackArgs, tree, rid, previous, steps,
             tree.switch(previous)
             since = boot_clock()
             tree.reload()
-            back, _, back_last = gate(args.replace(health_path=health_path_of(tree, previous, args.health_path)),
-                                      previous, args.gate_timeout, since=since, retouch=tree.reload)
+            back, _, back_last = gate(gated_as(args, tree, previous), previous, args.gate_timeout, since=since,
+                                      retouch=tree.reload)
         restored = "; switched back to %s (%s)" % (previous, "serving" if back else "NOT serving: " + back_last)
         if not back:  # the release it replaced fails the same gate: the server is the likelier cause, not the app
             refused.hint = ("the release it replaced does not answer either: look at the server first (Apache or "
@@ -1796,8 +1801,6 @@ class FromRunner:
     def readline(self, limit):
         return self._within(self.stream.readline, limit)
 
-    exactly = read
-
 
 def read_config(args: DeployArgs):
     """The config bytes sent before the artifact (None when the deploy carries no config)."""
@@ -1805,7 +1808,7 @@ def read_config(args: DeployArgs):
     if size is None:
         return None
     try:
-        data = FromRunner(args.confirm_timeout).exactly(size)
+        data = FromRunner(args.confirm_timeout).read(size)
     except RunnerSilent as exc:
         exc.step = "config"
         raise
@@ -1947,8 +1950,7 @@ def reload_live(args: GateArgs, tree, live, exc):
     ``test_daemons_run_what_is_on_disk`` would name it). ``exc``'s hint says how it went."""
     since = boot_clock()
     tree.reload()
-    ok, _, last = gate(args.replace(health_path=health_path_of(tree, live, args.health_path)), live,
-                       args.gate_timeout, since=since, retouch=tree.reload)
+    ok, _, last = gate(gated_as(args, tree, live), live, args.gate_timeout, since=since, retouch=tree.reload)
     exc.hint += ("; the live release's daemons were reloaded to run it" if ok else
                  "; the live release's daemons, reloaded to run it, are NOT serving: %s" % last)
 

@@ -3556,23 +3556,32 @@ SUDO_BLOCKING = {"noexec": "sudo stops the release's python from running any pro
                  "requiretty": "sudo refuses without a terminal, and deploys run over an SSH command without one"}
 
 
+def sudo_defaults(text: str) -> tuple[str, list[str]] | None:
+    """A ``Defaults`` line's scope (``""``, or ``:``/``@``/``>``/``!`` and the names it lists) and its options
+    (split at commas not escaped); None for any other line."""
+    first, _, rest = text.partition(" ")
+    if not first.startswith("Defaults"):
+        return None
+    return first[len("Defaults"):], [o.strip() for o in re.split(r"(?<!\\),", rest)]
+
+
 def sudo_blocks_deploy(text: str, cfg, deploy_user: str | None) -> str | None:
     """Why a sudoers line stops the deploy's own sudo from working (every deploy and rollback refused at the release
     check), or None: a ``Defaults`` line whose scope reaches that sudo (all, ``:`` the deploy login or ALL, ``>`` the
     app user or ALL, ``!`` the releases' python or ALL) setting an option of :data:`SUDO_BLOCKING`; or a rule for
     the deploy login running as the app user with the ``NOEXEC:`` or ``INTERCEPT:`` tag (sudo uses the last rule
     that matches: it overrides bootstrap's)."""
-    first = text.split(" ")[0]
+    first, defaults = text.split(" ")[0], sudo_defaults(text)
     python = f"{cfg.root}/releases/*/venv/bin/python"
-    if first.startswith("Defaults"):
-        kind, names = (first[8], first[9:]) if len(first) > 8 else ("", "")
-        listed = {n.strip() for n in names.split(",")}
+    if defaults is not None:
+        (scope, options), kind = defaults, defaults[0][:1]
+        listed = {n.strip() for n in scope[1:].split(",")}
         reach = {"": True, "@": True, ":": bool(listed & {deploy_user, "ALL"}), ">": bool(listed & {cfg.app_user,
                  "ALL"}), "!": bool(listed & {python, "ALL"}) or any(fnmatch.fnmatch(python, n) or
                                                                    fnmatch.fnmatch(n, python) for n in listed)}
         if not reach.get(kind, False):
             return None
-        for option in (o.strip() for o in text[len(first):].split(",")):
+        for option in options:
             if option in SUDO_BLOCKING:
                 return (f"{SUDO_BLOCKING[option]}: every deploy and rollback is refused at its release check (sudo "
                         f"-n -u {cfg.app_user} {python})")
@@ -6407,11 +6416,11 @@ def sudo_unlogged(sudoers: list[dict], exp) -> list[str]:
 
     scopes: dict[str, dict[str, tuple[object, dict]]] = {}
     for rule in sudoers:
-        first, _, rest = str(rule.get("text", "")).partition(" ")
-        if not first.startswith("Defaults"):
+        defaults = sudo_defaults(str(rule.get("text", "")))
+        if defaults is None:
             continue
-        mine = scopes.setdefault(first[len("Defaults"):], {})
-        for opt in (o.strip() for o in re.split(r"(?<!\\),", rest)):
+        mine = scopes.setdefault(defaults[0], {})
+        for opt in defaults[1]:
             name, eq, value = opt.lstrip("!").partition("=")
             name = name.rstrip("+-").strip()
             if name in ("syslog", "logfile", "log_allowed", "log_denied"):
