@@ -303,13 +303,50 @@ def status(session, servers, app=None, target=None):
     import shutil
 
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    seen: list = []
 
     def one(c):
-        print_lines(status_lines(pipeline.status(c, session.config), width))
-    session.run(servers, one, "status")
+        st = pipeline.status(c, session.config)
+        seen.append(st)
+        print_lines(status_lines(st, width))
+    try:
+        session.run(servers, one, "status")
+    finally:  # the hosts that answered, even when others could not
+        print_lines(fleet_lines(seen))
+
+
+def fleet_lines(statuses) -> list[str]:
+    """One line when the hosts that answered do not all serve one version (a rollout or rollback stopped part way:
+    killed, a host lost, ``--max-failed`` reached): which version each group serves, newest release first, and how
+    to bring them level. Grouped by the version, as the fleet's rollback compares hosts: one deploy makes a release
+    id per artifact, one per server Python. Nothing when they agree: each host's own lines already say it."""
+    groups: dict[str | None, list] = {}
+    for st in statuses:
+        groups.setdefault(st.live_version if st.live else None, []).append(st)
+    if len(groups) < 2:
+        return []
+
+    def serves(version: str | None, group: list) -> str:
+        hosts = sorted(st.host for st in group)
+        names = ", ".join(hosts[:4]) + (f" and {len(hosts) - 4} more" if len(hosts) > 4 else "")
+        what = f"version {_cut(_cells(version), FIELD)}" if version is not None else "nothing"
+        return f"{len(hosts)} serve{'s' if len(hosts) == 1 else ''} {what}: {names}"
+    order = sorted(groups, key=lambda v: max(st.live or "" for st in groups[v]), reverse=True)
+    return ["[fleet] mixed: " + "; ".join(serves(v, groups[v]) for v in order)
+            + " (a rollout or rollback did not reach every host: `fab deploy` brings them to the newest, "
+              "`fab -H HOST rollback` takes one back)"]
 
 
 FIELD = 100  # characters of a value from RELEASE.json shown at most
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:max(most - 3, 0)] + "..."
+
+
+def _cells(text: str) -> str:
+    """``text`` in ASCII, a tab and every other character as its escape: one character, one terminal cell."""
+    return text.encode("ascii", "backslashreplace").decode().replace("\t", "\\t")
 
 
 def status_lines(st, width: int | None = None) -> list[str]:
@@ -319,17 +356,11 @@ def status_lines(st, width: int | None = None) -> list[str]:
     release line (``[host] * 29990101T000000Z-forged 9.9``). Each value is shown in ASCII, a tab and every other
     character as its escape, so a character is one terminal cell and the cut holds: a wide character (two cells)
     or a tab (up to eight) made the row wrap again."""
-    def cut(text: str, most: int) -> str:
-        return text if len(text) <= most else text[:max(most - 3, 0)] + "..."
-
-    def cells(text: str) -> str:
-        return text.encode("ascii", "backslashreplace").decode().replace("\t", "\\t")
-
-    lines = [f"[{st.host}] {'*' if r.live else ' '} {cells(r.id)}  {cut(cells(r.version), FIELD):<10} "
-             f"{cut(cells(r.created_at), FIELD)}  {cut(cells(r.deployed_by), FIELD)}" for r in st.releases]
+    lines = [f"[{st.host}] {'*' if r.live else ' '} {_cells(r.id)}  {_cut(_cells(r.version), FIELD):<10} "
+             f"{_cut(_cells(r.created_at), FIELD)}  {_cut(_cells(r.deployed_by), FIELD)}" for r in st.releases]
     if not st.live:  # nothing deployed, or current dangling: say which
         lines.append(f"[{st.host}] {st.describe_live()}")
-    return [cut(line, width - 1) if width else line for line in lines]
+    return [_cut(line, width - 1) if width else line for line in lines]
 
 
 @fleet_task(help={"command": "the command line, run with sh -c (quote it): \"django-admin migrate\", \"flask --app pkg "

@@ -57,6 +57,7 @@ deploy = true
         assert status.returncode == 0, status.stdout + status.stderr
         for server in fleet.servers:
             assert f"[ssh://appuser@{server.name}] * {release}  1.0" in status.stdout, status.stdout
+        assert "[fleet]" not in status.stdout, status.stdout  # one version everywhere: nothing to add
         # a host that cannot be reached before the rollout begins (a name that does not resolve), with the
         # default --max-failed 0: the phase does not start, the others are not switched there and back
         ghost = '{ name = "ghost", address = "appuser@ghost.invalid:22", base_url = "http://ghost.invalid" }, '
@@ -73,6 +74,23 @@ deploy = true
             assert "untouched (not attempted: ssh://appuser@ghost could not be reached before all began)" in out, out
             assert requests.get(server.base_url + "/", timeout=5).headers["X-Deploy-Release"] == release
         assert " upload " not in out and "rolled back" not in out, out
+        # a release that reached one host only (here a target of one; a rollout killed part way is the same):
+        # status says, in one line, that the fleet is mixed and which host serves what
+        first, second = fleet.servers
+        inventory.write_text(inventory.read_text() + f"""
+[targets.first]
+hosts = [{{ name = "{first.name}", address = "appuser@{first.host}:{first.port}", base_url = "{first.base_url}" }}]
+identity_file = "{fleet.key.path}"
+known_hosts = "{fleet.known_hosts}"
+deploy = true
+""")
+        one = fab("pack", "deploy", "--target", "first", env=dict(env, DEPLOYTESTS_APP=str(APPS /
+                                                                                          "yourapplication-v2")))
+        assert one.returncode == 0, one.stdout + one.stderr
+        status = fab("target", "fleet", "status", env=env)
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert re.search(rf"^\[fleet\] mixed: 1 serves version 2\.0: ssh://appuser@{first.name}; 1 serves version "
+                         rf"1\.0: ssh://appuser@{second.name} \(", status.stdout, re.M), status.stdout
 
 
 def test_fab_h_deploys_a_fleet_mixing_debian_12_and_13():

@@ -382,6 +382,36 @@ def test_a_status_value_padded_to_the_terminals_width_cannot_wrap_into_a_line_of
             assert line.isascii() and "\t" not in line and len(line) < width, line
 
 
+def test_status_says_in_one_line_when_the_hosts_do_not_serve_one_release():
+    """A rollout killed part way, a host lost, ``--max-failed`` reached: each host's lines were right, but nothing said
+    the fleet was mixed (with 8 hosts, a reader compares 8 stars). Class: a fleet-wide fact left to the reader to
+    assemble from per-host lines. One ``[fleet]`` line, by version, newest first, naming each group's hosts; none
+    when they agree or one host answered; the login's RELEASE.json values shown safe, as on the hosts' lines."""
+    from deploytests.pipeline.releases import ReleaseInfo, Status
+
+    def st(host, live, version="1.0"):
+        rels = [ReleaseInfo(id=r, version=version if r == live else "0.9", created_at="x", artifact_sha256="",
+                            deployed_by="d", live=r == live) for r in sorted({"20261130T000000Z-z", live or ""} - {""})]
+        return Status(host=host, live=live, releases=rels)
+
+    new, old = "20261202T000000Z-b", "20261201T000000Z-a"
+    assert tasks.fleet_lines([st("web-1", new, "2.0"), st("web-2", new, "2.0")]) == []
+    assert tasks.fleet_lines([st("web-1", new, "2.0")]) == []
+    (line,) = tasks.fleet_lines([st("web-3", old), st("web-1", new, "2.0"), st("web-2", new, "2.0"),
+                                 st("web-4", None)])
+    assert line.startswith("[fleet] mixed: 2 serve version 2.0: web-1, web-2; 1 serves version 1.0: web-3; "
+                           "1 serves nothing: web-4 ("), line
+    # one deploy to a fleet of two Pythons: an artifact, so a release id, each; one version: not mixed
+    assert tasks.fleet_lines([st("web-1", new, "2.0"), st("web-2", "20261202T000000Z-c", "2.0")]) == []
+    import io
+
+    from deploytests.pipeline.hosts import print_lines
+
+    out = io.StringIO()  # printed as status prints it: one line, whatever the login wrote
+    print_lines(tasks.fleet_lines([st("web-1", new, "2.0\n[web-9] * forged\u3000"), st("web-2", old)]), file=out)
+    assert out.getvalue().count("\n") == 1 and out.getvalue().isascii(), out.getvalue()
+
+
 def test_each_hosts_connection_is_closed_at_the_end_of_its_turn(tmp_path):
     """``fab bootstrap``/``status``/``rollback``/``run`` (``Session.run``): a host's connection closes when its turn
     ends, so the runner holds at most ``--parallel`` connections whatever the fleet (measured: 1 thread and
