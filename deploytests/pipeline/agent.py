@@ -1307,7 +1307,7 @@ def pause_point(args: GateArgs, name):
 
 # ---------------------------------------------------------------- build a release
 
-UPLOADS = ".uploads"  # <root>/.uploads/<sha256>: an artifact as far as it arrived (0700): a cut upload resumes there
+UPLOADS = ".uploads"  # <root>/.uploads/<sha256>: the last artifact as far as it arrived (0700): deploys resume there
 
 
 def partial_upload(root, sha256):
@@ -1373,7 +1373,9 @@ def receive(stream, dest, size, sha256, after_first_chunk=None, root=None, resum
     With ``root``, the bytes go to ``<root>/.uploads/<sha256>`` as they arrive (a cut upload leaves them there)
     and, with ``resume``, the runner is offered what is kept of them first (:func:`offer_resume`): it sends the
     rest, or everything when its own bytes hash otherwise (a damaged copy is replaced). A complete copy that does
-    not hash to ``sha256`` is removed; the checked artifact is moved to ``dest``."""
+    not hash to ``sha256`` is removed; the checked artifact is linked to ``dest`` and stays, whole: the next deploy
+    of the same artifact (a config or settings change, a redeploy after a rollback) is offered all of it and
+    receives nothing. One artifact is kept at most (:func:`partial_upload` removes the others)."""
     path = None
     if root is not None:
         try:
@@ -1406,14 +1408,13 @@ def receive(stream, dest, size, sha256, after_first_chunk=None, root=None, resum
         kept = " (%d bytes kept: the next deploy of it resumes there)" % (size - left) if left and root else ""
         raise AgentError("artifact arrived damaged (%d bytes missing, sha256 %s, expected %s)%s"
                          % (left, digest.hexdigest()[:12], sha256[:12], kept), hint="run the deploy again")
-    if path != dest:
+    if path != dest:  # the checked copy stays: the next deploy of this artifact (a config-only change) sends nothing
         try:
-            os.rename(path, dest)
+            os.link(path, dest)
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise
             shutil.copyfile(path, dest)  # releases/ on a file system of its own: the copy may meet a full disk
-            os.unlink(path)
     return offset
 
 

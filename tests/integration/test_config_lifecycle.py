@@ -4,7 +4,8 @@
 - per-host configs: a config directory with one ``<host>:<port>.cfg`` per server; each server's app shows its
   own value;
 - a changed config alone is a deploy that says so: a new release starts with it, the route shows the new value,
-  the other host (unchanged config, same artifact) reports no change; the config stays 0640 deployer:<app>;
+  the artifact the server already holds is not sent again, the other host (unchanged config, same artifact)
+  reports no change; the config stays 0640 deployer:<app>;
 - a rollback brings back the config its release started with;
 - a release refused at its check puts the previous config back;
 - bootstrap never sees the config: a changed config waits for the next deploy; no sudoers rule runs anything as
@@ -98,6 +99,8 @@ def test_changed_config_alone_is_a_deploy_that_says_so_and_reaches_the_app(fleet
     res = deploy(web1, deployed["cfg"], deployed["artifact"], seen)
     assert res.changed and res.config_changed and res.release_id != before and res.previous == before
     assert any(line.startswith("config config changed (sha256 ") for line in seen), seen
+    size = deployed["artifact"].size  # the server holds the artifact, checked: nothing of it is sent again
+    assert f"upload {size} bytes, resumed at {size}" in seen, seen
     assert "(config: host-1-changed)" in get(web1)
     assert sudo(web1, f"stat -c '%a %U:%G' {deployed['cfg'].remote_config_path}") == "640 deployer:yourapplication"
     again = deploy(web2, deployed["cfg"], deployed["artifact"], seen)  # web2's config and artifact unchanged

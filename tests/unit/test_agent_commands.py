@@ -1014,7 +1014,38 @@ def test_a_cut_upload_is_resumed_where_it_ended_and_checked_whole(srv):
     assert offer["offset"] == cut and offer["prefix_sha256"] == hashlib.sha256(payload[:cut]).hexdigest()
     assert result(events)["release_id"] == srv.live()
     assert [e["message"] for e in events if e.get("step") == "upload"] == [f"{len(payload)} bytes, resumed at {cut}"]
-    assert not kept.exists()  # moved into the release, then unpacked and removed
+    assert kept.read_bytes() == payload  # the checked artifact stays, whole (the release's copy is unpacked, removed)
+
+
+def test_a_second_release_of_the_same_artifact_receives_nothing(srv):
+    """A config-only change (or a settings change, a redeploy after a rollback) makes a new release of the artifact
+    the server already received: it was sent whole again (36 MB for a Django project, each time). Class: bytes
+    the server holds, checked, sent again. The kept artifact is offered whole; the runner sends nothing after the
+    offset; the agent checks the sha256 of what it kept. Another artifact replaces it (one kept at most)."""
+    from deploytests.pipeline.remote import Resumable
+
+    args, payload = srv.deploy_args("1.0")
+    args = args.replace(resume=True)
+    first = result(srv.run("deploy", args, b"0\n" + payload)[1])["release_id"]
+    kept = srv.root / ".uploads" / args.artifact_sha256
+    assert kept.read_bytes() == payload
+    from deploytests.pipeline.releases import settings_digest
+
+    settings = {"post_deploy": ["true"]}  # a settings change: a new release of the same artifact
+    changed = args.replace(release=dict(args.release, settings=settings, settings_sha256=settings_digest(settings)))
+    _, events = srv.run("deploy", changed, b"%d\n" % len(payload))
+    [offer] = [e for e in events if e["event"] == "upload"]
+    assert offer["offset"] == len(payload) and offer["prefix_sha256"] == args.artifact_sha256
+    local = srv.root.parent / "artifact.tar"
+    local.write_bytes(payload)
+    assert Resumable(local, offer=offer).offset() == len(payload)  # the runner's side: send from the end
+    second = result(events)["release_id"]
+    assert second != first and second == srv.live(), events
+    assert [e["message"] for e in events if e.get("step") == "upload"] == [
+        f"{len(payload)} bytes, resumed at {len(payload)}"]
+    other, payload2 = srv.deploy_args("2.0")
+    result(srv.run("deploy", other.replace(resume=True), b"0\n" + payload2)[1])
+    assert not kept.exists() and (srv.root / ".uploads" / other.artifact_sha256).read_bytes() == payload2
 
 
 def test_a_damaged_kept_upload_is_sent_again_whole(srv, tmp_path):
