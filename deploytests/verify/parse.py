@@ -309,15 +309,33 @@ def dpkg_lists(snap: Snapshot) -> dict[str, list[str]]:
     return snap.dpkg_lists
 
 
-def deleted_maps(maps: str | None) -> list[str]:
+def deleted_maps(maps: str | None, stats: dict | None = None) -> list[str]:
     """The files a process maps as code (executable) that were deleted since it mapped them (replaced: a package
-    upgrade); shared memory (``/dev/zero``, ``/SYSV*``, ``memfd:``) is no file on disk and not listed."""
+    upgrade); memory with no file (:data:`MEMORY`) is not listed. Given the root collector's ``lstat``s
+    (``stats``), only those :func:`gone` says are: `` (deleted)`` is text a file's own name may end with."""
     found = set()
     for fields in (ln.split(None, 5) for ln in (maps or "").splitlines()):
         if len(fields) == 6 and "x" in fields[1] and fields[5].endswith(" (deleted)") and \
-                fields[5].startswith("/") and not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
+                fields[5].startswith("/") and not fields[5].startswith(("/dev/", *MEMORY)) and \
+                (stats is None or gone(stats, fields[5])):
             found.add(fields[5][:-len(" (deleted)")])
     return sorted(found)
+
+
+# the names the kernel gives in ``maps`` to memory no file on disk holds (a memfd, System V shared memory, a shared
+# anonymous mapping, huge pages): each at ``/``, where no one but root names anything
+MEMORY = ("/memfd:", "/SYSV", "/dev/zero (deleted)", "/anon_hugepage (deleted)")
+
+
+def gone(stats: dict, text: str) -> bool:
+    """Whether a mapping ``maps`` names ``text`` (`` (deleted)`` at its end) is a file deleted since it was mapped:
+    each directory above it root's alone, and root's ``lstat`` of the whole text found nothing there (``stats``: the
+    root collector's ``mapped``; a name not looked at is not known to be gone). The kernel adds the words to a
+    deleted file's path, and whoever names a file may end its name with them: a library the app user loaded from
+    its data dir as ``librt.so (deleted)`` passed for a package upgrade's."""
+    return text in stats and stats[text] is None and not any(
+        st is None or st[1] != 0 or stat.S_ISLNK(st[0]) or st[0] & 0o022 and not st[0] & stat.S_ISVTX
+        for st in (stats.get(text[:m.start()] or "/") for m in re.finditer("/", text)))
 
 
 def hex_address(text: str) -> tuple[str, int]:
@@ -819,7 +837,7 @@ def loader_facts(snap: Snapshot, pids, dpkg: dict) -> dict:
         env = [kv.encode("latin-1").decode("utf-8", "replace") for kv in entry["environ"].split("\0") if kv]
         daemons.append({"pid": pid, "exe": entry["exe"], "cwd": entry.get("cwd"),
                         "env": [kv for kv in env if kv.startswith(LOADER_ENV)],
-                        "deleted": deleted_maps(entry.get("maps"))})
+                        "deleted": deleted_maps(entry.get("maps"), snap.raw.get("mapped") or {})})
     home_site = f"{PYTHON_HOME}/lib/python{py}/site-packages"
     entries = snap.listdir(home_site)
     hooks = []
@@ -1476,16 +1494,24 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
             continue
         seen = True
         for fields in (ln.split(None, 5) for ln in entry["maps"].splitlines()):
-            if len(fields) == 6 and fields[5].startswith("/") and not fields[5].endswith(" (deleted)") and \
-                    not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
-                found.setdefault(fields[5], set()).add(int(pid))
-                if "x" in fields[1]:
-                    code.add(fields[5])
+            if len(fields) < 6 or not fields[5].startswith("/"):
+                continue  # (anonymous memory, [heap], [stack], [vdso])
+            path, runs = fields[5], "x" in fields[1]
+            # what it is, by who may name it, never by words its own name may hold: memory is the kernel's name at
+            # /, a deleted file one gone() from root's dirs; a device's memory (/dev/zero, a GPU's) is data, but
+            # code mapped from a file under /dev (/dev/shm, any user's tmpfs) is judged as any file
+            if path.startswith(MEMORY) and not runs or path.startswith("/dev/") and not runs or \
+                    path.endswith(" (deleted)") and not path.startswith(MEMORY) and gone(stats, path):
+                continue
+            found.setdefault(path, set()).add(int(pid))
+            if runs:
+                code.add(path)
     if not seen:
         return None
     shipped = dpkg_files(snap)
-    return [{"path": path, "pids": sorted(pids)[:4], "loose": _loose_mapped(snap, stats, path),
-             "package": shipped.get(path), "code": path in code} for path, pids in sorted(found.items())]
+    return [{"path": path, "pids": sorted(pids)[:4], "package": shipped.get(path), "code": path in code,
+             "loose": None if path.startswith(MEMORY) else _loose_mapped(snap, stats, path),
+             "memory": path.startswith(MEMORY)} for path, pids in sorted(found.items())]
 
 
 def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:

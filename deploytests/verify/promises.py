@@ -3454,7 +3454,8 @@ def cw_in_front(facts, exp):
 def cw_mapped(facts, exp):
     """Every file Apache's processes and the app's daemons have mapped (the kernel's maps: what they load, whatever
     the loader's configuration says) is root's, not writable by group or others, in directories only root may
-    change (:func:`deploytests.verify.parse.mapped_files`); the releases' own files are the deploy's (their rules:
+    change (:func:`deploytests.verify.parse.mapped_files`), and none maps as code memory no file holds (a memfd);
+    the releases' own files are the deploy's (their rules:
     test_installed_files_match_artifact, test_rollback_targets_are_complete). A packaged one is also compared with
     dpkg's md5sums (test_packaged_files_are_as_installed); one mapped as code that no installed package ships (a
     library built by hand the linker prefers, whoever may change it) is a finding unless allowed (allow_mapped,
@@ -3476,7 +3477,11 @@ def cw_mapped(facts, exp):
               f"app's daemons run code no package accounts for and no security update reaches; install it from a "
               f"package, or remove it and run ldconfig; " + _allow_hint(exp, "allow_mapped", m["path"]) for m in found
               if m.get("code") and not m.get("package") and not m["loose"] and not m["path"].startswith(releases)
-              and not theirs(m) and m["path"] not in exp.allow.mapped]
+              and not theirs(m) and m["path"] not in exp.allow.mapped and not m.get("memory")]
+    lines += [f"{m['path']} (mapped as code by pid {', '.join(map(str, m['pids']))}): code in memory no file on disk "
+              f"holds (a memfd, shared memory: what a process wrote there and runs, a library loaded without a "
+              f"file): no package, release or root's file accounts for it, and no allowance can pin it; restart "
+              f"Apache and find what loaded it" for m in found if m.get("memory")]
     _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
 
 
