@@ -1465,7 +1465,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "mentions": root_mentions(snap), "system_dirs": snap.raw.get("system_dirs"),
             "programs": snap.raw.get("programs") or {},  # (the login's hashes of what processes run: pins.programs)
             "unwalked": snap.raw.get("unwalked"),
-            "mapped": mapped_files(snap)}
+            "mapped": mapped_files(snap), "maps_unread": maps_unread(snap)}
 
 
 def above_root(root: str) -> list[str]:
@@ -1512,6 +1512,20 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
     return [{"path": path, "pids": sorted(pids)[:4], "package": shipped.get(path), "code": path in code,
              "loose": None if path.startswith(MEMORY) else _loose_mapped(snap, stats, path),
              "memory": path.startswith(MEMORY)} for path, pids in sorted(found.items())]
+
+
+def maps_unread(snap: Snapshot) -> list[int]:
+    """The live children of the stack's Apache binary's processes (its workers, the app's daemons: the kernel's
+    parent pid, anyone's to read) whose ``maps`` root could not read (no ``CAP_SYS_PTRACE``, which reading another
+    user's needs; Apache's root parent's, root's own, it reads): what they load is not judged, and says so."""
+    proc = snap.raw.get("proc") or {}
+    apache = {pid for pid, e in proc.items() if str(e.get("exe") or "").split(" (")[0] == C.APACHE_BIN}
+    unread = []
+    for pid, entry in proc.items():
+        rest = (entry.get("stat") or "").rpartition(")")[2].split()
+        if len(rest) > 1 and rest[1] in apache and rest[0] not in "ZX" and entry.get("maps") is None:
+            unread.append(int(pid))
+    return sorted(unread)
 
 
 def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:

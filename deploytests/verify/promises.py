@@ -3482,7 +3482,12 @@ def cw_mapped(facts, exp):
               f"holds (a memfd, shared memory: what a process wrote there and runs, a library loaded without a "
               f"file): no package, release or root's file accounts for it, and no allowance can pin it; restart "
               f"Apache and find what loaded it" for m in found if m.get("memory")]
-    _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
+    unread = inv.get("maps_unread") or []
+    said = (f"root could not read the maps of {count(len(unread), 'pid')} {', '.join(map(str, unread[:6]))} (Apache's "
+            f"workers, the app's daemons: no CAP_SYS_PTRACE?): what they load at run time is not judged here")
+    if unread and not lines:
+        raise NotApplicable(said)
+    _unaccounted("file[s] Apache and the daemons map", lines + ([said] if unread else []), "cw_mapped", exp)
 
 
 def cw_bytecode(facts, exp):
@@ -6785,7 +6790,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "writable by group or others, in directories only root may change; the releases' own files are the "
             "deploy's rules'; and every file mapped as code is a package's (a library built by hand that the linker "
             "prefers, root's or not, is a finding unless allowed: allow_mapped, pinned to its identity as root "
-            "sees it)",
+            "sees it); no code is mapped from memory no file holds (a memfd); a mapping is judged by who may name "
+            "it, never by the words its name holds ('(deleted)', /dev/shm)",
             "test_what_apache_and_the_daemons_map_is_roots",
             "/opt/vendor/lib/libz.so.1 (mapped by pid 27, 251; no installed package ships it): /opt/vendor/lib 0755 "
             "vendor:vendor may be changed by someone but root ...", root_only=True, needs=("apache",)),

@@ -134,6 +134,31 @@ def test_what_is_mapped_is_judged_by_who_may_name_it_never_by_words_its_name_may
     assert outcome("cw_mapped", facts, allowing(exp, mapped=("/memfd:librt (deleted)",))).startswith("fail")
 
 
+def test_maps_root_could_not_read_are_named_never_judged_empty(exp):
+    """Class: a fact not read taken for none. Root without ``CAP_SYS_PTRACE`` (a Docker-in-Docker engine's
+    containers) reads Apache's root parent's ``maps`` (its own uid) but not its workers' or the app's daemons': a
+    library a daemon loaded at run time from the app user's data dir passed ``cw_mapped`` (the parent's maps were
+    read, so the rule ran, on them alone). The children whose maps were not read are named: a skip when nothing
+    else was found, one more line when something was."""
+    stat = lambda ppid: f"x (apache2) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 20 0 1 0 100 1000 10"  # noqa: E731
+    libc = "7f03-7f04 r-xp 00000000 00:28 13 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+    snap = snapshot({30: libc}, {})
+    snap.raw["proc"].update({"30": dict(snap.raw["proc"]["30"], stat=stat(1)),
+                             "344": {"exe": None, "maps": None, "stat": stat(30)},  # a daemon: not read
+                             "400": {"exe": None, "maps": None, "stat": stat(1)},  # another's: not Apache's
+                             "345": {"exe": None, "maps": None, "stat": stat(30).replace(" S ", " Z ")}})  # gone
+    assert parse.maps_unread(snap) == [344]
+    facts = clean_facts()
+    assert outcome("cw_mapped", facts, exp) == "pass"
+    inv(facts)["maps_unread"] = [344]
+    assert outcome("cw_mapped", facts, exp) == "skip: root could not read the maps of 1 pid 344 (Apache's " \
+        "workers, the app's daemons: no CAP_SYS_PTRACE?): what they load at run time is not judged here"
+    inv(facts)["mapped"].append({"path": "/srv/apm/lib/libapm.so", "pids": [27], "package": None,
+                                 "loose": "/srv/apm 0755 apm:apm"})
+    msg = outcome("cw_mapped", facts, exp)
+    assert "/srv/apm/lib/libapm.so" in msg and "root could not read the maps of 1 pid 344" in msg, msg
+
+
 def test_a_mapped_file_someone_but_root_may_change_fails_the_releases_own_aside(exp):
     facts = clean_facts()
     inv(facts)["mapped"].append({"path": "/srv/apm/lib/libapm.so", "pids": [27, 251], "package": None,
