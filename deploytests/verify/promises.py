@@ -3567,12 +3567,15 @@ SUDO_BLOCKING = {"noexec": "sudo stops the release's python from running any pro
 
 
 def sudo_defaults(text: str) -> tuple[str, list[str]] | None:
-    """A ``Defaults`` line's scope (``""``, or ``:``/``@``/``>``/``!`` and the names it lists) and its options
-    (split at commas not escaped); None for any other line."""
-    first, _, rest = text.partition(" ")
-    if not first.startswith("Defaults"):
+    """A ``Defaults`` line's scope (``""``, or ``:``/``@``/``>``/``!`` and the names it lists, joined by commas) and
+    its options (split at commas not escaped); None for any other line. Read as sudo's lexer reads it: blanks may
+    follow the scope's mark and stand around its list's commas (``Defaults: deployer !syslog``, ``Defaults:ops ,
+    deployer !log_allowed``: sudo applies both; read to the first blank, each passed for an option of no one)."""
+    m = re.fullmatch(r"Defaults(?:([:@>!])\s*((?:[^\s,]+\s*,\s*)*[^\s,]+))?(?:\s+(.*))?", text)
+    if m is None:
         return None
-    return first[len("Defaults"):], [o.strip() for o in re.split(r"(?<!\\),", rest)]
+    scope = m[1] + ",".join(n.strip() for n in m[2].split(",")) if m[1] else ""
+    return scope, [o.strip() for o in re.split(r"(?<!\\),", m[3] or "")]
 
 
 def sudo_blocks_deploy(text: str, cfg, deploy_user: str | None) -> str | None:
