@@ -332,9 +332,10 @@ def gone(stats: dict, text: str) -> bool:
     each directory above it root's alone, and root's ``lstat`` of the whole text found nothing there (``stats``: the
     root collector's ``mapped``; a name not looked at is not known to be gone). The kernel adds the words to a
     deleted file's path, and whoever names a file may end its name with them: a library the app user loaded from
-    its data dir as ``librt.so (deleted)`` passed for a package upgrade's."""
-    return text in stats and stats[text] is None and not any(
-        st is None or st[1] != 0 or stat.S_ISLNK(st[0]) or st[0] & 0o022 and not st[0] & stat.S_ISVTX
+    its data dir as ``librt.so (deleted)`` passed for a package upgrade's; one deleted from ``/tmp`` or
+    ``/dev/shm`` (sticky, anyone's to write) is anyone's, not an upgrade's."""
+    return text in stats and stats[text] is None and not any(  # (a sticky dir too: anyone made what was there)
+        st is None or st[1] != 0 or stat.S_ISLNK(st[0]) or st[0] & 0o022
         for st in (stats.get(text[:m.start()] or "/") for m in re.finditer("/", text)))
 
 
@@ -1509,9 +1510,13 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
     if not seen:
         return None
     shipped = dpkg_files(snap)
+    def loose(path: str) -> str | None:
+        said = None if path.startswith(MEMORY) else _loose_mapped(snap, stats, path)
+        if said == f"{path} (not looked at)" and path in stats and path.endswith(" (deleted)"):  # (root found it gone,
+            return f"{posixpath.dirname(path)} (anyone's to write: who made the file deleted since is not known)"
+        return said  # in a directory others may write: gone() did not vouch for it)
     return [{"path": path, "pids": sorted(pids)[:4], "package": shipped.get(path), "code": path in code,
-             "loose": None if path.startswith(MEMORY) else _loose_mapped(snap, stats, path),
-             "memory": path.startswith(MEMORY)} for path, pids in sorted(found.items())]
+             "loose": loose(path), "memory": path.startswith(MEMORY)} for path, pids in sorted(found.items())]
 
 
 def maps_unread(snap: Snapshot) -> list[int]:

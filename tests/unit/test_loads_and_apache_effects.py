@@ -115,13 +115,18 @@ def test_what_is_mapped_is_judged_by_who_may_name_it_never_by_words_its_name_may
             "7f03-7f04 r-xp 00000000 00:1d 40 /dev/shm/librt.so\n"  # code in a file any user makes: judged
             "7f04-7f05 rw-s 00000000 00:1d 41 /dev/shm/psm_1\n"  # shared memory of a pool, data: none
             f"7f05-7f06 r-xp 00000000 00:3a 42 {data}/librt.so (deleted)\n"  # a name ending so: judged
-            "7f06-7f07 r-xp 00001000 00:28 14 /usr/lib/old.so (deleted)\n")  # deleted in root's dir: upgrade's
+            "7f06-7f07 r-xp 00001000 00:28 14 /usr/lib/old.so (deleted)\n"  # deleted in root's dir: upgrade's
+            "7f07-7f08 r-xp 00000000 08:01 43 /tmp/librt.so (deleted)\n")  # deleted from /tmp: anyone's
     stats = {"/": [DIR, 0, 0, 0, 0, 1], "/dev": [DIR, 0, 0, 0, 0, 2], "/dev/shm": [DIR | 0o1777, 0, 0, 0, 0, 3],
              "/dev/shm/librt.so": [FILE, 999, 999, 0, 0, 40], "/var": [DIR, 0, 0, 0, 0, 4],
              "/var/www": [DIR, 0, 0, 0, 0, 5], R: [DIR | 0o2000, 1000, 999, 0, 0, 6], "/usr": [DIR, 0, 0, 0, 0, 7],
-             "/usr/lib": [DIR, 0, 0, 0, 0, 8], "/usr/lib/old.so (deleted)": None, "/memfd": None}
+             "/usr/lib": [DIR, 0, 0, 0, 0, 8], "/usr/lib/old.so (deleted)": None, "/memfd": None,
+             "/tmp": [DIR | 0o1777, 0, 0, 0, 0, 9], "/tmp/librt.so (deleted)": None}
     found = {m["path"]: m for m in parse.mapped_files(snapshot({342: maps}, stats))}
-    assert sorted(found) == ["/dev/shm/librt.so", "/memfd:librt (deleted)", f"{data}/librt.so (deleted)"]
+    assert sorted(found) == ["/dev/shm/librt.so", "/memfd:librt (deleted)", "/tmp/librt.so (deleted)",
+                             f"{data}/librt.so (deleted)"]
+    assert found["/tmp/librt.so (deleted)"]["loose"] == "/tmp (anyone's to write: who made the file deleted since " \
+        "is not known)"
     assert found["/memfd:librt (deleted)"]["memory"] and found["/memfd:librt (deleted)"]["code"]
     assert found["/dev/shm/librt.so"]["loose"] == "/dev/shm/librt.so 0644 vendor:vendor"
     assert found[f"{data}/librt.so (deleted)"]["loose"].startswith(f"{R} 2755")
