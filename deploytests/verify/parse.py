@@ -309,15 +309,34 @@ def dpkg_lists(snap: Snapshot) -> dict[str, list[str]]:
     return snap.dpkg_lists
 
 
-def deleted_maps(maps: str | None) -> list[str]:
+def deleted_maps(maps: str | None, stats: dict | None = None) -> list[str]:
     """The files a process maps as code (executable) that were deleted since it mapped them (replaced: a package
-    upgrade); shared memory (``/dev/zero``, ``/SYSV*``, ``memfd:``) is no file on disk and not listed."""
+    upgrade); memory with no file (:data:`MEMORY`) is not listed. Given the root collector's ``lstat``s
+    (``stats``), only those :func:`gone` says are: `` (deleted)`` is text a file's own name may end with."""
     found = set()
     for fields in (ln.split(None, 5) for ln in (maps or "").splitlines()):
         if len(fields) == 6 and "x" in fields[1] and fields[5].endswith(" (deleted)") and \
-                fields[5].startswith("/") and not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
+                fields[5].startswith("/") and not fields[5].startswith(("/dev/", *MEMORY)) and \
+                (stats is None or gone(stats, fields[5])):
             found.add(fields[5][:-len(" (deleted)")])
     return sorted(found)
+
+
+# the names the kernel gives in ``maps`` to memory no file on disk holds (a memfd, System V shared memory, a shared
+# anonymous mapping, huge pages): each at ``/``, where no one but root names anything
+MEMORY = ("/memfd:", "/SYSV", "/dev/zero (deleted)", "/anon_hugepage (deleted)")
+
+
+def gone(stats: dict, text: str) -> bool:
+    """Whether a mapping ``maps`` names ``text`` (`` (deleted)`` at its end) is a file deleted since it was mapped:
+    each directory above it root's alone, and root's ``lstat`` of the whole text found nothing there (``stats``: the
+    root collector's ``mapped``; a name not looked at is not known to be gone). The kernel adds the words to a
+    deleted file's path, and whoever names a file may end its name with them: a library the app user loaded from
+    its data dir as ``librt.so (deleted)`` passed for a package upgrade's; one deleted from ``/tmp`` or
+    ``/dev/shm`` (sticky, anyone's to write) is anyone's, not an upgrade's."""
+    return text in stats and stats[text] is None and not any(  # (a sticky dir too: anyone made what was there)
+        st is None or st[1] != 0 or stat.S_ISLNK(st[0]) or st[0] & 0o022
+        for st in (stats.get(text[:m.start()] or "/") for m in re.finditer("/", text)))
 
 
 def hex_address(text: str) -> tuple[str, int]:
@@ -819,7 +838,7 @@ def loader_facts(snap: Snapshot, pids, dpkg: dict) -> dict:
         env = [kv.encode("latin-1").decode("utf-8", "replace") for kv in entry["environ"].split("\0") if kv]
         daemons.append({"pid": pid, "exe": entry["exe"], "cwd": entry.get("cwd"),
                         "env": [kv for kv in env if kv.startswith(LOADER_ENV)],
-                        "deleted": deleted_maps(entry.get("maps"))})
+                        "deleted": deleted_maps(entry.get("maps"), snap.raw.get("mapped") or {})})
     home_site = f"{PYTHON_HOME}/lib/python{py}/site-packages"
     entries = snap.listdir(home_site)
     hooks = []
@@ -1447,7 +1466,7 @@ def inventory(snap: Snapshot, procs: Procs, args: dict, daemons: list, dpkg: dic
             "mentions": root_mentions(snap), "system_dirs": snap.raw.get("system_dirs"),
             "programs": snap.raw.get("programs") or {},  # (the login's hashes of what processes run: pins.programs)
             "unwalked": snap.raw.get("unwalked"),
-            "mapped": mapped_files(snap)}
+            "mapped": mapped_files(snap), "maps_unread": maps_unread(snap)}
 
 
 def above_root(root: str) -> list[str]:
@@ -1476,16 +1495,42 @@ def mapped_files(snap: Snapshot) -> list[dict] | None:
             continue
         seen = True
         for fields in (ln.split(None, 5) for ln in entry["maps"].splitlines()):
-            if len(fields) == 6 and fields[5].startswith("/") and not fields[5].endswith(" (deleted)") and \
-                    not fields[5].startswith(("/dev/", "/SYSV", "/memfd:")):
-                found.setdefault(fields[5], set()).add(int(pid))
-                if "x" in fields[1]:
-                    code.add(fields[5])
+            if len(fields) < 6 or not fields[5].startswith("/"):
+                continue  # (anonymous memory, [heap], [stack], [vdso])
+            path, runs = fields[5], "x" in fields[1]
+            # what it is, by who may name it, never by words its own name may hold: memory is the kernel's name at
+            # /, a deleted file one gone() from root's dirs; a device's memory (/dev/zero, a GPU's) is data, but
+            # code mapped from a file under /dev (/dev/shm, any user's tmpfs) is judged as any file
+            if path.startswith(MEMORY) and not runs or path.startswith("/dev/") and not runs or \
+                    path.endswith(" (deleted)") and not path.startswith(MEMORY) and gone(stats, path):
+                continue
+            found.setdefault(path, set()).add(int(pid))
+            if runs:
+                code.add(path)
     if not seen:
         return None
     shipped = dpkg_files(snap)
-    return [{"path": path, "pids": sorted(pids)[:4], "loose": _loose_mapped(snap, stats, path),
-             "package": shipped.get(path), "code": path in code} for path, pids in sorted(found.items())]
+    def loose(path: str) -> str | None:
+        said = None if path.startswith(MEMORY) else _loose_mapped(snap, stats, path)
+        if said == f"{path} (not looked at)" and path in stats and path.endswith(" (deleted)"):  # (root found it gone,
+            return f"{posixpath.dirname(path)} (anyone's to write: who made the file deleted since is not known)"
+        return said  # in a directory others may write: gone() did not vouch for it)
+    return [{"path": path, "pids": sorted(pids)[:4], "package": shipped.get(path), "code": path in code,
+             "loose": loose(path), "memory": path.startswith(MEMORY)} for path, pids in sorted(found.items())]
+
+
+def maps_unread(snap: Snapshot) -> list[int]:
+    """The live children of the stack's Apache binary's processes (its workers, the app's daemons: the kernel's
+    parent pid, anyone's to read) whose ``maps`` root could not read (no ``CAP_SYS_PTRACE``, which reading another
+    user's needs; Apache's root parent's, root's own, it reads): what they load is not judged, and says so."""
+    proc = snap.raw.get("proc") or {}
+    apache = {pid for pid, e in proc.items() if str(e.get("exe") or "").split(" (")[0] == C.APACHE_BIN}
+    unread = []
+    for pid, entry in proc.items():
+        rest = (entry.get("stat") or "").rpartition(")")[2].split()
+        if len(rest) > 1 and rest[1] in apache and rest[0] not in "ZX" and entry.get("maps") is None:
+            unread.append(int(pid))
+    return sorted(unread)
 
 
 def _loose_mapped(snap: Snapshot, stats: dict, path: str) -> str | None:

@@ -3454,7 +3454,8 @@ def cw_in_front(facts, exp):
 def cw_mapped(facts, exp):
     """Every file Apache's processes and the app's daemons have mapped (the kernel's maps: what they load, whatever
     the loader's configuration says) is root's, not writable by group or others, in directories only root may
-    change (:func:`deploytests.verify.parse.mapped_files`); the releases' own files are the deploy's (their rules:
+    change (:func:`deploytests.verify.parse.mapped_files`), and none maps as code memory no file holds (a memfd);
+    the releases' own files are the deploy's (their rules:
     test_installed_files_match_artifact, test_rollback_targets_are_complete). A packaged one is also compared with
     dpkg's md5sums (test_packaged_files_are_as_installed); one mapped as code that no installed package ships (a
     library built by hand the linker prefers, whoever may change it) is a finding unless allowed (allow_mapped,
@@ -3476,8 +3477,17 @@ def cw_mapped(facts, exp):
               f"app's daemons run code no package accounts for and no security update reaches; install it from a "
               f"package, or remove it and run ldconfig; " + _allow_hint(exp, "allow_mapped", m["path"]) for m in found
               if m.get("code") and not m.get("package") and not m["loose"] and not m["path"].startswith(releases)
-              and not theirs(m) and m["path"] not in exp.allow.mapped]
-    _unaccounted("file[s] Apache and the daemons map", lines, "cw_mapped", exp)
+              and not theirs(m) and m["path"] not in exp.allow.mapped and not m.get("memory")]
+    lines += [f"{m['path']} (mapped as code by pid {', '.join(map(str, m['pids']))}): code in memory no file on disk "
+              f"holds (a memfd, shared memory: what a process wrote there and runs, a library loaded without a "
+              f"file): no package, release or root's file accounts for it, and no allowance can pin it; restart "
+              f"Apache and find what loaded it" for m in found if m.get("memory")]
+    unread = inv.get("maps_unread") or []
+    said = (f"root could not read the maps of {count(len(unread), 'pid')} {', '.join(map(str, unread[:6]))} (Apache's "
+            f"workers, the app's daemons: no CAP_SYS_PTRACE?): what they load at run time is not judged here")
+    if unread and not lines:
+        raise NotApplicable(said)
+    _unaccounted("file[s] Apache and the daemons map", lines + ([said] if unread else []), "cw_mapped", exp)
 
 
 def cw_bytecode(facts, exp):
@@ -3557,12 +3567,15 @@ SUDO_BLOCKING = {"noexec": "sudo stops the release's python from running any pro
 
 
 def sudo_defaults(text: str) -> tuple[str, list[str]] | None:
-    """A ``Defaults`` line's scope (``""``, or ``:``/``@``/``>``/``!`` and the names it lists) and its options
-    (split at commas not escaped); None for any other line."""
-    first, _, rest = text.partition(" ")
-    if not first.startswith("Defaults"):
+    """A ``Defaults`` line's scope (``""``, or ``:``/``@``/``>``/``!`` and the names it lists, joined by commas) and
+    its options (split at commas not escaped); None for any other line. Read as sudo's lexer reads it: blanks may
+    follow the scope's mark and stand around its list's commas (``Defaults: deployer !syslog``, ``Defaults:ops ,
+    deployer !log_allowed``: sudo applies both; read to the first blank, each passed for an option of no one)."""
+    m = re.fullmatch(r"Defaults(?:([:@>!])\s*((?:[^\s,]+\s*,\s*)*[^\s,]+))?(?:\s+(.*))?", text)
+    if m is None:
         return None
-    return first[len("Defaults"):], [o.strip() for o in re.split(r"(?<!\\),", rest)]
+    scope = m[1] + ",".join(n.strip() for n in m[2].split(",")) if m[1] else ""
+    return scope, [o.strip() for o in re.split(r"(?<!\\),", m[3] or "")]
 
 
 def sudo_blocks_deploy(text: str, cfg, deploy_user: str | None) -> str | None:
@@ -6780,7 +6793,8 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "writable by group or others, in directories only root may change; the releases' own files are the "
             "deploy's rules'; and every file mapped as code is a package's (a library built by hand that the linker "
             "prefers, root's or not, is a finding unless allowed: allow_mapped, pinned to its identity as root "
-            "sees it)",
+            "sees it); no code is mapped from memory no file holds (a memfd); a mapping is judged by who may name "
+            "it, never by the words its name holds ('(deleted)', /dev/shm)",
             "test_what_apache_and_the_daemons_map_is_roots",
             "/opt/vendor/lib/libz.so.1 (mapped by pid 27, 251; no installed package ships it): /opt/vendor/lib 0755 "
             "vendor:vendor may be changed by someone but root ...", root_only=True, needs=("apache",)),

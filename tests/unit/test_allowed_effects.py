@@ -1079,6 +1079,27 @@ def test_sudo_told_to_keep_no_record_fails_the_records_rule_though_the_line_is_a
     assert 'skip_rules = { sec_logs = "..." }' in msg["sec_logs"]
 
 
+@pytest.mark.parametrize("line,lost", [
+    ("Defaults: deployer !syslog", "anything (no syslog, no log file) for the user deployer"),
+    ("Defaults:ops , deployer !log_allowed", "the commands it runs (!log_allowed) for the user ops,deployer"),
+    ("Defaults> root,  yourapplication !log_denied", "its refusals (!log_denied) for the run-as user "
+                                                     "root,yourapplication"),
+])
+def test_a_defaults_line_is_read_as_sudo_reads_it_blanks_in_its_scope_too(exp, line, lost):
+    """Class: a parser of a configuration narrower than the program that reads it. sudo's lexer takes blanks after
+    a ``Defaults`` scope's mark and around its list's commas (visudo: parsed OK; ``sudo -l`` shows the option
+    applied); the gate read the scope to the first blank, took the rest for an option of no one, and an allowed
+    ``Defaults:ops , deployer !log_allowed`` dropped sudo's records with every rule passing. The other reader of
+    the same parser: a blocking option for the deploy login so written (its sudo refused at every release check)."""
+    facts = server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/quiet", line, 3))
+    msg = failing(facts, allowing(exp, sudo=(line,)))
+    assert list(msg) == ["sec_logs"] and f"sudo keeps no record of {lost}" in msg["sec_logs"], msg
+    blocking = "Defaults: ops ,appuser requiretty"  # (the deploy login here: the gate's)
+    msg = failing(server(edit=lambda i: add_sudo(i, "/etc/sudoers.d/quiet", blocking, 3)),
+                  allowing(exp, sudo=(blocking,)))
+    assert "every deploy and rollback is refused" in msg.get("cw_sudoers", ""), msg
+
+
 @pytest.mark.parametrize("lines", [["Defaults !syslog, logfile=/var/log/sudo.log"], ["Defaults log_output"],
                                    ["Defaults syslog=local7"], ["Defaults logfile=/var/log/sudo.log",
                                                                 "Defaults:deployer !syslog"]])

@@ -85,7 +85,8 @@ def test_mapped_files_come_from_the_kernels_maps_with_who_may_change_them():
              "/opt/vendor/lib": [DIR, 0, 0, 0, 0, 4], "/opt/vendor/lib/libz.so.1": [FILE, 0, 0, 0, 0, 5],
              "/usr": [DIR, 0, 0, 0, 0, 6], "/usr/lib": [DIR, 0, 0, 0, 0, 7],
              "/usr/lib/x86_64-linux-gnu": [DIR, 0, 0, 0, 0, 8], "/usr/lib/x86_64-linux-gnu/libc.so.6": [FILE, 0, 0, 0,
-                                                                                                       0, 9]}
+                                                                                                       0, 9],
+             "/usr/lib/old.so (deleted)": None}  # (root's lstat of a deleted file's whole name: nothing there)
     found = parse.mapped_files(snapshot({27: maps, 251: maps}, stats))
     assert [m["path"] for m in found] == ["/opt/vendor/lib/libz.so.1", "/usr/lib/x86_64-linux-gnu/libc.so.6"]
     assert found[0]["loose"] == "/opt/vendor 0755 vendor:vendor" and found[0]["pids"] == [27, 251]
@@ -97,6 +98,70 @@ def test_mapped_files_come_from_the_kernels_maps_with_who_may_change_them():
     assert parse.mapped_files(snapshot({27: maps}, stats))[0]["loose"] == "/opt/vendor (not looked at)"
     assert parse.mapped_files(snapshot({27: None}, stats)) is None  # maps not readable: not "nothing mapped"
     assert parse.mapped_files(snapshot({27: maps}, stats, exe="/usr/bin/python3.11")) is None  # not Apache's
+
+
+def test_what_is_mapped_is_judged_by_who_may_name_it_never_by_words_its_name_may_hold(exp):
+    """Class: a mapping left out by the text of its name, which its mapper chooses in part (the kernel adds
+    `` (deleted)`` to a file's path, and a file's own name may end so; ``/dev/`` holds ``/dev/shm``, where every user
+    makes files; a memfd's name is its maker's). The app's daemon loaded a library from ``/proc/self/fd`` of a
+    memfd (``/memfd:librt (deleted)``, code no file holds): every rule passed. Other members: a library the app
+    user named ``librt.so (deleted)`` in its data dir (it passed for a package upgrade's), one in ``/dev/shm``
+    (exec on a stock server: nothing judged it). Memory is the kernel's name at ``/``; a deleted file is one root
+    found gone, in root's directories; a device's memory mapped as data stays no file."""
+    data = f"{R}/shared/data"
+    maps = ("7f00-7f01 r-xp 00003000 00:01 3504 /memfd:librt (deleted)\n"  # code in memory: a finding
+            "7f01-7f02 rw-p 00000000 00:01 3505 /memfd:buffer (deleted)\n"  # data in memory: none
+            "7f02-7f03 rw-s 00000000 00:01 12 /dev/zero (deleted)\n"  # Apache's scoreboard: none
+            "7f03-7f04 r-xp 00000000 00:1d 40 /dev/shm/librt.so\n"  # code in a file any user makes: judged
+            "7f04-7f05 rw-s 00000000 00:1d 41 /dev/shm/psm_1\n"  # shared memory of a pool, data: none
+            f"7f05-7f06 r-xp 00000000 00:3a 42 {data}/librt.so (deleted)\n"  # a name ending so: judged
+            "7f06-7f07 r-xp 00001000 00:28 14 /usr/lib/old.so (deleted)\n"  # deleted in root's dir: upgrade's
+            "7f07-7f08 r-xp 00000000 08:01 43 /tmp/librt.so (deleted)\n")  # deleted from /tmp: anyone's
+    stats = {"/": [DIR, 0, 0, 0, 0, 1], "/dev": [DIR, 0, 0, 0, 0, 2], "/dev/shm": [DIR | 0o1777, 0, 0, 0, 0, 3],
+             "/dev/shm/librt.so": [FILE, 999, 999, 0, 0, 40], "/var": [DIR, 0, 0, 0, 0, 4],
+             "/var/www": [DIR, 0, 0, 0, 0, 5], R: [DIR | 0o2000, 1000, 999, 0, 0, 6], "/usr": [DIR, 0, 0, 0, 0, 7],
+             "/usr/lib": [DIR, 0, 0, 0, 0, 8], "/usr/lib/old.so (deleted)": None, "/memfd": None,
+             "/tmp": [DIR | 0o1777, 0, 0, 0, 0, 9], "/tmp/librt.so (deleted)": None}
+    found = {m["path"]: m for m in parse.mapped_files(snapshot({342: maps}, stats))}
+    assert sorted(found) == ["/dev/shm/librt.so", "/memfd:librt (deleted)", "/tmp/librt.so (deleted)",
+                             f"{data}/librt.so (deleted)"]
+    assert found["/tmp/librt.so (deleted)"]["loose"] == "/tmp (anyone's to write: who made the file deleted since " \
+        "is not known)"
+    assert found["/memfd:librt (deleted)"]["memory"] and found["/memfd:librt (deleted)"]["code"]
+    assert found["/dev/shm/librt.so"]["loose"] == "/dev/shm/librt.so 0644 vendor:vendor"
+    assert found[f"{data}/librt.so (deleted)"]["loose"].startswith(f"{R} 2755")
+    assert parse.deleted_maps(maps, stats) == ["/usr/lib/old.so"]  # (the loader rule's upgrade: the real one only)
+    facts = clean_facts()
+    inv(facts)["mapped"].append(found["/memfd:librt (deleted)"])
+    msg = failing(facts, exp)
+    assert list(msg) == ["cw_mapped"] and "/memfd:librt (deleted) (mapped as code by pid 342): code in memory no " \
+        "file on disk holds" in msg["cw_mapped"], msg
+    assert outcome("cw_mapped", facts, allowing(exp, mapped=("/memfd:librt (deleted)",))).startswith("fail")
+
+
+def test_maps_root_could_not_read_are_named_never_judged_empty(exp):
+    """Class: a fact not read taken for none. Root without ``CAP_SYS_PTRACE`` (a Docker-in-Docker engine's
+    containers) reads Apache's root parent's ``maps`` (its own uid) but not its workers' or the app's daemons': a
+    library a daemon loaded at run time from the app user's data dir passed ``cw_mapped`` (the parent's maps were
+    read, so the rule ran, on them alone). The children whose maps were not read are named: a skip when nothing
+    else was found, one more line when something was."""
+    stat = lambda ppid: f"x (apache2) S {ppid} 1 1 0 -1 0 0 0 0 0 0 0 0 20 0 1 0 100 1000 10"  # noqa: E731
+    libc = "7f03-7f04 r-xp 00000000 00:28 13 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+    snap = snapshot({30: libc}, {})
+    snap.raw["proc"].update({"30": dict(snap.raw["proc"]["30"], stat=stat(1)),
+                             "344": {"exe": None, "maps": None, "stat": stat(30)},  # a daemon: not read
+                             "400": {"exe": None, "maps": None, "stat": stat(1)},  # another's: not Apache's
+                             "345": {"exe": None, "maps": None, "stat": stat(30).replace(" S ", " Z ")}})  # gone
+    assert parse.maps_unread(snap) == [344]
+    facts = clean_facts()
+    assert outcome("cw_mapped", facts, exp) == "pass"
+    inv(facts)["maps_unread"] = [344]
+    assert outcome("cw_mapped", facts, exp) == "skip: root could not read the maps of 1 pid 344 (Apache's " \
+        "workers, the app's daemons: no CAP_SYS_PTRACE?): what they load at run time is not judged here"
+    inv(facts)["mapped"].append({"path": "/srv/apm/lib/libapm.so", "pids": [27], "package": None,
+                                 "loose": "/srv/apm 0755 apm:apm"})
+    msg = outcome("cw_mapped", facts, exp)
+    assert "/srv/apm/lib/libapm.so" in msg and "root could not read the maps of 1 pid 344" in msg, msg
 
 
 def test_a_mapped_file_someone_but_root_may_change_fails_the_releases_own_aside(exp):
