@@ -1346,8 +1346,8 @@ def packaging(root: Path, d: Detected) -> str:
     its framework as a dependency (the installed minor release, when importable here) and requirements.txt's
     lines, and what to ship -- Django's project and app packages, else the entry point's module
     (``py-modules``) or package, in the flat or src layout -- with templates and static files. Empty when the
-    project packages itself (``[project]``, a build backend's own tables, setup.py or setup.cfg), or when the entry module is not found (pack
-    then refuses a wheel without it, naming what to do)."""
+    project packages itself (``[project]``, a build backend's own tables, setup.py or setup.cfg), or when the
+    entry module is not found (pack then refuses a wheel without it, naming what to do)."""
     pyproject = root / "pyproject.toml"
     text = _text(pyproject) if pyproject.is_file() else ""
     try:
