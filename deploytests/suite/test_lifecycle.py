@@ -115,9 +115,12 @@ def one_line(exc: BaseException) -> str:
 
 
 def health_load(lab, **kwargs) -> Load:
-    """~20 requests/s on the health path through the published 127.0.0.1 port; ends by itself."""
-    return Load(lab.url(lab.config().health_path), rate=20, max_requests=1200, max_seconds=60,
-                headers=lab.headers(), **kwargs)
+    """~20 requests/s on the health path through the published 127.0.0.1 port; ends by itself. Each GET waits as
+    long as the deploy waits for a new release to answer (``health_timeout``): a slower answer on a busy runner is
+    no failed request unless the deploy's own bound calls it one."""
+    cfg = lab.config()
+    return Load(lab.url(cfg.health_path), rate=20, max_requests=1200, max_seconds=60, headers=lab.headers(),
+                timeout=cfg.health_timeout, **kwargs)
 
 
 # ---------------------------------------------------------------- 1. zero downtime

@@ -776,3 +776,20 @@ def test_containers_kept_after_a_failed_start_are_named_with_how_to_remove_them(
             assert removed == []
         else:
             assert said == [] and removed == ["3f9b8f429152", "34ea125397c7"]
+
+
+def test_the_scenarios_load_waits_for_an_answer_as_long_as_the_deploy_does():
+    """Class: a client's wall-clock bound taken as the server's failure. The zero-downtime scenario's load gave
+    each GET 10 s; on a busy 2-core runner (load 15) one GET during the daemons' restart took longer and the
+    scenario failed a deploy that served every request. The load waits as long as the deploy waits for the new
+    release to answer (``health_timeout``, 30 s by default): a slower answer is a failure of the deploy's own
+    bound too. Members: the three scenarios that use the load (redeploy, broken releases, interrupted deploys)."""
+    from types import SimpleNamespace
+
+    from deploytests.suite.test_lifecycle import health_load
+
+    for bound in (30, 75):
+        cfg = SimpleNamespace(health_path="/health", health_timeout=bound)
+        lab = SimpleNamespace(config=lambda cfg=cfg: cfg, url=lambda path: "http://127.0.0.1:1" + path,
+                              headers=lambda: {})
+        assert health_load(lab).timeout == bound
