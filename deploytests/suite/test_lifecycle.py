@@ -123,17 +123,22 @@ def health_load(lab, **kwargs) -> Load:
                 timeout=cfg.health_timeout, **kwargs)
 
 
+def answers(load: Load, n: int, when: str) -> None:
+    """Wait for ``n`` more answers of the load, as long as it waits for one (its bound, the deploy's own)."""
+    seen = len(load.samples)
+    wait_until(lambda: len(load.samples) >= seen + n, what=f"{n} answers {when}", timeout=load.timeout,
+               interval=0.05)
+
+
 # ---------------------------------------------------------------- 1. zero downtime
 
 @several_daemons  # none of the daemons fails a request while they restart one by one
 def test_redeploy_under_load_has_zero_failed_requests(lab):
     v1 = lab.deploy("yourapplication").release_id
     with health_load(lab) as load:
-        wait_until(lambda: len(load.samples) >= 5, what="5 answers before the deploy", timeout=10, interval=0.05)
+        answers(load, 5, "before the deploy")
         v2 = lab.deploy("yourapplication-v2")
-        seen = len(load.samples)
-        wait_until(lambda: len(load.samples) >= seen + 10, what="10 answers after the deploy", timeout=10,
-                   interval=0.05)
+        answers(load, 10, "after the deploy")
     lab.say(f"redeploy under load: {load.summary()}; deploy {v2.seconds:.2f}s")
     assert not load.failures(), load.summary()
     assert load.releases() == [v1, v2.release_id], \
@@ -256,9 +261,7 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
         said: dict[str, str] = {}
         again = lab.deploy("yourapplication-v2", lock_timeout=5,
                            progress=lambda h, step, t, m: (steps.append(step), said.setdefault(step, m)))
-        seen = len(load.samples)
-        wait_until(lambda: len(load.samples) >= seen + 5, what="5 answers after the recovery", timeout=10,
-                   interval=0.05)
+        answers(load, 5, "after the recovery")
     lab.say(f"interrupted at {point} ({how}): {type(run.error).__name__}; recovery deploy {again.seconds:.2f}s, "
           f"recovered {again.recovered}; {load.summary()}")
     assert during == old, f"after the interruption the site served {during}, expected the old release {old}"

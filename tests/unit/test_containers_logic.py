@@ -793,3 +793,17 @@ def test_the_scenarios_load_waits_for_an_answer_as_long_as_the_deploy_does():
         lab = SimpleNamespace(config=lambda cfg=cfg: cfg, url=lambda path: "http://127.0.0.1:1" + path,
                               headers=lambda: {})
         assert health_load(lab).timeout == bound
+
+
+def test_the_scenarios_wait_for_answers_as_long_as_the_load_waits_for_one():
+    """The same class, its other member: the scenarios waited a fixed 10 s for the load's next answers after a
+    deploy (`timed out after 10s ... waiting for 10 answers after the deploy` at load 200 on 2 cores); they wait
+    the load's own bound."""
+    from types import SimpleNamespace
+
+    from deploytests.errors import DeployTestsError
+    from deploytests.suite.test_lifecycle import answers
+
+    with pytest.raises(DeployTestsError, match=r"after 0\.3s .*5 answers after the deploy"):
+        answers(SimpleNamespace(samples=[], timeout=0.3), 5, "after the deploy")
+    answers(SimpleNamespace(samples=[1] * 3, timeout=0.3), 0, "now")
