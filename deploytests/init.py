@@ -2098,11 +2098,21 @@ def ini_block(keys: dict, toml: bool = True) -> str:
         f"{k} = {' '.join(v) if isinstance(v, list) else v}\n" for k, v in keys.items())
 
 
+def wsgi_scripts(root: Path) -> list[str]:
+    """The project's own mod_wsgi scripts (``*.wsgi``: Pyramid's and Flask's mod_wsgi docs write one, its paths
+    hard-coded for one machine), at the top or one dir down: the servers run deploytests' ``application.wsgi``."""
+    return sorted(p.relative_to(root).as_posix() for pattern in ("*.wsgi", "*/*.wsgi") for p in root.glob(pattern)
+                  if p.is_file() and not any(d.startswith(".") or d in SKIP for d in p.relative_to(root).parts[:-1]))
+
+
 @_in_project
 def init(root: Path, *, out=print) -> int:
     """Write the starter files into ``root`` (never over a file); return the number of files written."""
     root = Path(root).resolve()
     d = detect(root)
+    d.notes += [f"{script} is not what the servers run: their application.wsgi (deploytests') imports entry_point = "
+                f"{d.entry_point!r}, the config's path in ${d.config_env or d.app.upper() + '_CONFIG'}; keep in "
+                "entry_point's module what the script does beyond that" for script in wsgi_scripts(root)]
     files = {
         "deploy.toml": deploy_toml(d),
         "targets.toml": TARGETS_TOML,

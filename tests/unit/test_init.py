@@ -2127,3 +2127,21 @@ def test_the_developers_config_is_never_the_servers(tmp_path, files, env_reader,
         assert (root / conf["config_file"]).is_file()
         dev = next(iter(files))
         assert any(dev in line and "developer" in line for line in lines), lines
+
+
+# Class: a file of the project that does the same job as one init writes, passed over in silence. A Pyramid project
+# with the `pyramid.wsgi` of Pyramid's mod_wsgi docs (get_app of a hard-coded ini path) got myproj/wsgi.py and
+# no word that its own script is not what the servers run. Other member: Flask's mod_wsgi docs'
+# `yourapplication.wsgi` (`from yourapplication import app as application`).
+@pytest.mark.parametrize("script, text", [
+    ("pyramid.wsgi", "from pyramid.paster import get_app, setup_logging\nini_path = '/srv/production.ini'\n"
+                     "setup_logging(ini_path)\napplication = get_app(ini_path, 'main')\n"),
+    ("deploy/shortener.wsgi", "import sys\nsys.path.insert(0, '/srv/shortener')\n"
+                              "from shortener import app as application\n"),
+])
+def test_the_projects_own_mod_wsgi_script_is_named(tmp_path, script, text):
+    root = project(tmp_path / "p", {"shortener/__init__.py": MODULE_APP, script: text})
+    lines: list[str] = []
+    init(root, out=lines.append)
+    said = [line for line in lines if script in line]
+    assert said and "not what the servers run" in said[0] and "entry_point" in said[0], lines
