@@ -89,6 +89,7 @@ CONFIG_DIRS = ("config", "conf", "etc")
 SYSTEM_ENV_RE = re.compile(r"TMPDIR$|TEMP$|TMP$|XDG_")  # dirs every library shares: never set to the app's data
 CONFIG_SUFFIXES = (".cfg", ".py", ".conf", ".ini", ".toml", ".json")  # what CONFIG_FORMATS' readers parse
 CONFIG_PREFERRED = ("deploy", "production", "prod", "docker", "staging")  # the first found is named
+CONFIG_DEVELOPERS = ("development", "dev", "local", "test", "testing")  # the developer's and the tests': never named
 PYTEST_INI = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
 
 _PROJECT: ContextVar[Path | None] = ContextVar("project", default=None)  # the project init or the gate reads
@@ -250,16 +251,33 @@ def listed(cfg: DeployConfig, places) -> str:
     return f", and list {', '.join(map(repr, dirs))} in deploy.toml's shared_paths" if dirs else ""
 
 
+def _backend_metadata(have: dict) -> dict:
+    """The metadata table a build backend reads instead of ``[project]``: poetry-core's ``[tool.poetry]``,
+    flit's ``[tool.flit.metadata]`` (its distribution named by ``dist-name``, else ``module``)."""
+    tool = have.get("tool", {})
+    flit = tool.get("flit", {}).get("metadata", {})
+    return tool.get("poetry") or ({"name": flit.get("dist-name") or flit.get("module")} if flit else {})
+
+
+def _packaged_by_backend(have: dict) -> bool:
+    """Whether pyproject.toml's build backend packages the project without ``[project]``: every backend but
+    setuptools' reads tables of its own (poetry-core, flit, an in-tree one) or refuses to build, never falling
+    back, as setuptools does, to a nameless distribution that tables init writes could name."""
+    backend = have.get("build-system", {}).get("build-backend", "")
+    return bool(_backend_metadata(have)) or bool(backend) and not backend.startswith("setuptools")
+
+
 def project_name(root: Path) -> str:
-    """The distribution name: ``[project].name`` of pyproject.toml, ``name=`` in setup.py/setup.cfg, else the
-    directory's name."""
+    """The distribution name: ``[project].name`` of pyproject.toml (or its build backend's own table's),
+    ``name=`` in setup.py/setup.cfg, else the directory's name."""
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            name = toml_loads(_text(pyproject)).get("project", {}).get("name")
+            have = toml_loads(_text(pyproject))
+            name = have.get("project", {}).get("name") or _backend_metadata(have).get("name")
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             name = None
-        if name:
+        if isinstance(name, str) and name:
             return name
     candidates = ((root / "setup.cfg", r"^name\s*=\s*(\S+)"), (root / "setup.py", r"""name\s*=\s*["']([^"']+)"""))
     for path, pattern in candidates:
@@ -819,13 +837,19 @@ def new_config(root: Path, name: str) -> str:
     return f"{next((d for d in CONFIG_DIRS if not (root / d / '__init__.py').exists()), 'deploy')}/{name}"
 
 
-def config_files(root: Path) -> list[str]:
+def config_files(root: Path, notes: list[str] | None = None) -> list[str]:
     """The project's config files (relative paths) an app reading its config through ``from_envvar`` could be
     given: ``*.cfg``/``*.py``/``*.conf`` in its config dirs (:func:`config_dirs`: never a module of its code) and
-    ``*.cfg`` at the top (not setup.cfg); the preferred names (deploy, production, prod, docker, staging) first."""
+    ``*.cfg`` at the top (not setup.cfg); the preferred names (deploy, production, prod, docker, staging) first.
+    The developer's and the tests' (CONFIG_DEVELOPERS: ``local.cfg``, ``development.cfg``) are never the servers':
+    named in ``notes`` and passed."""
     found = [p for d in config_dirs(root) for p in sorted((root / d).iterdir())
              if p.is_file() and p.suffix in CONFIG_SUFFIXES]
     found += [p for p in sorted(root.glob("*.cfg")) if p.is_file() and p.name != "setup.cfg"]
+    if notes is not None and (dev := [p.relative_to(root).as_posix() for p in found if p.stem in CONFIG_DEVELOPERS]):
+        notes.append(f"{', '.join(dev)} not taken for the servers' config: by its name the developer's or the tests' "
+                     "(a deploy or production file is taken before any other)")
+    found = [p for p in found if p.stem not in CONFIG_DEVELOPERS]
 
     def rank(p: Path) -> int:
         return CONFIG_PREFERRED.index(p.stem) if p.stem in CONFIG_PREFERRED else len(CONFIG_PREFERRED)
@@ -837,7 +861,7 @@ def config_file(root: Path, fmt: str = "", notes: list[str] | None = None) -> tu
     the app parses its config in, one of CONFIG_FORMATS'; Python syntax by default), else a new ``deploy.cfg``.
     A file that does not (a tool's own ``babel.cfg``, ``.bumpversion.cfg``) is named in ``notes`` and passed."""
     fmt = fmt or CONFIG_FORMATS[0][1]
-    for rel in config_files(root):
+    for rel in config_files(root, notes):
         if not (why := unreadable_as(root / rel, fmt)):
             return rel, False
         if notes is not None:
@@ -1226,8 +1250,8 @@ def paste_ini(root: Path) -> str:
     the developer's or the tests' (``development.ini``, ``testing.ini``); '' when none."""
     inis = [p for p in sorted(root.glob("*.ini")) if p.name != "pytest.ini"
             and PASTE_SECTION_RE.search(_text(p, "replace"))]
-    ranked = sorted(inis, key=lambda p: (p.stem != "production", p.stem in ("development", "testing")))
-    return ranked[0].name if ranked and ranked[0].stem not in ("development", "testing") else ""
+    ranked = sorted(inis, key=lambda p: (p.stem != "production", p.stem in CONFIG_DEVELOPERS))
+    return ranked[0].name if ranked and ranked[0].stem not in CONFIG_DEVELOPERS else ""
 
 
 def detect_paste(root: Path, name: str, module: str, factory: str, texts: dict[str, str]) -> Detected:
@@ -1322,15 +1346,16 @@ def packaging(root: Path, d: Detected) -> str:
     its framework as a dependency (the installed minor release, when importable here) and requirements.txt's
     lines, and what to ship -- Django's project and app packages, else the entry point's module
     (``py-modules``) or package, in the flat or src layout -- with templates and static files. Empty when the
-    project packages itself (``[project]``, setup.py or setup.cfg), or when the entry module is not found (pack
-    then refuses a wheel without it, naming what to do)."""
+    project packages itself (``[project]``, a build backend's own tables, setup.py or setup.cfg), or when the
+    entry module is not found (pack then refuses a wheel without it, naming what to do)."""
     pyproject = root / "pyproject.toml"
     text = _text(pyproject) if pyproject.is_file() else ""
     try:
         have = toml_loads(text)
     except tomllib.TOMLDecodeError:
         return ""  # not ours to fix: pack names the file's error
-    if "project" in have or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+    if "project" in have or _packaged_by_backend(have) or (root / "setup.py").is_file() or \
+            (root / "setup.cfg").is_file():
         return ""
     ship = _find_packages(django_packages(root, d.settings.split(".")[0])) if d.framework == "django" else \
         _entry_layout(root, d.entry_point.split(":")[0].split(".")[0])
@@ -2073,11 +2098,21 @@ def ini_block(keys: dict, toml: bool = True) -> str:
         f"{k} = {' '.join(v) if isinstance(v, list) else v}\n" for k, v in keys.items())
 
 
+def wsgi_scripts(root: Path) -> list[str]:
+    """The project's own mod_wsgi scripts (``*.wsgi``: Pyramid's and Flask's mod_wsgi docs write one, its paths
+    hard-coded for one machine), at the top or one dir down: the servers run deploytests' ``application.wsgi``."""
+    return sorted(p.relative_to(root).as_posix() for pattern in ("*.wsgi", "*/*.wsgi") for p in root.glob(pattern)
+                  if p.is_file() and not any(d.startswith(".") or d in SKIP for d in p.relative_to(root).parts[:-1]))
+
+
 @_in_project
 def init(root: Path, *, out=print) -> int:
     """Write the starter files into ``root`` (never over a file); return the number of files written."""
     root = Path(root).resolve()
     d = detect(root)
+    d.notes += [f"{script} is not what the servers run: their application.wsgi (deploytests') imports entry_point = "
+                f"{d.entry_point!r}, the config's path in ${d.config_env or d.app.upper() + '_CONFIG'}; keep in "
+                "entry_point's module what the script does beyond that" for script in wsgi_scripts(root)]
     files = {
         "deploy.toml": deploy_toml(d),
         "targets.toml": TARGETS_TOML,

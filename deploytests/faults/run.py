@@ -209,9 +209,10 @@ def after_interrupted_deploy(campaign, server, container):
 
 def after_config_change(campaign, server, container):
     """Two config-only deploys (the same artifact): another config, then the target's again. The live release
-    is then a config-only change of the one before it, with the config the gate compares with."""
-    other = campaign.workdir / f"changed-{server.label.rsplit('/', 1)[-1]}.cfg"
-    other.write_bytes(Path(campaign.cfg.config_file).read_bytes() + b"\n# changed by the campaign\n")
+    is then a config-only change of the one before it, with the config the gate compares with. The other config
+    is the same with one more newline: other bytes, the same settings in every format (JSON has no comments)."""
+    other = campaign.workdir / f"changed-{server.label.rsplit('/', 1)[-1]}{Path(campaign.cfg.config_file).suffix}"
+    other.write_bytes(Path(campaign.cfg.config_file).read_bytes() + b"\n")
     for cfg in (dataclasses.replace(campaign.cfg, config_file=other), campaign.cfg):
         result = pipeline.deploy(server.connection(), cfg, campaign.artifact)
         if not result.changed:

@@ -863,15 +863,28 @@ def entry_hint(args: GateArgs, entry):
     if not entry.get("found"):
         return "%s: no module %r in the release%s" % (key, missing or module, offer)
     if missing and missing.split(".")[0] == module.split(".")[0]:
-        return ("%s: module %r was found, but %r (part of the app) is not in the release: the wheel lacks it; "
-                "check which files the project's build config packs" % (key, module, missing))
+        return "%s: module %r was found, but it imports %s" % (key, module, app_module_missing(missing))
     if missing:
-        return ("%s: module %r was found, but a module it imports, %r, is not installed in the release: the "
-                "release gets the dependencies the packed wheel declares ([project].dependencies in pyproject.toml, "
-                "or install_requires in setup.py or setup.cfg; pack does not read a requirements.txt): add the "
-                "distribution providing %r there and pack again"
-                % (key, module, missing, missing.split(".")[0]))
+        return "%s: module %r was found, but it imports %s" % (key, module, dependency_missing(missing))
     return "%s: module %r was found, but importing it failed (%s): fix the app" % (key, module, error)
+
+
+def app_module_missing(missing):
+    """What a module of the app's own package that the release lacks tells: the server sees the release, never the
+    project, so both causes, the likelier first: an import naming a module the project lacks too, or one the
+    project has that its build config left out of the wheel."""
+    return ("%r (part of the app), which is not in the release: when there is no module %s in the project either, "
+            "the import is wrong: fix it; else the wheel lacks it: check which files the project's build config "
+            "packs" % (missing, missing))
+
+
+def dependency_missing(missing):
+    """What a module outside the app that the release lacks tells: where the project's build backend takes the
+    dependencies the wheel declares (the server does not know which backend built it)."""
+    return ("%r, which is not installed in the release: the release gets the dependencies the packed wheel declares "
+            "([project].dependencies in pyproject.toml, [tool.poetry.dependencies] for poetry-core, or "
+            "install_requires in setup.py or setup.cfg; pack does not read a requirements.txt): add the distribution "
+            "providing %r there and pack again" % (missing, missing.split(".")[0]))
 
 
 def missing_module_hint(args: GateArgs, output):
@@ -884,12 +897,8 @@ def missing_module_hint(args: GateArgs, output):
         return None
     missing = found.group(1)
     if missing.split(".")[0] == args.entry_point.split(":")[0].split(".")[0]:
-        return ("the app imports %r (part of the app), which is not in the release: the wheel lacks it; check which "
-                "files the project's build config packs" % missing)
-    return ("the app imports %r, which is not installed in the release: the release gets the dependencies the "
-            "packed wheel declares ([project].dependencies in pyproject.toml, or install_requires in setup.py or "
-            "setup.cfg; pack does not read a requirements.txt): add the distribution providing %r there and pack "
-            "again" % (missing, missing.split(".")[0]))
+        return "the app imports %s" % app_module_missing(missing)
+    return "the app imports %s" % dependency_missing(missing)
 
 
 CONFIG_UNREAD = 4  # the release check's exit code (programs.preflight.CONFIG_UNREAD): the app ignored its config

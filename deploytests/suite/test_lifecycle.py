@@ -115,9 +115,19 @@ def one_line(exc: BaseException) -> str:
 
 
 def health_load(lab, **kwargs) -> Load:
-    """~20 requests/s on the health path through the published 127.0.0.1 port; ends by itself."""
-    return Load(lab.url(lab.config().health_path), rate=20, max_requests=1200, max_seconds=60,
-                headers=lab.headers(), **kwargs)
+    """~20 requests/s on the health path through the published 127.0.0.1 port; ends by itself. Each GET waits as
+    long as the deploy waits for a new release to answer (``health_timeout``): a slower answer on a busy runner is
+    no failed request unless the deploy's own bound calls it one."""
+    cfg = lab.config()
+    return Load(lab.url(cfg.health_path), rate=20, max_requests=1200, max_seconds=60, headers=lab.headers(),
+                timeout=cfg.health_timeout, **kwargs)
+
+
+def answers(load: Load, n: int, when: str) -> None:
+    """Wait for ``n`` more answers of the load, as long as it waits for one (its bound, the deploy's own)."""
+    seen = len(load.samples)
+    wait_until(lambda: len(load.samples) >= seen + n, what=f"{n} answers {when}", timeout=load.timeout,
+               interval=0.05)
 
 
 # ---------------------------------------------------------------- 1. zero downtime
@@ -126,11 +136,9 @@ def health_load(lab, **kwargs) -> Load:
 def test_redeploy_under_load_has_zero_failed_requests(lab):
     v1 = lab.deploy("yourapplication").release_id
     with health_load(lab) as load:
-        wait_until(lambda: len(load.samples) >= 5, what="5 answers before the deploy", timeout=10, interval=0.05)
+        answers(load, 5, "before the deploy")
         v2 = lab.deploy("yourapplication-v2")
-        seen = len(load.samples)
-        wait_until(lambda: len(load.samples) >= seen + 10, what="10 answers after the deploy", timeout=10,
-                   interval=0.05)
+        answers(load, 10, "after the deploy")
     lab.say(f"redeploy under load: {load.summary()}; deploy {v2.seconds:.2f}s")
     assert not load.failures(), load.summary()
     assert load.releases() == [v1, v2.release_id], \
@@ -253,9 +261,7 @@ def test_interrupted_deploy_keeps_serving_and_next_deploy_recovers(lab, point, h
         said: dict[str, str] = {}
         again = lab.deploy("yourapplication-v2", lock_timeout=5,
                            progress=lambda h, step, t, m: (steps.append(step), said.setdefault(step, m)))
-        seen = len(load.samples)
-        wait_until(lambda: len(load.samples) >= seen + 5, what="5 answers after the recovery", timeout=10,
-                   interval=0.05)
+        answers(load, 5, "after the recovery")
     lab.say(f"interrupted at {point} ({how}): {type(run.error).__name__}; recovery deploy {again.seconds:.2f}s, "
           f"recovered {again.recovered}; {load.summary()}")
     assert during == old, f"after the interruption the site served {during}, expected the old release {old}"

@@ -1142,6 +1142,9 @@ def health_from_inside(facts, exp):
 
 
 def app_files_not_downloadable(facts, exp):
+    """A private file is served when Apache answers its path (no X-Deploy-Release), or when the answer holds what
+    only the file holds: a config secret marks it unless the app's own front page or health answer shows that value
+    (a greeting, a site name in every page's layout, a catch-all's one answer), which marks nothing."""
     from ..redaction import secrets_of
     from .http import served_as_file
 
@@ -1152,7 +1155,9 @@ def app_files_not_downloadable(facts, exp):
     leaks = []
     for path in PRIVATE:
         resp = _response(facts, path)
-        marker = forbidden.get(path) or (secrets[0] if secrets else "")
+        shown = "".join(r.text for p in ("/", exp.cfg.health_path)  # (after _response: there are responses)
+                        if not isinstance(r := facts.responses.get(p), str | None))
+        marker = forbidden.get(path) or next((s for s in secrets if s not in shown), "")
         if served_as_file(resp) or (marker and marker in resp.text):
             leaks.append(f"{resp.url}: status {resp.status_code}, {len(resp.content)} bytes")
     assert not leaks, "files under the app's tree must not be downloadable, but:\n" + "\n".join(leaks)

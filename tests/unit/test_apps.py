@@ -134,17 +134,19 @@ def test_entry_hint_names_a_missing_dependency_not_the_entry_point(tmp_path):
     not: the hint says so and where dependencies come from, never "give module:callable"."""
     hint = preflight_entry(tmp_path, {"hello.py": "import requests_not_installed_here\n" + WSGI},
                            "hello:application")
-    assert hint == ("entry_point = 'hello:application' (deploy.toml): module 'hello' was found, but a module it "
-                    "imports, 'requests_not_installed_here', is not installed in the release: the release gets the "
-                    "dependencies the packed wheel declares ([project].dependencies in pyproject.toml, or "
-                    "install_requires in setup.py or setup.cfg; pack does not read a requirements.txt): add the "
-                    "distribution providing 'requests_not_installed_here' there and pack again")
+    assert hint == ("entry_point = 'hello:application' (deploy.toml): module 'hello' was found, but it imports "
+                    "'requests_not_installed_here', which is not installed in the release: the release gets the "
+                    "dependencies the packed wheel declares ([project].dependencies in pyproject.toml, "
+                    "[tool.poetry.dependencies] for poetry-core, or install_requires in setup.py or setup.cfg; pack "
+                    "does not read a requirements.txt): add the distribution providing 'requests_not_installed_here' "
+                    "there and pack again")
 
 
 def test_entry_hint_names_a_module_of_the_app_the_release_lacks(tmp_path):
     hint = preflight_entry(tmp_path, {"shop/__init__.py": "from .views import index\n", "shop/wsgi.py": WSGI},
                            "shop.wsgi:application")
-    assert "module 'shop.wsgi' was found, but 'shop.views' (part of the app) is not in the release" in hint, hint
+    assert ("module 'shop.wsgi' was found, but it imports 'shop.views' (part of the app), which is not in the "
+            "release") in hint, hint
 
 
 def test_entry_hint_for_an_error_inside_the_app_import(tmp_path):
@@ -432,7 +434,7 @@ def test_a_dependency_the_factory_imports_is_named_like_one_the_module_imports(t
         marks.take(line)
     hint = agent.entry_hint(gate_args(entry_point="wiki:make()"), marks.entry)
     assert proc.returncode != 0 and hint is not None, proc.stdout
-    assert "a module it imports, 'markdown_not_here', is not installed in the release" in hint, hint
+    assert "it imports 'markdown_not_here', which is not installed in the release" in hint, hint
 
 
 @pytest.mark.parametrize("location, said", [
@@ -449,3 +451,28 @@ def test_a_health_redirect_names_where_it_goes_and_why(tmp_path, location, said)
     status, hint = preflight_health(tmp_path, app, "/health")
     assert status.startswith("301"), status
     assert hint is not None and said in hint and location in hint, hint
+
+
+def test_a_module_of_the_app_the_release_lacks_is_not_blamed_on_the_wheel_alone(tmp_path):
+    """Class: a hint that asserts a cause it did not check. A hatchling project's ``from notes.helpers import x``
+    with no ``helpers.py`` anywhere was told "the wheel lacks it; check which files the project's build config
+    packs": the server sees only the release, not the project, so it cannot tell a wrong import from a module
+    left out of the wheel. The hint names both, the import first. Other member: the same module missing where
+    a post_deploy command or the health GET imports it (agent.missing_module_hint)."""
+    from deploytests.pipeline import agent
+
+    hint = preflight_entry(tmp_path, {"shop/__init__.py": "from .helpers import slug\n", "shop/wsgi.py": WSGI},
+                           "shop.wsgi:application")
+    for said in (hint, agent.app_module_missing("shop.helpers")):
+        assert "no module shop.helpers in the project" in said and "the wheel lacks it" in said, said
+        assert said.index("the import is wrong") < said.index("the wheel lacks it"), said
+
+
+def test_a_missing_dependency_names_poetrys_table_too():
+    """Class: where the project declares its dependencies named for PEP 621 and setuptools only: a poetry-core
+    project's place is [tool.poetry.dependencies]. One wording for the entry point's import (above) and for
+    post_deploy's and the health GET's (the member)."""
+    from deploytests.pipeline import agent
+
+    said = agent.dependency_missing("falcon_cors")
+    assert "[tool.poetry.dependencies] for poetry-core" in said and "'falcon_cors'" in said, said

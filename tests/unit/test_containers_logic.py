@@ -776,3 +776,34 @@ def test_containers_kept_after_a_failed_start_are_named_with_how_to_remove_them(
             assert removed == []
         else:
             assert said == [] and removed == ["3f9b8f429152", "34ea125397c7"]
+
+
+def test_the_scenarios_load_waits_for_an_answer_as_long_as_the_deploy_does():
+    """Class: a client's wall-clock bound taken as the server's failure. The zero-downtime scenario's load gave
+    each GET 10 s; on a busy 2-core runner (load 15) one GET during the daemons' restart took longer and the
+    scenario failed a deploy that served every request. The load waits as long as the deploy waits for the new
+    release to answer (``health_timeout``, 30 s by default): a slower answer is a failure of the deploy's own
+    bound too. Members: the three scenarios that use the load (redeploy, broken releases, interrupted deploys)."""
+    from types import SimpleNamespace
+
+    from deploytests.suite.test_lifecycle import health_load
+
+    for bound in (30, 75):
+        cfg = SimpleNamespace(health_path="/health", health_timeout=bound)
+        lab = SimpleNamespace(config=lambda cfg=cfg: cfg, url=lambda path: "http://127.0.0.1:1" + path,
+                              headers=lambda: {})
+        assert health_load(lab).timeout == bound
+
+
+def test_the_scenarios_wait_for_answers_as_long_as_the_load_waits_for_one():
+    """The same class, its other member: the scenarios waited a fixed 10 s for the load's next answers after a
+    deploy (`timed out after 10s ... waiting for 10 answers after the deploy` at load 200 on 2 cores); they wait
+    the load's own bound."""
+    from types import SimpleNamespace
+
+    from deploytests.errors import DeployTestsError
+    from deploytests.suite.test_lifecycle import answers
+
+    with pytest.raises(DeployTestsError, match=r"after 0\.3s .*5 answers after the deploy"):
+        answers(SimpleNamespace(samples=[], timeout=0.3), 5, "after the deploy")
+    answers(SimpleNamespace(samples=[1] * 3, timeout=0.3), 0, "now")

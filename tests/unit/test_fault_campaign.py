@@ -6,7 +6,10 @@ import hashlib
 import io
 import json
 import tarfile
+from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from deploytests.faults.catalogue import FAULTS
 from deploytests.faults.run import Campaign, Item, Report, variant
@@ -130,3 +133,50 @@ def test_the_hosts_get_the_host_timeout_to_answer_on_ssh(tmp_path):
     for c in made:
         shutil.rmtree(c.workdir)
     assert [c.ready for c in made] == [300.0, 30.0, 180.0]
+
+
+@pytest.mark.parametrize("name, text, parse", [
+    ("app.json", '{"greeting": "hello", "api_token": "tok-0123456789abcdef"}\n', "json"),
+    ("app.cfg", 'SECRET_KEY = "k"\nDEBUG = False', "python"),
+    ("app.ini", "[app:main]\nuse = egg:myproj\n", "ini"),
+    ("app.toml", 'title = "x"\n', "toml"),
+])
+def test_the_config_change_state_keeps_the_config_readable_in_its_format(tmp_path, monkeypatch, name, text, parse):
+    """Class: a change made to a config in the syntax of one format whatever its format. The campaign's
+    after-config-change state appended a `# changed by the campaign` comment: a plain WSGI app's JSON config no
+    longer parsed (`JSONDecodeError: Extra data`), its deploy was refused and the state was NOT RUN. Members:
+    JSON, Python without a last newline, INI, TOML: the change is one more newline, which every format ignores."""
+    import configparser
+    import dataclasses
+    import json
+    import tomllib
+    from types import SimpleNamespace
+
+    from deploytests.faults import run
+
+    config = tmp_path / name
+    config.write_text(text)
+    seen: list[bytes] = []
+
+    def deploy(conn, cfg, artifact):
+        seen.append(Path(cfg.config_file).read_bytes())
+        return SimpleNamespace(changed=True)
+
+    monkeypatch.setattr(run.pipeline, "deploy", deploy)
+
+    @dataclasses.dataclass(frozen=True)
+    class Cfg:
+        config_file: Path
+
+    campaign = SimpleNamespace(workdir=tmp_path, cfg=Cfg(config), artifact=None)
+    run.after_config_change(campaign, SimpleNamespace(label="docker://fault-1", connection=lambda: None), None)
+    changed = seen[0].decode()
+    assert seen[0] != config.read_bytes() and seen[1] == config.read_bytes()
+    if parse == "json":
+        assert json.loads(changed) == json.loads(text)
+    elif parse == "python":
+        compile(changed, name, "exec")
+    elif parse == "ini":
+        configparser.ConfigParser().read_string(changed)
+    else:
+        assert tomllib.loads(changed) == tomllib.loads(text)

@@ -2076,3 +2076,72 @@ def test_a_django_projects_top_level_templates_get_the_exact_change(tmp_path, di
     assert line.endswith("move it into the settings' package (mysite/templates/), which the wheel ships, and at "
                          'mysite/settings.py:41 name it there: BASE_DIR / "mysite" / "templates" (on the servers '
                          "BASE_DIR is the release's site-packages)"), line
+
+
+# Class: packaging read from PEP 621's [project] only. A project packaged by its build backend's own table (poetry's
+# [tool.poetry], poetry-core 1.x's layout) was taken for one without packaging: init added [project] named after
+# the directory and setuptools tables poetry-core ignores, and the wheel no longer built ("No file/folder found
+# for package poe"). Other members: flit's [tool.flit.metadata]; any backend but setuptools owns its packaging.
+@pytest.mark.parametrize("pyproject, name", [
+    ('[tool.poetry]\nname = "shortener"\nversion = "0.2.0"\ndescription = ""\nauthors = ["J <j@x.org>"]\n\n'
+     '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3.0"\n\n'
+     '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n', "shortener"),
+    ('[build-system]\nrequires = ["flit_core >=3.2,<4"]\nbuild-backend = "flit_core.buildapi"\n\n'
+     '[tool.flit.metadata]\nmodule = "shortener"\nauthor = "J"\nrequires = ["flask"]\n', "shortener"),
+    ('[build-system]\nrequires = ["my-backend"]\nbuild-backend = "my_backend.api"\n', "poe"),
+])
+def test_a_project_packaged_by_its_build_backends_own_table_is_left_packaged(tmp_path, pyproject, name):
+    root = project(tmp_path / "poe", {"pyproject.toml": pyproject, "shortener/__init__.py": MODULE_APP,
+                                      "shortener/templates/index.html": "x"})
+    lines: list[str] = []
+    init(root, out=lines.append)
+    after = tomllib.loads((root / "pyproject.toml").read_text())
+    assert "project" not in after and "setuptools" not in after.get("tool", {}), after
+    assert not any("had no packaging" in line for line in lines), lines
+    assert f"# deploytests: how {name} is deployed" in (root / "deploy.toml").read_text()
+
+
+# Class: the developer's config taken for the servers'. Only PasteDeploy's ini was ranked by the names of the
+# developer's and the tests' files (development.ini, testing.ini); a Flask project whose one config was
+# config/local.cfg (its dev-only key) got it as config_file, "what the servers get". Other members:
+# development/dev/test/testing names, a JSON config of a plain WSGI app; a deploy name is still taken.
+@pytest.mark.parametrize("files, env_reader, taken", [
+    ({"config/local.cfg": 'SECRET_KEY = "dev-only"\n'}, "app.config.from_envvar('SHORTENER_SETTINGS')", None),
+    ({"config/development.cfg": 'SECRET_KEY = "dev-only"\n', "testing.cfg": "TESTING = True\n"},
+     "app.config.from_envvar('SHORTENER_SETTINGS')", None),
+    ({"conf/dev.json": '{"a": 1}', "conf/test.json": '{"a": 2}'},
+     "import json\nconf = json.load(open(os.environ['SHORTENER_SETTINGS']))", None),
+    ({"config/local.cfg": 'SECRET_KEY = "x"\n', "config/site.cfg": 'SECRET_KEY = "y"\n'},
+     "app.config.from_envvar('SHORTENER_SETTINGS')", "config/site.cfg"),
+])
+def test_the_developers_config_is_never_the_servers(tmp_path, files, env_reader, taken):
+    code = "import os\nfrom flask import Flask\napp = Flask(__name__)\n" + env_reader + "\n"
+    root = project(tmp_path, {"shortener/__init__.py": code, **files})
+    lines: list[str] = []
+    init(root, out=lines.append)
+    conf = tomllib.loads((root / "deploy.toml").read_text())
+    if taken:
+        assert conf["config_file"] == taken, conf
+    else:
+        assert conf["config_file"].startswith(("config/deploy.", "conf/deploy.")), conf
+        assert (root / conf["config_file"]).is_file()
+        dev = next(iter(files))
+        assert any(dev in line and "developer" in line for line in lines), lines
+
+
+# Class: a file of the project that does the same job as one init writes, passed over in silence. A Pyramid project
+# with the `pyramid.wsgi` of Pyramid's mod_wsgi docs (get_app of a hard-coded ini path) got myproj/wsgi.py and
+# no word that its own script is not what the servers run. Other member: Flask's mod_wsgi docs'
+# `yourapplication.wsgi` (`from yourapplication import app as application`).
+@pytest.mark.parametrize("script, text", [
+    ("pyramid.wsgi", "from pyramid.paster import get_app, setup_logging\nini_path = '/srv/production.ini'\n"
+                     "setup_logging(ini_path)\napplication = get_app(ini_path, 'main')\n"),
+    ("deploy/shortener.wsgi", "import sys\nsys.path.insert(0, '/srv/shortener')\n"
+                              "from shortener import app as application\n"),
+])
+def test_the_projects_own_mod_wsgi_script_is_named(tmp_path, script, text):
+    root = project(tmp_path / "p", {"shortener/__init__.py": MODULE_APP, script: text})
+    lines: list[str] = []
+    init(root, out=lines.append)
+    said = [line for line in lines if script in line]
+    assert said and "not what the servers run" in said[0] and "entry_point" in said[0], lines

@@ -142,3 +142,40 @@ def test_an_app_answering_every_path_is_not_a_file_served():
         assert_not_served(response(200, "SECRET_KEY = 's3cr3t'", tagged), "s3cr3t")
     with pytest.raises(AssertionError, match="answered 200"):
         assert_not_served(response(200, "hello\n"), "s3cr3t")
+
+
+@pytest.mark.parametrize("config, front, private, leaks", [
+    # a plain WSGI app showing its config's greeting on every path (a catch-all): no file served
+    ('{"greeting": "hello from the local config"}', "hello from the local config",
+     "hello from the local config", False),
+    # a Flask app whose 404 page has the layout showing the site's name from the config
+    ('SITE_NAME = "Short links (prod)"\n', "<title>Short links (prod)</title>",
+     "<title>Short links (prod)</title><h1>Not found</h1>", False),
+    # a route of the app handing out the config file: the secret its pages never show is still a leak
+    ('SITE_NAME = "Short links (prod)"\nSECRET_KEY = "k-0123456789abcdef"\n', "<title>Short links (prod)</title>",
+     'SITE_NAME = "Short links (prod)"\nSECRET_KEY = "k-0123456789abcdef"\n', True),
+])
+def test_a_config_value_the_app_shows_on_its_pages_is_no_file_downloaded(tmp_path, config, front, private, leaks):
+    """Class: a marker of a private file that the app's own pages show. A plain WSGI app answering every path with
+    its config's greeting (a value redaction counts as secret: 8 characters or more) failed
+    test_app_files_not_downloadable on every private path, though no file was served: the marker was the first
+    secret value, which the app shows by design. Other member: a 404 page whose layout shows a site name from the
+    config. A value the app's front page or health answer shows marks nothing; one they never show still does."""
+    from types import SimpleNamespace
+
+    from deploytests.verify import promises
+    from deploytests.verify.facts import PRIVATE
+
+    cfg_file = tmp_path / "app.cfg"
+    cfg_file.write_text(config)
+    tagged = {"X-Deploy-Release": "r1", "Content-Type": "text/html"}
+    responses = {p: response(404 if "Not found" in private else 200, private, tagged, f"http://h{p}")
+                 for p in PRIVATE}
+    responses.update({"/": response(200, front, tagged), "/health": response(200, "ok", tagged)})
+    facts = SimpleNamespace(responses=responses, label="docker://web-1")
+    exp = SimpleNamespace(cfg=SimpleNamespace(config_file=cfg_file, health_path="/health"))
+    if leaks:
+        with pytest.raises(AssertionError, match="must not be downloadable"):
+            promises.app_files_not_downloadable(facts, exp)
+    else:
+        promises.app_files_not_downloadable(facts, exp)
