@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -96,11 +95,6 @@ def bad_app(where: Path, **toml) -> Path:
     return project
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 # ---------------------------------------------------------------- pytest --target ... (the plugin)
 
@@ -150,8 +144,8 @@ def test_unreadable_key(lab, tmp_path, unchanged):
     ("appuser@unreachable.invalid", "cannot resolve the host name 'unreachable.invalid'"),
     ("appuser@127.0.0.1:{port}", "connection refused by 127.0.0.1:{port}")],
                          ids=["unreachable-host", "wrong-port"])
-def test_unreachable(lab, tmp_path, unchanged, host, expected):
-    port = free_port()
+def test_unreachable(lab, tmp_path, unchanged, host, expected, closed_port):
+    port = closed_port
     inv = inventory(lab, tmp_path, hosts=f'["{host.format(port=port)}"]')
     result = pytest_run(tmp_path, "--target", "lab", "--targets-file", str(inv))
     error_line(result, expected.format(port=port))

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -195,15 +194,10 @@ def test_rollback_on_both_hosts(kept):
     assert "kept across releases" in texts, texts
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-def test_status_of_many_hosts_reports_every_host_in_one_run(kept):
+def test_status_of_many_hosts_reports_every_host_in_one_run(kept, closed_port):
     """``fab -H dead,a,b status``: Fabric alone would stop at the first host; every host is reported."""
-    dead = f"appuser@127.0.0.1:{closed_port()}"
+    dead = f"appuser@127.0.0.1:{closed_port}"
     hosts = ",".join([dead] + [h["host"] for h in kept["hosts"]])
     result = kept["seat"].run("fab", "-H", hosts, "status", cwd=kept["project"], env=kept["env"])
     assert result.returncode == 1, result.stdout + result.stderr

@@ -6,7 +6,6 @@ No test here starts a container: errors are provoked before any would (or with a
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 
 import pytest
@@ -28,11 +27,6 @@ def staging(hosts='["appuser@web1", "appuser@web2:2222"]', deploy="true", destru
     return (f"[targets.staging]\nhosts = {hosts}\nidentity_file = \"id_test\"\nknown_hosts = \"known_hosts\"\n"
             f"base_url = \"http://127.0.0.1:9\"\ndeploy = {deploy}\ndestructive = {destructive}\n{extra}")
 
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def one_error_line(result, text: str):
@@ -199,8 +193,8 @@ def test_missing_key_file(pytester):
     assert "no_such_key does not exist" in result.stdout.str()
 
 
-def test_unreachable_host_stops_the_session(pytester):
-    port = closed_port()
+def test_unreachable_host_stops_the_session(pytester, closed_port):
+    port = closed_port
     write_inventory(pytester, staging(hosts=f'["appuser@127.0.0.1:{port}"]'))
     pytester.makepyfile(USES_SERVER)
     result = pytester.runpytest_subprocess("--target", "staging", "--app", an_app(pytester), "-p", "no:cacheprovider")

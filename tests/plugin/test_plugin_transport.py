@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import socket
 import subprocess
 
 import pytest
@@ -28,17 +27,12 @@ def target(pytester, hosts: str, destructive: str = "false") -> None:
         f"base_url = \"http://127.0.0.1:9\"\ndeploy = true\ndestructive = {destructive}\n"))
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.mark.parametrize("dist", [[], ["--dist", "loadfile"]], ids=["default", "explicit"])
-def test_xdist_on_a_real_target_says_it_runs_a_module_on_one_worker(pytester, dist):
+def test_xdist_on_a_real_target_says_it_runs_a_module_on_one_worker(pytester, dist, closed_port):
     """``-n`` on a target the workers share: xdist's ``--dist load`` becomes ``loadscope``, and the header says so
     (a user's option is never changed silently); another ``--dist`` given is left alone, and nothing is said."""
-    target(pytester, f'["appuser@127.0.0.1:{closed_port()}"]')
+    target(pytester, f'["appuser@127.0.0.1:{closed_port}"]')
     pytester.makepyfile("def test_a(server):\n    pass\n")
     app = pytester.mkdir("app")
     app.joinpath("deploy.toml").write_text('app = "mine"\nentry_point = "mine:app"\n')
@@ -49,10 +43,10 @@ def test_xdist_on_a_real_target_says_it_runs_a_module_on_one_worker(pytester, di
 
 
 
-def test_xdist_on_a_real_target_named_by_the_environment_says_it_too(pytester, monkeypatch):
+def test_xdist_on_a_real_target_named_by_the_environment_says_it_too(pytester, monkeypatch, closed_port):
     """The controller resolves nothing in a run that does not use deploytests, but one whose environment names
     the target must still choose loadscope before its workers collect (xdist makes its scheduler first)."""
-    target(pytester, f'["appuser@127.0.0.1:{closed_port()}"]')
+    target(pytester, f'["appuser@127.0.0.1:{closed_port}"]')
     pytester.makepyfile("def test_a(server):\n    pass\n")
     app = pytester.mkdir("app")
     app.joinpath("deploy.toml").write_text('app = "mine"\nentry_point = "mine:app"\n')
@@ -62,8 +56,8 @@ def test_xdist_on_a_real_target_named_by_the_environment_says_it_too(pytester, m
     notes = [ln for ln in result.stdout.lines if "--dist loadscope instead of load" in ln]
     assert len(notes) == 1, result.stdout.str()
 
-def test_a_stop_in_workers_keeps_its_reason_without_internalerror(pytester):
-    port = closed_port()
+def test_a_stop_in_workers_keeps_its_reason_without_internalerror(pytester, closed_port):
+    port = closed_port
     target(pytester, f'["appuser@127.0.0.1:{port}"]')
     pytester.makepyfile("\n".join(f"def test_{i}(server):\n    pass\n" for i in range(6)))
     app = pytester.mkdir("app")

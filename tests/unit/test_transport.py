@@ -586,16 +586,11 @@ def test_the_sweep_tolerates_containers_and_images_vanishing_under_it():
 
 # ---------------------------------------------------------------- 12: messages
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-def test_a_site_that_refuses_connections_is_one_line_once_per_host():
+def test_a_site_that_refuses_connections_is_one_line_once_per_host(closed_port):
     from deploytests.verify.http import HttpClient, SiteDown
 
-    port = free_port()
+    port = closed_port
     client = HttpClient(f"http://127.0.0.1:{port}")
     with pytest.raises(SiteDown) as first:
         client.get("/health")
@@ -688,7 +683,7 @@ def test_why_a_host_cannot_be_reached_gets_a_hint_that_fits_the_cause():
     assert what == "no route to 10.0.0.5:22" and "down or off this network" in hint
 
 
-def test_a_real_unresolvable_name_and_a_real_closed_port_say_so(tmp_path):
+def test_a_real_unresolvable_name_and_a_real_closed_port_say_so(tmp_path, closed_port):
     from deploytests.ssh import connect
 
     key, known = _key_pair(tmp_path)
@@ -696,9 +691,7 @@ def test_a_real_unresolvable_name_and_a_real_closed_port_say_so(tmp_path):
         connect("no-such-host.invalid", user="u", key_filename=key, known_hosts=known, label="ssh://u@web1", timeout=5)
     assert str(info.value).startswith("ssh://u@web1: cannot resolve the host name 'no-such-host.invalid': ")
     assert "Hint: check the host name" in str(info.value)
-    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = closed_port  # nothing listens there
     with pytest.raises(ConnectError) as info:
         connect("127.0.0.1", user="u", port=port, key_filename=key, known_hosts=known, timeout=5)
     assert f"connection refused by 127.0.0.1:{port}. Hint: nothing listens on port {port} there" in str(info.value)
@@ -1045,3 +1038,18 @@ def test_a_command_past_its_bound_is_a_timeout_even_while_the_timers_kill_is_sti
             c.run("tail -f /dev/null", hide=True, warn=True, in_stream=False, timeout=1)
     finally:
         c.close()
+
+
+def test_the_closed_port_refuses_and_no_one_else_can_take_it_during_the_test(closed_port):
+    """The tests that need "nothing listens there" took a port bound and released a moment before: under load
+    another process (a container's published port, another test's server) could bind it first, and the test met
+    an answer or silence instead of a refusal (a plugin test failed once so in a loaded run). Class: a resource
+    checked free, then used after letting go of it. The port stays bound, never listening, for the whole test."""
+    import errno
+
+    with socket.socket() as other:
+        with pytest.raises(OSError) as taken:
+            other.bind(("127.0.0.1", closed_port))
+        assert taken.value.errno == errno.EADDRINUSE
+    with socket.socket() as client:
+        assert client.connect_ex(("127.0.0.1", closed_port)) == errno.ECONNREFUSED
