@@ -34,7 +34,7 @@ FAULTS = [
     dict(name="data-file-rewritten-by-root", kind="drift",
          inject=r'''f=$(find "$ROOT/shared" -mindepth 2 -type f | head -n 1)
 if [ -z "$f" ]; then f="$ROOT/shared/data/notes.db"; fi
-cp "$f" /tmp/x 2>/dev/null || : > /tmp/x; rm -f "$f"; (umask 022; cp /tmp/x "$f"); rm -f /tmp/x''',
+mkdir -p "$(dirname "$f")"; cp "$f" /tmp/x 2>/dev/null || : > /tmp/x; rm -f "$f"; cp /tmp/x "$f"; chmod 0644 "$f"; rm -f /tmp/x''',
          took=r'''[ -n "$(find "$ROOT/shared" -mindepth 2 -type f -user root -perm -0004)" ]''',
          expect="caught: a file of the app's data the app user can no longer write (root's 0644)",
          why="the operator ran the app's init-data/management command as root at 3 a.m.: the data file is "
@@ -49,7 +49,7 @@ touch "$ROOT/application.wsgi"; sleep 2; curl -s -o /dev/null http://127.0.0.1:$
          why="a vendor's APM guide appends an import to /etc/python3.X/sitecustomize.py (a conffile): every "
              "python of the box, the app's daemons included, runs /opt code first"),
     dict(name="support-tunnel-left-running", kind="drift",
-         inject=r'''cd /; setsid nohup ssh -N -o StrictHostKeyChecking=no -o ProxyCommand='exec sleep 86400' -R 8022:127.0.0.1:22 -R 8080:127.0.0.1:$PORT support@relay.vendor.example >/dev/null 2>&1 < /dev/null &
+         inject=r'''cd /; setsid nohup ssh -N -o StrictHostKeyChecking=no -o ProxyCommand='sleep 86400' -R 8022:127.0.0.1:22 -R 8080:127.0.0.1:$PORT support@relay.vendor.example >/dev/null 2>&1 < /dev/null &
 sleep 1''',
          took=r'''pgrep -u root -f 'ssh -N .*-R 8022' >/dev/null''',
          expect="caught: a root process outside any session holding a reverse tunnel to sshd and the app",
@@ -79,7 +79,7 @@ sleep 1''',
     # ---------------------------------------------------------------- security regressions
     dict(name="qa-account-with-password-login", kind="security",
          inject=r'''useradd -m -s /bin/bash qa; echo 'qa:qa2026' | chpasswd
-printf 'PasswordAuthentication yes\n' > /etc/ssh/sshd_config.d/10-qa.conf''',
+sed -i '1i # QA logins (temporary)\nPasswordAuthentication yes' /etc/ssh/sshd_config''',
          took=r'''sshd -T 2>/dev/null | grep -qi '^passwordauthentication yes' && getent shadow qa | grep -q '\$' ''',
          expect="caught: sshd takes passwords from the network for a login with a shell",
          why="a QA account with a guessable password and password logins switched on for it: the network "
