@@ -182,7 +182,7 @@ PY''',
     dict(name="error-log-format-drops-messages", kind="mechanism",
          inject=r'''printf 'ErrorLogFormat "[%%t] [%%l] [pid %%P]"\n' > /etc/apache2/conf-available/errorlog-short.conf
 a2enconf -q errorlog-short; reload''',
-         took=r'''apache2ctl -t -D DUMP_INCLUDES 2>/dev/null | grep -q errorlog-short''',
+         took=r'''apache2ctl configtest >/dev/null 2>&1 && apache2ctl -t -D DUMP_INCLUDES 2>/dev/null | grep -q errorlog-short''',
          expect="caught: the error log in force keeps no message (%M dropped): the app's tracebacks are gone",
          why="a 'shorter log lines' format from a blog: every error line is a timestamp and a pid, no "
              "message; a failed deploy's or rollback's cause is never written"),
@@ -206,9 +206,9 @@ a2enconf -q wsgi-tuning; apache2ctl -k restart >/dev/null 2>&1 || true; sleep 3'
          why="a 'faster startup' tuning: mod_wsgi initializes Python in the root parent process and the "
              "daemons inherit it; what the daemons load is no longer what the vhost's python-home says"),
     dict(name="wsgi-trusts-every-proxy-header", kind="mechanism",
-         inject=r'''printf 'WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Proto X-Forwarded-Host\nWSGITrustedProxies 0.0.0.0/0\n' > /etc/apache2/conf-available/behind-lb.conf
+         inject=r'''printf 'WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Proto X-Forwarded-Host\nWSGITrustedProxies 0.0.0.0/1 128.0.0.0/1\n' > /etc/apache2/conf-available/behind-lb.conf
 a2enconf -q behind-lb; reload''',
-         took=r'''apache2ctl -t -D DUMP_INCLUDES 2>/dev/null | grep -q behind-lb''',
+         took=r'''apache2ctl configtest >/dev/null 2>&1 && apache2ctl -t -D DUMP_INCLUDES 2>/dev/null | grep -q behind-lb''',
          expect="caught: mod_wsgi takes every client's X-Forwarded-* as its address, scheme and host",
          why="'we are behind a load balancer' snippet trusting all addresses: any client sets REMOTE_ADDR, "
              "https and the Host the app builds links with (password-reset links to an attacker's host)"),
