@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (shell scripts, one line each as an operator types them)
 """A blind fault set for the gate: 24 faults and 6 controls, written from README.md, docs/ and public anchors
 only (DevSec apache/linux/ssh baselines, CIS Apache 2.4, mod_wsgi's configuration docs, Debian's packaging),
 before reading the gate's code, its fault catalogue or its tests.
@@ -43,7 +44,7 @@ mkdir -p "$(dirname "$f")"; cp "$f" /tmp/x 2>/dev/null || : > /tmp/x; rm -f "$f"
          inject=r'''mkdir -p /opt/apm-agent && printf 'import os\nos.environ.setdefault("APM_ON", "1")\n' > /opt/apm-agent/apm_boot.py
 chmod 0755 /opt/apm-agent; chmod 0644 /opt/apm-agent/apm_boot.py
 printf '\n# APM agent (vendor install guide)\nimport sys\nsys.path.insert(0, "/opt/apm-agent")\ntry:\n    import apm_boot\nexcept Exception:\n    pass\n' >> /etc/$PY/sitecustomize.py
-touch "$ROOT/application.wsgi"; sleep 2; curl -s -o /dev/null http://127.0.0.1:$PORT/ || true''',
+touch "$ROOT/application.wsgi"; sleep 2; curl -s -m 10 -o /dev/null http://127.0.0.1:$PORT/ || true''',
          took=r'''runuser -u "$APPUSER" -- /var/lib/deploytests/python/bin/python -c 'import sys; sys.exit(0 if "apm_boot" in sys.modules else 1)' ''',
          expect="caught: code no package ships loaded into the daemons through the stack's sitecustomize",
          why="a vendor's APM guide appends an import to /etc/python3.X/sitecustomize.py (a conffile): every "
@@ -201,7 +202,7 @@ a2enconf -q errorlog-short; reload''',
     dict(name="wsgi-lazy-initialization-off", kind="mechanism",
          inject=r'''printf 'WSGILazyInitialization Off\n' > /etc/apache2/conf-available/wsgi-tuning.conf
 a2enconf -q wsgi-tuning; apache2ctl -k restart >/dev/null 2>&1 || true; sleep 3''',
-         took=r'''apache2ctl -t -D DUMP_INCLUDES 2>/dev/null | grep -q wsgi-tuning && curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$PORT/ | grep -q 200''',
+         took=r'''apache2ctl -t -D DUMP_INCLUDES 2>/dev/null | grep -q wsgi-tuning && curl -s -m 10 -o /dev/null -w '%{http_code}' http://127.0.0.1:$PORT/ | grep -q 200''',
          expect="caught: Python initialized in Apache's root parent, before the daemons (python-home no longer the daemons' own)",
          why="a 'faster startup' tuning: mod_wsgi initializes Python in the root parent process and the "
              "daemons inherit it; what the daemons load is no longer what the vhost's python-home says"),
@@ -244,7 +245,7 @@ a2enconf -q cis-limits; reload''',
          inject=r'''a2enmod -q headers
 printf 'Header always set X-Content-Type-Options nosniff\nHeader always set X-Frame-Options SAMEORIGIN\n' > /etc/apache2/conf-available/sec-headers.conf
 a2enconf -q sec-headers; apache2ctl -k restart >/dev/null 2>&1 || true; sleep 3''',
-         took=r'''curl -sI http://127.0.0.1:$PORT/ | grep -qi nosniff''',
+         took=r'''curl -sI -m 10 http://127.0.0.1:$PORT/ | grep -qi nosniff''',
          expect="pass, or lines naming allow_apache_conf and allow_modules", why="DevSec/CIS security headers"),
     dict(name="admin-motd-and-bash-aliases", kind="control",
          inject=r'''printf 'Production web server: changes through the deploy pipeline only.\n' > /etc/motd
@@ -253,7 +254,33 @@ printf "alias ll='ls -alF'\n" > /etc/profile.d/aliases.sh; chmod 0644 /etc/profi
          expect="pass, or one line naming an allowance", why="an admin's motd and aliases"),
 ]
 
-ALL = {f["name"]: f for f in FAULTS + CONTROLS}
+# Written after reading the gate (not part of the blind measure): another member of each class closed.
+AFTER = [
+    dict(name="kept-release-lib-acl-read-without-search", kind="rollback",
+         inject=r'''uid=$(id -u "$APPUSER")
+python3 - "$ROOT/releases/$PREV/venv/lib" "$uid" <<'PY'
+import os, struct, sys
+d, uid = sys.argv[1], int(sys.argv[2])
+e = lambda t, p, i: struct.pack("<HHI", t, p, i & 0xFFFFFFFF)
+os.setxattr(d, "system.posix_acl_access", struct.pack("<I", 2) + e(1, 7, -1) + e(2, 4, uid) + e(4, 5, -1)
+            + e(16, 5, -1) + e(32, 5, -1))
+PY''',
+         took=r'''[ -n "$PREV" ] && ! runuser -u "$APPUSER" -- test -r "$ROOT/releases/$PREV/venv/lib/$PY/site-packages"''',
+         expect="caught: a named user entry giving the app user read but no search on a kept release's venv/lib",
+         why="'read-only for the app' written as r-- on a directory: the app user may list venv/lib but not "
+             "enter it; a rollback's daemons cannot import anything"),
+]
+AFTER += [
+    dict(name="support-login-password-in-a-match-block", kind="security",
+         inject=r'''useradd -m -s /bin/sh support; echo 'support:Support1' | chpasswd
+printf '\n# vendor support access\nMatch User support\n    PasswordAuthentication yes\n' >> /etc/ssh/sshd_config''',
+         took=r'''sshd -T -C user=support,host=x,addr=192.0.2.1 2>/dev/null | grep -qi '^passwordauthentication yes' ''',
+         expect="caught: sshd takes a password for the support login (a Match block), /bin/sh",
+         why="a vendor's support account with a password, password logins switched on for it alone at the end "
+             "of sshd_config: the network guesses its way to a shell"),
+]
+
+ALL = {f["name"]: f for f in FAULTS + CONTROLS + AFTER}
 
 
 def run(container, name):

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faults import CONTROLS, FAULTS, PREAMBLE  # noqa: E402
+from faults import AFTER, CONTROLS, FAULTS, PREAMBLE  # noqa: E402
 
 from deploytests.config import load_config  # noqa: E402
 from deploytests.faults.catalogue import Fault  # noqa: E402
@@ -26,7 +26,8 @@ APP = APPS / "yourapplication"
 
 
 def as_fault(f):
-    body = PREAMBLE + f["inject"] + "\n( " + f["took"] + " ) || { echo 'INVALID: the injection did not take'; exit 97; }\n"
+    body = (PREAMBLE + f["inject"] + "\n( " + f["took"] + " ) || "
+            "{ echo 'INVALID: the injection did not take'; exit 97; }\n")
     b64 = base64.b64encode(body.encode()).decode()
     return Fault(f["name"], f["kind"], f["why"], f"echo {b64} | base64 -d | bash")
 
@@ -37,8 +38,12 @@ def main():
     if "--keys" in sys.argv:
         keys = Path(sys.argv[sys.argv.index("--keys") + 1]).read_text()
     only = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
-    chosen = [f for f in FAULTS + CONTROLS if only is None or f["name"] in only]
+    chosen = [f for f in FAULTS + CONTROLS + AFTER if only is None or f["name"] in only]
     faults = [as_fault(f) for f in chosen]
+    if "--catalogue" in sys.argv:  # catalogue faults by id, as the catalogue injects them
+        from deploytests.faults.catalogue import FAULTS as CATALOGUE
+        ids = sys.argv[sys.argv.index("--catalogue") + 1].split(",")
+        faults += [f for f in CATALOGUE if f.id in ids]
     os.environ["DEPLOYTESTS_FAULTS_KEEP"] = "1"
     c = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=4, cwd=Path.cwd(), stack=for_platform(platform),
                  target_keys=keys, states=False, progress=lambda m: print(m, flush=True))
