@@ -46,15 +46,23 @@ def main():
         faults += [f for f in CATALOGUE if f.id in ids]
     os.environ["DEPLOYTESTS_FAULTS_KEEP"] = "1"
     c = Campaign(APP, load_config(APP), faults=faults, clean=1, batch=4, cwd=Path.cwd(), stack=for_platform(platform),
-                 target_keys=keys, states=False, progress=lambda m: print(m, flush=True))
+                 target_keys=keys, states=False, progress=lambda m: print(m, flush=True),
+                 ready_timeout=120.0)  # (a loaded shared engine: sshd may take a minute to answer)
     t0 = time.monotonic()
     tag = c.snapshot()
     print("snapshot", tag, round(time.monotonic() - t0), "s", flush=True)
     items = [Item(f.id, "fault", fault=f) for f in faults] + [Item("clean-1", "clean")]
+    if "--states" in sys.argv:  # the pipeline's legitimate states (a rollback, a refused release ...) as controls
+        from deploytests.faults.run import STATES
+        items += [Item(name, "state", state=fn) for name, fn in STATES.items()]
     try:
         for i in range(0, len(items), 4):
             batch = items[i:i + 4]
-            fleet, _ = c.prepare(batch, tag)
+            try:
+                fleet, _ = c.prepare(batch, tag)
+            except Exception as exc:  # noqa: BLE001 - a host that did not come up: the batch once more
+                print("batch not started, again:", str(exc)[:200], flush=True)
+                fleet, _ = c.prepare(batch, tag)
             try:
                 c.gate(batch, fleet)
             finally:
