@@ -103,7 +103,8 @@ class Allowances:
     mapped: tuple[str, ...] = ()       # a file Apache or the daemons map as code that no package ships (pinned by
     #                                    the identity root's collector sees: pins.digest)
     keys: tuple[str, ...] = ()         # "LOGIN SHA256:FP": an SSH key (ssh-keygen -lf's fingerprint) that opens
-    #                                    LOGIN, who deploys or may become root; "* SHA256:FP": a user CA sshd trusts
+    #                                    LOGIN, who deploys or may become root; "* SHA256:FP": a user CA sshd trusts;
+    #                                    "LOGIN password": sshd takes LOGIN's password (a login with a shell)
     skip_rules: dict[str, str] = field(default_factory=dict)
     where: str = "targets.toml"
     lines: Mapping[str, str] = field(default_factory=dict, compare=False)  # allow_X key -> file:line of the key

@@ -415,6 +415,17 @@ FAULTS: tuple[Fault, ...] = (
     Fault("prev-record-made-roots", "rollback_ready", "the previous release's RELEASE.json copied over by root "
           "under umask 077 (an annotation edit): root's 0600, unread by the deploy login and the app user",
           "f={root}/releases/{prev}/RELEASE.json; cp $f /tmp/r.json; rm -f $f; (umask 077; cp /tmp/r.json $f)"),
+    Fault("kept-release-package-acl-closed-to-the-app", "rollback_ready", "an ACL entry by hand closing the "
+          "previous release's app package to the app's group (a 'quarantine' of old code; its mode still shows "
+          "0755, the ACL's mask): after a rollback the daemons cannot import it",
+          "g=$(getent group {app_group} | cut -d: -f3); python3 -c \"import os, struct, sys; e = lambda t, p, i: "
+          "struct.pack('<HHI', t, p, i & 0xFFFFFFFF); os.setxattr(sys.argv[1], 'system.posix_acl_access', "
+          "struct.pack('<I', 2) + e(1, 7, -1) + e(4, 5, -1) + e(8, 0, int(sys.argv[2])) + e(16, 5, -1) + "
+          "e(32, 5, -1))\" {prev_site}/{package} $g"),
+    Fault("password-login-for-a-qa-account", "cw_become", "a QA account with a shell and a guessable password, "
+          "and password logins turned on for it at the top of sshd_config (first value wins): the network gets a "
+          "shell on the server by guessing", "useradd -m -s /bin/bash qa; echo 'qa:qa2026' | chpasswd; "
+          "sed -i '1i PasswordAuthentication yes' /etc/ssh/sshd_config"),
     Fault("remoteip-trusts-every-client", "sec_status", "mod_remoteip enabled behind a 'load balancer' with "
           "RemoteIPHeader X-Real-IP and RemoteIPInternalProxy for the whole IPv4 space: a client's header is its "
           "address (Debian's Require local on /server-status passes)", "a2enmod -q remoteip; printf "

@@ -157,7 +157,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
           doc='"login SHA256:fingerprint" (ssh-keygen -lf): SSH keys\nallowed to open the deploy login, the '
               "gate's login or a\nlogin that may become root, besides the key the gate\nlogs in with; "
               '"* SHA256:..." a user CA sshd trusts;\n"login AuthorizedKeysCommand ..." a key source sshd\n'
-              'asks for it, as sshd_config has it; "login /path" a key\nfile of it the gate cannot read'),
+              'asks for it, as sshd_config has it; "login /path" a key\nfile of it the gate cannot read; '
+              '"login password": sshd\ntakes that login\'s password (an account with a shell)'),
     Field("skip_rules", Custom("a table of rule id = reason"),
           example='{ sec_tokens = "behind a proxy that strips it" }',
           doc="rules switched off, each with a reason (closed-world\nor security rules only; the report shows it)"),

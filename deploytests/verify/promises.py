@@ -5895,6 +5895,22 @@ def _password_logins(facts, snap, accts, exp) -> list[str]:
             lines.append(f"{name}: a password in /etc/shadow, and sshd takes it for a login: {route}: whoever "
                          f"guesses or reuses it logs in as {holds}, no key needed (PasswordAuthentication no, or "
                          f"lock the password: passwd -l {name})")
+    # every other account with a shell sshd lets in with a password alone: the network's way to a shell on the
+    # app's server by guessing (DevSec ssh-baseline: PasswordAuthentication no), whoever the account is. Root's is
+    # cw_sshd's (PermitRootLogin); an admin's password login meant to be there is written down, by login
+    for a in accts:
+        if a.name in who or a.uid == 0 or a.password != "set" or not a.runs_commands or \
+                f"{a.name} password" in exp.allow.keys:
+            continue
+        groups = (snap.users.facts(a.name) or {}).get("groups") or [a.name]
+        route = next((r for r in (password_route(cfg, a.name, groups) for cfg in cfgs) if r), None)
+        if route:
+            lines.append(f"{a.name}: a password in /etc/shadow, a shell ({a.shell or '/bin/sh'}), and sshd takes "
+                         f"the password for a login: {route}: whoever guesses or reuses it from the network has a "
+                         f"shell on the app's server (what every local user reads and runs; the app's daemon "
+                         f"socket's and the kernel's attack surface) with no key (PasswordAuthentication no, or "
+                         f"lock it: passwd -l {a.name}). If it is meant to be so, allow it: allow_keys = "
+                         f"{json.dumps([a.name + ' password'])} in {exp.allow.where}")
     return lines
 
 
@@ -7061,7 +7077,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "with its sha256) and its venv and static dirs every file of the artifact its RELEASE.json names as "
             "the runner packed "
             "it (the runner's cache, by sha256: out of the deploy login's reach; no such artifact here: said in "
-            "the drift section, not a failure), its files the deploy login's, not writable by group/others (read "
+            "the drift section, not a failure), its files the deploy login's, not writable by group/others, every "
+            "entry readable by the app user as the kernel decides (mode bits and access ACL: an ACL entry "
+            "closing it, which the mode does not show, is the daemons' import error after a rollback) (read "
             "as the deploy user, never run), the config it started with kept as it was in .configs (a regular "
             "file of its bytes: the live release's config too, which the next config change needs); a rollback "
             "target is left while fewer than keep_releases are kept",
@@ -7115,7 +7133,9 @@ CLOSED_WORLD: tuple[Promise, ...] = (
             "no account that runs commands with an empty password (pam_unix nullok: "
             "anyone su's to it) or a hash in /etc/passwd; no password that sshd takes (PasswordAuthentication, "
             "keyboard-interactive through PAM; unless AuthenticationMethods asks for a key first) for the deploy "
-            "login, the app user or the gate's login; root's authorized_keys root's alone and without the "
+            "login, the app user or the gate's login, nor for any other account with a shell (the network's "
+            "shell on the server by guessing; DevSec ssh-baseline) unless allowed by login (allow_keys: \"LOGIN "
+            "password\"); root's authorized_keys root's alone and without the "
             "deploy login's keys while sshd lets root log in with a key, nor the gate's login's (sudo); every key "
             "that opens the deploy login, the gate's login (sudo), root (while sshd takes root keys) or another "
             "login that may become root (a second admin's 0600 file: read by root), each file AuthorizedKeysFile "

@@ -28,6 +28,7 @@ import pwd
 import re
 import socket
 import stat
+import struct
 import sys
 import threading
 import time
@@ -266,11 +267,37 @@ def dist_version(site, name):
 
 
 
-def may_read(st, uid, gids):
-    """Whether ``uid`` (in ``gids``) may read ``st``'s file, or read and enter its directory, by its mode bits."""
+def may_read(st, uid, gids, acl=b""):
+    """Whether ``uid`` (in ``gids``) may read ``st``'s file, or read and enter its directory, as the kernel decides:
+    by its mode bits and, when it has one, its access ACL (``acl``: the ``system.posix_acl_access`` bytes, version
+    2 then tag/perm/id entries): owner, a named user's entry, the group class (the owning group's entry and every
+    named group's the user is in, each under the mask; none granting denies, whatever others may), others. A mode
+    shows only the ACL's mask: ``setfacl -m u:app:---`` leaves a 0755 directory listed as 0755."""
     need = 0o5 if stat.S_ISDIR(st.st_mode) else 0o4
-    bits = st.st_mode >> 6 if st.st_uid == uid else st.st_mode >> 3 if st.st_gid in gids else st.st_mode
-    return uid == 0 or bits & need == need
+    if uid == 0:
+        return True
+    entries = [struct.unpack_from("<HHI", acl, i) for i in range(4, len(acl) - 7, 8)] \
+        if acl[:4] == b"\2\0\0\0" else []
+    if st.st_uid == uid or not entries:
+        bits = st.st_mode >> 6 if st.st_uid == uid else st.st_mode >> 3 if st.st_gid in gids else st.st_mode
+        return bits & need == need
+    mask = next((p for t, p, _ in entries if t == 0x10), 7)
+    named = [p for t, p, i in entries if t == 0x02 and i == uid]
+    if named:
+        return named[0] & mask & need == need
+    groups = [p for t, p, _ in entries if t == 0x04 and st.st_gid in gids] + \
+        [p for t, p, i in entries if t == 0x08 and i in gids]
+    if groups:
+        return any(p & mask & need == need for p in groups)
+    return st.st_mode & need == need
+
+
+def access_acl(path):
+    """A path's ``system.posix_acl_access`` bytes (any user who may look it up may read them), or b"": none."""
+    try:
+        return os.getxattr(path, "system.posix_acl_access", follow_symlinks=False)
+    except OSError:  # none (ENODATA), no xattrs on this file system, or gone
+        return b""
 
 
 def app_ids(name):
@@ -315,10 +342,12 @@ def walk_release(release_dir, owner, shared, bounds, tree=None, reader=None, unr
             if st.st_mode & 0o022 or name_of(pwd.getpwuid, st.st_uid) != owner:
                 loose.append("%s %04o %s" % (_rel(path, release_dir), st.st_mode & 0o7777,
                                              name_of(pwd.getpwuid, st.st_uid)))
-            if reader and unreadable is not None and not may_read(st, *reader):
-                unreadable.append("%s %04o %s:%s" % (_rel(path, release_dir), st.st_mode & 0o7777,
-                                                     name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid,
-                                                                                             st.st_gid)))
+            acl = access_acl(path) if reader and unreadable is not None else b""
+            if reader and unreadable is not None and not may_read(st, *reader, acl):
+                unreadable.append("%s %04o %s:%s%s" % (_rel(path, release_dir), st.st_mode & 0o7777,
+                                                       name_of(pwd.getpwuid, st.st_uid), name_of(grp.getgrgid,
+                                                                                               st.st_gid),
+                                                       " and an ACL closing it to the app user" if acl else ""))
             if path == release_dir:
                 continue  # (its entries are the walk's)
             if stat.S_ISREG(st.st_mode) and path.startswith((venv_lib + "/", venv_bin + "/")):

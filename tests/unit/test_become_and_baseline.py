@@ -1378,3 +1378,33 @@ def test_the_login_collector_records_each_swap_area(tmp_path):
     C.swaps(out)
     assert str(area) in out["files"] and str(other) in out["files"], sorted(out["files"])
     assert f"{tmp_path}/not-this" not in out["files"] and "/dev/sda1" not in out["files"]
+
+
+@pytest.mark.parametrize("conf_change", [
+    # the blind fault (a QA account with a password, password logins on), and another member of the class written
+    # after: keyboard-interactive through PAM, for one account's Match block
+    ("PasswordAuthentication no", "PasswordAuthentication yes"),
+    ("UsePAM no", "UsePAM yes\nMatch User qa\n    KbdInteractiveAuthentication yes"),
+])
+def test_a_password_sshd_takes_for_any_account_with_a_shell_fails_unless_allowed(exp, conf_change):
+    """Class: a login the network opens by guessing a password, whoever the account is (not only the deploy,
+    app and gate's logins): an account with a shell and a password set, and sshd taking passwords for it. One line
+    naming the allowance; a locked password, a nologin shell, a key-only sshd and the allowance each pass."""
+    import dataclasses
+
+    conf = host().raw.text("/etc/ssh/sshd_config").replace(*conf_change)
+    passwd = host().raw.text("/etc/passwd") + "qa:x:1500:1500:QA:/home/qa:/bin/bash\n"
+    row = ["set", str(today()), "0", "99999", "7", "", ""]
+    found = outcome("cw_become", host(shadow={"qa": row}, files={"/etc/ssh/sshd_config": conf,
+                                                                 "/etc/passwd": passwd}), exp)
+    assert "- qa: a password in /etc/shadow, a shell (/bin/bash), and sshd takes the password for a login: " in found
+    assert 'allow_keys = ["qa password"]' in found, found
+    assert outcome("cw_become", host(shadow={"qa": ["!" + row[0]] + row[1:]}, files={
+        "/etc/ssh/sshd_config": conf, "/etc/passwd": passwd}), exp) == "pass"  # locked: passwd -l
+    nologin = passwd.replace("/home/qa:/bin/bash", "/home/qa:/usr/sbin/nologin")
+    assert outcome("cw_become", host(shadow={"qa": row}, files={"/etc/ssh/sshd_config": conf,
+                                                                "/etc/passwd": nologin}), exp) == "pass"
+    assert outcome("cw_become", host(shadow={"qa": row}, files={"/etc/passwd": passwd}), exp) == "pass"  # keys only
+    allowed = dataclasses.replace(exp, allow=dataclasses.replace(exp.allow, keys=("qa password",)))
+    assert outcome("cw_become", host(shadow={"qa": row}, files={"/etc/ssh/sshd_config": conf,
+                                                                "/etc/passwd": passwd}), allowed) == "pass"

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import grp
 import hashlib
 import json
 import os
+import pwd
 import stat
 from pathlib import Path
 from types import SimpleNamespace
@@ -404,6 +406,60 @@ def test_may_read_follows_the_mode_bits_of_owner_group_and_others():
     assert not reader.may_read(st(0o740, kind=st_.S_IFDIR), 2000, {1000})  # read, not enter
     assert reader.may_read(st(0o750, kind=st_.S_IFDIR), 2000, {1000})
     assert not reader.may_read(st(0o077, uid=2000), 2000, {1000})  # the owner's bits decide for the owner
+
+
+def acl_bytes(*entries):
+    """A ``system.posix_acl_access`` value: version 2, then (tag, perm, id) entries."""
+    import struct
+
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries)
+
+
+ANY = 0xFFFFFFFF
+
+
+def test_may_read_applies_an_access_acl_as_the_kernel_does():
+    """Class: who may read is what the kernel decides, not the mode bits alone (an ACL entry closes a kept release
+    to the daemons' user while its mode still shows 0755). A named user's entry, a group class none of whose
+    matching entries grants, and the mask each deny; a named grant opens."""
+    import stat as st_
+
+    def st(mode, uid=1000, gid=1000, kind=st_.S_IFDIR):
+        return SimpleNamespace(st_mode=kind | mode, st_uid=uid, st_gid=gid)
+
+    base = [(0x01, 7, ANY), (0x04, 5, ANY), (0x10, 5, ANY), (0x20, 5, ANY)]
+    app, app_group = 2000, 3000
+    assert reader.may_read(st(0o755), app, {app_group})  # others' r-x, no ACL
+    denied_user = acl_bytes(base[0], (0x02, 0, app), *base[1:])
+    assert not reader.may_read(st(0o755), app, {app_group}, denied_user)  # setfacl -m u:app:---
+    denied_group = acl_bytes(base[0], base[1], (0x08, 0, app_group), *base[2:])
+    assert not reader.may_read(st(0o755), app, {app_group}, denied_group)  # setfacl -m g:app:---, others r-x
+    masked = acl_bytes(base[0], (0x02, 5, app), base[1], (0x10, 0, ANY), base[3])
+    assert not reader.may_read(st(0o705), app, {app_group}, masked)  # the mask takes the named grant away
+    granted = acl_bytes(base[0], (0x02, 5, app), base[1], base[2], (0x20, 0, ANY))
+    assert reader.may_read(st(0o750, gid=9), app, {app_group}, granted)  # a named grant, others nothing
+    assert reader.may_read(st(0o700, uid=app), app, set(), denied_user)  # the owner's bits decide for the owner
+    assert reader.may_read(st(0o755), app, {app_group}, b"")
+
+
+def test_a_kept_release_an_acl_closes_to_the_app_user_is_unreadable(tmp_path, monkeypatch):
+    """The walk of a kept release reads each entry's access ACL: one whose ACL denies the app user is named, with
+    its mode (which shows the ACL's mask only) and the ACL said."""
+    rel = tmp_path / "releases" / "r1"
+    (rel / "venv" / "lib").mkdir(parents=True)
+    (rel / "venv" / "lib" / "m.py").write_text("x = 1\n")
+    for p in (rel, rel / "venv", rel / "venv" / "lib"):
+        p.chmod(0o755)
+    (rel / "venv" / "lib" / "m.py").chmod(0o644)
+    me = os.getuid()
+    app = (me + 1) % 60000 or 1
+    closed = str(rel / "venv" / "lib" / "m.py")
+    deny = acl_bytes((0x01, 6, ANY), (0x02, 0, app), (0x04, 4, ANY), (0x10, 4, ANY), (0x20, 4, ANY))
+    monkeypatch.setattr(reader, "access_acl", lambda path: deny if path == closed else b"")
+    unreadable: list[str] = []
+    reader.walk_release(str(rel), pwd.getpwuid(me).pw_name, [], [], reader=(app, set()), unreadable=unreadable)
+    assert unreadable == ["venv/lib/m.py 0644 %s:%s and an ACL closing it to the app user"
+                          % (pwd.getpwuid(me).pw_name, grp.getgrgid(os.getgid()).gr_name)]
 
 
 def test_both_new_rules_are_in_the_closed_world_block():
