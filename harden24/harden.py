@@ -3,11 +3,12 @@ makes root's alone.  Written from public anchors (CIS Debian Linux 12 benchmark'
 cron, at, sshd, bootloader, logs; DevSec os-hardening / ssh-hardening roles' tasks; Lynis FILE-7524's list)
 before reading the gate's rule code.
 
-    python harden24/harden.py TREE PLATFORM OUT.json
+    python harden24/harden.py TREE PLATFORM OUT.json [--each] [--control]
 
 TREE: the source tree whose deploytests and tests/integration are used (a clean export of main, or a branch).
 One container: deploy, install cron + at, gate (baseline), apply every hardening step, gate, hide every fault,
-gate.  Each gate run's failed tests and their text are written to OUT.json; the expectations (EXPECT) say which
+gate.  --each: a gate run after each step and each fault (cumulative: what each adds); --control: the faults
+on the server not hardened (whether the gate catches them at all).  Each gate run's failed tests and their text are written to OUT.json; the expectations (EXPECT) say which
 string in the gate's output names each fault.
 """
 from __future__ import annotations
@@ -81,22 +82,21 @@ STEPS = [
 # must carry to have named the fault).
 FAULTS = [
     ("F1", "H01", "a root job in the 0700 /etc/cron.d running a script the deploy login may write",
-     "printf '#!/bin/sh\\ntrue\\n' > /usr/local/bin/app-cleanup && chown @LOGIN@ /usr/local/bin/app-cleanup && "
-     "chmod 0755 /usr/local/bin/app-cleanup && "
-     "printf '*/5 * * * * root /usr/local/bin/app-cleanup\\n' > /etc/cron.d/app-cleanup",
+     "h=$(getent passwd @LOGIN@ | cut -d: -f6); mkdir -p $h/bin && printf '#!/bin/sh\\ntrue\\n' > $h/bin/app-cleanup && "
+     "chmod 0755 $h/bin/app-cleanup && chown -R @LOGIN@ $h/bin && "
+     "printf \"*/5 * * * * root $h/bin/app-cleanup\\n\" > /etc/cron.d/app-cleanup",
      "app-cleanup"),
     ("F2", "H02", "a root line in the 0600 /etc/crontab running a script the app's user may write",
-     "printf '#!/bin/sh\\ntrue\\n' > /usr/local/bin/nightly-sync && chown " + APPUSER + " /usr/local/bin/nightly-sync "
-     "&& chmod 0755 /usr/local/bin/nightly-sync && "
-     "printf '30 2 * * * root /usr/local/bin/nightly-sync\\n' >> /etc/crontab",
+     "mkdir -p /opt/sync && printf '#!/bin/sh\\ntrue\\n' > /opt/sync/nightly-sync && chmod 0755 /opt/sync/nightly-sync "
+     "&& chown -R " + APPUSER + " /opt/sync && printf '30 2 * * * root /opt/sync/nightly-sync\\n' >> /etc/crontab",
      "nightly-sync"),
     ("F3", "H03", "PermitRootLogin yes in the 0600 sshd_config",
      "sed -i '1i PermitRootLogin yes' /etc/ssh/sshd_config && sshd -t",
      "PermitRootLogin"),
     ("F4", "H04", "an AuthorizedKeysCommand run as root, a login-writable program, in the 0700 sshd_config.d",
-     "printf '#!/bin/sh\\nexit 0\\n' > /usr/local/bin/keys-lookup && chown @LOGIN@ /usr/local/bin/keys-lookup && "
-     "chmod 0755 /usr/local/bin/keys-lookup && "
-     "printf 'AuthorizedKeysCommand /usr/local/bin/keys-lookup %%u\\nAuthorizedKeysCommandUser root\\n' "
+     "mkdir -p /opt/keys && printf '#!/bin/sh\\nexit 0\\n' > /opt/keys/keys-lookup && chmod 0755 /opt/keys/keys-lookup && "
+     "chown -R @LOGIN@ /opt/keys && "
+     "printf 'AuthorizedKeysCommand /opt/keys/keys-lookup %%u\\nAuthorizedKeysCommandUser root\\n' "
      "> /etc/ssh/sshd_config.d/20-keys.conf && sshd -t",
      "keys-lookup"),
     ("F5", "H12", "a NOPASSWD ALL rule for the app's user in the 0750 /etc/sudoers.d",
@@ -104,9 +104,9 @@ FAULTS = [
      "&& visudo -cq",
      "80-app"),
     ("F6", "H01", "a script in the 0700 /etc/cron.daily that runs a login-writable program",
-     "printf '#!/bin/sh\\nexec /usr/local/bin/app-report\\n' > /etc/cron.daily/app-report && "
-     "chmod 0750 /etc/cron.daily/app-report && printf '#!/bin/sh\\ntrue\\n' > /usr/local/bin/app-report && "
-     "chown @LOGIN@ /usr/local/bin/app-report && chmod 0755 /usr/local/bin/app-report",
+     "h=$(getent passwd @LOGIN@ | cut -d: -f6); mkdir -p $h/bin && printf '#!/bin/sh\\ntrue\\n' > $h/bin/app-report && "
+     "chmod 0755 $h/bin/app-report && chown -R @LOGIN@ $h/bin && "
+     "printf \"#!/bin/sh\\nexec $h/bin/app-report\\n\" > /etc/cron.daily/app-report && chmod 0750 /etc/cron.daily/app-report",
      "app-report"),
     ("F7", "H11", "an enabled Apache conf, in the o-rwx /etc/apache2, that serves /etc to anyone",
      "printf 'Alias /etc-view /etc\\n<Directory /etc>\\n  Require all granted\\n  Options +Indexes\\n</Directory>\\n' "
@@ -149,11 +149,15 @@ def main() -> None:
         root(box, "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
                   "--no-install-recommends cron at >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }")
         result["baseline"] = gate(tmp, fleet, "baseline")
-        for sid, anchor, script in STEPS:
+        for sid, anchor, script in [] if "--control" in sys.argv else STEPS:
             root(box, script.replace("@LOGIN@", login))
+            if "--each" in sys.argv:
+                result[sid] = gate(tmp, fleet, sid)
         result["hardened"] = gate(tmp, fleet, "hardened")
         for fid, _step, _what, script, _named in FAULTS:
             root(box, script.replace("@LOGIN@", login))
+            if "--each" in sys.argv:
+                result[fid] = gate(tmp, fleet, fid)
         result["faults"] = gate(tmp, fleet, "faults")
         OUT.write_text(json.dumps(result, indent=1))
         if "--keep" in sys.argv:
