@@ -14,6 +14,7 @@ string in the gate's output names each fault.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -134,7 +135,7 @@ def gate(tmp: Path, fleet, label: str, extra: str = "") -> dict:
 
 
 def main() -> None:
-    tmp = Path(f"/tmp/harden24-run-{PLATFORM}-{int(time.time())}")
+    tmp = Path(f"/tmp/harden24-run-{PLATFORM}-{int(time.time())}-{os.getpid()}")
     tmp.mkdir()
     cfg, stack = load_config(APP), for_platform(PLATFORM)
     result: dict = {"platform": PLATFORM, "tree": str(TREE)}
