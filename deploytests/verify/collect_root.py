@@ -18,7 +18,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 
 - ``uid``, ``pid`` (its own: the gate's SSH session is above it), ``errors`` ({what: why}) (the clock, the uptime,
   the Python version and the clock tick, anyone's to read, are the login collector's);
-- ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``
+- ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino, ctime], "link": target, "data": bytes, "why": text}}``
   of ``/etc/sudoers``, every entry of ``/etc/sudoers.d`` (root's regular files, not writable by group or others:
   their bytes), :data:`GRANTS` (at's and cron's lists of who may queue jobs too), every crontab and ``at`` job
   (their owners' files: bytes only, never parsed here; at most 256 each, 64 KiB each) and the error log (its
@@ -87,7 +87,7 @@ ROOT_ONLY += [("/etc/" + n, 256, False) for n in "cron.d cron.hourly cron.daily 
               "profile.d security/limits.d ssh/sshd_config.d".split()]
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
-# the lstat fields of a file the reply gives, in this order: the first six in ``files``' "st", all in ``mapped``
+# the lstat fields of a file the reply gives, in this order: all of them in ``files``' "st" and in ``mapped``
 # (ctime: allow_mapped's pin; the kernel sets it at every write and chmod, and no one sets it back)
 STAT = ("mode", "uid", "gid", "size", "mtime", "ino", "ctime")
 PROC = [("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
@@ -126,7 +126,7 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
     entry, fd = out["files"].setdefault(path, {}), os.open("/", os.O_RDONLY | os.O_DIRECTORY)
     try:  # (a link gone between lstat and readlink is recorded as gone)
         st = os.lstat(path)
-        entry.update(st=[getattr(st, "st_" + k) for k in STAT[:6]])
+        entry.update(st=[getattr(st, "st_" + k) for k in STAT])
         entry.update({"link": os.readlink(path)} if stat.S_ISLNK(st.st_mode) else {})
         for name in path.split("/")[1:] if anyone else [path]:  # (an absolute path: opened as it is)
             up, fd = fd, os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)

@@ -1,0 +1,65 @@
+"""Ordinary hardening (CIS's and DevSec's file permission controls, root's umask 027) makes places the gate's login
+read root's alone: a 0700 ``/etc/cron.d``, a 0600 ``/etc/crontab`` and ``sshd_config``. Class: a file or directory
+hardening makes root's alone, which the gate read as its login: the probe failed (``Permission denied``, no
+allowance to write) or a rule said only that it could not read it, and whatever hid inside (a root job running what
+the deploy login writes, ``PermitRootLogin yes``) was not judged. Root's collector reads those places as it reads
+sudoers (root's regular files, not writable by group or others, by path), and its copy stands for the login's
+refused read; a place neither could read stays named."""
+
+from __future__ import annotations
+
+import base64
+import json
+import stat
+import zlib
+
+from deploytests.verify import collect_login, collect_root, facts
+
+F, D = stat.S_IFREG, stat.S_IFDIR
+# the places CIS's Debian benchmark, DevSec's os- and ssh-hardening and Lynis make root's alone, of those the
+# login collector reads: cron's (0700 directories, 0600 crontab), sshd's (0600 file, 0700 drop-in directory),
+# PAM's and limits' (o-rwx), and login shells' hooks (root's umask 027: each file root writes there is 0640)
+HARDENED_FILES = ["/etc/crontab", "/etc/ssh/sshd_config", "/etc/security/limits.conf", "/etc/security/pam_env.conf"]
+HARDENED_DIRS = ["/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+                 "/etc/ssh/sshd_config.d", "/etc/pam.d", "/etc/security/limits.d", "/etc/profile.d"]
+
+
+def line(mark: str, reply: dict) -> str:
+    return f"{mark}{'0' * 32} {base64.b64encode(zlib.compress(json.dumps(reply).encode())).decode()}"
+
+
+def merged(login: dict, root: dict) -> dict:
+    return facts.read_root(facts.ProbeResult(0, line(collect_login.MARK, login) + "\n" + line(collect_root.MARK, root),
+                                             "", "0" * 32))
+
+
+def test_root_reads_every_place_of_the_logins_that_hardening_makes_roots_alone():
+    """Each is a place the login collector reads and judges, and one root's collector reads too (by path, as
+    sudoers: its bytes only when it is root's regular file not writable by group or others)."""
+    login_trees = {t[0] for t in collect_login.TREES if t[2]}
+    assert set(HARDENED_FILES) <= set(collect_login.FILES) and set(HARDENED_DIRS) <= login_trees
+    root_dirs = {t[0] for t in collect_root.ROOT_ONLY if not t[2]}  # (root's files: read as sudoers' are)
+    assert set(HARDENED_FILES) <= set(collect_root.HIDDEN), set(HARDENED_FILES) - set(collect_root.HIDDEN)
+    assert set(HARDENED_DIRS) <= root_dirs, set(HARDENED_DIRS) - root_dirs
+
+
+def test_roots_copy_stands_for_the_logins_refused_read_and_what_neither_read_stays_named():
+    login = {"files": {"/etc/ssh/sshd_config": {"st": [F | 0o600, 0, 0, 20, 0, 5, 0], "why": "Permission denied"},
+                       "/etc/passwd": {"st": [F | 0o644, 0, 0, 1, 0, 6, 77], "data": "y"},
+                       "/etc/cron.d": {"st": [D | 0o700, 0, 0, 0, 0, 7, 0]}},
+             "errors": {"/etc/cron.d": "Permission denied", "/etc/cron.daily": "Permission denied",
+                        "/etc/apache2": "Permission denied"}}
+    root = {"uid": 0, "files": {"/etc/ssh/sshd_config": {"st": [F | 0o600, 0, 0, 20, 0, 5],
+                                                        "data": "PermitRootLogin yes\n"},
+                                "/etc/passwd": {"st": [F | 0o644, 0, 0, 1, 0, 6], "data": "y"},
+                                "/etc/cron.d/backup": {"st": [F | 0o640, 0, 0, 9, 0, 8], "data": "* * * * * root /x\n"}},
+            "dirs": {"/etc/cron.d": ["backup"]},
+            "errors": {"/etc/cron.daily": "OSError: [Errno 5] Input/output error"}}
+    raw = merged(login, root)
+    assert raw["files"]["/etc/ssh/sshd_config"]["data"] == "PermitRootLogin yes\n"  # what hid there is judged
+    assert raw["files"]["/etc/cron.d/backup"]["data"] and raw["dirs"]["/etc/cron.d"] == ["backup"]
+    assert "/etc/cron.d" not in raw["errors"]  # root listed it: the login's refusal is no longer a fact not read
+    # read by neither: named (root's why); a place root does not read (Apache's tree): the login's refusal stands
+    assert raw["errors"]["/etc/cron.daily"].startswith("OSError") and raw["errors"]["/etc/apache2"]
+    # the same bytes read by both: the login's entry, with what only it records (its ctime)
+    assert raw["files"]["/etc/passwd"]["st"][6] == 77
