@@ -8,7 +8,8 @@ before reading the gate's rule code.
 TREE: the source tree whose deploytests and tests/integration are used (a clean export of main, or a branch).
 One container: deploy, install cron + at, gate (baseline), apply every hardening step, gate, hide every fault,
 gate.  --each: a gate run after each step and each fault (cumulative: what each adds); --control: the faults
-on the server not hardened (whether the gate catches them at all).  Each gate run's failed tests and their text are written to OUT.json; the expectations (EXPECT) say which
+on the server not hardened (whether the gate catches them at all).  Each gate run's failed tests and their text
+are written to OUT.json; the expectations (FAULTS' last field) say which
 string in the gate's output names each fault.
 """
 from __future__ import annotations
@@ -83,7 +84,8 @@ STEPS = [
 # must carry to have named the fault).
 FAULTS = [
     ("F1", "H01", "a root job in the 0700 /etc/cron.d running a script the deploy login may write",
-     "h=$(getent passwd @LOGIN@ | cut -d: -f6); mkdir -p $h/bin && printf '#!/bin/sh\\ntrue\\n' > $h/bin/app-cleanup && "
+     "h=$(getent passwd @LOGIN@ | cut -d: -f6); mkdir -p $h/bin && "
+     "printf '#!/bin/sh\\ntrue\\n' > $h/bin/app-cleanup && "
      "chmod 0755 $h/bin/app-cleanup && chown -R @LOGIN@ $h/bin && "
      "printf \"*/5 * * * * root $h/bin/app-cleanup\\n\" > /etc/cron.d/app-cleanup",
      "app-cleanup"),
@@ -95,7 +97,8 @@ FAULTS = [
      "sed -i '1i PermitRootLogin yes' /etc/ssh/sshd_config && sshd -t",
      "PermitRootLogin"),
     ("F4", "H04", "an AuthorizedKeysCommand run as root, a login-writable program, in the 0700 sshd_config.d",
-     "mkdir -p /opt/keys && printf '#!/bin/sh\\nexit 0\\n' > /opt/keys/keys-lookup && chmod 0755 /opt/keys/keys-lookup && "
+     "mkdir -p /opt/keys && printf '#!/bin/sh\\nexit 0\\n' > /opt/keys/keys-lookup && "
+     "chmod 0755 /opt/keys/keys-lookup && "
      "chown -R @LOGIN@ /opt/keys && "
      "printf 'AuthorizedKeysCommand /opt/keys/keys-lookup %%u\\nAuthorizedKeysCommandUser root\\n' "
      "> /etc/ssh/sshd_config.d/20-keys.conf && sshd -t",
@@ -107,7 +110,8 @@ FAULTS = [
     ("F6", "H01", "a script in the 0700 /etc/cron.daily that runs a login-writable program",
      "h=$(getent passwd @LOGIN@ | cut -d: -f6); mkdir -p $h/bin && printf '#!/bin/sh\\ntrue\\n' > $h/bin/app-report && "
      "chmod 0755 $h/bin/app-report && chown -R @LOGIN@ $h/bin && "
-     "printf \"#!/bin/sh\\nexec $h/bin/app-report\\n\" > /etc/cron.daily/app-report && chmod 0750 /etc/cron.daily/app-report",
+     "printf \"#!/bin/sh\\nexec $h/bin/app-report\\n\" > /etc/cron.daily/app-report && "
+     "chmod 0750 /etc/cron.daily/app-report",
      "app-report"),
     ("F7", "H11", "an enabled Apache conf, in the o-rwx /etc/apache2, that serves /etc to anyone",
      "printf 'Alias /etc-view /etc\\n<Directory /etc>\\n  Require all granted\\n  Options +Indexes\\n</Directory>\\n' "
@@ -129,7 +133,7 @@ def gate(tmp: Path, fleet, label: str, extra: str = "") -> dict:
     run.mkdir()
     failed, out = gate_read_only(run, fleet, extra)
     print(f"== {PLATFORM} {label}: {len(failed)} failed tests in {int(time.time() - t)} s", flush=True)
-    for name, (msg, text) in failed.items():
+    for name, (msg, _text) in failed.items():
         print(f"  [{name}] {msg[:300]}", flush=True)
     return {"failed": {k: [m, t] for k, (m, t) in failed.items()}, "tail": out[-4000:]}
 
@@ -150,7 +154,7 @@ def main() -> None:
         root(box, "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
                   "--no-install-recommends cron at >/tmp/apt.log 2>&1 || { tail -20 /tmp/apt.log; exit 1; }")
         result["baseline"] = gate(tmp, fleet, "baseline")
-        for sid, anchor, script in [] if "--control" in sys.argv else STEPS:
+        for sid, _anchor, script in [] if "--control" in sys.argv else STEPS:
             root(box, script.replace("@LOGIN@", login))
             if "--each" in sys.argv:
                 result[sid] = gate(tmp, fleet, sid)

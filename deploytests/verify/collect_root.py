@@ -2,12 +2,13 @@
 
 Everything any login may read (Apache's configuration, ``/etc/passwd``, dpkg's database, unit and hook files) is
 read by the gate's own login (:mod:`deploytests.verify.collect_login`), in the same ``sh -c`` line, just before
-this. What is left needs root: sudoers (``0440``, its directory ``0750``), the crontabs and ``at`` jobs (their
-directories ``1730 root:crontab`` and ``1770 daemon:daemon``), other users' ``/proc`` entries (``exe``, ``cwd``,
-``environ``, ``maps``, open files: ``CAP_SYS_PTRACE``), the Apache error log (``0640 root:adm``) and
-``apache2ctl``'s runs. The runner sends this file on stdin to the stack's system python (``sudo -n
-/usr/bin/python3 -I -S -c BOOT``, or as the login itself when it has no sudo), then the run's nonce. It takes a
-closed set of inputs (:data:`PATTERNS`: the app's name, the app and deploy users' names, whether it is the
+this. What is left needs root: sudoers (``0440``, its directory ``0750``), what ordinary hardening makes root's
+alone of what the login reads (:data:`HIDDEN`: a ``0700`` ``/etc/cron.d``, a ``0600`` ``sshd_config``), the
+crontabs and ``at`` jobs (their directories ``1730 root:crontab`` and ``1770 daemon:daemon``), other users'
+``/proc`` entries (``exe``, ``cwd``, ``environ``, ``maps``, open files: ``CAP_SYS_PTRACE``), the Apache error log
+(``0640 root:adm``) and ``apache2ctl``'s runs. The runner sends this file on stdin to the stack's system python
+(``sudo -n /usr/bin/python3 -I -S -c BOOT``, or as the login itself when it has no sudo), then the run's nonce. It takes
+a closed set of inputs (:data:`PATTERNS`: the app's name, the app and deploy users' names, whether it is the
 diagnostics), each matched in full, and the login collector's exit status (0 only when nothing ``apache2ctl`` makes
 root run, source or load may be changed by someone but root); **no path comes from its arguments**: every path it
 touches is one of the constants below. It parses nothing and runs nothing of anyone but root: it returns raw,

@@ -52,7 +52,8 @@ def test_roots_copy_stands_for_the_logins_refused_read_and_what_neither_read_sta
     root = {"uid": 0, "files": {"/etc/ssh/sshd_config": {"st": [F | 0o600, 0, 0, 20, 0, 5],
                                                         "data": "PermitRootLogin yes\n"},
                                 "/etc/passwd": {"st": [F | 0o644, 0, 0, 1, 0, 6], "data": "y"},
-                                "/etc/cron.d/backup": {"st": [F | 0o640, 0, 0, 9, 0, 8], "data": "* * * * * root /x\n"}},
+                                "/etc/cron.d/backup": {"st": [F | 0o640, 0, 0, 9, 0, 8],
+                                                       "data": "* * * * * root /x\n"}},
             "dirs": {"/etc/cron.d": ["backup"]},
             "errors": {"/etc/cron.daily": "OSError: [Errno 5] Input/output error"}}
     raw = merged(login, root)
