@@ -96,12 +96,14 @@ FAULTS = [
     ("F3", "H03", "PermitRootLogin yes in the 0600 sshd_config",
      "sed -i '1i PermitRootLogin yes' /etc/ssh/sshd_config && sshd -t",
      "PermitRootLogin"),
+    # (the project's image's sshd_config has no Include line, Debian's has: v1 measured a drop-in sshd never read)
     ("F4", "H04", "an AuthorizedKeysCommand run as root, a login-writable program, in the 0700 sshd_config.d",
      "mkdir -p /opt/keys && printf '#!/bin/sh\\nexit 0\\n' > /opt/keys/keys-lookup && "
      "chmod 0755 /opt/keys/keys-lookup && "
      "chown -R @LOGIN@ /opt/keys && "
      "printf 'AuthorizedKeysCommand /opt/keys/keys-lookup %%u\\nAuthorizedKeysCommandUser root\\n' "
-     "> /etc/ssh/sshd_config.d/20-keys.conf && sshd -t",
+     "> /etc/ssh/sshd_config.d/20-keys.conf && (grep -qi '^Include' /etc/ssh/sshd_config || "
+     "sed -i '1i Include /etc/ssh/sshd_config.d/*.conf' /etc/ssh/sshd_config) && sshd -t",
      "keys-lookup"),
     ("F5", "H12", "a NOPASSWD ALL rule for the app's user in the 0750 /etc/sudoers.d",
      "printf '" + APPUSER + " ALL=(ALL) NOPASSWD: ALL\\n' > /etc/sudoers.d/80-app && chmod 0440 /etc/sudoers.d/80-app "
