@@ -64,3 +64,25 @@ def test_roots_copy_stands_for_the_logins_refused_read_and_what_neither_read_sta
     assert raw["errors"]["/etc/cron.daily"].startswith("OSError") and raw["errors"]["/etc/apache2"]
     # the same bytes read by both: the login's entry, with what only it records (its ctime)
     assert raw["files"]["/etc/passwd"]["st"][6] == 77
+
+
+def test_a_name_the_login_could_not_read_does_not_hide_roots_copy_of_it():
+    """A 0700 ``/etc/cron.daily``: the login's ``lstat`` of what ``/etc/crontab``'s run-parts line names was refused
+    and, laid over root's copy in what root's jobs are judged on, hid its bytes: Apache's stock
+    ``cron.daily/apache2`` (its conffile, as shipped) was no longer the package's, and its cache directory, Apache's
+    run user's by design, a place someone but root may change."""
+    import hashlib
+
+    from deploytests.verify import parse, rootacts
+
+    job = "#!/bin/sh\nHTCACHECLEAN_PATH=/var/cache/apache2/mod_cache_disk\n"
+    status = (f"Package: apache2\nStatus: install ok installed\nConffiles:\n /etc/cron.daily/apache2 "
+              f"{hashlib.md5(job.encode()).hexdigest()}\n")
+    snap = parse.Snapshot({"files": {"/etc/cron.daily/apache2": {"st": [F | 0o755, 0, 0, 60, 0, 8, 9], "data": job},
+                                     "/var/lib/dpkg/status": {"st": [F | 0o644, 0, 0, 1, 0, 7, 9], "data": status}},
+                           "named": {"/etc/cron.daily/apache2": {"why": "Permission denied"},
+                                     "/srv/other": {"st": [D | 0o755, 1000, 1000, 0, 0, 6, 9]}},
+                           "mapped": {"/var/cache/apache2/mod_cache_disk": [D | 0o755, 33, 33, 0, 0, 5, 9]}})
+    view = rootacts.view(snap)
+    assert view.data("/etc/cron.daily/apache2") == job.encode() and view.st("/srv/other")
+    assert rootacts.packaged(view, "/etc/cron.daily/apache2") == "apache2"
