@@ -1699,6 +1699,13 @@ def _inv_apache(facts, what: str) -> dict:
 def cw_apache_files(facts, exp):
     """Every file Apache's root parent reads is accounted for (:func:`unaccounted_apache_files`)."""
     refused = facts["inventory"]["apache"].get("refused") if facts.get("inventory") else None
+    # (a file or directory of Apache's that hardening or root's umask 027 made root's alone: the gate's login must
+    # look at all of it before root runs apache2ctl, and it is already root's: the remedy is read access)
+    assert not refused or "(Permission denied)" not in refused, \
+        f"Apache's configuration was {refused}: the gate's login must read every file Apache's root parent reads " \
+        f"before root runs apache2ctl's checks (made root's alone by hardening, or written 0640 under root's umask " \
+        f"027): let it read them (chmod o+r on the file, o+rx on its directories; CIS's Apache benchmark asks " \
+        f"only that others may not write them): no allowance accounts for what the gate may not read"
     assert not refused, f"Apache's configuration was {refused}: whoever can write there controls Apache's root " \
                         f"parent (code as root at the next reload); make what it names root's alone (not writable " \
                         f"by group or others, in root's directories) or remove it: no allowance accounts for it"

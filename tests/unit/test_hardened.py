@@ -86,3 +86,24 @@ def test_a_name_the_login_could_not_read_does_not_hide_roots_copy_of_it():
     view = rootacts.view(snap)
     assert view.data("/etc/cron.daily/apache2") == job.encode() and view.st("/srv/other")
     assert rootacts.packaged(view, "/etc/cron.daily/apache2") == "apache2"
+
+
+def test_apaches_configuration_the_gates_login_may_not_read_names_read_access_as_the_remedy():
+    """``chmod -R o-rwx /etc/apache2`` (beyond CIS's Apache benchmark, which asks only o-w), or a conf root wrote
+    0640 under its umask 027: the login's look at Apache's files said no, and the line told the admin to make
+    root's alone what already was. The remedy it names is read access for the gate's login."""
+    import pytest
+
+    from deploytests.config import load_config
+    from deploytests.examples import APPS
+    from deploytests.verify.facts import Facts
+    from deploytests.verify.promises import Expected, cw_apache_files
+
+    exp = Expected.from_config(load_config(APPS / "yourapplication"), "appuser")
+    for why, says in [("/etc/apache2/conf-enabled/x.conf was not read here (Permission denied): what it names is "
+                       "not known", "let it read them (chmod o+r on the file, o+rx on its directories"),
+                      ("/srv/conf/x.conf may be changed by someone other than root", "make what it names root's")]:
+        facts = Facts("docker://web-1", remote={"inventory": {"apache": {"refused": "not run as root: " + why}}})
+        with pytest.raises(AssertionError) as failed:
+            cw_apache_files(facts, exp)
+        assert says in str(failed.value), failed.value
