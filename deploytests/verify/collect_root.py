@@ -2,12 +2,13 @@
 
 Everything any login may read (Apache's configuration, ``/etc/passwd``, dpkg's database, unit and hook files) is
 read by the gate's own login (:mod:`deploytests.verify.collect_login`), in the same ``sh -c`` line, just before
-this. What is left needs root: sudoers (``0440``, its directory ``0750``), the crontabs and ``at`` jobs (their
-directories ``1730 root:crontab`` and ``1770 daemon:daemon``), other users' ``/proc`` entries (``exe``, ``cwd``,
-``environ``, ``maps``, open files: ``CAP_SYS_PTRACE``), the Apache error log (``0640 root:adm``) and
-``apache2ctl``'s runs. The runner sends this file on stdin to the stack's system python (``sudo -n
-/usr/bin/python3 -I -S -c BOOT``, or as the login itself when it has no sudo), then the run's nonce. It takes a
-closed set of inputs (:data:`PATTERNS`: the app's name, the app and deploy users' names, whether it is the
+this. What is left needs root: sudoers (``0440``, its directory ``0750``), what ordinary hardening makes root's
+alone of what the login reads (:data:`HIDDEN`: a ``0700`` ``/etc/cron.d``, a ``0600`` ``sshd_config``), the
+crontabs and ``at`` jobs (their directories ``1730 root:crontab`` and ``1770 daemon:daemon``), other users'
+``/proc`` entries (``exe``, ``cwd``, ``environ``, ``maps``, open files: ``CAP_SYS_PTRACE``), the Apache error log
+(``0640 root:adm``) and ``apache2ctl``'s runs. The runner sends this file on stdin to the stack's system python
+(``sudo -n /usr/bin/python3 -I -S -c BOOT``, or as the login itself when it has no sudo), then the run's nonce. It takes
+a closed set of inputs (:data:`PATTERNS`: the app's name, the app and deploy users' names, whether it is the
 diagnostics), each matched in full, and the login collector's exit status (0 only when nothing ``apache2ctl`` makes
 root run, source or load may be changed by someone but root); **no path comes from its arguments**: every path it
 touches is one of the constants below. It parses nothing and runs nothing of anyone but root: it returns raw,
@@ -18,7 +19,7 @@ What it returns (one JSON object, zlib-compressed and base64-encoded, after :dat
 
 - ``uid``, ``pid`` (its own: the gate's SSH session is above it), ``errors`` ({what: why}) (the clock, the uptime,
   the Python version and the clock tick, anyone's to read, are the login collector's);
-- ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino], "link": target, "data": bytes, "why": text}}``
+- ``files``: ``{path: {"st": [mode, uid, gid, size, mtime, ino, ctime], "link": target, "data": bytes, "why": text}}``
   of ``/etc/sudoers``, every entry of ``/etc/sudoers.d`` (root's regular files, not writable by group or others:
   their bytes), :data:`GRANTS` (at's and cron's lists of who may queue jobs too), every crontab and ``at`` job
   (their owners' files: bytes only, never parsed here; at most 256 each, 64 KiB each) and the error log (its
@@ -77,9 +78,17 @@ NET = ["/proc/net/" + n for n in ("tcp", "tcp6", "udp", "udp6", "unix")]
 # root's configuration that grants and that only root may read: sudoers (0440), and who may queue jobs: at's lists
 # (at.deny 0640 root:daemon, as at ships it) and cron's (often 0600): emptied or widened, the app user may schedule
 GRANTS = ["/etc/sudoers", "/etc/at.allow", "/etc/at.deny", "/etc/cron.allow", "/etc/cron.deny"]
+# what hardening makes root's alone of what the login collector reads and judges (CIS's and DevSec's: cron's
+# places 0700 and 0600, sshd's configuration 0600 and its drop-ins' directory 0700, PAM's and limits' o-rwx; root's
+# umask 027, each file root writes there later 0640): root's copy, read as sudoers' is (root's regular files, not
+# writable by group or others: their bytes; any other: its lstat). The runner takes it where the login's read was
+# refused (deploytests.verify.facts.read_root); where root's is refused too, the rules name the file
+HIDDEN = ["/etc/" + n for n in "crontab ssh/sshd_config security/limits.conf security/pam_env.conf".split()]
+ROOT_ONLY += [("/etc/" + n, 256, False) for n in "cron.d cron.hourly cron.daily cron.weekly cron.monthly pam.d "
+              "profile.d security/limits.d ssh/sshd_config.d".split()]
 # what /proc/<pid>/ gives of every process, and of the watched ones (bytes at most; 0: a link's target)
 # (``cwd`` of every process: anyone's, where its relative paths go; ``cgroup`` of the watched and root's: pid 1's)
-# the lstat fields of a file the reply gives, in this order: the first six in ``files``' "st", all in ``mapped``
+# the lstat fields of a file the reply gives, in this order: all of them in ``files``' "st" and in ``mapped``
 # (ctime: allow_mapped's pin; the kernel sets it at every write and chmod, and no one sets it back)
 STAT = ("mode", "uid", "gid", "size", "mtime", "ino", "ctime")
 PROC = [("status", 16384), ("cmdline", 4096), ("exe", 0), ("cwd", 0)]
@@ -118,7 +127,7 @@ def read(out, path, limit=LIMIT, anyone=False, tail=None):
     entry, fd = out["files"].setdefault(path, {}), os.open("/", os.O_RDONLY | os.O_DIRECTORY)
     try:  # (a link gone between lstat and readlink is recorded as gone)
         st = os.lstat(path)
-        entry.update(st=[getattr(st, "st_" + k) for k in STAT[:6]])
+        entry.update(st=[getattr(st, "st_" + k) for k in STAT])
         entry.update({"link": os.readlink(path)} if stat.S_ISLNK(st.st_mode) else {})
         for name in path.split("/")[1:] if anyone else [path]:  # (an absolute path: opened as it is)
             up, fd = fd, os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
@@ -149,10 +158,7 @@ def keys(out, sshd="/etc/ssh/sshd_config"):
     path is the home's. Each is read as a crontab is (:func:`read`: any owner's, 64 KiB, never through a link;
     root's own, :data:`ROOT_FILES`, are read as root's): bytes, never parsed here. The runner judges the keys of the
     logins that may become root (a second admin's ``authorized_keys``, 0600 in its home: only root may read it)."""
-    conf = dict(files={}, dirs={}, errors=out["errors"], size=0)  # (root's files only: read and listed say so)
-    read(conf, sshd)
-    listed(conf, sshd + ".d", 256, False)
-    words = [f[6:] for f in ROOT_FILES] + [w for e in conf["files"].values() for v in re.findall(
+    words = [f[6:] for f in ROOT_FILES] + [w for p, e in out["files"].items() if p.startswith(sshd) for v in re.findall(
         r"(?im)^\s*authorizedkeysfile[\s=]+(.+)$", e.get("data") or "") for w in v.split() if w.lower() != "none"][:8]
     for a in bounded(out, "logins", [a for a in pwd.getpwall() if a.pw_dir.startswith("/") and not a.pw_shell.endswith(
             ("/nologin", "/false"))], 512):
@@ -284,7 +290,7 @@ def collect(args, verdict):
     watch = {p.pw_uid for p in pwd.getpwall() if p.pw_name in (args.get("app_user"), args.get("deploy_user"),
                                                                 APACHE_USER)}
     steps = [("processes", processes, watch - {0})] + [(p, shadow, p) for p in ("/etc/shadow", "/etc/gshadow")] + [
-        (p, read, p) for p in NET + GRANTS + ROOT_FILES] + [(t[0], listed, *t) for t in ROOT_ONLY] + [
+        (p, read, p) for p in NET + GRANTS + HIDDEN + ROOT_FILES] + [(t[0], listed, *t) for t in ROOT_ONLY] + [
         (f, read, f, 1 << 16, False, 0) for f in LOGS] + [("keys", keys), ("mapped", mapped), ("runs", runs, verdict)]
     # diagnostics: the error log's last bytes (the runner takes what came since its mark)
     for what, work, *more in [(ERROR_LOG, read, ERROR_LOG, LIMIT, False, 0)] if args.get("diagnose") else steps:

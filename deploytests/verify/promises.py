@@ -1704,6 +1704,13 @@ def _inv_apache(facts, what: str) -> dict:
 def cw_apache_files(facts, exp):
     """Every file Apache's root parent reads is accounted for (:func:`unaccounted_apache_files`)."""
     refused = facts["inventory"]["apache"].get("refused") if facts.get("inventory") else None
+    # (a file or directory of Apache's that hardening or root's umask 027 made root's alone: the gate's login must
+    # look at all of it before root runs apache2ctl, and it is already root's: the remedy is read access)
+    assert not refused or "(Permission denied)" not in refused, \
+        f"Apache's configuration was {refused}: the gate's login must read every file Apache's root parent reads " \
+        f"before root runs apache2ctl's checks (made root's alone by hardening, or written 0640 under root's umask " \
+        f"027): let it read them (chmod o+r on the file, o+rx on its directories; CIS's Apache benchmark asks " \
+        f"only that others may not write them): no allowance accounts for what the gate may not read"
     assert not refused, f"Apache's configuration was {refused}: whoever can write there controls Apache's root " \
                         f"parent (code as root at the next reload); make what it names root's alone (not writable " \
                         f"by group or others, in root's directories) or remove it: no allowance accounts for it"
@@ -2444,8 +2451,8 @@ def stock_lines_gone(snap, exp) -> list[str]:
         stock = shipped_as(shipped, path, pkg, md5, every=True)
         data = snap.data(path) if snap.data(path) is not None else shown.data(path)
         if stock is None or pkg not in installed or path in exp.allow.cron or \
-                data is not None and hashlib.md5(data).hexdigest() == md5:
-            continue
+                data is not None and hashlib.md5(data).hexdigest() == md5 or snap.st(DENY_READ_IF.get(path, "-")):
+            continue  # (a deny list beside its allow list: the tool reads the allow list alone, queue_grants')
         if data is None and (snap.files.get(path) or shown.files.get(path) or {}).get("why") == \
                 os.strerror(errno.ENOENT):
             lines.append(f"{path}: {pkg}'s conffile is gone, and with it what it set "
@@ -2459,6 +2466,9 @@ def stock_lines_gone(snap, exp) -> list[str]:
 
 
 QUEUE_LISTS = {"/etc/at.allow": "at", "/etc/cron.allow": "crontab"}
+# a deny list and the allow list that, when it exists, is the only one its tool reads (at(1), crontab(1)): CIS's
+# hardening removes the deny lists and writes allow lists naming root
+DENY_READ_IF = {"/etc/at.deny": "/etc/at.allow", "/etc/cron.deny": "/etc/cron.allow"}
 
 
 def queue_grants(snap, exp) -> list[str]:

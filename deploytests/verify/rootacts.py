@@ -157,7 +157,10 @@ def view(snap):
     if getattr(snap, "acts_view", None) is None:
         root = {p: {"st": st[:6]} if st else {"why": os.strerror(errno.ENOENT)} for p, st in  # (ctime: the pin's)
                 (snap.raw.get("mapped") or {}).items()}
-        snap.acts_view = Snapshot(dict(snap.raw, files={**root, **snap.files, **(snap.raw.get("named") or {})}))
+        # (a name the login could not read, root's copy has: its bytes stand, as read_root's merge keeps them)
+        named = {p: e for p, e in (snap.raw.get("named") or {}).items() if e.get("data") is not None or
+                 (snap.files.get(p) or {}).get("data") is None}
+        snap.acts_view = Snapshot(dict(snap.raw, files={**root, **snap.files, **named}))
     return snap.acts_view
 
 

@@ -136,6 +136,7 @@ def test_root_collector_reads_logins_key_files_through_no_link_and_no_other_name
         acct("ops", 1002, str(home), "/bin/bash"), acct("svc", 1003, str(other), "/bin/sh"),
         acct("app", 999, str(home), "/usr/sbin/nologin")])
     out: dict = {"files": {}, "dirs": {}, "errors": {}, "size": 0}
+    collect_root.read(out, str(conf))  # (collect's steps: sshd's files are read before keys, as root's alone)
     collect_root.keys(out, str(conf))
     files = out["files"]
     assert files[f"{home}/.ssh/authorized_keys"]["data"] == f"{ADMIN} bob\n"
@@ -245,10 +246,9 @@ def test_an_authorized_keys_file_word_is_expanded_as_sshd_does_by_each_of_the_th
     monkeypatch.setattr(reader.pwd, "getpwnam", debian.__getitem__)  # (the one pwd module: expanduser's ~NAME too)
     monkeypatch.setattr(collect_root.pwd, "getpwall", lambda: [acct("ops", 1002, "/home/ops", "/bin/bash")])
     seen: list = []
-    monkeypatch.setattr(collect_root, "listed", lambda *a: None)
-    monkeypatch.setattr(collect_root, "read", lambda out, p, *a: out["files"].update({p: {"data": conf}})
-                        if p.endswith("sshd_config") else seen.append(p))
-    collect_root.keys({"files": {}, "dirs": {}, "errors": {}, "size": 0}, "/etc/ssh/sshd_config")
+    monkeypatch.setattr(collect_root, "read", lambda out, p, *a: seen.append(p))
+    collect_root.keys({"files": {"/etc/ssh/sshd_config": {"data": conf}}, "dirs": {}, "errors": {}, "size": 0},
+                      "/etc/ssh/sshd_config")
     assert path in seen, seen
     login = collect_login.key_files({"files": {"/etc/ssh/sshd_config": {"data": conf}}, "dirs": {}}, "ops", 1002,
                                     "/home/ops")

@@ -436,3 +436,16 @@ def test_a_default_mode_that_lets_everyone_write_what_is_made_later_is_a_finding
                                   "DIR_MODE=0755\n", "# UMASK 000\n", "ssl_mode = 0644\n", "mode = strict\n"])
 def test_a_default_mode_that_keeps_others_from_writing_is_none(text):
     assert collect_login.guards_off(text) == {}
+
+
+def test_a_deny_list_gone_beside_its_allow_list_is_no_guard_gone(exp):
+    """CIS's hardening of at and cron removes ``/etc/at.deny`` (at's conffile) and writes ``/etc/at.allow`` naming
+    root (``0640 root:daemon``: root's read): at reads the allow list alone when it exists (at(1)), so the deny list
+    gone takes nothing away, and the allow list is judged as who may queue jobs (``queue_grants``). Without its
+    allow list, the deny list gone stays a guard gone (everyone but those it named may queue)."""
+    md5, pkg, _ = _stock(exp, "/etc/at.deny")
+    gone = _with_conffile("/etc/at.deny", pkg, md5, None)
+    assert "- /etc/at.deny: at's conffile is gone" in outcome("cw_schedules", gone, exp)
+    files = dict(gone.raw.files, **{"/etc/at.allow": {"st": [F | 0o640, 0, 1, 5, 0, 8], "data": "root\n"}})
+    gone.raw = parse.Snapshot(dict(gone.raw.raw, files=files))
+    assert outcome("cw_schedules", gone, exp) == "pass"
