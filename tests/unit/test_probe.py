@@ -185,7 +185,9 @@ who=root
 while [ $# -gt 0 ]; do case $1 in -n) shift;; -u) who=$2; shift 2;; *) break;; esac; done
 echo "$who $1" >> "$SUDO_LOG"
 [ -n "$SUDO_REFUSE" ] && exit 1
-[ -n "$SUDO_STOP" ] && [ "$1" != true ] && (sleep "$SUDO_STOP"; kill -STOP $$) &  # as the deploy user may
+# stopped once the file $SUDO_STOP exists (as the deploy user may), at most 60 s on
+[ -n "$SUDO_STOP" ] && [ "$1" != true ] && (i=0; until [ -e "$SUDO_STOP" ] || [ $i -ge 1200 ]; do sleep 0.05; \
+  i=$((i+1)); done; kill -STOP $$) &
 [ -n "$SUDO_FORGE" ] && [ "$1" != true ] && printf '%s\\n' "$SUDO_FORGE"  # a line in the shared output
 exec "$@"
 """
@@ -194,8 +196,8 @@ exec "$@"
 def run_command(tmp_path, deploy_user, refuse="", stop="", forge="", nonce="0" * 32, port=9):
     """Run :func:`probe_command`'s line here, with a stand-in ``sudo`` first on PATH: both programs really run
     (as the caller; the reader as ``deploy_user`` when the caller is root), each fed its source; returns
-    (stdout, the stand-in's log). ``refuse``: no sudo; ``stop``: the program is stopped after that many
-    seconds; ``forge``: a line printed into the shared output before the programs run."""
+    (stdout, the stand-in's log). ``refuse``: no sudo; ``stop``: the program is stopped once that file exists;
+    ``forge``: a line printed into the shared output before the programs run."""
     import subprocess
 
     from deploytests.verify import facts
@@ -251,20 +253,34 @@ def test_a_stopped_program_is_killed_and_named_the_collectors_facts_still_count(
     import pwd
     import signal
     import socket
+    import threading
 
     from deploytests.verify import facts
 
+    # the program is stopped when the reader, after the collector's reply, reaches the site it GETs (not at a
+    # fixed second: on a loaded machine the collector itself was still running then, and its reply was cut); the
+    # collector's share of the bound leaves it time on a loaded machine
     monkeypatch.setattr(facts, "READER_TIMEOUT", 4)
-    monkeypatch.setattr(facts, "COLLECTOR_TIMEOUT", 4)
+    monkeypatch.setattr(facts, "COLLECTOR_TIMEOUT", 12)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # hermetic: the shell must see its children end
-    silent = socket.socket()  # the site the reader GETs: accepts, never answers (the reader is still there at 6 s)
+    silent = socket.socket()  # the site the reader GETs: accepts, never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen()
+    reached, held = tmp_path / "reached", []
+
+    def accept():
+        try:
+            held.append(silent.accept()[0])  # held open, never answered: the reader waits there
+        except OSError:
+            return
+        reached.touch()
+    threading.Thread(target=accept, daemon=True).start()
     other = next(p.pw_name for p in pwd.getpwall() if p.pw_uid not in (0, os.getuid()) and p.pw_name != "nobody")
     try:
-        out, ran = run_command(tmp_path, other, stop="6", port=silent.getsockname()[1])
+        out, ran = run_command(tmp_path, other, stop=str(reached), port=silent.getsockname()[1])
     finally:
-        silent.close()
+        for sock in [silent, *held]:
+            sock.close()
     res = facts.ProbeResult(137, out, "killed", "0" * 32)
     assert facts.read_tree(res) == {"errors": {"tree": "the tree reader did not finish (exit 137): killed"}}
     assert facts.read_root(res)["files"]["/etc/passwd"]["data"]
