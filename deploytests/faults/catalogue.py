@@ -168,6 +168,16 @@ FAULTS: tuple[Fault, ...] = (
           "python3 -c \"import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:{port}{health}', "
           "headers=dict(Host='{server_name}')), timeout=60).read()\"; cat /tmp/dt-orig > $f; "
           "touch -r /tmp/dt-orig $f; mv /tmp/dt-pyc $c"),
+    Fault("daemon-runs-code-from-memory", "cw_mapped", "a module of the live release changed to copy a library "
+          "into a memfd and load it from there (application.wsgi touched, one request), then put back byte for byte "
+          "with its old mtime and .pyc: the daemons run code no file on disk holds",
+          "f={site}/{package}/__init__.py; c=$(echo {site}/{package}/__pycache__/__init__.*.pyc); "
+          "cp -p $f /tmp/dt-orig; mv $c /tmp/dt-pyc; printf '%s\\n' 'import ctypes as _c, os as _o' "
+          "'_m = _o.memfd_create(\"lib\")' '_o.write(_m, open(\"/lib/x86_64-linux-gnu/libz.so.1\", \"rb\").read())' "
+          "'_c.CDLL(\"/proc/self/fd/\" + str(_m))' >> $f; touch {root}/application.wsgi; "
+          "python3 -c \"import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:{port}{health}', "
+          "headers=dict(Host='{server_name}')), timeout=60).read()\"; cat /tmp/dt-orig > $f; "
+          "touch -r /tmp/dt-orig $f; mv /tmp/dt-pyc $c"),
     Fault("embedded-mode", "daemon_user", "daemon mode removed from the vhost: the app runs inside Apache's workers",
           "sed -i '/WSGIDaemonProcess/,/locale=/d; /WSGIProcessGroup/d; /WSGIImportScript/d' {vhost}; "
           f"{GRACEFUL}"),
