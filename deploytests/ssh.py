@@ -216,13 +216,18 @@ class BoundedRemote(fabric.runners.Remote):
         """invoke's timer kills the command at its bound, and ``timed_out`` asks whether the timer's thread has
         ended: while that thread is still in ``kill``, the command (its channel closed by the kill) was taken as
         ended with no output, and a host that never answered read as an empty answer (``not readable``). Here the
-        bound is an event set before the kill."""
+        bound is an event set before the kill. The kill closes the command's channel: on a connection already
+        closed (by its watchdog, or by its owner once the command's wait ended) there is nothing left to stop, and
+        paramiko's ``EOFError`` there was an exception in a thread of its own, printed as a traceback."""
         if timeout is not None:
             self.expired = expired = threading.Event()
 
             def expire():
                 expired.set()
-                self.kill()
+                try:
+                    self.kill()
+                except (EOFError, OSError, paramiko.SSHException):
+                    pass  # the connection is gone, and the command with it
             self._timer = threading.Timer(timeout, expire)
             self._timer.start()
 
