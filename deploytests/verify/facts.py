@@ -227,13 +227,13 @@ def read_root(res) -> dict:
     nonce (:func:`_reply`)."""
     root, login = _reply(res, _root.MARK, "collector"), _reply(res, _login.MARK, "login collector")
     merged = dict(login, **root)
-    for key in ("files", "dirs", "errors"):
+    for key in ("files", "dirs"):
         merged[key] = {**(login.get(key) or {}), **(root.get(key) or {})}
     # what hardening made root's alone (a 0700 /etc/cron.d, a 0600 sshd_config): root's copy stands for the login's
     # refused read, and the login's entry, with what only it records (ctime, caps), for the same bytes read by both
     merged["files"].update({p: e for p, e in (login.get("files") or {}).items() if e.get("data") is not None and
                             e.get("data") == merged["files"][p].get("data")})
-    listed = root.get("dirs") or {}
+    listed = root.get("dirs") or {}  # (a login's error on a place root listed is no error of the snapshot's)
     merged["errors"] = {**{p: why for p, why in (login.get("errors") or {}).items() if p not in listed},
                         **(root.get("errors") or {})}
     merged["earlier"] = {p: (login.get("files") or {}).get(p, {}).get("data") for p in _root.NET if p in (
